@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+
+/** Hive-style partition of the lake by project and event hour (UTC). */
+export interface LakePartition {
+  projectId: string;
+  /** YYYY-MM-DD */
+  date: string;
+  /** 00..23 */
+  hour: string;
+}
+
+export function partitionOf(projectId: string, eventTimeIso: string): LakePartition {
+  // ISO strings from the collector are always UTC 'YYYY-MM-DDTHH:...Z'.
+  return { projectId, date: eventTimeIso.slice(0, 10), hour: eventTimeIso.slice(11, 13) };
+}
+
+export function partitionDir(root: string, dataset: 'events' | 'quarantine', p: LakePartition): string {
+  return join(root, dataset, `project=${p.projectId}`, `date=${p.date}`, `hour=${p.hour}`);
+}
+
+/**
+ * A file's name is the Kafka range it holds: replaying the same range after a crash rewrites the
+ * same file instead of adding a second copy.
+ */
+export function partFileName(topic: string, partition: number, first: string, last: string): string {
+  return `part-${topic}-${partition}-${first.padStart(20, '0')}-${last.padStart(20, '0')}.parquet`;
+}
+
+/** Glob over every event file of a dataset (DuckDB read_parquet with hive partitioning). */
+export function datasetGlob(root: string, dataset: 'events' | 'quarantine'): string {
+  return join(root, dataset, '**', '*.parquet');
+}

@@ -1,0 +1,73 @@
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, timestampValue, type DuckDBConnection } from '@duckdb/node-api';
+import { actorId, type AnalyticsEvent } from '../core/event';
+import { quoteLiteral } from './sql-literal';
+
+/** Columns of the lake's event files. Properties and context stay JSON text: schema-on-read. */
+const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
+  event_id VARCHAR, project_id VARCHAR, type VARCHAR, event VARCHAR,
+  user_id VARCHAR, anonymous_id VARCHAR, actor_id VARCHAR,
+  event_time TIMESTAMP, received_at TIMESTAMP,
+  properties VARCHAR, context VARCHAR,
+  kafka_topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT)`;
+
+export interface LakeRecord {
+  event: AnalyticsEvent;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+const micros = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
+
+/** Writes Parquet files with DuckDB's writer; one in-memory instance per writer. */
+export class ParquetWriter {
+  private constructor(private readonly conn: DuckDBConnection) {}
+
+  static async open(): Promise<ParquetWriter> {
+    const db = await DuckDBInstance.create(':memory:', { threads: '1' });
+    return new ParquetWriter(await db.connect());
+  }
+
+  /** Writes `records` to `file` atomically: a temporary name, then a rename. */
+  async write(file: string, records: LakeRecord[]): Promise<void> {
+    await this.conn.run(STAGE_DDL);
+    const appender = await this.conn.createAppender('stage');
+    for (const r of records) {
+      const e = r.event;
+      appender.appendVarchar(e.eventId);
+      appender.appendVarchar(e.projectId);
+      appender.appendVarchar(e.type);
+      appender.appendVarchar(e.event);
+      if (e.userId === null) appender.appendNull();
+      else appender.appendVarchar(e.userId);
+      if (e.anonymousId === null) appender.appendNull();
+      else appender.appendVarchar(e.anonymousId);
+      appender.appendVarchar(actorId(e));
+      appender.appendTimestamp(timestampValue(micros(e.timestamp)));
+      appender.appendTimestamp(timestampValue(micros(e.receivedAt)));
+      appender.appendVarchar(JSON.stringify(e.properties));
+      appender.appendVarchar(JSON.stringify(e.context));
+      appender.appendVarchar(r.topic);
+      appender.appendInteger(r.partition);
+      appender.appendBigInt(BigInt(r.offset));
+      appender.endRow();
+    }
+    appender.closeSync();
+    mkdirSync(dirname(file), { recursive: true });
+    const tmp = `${file}.tmp-${process.pid}`;
+    try {
+      await this.conn.run(
+        `COPY (SELECT * FROM stage ORDER BY event_time, event_id) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
+      );
+      renameSync(tmp, file);
+    } finally {
+      rmSync(tmp, { force: true });
+    }
+  }
+
+  close(): void {
+    this.conn.closeSync();
+  }
+}

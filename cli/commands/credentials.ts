@@ -1,0 +1,30 @@
+import { mintToken, SCOPES, type Scope } from '../../core/auth/jwt';
+import { createWriteKey } from '../../core/auth/write-keys';
+import { loadConfig } from '../../core/config';
+import { UserFacingError } from '../../core/errors';
+import { requireOption, type ParsedArgs } from '../args';
+
+/** `token --project P [--scope read|admin] [--ttl 30d]`: a JWT for the query API. */
+export async function tokenCommand(args: ParsedArgs): Promise<number> {
+  const project = requireOption(args, 'project', './platform token --project demo');
+  const scope = typeof args.options.scope === 'string' ? args.options.scope : 'read';
+  if (!(SCOPES as readonly string[]).includes(scope)) {
+    throw new UserFacingError(`unknown scope '${scope}'`, `scopes are: ${SCOPES.join(', ')}`);
+  }
+  const ttl = typeof args.options.ttl === 'string' ? args.options.ttl : '30d';
+  const config = loadConfig();
+  console.log(await mintToken(config.auth.jwtSecret, { project, scopes: [scope as Scope] }, ttl));
+  return 0;
+}
+
+/** `key --project P`: a new write key for ingest; only its hash is stored. */
+export function keyCommand(args: ParsedArgs): number {
+  const project = requireOption(args, 'project', './platform key --project shop');
+  const config = loadConfig();
+  try {
+    console.log(createWriteKey(config.auth.writeKeysFile, project));
+  } catch (e) {
+    throw new UserFacingError((e as Error).message, 'choose another project id');
+  }
+  return 0;
+}

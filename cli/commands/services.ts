@@ -1,0 +1,26 @@
+import { startStack, stopStack } from '../../infra/local/stack';
+import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
+import { temporalAnswers, temporalServiceOptions } from '../../infra/local/temporal/service';
+import { UserFacingError } from '../../core/errors';
+
+/** `services start|stop|status`: the local Kafka broker and Temporal dev server. */
+export async function servicesCommand(action: string | undefined): Promise<number> {
+  const say = (l: string) => console.log(l);
+  switch (action) {
+    case 'start':
+      await startStack(say);
+      return 0;
+    case 'stop':
+      await stopStack(say);
+      return 0;
+    case 'status': {
+      const k = await kafkaAnswers(kafkaServiceOptions().port);
+      const t = await temporalAnswers(temporalServiceOptions());
+      say(`kafka     ${k ? 'answering' : 'not answering'} on localhost:${kafkaServiceOptions().port}`);
+      say(`temporal  ${t ? 'answering' : 'not answering'} on localhost:${temporalServiceOptions().port}`);
+      return k && t ? 0 : 1;
+    }
+    default:
+      throw new UserFacingError(`unknown services action '${action ?? ''}'`, 'use: ./platform services start|stop|status');
+  }
+}

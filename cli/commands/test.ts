@@ -1,0 +1,60 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO_ROOT, stateDir } from '../../infra/local/paths';
+import { startStack, stopStack } from '../../infra/local/stack';
+
+interface VitestJson {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  numFailedTestSuites: number;
+}
+
+/**
+ * Starts the services the suite needs, runs every test (unit, integration, end-to-end) with
+ * vitest, prints `tests: N passed, N failed`, and stops the services it started.
+ */
+export async function testCommand(extraArgs: string[]): Promise<number> {
+  const say = (l: string) => console.log(l);
+  const stack = await startStack(say);
+  const resultsFile = join(stateDir(), 'test-results.json');
+  mkdirSync(stateDir(), { recursive: true });
+  rmSync(resultsFile, { force: true });
+  let code: number;
+  try {
+    code = await new Promise<number>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        [
+          join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs'),
+          'run',
+          '--reporter=default',
+          '--reporter=json',
+          `--outputFile.json=${resultsFile}`,
+          ...extraArgs,
+        ],
+        { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, PLATFORM_SERVICES_READY: '1' } },
+      );
+      child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
+    });
+  } finally {
+    const started = { kafka: stack.kafka.state === 'started', temporal: stack.temporal.state === 'started' };
+    if (started.kafka || started.temporal) {
+      say('stopping the services this run started...');
+      await stopStack(say, started);
+    }
+  }
+  if (existsSync(resultsFile)) {
+    const r = JSON.parse(readFileSync(resultsFile, 'utf8')) as VitestJson;
+    const skipped = r.numPendingTests + r.numTodoTests;
+    // A file that fails to load counts as a failure even though no test in it ran.
+    const failed = r.numFailedTests + (r.numFailedTests === 0 && r.numFailedTestSuites > 0 ? r.numFailedTestSuites : 0);
+    console.log(`tests: ${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  } else {
+    console.log('tests: 0 passed, 1 failed (the test runner wrote no results)');
+    code = code || 1;
+  }
+  return code;
+}

@@ -1,0 +1,42 @@
+import { mintToken } from '../../core/auth/jwt';
+import { loadConfig } from '../../core/config';
+import { createLogger } from '../../core/log';
+import { startStack } from '../../infra/local/stack';
+import { kafkaLogFile } from '../../infra/local/kafka/service';
+import { demoWriteKey, DEMO_PROJECT } from '../local-credentials';
+import { startDemoTraffic } from '../demo-traffic';
+import { startRoles, ROLES } from '../roles';
+
+/** Installs what is missing, starts the services, every role and demo traffic; runs until Ctrl-C. */
+export async function upCommand(opts: { demo: boolean }): Promise<number> {
+  const say = (l: string) => console.log(l);
+  const config = loadConfig();
+  const stack = await startStack(say);
+  say(`starting roles: ${ROLES.join(', ')} (bundling the Temporal workflows takes a few seconds)...`);
+  const log = createLogger({ process: 'platform' });
+  const roles = await startRoles([...ROLES], config, log);
+  const writeKey = demoWriteKey(config);
+  const token = await mintToken(config.auth.jwtSecret, { project: DEMO_PROJECT, scopes: ['read'] });
+  const demo = opts.demo && roles.urls.ingest ? startDemoTraffic(roles.urls.ingest, writeKey, log) : undefined;
+  say('');
+  say('The platform is up.');
+  say(`  ingest (Segment HTTP API)  ${roles.urls.ingest}/v1/batch`);
+  say(`  query API                  ${roles.urls.api}/v1/metrics/events_count`);
+  say(`  Temporal Web UI            ${stack.temporal.ui}`);
+  say(`  Kafka                      ${stack.kafka.where}   (broker log: ${kafkaLogFile()})`);
+  say('');
+  say(`  demo project write key     ${writeKey}`);
+  say(`  demo read token            ${token}`);
+  say('');
+  say('Try:');
+  say(`  curl -H "Authorization: Bearer ${token.slice(0, 12)}..." ${roles.urls.api}/v1/metrics/events_count`);
+  say(demo ? 'Demo traffic is flowing. Ctrl-C stops the roles; ./platform down stops Kafka and Temporal.' : 'Ctrl-C stops the roles.');
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  say('stopping roles...');
+  await demo?.stop();
+  await roles.stop();
+  return 0;
+}

@@ -1,0 +1,59 @@
+import { UserFacingError } from '../core/errors';
+import { parseArgs } from './args';
+import { keyCommand, tokenCommand } from './commands/credentials';
+import { runCommand } from './commands/run';
+import { servicesCommand } from './commands/services';
+import { testCommand } from './commands/test';
+import { upCommand } from './commands/up';
+
+const USAGE = `usage: ./platform <command>
+
+  up [--no-demo]            install what is missing, start Kafka, Temporal and every role, send demo traffic
+  test [vitest args]        install what is missing, start the services, run the whole test suite
+  run <role>[,<role>...]    run roles in this process: ingest, speed, archiver, worker, serve, all
+  services start|stop|status  the local Kafka broker and Temporal dev server
+  down                      stop the local Kafka broker and Temporal dev server
+  token --project P [--scope read|admin] [--ttl 30d]   mint a query-API token
+  key --project P           create a write key for ingest`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const args = parseArgs(rest);
+  switch (command) {
+    case 'up':
+      return upCommand({ demo: args.options['no-demo'] === undefined });
+    case 'test':
+      return testCommand(rest);
+    case 'run':
+      return runCommand(args.positional);
+    case 'services':
+      return servicesCommand(args.positional[0]);
+    case 'down':
+      return servicesCommand('stop');
+    case 'token':
+      return tokenCommand(args);
+    case 'key':
+      return keyCommand(args);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      throw new UserFacingError(`unknown command '${command}'`, 'run ./platform help');
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    // Misconfiguration and unavailable services get one actionable line, not a stack trace.
+    if (e instanceof UserFacingError) {
+      console.error(`error: ${e.oneLine()}`);
+      process.exit(2);
+    }
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,130 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { Partitioners } from 'kafkajs';
+import { WriteKeyStore } from '../core/auth/write-keys';
+import { createClickHouse } from '../core/clickhouse';
+import type { Config } from '../core/config';
+import { UserFacingError } from '../core/errors';
+import { createKafka, ensureTopics } from '../core/kafka';
+import type { Logger } from '../core/log';
+import { startLakeArchiver } from '../batch-layer/lake-archiver';
+import { createKafkaSink } from '../ingest/event-sink';
+import { createIngestServer } from '../ingest/server';
+import { applyClickHouseSchema } from '../speed-layer/schema';
+import { startSpeedConsumer } from '../speed-layer/speed-consumer';
+import { startServingApi } from '../serving-layer/server';
+import { startBatchWorker } from '../workflows/worker';
+import { assertPortFree } from '../infra/local/ports';
+
+export const ROLES = ['ingest', 'speed', 'archiver', 'worker', 'serve'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RunningRoles {
+  urls: { ingest?: string; api?: string };
+  stop(): Promise<void>;
+}
+
+export function parseRoles(args: string[]): Role[] {
+  const list = args.flatMap((a) => a.split(',')).filter(Boolean);
+  if (list.length === 0 || list.includes('all')) return [...ROLES];
+  for (const r of list) {
+    if (!(ROLES as readonly string[]).includes(r)) {
+      throw new UserFacingError(`unknown role '${r}'`, `roles are: ${ROLES.join(', ')}, all`);
+    }
+  }
+  return list as Role[];
+}
+
+/**
+ * Starts the given roles in this process. Roles that use embedded ClickHouse (speed, serve) share
+ * one chDB instance: chDB binds its data directory to a single process.
+ */
+export async function startRoles(roles: Role[], config: Config, log: Logger): Promise<RunningRoles> {
+  const stops: (() => Promise<void>)[] = [];
+  const urls: RunningRoles['urls'] = {};
+  const kafka = createKafka(config, log);
+  let clickhouse: ClickHouseClient | undefined;
+  const ch = async () => {
+    if (!clickhouse) {
+      clickhouse = createClickHouse(config);
+      await applyClickHouseSchema(clickhouse, config.clickhouse.database);
+      const client = clickhouse;
+      stops.push(() => client.close());
+    }
+    return clickhouse;
+  };
+  const stop = async () => {
+    for (const s of stops.reverse()) await s().catch((e: unknown) => log.warn('stop failed', { error: String(e) }));
+  };
+  try {
+    if (roles.some((r) => r !== 'worker' && r !== 'serve')) await ensureTopics(kafka, config);
+    if (roles.includes('speed')) {
+      const c = await startSpeedConsumer(
+        { topic: config.kafka.topics.events, groupId: config.kafka.groups.speed, database: config.clickhouse.database },
+        { kafka, clickhouse: await ch(), log: log.child({ role: 'speed' }) },
+      );
+      stops.push(c.stop);
+    }
+    if (roles.includes('archiver')) {
+      const a = await startLakeArchiver(
+        {
+          topic: config.kafka.topics.events,
+          groupId: config.kafka.groups.archiver,
+          lakeRoot: config.lake.root,
+          maxWaitMs: config.lake.fetchWaitMs,
+        },
+        { kafka, log: log.child({ role: 'archiver' }) },
+      );
+      stops.push(a.stop);
+    }
+    if (roles.includes('worker')) {
+      const w = await startBatchWorker(
+        { ...config.temporal, lakeRoot: config.lake.root },
+        log.child({ role: 'worker' }),
+      );
+      stops.push(w.stop);
+    }
+    if (roles.includes('serve')) {
+      if (config.api.port !== 0) await assertPortFree(config.api.port, 'serving API', 'API_PORT');
+      const { app, url } = await startServingApi({ config, clickhouse: await ch() }, config.api);
+      urls.api = url;
+      stops.push(() => app.close());
+    }
+    if (roles.includes('ingest')) {
+      if (config.ingest.port !== 0) await assertPortFree(config.ingest.port, 'ingest', 'INGEST_PORT');
+      const producer = kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 5,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      });
+      await producer.connect();
+      stops.push(() => producer.disconnect());
+      const server = createIngestServer({
+        sink: createKafkaSink(producer, config.kafka.topics),
+        keys: new WriteKeyStore(config.auth.writeKeysFile),
+        log: log.child({ role: 'ingest' }),
+      });
+      await listen(server, config.ingest.port, config.ingest.host, 'INGEST_PORT');
+      const port = (server.address() as { port: number }).port;
+      urls.ingest = `http://${config.ingest.host}:${port}`;
+      stops.push(() => new Promise<void>((res) => server.close(() => res())));
+    }
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { urls, stop };
+}
+
+function listen(server: import('node:http').Server, port: number, host: string, envVar: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new UserFacingError(`port ${port} is already in use`, `stop the program holding it or set ${envVar}`)
+          : e,
+      ),
+    );
+    server.listen(port, host, () => resolve());
+  });
+}

@@ -1,0 +1,35 @@
+import { SignJWT, jwtVerify } from 'jose';
+
+/** Scopes a query-API token can carry. */
+export const SCOPES = ['read', 'admin'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface TokenClaims {
+  project: string;
+  scopes: Scope[];
+}
+
+const ISSUER = 'analytics-platform';
+const key = (secret: string) => new TextEncoder().encode(secret);
+
+export async function mintToken(
+  secret: string,
+  claims: TokenClaims,
+  ttl: string = '30d',
+): Promise<string> {
+  return new SignJWT({ project: claims.project, scopes: claims.scopes })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setIssuer(ISSUER)
+    .setIssuedAt()
+    .setExpirationTime(ttl)
+    .sign(key(secret));
+}
+
+/** Verifies signature, issuer and expiry; throws on any failure. */
+export async function verifyToken(secret: string, token: string): Promise<TokenClaims> {
+  const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ['HS256'] });
+  const project = payload.project;
+  const scopes = payload.scopes;
+  if (typeof project !== 'string' || !Array.isArray(scopes)) throw new Error('token lacks project or scopes');
+  return { project, scopes: scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)) };
+}

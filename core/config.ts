@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ConfigError } from './errors';
+import { DEFAULT_TOPICS } from './topics';
+
+/**
+ * Settings, read once at start-up from the environment and validated; passed down explicitly
+ * (no process.env deep in the code). Every default is the local single-machine setup; production
+ * points at real clusters by setting the variables in the README.
+ */
+export interface Config {
+  env: 'local' | 'production';
+  stateDir: string;
+  ingest: { host: string; port: number };
+  api: { host: string; port: number };
+  kafka: {
+    brokers: string[];
+    clientId: string;
+    topics: { events: string; quarantine: string; derived: string };
+    /** Consumer group ids; a prefix separates deployments (or tests) sharing one cluster. */
+    groups: { speed: string; archiver: string };
+    partitions: number;
+  };
+  clickhouse: { url?: string; chdbPath: string; database: string };
+  lake: { root: string; fetchWaitMs: number };
+  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  auth: { jwtSecret: string; writeKeysFile: string };
+}
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  str(name: string, fallback: string): string {
+    const v = this.env[name];
+    return v === undefined || v === '' ? fallback : v;
+  }
+
+  optional(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v === '' ? undefined : v;
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const raw = this.env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      this.problems.push(`${name} must be an integer from ${min} to ${max} (got '${raw}')`);
+      return fallback;
+    }
+    return n;
+  }
+
+  port(name: string, fallback: number): number {
+    return this.int(name, fallback, 0, 65535);
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const raw = this.str(name, fallback);
+    if (!(allowed as readonly string[]).includes(raw)) {
+      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got '${raw}')`);
+      return fallback;
+    }
+    return raw as T;
+  }
+
+  url(name: string): string | undefined {
+    const raw = this.optional(name);
+    if (raw === undefined) return undefined;
+    try {
+      new URL(raw);
+      return raw;
+    } catch {
+      this.problems.push(`${name} must be a URL such as http://localhost:8123 (got '${raw}')`);
+      return undefined;
+    }
+  }
+}
+
+/** Reads and validates the configuration; throws one ConfigError naming every mistake. */
+export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname, '..')): Config {
+  const r = new Reader(env);
+  const mode = r.oneOf('PLATFORM_ENV', ['local', 'production'] as const, 'local');
+  const stateDir = resolve(r.str('PLATFORM_STATE_DIR', join(repoRoot, '.local')));
+  const brokers = r
+    .str('KAFKA_BROKERS', `localhost:${r.port('KAFKA_PORT', 9092)}`)
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
+  for (const b of brokers) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(b)) r.problems.push(`KAFKA_BROKERS must be host:port[,host:port...] (got '${b}')`);
+  }
+  const jwtSecret = r.optional('JWT_SECRET');
+  if (jwtSecret !== undefined && jwtSecret.length < 32) {
+    r.problems.push('JWT_SECRET must be at least 32 characters');
+  }
+  if (mode === 'production' && jwtSecret === undefined) {
+    r.problems.push('JWT_SECRET is required when PLATFORM_ENV=production');
+  }
+  const temporalPort = r.port('TEMPORAL_PORT', 7233);
+  const config: Config = {
+    env: mode,
+    stateDir,
+    ingest: { host: r.str('INGEST_HOST', '127.0.0.1'), port: r.port('INGEST_PORT', 8080) },
+    api: { host: r.str('API_HOST', '127.0.0.1'), port: r.port('API_PORT', 3000) },
+    kafka: {
+      brokers,
+      clientId: r.str('KAFKA_CLIENT_ID', 'analytics-platform'),
+      topics: {
+        events: r.str('TOPIC_EVENTS', DEFAULT_TOPICS.events),
+        quarantine: r.str('TOPIC_QUARANTINE', DEFAULT_TOPICS.quarantine),
+        derived: r.str('TOPIC_DERIVED', DEFAULT_TOPICS.derived),
+      },
+      groups: {
+        speed: `${r.str('KAFKA_GROUP_PREFIX', '')}speed-layer`,
+        archiver: `${r.str('KAFKA_GROUP_PREFIX', '')}lake-archiver`,
+      },
+      partitions: r.int('KAFKA_PARTITIONS', 4, 1, 1024),
+    },
+    clickhouse: {
+      url: r.url('CLICKHOUSE_URL'),
+      chdbPath: resolve(r.str('CHDB_PATH', join(stateDir, 'chdb'))),
+      database: r.str('CLICKHOUSE_DATABASE', 'analytics'),
+    },
+    lake: {
+      root: resolve(r.str('LAKE_ROOT', join(stateDir, 'lake'))),
+      fetchWaitMs: r.int('LAKE_FETCH_WAIT_MS', 10_000, 0, 600_000),
+    },
+    temporal: {
+      address: r.str('TEMPORAL_ADDRESS', `localhost:${temporalPort}`),
+      namespace: r.str('TEMPORAL_NAMESPACE', 'default'),
+      taskQueue: r.str('TEMPORAL_TASK_QUEUE', 'analytics-batch'),
+      uiUrl: r.str('TEMPORAL_UI_URL', `http://localhost:${r.port('TEMPORAL_UI_PORT', 8233)}`),
+    },
+    auth: {
+      jwtSecret: jwtSecret ?? '',
+      writeKeysFile: resolve(r.str('WRITE_KEYS_FILE', join(stateDir, 'write-keys.json'))),
+    },
+  };
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.database)) {
+    r.problems.push(`CLICKHOUSE_DATABASE must be a plain identifier (got '${config.clickhouse.database}')`);
+  }
+  if (r.problems.length > 0) {
+    throw new ConfigError(`invalid configuration: ${r.problems.join('; ')}`, 'fix the environment variables named');
+  }
+  if (config.auth.jwtSecret === '') config.auth.jwtSecret = localSecret(stateDir);
+  return config;
+}
+
+/** A per-checkout signing secret for local development, created once, never committed. */
+function localSecret(stateDir: string): string {
+  const file = join(stateDir, 'secrets', 'jwt-secret');
+  if (!existsSync(file)) {
+    mkdirSync(join(stateDir, 'secrets'), { recursive: true, mode: 0o700 });
+    try {
+      writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
+    } catch (e) {
+      // Another role process created it first: use theirs.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  return readFileSync(file, 'utf8').trim();
+}

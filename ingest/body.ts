@@ -1,0 +1,51 @@
+import type { IncomingMessage } from 'node:http';
+import { gunzip, inflate } from 'node:zlib';
+import { promisify } from 'node:util';
+import { HttpError } from './http-error';
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+
+/**
+ * Reads a request body up to `limit` bytes (after decompression) and parses it as JSON.
+ * Oversized bodies get 413, bad encodings 415, bad JSON 400: the caller can act on each.
+ */
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+  const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
+  if (!['identity', 'gzip', 'deflate'].includes(encoding)) {
+    throw new HttpError(415, `unsupported Content-Encoding '${encoding}': send identity, gzip or deflate`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  // Compressed bodies are bounded on the wire too, so a zip bomb cannot make us buffer gigabytes.
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new HttpError(413, `request body is larger than ${limit} bytes: send smaller batches`);
+    chunks.push(chunk);
+  }
+  let raw = Buffer.concat(chunks);
+  if (encoding !== 'identity') {
+    try {
+      const decode = encoding === 'gzip' ? gunzipAsync : inflateAsync;
+      raw = await decode(raw, { maxOutputLength: limit + 1 });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || /larger than|maxOutputLength/i.test(String(e))) {
+        throw new HttpError(413, `decompressed body is larger than ${limit} bytes: send smaller batches`);
+      }
+      throw new HttpError(400, `body is not valid ${encoding} data`);
+    }
+    if (raw.length > limit) throw new HttpError(413, `decompressed body is larger than ${limit} bytes: send smaller batches`);
+  }
+  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  let decoded: string;
+  try {
+    decoded = text.decode(raw);
+  } catch {
+    throw new HttpError(400, 'body is not valid UTF-8');
+  }
+  try {
+    return JSON.parse(decoded);
+  } catch {
+    throw new HttpError(400, 'body is not valid JSON');
+  }
+}

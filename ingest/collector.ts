@@ -1,0 +1,79 @@
+import type { EventType } from '../core/event';
+import type { AnalyticsEvent } from '../core/event';
+import { normalizeEvent } from '../core/normalize';
+import type { EventSink, QuarantinedEvent } from './event-sink';
+import { HttpError } from './http-error';
+
+export interface CollectResult {
+  accepted: number;
+  quarantined: number;
+  errors: { index: number; reason: string }[];
+}
+
+/** Segment's single-call routes, each implying the event type. */
+export const SINGLE_CALL_ROUTES: Record<string, EventType> = {
+  '/v1/track': 'track',
+  '/v1/page': 'page',
+  '/v1/screen': 'screen',
+  '/v1/identify': 'identify',
+  '/v1/group': 'group',
+  '/v1/alias': 'alias',
+  '/v1/t': 'track',
+  '/v1/p': 'page',
+  '/v1/s': 'screen',
+  '/v1/i': 'identify',
+  '/v1/g': 'group',
+  '/v1/a': 'alias',
+};
+
+/** The events of a request body: `/v1/batch` `{batch:[...]}`, `/events` `[...]|{events:[...]}`, or one call. */
+export function eventsOf(path: string, body: unknown): { events: unknown[]; defaultType?: EventType; sentAt?: unknown } {
+  const obj = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+  if (path === '/v1/batch' || path === '/v1/import') {
+    if (!obj || !Array.isArray(obj.batch)) throw new HttpError(400, 'body must be an object with a "batch" array');
+    return { events: obj.batch, sentAt: obj.sentAt };
+  }
+  if (path === '/events') {
+    if (Array.isArray(body)) return { events: body };
+    if (obj && Array.isArray(obj.events)) return { events: obj.events };
+    throw new HttpError(400, 'body must be a JSON array of events or an object with an "events" array');
+  }
+  const type = SINGLE_CALL_ROUTES[path];
+  if (!type) throw new HttpError(404, `no route ${path}`);
+  if (!obj) throw new HttpError(400, 'body must be a JSON object');
+  return { events: [obj], defaultType: type };
+}
+
+/**
+ * Validates every event; valid ones go to `events`, invalid ones to quarantine with the reason.
+ * Resolves after the sink holds all of them, so the caller's 2xx is only ever sent for events the
+ * broker has.
+ */
+export async function collect(
+  sink: EventSink,
+  projectId: string,
+  path: string,
+  body: unknown,
+  maxEventBytes: number,
+  now: number = Date.now(),
+): Promise<CollectResult> {
+  const { events, defaultType, sentAt } = eventsOf(path, body);
+  const valid: AnalyticsEvent[] = [];
+  const quarantined: QuarantinedEvent[] = [];
+  const errors: CollectResult['errors'] = [];
+  const receivedAt = new Date(now).toISOString();
+  events.forEach((raw, index) => {
+    const size = Buffer.byteLength(JSON.stringify(raw) ?? '');
+    const result =
+      size > maxEventBytes
+        ? ({ kind: 'quarantine', reason: `event is larger than ${maxEventBytes} bytes` } as const)
+        : normalizeEvent(raw, { projectId, receivedAt: now, defaultType, batchSentAt: sentAt });
+    if (result.kind === 'ok') valid.push(result.value);
+    else {
+      errors.push({ index, reason: result.reason });
+      quarantined.push({ projectId, reason: result.reason, receivedAt, raw: size > maxEventBytes ? null : raw });
+    }
+  });
+  await sink.publish(valid, quarantined);
+  return { accepted: valid.length, quarantined: quarantined.length, errors };
+}

@@ -1,0 +1,25 @@
+import { BadRequestException } from '@nestjs/common';
+
+export interface TimeRange {
+  from: Date;
+  to: Date;
+}
+
+const MAX_RANGE_MS = 400 * 24 * 3600 * 1000;
+
+/** Parses ?from&to (ISO-8601); defaults to the last 24 hours. Bad input is a 400 saying why. */
+export function parseTimeRange(from: unknown, to: unknown, now = Date.now()): TimeRange {
+  const parse = (v: unknown, name: string, fallback: number): Date => {
+    if (v === undefined || v === '') return new Date(fallback);
+    if (typeof v !== 'string' || !Number.isFinite(Date.parse(v))) {
+      throw new BadRequestException(`${name} must be an ISO-8601 time such as 2026-01-31T00:00:00Z`);
+    }
+    return new Date(Date.parse(v));
+  };
+  const range = { from: parse(from, 'from', now - 24 * 3600 * 1000), to: parse(to, 'to', now + 60_000) };
+  if (range.from >= range.to) throw new BadRequestException('from must be before to');
+  if (range.to.getTime() - range.from.getTime() > MAX_RANGE_MS) {
+    throw new BadRequestException('range is longer than 400 days: narrow from/to');
+  }
+  return range;
+}

@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Config } from '../core/config';
+import { AppModule } from './app.module';
+
+/** Starts the serving API; `port` 0 picks a free port (tests). Returns the listening app. */
+export async function startServingApi(
+  deps: { config: Config; clickhouse: ClickHouseClient },
+  listen: { host: string; port: number },
+): Promise<{ app: INestApplication; url: string }> {
+  const app = await NestFactory.create(AppModule.forRoot(deps), { logger: ['error', 'warn'] });
+  app.enableShutdownHooks();
+  await app.listen(listen.port, listen.host);
+  const address = app.getHttpServer().address() as { port: number };
+  return { app, url: `http://${listen.host}:${address.port}` };
+}

@@ -1,0 +1,6 @@
+/**
+ * Injection tokens. Constructor parameters use explicit @Inject(TOKEN): the code runs through
+ * esbuild (tsx, vitest), which does not emit decorator type metadata.
+ */
+export const CONFIG = Symbol('Config');
+export const CLICKHOUSE = Symbol('ClickHouseClient');

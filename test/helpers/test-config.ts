@@ -1,0 +1,43 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../../core/config';
+import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
+import { temporalAnswers, temporalServiceOptions } from '../../infra/local/temporal/service';
+
+/**
+ * A configuration isolated for one test file: its own topics, consumer data, task queue, lake,
+ * chDB directory and keys, on the shared real Kafka broker and Temporal dev server.
+ */
+export function isolatedConfig(name: string, env: Record<string, string> = {}): Config {
+  const id = `${name}-${randomUUID().slice(0, 8)}`;
+  const dir = mkdtempSync(join(tmpdir(), `platform-${name}-`));
+  return loadConfig({
+    ...process.env,
+    PLATFORM_STATE_DIR: dir,
+    INGEST_PORT: '0',
+    API_PORT: '0',
+    TOPIC_EVENTS: `test.${id}.events`,
+    TOPIC_QUARANTINE: `test.${id}.events.quarantine`,
+    TOPIC_DERIVED: `test.${id}.events.derived`,
+    TEMPORAL_TASK_QUEUE: `test-${id}`,
+    KAFKA_PARTITIONS: '3',
+    KAFKA_GROUP_PREFIX: `test-${id}-`,
+    LAKE_FETCH_WAIT_MS: '200',
+    ...env,
+  });
+}
+
+/** Fails fast with the command to run when the real services are not up. */
+export async function requireServices(): Promise<void> {
+  const [kafka, temporal] = await Promise.all([
+    kafkaAnswers(kafkaServiceOptions().port),
+    temporalAnswers(temporalServiceOptions()),
+  ]);
+  if (!kafka || !temporal) {
+    throw new Error(
+      `integration tests need Kafka (${kafka ? 'up' : 'down'}) and Temporal (${temporal ? 'up' : 'down'}): run ./platform test, or ./platform services start first`,
+    );
+  }
+}

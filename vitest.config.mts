@@ -1,0 +1,18 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * One run holds every test: unit tests next to the code (`*.test.ts`), integration tests
+ * (`*.integration.test.ts`) and cross-service suites in test/. Each file runs in its own process
+ * (forks): embedded ClickHouse (chDB) binds one data directory per process.
+ */
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts'],
+    exclude: ['**/node_modules/**', '.local/**', 'dist/**'],
+    pool: 'forks',
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    reporters: ['default'],
+  },
+});

@@ -1,0 +1,19 @@
+/** Names operators and other parts rely on (DESIGN.md §5). Never repeat these as string literals. */
+export const TASK_QUEUE = 'analytics-batch';
+
+export const WORKFLOW_TYPES = {
+  hourlyRecompute: 'hourlyRecompute',
+  dailyRollup: 'dailyRollup',
+  backfill: 'backfill',
+  lateDataRepair: 'lateDataRepair',
+  scheduledReport: 'scheduledReport',
+} as const;
+
+export const SCHEDULE_IDS = {
+  hourlyRecompute: 'hourly-recompute',
+  dailyRollup: 'daily-rollup',
+  report: (id: string) => `report-${id}`,
+} as const;
+
+/** Workflow ids name what they compute, so starting the same work twice finds the running one. */
+export const hourlyRecomputeId = (hourIso: string) => `hourly-recompute-${hourIso}`;

@@ -1,0 +1,51 @@
+import { join } from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DuckDbEngine } from '../batch-layer/duckdb-engine';
+import type { Logger } from '../core/log';
+import { createActivities } from './activities';
+
+export interface BatchWorkerConfig {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  lakeRoot: string;
+}
+
+let runtimeInstalled = false;
+
+/** The SDK logs every bundling step at INFO; operators need warnings. Once per process. */
+function installRuntimeOnce(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+}
+
+/** Builds the real dependencies once, then polls the batch task queue until stopped. */
+export async function startBatchWorker(
+  config: BatchWorkerConfig,
+  log: Logger,
+): Promise<{ stop(): Promise<void>; done: Promise<void> }> {
+  installRuntimeOnce();
+  const engine = await DuckDbEngine.open();
+  const connection = await NativeConnection.connect({ address: config.address });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    // A file path, not require.resolve: the SDK bundles the TypeScript source itself.
+    workflowsPath: join(__dirname, 'workflows.ts'),
+    activities: createActivities({ engine, lakeRoot: config.lakeRoot }),
+  });
+  const done = worker.run().finally(async () => {
+    engine.close();
+    await connection.close();
+  });
+  log.info('batch worker running', { taskQueue: config.taskQueue, temporal: config.address });
+  return {
+    done,
+    stop: async () => {
+      worker.shutdown();
+      await done;
+    },
+  };
+}
