@@ -72,6 +72,8 @@ export async function kafkaAnswers(port: number): Promise<boolean> {
     brokers: [`localhost:${port}`],
     logLevel: logLevel.NOTHING,
     connectionTimeout: 1000,
+    // Something else on the port may accept connections and never answer: don't wait 30 s.
+    requestTimeout: 2000,
     retry: { retries: 0 },
   });
   const admin = kafka.admin();

@@ -1,0 +1,56 @@
+// Lint: typescript-eslint's type-aware rules everywhere, plus the Temporal determinism rules for
+// workflow code (no I/O, engines or Node built-ins in files the workflow sandbox runs).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS = [
+  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
+  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers',
+  'timers/promises', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+];
+
+/** What a workflow file may not import at runtime (type-only imports stay allowed). */
+const WORKFLOW_FORBIDDEN = [
+  ...NODE_BUILTINS.flatMap((m) => [m, `node:${m}`]),
+  'kafkajs', '@clickhouse/client', 'chdb', 'chdb/*', '@duckdb/node-api', 'nodemailer',
+  '@temporalio/activity', '@temporalio/worker', '@temporalio/client', '@temporalio/testing',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', '.local/**', 'dist/**', 'coverage/**', '**/*.mjs', '**/*.mts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+    },
+  },
+  {
+    files: ['workflows/workflows.ts', 'workflows/**/*.workflow.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: WORKFLOW_FORBIDDEN.filter((m) => !m.includes('*')).map((name) => ({
+            name,
+            message: 'workflow code must stay deterministic: do I/O in an activity',
+            allowTypeImports: true,
+          })),
+          patterns: [
+            {
+              group: ['chdb/*', '../batch-layer/*', '../speed-layer/*', '../ingest/*', '../serving-layer/*', '**/activities'],
+              message: 'workflow code must stay deterministic: import activities with `import type` and proxyActivities',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

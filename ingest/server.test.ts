@@ -1,0 +1,122 @@
+import { mkdtempSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createWriteKey, WriteKeyStore } from '../core/auth/write-keys';
+import type { AnalyticsEvent } from '../core/event';
+import { createLogger } from '../core/log';
+import type { EventSink, QuarantinedEvent } from './event-sink';
+import { createIngestServer } from './server';
+
+/** A sink that records what it was given, or fails like an unreachable broker. */
+class RecordingSink implements EventSink {
+  valid: AnalyticsEvent[] = [];
+  quarantined: QuarantinedEvent[] = [];
+  failing = false;
+  async publish(valid: AnalyticsEvent[], quarantined: QuarantinedEvent[]) {
+    if (this.failing) throw new Error('broker unreachable');
+    this.valid.push(...valid);
+    this.quarantined.push(...quarantined);
+  }
+}
+
+describe('ingest HTTP server', () => {
+  const sink = new RecordingSink();
+  const keysFile = join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys.json');
+  const key = createWriteKey(keysFile, 'shop');
+  const server = createIngestServer({ sink, keys: new WriteKeyStore(keysFile), log: createLogger({}, 'error') });
+  let base: string;
+  const auth = { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` };
+
+  beforeAll(async () => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  beforeEach(() => {
+    sink.valid = [];
+    sink.quarantined = [];
+    sink.failing = false;
+  });
+
+  const post = (path: string, body: unknown, headers: Record<string, string> = auth) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+    });
+
+  it('accepts the valid events of a batch and quarantines the rest with reasons', async () => {
+    const res = await post('/v1/batch', {
+      batch: [
+        { type: 'track', event: 'purchase', userId: 'u1', properties: { price: 3 } },
+        { type: 'track', userId: 'u2' },
+        { type: 'page', anonymousId: 'a1' },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      success: true,
+      accepted: 2,
+      quarantined: 1,
+      errors: [{ index: 1, reason: 'track events need a non-empty string "event"' }],
+    });
+    expect(sink.valid.map((e) => [e.projectId, e.event])).toEqual([
+      ['shop', 'purchase'],
+      ['shop', 'page'],
+    ]);
+    expect(sink.quarantined).toHaveLength(1);
+    expect(sink.quarantined[0]).toMatchObject({ projectId: 'shop', raw: { type: 'track', userId: 'u2' } });
+  });
+
+  it('takes the write key from the body too, and /events arrays for internal services', async () => {
+    const res = await post('/events', { writeKey: key, events: [{ type: 'track', event: 'x', userId: 'u' }] }, {});
+    expect(res.status).toBe(200);
+    expect(sink.valid).toHaveLength(1);
+  });
+
+  it('answers single calls by route', async () => {
+    const res = await post('/v1/identify', { userId: 'u9', traits: { plan: 'pro' } });
+    expect(res.status).toBe(200);
+    expect(sink.valid[0]).toMatchObject({ type: 'identify', event: 'identify', properties: { traits: { plan: 'pro' } } });
+  });
+
+  it('reads gzip bodies', async () => {
+    const body = gzipSync(JSON.stringify({ batch: [{ type: 'track', event: 'x', userId: 'u' }] }));
+    const res = await post('/v1/batch', body, { ...auth, 'content-encoding': 'gzip' });
+    expect(res.status).toBe(200);
+    expect(sink.valid).toHaveLength(1);
+  });
+
+  it.each([
+    ['no key', '/v1/batch', { batch: [] }, {}, 401],
+    ['an unknown key', '/v1/batch', { batch: [] }, { authorization: `Basic ${Buffer.from('nope:').toString('base64')}` }, 401],
+    ['bad JSON', '/v1/batch', '{"batch": [', auth, 400],
+    ['a batch without "batch"', '/v1/batch', { events: [] }, auth, 400],
+    ['a body over 500 KB', '/v1/batch', { batch: [{ type: 'track', event: 'x', userId: 'u', properties: { p: 'x'.repeat(600_000) } }] }, auth, 413],
+    ['a single call over 32 KB', '/v1/track', { event: 'x', userId: 'u', properties: { p: 'x'.repeat(40_000) } }, auth, 413],
+    ['an unknown route', '/v1/nope', {}, auth, 404],
+  ])('refuses %s with a message and publishes nothing', async (_what, path, body, headers, status) => {
+    const res = await post(path, body, headers as Record<string, string>);
+    expect(res.status).toBe(status);
+    const json = (await res.json()) as { success: boolean; error: string };
+    expect(json.success).toBe(false);
+    expect(json.error.length).toBeGreaterThan(5);
+    expect(sink.valid).toHaveLength(0);
+  });
+
+  it('answers 503 with Retry-After, not 2xx, when the broker does not take the events', async () => {
+    sink.failing = true;
+    const res = await post('/v1/batch', { batch: [{ type: 'track', event: 'x', userId: 'u' }] });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+  });
+
+  it('answers CORS preflights for browsers', async () => {
+    const res = await fetch(`${base}/v1/batch`, { method: 'OPTIONS' });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+  });
+});

@@ -1,0 +1,39 @@
+import { ESLint } from 'eslint';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../infra/local/paths';
+
+describe('lint', () => {
+  const eslint = new ESLint({ cwd: REPO_ROOT });
+
+  it('passes on the whole repository', async () => {
+    const results = await eslint.lintFiles(['.']);
+    const errors = results.flatMap((r) =>
+      r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}:${m.line} ${m.ruleId}: ${m.message}`),
+    );
+    expect(errors).toEqual([]);
+  });
+
+  it('refuses I/O imports in workflow code but allows type-only imports', async () => {
+    const file = join(REPO_ROOT, 'workflows', 'workflows.ts');
+    const [bad] = await eslint.lintText(
+      "import { readFileSync } from 'node:fs';\nimport { Kafka } from 'kafkajs';\nexport const x = [readFileSync, Kafka];\n",
+      { filePath: file },
+    );
+    const rules = bad?.messages.map((m) => m.ruleId) ?? [];
+    expect(rules.filter((r) => r === '@typescript-eslint/no-restricted-imports')).toHaveLength(2);
+
+    const [ok] = await eslint.lintText(
+      "import type { Kafka } from 'kafkajs';\nexport type K = Kafka;\n",
+      { filePath: file },
+    );
+    expect(ok?.messages.filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports')).toEqual([]);
+  });
+
+  it('refuses floating promises', async () => {
+    const [r] = await eslint.lintText('async function f() {}\nexport function g() { f(); }\n', {
+      filePath: join(REPO_ROOT, 'core', 'errors.ts'),
+    });
+    expect(r?.messages.map((m) => m.ruleId)).toContain('@typescript-eslint/no-floating-promises');
+  });
+});

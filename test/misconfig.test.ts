@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, symlinkSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../infra/local/paths';
+
+/** Runs the CLI as a user would; returns exit code and output. */
+function cli(args: string[], env: Record<string, string>) {
+  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'cli/main.ts', ...args], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, PLATFORM_STATE_DIR: mkdtempSync(join(tmpdir(), 'misconfig-')), ...env },
+    timeout: 60_000,
+  });
+  return { code: r.status, stderr: r.stderr.trim(), stdout: r.stdout.trim() };
+}
+
+/** One line, naming the problem, with no stack trace. */
+function expectOneClearLine(stderr: string, ...mentions: string[]) {
+  expect(stderr.split('\n')).toHaveLength(1);
+  expect(stderr).toMatch(/^error: /);
+  expect(stderr).not.toMatch(/\n\s+at /);
+  for (const m of mentions) expect(stderr).toContain(m);
+}
+
+describe('misconfiguration gets one clear line', () => {
+  let held: Server;
+  let port: number;
+
+  beforeAll(async () => {
+    held = createServer();
+    await new Promise<void>((r) => held.listen(0, '127.0.0.1', () => r()));
+    port = (held.address() as { port: number }).port;
+  });
+  afterAll(() => new Promise<void>((r) => held.close(() => r())));
+
+  it('a role whose port is taken', () => {
+    const r = cli(['run', 'ingest'], { INGEST_PORT: String(port) });
+    expect(r.code).toBe(2);
+    expectOneClearLine(r.stderr, `port ${port}`, 'INGEST_PORT');
+  });
+
+  it('a Kafka broker whose port is taken', () => {
+    const r = cli(['services', 'start'], { KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1) });
+    expect(r.code).toBe(2);
+    expectOneClearLine(r.stderr, `port ${port}`, 'KAFKA_PORT');
+  });
+
+  it('Java missing when Kafka must be installed', () => {
+    // A PATH holding node alone (the machine's node may share a folder with java).
+    const bin = mkdtempSync(join(tmpdir(), 'bin-'));
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const r = cli(['services', 'start'], {
+      PATH: bin,
+      PLATFORM_CACHE_DIR: mkdtempSync(join(tmpdir(), 'empty-cache-')),
+      KAFKA_PORT: '0',
+      KAFKA_CONTROLLER_PORT: '0',
+    });
+    expect(r.code).toBe(2);
+    expectOneClearLine(r.stderr, 'java is not installed', 'install Java');
+  });
+
+  it('a malformed setting', () => {
+    const r = cli(['run', 'ingest'], { INGEST_PORT: 'eighty' });
+    expect(r.code).toBe(2);
+    expectOneClearLine(r.stderr, 'INGEST_PORT', 'eighty');
+  });
+
+  it('an unknown role', () => {
+    const r = cli(['run', 'spead'], {});
+    expect(r.code).toBe(2);
+    expectOneClearLine(r.stderr, "unknown role 'spead'", 'ingest, speed');
+  });
+});
