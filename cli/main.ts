@@ -2,6 +2,7 @@ import { UserFacingError } from '../core/errors';
 import { parseArgs } from './args';
 import { keyCommand, tokenCommand } from './commands/credentials';
 import { runCommand } from './commands/run';
+import { schemaCommand } from './commands/schema';
 import { servicesCommand } from './commands/services';
 import { testCommand } from './commands/test';
 import { upCommand } from './commands/up';
@@ -14,7 +15,8 @@ const USAGE = `usage: ./platform <command>
   services start|stop|status  the local Kafka broker and Temporal dev server
   down                      stop the local Kafka broker and Temporal dev server
   token --project P [--scope read|admin] [--ttl 30d]   mint a query-API token
-  key --project P           create a write key for ingest`;
+  key --project P           create a write key for ingest
+  schema check [--event E --file F]   check event schema versions are backward compatible`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -34,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
       return tokenCommand(args);
     case 'key':
       return keyCommand(args);
+    case 'schema':
+      return schemaCommand(args);
     case undefined:
     case 'help':
     case '--help':

@@ -1,14 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { Partitioners } from 'kafkajs';
-import { WriteKeyStore } from '../core/auth/write-keys';
 import { createClickHouse } from '../core/clickhouse';
 import type { Config } from '../core/config';
 import { UserFacingError } from '../core/errors';
 import { createKafka, ensureTopics } from '../core/kafka';
 import type { Logger } from '../core/log';
 import { startLakeArchiver } from '../batch-layer/lake-archiver';
-import { createKafkaSink } from '../ingest/event-sink';
-import { createIngestServer } from '../ingest/server';
+import { createIngestService } from '../ingest/ingest-service';
 import { applyClickHouseSchema } from '../speed-layer/schema';
 import { startSpeedConsumer } from '../speed-layer/speed-consumer';
 import { startServingApi } from '../serving-layer/server';
@@ -91,23 +88,12 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
     }
     if (roles.includes('ingest')) {
       if (config.ingest.port !== 0) await assertPortFree(config.ingest.port, 'ingest', 'INGEST_PORT');
-      const producer = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 5,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      await producer.connect();
-      stops.push(() => producer.disconnect());
-      const server = createIngestServer({
-        sink: createKafkaSink(producer, config.kafka.topics),
-        keys: new WriteKeyStore(config.auth.writeKeysFile),
-        log: log.child({ role: 'ingest' }),
-      });
+      const ingest = await createIngestService(config, kafka, log.child({ role: 'ingest' }));
+      const server = ingest.server;
       await listen(server, config.ingest.port, config.ingest.host, 'INGEST_PORT');
       const port = (server.address() as { port: number }).port;
       urls.ingest = `http://${config.ingest.host}:${port}`;
-      stops.push(() => new Promise<void>((res) => server.close(() => res())));
+      stops.push(ingest.close);
     }
   } catch (e) {
     await stop();

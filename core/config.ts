@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './errors';
@@ -12,7 +12,18 @@ import { DEFAULT_TOPICS } from './topics';
 export interface Config {
   env: 'local' | 'production';
   stateDir: string;
-  ingest: { host: string; port: number };
+  ingest: {
+    host: string;
+    port: number;
+    /** Events per second per write key (0 = unlimited); bursts up to twice that. */
+    rateLimit: number;
+    lingerMs: number;
+    maxBatchEvents: number;
+    ackTimeoutMs: number;
+    trustProxy: boolean;
+    /** Key of the IP address hash; derived from JWT_SECRET unless IP_HASH_SECRET is set. */
+    ipHashKey: string;
+  };
   api: { host: string; port: number };
   kafka: {
     brokers: string[];
@@ -105,7 +116,16 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
   const config: Config = {
     env: mode,
     stateDir,
-    ingest: { host: r.str('INGEST_HOST', '127.0.0.1'), port: r.port('INGEST_PORT', 8080) },
+    ingest: {
+      host: r.str('INGEST_HOST', '127.0.0.1'),
+      port: r.port('INGEST_PORT', 8080),
+      rateLimit: r.int('INGEST_RATE_LIMIT', 100_000, 0, 100_000_000),
+      lingerMs: r.int('INGEST_LINGER_MS', 50, 0, 10_000),
+      maxBatchEvents: r.int('INGEST_MAX_BATCH_EVENTS', 1000, 1, 100_000),
+      ackTimeoutMs: r.int('INGEST_ACK_TIMEOUT_MS', 10_000, 100, 600_000),
+      trustProxy: r.oneOf('INGEST_TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
+      ipHashKey: r.optional('IP_HASH_SECRET') ?? '',
+    },
     api: { host: r.str('API_HOST', '127.0.0.1'), port: r.port('API_PORT', 3000) },
     kafka: {
       brokers,
@@ -148,6 +168,9 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
     throw new ConfigError(`invalid configuration: ${r.problems.join('; ')}`, 'fix the environment variables named');
   }
   if (config.auth.jwtSecret === '') config.auth.jwtSecret = localSecret(stateDir);
+  if (config.ingest.ipHashKey === '') {
+    config.ingest.ipHashKey = createHmac('sha256', config.auth.jwtSecret).update('ip-hash').digest('hex');
+  }
   return config;
 }
 

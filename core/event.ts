@@ -23,6 +23,8 @@ export interface AnalyticsEvent {
   receivedAt: string;
   properties: Record<string, unknown>;
   context: Record<string, unknown>;
+  /** The schema the properties were validated against (`purchase@2`), or null for custom events. */
+  schema: string | null;
 }
 
 /** Kafka key: one user's events stay on one partition, in order. */

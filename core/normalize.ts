@@ -29,6 +29,21 @@ function parseTime(v: unknown): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+const MAX_DEPTH = 16;
+const MAX_KEY_LENGTH = 256;
+
+/** Generic checks every event passes, custom ones included: bounded nesting and key sizes. */
+function shapeProblem(value: unknown, path: string, depth = 0): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (depth >= MAX_DEPTH) return `${path} is nested deeper than ${MAX_DEPTH} levels`;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.length > MAX_KEY_LENGTH) return `${path} has a key longer than ${MAX_KEY_LENGTH} characters`;
+    const p = shapeProblem(v, `${path}.${k.slice(0, 40)}`, depth + 1);
+    if (p) return p;
+  }
+  return undefined;
+}
+
 /**
  * Turns one raw Segment-style call into our event, or says why it is quarantined.
  * Event time follows Segment: receivedAt - (sentAt - timestamp), which cancels the client's
@@ -66,6 +81,8 @@ export function normalizeEvent(
     if (raw[field] !== undefined && raw[field] !== null && !isRecord(raw[field])) {
       return { kind: 'quarantine', reason: `${field} must be an object` };
     }
+    const shape = shapeProblem(raw[field], field);
+    if (shape) return { kind: 'quarantine', reason: shape };
   }
   const sentAtRaw = raw.sentAt ?? ctx.batchSentAt;
   const ts = raw.timestamp === undefined ? undefined : parseTime(raw.timestamp);
@@ -102,6 +119,7 @@ export function normalizeEvent(
       receivedAt: new Date(ctx.receivedAt).toISOString(),
       properties,
       context: isRecord(raw.context) ? raw.context : {},
+      schema: null,
     },
   };
 }

@@ -5,12 +5,17 @@ import { HttpError } from './http-error';
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const lenientUtf8 = new TextDecoder('utf-8');
 
 /**
  * Reads a request body up to `limit` bytes (after decompression) and parses it as JSON.
  * Oversized bodies get 413, bad encodings 415, bad JSON 400: the caller can act on each.
  */
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknown> {
+export async function readJsonBody(
+  req: IncomingMessage,
+  limit: number,
+): Promise<{ body: unknown; invalidUtf8: boolean }> {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (!['identity', 'gzip', 'deflate'].includes(encoding)) {
     throw new HttpError(415, `unsupported Content-Encoding '${encoding}': send identity, gzip or deflate`);
@@ -36,15 +41,18 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
     }
     if (raw.length > limit) throw new HttpError(413, `decompressed body is larger than ${limit} bytes: send smaller batches`);
   }
-  const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+  // Invalid UTF-8 in one event must not cost the valid events beside it: decode with
+  // replacement characters and let the pipeline quarantine the events that hold one.
   let decoded: string;
+  let invalidUtf8 = false;
   try {
-    decoded = text.decode(raw);
+    decoded = strictUtf8.decode(raw);
   } catch {
-    throw new HttpError(400, 'body is not valid UTF-8');
+    decoded = lenientUtf8.decode(raw);
+    invalidUtf8 = true;
   }
   try {
-    return JSON.parse(decoded);
+    return { body: JSON.parse(decoded), invalidUtf8 };
   } catch {
     throw new HttpError(400, 'body is not valid JSON');
   }

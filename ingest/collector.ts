@@ -1,8 +1,12 @@
 import type { EventType } from '../core/event';
 import type { AnalyticsEvent } from '../core/event';
-import { normalizeEvent } from '../core/normalize';
 import type { EventSink, QuarantinedEvent } from './event-sink';
 import { HttpError } from './http-error';
+import type { RequestMeta } from './enrich';
+import type { createEventPipeline } from './pipeline';
+
+/** Quarantined payloads above this are stored without their body (the reason says why). */
+const MAX_QUARANTINED_BYTES = 64 * 1024;
 
 export interface CollectResult {
   accepted: number;
@@ -45,33 +49,37 @@ export function eventsOf(path: string, body: unknown): { events: unknown[]; defa
 }
 
 /**
- * Validates every event; valid ones go to `events`, invalid ones to quarantine with the reason.
- * Resolves after the sink holds all of them, so the caller's 2xx is only ever sent for events the
- * broker has.
+ * Runs every event of a request through the pipeline; valid ones go to `events`, invalid ones to
+ * quarantine with the reason. Resolves after the sink holds all of them, so the caller's 2xx is
+ * only ever sent for events the broker has.
  */
 export async function collect(
   sink: EventSink,
-  projectId: string,
-  path: string,
-  body: unknown,
-  maxEventBytes: number,
+  pipeline: ReturnType<typeof createEventPipeline>,
+  request: { projectId: string; path: string; body: unknown; invalidUtf8: boolean; meta: RequestMeta },
   now: number = Date.now(),
 ): Promise<CollectResult> {
-  const { events, defaultType, sentAt } = eventsOf(path, body);
+  const { events, defaultType, sentAt } = eventsOf(request.path, request.body);
   const valid: AnalyticsEvent[] = [];
   const quarantined: QuarantinedEvent[] = [];
   const errors: CollectResult['errors'] = [];
   const receivedAt = new Date(now).toISOString();
+  const ctx = {
+    projectId: request.projectId,
+    receivedAt: now,
+    defaultType,
+    batchSentAt: sentAt,
+    meta: request.meta,
+    invalidUtf8: request.invalidUtf8,
+  };
   events.forEach((raw, index) => {
-    const size = Buffer.byteLength(JSON.stringify(raw) ?? '');
-    const result =
-      size > maxEventBytes
-        ? ({ kind: 'quarantine', reason: `event is larger than ${maxEventBytes} bytes` } as const)
-        : normalizeEvent(raw, { projectId, receivedAt: now, defaultType, batchSentAt: sentAt });
+    const result = pipeline(raw, ctx);
     if (result.kind === 'ok') valid.push(result.value);
     else {
       errors.push({ index, reason: result.reason });
-      quarantined.push({ projectId, reason: result.reason, receivedAt, raw: size > maxEventBytes ? null : raw });
+      // An oversized event is kept as a stub: the reason is what matters, the payload is the problem.
+      const kept = result.size > MAX_QUARANTINED_BYTES ? null : raw;
+      quarantined.push({ projectId: request.projectId, reason: result.reason, receivedAt, raw: kept });
     }
   });
   await sink.publish(valid, quarantined);

@@ -4,11 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWriteKey, WriteKeyStore } from '../core/auth/write-keys';
+import { createWriteKey, hashKey, WriteKeyStore } from '../core/auth/write-keys';
+import { SchemaRegistry } from '../core/schemas/registry';
+import { createEnricher } from './enrich';
+import { createEventPipeline } from './pipeline';
+import { RateLimiter } from './rate-limiter';
 import type { AnalyticsEvent } from '../core/event';
 import { createLogger } from '../core/log';
 import type { EventSink, QuarantinedEvent } from './event-sink';
-import { createIngestServer } from './server';
+import { createIngestServer, DEFAULT_LIMITS } from './server';
 
 /** A sink that records what it was given, or fails like an unreachable broker. */
 class RecordingSink implements EventSink {
@@ -26,7 +30,22 @@ describe('ingest HTTP server', () => {
   const sink = new RecordingSink();
   const keysFile = join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys.json');
   const key = createWriteKey(keysFile, 'shop');
-  const server = createIngestServer({ sink, keys: new WriteKeyStore(keysFile), log: createLogger({}, 'error') });
+  const limitedKey = createWriteKey(keysFile, 'limited');
+  const server = createIngestServer({
+    sink,
+    keys: new WriteKeyStore(keysFile),
+    pipeline: createEventPipeline({
+      registry: new SchemaRegistry(),
+      enrich: createEnricher('k'),
+      maxEventBytes: DEFAULT_LIMITS.maxEventBytes,
+    }),
+    limiter: {
+      // Only the 'limited' project's key is limited here, to 3 events per second.
+      take: (k: string, n: number) => (k === hashKey(limitedKey) ? limiter.take(k, n) : 0),
+    } as RateLimiter,
+    log: createLogger({}, 'error'),
+  });
+  const limiter = new RateLimiter(3, 3);
   let base: string;
   const auth = { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` };
 
@@ -51,7 +70,7 @@ describe('ingest HTTP server', () => {
   it('accepts the valid events of a batch and quarantines the rest with reasons', async () => {
     const res = await post('/v1/batch', {
       batch: [
-        { type: 'track', event: 'purchase', userId: 'u1', properties: { price: 3 } },
+        { type: 'track', event: 'wishlist_add', userId: 'u1', properties: { price: 3 } },
         { type: 'track', userId: 'u2' },
         { type: 'page', anonymousId: 'a1' },
       ],
@@ -64,7 +83,7 @@ describe('ingest HTTP server', () => {
       errors: [{ index: 1, reason: 'track events need a non-empty string "event"' }],
     });
     expect(sink.valid.map((e) => [e.projectId, e.event])).toEqual([
-      ['shop', 'purchase'],
+      ['shop', 'wishlist_add'],
       ['shop', 'page'],
     ]);
     expect(sink.quarantined).toHaveLength(1);
@@ -112,6 +131,39 @@ describe('ingest HTTP server', () => {
     const res = await post('/v1/batch', { batch: [{ type: 'track', event: 'x', userId: 'u' }] });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
+  });
+
+  it('quarantines events that break their JSON Schema, keeping the rest', async () => {
+    const res = await post('/v1/batch', {
+      batch: [
+        { type: 'track', event: 'purchase', userId: 'u', properties: { order_id: 'o', total_amount: 'ten', currency: 'EUR' } },
+        { type: 'track', event: 'purchase', userId: 'u', properties: { order_id: 'o', total_amount: 10, currency: 'EUR' } },
+      ],
+    });
+    expect(await res.json()).toMatchObject({ accepted: 1, quarantined: 1 });
+    expect(sink.quarantined[0]?.reason).toBe('purchase schema v2: properties/total_amount must be number');
+    expect(sink.valid[0]?.schema).toBe('purchase@2');
+  });
+
+  it('quarantines only the event holding invalid UTF-8', async () => {
+    const good = Buffer.from(JSON.stringify({ type: 'track', event: 'ok', userId: 'u' }));
+    const bad = Buffer.concat([Buffer.from('{"type":"track","event":"b'), Buffer.from([0xff, 0xfe]), Buffer.from('","userId":"u"}')]);
+    const body = Buffer.concat([Buffer.from('{"batch":['), good, Buffer.from(','), bad, Buffer.from(']}')]);
+    const res = await post('/v1/batch', body);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 1, quarantined: 1, errors: [{ index: 1, reason: 'event contains invalid UTF-8' }] });
+  });
+
+  it('answers 429 with Retry-After once a key exceeds its rate', async () => {
+    const limitedAuth = { authorization: `Basic ${Buffer.from(`${limitedKey}:`).toString('base64')}` };
+    const batch = { batch: Array.from({ length: 5 }, () => ({ type: 'track', event: 'x', userId: 'u' })) };
+    expect((await post('/v1/batch', batch, limitedAuth)).status).toBe(200);
+    const limited = await post('/v1/batch', batch, limitedAuth);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await limited.json()) as { error: string }).error).toContain('rate limit');
+    // Other keys are not affected.
+    expect((await post('/v1/batch', batch)).status).toBe(200);
   });
 
   it('answers CORS preflights for browsers', async () => {

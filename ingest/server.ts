@@ -1,8 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { WriteKeyStore } from '../core/auth/write-keys';
+import { hashKey, type WriteKeyStore } from '../core/auth/write-keys';
 import type { Logger } from '../core/log';
 import { readJsonBody } from './body';
 import { collect, SINGLE_CALL_ROUTES } from './collector';
+import type { RequestMeta } from './enrich';
+import type { createEventPipeline } from './pipeline';
+import type { RateLimiter } from './rate-limiter';
 import type { EventSink } from './event-sink';
 import { HttpError } from './http-error';
 
@@ -16,8 +19,12 @@ export const DEFAULT_LIMITS: IngestLimits = { maxBatchBytes: 500 * 1024, maxEven
 export interface IngestDeps {
   sink: EventSink;
   keys: WriteKeyStore;
+  pipeline: ReturnType<typeof createEventPipeline>;
+  limiter?: RateLimiter;
   log: Logger;
   limits?: IngestLimits;
+  /** Behind a load balancer: take the client address from X-Forwarded-For. */
+  trustProxy?: boolean;
 }
 
 const CORS = {
@@ -46,6 +53,23 @@ function writeKeyOf(req: IncomingMessage, body: unknown): string | undefined {
   return undefined;
 }
 
+function requestMeta(req: IncomingMessage, deps: IngestDeps): RequestMeta {
+  const forwarded = deps.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : undefined;
+  return {
+    ip: forwarded || req.socket.remoteAddress,
+    userAgent: req.headers['user-agent'],
+    fromBrowser: req.headers.origin !== undefined,
+  };
+}
+
+function eventCount(body: unknown): number {
+  if (Array.isArray(body)) return body.length;
+  const o = body as { batch?: unknown; events?: unknown } | null;
+  if (o && Array.isArray(o.batch)) return o.batch.length;
+  if (o && Array.isArray(o.events)) return o.events.length;
+  return 1;
+}
+
 const BATCH_ROUTES = new Set(['/v1/batch', '/v1/import', '/events']);
 
 async function handle(deps: IngestDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -56,12 +80,20 @@ async function handle(deps: IngestDeps, req: IncomingMessage, res: ServerRespons
   if (req.method !== 'POST') throw new HttpError(405, `use POST for ${path}`, { allow: 'POST, OPTIONS' });
   if (!BATCH_ROUTES.has(path) && !SINGLE_CALL_ROUTES[path]) throw new HttpError(404, `no route ${path}`);
   const limit = BATCH_ROUTES.has(path) ? limits.maxBatchBytes : limits.maxEventBytes;
-  const body = await readJsonBody(req, limit);
+  const { body, invalidUtf8 } = await readJsonBody(req, limit);
   const key = writeKeyOf(req, body);
   if (!key) throw new HttpError(401, 'missing write key: send it as the HTTP Basic user name or "writeKey"');
   const projectId = deps.keys.resolve(key);
   if (!projectId) throw new HttpError(401, 'unknown or revoked write key');
-  const result = await collect(deps.sink, projectId, path, body, limits.maxEventBytes);
+  if (deps.limiter) {
+    const wait = deps.limiter.take(hashKey(key), eventCount(body));
+    if (wait > 0) {
+      throw new HttpError(429, `rate limit for this write key exceeded: retry in ${wait} s`, {
+        'retry-after': String(wait),
+      });
+    }
+  }
+  const result = await collect(deps.sink, deps.pipeline, { projectId, path, body, invalidUtf8, meta: requestMeta(req, deps) });
   send(res, 200, { success: true, ...result });
 }
 

@@ -15,6 +15,7 @@ const ev = (event: string, timestamp: string, projectId = 'p'): AnalyticsEvent =
   receivedAt: timestamp,
   properties: {},
   context: {},
+  schema: null,
 });
 
 describe('minuteCounts', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { UserFacingError } from '../../../core/errors';
 import { assertPortFree, isListening } from '../ports';
-import { isAlive, readPid, startDaemon, stopDaemon, tail, waitUntil } from '../process';
+import { isAlive, startDaemon, stopDaemon, tail, waitUntil } from '../process';
 import { stateDir } from '../paths';
 import { ensureKafkaInstalled, kafkaClasspath } from './install';
 
@@ -14,6 +14,8 @@ export interface KafkaServiceOptions {
   /** JVM heap for the broker; small machines share memory with chDB and DuckDB. */
   heap?: string;
   readyTimeoutMs?: number;
+  /** Data, log and pid folder; defaults to <state>/kafka. A second broker (tests) needs its own. */
+  dir?: string;
 }
 
 export function kafkaServiceOptions(env: NodeJS.ProcessEnv = process.env): KafkaServiceOptions {
@@ -24,11 +26,11 @@ export function kafkaServiceOptions(env: NodeJS.ProcessEnv = process.env): Kafka
   };
 }
 
-const dir = () => join(stateDir(), 'kafka');
-export const kafkaLogFile = () => join(dir(), 'broker.log');
-const pidFile = () => join(dir(), 'broker.pid');
+const defaultDir = () => join(stateDir(), 'kafka');
+export const kafkaLogFile = (dir = defaultDir()) => join(dir, 'broker.log');
+const pidFile = (dir = defaultDir()) => join(dir, 'broker.pid');
 
-function serverProperties(o: KafkaServiceOptions): string {
+function serverProperties(o: KafkaServiceOptions, dir: string): string {
   return [
     'process.roles=broker,controller',
     'node.id=1',
@@ -38,7 +40,7 @@ function serverProperties(o: KafkaServiceOptions): string {
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
     'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    `log.dirs=${join(dir(), 'data')}`,
+    `log.dirs=${join(dir, 'data')}`,
     'num.partitions=4',
     'offsets.topic.replication.factor=1',
     'offsets.topic.num.partitions=8',
@@ -96,19 +98,18 @@ export async function startKafka(
   log: (line: string) => void = () => {},
 ): Promise<StartResult> {
   const where = `localhost:${o.port}`;
-  if (isAlive(readPid(pidFile())) && (await kafkaAnswers(o.port))) {
-    return { state: 'already-running', where, log: kafkaLogFile() };
-  }
+  const dir = o.dir ?? defaultDir();
+  const logFile = kafkaLogFile(dir);
   if (await isListening(o.port)) {
-    if (await kafkaAnswers(o.port)) return { state: 'already-running', where, log: kafkaLogFile() };
+    if (await kafkaAnswers(o.port)) return { state: 'already-running', where, log: logFile };
   }
   await assertPortFree(o.port, 'Kafka broker', 'KAFKA_PORT');
   await assertPortFree(o.controllerPort, 'Kafka controller', 'KAFKA_CONTROLLER_PORT');
   ensureKafkaInstalled(log);
-  mkdirSync(dir(), { recursive: true });
-  const props = join(dir(), 'server.properties');
-  writeFileSync(props, serverProperties(o));
-  if (!existsSync(join(dir(), 'data', 'meta.properties'))) {
+  mkdirSync(dir, { recursive: true });
+  const props = join(dir, 'server.properties');
+  writeFileSync(props, serverProperties(o, dir));
+  if (!existsSync(join(dir, 'data', 'meta.properties'))) {
     // Formatting exits its JVM, so it runs on its own before the broker.
     const r = spawnSync('java', java(o, 'kafka.tools.StorageTool', ['format', '-c', props, '-t', 'bG9jYWwtcGxhdGZvcm0tMQ', '--ignore-formatted']), {
       encoding: 'utf8',
@@ -121,24 +122,21 @@ export async function startKafka(
     name: 'kafka',
     command: 'java',
     args: java(o, 'kafka.Kafka', [props]),
-    logFile: kafkaLogFile(),
-    pidFile: pidFile(),
+    logFile,
+    pidFile: pidFile(dir),
   });
   const outcome = await waitUntil(() => kafkaAnswers(o.port), o.readyTimeoutMs ?? 90_000, () => isAlive(pid));
   if (outcome !== 'ready') {
-    await stopDaemon(pidFile(), { graceMs: 2000 });
+    await stopDaemon(pidFile(dir), { graceMs: 2000 });
     throw new UserFacingError(
       outcome === 'exited' ? 'the Kafka broker exited during start-up' : 'the Kafka broker did not answer in time',
-      `read ${kafkaLogFile()}; last line: ${tail(kafkaLogFile(), 1)}`,
+      `read ${logFile}; last line: ${tail(logFile, 1)}`,
     );
   }
-  return { state: 'started', where, log: kafkaLogFile() };
+  return { state: 'started', where, log: logFile };
 }
 
-export async function stopKafka(opts: { signal?: NodeJS.Signals } = {}): Promise<boolean> {
-  return stopDaemon(pidFile(), { graceMs: 30_000, ...opts });
-}
-
-export function kafkaRunning(): boolean {
-  return isAlive(readPid(pidFile()));
+/** Stops the broker started from `dir`; `signal: 'SIGKILL'` for crash tests. */
+export async function stopKafka(opts: { signal?: NodeJS.Signals; dir?: string } = {}): Promise<boolean> {
+  return stopDaemon(pidFile(opts.dir), { graceMs: 30_000, signal: opts.signal });
 }

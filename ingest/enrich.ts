@@ -1,0 +1,64 @@
+import { createHmac } from 'node:crypto';
+import { UAParser } from 'ua-parser-js';
+import type { AnalyticsEvent } from '../core/event';
+
+/** What the collector knows about the HTTP request an event came in. */
+export interface RequestMeta {
+  ip: string | undefined;
+  userAgent: string | undefined;
+  /** Browsers send Origin on cross-origin POSTs; their request User-Agent describes the user's device. */
+  fromBrowser: boolean;
+}
+
+type Parsed = { device: Record<string, string>; os: Record<string, string>; browser: Record<string, string> };
+
+const UA_CACHE_LIMIT = 10_000;
+
+const defined = (o: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+
+/**
+ * Edge enrichment: the IP address is replaced by a keyed hash (never stored raw: it is personal
+ * data, and a keyed hash cannot be reversed by enumerating the address space without the key),
+ * and the user agent is parsed into device, os and browser. User agents repeat a lot, so parses
+ * are cached.
+ */
+export function createEnricher(ipHashKey: string) {
+  const uaCache = new Map<string, Parsed>();
+  const parseUa = (ua: string): Parsed => {
+    let p = uaCache.get(ua);
+    if (!p) {
+      const r = new UAParser(ua).getResult();
+      p = {
+        device: defined({ type: r.device.type ?? 'desktop', vendor: r.device.vendor, model: r.device.model }),
+        os: defined({ name: r.os.name, version: r.os.version }),
+        browser: defined({ name: r.browser.name, version: r.browser.major }),
+      };
+      if (uaCache.size >= UA_CACHE_LIMIT) uaCache.clear();
+      uaCache.set(ua, p);
+    }
+    return p;
+  };
+  const hashIp = (ip: string) => createHmac('sha256', ipHashKey).update(ip).digest('hex').slice(0, 32);
+
+  return (event: AnalyticsEvent, meta: RequestMeta): AnalyticsEvent => {
+    const context: Record<string, unknown> = { ...event.context };
+    const ip = typeof context.ip === 'string' && context.ip !== '' ? context.ip : meta.ip;
+    delete context.ip;
+    if (ip) context.ip_hash = hashIp(ip);
+    const ua =
+      typeof context.userAgent === 'string' ? context.userAgent : meta.fromBrowser ? meta.userAgent : undefined;
+    if (ua) {
+      const p = parseUa(ua);
+      context.userAgent = ua;
+      context.device = { ...p.device, ...(isRecord(context.device) ? context.device : {}) };
+      context.os = { ...p.os, ...(isRecord(context.os) ? context.os : {}) };
+      context.browser = p.browser;
+    }
+    return { ...event, context };
+  };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

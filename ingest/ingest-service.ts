@@ -1,0 +1,57 @@
+import type { Server } from 'node:http';
+import { Partitioners, type Kafka } from 'kafkajs';
+import { WriteKeyStore } from '../core/auth/write-keys';
+import type { Config } from '../core/config';
+import type { Logger } from '../core/log';
+import { SchemaRegistry } from '../core/schemas/registry';
+import { BatchingKafkaSink } from './batching-sink';
+import { createEnricher } from './enrich';
+import { HotKeySalter } from './hot-keys';
+import { createEventPipeline } from './pipeline';
+import { RateLimiter } from './rate-limiter';
+import { createIngestServer, DEFAULT_LIMITS } from './server';
+
+/** Builds the collector's services from configuration: producer, sink, pipeline, keys, limiter. */
+export async function createIngestService(
+  config: Config,
+  kafka: Kafka,
+  log: Logger,
+): Promise<{ server: Server; salter: HotKeySalter; close(): Promise<void> }> {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // Unbounded, as the idempotent producer needs (see BatchingKafkaSink); callers get 503 on time.
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+  });
+  await producer.connect();
+  const salter = new HotKeySalter();
+  const sink = new BatchingKafkaSink(producer, config.kafka.topics, salter, {
+    maxEvents: config.ingest.maxBatchEvents,
+    lingerMs: config.ingest.lingerMs,
+    ackTimeoutMs: config.ingest.ackTimeoutMs,
+    maxPending: 200_000,
+  });
+  const server = createIngestServer({
+    sink,
+    keys: new WriteKeyStore(config.auth.writeKeysFile),
+    pipeline: createEventPipeline({
+      registry: new SchemaRegistry(),
+      enrich: createEnricher(config.ingest.ipHashKey),
+      maxEventBytes: DEFAULT_LIMITS.maxEventBytes,
+    }),
+    limiter: new RateLimiter(config.ingest.rateLimit, config.ingest.rateLimit * 2),
+    trustProxy: config.ingest.trustProxy,
+    log,
+  });
+  return {
+    server,
+    salter,
+    close: async () => {
+      await new Promise<void>((r) => server.close(() => r()));
+      await sink.drain();
+      await producer.disconnect();
+    },
+  };
+}
