@@ -1,3 +1,5 @@
+// First: replaces kafkajs hot paths before anything loads kafkajs.
+import '../core/kafkajs-hot-paths';
 import { UserFacingError } from '../core/errors';
 import { parseArgs } from './args';
 import { keyCommand, tokenCommand } from './commands/credentials';
@@ -12,6 +14,7 @@ const USAGE = `usage: ./platform <command>
   up [--no-demo]            install what is missing, start Kafka, Temporal and every role, send demo traffic
   test [vitest args]        install what is missing, start the services, run the whole test suite
   run <role>[,<role>...]    run roles in this process: ingest, speed, archiver, worker, serve, all
+                            (ingest --workers N: N processes sharing the port)
   services start|stop|status  the local Kafka broker and Temporal dev server
   down                      stop the local Kafka broker and Temporal dev server
   token --project P [--scope read|admin] [--ttl 30d]   mint a query-API token
@@ -27,7 +30,7 @@ async function main(argv: string[]): Promise<number> {
     case 'test':
       return testCommand(rest);
     case 'run':
-      return runCommand(args.positional);
+      return runCommand(args.positional, Number(args.options.workers ?? 1));
     case 'services':
       return servicesCommand(args.positional[0]);
     case 'down':

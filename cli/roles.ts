@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '../core/clickhouse';
 import type { Config } from '../core/config';
@@ -87,7 +88,8 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
       stops.push(() => app.close());
     }
     if (roles.includes('ingest')) {
-      if (config.ingest.port !== 0) await assertPortFree(config.ingest.port, 'ingest', 'INGEST_PORT');
+      // Cluster workers share the port through the primary: only a lone process checks it.
+      if (config.ingest.port !== 0 && cluster.isPrimary) await assertPortFree(config.ingest.port, 'ingest', 'INGEST_PORT');
       const ingest = await createIngestService(config, kafka, log.child({ role: 'ingest' }));
       const server = ingest.server;
       await listen(server, config.ingest.port, config.ingest.host, 'INGEST_PORT');

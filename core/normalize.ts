@@ -33,12 +33,14 @@ const MAX_DEPTH = 16;
 const MAX_KEY_LENGTH = 256;
 
 /** Generic checks every event passes, custom ones included: bounded nesting and key sizes. */
-function shapeProblem(value: unknown, path: string, depth = 0): string | undefined {
+function shapeProblem(value: unknown, field: string, depth = 0): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  if (depth >= MAX_DEPTH) return `${path} is nested deeper than ${MAX_DEPTH} levels`;
-  for (const [k, v] of Object.entries(value)) {
-    if (k.length > MAX_KEY_LENGTH) return `${path} has a key longer than ${MAX_KEY_LENGTH} characters`;
-    const p = shapeProblem(v, `${path}.${k.slice(0, 40)}`, depth + 1);
+  if (depth >= MAX_DEPTH) return `${field} is nested deeper than ${MAX_DEPTH} levels`;
+  // for...in over own enumerable keys: this runs for every event, so no Object.entries arrays.
+  for (const k in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, k)) continue;
+    if (k.length > MAX_KEY_LENGTH) return `${field} has a key longer than ${MAX_KEY_LENGTH} characters`;
+    const p = shapeProblem((value as Record<string, unknown>)[k], field, depth + 1);
     if (p) return p;
   }
   return undefined;
@@ -51,7 +53,7 @@ function shapeProblem(value: unknown, path: string, depth = 0): string | undefin
  */
 export function normalizeEvent(
   raw: unknown,
-  ctx: { projectId: string; receivedAt: number; defaultType?: EventType; batchSentAt?: unknown },
+  ctx: { projectId: string; receivedAt: number; receivedAtIso?: string; defaultType?: EventType; batchSentAt?: unknown },
 ): NormalizeResult {
   if (!isRecord(raw)) return { kind: 'quarantine', reason: 'event must be a JSON object' };
   const type = (raw.type ?? ctx.defaultType) as unknown;
@@ -116,7 +118,7 @@ export function normalizeEvent(
       timestamp: new Date(eventTime).toISOString(),
       originalTimestamp: ts === undefined ? null : new Date(ts).toISOString(),
       sentAt: sentAt === undefined ? null : new Date(sentAt).toISOString(),
-      receivedAt: new Date(ctx.receivedAt).toISOString(),
+      receivedAt: ctx.receivedAtIso ?? new Date(ctx.receivedAt).toISOString(),
       properties,
       context: isRecord(raw.context) ? raw.context : {},
       schema: null,

@@ -1,6 +1,5 @@
 import type { Message, Producer } from 'kafkajs';
-import type { AnalyticsEvent } from '../core/event';
-import type { EventSink, QuarantinedEvent } from './event-sink';
+import type { EventSink, QuarantinedEvent, SerializedEvent } from './event-sink';
 import type { HotKeySalter } from './hot-keys';
 
 export interface BatchingOptions {
@@ -49,11 +48,11 @@ export class BatchingKafkaSink implements EventSink {
     private readonly opts: BatchingOptions = DEFAULT_BATCHING,
   ) {}
 
-  publish(valid: AnalyticsEvent[], quarantined: QuarantinedEvent[]): Promise<void> {
+  publish(valid: SerializedEvent[], quarantined: QuarantinedEvent[]): Promise<void> {
     const events = [
       ...valid.map((e) => ({
         topic: this.topics.events,
-        message: { key: this.salter.keyFor(e), value: JSON.stringify(e) },
+        message: { key: this.salter.keyFor(e.event), value: e.json },
       })),
       ...quarantined.map((q) => ({ topic: this.topics.quarantine, message: { key: q.projectId, value: JSON.stringify(q) } })),
     ];

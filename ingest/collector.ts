@@ -1,12 +1,9 @@
 import type { EventType } from '../core/event';
-import type { AnalyticsEvent } from '../core/event';
-import type { EventSink, QuarantinedEvent } from './event-sink';
+import type { EventSink, QuarantinedEvent, SerializedEvent } from './event-sink';
 import { HttpError } from './http-error';
 import type { RequestMeta } from './enrich';
 import type { createEventPipeline } from './pipeline';
 
-/** Quarantined payloads above this are stored without their body (the reason says why). */
-const MAX_QUARANTINED_BYTES = 64 * 1024;
 
 export interface CollectResult {
   accepted: number;
@@ -60,13 +57,14 @@ export async function collect(
   now: number = Date.now(),
 ): Promise<CollectResult> {
   const { events, defaultType, sentAt } = eventsOf(request.path, request.body);
-  const valid: AnalyticsEvent[] = [];
+  const valid: SerializedEvent[] = [];
   const quarantined: QuarantinedEvent[] = [];
   const errors: CollectResult['errors'] = [];
   const receivedAt = new Date(now).toISOString();
   const ctx = {
     projectId: request.projectId,
     receivedAt: now,
+    receivedAtIso: receivedAt,
     defaultType,
     batchSentAt: sentAt,
     meta: request.meta,
@@ -74,11 +72,11 @@ export async function collect(
   };
   events.forEach((raw, index) => {
     const result = pipeline(raw, ctx);
-    if (result.kind === 'ok') valid.push(result.value);
+    if (result.kind === 'ok') valid.push({ event: result.value, json: result.json });
     else {
       errors.push({ index, reason: result.reason });
       // An oversized event is kept as a stub: the reason is what matters, the payload is the problem.
-      const kept = result.size > MAX_QUARANTINED_BYTES ? null : raw;
+      const kept = result.oversized ? null : raw;
       quarantined.push({ projectId: request.projectId, reason: result.reason, receivedAt, raw: kept });
     }
   });

@@ -39,7 +39,17 @@ export function createEnricher(ipHashKey: string) {
     }
     return p;
   };
-  const hashIp = (ip: string) => createHmac('sha256', ipHashKey).update(ip).digest('hex').slice(0, 32);
+  // A request's events share its address: the keyed hash is computed once per address.
+  const ipCache = new Map<string, string>();
+  const hashIp = (ip: string) => {
+    let h = ipCache.get(ip);
+    if (h === undefined) {
+      h = createHmac('sha256', ipHashKey).update(ip).digest('hex').slice(0, 32);
+      if (ipCache.size >= UA_CACHE_LIMIT) ipCache.clear();
+      ipCache.set(ip, h);
+    }
+    return h;
+  };
 
   return (event: AnalyticsEvent, meta: RequestMeta): AnalyticsEvent => {
     const context: Record<string, unknown> = { ...event.context };

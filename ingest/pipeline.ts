@@ -1,5 +1,5 @@
-import type { EventType } from '../core/event';
-import { normalizeEvent, type NormalizeResult } from '../core/normalize';
+import type { AnalyticsEvent, EventType } from '../core/event';
+import { normalizeEvent } from '../core/normalize';
 import type { SchemaRegistry } from '../core/schemas/registry';
 import type { RequestMeta } from './enrich';
 import type { createEnricher } from './enrich';
@@ -7,12 +7,20 @@ import type { createEnricher } from './enrich';
 export interface PipelineContext {
   projectId: string;
   receivedAt: number;
+  receivedAtIso: string;
   defaultType?: EventType;
   batchSentAt?: unknown;
   meta: RequestMeta;
   /** The body held invalid UTF-8, replaced by U+FFFD when decoded. */
   invalidUtf8: boolean;
 }
+
+export type PipelineResult =
+  | { kind: 'ok'; value: AnalyticsEvent; json: string }
+  | { kind: 'quarantine'; reason: string; oversized: boolean };
+
+/** What the collector adds to an event (ids, times, hashes, parsed user agent) on top of the client's bytes. */
+const ENRICHMENT_ALLOWANCE = 1024;
 
 /**
  * One raw call in, one outcome out: size and encoding checks, normalization (event model, event
@@ -24,20 +32,23 @@ export function createEventPipeline(deps: {
   enrich: ReturnType<typeof createEnricher>;
   maxEventBytes: number;
 }) {
-  return (raw: unknown, ctx: PipelineContext): NormalizeResult & { size: number } => {
-    const json = JSON.stringify(raw) ?? '';
-    const size = Buffer.byteLength(json);
-    if (size > deps.maxEventBytes) {
-      return { kind: 'quarantine', reason: `event is larger than ${deps.maxEventBytes} bytes`, size };
-    }
-    if (ctx.invalidUtf8 && json.includes('\uFFFD')) {
-      return { kind: 'quarantine', reason: 'event contains invalid UTF-8', size };
+  const tooLarge = `event is larger than ${deps.maxEventBytes} bytes`;
+  return (raw: unknown, ctx: PipelineContext): PipelineResult => {
+    if (ctx.invalidUtf8 && (JSON.stringify(raw) ?? '').includes('\uFFFD')) {
+      return { kind: 'quarantine', reason: 'event contains invalid UTF-8', oversized: false };
     }
     const normalized = normalizeEvent(raw, ctx);
-    if (normalized.kind !== 'ok') return { ...normalized, size };
+    if (normalized.kind !== 'ok') return { ...normalized, oversized: false };
     const event = normalized.value;
     const schema = deps.registry.check(event.event, event.properties);
-    if (schema.kind === 'invalid') return { kind: 'quarantine', reason: schema.reason, size };
-    return { kind: 'ok', value: deps.enrich({ ...event, schema: schema.schema }, ctx.meta), size };
+    if (schema.kind === 'invalid') return { kind: 'quarantine', reason: schema.reason, oversized: false };
+    const value = deps.enrich({ ...event, schema: schema.schema }, ctx.meta);
+    // Serialized once, here: the size limit is checked on what is stored, and the sink reuses it.
+    const json = JSON.stringify(value);
+    // Most events are far below the limit in characters; only near it are bytes counted.
+    if (json.length * 3 > deps.maxEventBytes && Buffer.byteLength(json) > deps.maxEventBytes + ENRICHMENT_ALLOWANCE) {
+      return { kind: 'quarantine', reason: tooLarge, oversized: true };
+    }
+    return { kind: 'ok', value, json };
   };
 }

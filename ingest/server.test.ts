@@ -11,7 +11,7 @@ import { createEventPipeline } from './pipeline';
 import { RateLimiter } from './rate-limiter';
 import type { AnalyticsEvent } from '../core/event';
 import { createLogger } from '../core/log';
-import type { EventSink, QuarantinedEvent } from './event-sink';
+import type { EventSink, QuarantinedEvent, SerializedEvent } from './event-sink';
 import { createIngestServer, DEFAULT_LIMITS } from './server';
 
 /** A sink that records what it was given, or fails like an unreachable broker. */
@@ -19,9 +19,9 @@ class RecordingSink implements EventSink {
   valid: AnalyticsEvent[] = [];
   quarantined: QuarantinedEvent[] = [];
   failing = false;
-  async publish(valid: AnalyticsEvent[], quarantined: QuarantinedEvent[]) {
+  async publish(valid: SerializedEvent[], quarantined: QuarantinedEvent[]) {
     if (this.failing) throw new Error('broker unreachable');
-    this.valid.push(...valid);
+    this.valid.push(...valid.map((v) => v.event));
     this.quarantined.push(...quarantined);
   }
 }
