@@ -4,16 +4,50 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises',
-  'http', 'http2', 'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers',
-  'timers/promises', 'tls', 'url', 'util', 'v8', 'vm', 'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'timers/promises',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 /** What a workflow file may not import at runtime (type-only imports stay allowed). */
 const WORKFLOW_FORBIDDEN = [
   ...NODE_BUILTINS.flatMap((m) => [m, `node:${m}`]),
-  'kafkajs', '@clickhouse/client', 'chdb', 'chdb/*', '@duckdb/node-api', 'nodemailer',
-  '@temporalio/activity', '@temporalio/worker', '@temporalio/client', '@temporalio/testing',
+  'kafkajs',
+  '@clickhouse/client',
+  'chdb',
+  'chdb/*',
+  '@duckdb/node-api',
+  'nodemailer',
+  '@temporalio/activity',
+  '@temporalio/worker',
+  '@temporalio/client',
+  '@temporalio/testing',
 ];
 
 export default tseslint.config(
@@ -28,7 +62,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+      '@typescript-eslint/consistent-type-imports': [
+        'error',
+        { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+      ],
     },
   },
   {
@@ -44,8 +81,16 @@ export default tseslint.config(
           })),
           patterns: [
             {
-              group: ['chdb/*', '../batch-layer/*', '../speed-layer/*', '../ingest/*', '../serving-layer/*', '**/activities'],
-              message: 'workflow code must stay deterministic: import activities with `import type` and proxyActivities',
+              group: [
+                'chdb/*',
+                '../batch-layer/*',
+                '../speed-layer/*',
+                '../ingest/*',
+                '../serving-layer/*',
+                '**/activities',
+              ],
+              message:
+                'workflow code must stay deterministic: import activities with `import type` and proxyActivities',
               allowTypeImports: true,
             },
           ],

@@ -30,6 +30,7 @@ export function parseArgs(argv: string[]): ParsedArgs {
 
 export function requireOption(args: ParsedArgs, name: string, example: string): string {
   const v = args.options[name];
-  if (typeof v !== 'string' || v === '') throw new UserFacingError(`--${name} is required`, `for example: ${example}`);
+  if (typeof v !== 'string' || v === '')
+    throw new UserFacingError(`--${name} is required`, `for example: ${example}`);
   return v;
 }

@@ -14,11 +14,21 @@ const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length
 /** One realistic Segment call: page views, video plays and purchases from a few hundred users. */
 export function demoEvent(now = new Date()): Record<string, unknown> {
   const userId = `user-${Math.floor(Math.random() * 300)}`;
-  const base = { messageId: randomUUID(), userId, timestamp: now.toISOString(), context: { library: { name: 'demo' } } };
+  const base = {
+    messageId: randomUUID(),
+    userId,
+    timestamp: now.toISOString(),
+    context: { library: { name: 'demo' } },
+  };
   const roll = Math.random();
   if (roll < 0.6) return { ...base, type: 'page', name: 'page', properties: { path: pick(PAGES) } };
   if (roll < 0.9) {
-    return { ...base, type: 'track', event: 'video_play', properties: { content_id: pick(CONTENT), duration_seconds: 300 } };
+    return {
+      ...base,
+      type: 'track',
+      event: 'video_play',
+      properties: { content_id: pick(CONTENT), duration_seconds: 300 },
+    };
   }
   const p = pick(PRODUCTS);
   const quantity = 1 + Math.floor(Math.random() * 3);

@@ -51,13 +51,18 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
     return clickhouse;
   };
   const stop = async () => {
-    for (const s of stops.reverse()) await s().catch((e: unknown) => log.warn('stop failed', { error: String(e) }));
+    for (const s of stops.reverse())
+      await s().catch((e: unknown) => log.warn('stop failed', { error: String(e) }));
   };
   try {
     if (roles.some((r) => r !== 'worker' && r !== 'serve')) await ensureTopics(kafka, config);
     if (roles.includes('speed')) {
       const c = await startSpeedConsumer(
-        { topic: config.kafka.topics.events, groupId: config.kafka.groups.speed, database: config.clickhouse.database },
+        {
+          topic: config.kafka.topics.events,
+          groupId: config.kafka.groups.speed,
+          database: config.clickhouse.database,
+        },
         { kafka, clickhouse: await ch(), log: log.child({ role: 'speed' }) },
       );
       stops.push(c.stop);
@@ -89,7 +94,8 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
     }
     if (roles.includes('ingest')) {
       // Cluster workers share the port through the primary: only a lone process checks it.
-      if (config.ingest.port !== 0 && cluster.isPrimary) await assertPortFree(config.ingest.port, 'ingest', 'INGEST_PORT');
+      if (config.ingest.port !== 0 && cluster.isPrimary)
+        await assertPortFree(config.ingest.port, 'ingest', 'INGEST_PORT');
       const ingest = await createIngestService(config, kafka, log.child({ role: 'ingest' }));
       const server = ingest.server;
       await listen(server, config.ingest.port, config.ingest.host, 'INGEST_PORT');
@@ -104,12 +110,20 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
   return { urls, stop };
 }
 
-function listen(server: import('node:http').Server, port: number, host: string, envVar: string): Promise<void> {
+function listen(
+  server: import('node:http').Server,
+  port: number,
+  host: string,
+  envVar: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
         e.code === 'EADDRINUSE'
-          ? new UserFacingError(`port ${port} is already in use`, `stop the program holding it or set ${envVar}`)
+          ? new UserFacingError(
+              `port ${port} is already in use`,
+              `stop the program holding it or set ${envVar}`,
+            )
           : e,
       ),
     );

@@ -21,6 +21,8 @@ export function createClickHouse(config: Config): ClickHouseClient {
   // chdb types its connection against @clickhouse/client-common, which @clickhouse/client bundles
   // as its own copy: the shapes are identical, the declarations are not.
   type ClientConnection = NonNullable<Parameters<typeof createClient>[0]>['connection'];
-  const connection = createChdbConnection({ path: config.clickhouse.chdbPath }) as unknown as ClientConnection;
+  const connection = createChdbConnection({
+    path: config.clickhouse.chdbPath,
+  }) as unknown as ClientConnection;
   return createClient({ connection });
 }

@@ -13,7 +13,11 @@ describe('loadConfig', () => {
     expect(c.ingest.port).toBe(8080);
     expect(c.api.port).toBe(3000);
     expect(c.kafka.brokers).toEqual(['localhost:9092']);
-    expect(c.kafka.topics).toEqual({ events: 'events', quarantine: 'events.quarantine', derived: 'events.derived' });
+    expect(c.kafka.topics).toEqual({
+      events: 'events',
+      quarantine: 'events.quarantine',
+      derived: 'events.derived',
+    });
     expect(c.temporal).toMatchObject({ address: 'localhost:7233', taskQueue: 'analytics-batch' });
     expect(c.clickhouse.url).toBeUndefined();
     expect(c.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
@@ -21,7 +25,9 @@ describe('loadConfig', () => {
 
   it('keeps the local secret stable across loads', () => {
     const dir = state();
-    expect(loadConfig({ PLATFORM_STATE_DIR: dir }).auth.jwtSecret).toBe(loadConfig({ PLATFORM_STATE_DIR: dir }).auth.jwtSecret);
+    expect(loadConfig({ PLATFORM_STATE_DIR: dir }).auth.jwtSecret).toBe(
+      loadConfig({ PLATFORM_STATE_DIR: dir }).auth.jwtSecret,
+    );
   });
 
   it('points at clusters by configuration alone', () => {
@@ -52,6 +58,7 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const line = (error as ConfigError).oneLine();
     expect(line).not.toContain('\n');
-    for (const name of ['INGEST_PORT', 'KAFKA_BROKERS', 'CLICKHOUSE_URL', 'JWT_SECRET']) expect(line).toContain(name);
+    for (const name of ['INGEST_PORT', 'KAFKA_BROKERS', 'CLICKHOUSE_URL', 'JWT_SECRET'])
+      expect(line).toContain(name);
   });
 });

@@ -103,7 +103,8 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
     .map((b) => b.trim())
     .filter(Boolean);
   for (const b of brokers) {
-    if (!/^[^:\s]+:\d{1,5}$/.test(b)) r.problems.push(`KAFKA_BROKERS must be host:port[,host:port...] (got '${b}')`);
+    if (!/^[^:\s]+:\d{1,5}$/.test(b))
+      r.problems.push(`KAFKA_BROKERS must be host:port[,host:port...] (got '${b}')`);
   }
   const jwtSecret = r.optional('JWT_SECRET');
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
@@ -165,7 +166,10 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
     r.problems.push(`CLICKHOUSE_DATABASE must be a plain identifier (got '${config.clickhouse.database}')`);
   }
   if (r.problems.length > 0) {
-    throw new ConfigError(`invalid configuration: ${r.problems.join('; ')}`, 'fix the environment variables named');
+    throw new ConfigError(
+      `invalid configuration: ${r.problems.join('; ')}`,
+      'fix the environment variables named',
+    );
   }
   if (config.auth.jwtSecret === '') config.auth.jwtSecret = localSecret(stateDir);
   if (config.ingest.ipHashKey === '') {

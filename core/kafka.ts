@@ -22,7 +22,11 @@ export function createKafka(config: Config, log: Logger): Kafka {
         if (QUIET.some((q) => message.startsWith(q))) return;
         // kafkajs logs retriable protocol errors (a coordinator still loading...) at ERROR and
         // then retries; failures that matter reach us as rejected promises, logged by the caller.
-        log.warn(message, { ...rest, kafkajsLevel: level <= logLevel.ERROR ? 'error' : 'warn', namespace: 'kafkajs' });
+        log.warn(message, {
+          ...rest,
+          kafkajsLevel: level <= logLevel.ERROR ? 'error' : 'warn',
+          namespace: 'kafkajs',
+        });
       },
     retry: { initialRetryTime: 200, retries: 8 },
   });
@@ -39,7 +43,11 @@ export async function ensureTopics(kafka: Kafka, config: Config): Promise<void> 
     if (wanted.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,
-        topics: wanted.map((topic) => ({ topic, numPartitions: config.kafka.partitions, replicationFactor: 1 })),
+        topics: wanted.map((topic) => ({
+          topic,
+          numPartitions: config.kafka.partitions,
+          replicationFactor: 1,
+        })),
       });
     }
   } finally {

@@ -10,12 +10,15 @@ import { groupMessagesPerPartition, kafkajsHotPathsActive, recordBatchChecksum }
 function original<T>(path: string): T {
   const filename = require.resolve(path);
   const module = { exports: {} as T };
-  const fn = vm.runInThisContext(`(function (exports, require, module) {${readFileSync(filename, 'utf8')}\n})`) as (
-    e: unknown,
-    r: (p: string) => unknown,
-    m: { exports: T },
-  ) => void;
-  fn(module.exports, (p: string) => require(require.resolve(p, { paths: [dirname(filename)] })) as unknown, module);
+  const fn = vm.runInThisContext(
+    `(function (exports, require, module) {${readFileSync(filename, 'utf8')}\n})`,
+  ) as (e: unknown, r: (p: string) => unknown, m: { exports: T }) => void;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS module's own require
+  fn(
+    module.exports,
+    (p: string) => require(require.resolve(p, { paths: [dirname(filename)] })) as unknown,
+    module,
+  );
   return module.exports;
 }
 
@@ -25,7 +28,9 @@ describe('kafkajs hot paths', () => {
   });
 
   it('group messages per partition exactly like the original', () => {
-    const originalGroup = original<typeof groupMessagesPerPartition>('kafkajs/src/producer/groupMessagesPerPartition.js');
+    const originalGroup = original<typeof groupMessagesPerPartition>(
+      'kafkajs/src/producer/groupMessagesPerPartition.js',
+    );
     const partitionMetadata = Array.from({ length: 5 }, (_, i) => ({ partitionId: i, leader: 0 }));
     const messages = Array.from({ length: 500 }, (_, i) => ({ key: `k${i % 37}`, value: `v${i}` }));
     const args = { topic: 't', partitionMetadata, messages, partitioner: Partitioners.DefaultPartitioner() };
@@ -35,7 +40,11 @@ describe('kafkajs hot paths', () => {
 
   it('compute the record batch CRC-32C exactly like the original', () => {
     const originalCrc = original<(b: Buffer) => number>('kafkajs/src/protocol/recordBatch/crc32C/index.js');
-    for (const b of [Buffer.alloc(0), Buffer.from('123456789'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 31) % 256))]) {
+    for (const b of [
+      Buffer.alloc(0),
+      Buffer.from('123456789'),
+      Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 31) % 256)),
+    ]) {
       expect(recordBatchChecksum(b)).toBe(originalCrc(b));
     }
     expect(recordBatchChecksum(Buffer.from('123456789'))).toBe(0xe3069283); // the CRC-32C check value

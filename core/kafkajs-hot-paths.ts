@@ -46,7 +46,9 @@ export function installKafkajsHotPaths(): void {
   for (const [request, replacement] of Object.entries(REPLACEMENTS)) {
     const filename = require.resolve(request);
     if (require.cache[filename]) {
-      throw new Error(`kafkajs was loaded before its hot paths were replaced (${request}): import core/kafkajs-hot-paths first`);
+      throw new Error(
+        `kafkajs was loaded before its hot paths were replaced (${request}): import core/kafkajs-hot-paths first`,
+      );
     }
     const m = new Module(filename);
     m.filename = filename;
@@ -58,6 +60,7 @@ export function installKafkajsHotPaths(): void {
 
 /** True when kafkajs uses the replacements (checked by a test). */
 export function kafkajsHotPathsActive(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- inspecting the loader's cache is the point
   return Object.entries(REPLACEMENTS).every(([request, fn]) => require(request) === fn);
 }
 

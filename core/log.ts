@@ -16,7 +16,9 @@ export function createLogger(
 ): Logger {
   const emit = (level: Level, msg: string, fields?: Record<string, unknown>) => {
     if (order[level] < (order[min] ?? 20)) return;
-    process.stderr.write(`${JSON.stringify({ t: new Date().toISOString(), level, msg, ...bindings, ...fields })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ t: new Date().toISOString(), level, msg, ...bindings, ...fields })}\n`,
+    );
   };
   return {
     debug: (m, f) => emit('debug', m, f),

@@ -8,7 +8,13 @@ describe('normalizeEvent', () => {
   it('corrects client clock skew the way Segment does: receivedAt - (sentAt - timestamp)', () => {
     // The client clock runs 10 minutes fast: it stamps the event 5 s before sending.
     const r = normalizeEvent(
-      { type: 'track', event: 'signup', userId: 'u', timestamp: '2026-03-01T12:09:55Z', sentAt: '2026-03-01T12:10:00Z' },
+      {
+        type: 'track',
+        event: 'signup',
+        userId: 'u',
+        timestamp: '2026-03-01T12:09:55Z',
+        sentAt: '2026-03-01T12:10:00Z',
+      },
       ctx,
     );
     expect(r.kind).toBe('ok');

@@ -53,7 +53,13 @@ function shapeProblem(value: unknown, field: string, depth = 0): string | undefi
  */
 export function normalizeEvent(
   raw: unknown,
-  ctx: { projectId: string; receivedAt: number; receivedAtIso?: string; defaultType?: EventType; batchSentAt?: unknown },
+  ctx: {
+    projectId: string;
+    receivedAt: number;
+    receivedAtIso?: string;
+    defaultType?: EventType;
+    batchSentAt?: unknown;
+  },
 ): NormalizeResult {
   if (!isRecord(raw)) return { kind: 'quarantine', reason: 'event must be a JSON object' };
   const type = (raw.type ?? ctx.defaultType) as unknown;

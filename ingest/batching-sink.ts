@@ -13,7 +13,12 @@ export interface BatchingOptions {
   maxPending: number;
 }
 
-export const DEFAULT_BATCHING: BatchingOptions = { maxEvents: 1000, lingerMs: 50, ackTimeoutMs: 10_000, maxPending: 200_000 };
+export const DEFAULT_BATCHING: BatchingOptions = {
+  maxEvents: 1000,
+  lingerMs: 50,
+  ackTimeoutMs: 10_000,
+  maxPending: 200_000,
+};
 
 export class SinkUnavailableError extends Error {}
 
@@ -54,7 +59,10 @@ export class BatchingKafkaSink implements EventSink {
         topic: this.topics.events,
         message: { key: this.salter.keyFor(e.event), value: e.json },
       })),
-      ...quarantined.map((q) => ({ topic: this.topics.quarantine, message: { key: q.projectId, value: JSON.stringify(q) } })),
+      ...quarantined.map((q) => ({
+        topic: this.topics.quarantine,
+        message: { key: q.projectId, value: JSON.stringify(q) },
+      })),
     ];
     if (events.length === 0) return Promise.resolve();
     if (this.queuedEvents + events.length > this.opts.maxPending) {
@@ -106,7 +114,10 @@ export class BatchingKafkaSink implements EventSink {
     this.flushing = true;
     const batch: Pending[] = [];
     let n = 0;
-    while (this.queue.length > 0 && (batch.length === 0 || n + (this.queue[0]?.events.length ?? 0) <= this.opts.maxEvents)) {
+    while (
+      this.queue.length > 0 &&
+      (batch.length === 0 || n + (this.queue[0]?.events.length ?? 0) <= this.opts.maxEvents)
+    ) {
       const p = this.queue.shift() as Pending;
       p.sent = true;
       batch.push(p);

@@ -25,7 +25,8 @@ export async function readJsonBody(
   // Compressed bodies are bounded on the wire too, so a zip bomb cannot make us buffer gigabytes.
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw new HttpError(413, `request body is larger than ${limit} bytes: send smaller batches`);
+    if (size > limit)
+      throw new HttpError(413, `request body is larger than ${limit} bytes: send smaller batches`);
     chunks.push(chunk);
   }
   let raw = Buffer.concat(chunks);
@@ -34,12 +35,16 @@ export async function readJsonBody(
       const decode = encoding === 'gzip' ? gunzipAsync : inflateAsync;
       raw = await decode(raw, { maxOutputLength: limit + 1 });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' || /larger than|maxOutputLength/i.test(String(e))) {
+      if (
+        (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE' ||
+        /larger than|maxOutputLength/i.test(String(e))
+      ) {
         throw new HttpError(413, `decompressed body is larger than ${limit} bytes: send smaller batches`);
       }
       throw new HttpError(400, `body is not valid ${encoding} data`);
     }
-    if (raw.length > limit) throw new HttpError(413, `decompressed body is larger than ${limit} bytes: send smaller batches`);
+    if (raw.length > limit)
+      throw new HttpError(413, `decompressed body is larger than ${limit} bytes: send smaller batches`);
   }
   // Invalid UTF-8 in one event must not cost the valid events beside it: decode with
   // replacement characters and let the pipeline quarantine the events that hold one.

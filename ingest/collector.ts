@@ -4,7 +4,6 @@ import { HttpError } from './http-error';
 import type { RequestMeta } from './enrich';
 import type { createEventPipeline } from './pipeline';
 
-
 export interface CollectResult {
   accepted: number;
   quarantined: number;
@@ -28,10 +27,17 @@ export const SINGLE_CALL_ROUTES: Record<string, EventType> = {
 };
 
 /** The events of a request body: `/v1/batch` `{batch:[...]}`, `/events` `[...]|{events:[...]}`, or one call. */
-export function eventsOf(path: string, body: unknown): { events: unknown[]; defaultType?: EventType; sentAt?: unknown } {
-  const obj = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : undefined;
+export function eventsOf(
+  path: string,
+  body: unknown,
+): { events: unknown[]; defaultType?: EventType; sentAt?: unknown } {
+  const obj =
+    typeof body === 'object' && body !== null && !Array.isArray(body)
+      ? (body as Record<string, unknown>)
+      : undefined;
   if (path === '/v1/batch' || path === '/v1/import') {
-    if (!obj || !Array.isArray(obj.batch)) throw new HttpError(400, 'body must be an object with a "batch" array');
+    if (!obj || !Array.isArray(obj.batch))
+      throw new HttpError(400, 'body must be an object with a "batch" array');
     return { events: obj.batch, sentAt: obj.sentAt };
   }
   if (path === '/events') {

@@ -33,7 +33,9 @@ describe('edge enrichment', () => {
     expect(JSON.stringify(fromRequest)).not.toContain('203.0.113.7');
     expect(fromRequest.context.ip_hash).not.toBe(fromContext.context.ip_hash);
     expect(enrich(event({}), meta).context.ip_hash).toBe(fromRequest.context.ip_hash);
-    expect(createEnricher('other-key')(event({}), meta).context.ip_hash).not.toBe(fromRequest.context.ip_hash);
+    expect(createEnricher('other-key')(event({}), meta).context.ip_hash).not.toBe(
+      fromRequest.context.ip_hash,
+    );
   });
 
   it('parses the user agent into device, os and browser', () => {

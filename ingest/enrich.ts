@@ -15,7 +15,9 @@ type Parsed = { device: Record<string, string>; os: Record<string, string>; brow
 const UA_CACHE_LIMIT = 10_000;
 
 const defined = (o: Record<string, string | undefined>): Record<string, string> =>
-  Object.fromEntries(Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+  Object.fromEntries(
+    Object.entries(o).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''),
+  );
 
 /**
  * Edge enrichment: the IP address is replaced by a keyed hash (never stored raw: it is personal
@@ -57,7 +59,11 @@ export function createEnricher(ipHashKey: string) {
     delete context.ip;
     if (ip) context.ip_hash = hashIp(ip);
     const ua =
-      typeof context.userAgent === 'string' ? context.userAgent : meta.fromBrowser ? meta.userAgent : undefined;
+      typeof context.userAgent === 'string'
+        ? context.userAgent
+        : meta.fromBrowser
+          ? meta.userAgent
+          : undefined;
     if (ua) {
       const p = parseUa(ua);
       context.userAgent = ua;

@@ -14,7 +14,12 @@ export interface HotKeyOptions {
   windowMs: number;
 }
 
-export const DEFAULT_HOT_KEYS: HotKeyOptions = { share: 0.05, minEvents: 2_000, buckets: 8, windowMs: 10_000 };
+export const DEFAULT_HOT_KEYS: HotKeyOptions = {
+  share: 0.05,
+  minEvents: 2_000,
+  buckets: 8,
+  windowMs: 10_000,
+};
 
 /**
  * Skew remedy: the Kafka key is `project:user`, so one very active user (a bot, a load test, a
@@ -53,7 +58,9 @@ export class HotKeySalter {
     if (t - this.windowStart >= this.opts.windowMs) {
       // The closing window decides which keys are hot in the next one.
       this.hot = new Set(
-        [...this.counts].filter(([, n]) => n >= this.opts.minEvents && n / this.total >= this.opts.share).map(([k]) => k),
+        [...this.counts]
+          .filter(([, n]) => n >= this.opts.minEvents && n / this.total >= this.opts.share)
+          .map(([k]) => k),
       );
       this.counts = new Map();
       this.total = 0;

@@ -46,7 +46,10 @@ export function createEventPipeline(deps: {
     // Serialized once, here: the size limit is checked on what is stored, and the sink reuses it.
     const json = JSON.stringify(value);
     // Most events are far below the limit in characters; only near it are bytes counted.
-    if (json.length * 3 > deps.maxEventBytes && Buffer.byteLength(json) > deps.maxEventBytes + ENRICHMENT_ALLOWANCE) {
+    if (
+      json.length * 3 > deps.maxEventBytes &&
+      Buffer.byteLength(json) > deps.maxEventBytes + ENRICHMENT_ALLOWANCE
+    ) {
       return { kind: 'quarantine', reason: tooLarge, oversized: true };
     }
     return { kind: 'ok', value, json };

@@ -32,19 +32,29 @@ describe('ingest under hostile input (property-based)', () => {
   const server = createIngestServer({
     sink,
     keys: new WriteKeyStore(keysFile),
-    pipeline: createEventPipeline({ registry: new SchemaRegistry(), enrich: createEnricher('k'), maxEventBytes: DEFAULT_LIMITS.maxEventBytes }),
+    pipeline: createEventPipeline({
+      registry: new SchemaRegistry(),
+      enrich: createEnricher('k'),
+      maxEventBytes: DEFAULT_LIMITS.maxEventBytes,
+    }),
     log: createLogger({}, 'error'),
   });
   let url: string;
   const auth = `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
-  beforeAll(() => new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r())).then(() => {
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/batch`;
-  }));
+  beforeAll(() =>
+    new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r())).then(() => {
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/batch`;
+    }),
+  );
   afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
   const post = (body: Buffer | string) =>
-    fetch(url, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body });
+    fetch(url, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body,
+    });
 
   const weirdValue = fc.oneof(
     fc.string(),
@@ -63,33 +73,57 @@ describe('ingest under hostile input (property-based)', () => {
   );
   const badEvent = fc.oneof(
     fc.anything(),
-    fc.record({ type: weirdValue, event: weirdValue, userId: weirdValue, properties: weirdValue, context: weirdValue }, { requiredKeys: [] }),
-    fc.record({ type: fc.constant('track'), event: fc.constant('x'), userId: fc.constant('u'), timestamp: weirdTimestamp }),
-    fc.record({ type: fc.constant('track'), event: fc.constant('purchase'), userId: fc.constant('u'), properties: fc.dictionary(fc.constantFrom('order_id', 'total_amount', 'currency'), weirdValue) }),
+    fc.record(
+      {
+        type: weirdValue,
+        event: weirdValue,
+        userId: weirdValue,
+        properties: weirdValue,
+        context: weirdValue,
+      },
+      { requiredKeys: [] },
+    ),
+    fc.record({
+      type: fc.constant('track'),
+      event: fc.constant('x'),
+      userId: fc.constant('u'),
+      timestamp: weirdTimestamp,
+    }),
+    fc.record({
+      type: fc.constant('track'),
+      event: fc.constant('purchase'),
+      userId: fc.constant('u'),
+      properties: fc.dictionary(fc.constantFrom('order_id', 'total_amount', 'currency'), weirdValue),
+    }),
   );
   const validEvent = () => ({ type: 'track', event: 'fuzz_ok', userId: 'good', messageId: randomUUID() });
 
   it('quarantines or refuses bad events and never loses a valid one beside them', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(badEvent, { maxLength: 6 }), fc.integer({ min: 1, max: 4 }), async (bad, nValid) => {
-        const valid = Array.from({ length: nValid }, validEvent);
-        const batch = [...bad, ...valid];
-        let text: string;
-        try {
-          text = JSON.stringify({ batch });
-        } catch {
-          return; // not representable as JSON (BigInt...): nothing a client could send
-        }
-        const before = accepted.length;
-        const res = await post(text);
-        if (res.status === 413) return; // a body over the limit is refused whole, with a reason
-        expect(res.status).toBe(200);
-        const json = (await res.json()) as { accepted: number; quarantined: number };
-        expect(json.accepted + json.quarantined).toBe(batch.length);
-        const ids = new Set(accepted.slice(before).map((e) => e.eventId));
-        for (const v of valid) expect(ids.has(v.messageId)).toBe(true);
-        for (const e of accepted.slice(before)) expect(Object.getPrototypeOf(e.properties)).toBe(Object.prototype);
-      }),
+      fc.asyncProperty(
+        fc.array(badEvent, { maxLength: 6 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (bad, nValid) => {
+          const valid = Array.from({ length: nValid }, validEvent);
+          const batch = [...bad, ...valid];
+          let text: string;
+          try {
+            text = JSON.stringify({ batch });
+          } catch {
+            return; // not representable as JSON (BigInt...): nothing a client could send
+          }
+          const before = accepted.length;
+          const res = await post(text);
+          if (res.status === 413) return; // a body over the limit is refused whole, with a reason
+          expect(res.status).toBe(200);
+          const json = (await res.json()) as { accepted: number; quarantined: number };
+          expect(json.accepted + json.quarantined).toBe(batch.length);
+          const ids = new Set(accepted.slice(before).map((e) => e.eventId));
+          for (const v of valid) expect(ids.has(v.messageId)).toBe(true);
+          for (const e of accepted.slice(before))
+            expect(Object.getPrototypeOf(e.properties)).toBe(Object.prototype);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -108,18 +142,21 @@ describe('ingest under hostile input (property-based)', () => {
 
   it('quarantines events with invalid UTF-8 and keeps the valid ones in the same body', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 8 }).filter((b) => !isUtf8(b)), async (garbage) => {
-        const v = validEvent();
-        const body = Buffer.concat([
-          Buffer.from(`{"batch":[${JSON.stringify(v)},{"type":"track","event":"`),
-          Buffer.from(garbage.map((b) => (b === 0x22 || b === 0x5c || b < 0x20 ? 0xff : b))),
-          Buffer.from('","userId":"u"}]}'),
-        ]);
-        const before = accepted.length;
-        const res = await post(body);
-        expect(res.status).toBe(200);
-        expect(accepted.slice(before).map((e) => e.eventId)).toContain(v.messageId);
-      }),
+      fc.asyncProperty(
+        fc.uint8Array({ minLength: 1, maxLength: 8 }).filter((b) => !isUtf8(b)),
+        async (garbage) => {
+          const v = validEvent();
+          const body = Buffer.concat([
+            Buffer.from(`{"batch":[${JSON.stringify(v)},{"type":"track","event":"`),
+            Buffer.from(garbage.map((b) => (b === 0x22 || b === 0x5c || b < 0x20 ? 0xff : b))),
+            Buffer.from('","userId":"u"}]}'),
+          ]);
+          const before = accepted.length;
+          const res = await post(body);
+          expect(res.status).toBe(200);
+          expect(accepted.slice(before).map((e) => e.eventId)).toContain(v.messageId);
+        },
+      ),
       { numRuns: 50 },
     );
   });

@@ -91,7 +91,11 @@ describe('ingest HTTP server', () => {
   });
 
   it('takes the write key from the body too, and /events arrays for internal services', async () => {
-    const res = await post('/events', { writeKey: key, events: [{ type: 'track', event: 'x', userId: 'u' }] }, {});
+    const res = await post(
+      '/events',
+      { writeKey: key, events: [{ type: 'track', event: 'x', userId: 'u' }] },
+      {},
+    );
     expect(res.status).toBe(200);
     expect(sink.valid).toHaveLength(1);
   });
@@ -99,7 +103,11 @@ describe('ingest HTTP server', () => {
   it('answers single calls by route', async () => {
     const res = await post('/v1/identify', { userId: 'u9', traits: { plan: 'pro' } });
     expect(res.status).toBe(200);
-    expect(sink.valid[0]).toMatchObject({ type: 'identify', event: 'identify', properties: { traits: { plan: 'pro' } } });
+    expect(sink.valid[0]).toMatchObject({
+      type: 'identify',
+      event: 'identify',
+      properties: { traits: { plan: 'pro' } },
+    });
   });
 
   it('reads gzip bodies', async () => {
@@ -111,11 +119,29 @@ describe('ingest HTTP server', () => {
 
   it.each([
     ['no key', '/v1/batch', { batch: [] }, {}, 401],
-    ['an unknown key', '/v1/batch', { batch: [] }, { authorization: `Basic ${Buffer.from('nope:').toString('base64')}` }, 401],
+    [
+      'an unknown key',
+      '/v1/batch',
+      { batch: [] },
+      { authorization: `Basic ${Buffer.from('nope:').toString('base64')}` },
+      401,
+    ],
     ['bad JSON', '/v1/batch', '{"batch": [', auth, 400],
     ['a batch without "batch"', '/v1/batch', { events: [] }, auth, 400],
-    ['a body over 500 KB', '/v1/batch', { batch: [{ type: 'track', event: 'x', userId: 'u', properties: { p: 'x'.repeat(600_000) } }] }, auth, 413],
-    ['a single call over 32 KB', '/v1/track', { event: 'x', userId: 'u', properties: { p: 'x'.repeat(40_000) } }, auth, 413],
+    [
+      'a body over 500 KB',
+      '/v1/batch',
+      { batch: [{ type: 'track', event: 'x', userId: 'u', properties: { p: 'x'.repeat(600_000) } }] },
+      auth,
+      413,
+    ],
+    [
+      'a single call over 32 KB',
+      '/v1/track',
+      { event: 'x', userId: 'u', properties: { p: 'x'.repeat(40_000) } },
+      auth,
+      413,
+    ],
     ['an unknown route', '/v1/nope', {}, auth, 404],
   ])('refuses %s with a message and publishes nothing', async (_what, path, body, headers, status) => {
     const res = await post(path, body, headers as Record<string, string>);
@@ -136,8 +162,18 @@ describe('ingest HTTP server', () => {
   it('quarantines events that break their JSON Schema, keeping the rest', async () => {
     const res = await post('/v1/batch', {
       batch: [
-        { type: 'track', event: 'purchase', userId: 'u', properties: { order_id: 'o', total_amount: 'ten', currency: 'EUR' } },
-        { type: 'track', event: 'purchase', userId: 'u', properties: { order_id: 'o', total_amount: 10, currency: 'EUR' } },
+        {
+          type: 'track',
+          event: 'purchase',
+          userId: 'u',
+          properties: { order_id: 'o', total_amount: 'ten', currency: 'EUR' },
+        },
+        {
+          type: 'track',
+          event: 'purchase',
+          userId: 'u',
+          properties: { order_id: 'o', total_amount: 10, currency: 'EUR' },
+        },
       ],
     });
     expect(await res.json()).toMatchObject({ accepted: 1, quarantined: 1 });
@@ -147,11 +183,19 @@ describe('ingest HTTP server', () => {
 
   it('quarantines only the event holding invalid UTF-8', async () => {
     const good = Buffer.from(JSON.stringify({ type: 'track', event: 'ok', userId: 'u' }));
-    const bad = Buffer.concat([Buffer.from('{"type":"track","event":"b'), Buffer.from([0xff, 0xfe]), Buffer.from('","userId":"u"}')]);
+    const bad = Buffer.concat([
+      Buffer.from('{"type":"track","event":"b'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('","userId":"u"}'),
+    ]);
     const body = Buffer.concat([Buffer.from('{"batch":['), good, Buffer.from(','), bad, Buffer.from(']}')]);
     const res = await post('/v1/batch', body);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ accepted: 1, quarantined: 1, errors: [{ index: 1, reason: 'event contains invalid UTF-8' }] });
+    expect(await res.json()).toMatchObject({
+      accepted: 1,
+      quarantined: 1,
+      errors: [{ index: 1, reason: 'event contains invalid UTF-8' }],
+    });
   });
 
   it('answers 429 with Retry-After once a key exceeds its rate', async () => {

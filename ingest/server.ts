@@ -34,9 +34,19 @@ const CORS = {
   'access-control-max-age': '86400',
 };
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...CORS, ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(text),
+    ...CORS,
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -47,14 +57,22 @@ function writeKeyOf(req: IncomingMessage, body: unknown): string | undefined {
     const user = Buffer.from(auth.slice(6), 'base64').toString('utf8').split(':')[0];
     if (user) return user;
   }
-  if (typeof body === 'object' && body !== null && typeof (body as { writeKey?: unknown }).writeKey === 'string') {
+  if (
+    typeof body === 'object' &&
+    body !== null &&
+    typeof (body as { writeKey?: unknown }).writeKey === 'string'
+  ) {
     return (body as { writeKey: string }).writeKey;
   }
   return undefined;
 }
 
 function requestMeta(req: IncomingMessage, deps: IngestDeps): RequestMeta {
-  const forwarded = deps.trustProxy ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : undefined;
+  const forwarded = deps.trustProxy
+    ? String(req.headers['x-forwarded-for'] ?? '')
+        .split(',')[0]
+        ?.trim()
+    : undefined;
   return {
     ip: forwarded || req.socket.remoteAddress,
     userAgent: req.headers['user-agent'],
@@ -93,7 +111,13 @@ async function handle(deps: IngestDeps, req: IncomingMessage, res: ServerRespons
       });
     }
   }
-  const result = await collect(deps.sink, deps.pipeline, { projectId, path, body, invalidUtf8, meta: requestMeta(req, deps) });
+  const result = await collect(deps.sink, deps.pipeline, {
+    projectId,
+    path,
+    body,
+    invalidUtf8,
+    meta: requestMeta(req, deps),
+  });
   send(res, 200, { success: true, ...result });
 }
 
@@ -107,7 +131,12 @@ export function createIngestServer(deps: IngestDeps): Server {
       }
       // Anything else is the broker not taking the events: nothing was acknowledged, retry later.
       deps.log.warn('ingest: could not publish to Kafka', { error: String(e) });
-      send(res, 503, { success: false, error: 'event store unavailable, retry later' }, { 'retry-after': '5' });
+      send(
+        res,
+        503,
+        { success: false, error: 'event store unavailable, retry later' },
+        { 'retry-after': '5' },
+      );
     });
   });
 }

@@ -37,7 +37,11 @@ describe('minuteCounts', () => {
   });
 
   it('gives the same block for the same input in any order (retries must match their dedup token)', () => {
-    const events = [ev('a', '2026-01-01T00:00:01Z'), ev('b', '2026-01-01T00:05:01Z'), ev('c', '2026-01-01T00:03:01Z')];
+    const events = [
+      ev('a', '2026-01-01T00:00:01Z'),
+      ev('b', '2026-01-01T00:05:01Z'),
+      ev('c', '2026-01-01T00:03:01Z'),
+    ];
     expect(minuteCounts([...events].reverse())).toEqual(minuteCounts(events));
   });
 });

@@ -10,6 +10,9 @@ export async function applyClickHouseSchema(client: ClickHouseClient, database: 
     .filter((f) => f.endsWith('.sql'))
     .sort();
   for (const file of files) {
-    await client.command({ query: readFileSync(join(DDL_DIR, file), 'utf8'), query_params: { db: database } });
+    await client.command({
+      query: readFileSync(join(DDL_DIR, file), 'utf8'),
+      query_params: { db: database },
+    });
   }
 }

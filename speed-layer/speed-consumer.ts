@@ -26,7 +26,10 @@ export interface RunningConsumer {
  * batch; a failed insert throws, kafkajs re-delivers from the last committed offset, and the
  * deduplication tokens make the replay harmless.
  */
-export async function startSpeedConsumer(config: SpeedConsumerConfig, deps: SpeedConsumerDeps): Promise<RunningConsumer> {
+export async function startSpeedConsumer(
+  config: SpeedConsumerConfig,
+  deps: SpeedConsumerDeps,
+): Promise<RunningConsumer> {
   const consumer: Consumer = deps.kafka.consumer({ groupId: config.groupId, maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic: config.topic, fromBeginning: true });
@@ -38,7 +41,11 @@ export async function startSpeedConsumer(config: SpeedConsumerConfig, deps: Spee
       const consumed: ConsumedEvent[] = [];
       for (const m of batch.messages) {
         if (!m.value) continue;
-        consumed.push({ event: JSON.parse(m.value.toString('utf8')) as AnalyticsEvent, partition: batch.partition, offset: m.offset });
+        consumed.push({
+          event: JSON.parse(m.value.toString('utf8')) as AnalyticsEvent,
+          partition: batch.partition,
+          offset: m.offset,
+        });
       }
       const first = batch.firstOffset();
       const last = batch.lastOffset();

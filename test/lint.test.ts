@@ -9,7 +9,9 @@ describe('lint', () => {
   it('passes on the whole repository', async () => {
     const results = await eslint.lintFiles(['.']);
     const errors = results.flatMap((r) =>
-      r.messages.filter((m) => m.severity === 2).map((m) => `${r.filePath}:${m.line} ${m.ruleId}: ${m.message}`),
+      r.messages
+        .filter((m) => m.severity === 2)
+        .map((m) => `${r.filePath}:${m.line} ${m.ruleId}: ${m.message}`),
     );
     expect(errors).toEqual([]);
   });
@@ -23,10 +25,9 @@ describe('lint', () => {
     const rules = bad?.messages.map((m) => m.ruleId) ?? [];
     expect(rules.filter((r) => r === '@typescript-eslint/no-restricted-imports')).toHaveLength(2);
 
-    const [ok] = await eslint.lintText(
-      "import type { Kafka } from 'kafkajs';\nexport type K = Kafka;\n",
-      { filePath: file },
-    );
+    const [ok] = await eslint.lintText("import type { Kafka } from 'kafkajs';\nexport type K = Kafka;\n", {
+      filePath: file,
+    });
     expect(ok?.messages.filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports')).toEqual([]);
   });
 

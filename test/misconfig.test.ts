@@ -8,12 +8,16 @@ import { REPO_ROOT } from '../infra/local/paths';
 
 /** Runs the CLI as a user would; returns exit code and output. */
 function cli(args: string[], env: Record<string, string>) {
-  const r = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'cli/main.ts', ...args], {
-    cwd: REPO_ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, PLATFORM_STATE_DIR: mkdtempSync(join(tmpdir(), 'misconfig-')), ...env },
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'cli/main.ts', ...args],
+    {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, PLATFORM_STATE_DIR: mkdtempSync(join(tmpdir(), 'misconfig-')), ...env },
+      timeout: 60_000,
+    },
+  );
   return { code: r.status, stderr: r.stderr.trim(), stdout: r.stdout.trim() };
 }
 
@@ -43,7 +47,10 @@ describe('misconfiguration gets one clear line', () => {
   });
 
   it('a Kafka broker whose port is taken', () => {
-    const r = cli(['services', 'start'], { KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(port + 1) });
+    const r = cli(['services', 'start'], {
+      KAFKA_PORT: String(port),
+      KAFKA_CONTROLLER_PORT: String(port + 1),
+    });
     expect(r.code).toBe(2);
     expectOneClearLine(r.stderr, `port ${port}`, 'KAFKA_PORT');
   });

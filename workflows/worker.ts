@@ -17,7 +17,9 @@ let runtimeInstalled = false;
 function installRuntimeOnce(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  Runtime.install({ logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
+  Runtime.install({
+    logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
+  });
 }
 
 /** Builds the real dependencies once, then polls the batch task queue until stopped. */

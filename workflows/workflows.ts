@@ -14,7 +14,10 @@ const { recomputeHour } = proxyActivities<ReturnType<typeof createActivities>>({
 });
 
 const HOUR_MS = 3_600_000;
-const SCHEDULED_START_TIME = defineSearchAttributeKey('TemporalScheduledStartTime', SearchAttributeType.DATETIME);
+const SCHEDULED_START_TIME = defineSearchAttributeKey(
+  'TemporalScheduledStartTime',
+  SearchAttributeType.DATETIME,
+);
 
 /**
  * The hour a run recomputes: the input's, or for a scheduled run the hour before its scheduled

@@ -34,7 +34,12 @@ function realisticEvent(i: number): Record<string, unknown> {
     userId: `user-${(i * 7919) % 50_000}`,
     messageId: randomUUID(),
     timestamp: new Date().toISOString(),
-    properties: { content_id: `content-${i % 5000}`, watch_time_seconds: 37.5, duration_seconds: 1800, position_seconds: 412 },
+    properties: {
+      content_id: `content-${i % 5000}`,
+      watch_time_seconds: 37.5,
+      duration_seconds: 1800,
+      position_seconds: 412,
+    },
     context: {
       library: { name: 'analytics.js', version: '4.1.0' },
       page: { path: `/watch/content-${i % 5000}`, referrer: 'https://example.com/' },
@@ -56,15 +61,25 @@ async function main() {
   await admin.connect();
   await admin.createTopics({
     waitForLeaders: true,
-    topics: [topic, `${topic}.quarantine`, `${topic}.derived`, perfTopic].map((t) => ({ topic: t, numPartitions: PARTITIONS })),
+    topics: [topic, `${topic}.quarantine`, `${topic}.derived`, perfTopic].map((t) => ({
+      topic: t,
+      numPartitions: PARTITIONS,
+    })),
   });
 
   const sample = JSON.stringify(realisticEvent(1));
-  say(`event size: ${Buffer.byteLength(sample)} bytes; partitions: ${PARTITIONS}; collector processes: ${WORKERS}; ${SECONDS} s per case`);
+  say(
+    `event size: ${Buffer.byteLength(sample)} bytes; partitions: ${PARTITIONS}; collector processes: ${WORKERS}; ${SECONDS} s per case`,
+  );
 
   // Kafka's own producer: same broker, same record size, acks=all, idempotent.
   const perfRecords = Number(process.env.BENCH_PERF_RECORDS ?? 2_000_000);
-  const perf = runProducerPerformance({ brokers, topic: perfTopic, records: perfRecords, recordSize: RECORD_SIZE });
+  const perf = runProducerPerformance({
+    brokers,
+    topic: perfTopic,
+    records: perfRecords,
+    recordSize: RECORD_SIZE,
+  });
   say(`kafka ProducerPerformance: ${perf.line}`);
 
   // The collector, as its own process (as deployed), without a rate limit.
@@ -74,35 +89,55 @@ async function main() {
   const port = await freePort();
   // BENCH_NODE_ARGS (e.g. --cpu-prof) go to the collector's node, for profiling.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'cli/main.ts', 'run', 'ingest', '--workers', String(WORKERS)], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: {
-      ...process.env,
-      PLATFORM_STATE_DIR: state,
-      INGEST_PORT: String(port),
-      KAFKA_BROKERS: brokers,
-      TOPIC_EVENTS: topic,
-      TOPIC_QUARANTINE: `${topic}.quarantine`,
-      TOPIC_DERIVED: `${topic}.derived`,
-      INGEST_RATE_LIMIT: '0',
-      LOG_LEVEL: 'warn',
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', 'cli/main.ts', 'run', 'ingest', '--workers', String(WORKERS)],
+    {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        PLATFORM_STATE_DIR: state,
+        INGEST_PORT: String(port),
+        KAFKA_BROKERS: brokers,
+        TOPIC_EVENTS: topic,
+        TOPIC_QUARANTINE: `${topic}.quarantine`,
+        TOPIC_DERIVED: `${topic}.derived`,
+        INGEST_RATE_LIMIT: '0',
+        LOG_LEVEL: 'warn',
+      },
     },
-  });
+  );
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
-    if (await fetch(`${base}/health`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${base}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await sleep(100);
   }
   const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
 
-  const results: { batch: number; concurrency: number; eps: number; p50: number; p99: number; errors: number }[] = [];
+  const results: {
+    batch: number;
+    concurrency: number;
+    eps: number;
+    p50: number;
+    p99: number;
+    errors: number;
+  }[] = [];
   for (const [batchSize, concurrency] of [
     [100, 32],
     [1000, 8],
   ] as const) {
     const bodies = Array.from({ length: 64 }, (_, b) =>
-      JSON.stringify({ batch: Array.from({ length: batchSize }, (_, i) => realisticEvent(b * batchSize + i)), sentAt: new Date().toISOString() }),
+      JSON.stringify({
+        batch: Array.from({ length: batchSize }, (_, i) => realisticEvent(b * batchSize + i)),
+        sentAt: new Date().toISOString(),
+      }),
     );
     const latencies: number[] = [];
     let events = 0;
@@ -114,7 +149,11 @@ async function main() {
       while (!stop) {
         const body = bodies[n++ % bodies.length] as string;
         const t0 = performance.now();
-        const res = await fetch(`${base}/v1/batch`, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body });
+        const res = await fetch(`${base}/v1/batch`, {
+          method: 'POST',
+          headers: { authorization: auth, 'content-type': 'application/json' },
+          body,
+        });
         await res.arrayBuffer();
         if (!measuring) continue;
         latencies.push(performance.now() - t0);
@@ -132,24 +171,41 @@ async function main() {
     stop = true;
     await Promise.all(workers);
     latencies.sort((a, b) => a - b);
-    results.push({ batch: batchSize, concurrency, eps: events / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99), errors });
+    results.push({
+      batch: batchSize,
+      concurrency,
+      eps: events / elapsed,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      errors,
+    });
   }
   child.kill('SIGINT');
   await new Promise((r) => child.once('exit', r));
-  await admin.deleteTopics({ topics: [topic, `${topic}.quarantine`, `${topic}.derived`, perfTopic] }).catch(() => {});
+  await admin
+    .deleteTopics({ topics: [topic, `${topic}.quarantine`, `${topic}.derived`, perfTopic] })
+    .catch(() => {});
   await admin.disconnect();
 
   say('');
   say('| batch | concurrency | events/s | p50 ms | p99 ms | non-2xx | ratio to Kafka ProducerPerformance |');
   say('| ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const r of results) {
-    say(`| ${r.batch} | ${r.concurrency} | ${fmt(r.eps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.eps / perf.recordsPerSec, 2)} |`);
+    say(
+      `| ${r.batch} | ${r.concurrency} | ${fmt(r.eps)} | ${fmt(r.p50, 1)} | ${fmt(r.p99, 1)} | ${r.errors} | ${fmt(r.eps / perf.recordsPerSec, 2)} |`,
+    );
   }
-  say(`| kafka ProducerPerformance | - | ${fmt(perf.recordsPerSec)} | ${fmt(perf.p50Ms, 1)} | ${fmt(perf.p99Ms, 1)} | - | 1.00 |`);
+  say(
+    `| kafka ProducerPerformance | - | ${fmt(perf.recordsPerSec)} | ${fmt(perf.p50Ms, 1)} | ${fmt(perf.p99Ms, 1)} | - | 1.00 |`,
+  );
   const skew = measureSkew({ events: 200_000, partitions: PARTITIONS, hotShare: 0.3, users: 10_000 });
   say('');
-  say(`hot key (one user sends 30% of events), busiest partition's share of events: ideal ${fmt(skew.ideal * 100, 1)}%, plain keys ${fmt(skew.plain * 100, 1)}%, salted hot key ${fmt(skew.salted * 100, 1)}%`);
-  say(`command: node node_modules/tsx/dist/cli.mjs bench/ingest/run.ts  (BENCH_SECONDS=${SECONDS}, BENCH_INGEST_WORKERS=${WORKERS})`);
+  say(
+    `hot key (one user sends 30% of events), busiest partition's share of events: ideal ${fmt(skew.ideal * 100, 1)}%, plain keys ${fmt(skew.plain * 100, 1)}%, salted hot key ${fmt(skew.salted * 100, 1)}%`,
+  );
+  say(
+    `command: node node_modules/tsx/dist/cli.mjs bench/ingest/run.ts  (BENCH_SECONDS=${SECONDS}, BENCH_INGEST_WORKERS=${WORKERS})`,
+  );
 }
 
 main().then(

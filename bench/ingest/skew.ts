@@ -17,7 +17,8 @@ export function measureSkew(opts: { events: number; partitions: number; hotShare
     replicas: [0],
     isr: [0],
   }));
-  const assign = (key: string) => partitioner({ topic: 'events', partitionMetadata, message: { key, value: null } });
+  const assign = (key: string) =>
+    partitioner({ topic: 'events', partitionMetadata, message: { key, value: null } });
   const salter = new HotKeySalter();
   const plain = new Array<number>(opts.partitions).fill(0);
   const salted = new Array<number>(opts.partitions).fill(0);

@@ -49,7 +49,17 @@ export function runProducerPerformance(opts: {
     .split('\n')
     .filter((l) => l.includes('records sent'))
     .pop();
-  const m = line && /([\d.]+) records\/sec \(([\d.]+) MB\/sec\).* ([\d.]+) ms 50th, [\d.]+ ms 95th, ([\d.]+) ms 99th/.exec(line);
+  const m =
+    line &&
+    /([\d.]+) records\/sec \(([\d.]+) MB\/sec\).* ([\d.]+) ms 50th, [\d.]+ ms 95th, ([\d.]+) ms 99th/.exec(
+      line,
+    );
   if (!line || !m) throw new Error(`ProducerPerformance printed no result:\n${r.stdout}\n${r.stderr}`);
-  return { recordsPerSec: Number(m[1]), mbPerSec: Number(m[2]), p50Ms: Number(m[3]), p99Ms: Number(m[4]), line };
+  return {
+    recordsPerSec: Number(m[1]),
+    mbPerSec: Number(m[2]),
+    p50Ms: Number(m[3]),
+    p99Ms: Number(m[4]),
+    line,
+  };
 }

@@ -12,7 +12,10 @@ export async function runCommand(roleArgs: string[], workers = 1): Promise<numbe
   const roles = parseRoles(roleArgs);
   if (workers > 1 && cluster.isPrimary) {
     if (roles.length !== 1 || roles[0] !== 'ingest') {
-      throw new UserFacingError('--workers applies to the ingest role alone', 'run: ./platform run ingest --workers 2');
+      throw new UserFacingError(
+        '--workers applies to the ingest role alone',
+        'run: ./platform run ingest --workers 2',
+      );
     }
     for (let i = 0; i < workers; i++) cluster.fork();
     const exits = new Promise<number>((resolve) => {

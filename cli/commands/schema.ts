@@ -10,7 +10,10 @@ import type { ParsedArgs } from '../args';
  */
 export function schemaCommand(args: ParsedArgs): number {
   if (args.positional[0] !== 'check') {
-    throw new UserFacingError('unknown schema action', 'use: ./platform schema check [--event purchase --file new.json]');
+    throw new UserFacingError(
+      'unknown schema action',
+      'use: ./platform schema check [--event purchase --file new.json]',
+    );
   }
   const versions = loadSchemaVersions();
   const event = args.options.event;
@@ -18,14 +21,17 @@ export function schemaCommand(args: ParsedArgs): number {
   let problems: string[];
   if (typeof event === 'string' && typeof file === 'string') {
     const latest = versions.get(event)?.at(-1);
-    if (!latest) throw new UserFacingError(`no stored schema for event '${event}'`, 'a first version needs no check');
+    if (!latest)
+      throw new UserFacingError(`no stored schema for event '${event}'`, 'a first version needs no check');
     let proposed: JsonSchema;
     try {
       proposed = JSON.parse(readFileSync(file, 'utf8')) as JsonSchema;
     } catch (e) {
       throw new UserFacingError(`cannot read ${file} as JSON`, (e as Error).message);
     }
-    problems = backwardIncompatibilities(latest.schema, proposed).map((p) => `${event} v${latest.version} -> proposed: ${p}`);
+    problems = backwardIncompatibilities(latest.schema, proposed).map(
+      (p) => `${event} v${latest.version} -> proposed: ${p}`,
+    );
   } else {
     problems = [...versions.values()].flatMap((list) => checkVersionChain(list));
   }

@@ -21,6 +21,9 @@ export async function servicesCommand(action: string | undefined): Promise<numbe
       return k && t ? 0 : 1;
     }
     default:
-      throw new UserFacingError(`unknown services action '${action ?? ''}'`, 'use: ./platform services start|stop|status');
+      throw new UserFacingError(
+        `unknown services action '${action ?? ''}'`,
+        'use: ./platform services start|stop|status',
+      );
   }
 }

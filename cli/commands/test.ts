@@ -50,8 +50,11 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
     const r = JSON.parse(readFileSync(resultsFile, 'utf8')) as VitestJson;
     const skipped = r.numPendingTests + r.numTodoTests;
     // A file that fails to load counts as a failure even though no test in it ran.
-    const failed = r.numFailedTests + (r.numFailedTests === 0 && r.numFailedTestSuites > 0 ? r.numFailedTestSuites : 0);
-    console.log(`tests: ${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+    const failed =
+      r.numFailedTests + (r.numFailedTests === 0 && r.numFailedTestSuites > 0 ? r.numFailedTestSuites : 0);
+    console.log(
+      `tests: ${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`,
+    );
   } else {
     console.log('tests: 0 passed, 1 failed (the test runner wrote no results)');
     code = code || 1;

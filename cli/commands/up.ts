@@ -17,7 +17,8 @@ export async function upCommand(opts: { demo: boolean }): Promise<number> {
   const roles = await startRoles([...ROLES], config, log);
   const writeKey = demoWriteKey(config);
   const token = await mintToken(config.auth.jwtSecret, { project: DEMO_PROJECT, scopes: ['read'] });
-  const demo = opts.demo && roles.urls.ingest ? startDemoTraffic(roles.urls.ingest, writeKey, log) : undefined;
+  const demo =
+    opts.demo && roles.urls.ingest ? startDemoTraffic(roles.urls.ingest, writeKey, log) : undefined;
   say('');
   say('The platform is up.');
   say(`  ingest (Segment HTTP API)  ${roles.urls.ingest}/v1/batch`);
@@ -30,7 +31,11 @@ export async function upCommand(opts: { demo: boolean }): Promise<number> {
   say('');
   say('Try:');
   say(`  curl -H "Authorization: Bearer ${token.slice(0, 12)}..." ${roles.urls.api}/v1/metrics/events_count`);
-  say(demo ? 'Demo traffic is flowing. Ctrl-C stops the roles; ./platform down stops Kafka and Temporal.' : 'Ctrl-C stops the roles.');
+  say(
+    demo
+      ? 'Demo traffic is flowing. Ctrl-C stops the roles; ./platform down stops Kafka and Temporal.'
+      : 'Ctrl-C stops the roles.',
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

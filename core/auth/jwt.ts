@@ -12,11 +12,7 @@ export interface TokenClaims {
 const ISSUER = 'analytics-platform';
 const key = (secret: string) => new TextEncoder().encode(secret);
 
-export async function mintToken(
-  secret: string,
-  claims: TokenClaims,
-  ttl: string = '30d',
-): Promise<string> {
+export async function mintToken(secret: string, claims: TokenClaims, ttl: string = '30d'): Promise<string> {
   return new SignJWT({ project: claims.project, scopes: claims.scopes })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer(ISSUER)

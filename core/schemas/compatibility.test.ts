@@ -9,7 +9,10 @@ const base: JsonSchema = {
     total: { type: 'number', minimum: 0 },
     qty: { type: 'integer' },
     status: { type: 'string', enum: ['paid', 'refunded'] },
-    items: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string' } }, required: ['sku'] } },
+    items: {
+      type: 'array',
+      items: { type: 'object', properties: { sku: { type: 'string' } }, required: ['sku'] },
+    },
   },
   required: ['order_id'],
 };
@@ -29,7 +32,10 @@ describe('backward compatibility of event schemas', () => {
   it.each([
     ['adding an optional property', (s: JsonSchema) => void (props(s).coupon = { type: 'string' })],
     ['widening integer to number', (s: JsonSchema) => void (props(s).qty = { type: 'number' })],
-    ['adding an enum value', (s: JsonSchema) => void (props(s).status = { type: 'string', enum: ['paid', 'refunded', 'void'] })],
+    [
+      'adding an enum value',
+      (s: JsonSchema) => void (props(s).status = { type: 'string', enum: ['paid', 'refunded', 'void'] }),
+    ],
     ['relaxing a minimum', (s: JsonSchema) => void (props(s).order_id = { type: 'string', minLength: 0 })],
     ['dropping a requirement', (s: JsonSchema) => void (s.required = [])],
   ])('accepts %s', (_what, change) => {
@@ -37,17 +43,48 @@ describe('backward compatibility of event schemas', () => {
   });
 
   it.each([
-    ['a new required property', (s: JsonSchema) => void (s.required = ['order_id', 'total']), "'total' became required"],
-    ['a changed type', (s: JsonSchema) => void (props(s).total = { type: 'string' }), '/total: type narrowed'],
-    ['number narrowed to integer', (s: JsonSchema) => void (props(s).total = { type: 'integer' }), 'type narrowed'],
-    ['a removed enum value', (s: JsonSchema) => void (props(s).status = { type: 'string', enum: ['paid'] }), '"refunded" removed'],
-    ['a tighter bound', (s: JsonSchema) => void (props(s).total = { type: 'number', minimum: 1 }), 'minimum tightened'],
-    ['closing the object', (s: JsonSchema) => void (s.additionalProperties = false), 'additionalProperties became false'],
-    ['a new pattern', (s: JsonSchema) => void (props(s).order_id = { type: 'string', minLength: 1, pattern: '^o-' }), 'pattern'],
+    [
+      'a new required property',
+      (s: JsonSchema) => void (s.required = ['order_id', 'total']),
+      "'total' became required",
+    ],
+    [
+      'a changed type',
+      (s: JsonSchema) => void (props(s).total = { type: 'string' }),
+      '/total: type narrowed',
+    ],
+    [
+      'number narrowed to integer',
+      (s: JsonSchema) => void (props(s).total = { type: 'integer' }),
+      'type narrowed',
+    ],
+    [
+      'a removed enum value',
+      (s: JsonSchema) => void (props(s).status = { type: 'string', enum: ['paid'] }),
+      '"refunded" removed',
+    ],
+    [
+      'a tighter bound',
+      (s: JsonSchema) => void (props(s).total = { type: 'number', minimum: 1 }),
+      'minimum tightened',
+    ],
+    [
+      'closing the object',
+      (s: JsonSchema) => void (s.additionalProperties = false),
+      'additionalProperties became false',
+    ],
+    [
+      'a new pattern',
+      (s: JsonSchema) => void (props(s).order_id = { type: 'string', minLength: 1, pattern: '^o-' }),
+      'pattern',
+    ],
     [
       'a nested array item change',
       (s: JsonSchema) =>
-        void (props(s).items = { type: 'array', items: { type: 'object', properties: { sku: { type: 'integer' } } } }),
+        void (props(s).items = {
+          type: 'array',
+          items: { type: 'object', properties: { sku: { type: 'integer' } } },
+        }),
       '/items/items/sku: type narrowed',
     ],
   ])('refuses %s', (_what, change, problem) => {

@@ -10,11 +10,15 @@ export function backwardIncompatibilities(oldS: JsonSchema, newS: JsonSchema, pa
   const at = path || '(root)';
   const problems: string[] = [];
   const types = (s: JsonSchema): Set<string> | undefined =>
-    s.type === undefined ? undefined : new Set(Array.isArray(s.type) ? (s.type as string[]) : [s.type as string]);
+    s.type === undefined
+      ? undefined
+      : new Set(Array.isArray(s.type) ? (s.type as string[]) : [s.type as string]);
   const oldT = types(oldS);
   const newT = types(newS);
   if (newT && (!oldT || [...oldT].some((t) => !newT.has(t) && !(t === 'integer' && newT.has('number'))))) {
-    problems.push(`${at}: type narrowed from ${oldT ? [...oldT].join('|') : 'any'} to ${[...newT].join('|')}`);
+    problems.push(
+      `${at}: type narrowed from ${oldT ? [...oldT].join('|') : 'any'} to ${[...newT].join('|')}`,
+    );
   }
   const oldReq = new Set((oldS.required as string[] | undefined) ?? []);
   for (const r of (newS.required as string[] | undefined) ?? []) {
@@ -31,7 +35,9 @@ export function backwardIncompatibilities(oldS: JsonSchema, newS: JsonSchema, pa
     else if (newS.additionalProperties === false) problems.push(`${at}: property '${name}' was removed`);
   }
   if (oldS.items && newS.items) {
-    problems.push(...backwardIncompatibilities(oldS.items as JsonSchema, newS.items as JsonSchema, `${path}/items`));
+    problems.push(
+      ...backwardIncompatibilities(oldS.items as JsonSchema, newS.items as JsonSchema, `${path}/items`),
+    );
   } else if (!oldS.items && newS.items) {
     problems.push(`${at}: items became constrained`);
   }
@@ -39,9 +45,12 @@ export function backwardIncompatibilities(oldS: JsonSchema, newS: JsonSchema, pa
     const allowed = new Set((newS.enum as unknown[]).map((v) => JSON.stringify(v)));
     const old = Array.isArray(oldS.enum) ? (oldS.enum as unknown[]) : undefined;
     if (!old) problems.push(`${at}: enum added`);
-    else for (const v of old) if (!allowed.has(JSON.stringify(v))) problems.push(`${at}: enum value ${JSON.stringify(v)} removed`);
+    else
+      for (const v of old)
+        if (!allowed.has(JSON.stringify(v))) problems.push(`${at}: enum value ${JSON.stringify(v)} removed`);
   }
-  if ('const' in newS && JSON.stringify(newS.const) !== JSON.stringify(oldS.const)) problems.push(`${at}: const changed`);
+  if ('const' in newS && JSON.stringify(newS.const) !== JSON.stringify(oldS.const))
+    problems.push(`${at}: const changed`);
   for (const key of ['pattern', 'format'] as const) {
     if (newS[key] !== undefined && newS[key] !== oldS[key]) problems.push(`${at}: ${key} added or changed`);
   }

@@ -41,7 +41,10 @@ describe('walking skeleton', () => {
     const at = (i: number) => new Date(hourStart.getTime() + 1000 + i * 1000).toISOString();
     // sentAt is the client's clock at send time: event time = receivedAt - (sentAt - timestamp).
     const valid = Array.from({ length: 120 }, (_, i) => trackCall({ timestamp: at(i), sentAt: undefined }));
-    const invalid = [{ type: 'track', userId: 'u1' }, { type: 'nonsense', userId: 'u2' }];
+    const invalid = [
+      { type: 'track', userId: 'u1' },
+      { type: 'nonsense', userId: 'u2' },
+    ];
     const batches = [valid.slice(0, 60), [...valid.slice(60), ...invalid]];
 
     for (const batch of batches) {

@@ -12,7 +12,11 @@ export interface ReadMessage {
  * Reads a topic from the beginning up to its current end (high watermark of every partition):
  * everything the broker holds right now, exactly once each.
  */
-export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 60_000): Promise<ReadMessage[]> {
+export async function readWholeTopic(
+  kafka: Kafka,
+  topic: string,
+  timeoutMs = 60_000,
+): Promise<ReadMessage[]> {
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
@@ -24,7 +28,10 @@ export async function readWholeTopic(kafka: Kafka, topic: string, timeoutMs = 60
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`read of ${topic} did not reach the end in ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`read of ${topic} did not reach the end in ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     void consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {

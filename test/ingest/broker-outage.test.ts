@@ -75,10 +75,16 @@ describe('ingest through a Kafka outage', () => {
       }
     })();
 
-    await waitFor(async () => acknowledged.length, (n) => n >= 200);
+    await waitFor(
+      async () => acknowledged.length,
+      (n) => n >= 200,
+    );
     await stopKafka({ dir: broker.dir, signal: 'SIGKILL' });
     const ackedBeforeOutage = acknowledged.length;
-    const during = await waitFor(async () => statuses.filter((s) => s === 503).length, (n) => n >= 3);
+    const during = await waitFor(
+      async () => statuses.filter((s) => s === 503).length,
+      (n) => n >= 3,
+    );
     expect(during).toBeGreaterThanOrEqual(3);
 
     await startKafka(broker);

@@ -25,25 +25,65 @@ describe('Segment SDK compatibility', () => {
   afterAll(async () => roles?.stop());
 
   it('delivers every call of @segment/analytics-node into Kafka intact', async () => {
-    const analytics = new Analytics({ writeKey, host: roles.urls.ingest, flushAt: 7, flushInterval: 100, maxRetries: 1 });
+    const analytics = new Analytics({
+      writeKey,
+      host: roles.urls.ingest,
+      flushAt: 7,
+      flushInterval: 100,
+      maxRetries: 1,
+    });
     const failures: unknown[] = [];
     analytics.on('error', (e) => failures.push(e));
     const sent: { type: string; event: string; userId: string; check: (e: AnalyticsEvent) => void }[] = [];
     for (let i = 0; i < 25; i++) {
       const userId = `sdk-user-${i}`;
-      analytics.track({ userId, event: 'video_play', properties: { content_id: `c-${i}`, duration_seconds: i } });
-      sent.push({ type: 'track', event: 'video_play', userId, check: (e) => expect(e.properties).toEqual({ content_id: `c-${i}`, duration_seconds: i }) });
+      analytics.track({
+        userId,
+        event: 'video_play',
+        properties: { content_id: `c-${i}`, duration_seconds: i },
+      });
+      sent.push({
+        type: 'track',
+        event: 'video_play',
+        userId,
+        check: (e) => expect(e.properties).toEqual({ content_id: `c-${i}`, duration_seconds: i }),
+      });
       analytics.page({ userId, name: 'Pricing', properties: { path: '/pricing' } });
-      sent.push({ type: 'page', event: 'page', userId, check: (e) => expect(e.properties).toMatchObject({ path: '/pricing', name: 'Pricing' }) });
+      sent.push({
+        type: 'page',
+        event: 'page',
+        userId,
+        check: (e) => expect(e.properties).toMatchObject({ path: '/pricing', name: 'Pricing' }),
+      });
       analytics.identify({ userId, traits: { plan: 'pro', seats: i } });
-      sent.push({ type: 'identify', event: 'identify', userId, check: (e) => expect(e.properties.traits).toEqual({ plan: 'pro', seats: i }) });
+      sent.push({
+        type: 'identify',
+        event: 'identify',
+        userId,
+        check: (e) => expect(e.properties.traits).toEqual({ plan: 'pro', seats: i }),
+      });
     }
     analytics.group({ userId: 'sdk-user-0', groupId: 'acme', traits: { size: 10 } });
-    sent.push({ type: 'group', event: 'group', userId: 'sdk-user-0', check: (e) => expect(e.properties.groupId).toBe('acme') });
+    sent.push({
+      type: 'group',
+      event: 'group',
+      userId: 'sdk-user-0',
+      check: (e) => expect(e.properties.groupId).toBe('acme'),
+    });
     analytics.alias({ userId: 'sdk-user-1', previousId: 'anon-1' });
-    sent.push({ type: 'alias', event: 'alias', userId: 'sdk-user-1', check: (e) => expect(e.properties.previousId).toBe('anon-1') });
+    sent.push({
+      type: 'alias',
+      event: 'alias',
+      userId: 'sdk-user-1',
+      check: (e) => expect(e.properties.previousId).toBe('anon-1'),
+    });
     analytics.screen({ userId: 'sdk-user-2', name: 'Home' });
-    sent.push({ type: 'screen', event: 'screen', userId: 'sdk-user-2', check: (e) => expect(e.properties.name).toBe('Home') });
+    sent.push({
+      type: 'screen',
+      event: 'screen',
+      userId: 'sdk-user-2',
+      check: (e) => expect(e.properties.name).toBe('Home'),
+    });
     await analytics.closeAndFlush({ timeout: 30_000 });
     expect(failures).toEqual([]);
 

@@ -22,9 +22,12 @@ export function ensureKafkaInstalled(log: (line: string) => void = () => {}): st
   const home = kafkaHome();
   const libs = join(home, 'libs');
   if (existsSync(libs) && readdirSync(libs).some((f) => f.startsWith('kafka_2.13-'))) return home;
-  requireCommand('java', 'run the local Kafka broker', 'install Java 17 (apt-get install openjdk-17-jre-headless)', [
-    '-version',
-  ]);
+  requireCommand(
+    'java',
+    'run the local Kafka broker',
+    'install Java 17 (apt-get install openjdk-17-jre-headless)',
+    ['-version'],
+  );
   requireCommand('mvn', 'fetch the Kafka jars from Maven Central', 'install Maven (apt-get install maven)', [
     '-v',
   ]);

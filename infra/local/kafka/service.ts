@@ -111,11 +111,25 @@ export async function startKafka(
   writeFileSync(props, serverProperties(o, dir));
   if (!existsSync(join(dir, 'data', 'meta.properties'))) {
     // Formatting exits its JVM, so it runs on its own before the broker.
-    const r = spawnSync('java', java(o, 'kafka.tools.StorageTool', ['format', '-c', props, '-t', 'bG9jYWwtcGxhdGZvcm0tMQ', '--ignore-formatted']), {
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      'java',
+      java(o, 'kafka.tools.StorageTool', [
+        'format',
+        '-c',
+        props,
+        '-t',
+        'bG9jYWwtcGxhdGZvcm0tMQ',
+        '--ignore-formatted',
+      ]),
+      {
+        encoding: 'utf8',
+      },
+    );
     if (r.status !== 0) {
-      throw new UserFacingError('formatting Kafka storage failed', `${(r.stderr || r.stdout).trim().split('\n').pop()}`);
+      throw new UserFacingError(
+        'formatting Kafka storage failed',
+        `${(r.stderr || r.stdout).trim().split('\n').pop()}`,
+      );
     }
   }
   const pid = startDaemon({
@@ -125,11 +139,17 @@ export async function startKafka(
     logFile,
     pidFile: pidFile(dir),
   });
-  const outcome = await waitUntil(() => kafkaAnswers(o.port), o.readyTimeoutMs ?? 90_000, () => isAlive(pid));
+  const outcome = await waitUntil(
+    () => kafkaAnswers(o.port),
+    o.readyTimeoutMs ?? 90_000,
+    () => isAlive(pid),
+  );
   if (outcome !== 'ready') {
     await stopDaemon(pidFile(dir), { graceMs: 2000 });
     throw new UserFacingError(
-      outcome === 'exited' ? 'the Kafka broker exited during start-up' : 'the Kafka broker did not answer in time',
+      outcome === 'exited'
+        ? 'the Kafka broker exited during start-up'
+        : 'the Kafka broker did not answer in time',
       `read ${logFile}; last line: ${tail(logFile, 1)}`,
     );
   }

