@@ -1,6 +1,6 @@
 import './kafkajs-hot-paths';
 import { readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
 import vm from 'node:vm';
 import { Partitioners } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
@@ -13,12 +13,9 @@ function original<T>(path: string): T {
   const fn = vm.runInThisContext(
     `(function (exports, require, module) {${readFileSync(filename, 'utf8')}\n})`,
   ) as (e: unknown, r: (p: string) => unknown, m: { exports: T }) => void;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a CommonJS module's own require
-  fn(
-    module.exports,
-    (p: string) => require(require.resolve(p, { paths: [dirname(filename)] })) as unknown,
-    module,
-  );
+  // The module's own require, resolving from its folder.
+  const ownRequire = createRequire(filename);
+  fn(module.exports, (p: string) => ownRequire(p) as unknown, module);
   return module.exports;
 }
 
