@@ -57,15 +57,19 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
   try {
     if (roles.some((r) => r !== 'worker' && r !== 'serve')) await ensureTopics(kafka, config);
     if (roles.includes('speed')) {
-      const c = await startSpeedConsumer(
-        {
-          topic: config.kafka.topics.events,
-          groupId: config.kafka.groups.speed,
-          database: config.clickhouse.database,
-        },
-        { kafka, clickhouse: await ch(), log: log.child({ role: 'speed' }) },
-      );
-      stops.push(c.stop);
+      for (let i = 0; i < config.speed.consumers; i++) {
+        const c = await startSpeedConsumer(
+          {
+            topic: config.kafka.topics.events,
+            groupId: config.kafka.groups.speed,
+            database: config.clickhouse.database,
+            lakeRoot: config.lake.root,
+            ...config.speed,
+          },
+          { kafka, clickhouse: await ch(), log: log.child({ role: 'speed', consumer: i }) },
+        );
+        stops.push(c.stop);
+      }
     }
     if (roles.includes('archiver')) {
       const a = await startLakeArchiver(

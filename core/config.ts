@@ -34,6 +34,16 @@ export interface Config {
     partitions: number;
   };
   clickhouse: { url?: string; chdbPath: string; database: string };
+  speed: {
+    /** Events older than this (vs. when they arrived) stay out of the speed view. At most the raw table's 48 h TTL. */
+    horizonMs: number;
+    /** An event arriving this long after its hour ended marks the hour for late-data repair. */
+    lateAfterMs: number;
+    /** Client duplicates (same messageId) within this window are dropped by the speed layer. */
+    dedupWindowMs: number;
+    /** Consumers in this process (embedded ClickHouse keeps them in one process). */
+    consumers: number;
+  };
   lake: { root: string; fetchWaitMs: number };
   temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
   auth: { jwtSecret: string; writeKeysFile: string };
@@ -146,6 +156,12 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       url: r.url('CLICKHOUSE_URL'),
       chdbPath: resolve(r.str('CHDB_PATH', join(stateDir, 'chdb'))),
       database: r.str('CLICKHOUSE_DATABASE', 'analytics'),
+    },
+    speed: {
+      horizonMs: r.int('SPEED_HORIZON_HOURS', 48, 1, 48) * 3_600_000,
+      lateAfterMs: r.int('LATE_AFTER_MINUTES', 5, 0, 24 * 60) * 60_000,
+      dedupWindowMs: r.int('SPEED_DEDUP_WINDOW_MINUTES', 10, 0, 24 * 60) * 60_000,
+      consumers: r.int('SPEED_CONSUMERS', 1, 1, 64),
     },
     lake: {
       root: resolve(r.str('LAKE_ROOT', join(stateDir, 'lake'))),

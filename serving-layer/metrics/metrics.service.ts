@@ -31,8 +31,8 @@ export class MetricsService {
       throw new NotFoundException(`unknown metric '${metric}': GET /v1/metrics lists the catalog`);
     }
     const result = await this.clickhouse.query({
-      query: `SELECT toUInt64(sum(events)) AS value FROM {db:Identifier}.metrics_minute
-              WHERE project_id = {project:String}
+      query: `SELECT toUInt64(sum(count)) AS value FROM {db:Identifier}.speed_measures_minute
+              WHERE project_id = {project:String} AND metric = 'events'
                 AND minute >= toStartOfMinute({from:DateTime64(3, 'UTC')})
                 AND minute < {to:DateTime64(3, 'UTC')}`,
       query_params: {

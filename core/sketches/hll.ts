@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * HyperLogLog with p = 14 (16384 registers, standard error 1.04/sqrt(16384) ~ 0.81%).
+ * The hash is the first 8 bytes of MD5(value), big-endian: ClickHouse, DuckDB and BigQuery all
+ * compute MD5, so a register built in one engine merges with one built in another (max per
+ * register). Register = top 14 bits; rank = leading zeros of the remaining 50 bits + 1.
+ */
+export const HLL_P = 14;
+export const HLL_M = 1 << HLL_P;
+export const HLL_STANDARD_ERROR = 1.04 / Math.sqrt(HLL_M);
+const REST_BITS = 64 - HLL_P;
+
+export function hllRegister(value: string): { reg: number; rank: number } {
+  const h = createHash('md5').update(value).digest().readBigUInt64BE(0);
+  const reg = Number(h >> BigInt(REST_BITS));
+  const rest = h & ((1n << BigInt(REST_BITS)) - 1n);
+  // Leading zeros within the 50-bit remainder, plus one.
+  const rank = rest === 0n ? REST_BITS + 1 : REST_BITS - rest.toString(2).length + 1;
+  return { reg, rank };
+}
+
+/** Cardinality estimate from registers (reg -> max rank), with linear counting for small sets. */
+export function hllEstimate(registers: Map<number, number> | Iterable<[number, number]>): number {
+  const regs = registers instanceof Map ? registers : new Map(registers);
+  let sum = HLL_M - regs.size; // empty registers contribute 2^0 each
+  for (const rank of regs.values()) sum += 2 ** -rank;
+  const alpha = 0.7213 / (1 + 1.079 / HLL_M);
+  const raw = (alpha * HLL_M * HLL_M) / sum;
+  const zeros = HLL_M - regs.size;
+  if (raw <= 2.5 * HLL_M && zeros > 0) return HLL_M * Math.log(HLL_M / zeros);
+  return raw;
+}
+
+/** Merges register sets by max rank: the union's sketch. */
+export function hllMerge(into: Map<number, number>, from: Iterable<[number, number]>): Map<number, number> {
+  for (const [reg, rank] of from) if ((into.get(reg) ?? 0) < rank) into.set(reg, rank);
+  return into;
+}

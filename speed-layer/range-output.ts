@@ -1,0 +1,72 @@
+import type { AnalyticsEvent } from '../core/event';
+import { aggregateBatch, type MeasureRow, type UniqueRow } from './aggregate';
+import type { DedupWindow } from './dedup-window';
+import { toRawRow, type RawEventRow } from './rows';
+
+export interface SpeedOptions {
+  /** Events older than this (event time vs. receivedAt) stay out of the speed view. */
+  horizonMs: number;
+  /** An event arriving this long after its hour ended is late for the batch layer's hourly run. */
+  lateAfterMs: number;
+}
+
+export interface ConsumedMessage {
+  offset: string;
+  event: AnalyticsEvent;
+}
+
+export interface RangeOutput {
+  events: RawEventRow[];
+  measures: MeasureRow[];
+  uniques: UniqueRow[];
+  /** Beyond the horizon: project|hour -> events. */
+  beyondHorizon: Map<string, number>;
+  /** Hours the batch layer must recompute: project|hour -> late events. */
+  lateHours: Map<string, number>;
+  duplicates: number;
+}
+
+const HOUR = 3_600_000;
+
+/**
+ * Everything one partition range writes, computed from the range alone (plus the dedup window,
+ * which is itself a function of the log): rebuilding a range gives identical rows.
+ */
+export function buildRangeOutput(
+  topic: string,
+  partition: number,
+  messages: ConsumedMessage[],
+  dedup: DedupWindow,
+  opts: SpeedOptions,
+): RangeOutput {
+  const kept: { event: AnalyticsEvent; offset: string }[] = [];
+  const beyondHorizon = new Map<string, number>();
+  const lateHours = new Map<string, number>();
+  let duplicates = 0;
+  for (const m of messages) {
+    const e = m.event;
+    const received = Date.parse(e.receivedAt);
+    if (dedup.isDuplicate(`${e.projectId}:${e.eventId}`, received, BigInt(m.offset))) {
+      duplicates++;
+      continue;
+    }
+    const eventTime = Date.parse(e.timestamp);
+    const hourStart = Math.floor(eventTime / HOUR) * HOUR;
+    const hourKey = `${e.projectId}|${new Date(hourStart).toISOString()}`;
+    if (received - (hourStart + HOUR) > opts.lateAfterMs) lateHours.set(hourKey, (lateHours.get(hourKey) ?? 0) + 1);
+    if (received - eventTime > opts.horizonMs) {
+      beyondHorizon.set(hourKey, (beyondHorizon.get(hourKey) ?? 0) + 1);
+      continue;
+    }
+    kept.push(m);
+  }
+  const { measures, uniques } = aggregateBatch(kept.map((k) => k.event));
+  return {
+    events: kept.map((k) => toRawRow({ event: k.event, topic, partition, offset: k.offset })),
+    measures,
+    uniques,
+    beyondHorizon,
+    lateHours,
+    duplicates,
+  };
+}
