@@ -64,6 +64,7 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
             groupId: config.kafka.groups.speed,
             database: config.clickhouse.database,
             lakeRoot: config.lake.root,
+            sessionTimeoutMs: config.kafka.sessionTimeoutMs,
             ...config.speed,
           },
           { kafka, clickhouse: await ch(), log: log.child({ role: 'speed', consumer: i }) },

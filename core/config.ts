@@ -32,6 +32,8 @@ export interface Config {
     /** Consumer group ids; a prefix separates deployments (or tests) sharing one cluster. */
     groups: { speed: string; archiver: string };
     partitions: number;
+    /** How long a silent consumer keeps its partitions; a crashed one holds them this long. */
+    sessionTimeoutMs: number;
   };
   clickhouse: { url?: string; chdbPath: string; database: string };
   speed: {
@@ -151,6 +153,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
         archiver: `${r.str('KAFKA_GROUP_PREFIX', '')}lake-archiver`,
       },
       partitions: r.int('KAFKA_PARTITIONS', 4, 1, 1024),
+      sessionTimeoutMs: r.int('KAFKA_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
     },
     clickhouse: {
       url: r.url('CLICKHOUSE_URL'),

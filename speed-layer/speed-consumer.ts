@@ -13,6 +13,7 @@ export interface SpeedConsumerConfig extends SpeedOptions {
   database: string;
   lakeRoot: string;
   dedupWindowMs: number;
+  sessionTimeoutMs?: number;
 }
 
 export interface SpeedConsumerDeps {
@@ -47,6 +48,8 @@ export async function startSpeedConsumer(config: SpeedConsumerConfig, deps: Spee
     groupId: config.groupId,
     maxWaitTimeInMs: 100,
     maxBytesPerPartition: 4 * 1024 * 1024,
+    sessionTimeout: config.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.floor((config.sessionTimeoutMs ?? 30_000) / 6),
   });
 
   // State is reloaded from ClickHouse whenever partitions move: another member may have written.

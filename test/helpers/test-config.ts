@@ -25,6 +25,7 @@ export function isolatedConfig(name: string, env: Record<string, string> = {}): 
     KAFKA_PARTITIONS: '3',
     KAFKA_GROUP_PREFIX: `test-${id}-`,
     LAKE_FETCH_WAIT_MS: '200',
+    KAFKA_SESSION_TIMEOUT_MS: '6000',
     ...env,
   });
 }

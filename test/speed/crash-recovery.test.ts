@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createClickHouse } from '../../core/clickhouse';
+import type { Config } from '../../core/config';
+import { createKafka, ensureTopics } from '../../core/kafka';
+import { createLogger } from '../../core/log';
+import { REPO_ROOT } from '../../infra/local/paths';
+import { comparable, generateEvents, groupProgress, produceEvents, speedTotals, truth } from '../helpers/speed-harness';
+import { isolatedConfig, requireServices } from '../helpers/test-config';
+import { waitFor } from '../helpers/wait-for';
+
+/**
+ * The speed process is killed with SIGKILL mid-stream, several times, and restarted; the same
+ * offsets are then delivered again (the group's offsets reset to the start). The aggregates in
+ * ClickHouse equal the truth computed from the generated events every time.
+ */
+describe('speed layer crash recovery', () => {
+  let config: Config;
+  let env: Record<string, string>;
+  const log = createLogger({ test: 'speed-crash' }, 'error');
+
+  beforeAll(async () => {
+    await requireServices();
+    config = isolatedConfig('speedcrash', { SPEED_DEDUP_WINDOW_MINUTES: '10' });
+    env = {
+      PLATFORM_STATE_DIR: config.stateDir,
+      TOPIC_EVENTS: config.kafka.topics.events,
+      TOPIC_QUARANTINE: config.kafka.topics.quarantine,
+      TOPIC_DERIVED: config.kafka.topics.derived,
+      KAFKA_GROUP_PREFIX: config.kafka.groups.speed.replace(/speed-layer$/, ''),
+      KAFKA_PARTITIONS: String(config.kafka.partitions),
+      LOG_LEVEL: 'error',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+    };
+    await ensureTopics(createKafka(config, log), config);
+  });
+
+  const startSpeed = (): ChildProcess =>
+    spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', 'speed'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  const exited = (p: ChildProcess) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
+
+  /** Runs the speed process until it has committed everything, then stops it cleanly. */
+  async function runToEnd(kafka: ReturnType<typeof createKafka>) {
+    const p = startSpeed();
+    const progress = await waitFor(
+      () => groupProgress(kafka, config.kafka.groups.speed, config.kafka.topics.events),
+      (g) => g.committed === g.end,
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+    p.kill('SIGTERM');
+    await exited(p);
+    expect(progress.committed).toBe(progress.end);
+  }
+
+  async function totals() {
+    const client = createClickHouse(config);
+    try {
+      return comparable(await speedTotals(client, config.clickhouse.database));
+    } finally {
+      await client.close();
+    }
+  }
+
+  it('gives exact aggregates after kill -9 mid-stream and restarts, and after a full replay', async () => {
+    const kafka = createKafka(config, log);
+    const events = generateEvents(40_000, { duplicates: 500 });
+    await produceEvents(kafka, config.kafka.topics.events, events);
+    const expected = comparable(truth(events));
+
+    // Kill it three times while it works: as soon as it has committed something, then at intervals.
+    for (let kill = 0; kill < 3; kill++) {
+      const p = startSpeed();
+      const before = (await groupProgress(kafka, config.kafka.groups.speed, config.kafka.topics.events)).committed;
+      await waitFor(
+        () => groupProgress(kafka, config.kafka.groups.speed, config.kafka.topics.events),
+        (g) => g.committed > before || g.committed === g.end,
+        { timeoutMs: 60_000, intervalMs: 50 },
+      );
+      await sleep(kill * 150);
+      p.kill('SIGKILL');
+      await exited(p);
+    }
+    await runToEnd(kafka);
+    expect(await totals()).toEqual(expected);
+
+    // The same offsets delivered twice: reset the group to the beginning and consume it all again.
+    const admin = kafka.admin();
+    await admin.connect();
+    // Killed members stay in the group until their session times out.
+    await waitFor(
+      async () => (await admin.describeGroups([config.kafka.groups.speed])).groups[0]?.state,
+      (state) => state === 'Empty',
+      { timeoutMs: 90_000, intervalMs: 1000 },
+    );
+    await admin.resetOffsets({ groupId: config.kafka.groups.speed, topic: config.kafka.topics.events, earliest: true });
+    await admin.disconnect();
+    await runToEnd(kafka);
+    expect(await totals()).toEqual(expected);
+  }, 300_000);
+});
