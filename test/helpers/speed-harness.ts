@@ -78,14 +78,14 @@ export function truth(events: AnalyticsEvent[]): Totals {
 }
 
 /** The same totals read back from ClickHouse. */
-export async function speedTotals(client: ClickHouseClient, database: string): Promise<Totals> {
+export async function speedTotals(client: ClickHouseClient, database: string, project?: string): Promise<Totals> {
   const r = await client.query({
     query: `SELECT metric, formatDateTime(minute, '%Y-%m-%dT%H:%i:00.000Z', 'UTC') AS minute, dim,
                    toUInt64(sum(count)) AS count, sum(sum) AS sum
             FROM {db:Identifier}.speed_measures_minute
-            WHERE metric IN ('events', 'revenue')
+            WHERE metric IN ('events', 'revenue') AND ({project:String} = '' OR project_id = {project:String})
             GROUP BY metric, minute, dim`,
-    query_params: { db: database },
+    query_params: { db: database, project: project ?? '' },
     format: 'JSONEachRow',
   });
   const t: Totals = new Map();

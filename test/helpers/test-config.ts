@@ -42,3 +42,16 @@ export async function requireServices(): Promise<void> {
     );
   }
 }
+
+/** Same process resources (chDB, lake, keys), fresh topics and consumer groups: for several cases in one file. */
+export function withFreshTopics(config: Config, name: string): Config {
+  const id = `${name}-${randomUUID().slice(0, 8)}`;
+  return {
+    ...config,
+    kafka: {
+      ...config.kafka,
+      topics: { events: `test.${id}.events`, quarantine: `test.${id}.events.quarantine`, derived: `test.${id}.events.derived` },
+      groups: { speed: `test-${id}-speed-layer`, archiver: `test-${id}-lake-archiver` },
+    },
+  };
+}
