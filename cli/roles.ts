@@ -61,6 +61,7 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
         const c = await startSpeedConsumer(
           {
             topic: config.kafka.topics.events,
+            derivedTopic: config.kafka.topics.derived,
             groupId: config.kafka.groups.speed,
             database: config.clickhouse.database,
             lakeRoot: config.lake.root,

@@ -16,6 +16,8 @@ export interface ConsumedMessage {
 }
 
 export interface RangeOutput {
+  /** The events the speed view takes (no duplicates, within the horizon), in offset order. */
+  kept: AnalyticsEvent[];
   events: RawEventRow[];
   measures: MeasureRow[];
   uniques: UniqueRow[];
@@ -62,6 +64,7 @@ export function buildRangeOutput(
   }
   const { measures, uniques } = aggregateBatch(kept.map((k) => k.event));
   return {
+    kept: kept.map((k) => k.event),
     events: kept.map((k) => toRawRow({ event: k.event, topic, partition, offset: k.offset })),
     measures,
     uniques,

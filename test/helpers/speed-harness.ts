@@ -7,13 +7,17 @@ import { partitionKey, type AnalyticsEvent } from '../../core/event';
  * Events with a known truth: `duplicates` of them are re-sent copies (same messageId, arriving a
  * little later, inside the dedup window), spread over a few minutes of event time.
  */
-export function generateEvents(n: number, opts: { duplicates?: number; start?: number; projectId?: string } = {}): AnalyticsEvent[] {
-  const start = opts.start ?? Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
-  const names = ['page', 'video_play', 'purchase', 'signup_clicked'];
+export function generateEvents(
+  n: number,
+  opts: { duplicates?: number; start?: number; projectId?: string; spreadMinutes?: number } = {},
+): AnalyticsEvent[] {
+  const spread = (opts.spreadMinutes ?? 8) * 60_000;
+  const start = opts.start ?? Math.floor(Date.now() / 60_000) * 60_000 - spread - 2 * 60_000;
+  const names = ['page', 'video_play', 'purchase', 'signup_clicked', 'video_progress', 'video_error'];
   const events: AnalyticsEvent[] = [];
   for (let i = 0; i < n; i++) {
     const name = names[i % names.length] as string;
-    const time = new Date(start + ((i * 7919) % (8 * 60_000))).toISOString();
+    const time = new Date(start + ((i * 7919) % spread)).toISOString();
     events.push({
       eventId: randomUUID(),
       projectId: opts.projectId ?? 'p1',
@@ -24,13 +28,16 @@ export function generateEvents(n: number, opts: { duplicates?: number; start?: n
       timestamp: time,
       originalTimestamp: time,
       sentAt: time,
-      receivedAt: new Date(Date.parse(time) + 1000).toISOString(),
+      // Arrival order is generation order, as at a real collector; event times are spread out.
+      receivedAt: new Date(start + spread + i * 10).toISOString(),
       properties:
         name === 'purchase'
           ? { order_id: `o${i}`, total_amount: (i % 50) + 0.25, currency: 'EUR', product_id: `sku${i % 5}`, category: 'books', price: 5, quantity: 1 + (i % 3) }
           : name === 'page'
             ? { path: `/p${i % 4}` }
-            : { content_id: `c${i % 3}` },
+            : name === 'video_progress'
+              ? { content_id: `c${i % 3}`, watch_time_seconds: 120, duration_seconds: 300 }
+              : { content_id: `c${i % 3}`, duration_seconds: 300 },
       context: {},
       schema: null,
     });

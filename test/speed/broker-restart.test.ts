@@ -34,7 +34,7 @@ describe('speed layer across a Kafka broker restart', () => {
     const clickhouse = createClickHouse(config);
     await applyClickHouseSchema(clickhouse, config.clickhouse.database);
     const consumer = await startSpeedConsumer(
-      { topic: config.kafka.topics.events, groupId: config.kafka.groups.speed, database: config.clickhouse.database, lakeRoot: config.lake.root, sessionTimeoutMs: 6000, ...config.speed },
+      { topic: config.kafka.topics.events, derivedTopic: config.kafka.topics.derived, groupId: config.kafka.groups.speed, database: config.clickhouse.database, lakeRoot: config.lake.root, sessionTimeoutMs: 6000, ...config.speed },
       { kafka: createKafka(config, log), clickhouse, log },
     );
     const events = generateEvents(20_000, { duplicates: 200 });

@@ -6,9 +6,30 @@ import type { Config } from '../../core/config';
 import { createKafka, ensureTopics } from '../../core/kafka';
 import { createLogger } from '../../core/log';
 import { REPO_ROOT } from '../../infra/local/paths';
+import type { AnalyticsEvent } from '../../core/event';
+import { DedupWindow } from '../../speed-layer/dedup-window';
+import { deriveRange, emptyDerivedState, type DerivedEvent } from '../../speed-layer/derived-events';
+import { readCommitted, readWholeTopic } from '../helpers/kafka-read';
 import { comparable, generateEvents, groupProgress, produceEvents, speedTotals, truth } from '../helpers/speed-harness';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
+
+/** What derivation must have published: each partition's distinct events, in offset order, derived once. */
+async function expectedDerivedIds(kafka: ReturnType<typeof createKafka>, topic: string, dedupWindowMs: number): Promise<string[]> {
+  const messages = await readWholeTopic(kafka, topic);
+  const ids: string[] = [];
+  for (const partition of new Set(messages.map((m) => m.partition))) {
+    const dedup = new DedupWindow(dedupWindowMs);
+    const events = messages
+      .filter((m) => m.partition === partition)
+      .sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1))
+      .map((m) => ({ e: JSON.parse(m.value) as AnalyticsEvent, offset: BigInt(m.offset) }))
+      .filter(({ e, offset }) => !dedup.isDuplicate(`${e.projectId}:${e.eventId}`, Date.parse(e.receivedAt), offset))
+      .map(({ e }) => e);
+    ids.push(...deriveRange(emptyDerivedState(), events).derived.map((d) => d.id));
+  }
+  return ids;
+}
 
 /**
  * The speed process is killed with SIGKILL mid-stream, several times, and restarted; the same
@@ -68,7 +89,8 @@ describe('speed layer crash recovery', () => {
 
   it('gives exact aggregates after kill -9 mid-stream and restarts, and after a full replay', async () => {
     const kafka = createKafka(config, log);
-    const events = generateEvents(40_000, { duplicates: 500 });
+    // Three hours of event time: sessions end and start again, plays reach 90%.
+    const events = generateEvents(40_000, { duplicates: 500, spreadMinutes: 180 });
     await produceEvents(kafka, config.kafka.topics.events, events);
     const expected = comparable(truth(events));
 
@@ -87,6 +109,11 @@ describe('speed layer crash recovery', () => {
     }
     await runToEnd(kafka);
     expect(await totals()).toEqual(expected);
+    const derivedExpected = await expectedDerivedIds(kafka, config.kafka.topics.events, config.speed.dedupWindowMs);
+    expect(derivedExpected.length).toBeGreaterThan(1000);
+    const derivedIds = (await readCommitted(kafka, config.kafka.topics.derived)).map((m) => (JSON.parse(m.value) as DerivedEvent).id);
+    expect(derivedIds.length).toBe(new Set(derivedIds).size);
+    expect([...derivedIds].sort()).toEqual([...derivedExpected].sort());
 
     // The same offsets delivered twice: reset the group to the beginning and consume it all again.
     const admin = kafka.admin();
@@ -101,5 +128,8 @@ describe('speed layer crash recovery', () => {
     await admin.disconnect();
     await runToEnd(kafka);
     expect(await totals()).toEqual(expected);
+    // Consumed again, nothing new derived: the replay's offsets were already committed with them.
+    const again = (await readCommitted(kafka, config.kafka.topics.derived)).map((m) => (JSON.parse(m.value) as DerivedEvent).id);
+    expect([...again].sort()).toEqual([...derivedExpected].sort());
   }, 300_000);
 });

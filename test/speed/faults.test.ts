@@ -31,6 +31,7 @@ describe('speed layer under faults', () => {
     startSpeedConsumer(
       {
         topic: config.kafka.topics.events,
+        derivedTopic: config.kafka.topics.derived,
         groupId: config.kafka.groups.speed,
         database: config.clickhouse.database,
         lakeRoot: config.lake.root,

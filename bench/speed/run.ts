@@ -1,0 +1,169 @@
+/**
+ * bench/speed: the speed layer's consumed-and-written events/s draining a backlog, beside a bare
+ * chDB insert of the same rows in the same run (the physical limit), and freshness (producer
+ * acknowledgement -> visible in the minute aggregates) under a steady load.
+ *
+ *   node node_modules/tsx/dist/cli.mjs bench/speed/run.ts     (BENCH_EVENTS=300000, BENCH_RATE=20000)
+ */
+import '../../core/kafkajs-hot-paths';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Partitioners, type Kafka } from 'kafkajs';
+import { createClickHouse } from '../../core/clickhouse';
+import { loadConfig } from '../../core/config';
+import { partitionKey, type AnalyticsEvent } from '../../core/event';
+import { createKafka, ensureTopics } from '../../core/kafka';
+import { createLogger } from '../../core/log';
+import { kafkaServiceOptions, startKafka } from '../../infra/local/kafka/service';
+import { aggregateBatch } from '../../speed-layer/aggregate';
+import { toRawRow } from '../../speed-layer/rows';
+import { applyClickHouseSchema } from '../../speed-layer/schema';
+import { startSpeedConsumer } from '../../speed-layer/speed-consumer';
+import { generateEvents } from '../../test/helpers/speed-harness';
+import { fmt, percentile } from '../lib/stats';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 300_000);
+const RATE = Number(process.env.BENCH_RATE ?? 20_000);
+const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const BATCH = 5000;
+
+async function produce(kafka: Kafka, topic: string, events: AnalyticsEvent[]) {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  for (let i = 0; i < events.length; i += BATCH) {
+    await producer.send({ topic, acks: -1, messages: events.slice(i, i + BATCH).map((e) => ({ key: partitionKey(e), value: JSON.stringify(e) })) });
+  }
+  await producer.disconnect();
+}
+
+async function main() {
+  const say = (l: string) => console.log(l);
+  await startKafka(kafkaServiceOptions(), say);
+  const run = randomUUID().slice(0, 8);
+  const config = loadConfig({
+    ...process.env,
+    PLATFORM_STATE_DIR: mkdtempSync(join(tmpdir(), 'bench-speed-')),
+    TOPIC_EVENTS: `bench.speed.${run}`,
+    TOPIC_QUARANTINE: `bench.speed.${run}.q`,
+    TOPIC_DERIVED: `bench.speed.${run}.derived`,
+    KAFKA_GROUP_PREFIX: `bench-${run}-`,
+    KAFKA_PARTITIONS: '4',
+  });
+  const log = createLogger({ bench: 'speed' }, 'error');
+  const kafka = createKafka(config, log);
+  await ensureTopics(kafka, config);
+  const clickhouse = createClickHouse(config);
+  await applyClickHouseSchema(clickhouse, config.clickhouse.database);
+
+  // 1. Backlog: produce first, then time the consumer draining it.
+  const events = generateEvents(EVENTS, { spreadMinutes: 60 });
+  await produce(kafka, config.kafka.topics.events, events);
+  say(`backlog of ${fmt(EVENTS)} events (~${Buffer.byteLength(JSON.stringify(events[0]))} bytes) in 4 partitions`);
+  const admin = kafka.admin();
+  await admin.connect();
+  const end = (await admin.fetchTopicOffsets(config.kafka.topics.events)).reduce((n, p) => n + BigInt(p.high), 0n);
+  const t0 = performance.now();
+  const consumer = await startSpeedConsumer(
+    { topic: config.kafka.topics.events, derivedTopic: config.kafka.topics.derived, groupId: config.kafka.groups.speed, database: config.clickhouse.database, lakeRoot: config.lake.root, ...config.speed },
+    { kafka, clickhouse, log },
+  );
+  for (;;) {
+    const [o] = await admin.fetchOffsets({ groupId: config.kafka.groups.speed, topics: [config.kafka.topics.events] });
+    const committed = (o?.partitions ?? []).reduce((n, p) => n + (p.offset === '-1' ? 0n : BigInt(p.offset)), 0n);
+    if (committed >= end) break;
+    await sleep(100);
+  }
+  const speedEps = EVENTS / ((performance.now() - t0) / 1000);
+
+  // 2. The physical limit: the same rows inserted straight into chDB, same batch sizes, no Kafka.
+  await clickhouse.command({ query: 'CREATE DATABASE IF NOT EXISTS bench_bare' });
+  await applyClickHouseSchema(clickhouse, 'bench_bare');
+  const t1 = performance.now();
+  for (let i = 0; i < events.length; i += BATCH) {
+    const slice = events.slice(i, i + BATCH);
+    const { measures, uniques } = aggregateBatch(slice);
+    const insert = (table: string, values: unknown[]) =>
+      clickhouse.insert({ table: `bench_bare.${table}`, values, format: 'JSONEachRow', clickhouse_settings: { date_time_input_format: 'best_effort' } });
+    await insert('speed_events', slice.map((e, j) => toRawRow({ event: e, topic: 't', partition: 0, offset: String(i + j) })));
+    await insert('speed_measures_minute', measures);
+    await insert('speed_uniques_minute', uniques);
+  }
+  const bareEps = EVENTS / ((performance.now() - t1) / 1000);
+
+  // 3. Freshness under a steady load: probes (one project each) acknowledged by Kafka, then polled for.
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const acked = new Map<string, number>();
+  const visible = new Map<string, number>();
+  let loadSent = 0;
+  let stop = false;
+  let stopAt = Infinity;
+  const tick = 100;
+  const load = (async () => {
+    let i = 0;
+    const started = performance.now();
+    while (!stop) {
+      const due = Math.floor(((performance.now() - started) / 1000) * RATE) - loadSent;
+      if (due > 0) {
+        const batch = generateEvents(Math.min(due, BATCH), { spreadMinutes: 1, start: Date.now() - 60_000 });
+        await producer.send({ topic: config.kafka.topics.events, acks: -1, messages: batch.map((e) => ({ key: partitionKey(e), value: JSON.stringify(e) })) });
+        loadSent += batch.length;
+      } else await sleep(5);
+      if (i++ % 2 === 0) {
+        const probe = `probe-${acked.size}`;
+        const [e] = generateEvents(1, { projectId: probe, spreadMinutes: 1, start: Date.now() - 60_000 });
+        await producer.send({ topic: config.kafka.topics.events, acks: -1, messages: [{ key: partitionKey(e as AnalyticsEvent), value: JSON.stringify(e) }] });
+        acked.set(probe, performance.now());
+      }
+    }
+  })();
+  const poll = (async () => {
+    while (!stop || visible.size < acked.size) {
+      const r = await clickhouse.query({
+        query: `SELECT DISTINCT project_id FROM {db:Identifier}.speed_measures_minute WHERE metric = 'events' AND startsWith(project_id, 'probe-')`,
+        query_params: { db: config.clickhouse.database },
+        format: 'JSONEachRow',
+      });
+      const now = performance.now();
+      for (const { project_id } of await r.json<{ project_id: string }>()) if (!visible.has(project_id)) visible.set(project_id, now);
+      if (stop && performance.now() > stopAt + 30_000) break;
+      await sleep(tick / 4);
+    }
+  })();
+  const loadStart = performance.now();
+  await sleep(LOAD_SECONDS * 1000);
+  const achievedRate = loadSent / ((performance.now() - loadStart) / 1000);
+  stop = true;
+  stopAt = performance.now();
+  await load;
+  await poll;
+  const fresh = [...acked].filter(([p]) => visible.has(p)).map(([p, t]) => (visible.get(p) as number) - t).sort((a, b) => a - b);
+
+  await consumer.stop();
+  await producer.disconnect();
+  await admin.deleteTopics({ topics: Object.values(config.kafka.topics) }).catch(() => {});
+  await admin.disconnect();
+  await clickhouse.close();
+
+  say('');
+  say('| measure | value |');
+  say('| --- | ---: |');
+  say(`| speed consumer, backlog drained (events/s, 1 consumer) | ${fmt(speedEps)} |`);
+  say(`| bare chDB insert of the same rows (events/s) | ${fmt(bareEps)} |`);
+  say(`| ratio speed / bare | ${fmt(speedEps / bareEps, 2)} |`);
+  say(`| steady load offered (events/s) | ${fmt(achievedRate)} |`);
+  say(`| freshness p50 / p99 (ms), ${fresh.length} of ${acked.size} probes seen | ${fmt(percentile(fresh, 50))} / ${fmt(percentile(fresh, 99))} |`);
+  say(`command: node node_modules/tsx/dist/cli.mjs bench/speed/run.ts  (BENCH_EVENTS=${EVENTS}, BENCH_RATE=${RATE}, BENCH_SECONDS=${LOAD_SECONDS})`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
