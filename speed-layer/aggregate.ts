@@ -60,13 +60,21 @@ export function aggregateBatch(events: AnalyticsEvent[]): { measures: MeasureRow
       row.sum += sum;
     } else measures.set(key, { project_id, minute, metric, dim, count, sum });
   };
+  // Actors repeat within a batch: hash each once.
+  const registers = new Map<string, { reg: number; rank: number }>();
+  const registerOf = (actor: string) => {
+    let r = registers.get(actor);
+    if (!r) registers.set(actor, (r = hllRegister(actor)));
+    return r;
+  };
   for (const e of events) {
     const minute = Math.floor(Date.parse(e.timestamp) / 60_000) * 60;
     const defs = byEvent.get(e.event);
-    for (const d of defs ? [...forAll, ...defs] : forAll) {
+    for (let i = 0; i < forAll.length + (defs?.length ?? 0); i++) {
+      const d = (i < forAll.length ? forAll[i] : defs?.[i - forAll.length]) as MetricDefinition;
       const measure = d.measure;
       if (measure.kind === 'unique_actors') {
-        const { reg, rank } = hllRegister(actorId(e));
+        const { reg, rank } = registerOf(actorId(e));
         const dim = dimValue(d, e);
         const key = `${e.projectId}${SEP}${d.name}${SEP}${minute}${SEP}${dim}${SEP}${reg}`;
         const row = uniques.get(key);

@@ -1,39 +1,59 @@
 import { actorId, type AnalyticsEvent } from '../core/event';
 
-export interface RawEventRow {
-  project_id: string;
-  event_id: string;
-  type: string;
-  event: string;
-  user_id: string | null;
-  anonymous_id: string | null;
-  actor_id: string;
-  /** ISO-8601; inserted with date_time_input_format=best_effort. */
-  event_time: string;
-  received_at: string;
-  properties: string;
-  context: string;
-  kafka_topic: string;
-  kafka_partition: number;
-  kafka_offset: string;
-}
+/** speed_events columns, in the order rows are sent (JSONCompactEachRow with explicit columns). */
+export const RAW_COLUMNS = [
+  'project_id',
+  'event_id',
+  'type',
+  'event',
+  'user_id',
+  'anonymous_id',
+  'actor_id',
+  'event_time',
+  'received_at',
+  'properties',
+  'context',
+  'kafka_topic',
+  'kafka_partition',
+  'kafka_offset',
+] as const;
+
+export type RawEventRow = [
+  string,
+  string,
+  string,
+  string,
+  string | null,
+  string | null,
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+  number,
+  string,
+];
+
+/** ClickHouse's basic DateTime64 text ('2026-01-31 12:00:00.000', UTC): parsed without best_effort, faster. */
+const chTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 
 export function toRawRow(c: { event: AnalyticsEvent; topic: string; partition: number; offset: string }): RawEventRow {
   const e = c.event;
-  return {
-    project_id: e.projectId,
-    event_id: e.eventId,
-    type: e.type,
-    event: e.event,
-    user_id: e.userId,
-    anonymous_id: e.anonymousId,
-    actor_id: actorId(e),
-    event_time: e.timestamp,
-    received_at: e.receivedAt,
-    properties: JSON.stringify(e.properties),
-    context: JSON.stringify(e.context),
-    kafka_topic: c.topic,
-    kafka_partition: c.partition,
-    kafka_offset: c.offset,
-  };
+  return [
+    e.projectId,
+    e.eventId,
+    e.type,
+    e.event,
+    e.userId,
+    e.anonymousId,
+    actorId(e),
+    chTime(e.timestamp),
+    chTime(e.receivedAt),
+    JSON.stringify(e.properties),
+    JSON.stringify(e.context),
+    c.topic,
+    c.partition,
+    c.offset,
+  ];
 }

@@ -20,7 +20,7 @@ import { createKafka, ensureTopics } from '../../core/kafka';
 import { createLogger } from '../../core/log';
 import { kafkaServiceOptions, startKafka } from '../../infra/local/kafka/service';
 import { aggregateBatch } from '../../speed-layer/aggregate';
-import { toRawRow } from '../../speed-layer/rows';
+import { RAW_COLUMNS, toRawRow } from '../../speed-layer/rows';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { startSpeedConsumer } from '../../speed-layer/speed-consumer';
 import { generateEvents } from '../../test/helpers/speed-harness';
@@ -87,8 +87,13 @@ async function main() {
     const slice = events.slice(i, i + BATCH);
     const { measures, uniques } = aggregateBatch(slice);
     const insert = (table: string, values: unknown[]) =>
-      clickhouse.insert({ table: `bench_bare.${table}`, values, format: 'JSONEachRow', clickhouse_settings: { date_time_input_format: 'best_effort' } });
-    await insert('speed_events', slice.map((e, j) => toRawRow({ event: e, topic: 't', partition: 0, offset: String(i + j) })));
+      clickhouse.insert({ table: `bench_bare.${table}`, values, format: 'JSONEachRow' });
+    await clickhouse.insert({
+      table: 'bench_bare.speed_events',
+      values: slice.map((e, j) => toRawRow({ event: e, topic: 't', partition: 0, offset: String(i + j) })),
+      columns: [...RAW_COLUMNS],
+      format: 'JSONCompactEachRow',
+    });
     await insert('speed_measures_minute', measures);
     await insert('speed_uniques_minute', uniques);
   }

@@ -12,12 +12,15 @@ export const HLL_STANDARD_ERROR = 1.04 / Math.sqrt(HLL_M);
 const REST_BITS = 64 - HLL_P;
 
 export function hllRegister(value: string): { reg: number; rank: number } {
-  const h = createHash('md5').update(value).digest().readBigUInt64BE(0);
-  const reg = Number(h >> BigInt(REST_BITS));
-  const rest = h & ((1n << BigInt(REST_BITS)) - 1n);
+  const digest = createHash('md5').update(value).digest();
+  // The 64-bit hash as two 32-bit halves (no BigInt on this hot path).
+  const hi = digest.readUInt32BE(0);
+  const lo = digest.readUInt32BE(4);
+  const reg = hi >>> (32 - HLL_P);
+  const restHi = hi & ((1 << (32 - HLL_P)) - 1); // the remainder's top 18 bits
   // Leading zeros within the 50-bit remainder, plus one.
-  const rank = rest === 0n ? REST_BITS + 1 : REST_BITS - rest.toString(2).length + 1;
-  return { reg, rank };
+  const zeros = restHi !== 0 ? Math.clz32(restHi) - HLL_P : 32 - HLL_P + Math.clz32(lo);
+  return { reg, rank: Math.min(zeros, REST_BITS) + 1 };
 }
 
 /** Cardinality estimate from registers (reg -> max rank), with linear counting for small sets. */
