@@ -32,7 +32,8 @@ export interface RunningConsumer {
 
 interface PartitionState {
   range?: RangeState;
-  dedup: DedupWindow;
+  /** Dedup window as of the next range to write; seeded from ClickHouse on first use. */
+  dedup?: DedupWindow;
   /** Derivation state as of the next range to write; loaded on first use. */
   derived?: DerivedState;
 }
@@ -65,15 +66,11 @@ export async function startSpeedConsumer(
   // (Derivation state included: it is rebuilt from what the speed view holds.)
   consumer.on(consumer.events.GROUP_JOIN, () => partitions.clear());
 
-  /** A partition's state as of the first offset it will write next, rebuilt from ClickHouse. */
-  const partitionState = async (partition: number, fetchedFrom: bigint): Promise<PartitionState> => {
+  /** A partition's state, rebuilt from ClickHouse (derivation and dedup as of the first range it writes). */
+  const partitionState = async (partition: number): Promise<PartitionState> => {
     let s = partitions.get(partition);
     if (!s) {
-      const range = await store.load(partition);
-      const next = range && range.phase === 'before' && range.last >= fetchedFrom ? range.first : fetchedFrom;
-      const dedup = new DedupWindow(config.dedupWindowMs);
-      dedup.seed(await recentIds(deps.clickhouse, config, partition, next));
-      s = { range, dedup };
+      s = { range: await store.load(partition) };
       partitions.set(partition, s);
     }
     return s;
@@ -132,6 +129,10 @@ export async function startSpeedConsumer(
       batch.partition,
       range.first,
     );
+    if (!state.dedup) {
+      state.dedup = new DedupWindow(config.dedupWindowMs);
+      state.dedup.seed(await recentIds(deps.clickhouse, config, batch.partition, range.first));
+    }
     await store.save(batch.partition, { ...range, phase: 'before' });
     const out = buildRangeOutput(batch.topic, batch.partition, messages, state.dedup, config);
     const { derived, next } = deriveRange(state.derived, out.kept);
@@ -162,15 +163,36 @@ export async function startSpeedConsumer(
         event: JSON.parse((m.value as Buffer).toString('utf8')) as AnalyticsEvent,
       }));
     const fetchedFrom = BigInt(batch.messages[0]?.offset ?? '0');
-    const state = await partitionState(batch.partition, fetchedFrom);
+    const state = await partitionState(batch.partition);
+    if (state.range?.phase === 'before' && state.range.last < fetchedFrom) {
+      // Recorded 'before' yet consumed past: its transaction committed (only it moves the offset
+      // past the range) and the process stopped before recording 'after'. Record it now, so a
+      // later replay from earlier offsets skips the range instead of deriving its events again.
+      // (Left open: offsets reset to before such a range while no consumer ran in between.)
+      state.range = { ...state.range, phase: 'after' };
+      await store.save(batch.partition, state.range);
+    }
     const pending = state.range;
+    const batchLast = BigInt(batch.lastOffset());
+    const commit = (next: bigint) =>
+      consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }]);
     if (pending && pending.last >= fetchedFrom) {
+      // Ranges are written in order: everything before the recorded range is written already
+      // (this happens when offsets were reset to replay from earlier).
+      messages = messages.filter((m) => BigInt(m.offset) >= pending.first);
       if (pending.phase === 'before') {
+        if (batchLast < pending.last) {
+          // The interrupted range is not all here yet. Move the fetch position up to it and fetch again.
+          if (fetchedFrom < pending.first && batchLast >= pending.first - 1n) {
+            await commit(pending.first);
+            resolveOffset((pending.first - 1n).toString());
+          } else if (fetchedFrom < pending.first) {
+            resolveOffset(batch.lastOffset());
+          }
+          return;
+        }
         // An interrupted range: rebuild exactly it before anything else.
-        if (BigInt(batch.lastOffset()) < pending.last) return; // not all of it fetched yet: fetch again
-        const redo = messages.filter(
-          (m) => BigInt(m.offset) >= pending.first && BigInt(m.offset) <= pending.last,
-        );
+        const redo = messages.filter((m) => BigInt(m.offset) <= pending.last);
         await writeAndCommit(batch, state, redo);
         deps.log.info('speed: rebuilt an interrupted range', {
           partition: batch.partition,
@@ -178,12 +200,10 @@ export async function startSpeedConsumer(
           last: pending.last.toString(),
         });
       } else {
-        await consumer.commitOffsets([
-          { topic: batch.topic, partition: batch.partition, offset: (pending.last + 1n).toString() },
-        ]);
+        await commit(pending.last + 1n);
       }
       messages = messages.filter((m) => BigInt(m.offset) > pending.last);
-      resolveOffset(pending.last.toString());
+      resolveOffset((pending.last < batchLast ? pending.last : batchLast).toString());
     }
     if (messages.length > 0 && isRunning() && !isStale()) {
       await writeAndCommit(batch, state, messages);
