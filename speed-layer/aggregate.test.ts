@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { AnalyticsEvent } from '../core/event';
 import { aggregateBatch } from './aggregate';
 
-const ev = (event: string, properties: Record<string, unknown>, timestamp = '2026-01-01T00:00:30.000Z', userId = 'u1'): AnalyticsEvent => ({
+const ev = (
+  event: string,
+  properties: Record<string, unknown>,
+  timestamp = '2026-01-01T00:00:30.000Z',
+  userId = 'u1',
+): AnalyticsEvent => ({
   eventId: `${event}-${Math.random()}`,
   projectId: 'p',
   type: event === 'page' ? 'page' : 'track',
@@ -35,9 +40,18 @@ describe('aggregateBatch (the catalog, evaluated per event)', () => {
         { product_id: 's2', category: 'games', price: 10, quantity: 1 },
       ],
     }),
-    ev('purchase', { order_id: 'o2', total_amount: 5, currency: 'EUR', product_id: 's1', category: 'books', price: 5, quantity: 1 }),
+    ev('purchase', {
+      order_id: 'o2',
+      total_amount: 5,
+      currency: 'EUR',
+      product_id: 's1',
+      category: 'books',
+      price: 5,
+      quantity: 1,
+    }),
   ]);
-  const get = (metric: string, dim: string, minute = M0) => measures.find((r) => r.metric === metric && r.dim === dim && r.minute === minute);
+  const get = (metric: string, dim: string, minute = M0) =>
+    measures.find((r) => r.metric === metric && r.dim === dim && r.minute === minute);
 
   it('counts events by name in their event-time minute', () => {
     expect(get('events', 'page')).toMatchObject({ count: 1 });
@@ -62,7 +76,11 @@ describe('aggregateBatch (the catalog, evaluated per event)', () => {
   });
 
   it('is deterministic in row order whatever the input order', () => {
-    const events = [ev('page', { path: '/x' }), ev('signup', {}), ev('page', { path: '/y' }, '2026-01-01T00:05:00.000Z')];
+    const events = [
+      ev('page', { path: '/x' }),
+      ev('signup', {}),
+      ev('page', { path: '/y' }, '2026-01-01T00:05:00.000Z'),
+    ];
     expect(aggregateBatch([...events].reverse())).toEqual(aggregateBatch(events));
   });
 });

@@ -52,7 +52,14 @@ function dimValue(d: MetricDefinition, e: AnalyticsEvent): string {
 export function aggregateBatch(events: AnalyticsEvent[]): { measures: MeasureRow[]; uniques: UniqueRow[] } {
   const measures = new Map<string, MeasureRow>();
   const uniques = new Map<string, UniqueRow>();
-  const add = (project_id: string, minute: number, metric: string, dim: string, count: number, sum: number) => {
+  const add = (
+    project_id: string,
+    minute: number,
+    metric: string,
+    dim: string,
+    count: number,
+    sum: number,
+  ) => {
     const key = `${project_id}${SEP}${metric}${SEP}${minute}${SEP}${dim}`;
     const row = measures.get(key);
     if (row) {
@@ -83,7 +90,8 @@ export function aggregateBatch(events: AnalyticsEvent[]): { measures: MeasureRow
       } else if (measure.kind === 'count') add(e.projectId, minute, d.name, dimValue(d, e), 1, 0);
       else if (measure.kind === 'sum') {
         const v = e.properties[measure.property];
-        if (typeof v === 'number' && Number.isFinite(v)) add(e.projectId, minute, d.name, dimValue(d, e), 1, v);
+        if (typeof v === 'number' && Number.isFinite(v))
+          add(e.projectId, minute, d.name, dimValue(d, e), 1, v);
       } else if (d.dimension.from === 'line_item') {
         for (const item of lineItems(e.properties)) {
           const value = measure.value === 'quantity' ? item.quantity : item.price * item.quantity;
@@ -92,6 +100,7 @@ export function aggregateBatch(events: AnalyticsEvent[]): { measures: MeasureRow
       }
     }
   }
-  const sorted = <T>(m: Map<string, T>) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+  const sorted = <T>(m: Map<string, T>) =>
+    [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
   return { measures: sorted(measures), uniques: sorted(uniques) };
 }

@@ -11,7 +11,11 @@ describe('DedupWindow', () => {
 
   it('decides the same way when a range is replayed (same offsets)', () => {
     const w = new DedupWindow(60_000);
-    const run = () => [w.isDuplicate('p:a', 0, 10n), w.isDuplicate('p:b', 1, 11n), w.isDuplicate('p:a', 2, 12n)];
+    const run = () => [
+      w.isDuplicate('p:a', 0, 10n),
+      w.isDuplicate('p:b', 1, 11n),
+      w.isDuplicate('p:a', 2, 12n),
+    ];
     expect(run()).toEqual([false, false, true]);
     // The same messages again (a retry of offsets 10-12): none is a duplicate of itself.
     expect(run()).toEqual([false, false, true]);

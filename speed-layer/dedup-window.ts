@@ -33,7 +33,8 @@ export class DedupWindow {
   private record(key: string, receivedAt: number, offset: bigint): void {
     const prior = this.seen.get(key);
     const priorLive = prior !== undefined && prior.receivedAt >= this.newest - this.windowMs;
-    if (!priorLive || (prior !== undefined && offset < prior.offset)) this.seen.set(key, { receivedAt, offset });
+    if (!priorLive || (prior !== undefined && offset < prior.offset))
+      this.seen.set(key, { receivedAt, offset });
     if (receivedAt > this.newest) {
       this.newest = receivedAt;
       if (this.seen.size > 100_000) this.prune();

@@ -4,7 +4,12 @@ import { deriveRange, emptyDerivedState } from './derived-events';
 
 const T0 = Date.parse('2026-01-01T10:00:00Z');
 let n = 0;
-const ev = (user: string, minutes: number, event = 'page', properties: Record<string, unknown> = {}): AnalyticsEvent => ({
+const ev = (
+  user: string,
+  minutes: number,
+  event = 'page',
+  properties: Record<string, unknown> = {},
+): AnalyticsEvent => ({
   eventId: `e${n++}`,
   projectId: 'p',
   type: 'track',

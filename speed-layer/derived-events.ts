@@ -39,7 +39,11 @@ export interface DerivedState {
   playback: Map<string, Playback>;
 }
 
-export const emptyDerivedState = (): DerivedState => ({ watermark: 0, activity: new Map(), playback: new Map() });
+export const emptyDerivedState = (): DerivedState => ({
+  watermark: 0,
+  activity: new Map(),
+  playback: new Map(),
+});
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
@@ -56,14 +60,21 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0
  *   previous progress; video_complete counts as watched);
  * - VideoError: one per video_error.
  */
-export function deriveRange(state: DerivedState, events: AnalyticsEvent[]): { derived: DerivedEvent[]; next: DerivedState } {
+export function deriveRange(
+  state: DerivedState,
+  events: AnalyticsEvent[],
+): { derived: DerivedEvent[]; next: DerivedState } {
   const next: DerivedState = {
     watermark: state.watermark,
     activity: new Map(state.activity),
     playback: new Map(state.playback),
   };
   const out: DerivedEvent[] = [];
-  const emit = (e: DerivedEvent['event'], source: { id: string; projectId: string; actor: string; at: number }, properties: Record<string, unknown> = {}) =>
+  const emit = (
+    e: DerivedEvent['event'],
+    source: { id: string; projectId: string; actor: string; at: number },
+    properties: Record<string, unknown> = {},
+  ) =>
     out.push({
       id: `${e}:${source.projectId}:${source.id}`,
       projectId: source.projectId,
@@ -74,7 +85,12 @@ export function deriveRange(state: DerivedState, events: AnalyticsEvent[]): { de
       properties,
     });
   const endSession = (key: string, a: Activity) => {
-    emit('session_end', { id: a.lastEventId, projectId: a.projectId, actor: key.slice(a.projectId.length + 1), at: a.last });
+    emit('session_end', {
+      id: a.lastEventId,
+      projectId: a.projectId,
+      actor: key.slice(a.projectId.length + 1),
+      at: a.last,
+    });
     next.activity.set(key, { ...a, open: false });
   };
 
@@ -96,12 +112,23 @@ export function deriveRange(state: DerivedState, events: AnalyticsEvent[]): { de
     if (typeof content === 'string' && e.event.startsWith('video_')) {
       const pk = `${key}:${content}`;
       const p = next.playback.get(pk) ?? { watched: 0, duration: 0, done: false, at: t };
-      if (e.event === 'video_play') next.playback.set(pk, { watched: 0, duration: num(e.properties.duration_seconds), done: false, at: t });
+      if (e.event === 'video_play')
+        next.playback.set(pk, {
+          watched: 0,
+          duration: num(e.properties.duration_seconds),
+          done: false,
+          at: t,
+        });
       else if (e.event === 'video_progress' || e.event === 'video_complete') {
         const duration = num(e.properties.duration_seconds) || p.duration;
         const watched = p.watched + (e.event === 'video_progress' ? num(e.properties.watch_time_seconds) : 0);
         const reached = e.event === 'video_complete' || (duration > 0 && watched >= WATCHED_SHARE * duration);
-        if (reached && !p.done) emit('VideoWatched', src, { content_id: content, watched_seconds: watched, duration_seconds: duration });
+        if (reached && !p.done)
+          emit('VideoWatched', src, {
+            content_id: content,
+            watched_seconds: watched,
+            duration_seconds: duration,
+          });
         next.playback.set(pk, { watched, duration, done: p.done || reached, at: Math.max(p.at, t) });
       } else if (e.event === 'video_error') {
         emit('VideoError', src, { content_id: content, error_code: e.properties.error_code ?? null });

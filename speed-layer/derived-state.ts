@@ -31,7 +31,13 @@ export async function loadDerivedState(
               AND kafka_offset < {before:UInt64}
               AND event_time >= wm - toIntervalMillisecond({lookback:UInt64})
             ORDER BY kafka_offset`,
-    query_params: { db: database, topic, partition, before: beforeOffset.toString(), lookback: DERIVED_LOOKBACK_MS },
+    query_params: {
+      db: database,
+      topic,
+      partition,
+      before: beforeOffset.toString(),
+      lookback: DERIVED_LOOKBACK_MS,
+    },
     format: 'JSONEachRow',
   });
   const rows = await r.json<{
@@ -46,24 +52,26 @@ export async function loadDerivedState(
     watch_time_seconds: number;
   }>();
   if (rows.length === 0) return emptyDerivedState();
-  const events = rows.map(
-    (row): AnalyticsEvent => ({
-      eventId: row.event_id,
-      projectId: row.project_id,
-      type: 'track',
-      event: row.event,
-      userId: row.user_id,
-      anonymousId: row.anonymous_id,
-      timestamp: new Date(Number(row.t)).toISOString(),
-      originalTimestamp: null,
-      sentAt: null,
-      receivedAt: new Date(Number(row.t)).toISOString(),
-      properties: row.content_id
-        ? { content_id: row.content_id, duration_seconds: row.duration_seconds, watch_time_seconds: row.watch_time_seconds }
-        : {},
-      context: {},
-      schema: null,
-    }),
-  );
+  const events = rows.map((row): AnalyticsEvent => ({
+    eventId: row.event_id,
+    projectId: row.project_id,
+    type: 'track',
+    event: row.event,
+    userId: row.user_id,
+    anonymousId: row.anonymous_id,
+    timestamp: new Date(Number(row.t)).toISOString(),
+    originalTimestamp: null,
+    sentAt: null,
+    receivedAt: new Date(Number(row.t)).toISOString(),
+    properties: row.content_id
+      ? {
+          content_id: row.content_id,
+          duration_seconds: row.duration_seconds,
+          watch_time_seconds: row.watch_time_seconds,
+        }
+      : {},
+    context: {},
+    schema: null,
+  }));
   return deriveRange(emptyDerivedState(), events).next;
 }

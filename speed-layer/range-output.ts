@@ -55,7 +55,8 @@ export function buildRangeOutput(
     const eventTime = Date.parse(e.timestamp);
     const hourStart = Math.floor(eventTime / HOUR) * HOUR;
     const hourKey = `${e.projectId}|${new Date(hourStart).toISOString()}`;
-    if (received - (hourStart + HOUR) > opts.lateAfterMs) lateHours.set(hourKey, (lateHours.get(hourKey) ?? 0) + 1);
+    if (received - (hourStart + HOUR) > opts.lateAfterMs)
+      lateHours.set(hourKey, (lateHours.get(hourKey) ?? 0) + 1);
     if (received - eventTime > opts.horizonMs) {
       beyondHorizon.set(hourKey, (beyondHorizon.get(hourKey) ?? 0) + 1);
       continue;

@@ -38,7 +38,12 @@ export type RawEventRow = [
 /** ClickHouse's basic DateTime64 text ('2026-01-31 12:00:00.000', UTC): parsed without best_effort, faster. */
 const chTime = (iso: string) => `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
 
-export function toRawRow(c: { event: AnalyticsEvent; topic: string; partition: number; offset: string }): RawEventRow {
+export function toRawRow(c: {
+  event: AnalyticsEvent;
+  topic: string;
+  partition: number;
+  offset: string;
+}): RawEventRow {
   const e = c.event;
   return [
     e.projectId,

@@ -32,10 +32,18 @@ const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const BATCH = 5000;
 
 async function produce(kafka: Kafka, topic: string, events: AnalyticsEvent[]) {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   for (let i = 0; i < events.length; i += BATCH) {
-    await producer.send({ topic, acks: -1, messages: events.slice(i, i + BATCH).map((e) => ({ key: partitionKey(e), value: JSON.stringify(e) })) });
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: events.slice(i, i + BATCH).map((e) => ({ key: partitionKey(e), value: JSON.stringify(e) })),
+    });
   }
   await producer.disconnect();
 }
@@ -62,18 +70,36 @@ async function main() {
   // 1. Backlog: produce first, then time the consumer draining it.
   const events = generateEvents(EVENTS, { spreadMinutes: 60 });
   await produce(kafka, config.kafka.topics.events, events);
-  say(`backlog of ${fmt(EVENTS)} events (~${Buffer.byteLength(JSON.stringify(events[0]))} bytes) in 4 partitions`);
+  say(
+    `backlog of ${fmt(EVENTS)} events (~${Buffer.byteLength(JSON.stringify(events[0]))} bytes) in 4 partitions`,
+  );
   const admin = kafka.admin();
   await admin.connect();
-  const end = (await admin.fetchTopicOffsets(config.kafka.topics.events)).reduce((n, p) => n + BigInt(p.high), 0n);
+  const end = (await admin.fetchTopicOffsets(config.kafka.topics.events)).reduce(
+    (n, p) => n + BigInt(p.high),
+    0n,
+  );
   const t0 = performance.now();
   const consumer = await startSpeedConsumer(
-    { topic: config.kafka.topics.events, derivedTopic: config.kafka.topics.derived, groupId: config.kafka.groups.speed, database: config.clickhouse.database, lakeRoot: config.lake.root, ...config.speed },
+    {
+      topic: config.kafka.topics.events,
+      derivedTopic: config.kafka.topics.derived,
+      groupId: config.kafka.groups.speed,
+      database: config.clickhouse.database,
+      lakeRoot: config.lake.root,
+      ...config.speed,
+    },
     { kafka, clickhouse, log },
   );
   for (;;) {
-    const [o] = await admin.fetchOffsets({ groupId: config.kafka.groups.speed, topics: [config.kafka.topics.events] });
-    const committed = (o?.partitions ?? []).reduce((n, p) => n + (p.offset === '-1' ? 0n : BigInt(p.offset)), 0n);
+    const [o] = await admin.fetchOffsets({
+      groupId: config.kafka.groups.speed,
+      topics: [config.kafka.topics.events],
+    });
+    const committed = (o?.partitions ?? []).reduce(
+      (n, p) => n + (p.offset === '-1' ? 0n : BigInt(p.offset)),
+      0n,
+    );
     if (committed >= end) break;
     await sleep(100);
   }
@@ -100,7 +126,11 @@ async function main() {
   const bareEps = EVENTS / ((performance.now() - t1) / 1000);
 
   // 3. Freshness under a steady load: probes (one project each) acknowledged by Kafka, then polled for.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const acked = new Map<string, number>();
   const visible = new Map<string, number>();
@@ -115,13 +145,21 @@ async function main() {
       const due = Math.floor(((performance.now() - started) / 1000) * RATE) - loadSent;
       if (due > 0) {
         const batch = generateEvents(Math.min(due, BATCH), { spreadMinutes: 1, start: Date.now() - 60_000 });
-        await producer.send({ topic: config.kafka.topics.events, acks: -1, messages: batch.map((e) => ({ key: partitionKey(e), value: JSON.stringify(e) })) });
+        await producer.send({
+          topic: config.kafka.topics.events,
+          acks: -1,
+          messages: batch.map((e) => ({ key: partitionKey(e), value: JSON.stringify(e) })),
+        });
         loadSent += batch.length;
       } else await sleep(5);
       if (i++ % 2 === 0) {
         const probe = `probe-${acked.size}`;
         const [e] = generateEvents(1, { projectId: probe, spreadMinutes: 1, start: Date.now() - 60_000 });
-        await producer.send({ topic: config.kafka.topics.events, acks: -1, messages: [{ key: partitionKey(e as AnalyticsEvent), value: JSON.stringify(e) }] });
+        await producer.send({
+          topic: config.kafka.topics.events,
+          acks: -1,
+          messages: [{ key: partitionKey(e as AnalyticsEvent), value: JSON.stringify(e) }],
+        });
         acked.set(probe, performance.now());
       }
     }
@@ -134,7 +172,8 @@ async function main() {
         format: 'JSONEachRow',
       });
       const now = performance.now();
-      for (const { project_id } of await r.json<{ project_id: string }>()) if (!visible.has(project_id)) visible.set(project_id, now);
+      for (const { project_id } of await r.json<{ project_id: string }>())
+        if (!visible.has(project_id)) visible.set(project_id, now);
       if (stop && performance.now() > stopAt + 30_000) break;
       await sleep(tick / 4);
     }
@@ -146,7 +185,10 @@ async function main() {
   stopAt = performance.now();
   await load;
   await poll;
-  const fresh = [...acked].filter(([p]) => visible.has(p)).map(([p, t]) => (visible.get(p) as number) - t).sort((a, b) => a - b);
+  const fresh = [...acked]
+    .filter(([p]) => visible.has(p))
+    .map(([p, t]) => (visible.get(p) as number) - t)
+    .sort((a, b) => a - b);
 
   await consumer.stop();
   await producer.disconnect();
@@ -161,8 +203,12 @@ async function main() {
   say(`| bare chDB insert of the same rows (events/s) | ${fmt(bareEps)} |`);
   say(`| ratio speed / bare | ${fmt(speedEps / bareEps, 2)} |`);
   say(`| steady load offered (events/s) | ${fmt(achievedRate)} |`);
-  say(`| freshness p50 / p99 (ms), ${fresh.length} of ${acked.size} probes seen | ${fmt(percentile(fresh, 50))} / ${fmt(percentile(fresh, 99))} |`);
-  say(`command: node node_modules/tsx/dist/cli.mjs bench/speed/run.ts  (BENCH_EVENTS=${EVENTS}, BENCH_RATE=${RATE}, BENCH_SECONDS=${LOAD_SECONDS})`);
+  say(
+    `| freshness p50 / p99 (ms), ${fresh.length} of ${acked.size} probes seen | ${fmt(percentile(fresh, 50))} / ${fmt(percentile(fresh, 99))} |`,
+  );
+  say(
+    `command: node node_modules/tsx/dist/cli.mjs bench/speed/run.ts  (BENCH_EVENTS=${EVENTS}, BENCH_RATE=${RATE}, BENCH_SECONDS=${LOAD_SECONDS})`,
+  );
 }
 
 main().then(

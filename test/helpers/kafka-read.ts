@@ -63,14 +63,23 @@ export async function readWholeTopic(
  */
 export async function readCommitted(kafka: Kafka, topic: string, idleMs = 3000): Promise<ReadMessage[]> {
   const out: ReadMessage[] = [];
-  const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}`, maxWaitTimeInMs: 100, readUncommitted: false });
+  const consumer = kafka.consumer({
+    groupId: `reader-${randomUUID()}`,
+    maxWaitTimeInMs: 100,
+    readUncommitted: false,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let last = Date.now();
   await consumer.run({
     eachMessage: async ({ partition, message }) => {
       last = Date.now();
-      out.push({ partition, offset: message.offset, key: message.key?.toString('utf8') ?? null, value: message.value?.toString('utf8') ?? '' });
+      out.push({
+        partition,
+        offset: message.offset,
+        key: message.key?.toString('utf8') ?? null,
+        value: message.value?.toString('utf8') ?? '',
+      });
     },
   });
   while (Date.now() - last < idleMs) await new Promise((r) => setTimeout(r, 200));

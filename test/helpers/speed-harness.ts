@@ -32,7 +32,15 @@ export function generateEvents(
       receivedAt: new Date(start + spread + i * 10).toISOString(),
       properties:
         name === 'purchase'
-          ? { order_id: `o${i}`, total_amount: (i % 50) + 0.25, currency: 'EUR', product_id: `sku${i % 5}`, category: 'books', price: 5, quantity: 1 + (i % 3) }
+          ? {
+              order_id: `o${i}`,
+              total_amount: (i % 50) + 0.25,
+              currency: 'EUR',
+              product_id: `sku${i % 5}`,
+              category: 'books',
+              price: 5,
+              quantity: 1 + (i % 3),
+            }
           : name === 'page'
             ? { path: `/p${i % 4}` }
             : name === 'video_progress'
@@ -50,7 +58,11 @@ export function generateEvents(
 }
 
 export async function produceEvents(kafka: Kafka, topic: string, events: AnalyticsEvent[]): Promise<void> {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   for (let i = 0; i < events.length; i += 1000) {
     await producer.send({
@@ -85,7 +97,11 @@ export function truth(events: AnalyticsEvent[]): Totals {
 }
 
 /** The same totals read back from ClickHouse. */
-export async function speedTotals(client: ClickHouseClient, database: string, project?: string): Promise<Totals> {
+export async function speedTotals(
+  client: ClickHouseClient,
+  database: string,
+  project?: string,
+): Promise<Totals> {
   const r = await client.query({
     query: `SELECT metric, formatDateTime(minute, '%Y-%m-%dT%H:%i:00.000Z', 'UTC') AS minute, dim,
                    toUInt64(sum(count)) AS count, sum(sum) AS sum
@@ -96,7 +112,13 @@ export async function speedTotals(client: ClickHouseClient, database: string, pr
     format: 'JSONEachRow',
   });
   const t: Totals = new Map();
-  for (const row of await r.json<{ metric: string; minute: string; dim: string; count: string; sum: number }>()) {
+  for (const row of await r.json<{
+    metric: string;
+    minute: string;
+    dim: string;
+    count: string;
+    sum: number;
+  }>()) {
     t.set(`${row.metric}|${row.minute}|${row.dim}`, { count: Number(row.count), sum: Number(row.sum) });
   }
   return t;
@@ -104,16 +126,25 @@ export async function speedTotals(client: ClickHouseClient, database: string, pr
 
 /** Rounds sums so float addition order does not matter. */
 export const comparable = (t: Totals) =>
-  Object.fromEntries([...t].sort().map(([k, v]) => [k, { count: v.count, sum: Math.round(v.sum * 100) / 100 }]));
+  Object.fromEntries(
+    [...t].sort().map(([k, v]) => [k, { count: v.count, sum: Math.round(v.sum * 100) / 100 }]),
+  );
 
 /** Committed offsets of a group, summed over partitions, against the topic's end. */
-export async function groupProgress(kafka: Kafka, groupId: string, topic: string): Promise<{ committed: bigint; end: bigint }> {
+export async function groupProgress(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<{ committed: bigint; end: bigint }> {
   const admin = kafka.admin();
   await admin.connect();
   try {
     const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
     const ends = await admin.fetchTopicOffsets(topic);
-    const committed = (offsets?.partitions ?? []).reduce((n, p) => n + (p.offset === '-1' ? 0n : BigInt(p.offset)), 0n);
+    const committed = (offsets?.partitions ?? []).reduce(
+      (n, p) => n + (p.offset === '-1' ? 0n : BigInt(p.offset)),
+      0n,
+    );
     return { committed, end: ends.reduce((n, p) => n + BigInt(p.high), 0n) };
   } finally {
     await admin.disconnect();

@@ -50,7 +50,11 @@ export function withFreshTopics(config: Config, name: string): Config {
     ...config,
     kafka: {
       ...config.kafka,
-      topics: { events: `test.${id}.events`, quarantine: `test.${id}.events.quarantine`, derived: `test.${id}.events.derived` },
+      topics: {
+        events: `test.${id}.events`,
+        quarantine: `test.${id}.events.quarantine`,
+        derived: `test.${id}.events.derived`,
+      },
       groups: { speed: `test-${id}-speed-layer`, archiver: `test-${id}-lake-archiver` },
     },
   };

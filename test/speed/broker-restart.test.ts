@@ -10,7 +10,14 @@ import { startKafka, stopKafka, type KafkaServiceOptions } from '../../infra/loc
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { startSpeedConsumer } from '../../speed-layer/speed-consumer';
 import { freePort } from '../helpers/free-port';
-import { comparable, generateEvents, groupProgress, produceEvents, speedTotals, truth } from '../helpers/speed-harness';
+import {
+  comparable,
+  generateEvents,
+  groupProgress,
+  produceEvents,
+  speedTotals,
+  truth,
+} from '../helpers/speed-harness';
 import { isolatedConfig } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
@@ -21,7 +28,12 @@ describe('speed layer across a Kafka broker restart', () => {
   const log = createLogger({ test: 'speed-broker-restart' }, 'error');
 
   beforeAll(async () => {
-    broker = { port: await freePort(), controllerPort: await freePort(), heap: '512m', dir: mkdtempSync(join(tmpdir(), 'restart-broker-')) };
+    broker = {
+      port: await freePort(),
+      controllerPort: await freePort(),
+      heap: '512m',
+      dir: mkdtempSync(join(tmpdir(), 'restart-broker-')),
+    };
     await startKafka(broker);
     config = isolatedConfig('speedrestart', { KAFKA_BROKERS: `localhost:${broker.port}` });
     await ensureTopics(createKafka(config, log), config);
@@ -34,7 +46,15 @@ describe('speed layer across a Kafka broker restart', () => {
     const clickhouse = createClickHouse(config);
     await applyClickHouseSchema(clickhouse, config.clickhouse.database);
     const consumer = await startSpeedConsumer(
-      { topic: config.kafka.topics.events, derivedTopic: config.kafka.topics.derived, groupId: config.kafka.groups.speed, database: config.clickhouse.database, lakeRoot: config.lake.root, sessionTimeoutMs: 6000, ...config.speed },
+      {
+        topic: config.kafka.topics.events,
+        derivedTopic: config.kafka.topics.derived,
+        groupId: config.kafka.groups.speed,
+        database: config.clickhouse.database,
+        lakeRoot: config.lake.root,
+        sessionTimeoutMs: 6000,
+        ...config.speed,
+      },
       { kafka: createKafka(config, log), clickhouse, log },
     );
     const events = generateEvents(20_000, { duplicates: 200 });
@@ -53,7 +73,9 @@ describe('speed layer across a Kafka broker restart', () => {
     );
     expect(progress.committed).toBe(progress.end);
     await consumer.stop();
-    expect(comparable(await speedTotals(clickhouse, config.clickhouse.database))).toEqual(comparable(truth(events)));
+    expect(comparable(await speedTotals(clickhouse, config.clickhouse.database))).toEqual(
+      comparable(truth(events)),
+    );
     await clickhouse.close();
   }, 240_000);
 });

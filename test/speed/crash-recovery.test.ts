@@ -11,12 +11,23 @@ import { DedupWindow } from '../../speed-layer/dedup-window';
 import { OffsetStateStore, type RangeState } from '../../speed-layer/offset-state';
 import { deriveRange, emptyDerivedState, type DerivedEvent } from '../../speed-layer/derived-events';
 import { readCommitted, readWholeTopic } from '../helpers/kafka-read';
-import { comparable, generateEvents, groupProgress, produceEvents, speedTotals, truth } from '../helpers/speed-harness';
+import {
+  comparable,
+  generateEvents,
+  groupProgress,
+  produceEvents,
+  speedTotals,
+  truth,
+} from '../helpers/speed-harness';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
 /** What derivation must have published: each partition's distinct events, in offset order, derived once. */
-async function expectedDerivedIds(kafka: ReturnType<typeof createKafka>, topic: string, dedupWindowMs: number): Promise<string[]> {
+async function expectedDerivedIds(
+  kafka: ReturnType<typeof createKafka>,
+  topic: string,
+  dedupWindowMs: number,
+): Promise<string[]> {
   const messages = await readWholeTopic(kafka, topic);
   const ids: string[] = [];
   for (const partition of new Set(messages.map((m) => m.partition))) {
@@ -25,7 +36,10 @@ async function expectedDerivedIds(kafka: ReturnType<typeof createKafka>, topic: 
       .filter((m) => m.partition === partition)
       .sort((a, b) => (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1))
       .map((m) => ({ e: JSON.parse(m.value) as AnalyticsEvent, offset: BigInt(m.offset) }))
-      .filter(({ e, offset }) => !dedup.isDuplicate(`${e.projectId}:${e.eventId}`, Date.parse(e.receivedAt), offset))
+      .filter(
+        ({ e, offset }) =>
+          !dedup.isDuplicate(`${e.projectId}:${e.eventId}`, Date.parse(e.receivedAt), offset),
+      )
       .map(({ e }) => e);
     ids.push(...deriveRange(emptyDerivedState(), events).derived.map((d) => d.id));
   }
@@ -64,7 +78,8 @@ describe('speed layer crash recovery', () => {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-  const exited = (p: ChildProcess) => new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
+  const exited = (p: ChildProcess) =>
+    new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
 
   /** Runs the speed process until it has committed everything, then stops it cleanly. */
   async function runToEnd(kafka: ReturnType<typeof createKafka>) {
@@ -98,7 +113,8 @@ describe('speed layer crash recovery', () => {
     // Kill it three times while it works: as soon as it has committed something, then at intervals.
     for (let kill = 0; kill < 3; kill++) {
       const p = startSpeed();
-      const before = (await groupProgress(kafka, config.kafka.groups.speed, config.kafka.topics.events)).committed;
+      const before = (await groupProgress(kafka, config.kafka.groups.speed, config.kafka.topics.events))
+        .committed;
       await waitFor(
         () => groupProgress(kafka, config.kafka.groups.speed, config.kafka.topics.events),
         (g) => g.committed > before || g.committed === g.end,
@@ -110,9 +126,15 @@ describe('speed layer crash recovery', () => {
     }
     await runToEnd(kafka);
     expect(await totals()).toEqual(expected);
-    const derivedExpected = await expectedDerivedIds(kafka, config.kafka.topics.events, config.speed.dedupWindowMs);
+    const derivedExpected = await expectedDerivedIds(
+      kafka,
+      config.kafka.topics.events,
+      config.speed.dedupWindowMs,
+    );
     expect(derivedExpected.length).toBeGreaterThan(1000);
-    const derivedIds = (await readCommitted(kafka, config.kafka.topics.derived)).map((m) => (JSON.parse(m.value) as DerivedEvent).id);
+    const derivedIds = (await readCommitted(kafka, config.kafka.topics.derived)).map(
+      (m) => (JSON.parse(m.value) as DerivedEvent).id,
+    );
     expect(derivedIds.length).toBe(new Set(derivedIds).size);
     expect([...derivedIds].sort()).toEqual([...derivedExpected].sort());
 
@@ -120,7 +142,12 @@ describe('speed layer crash recovery', () => {
     // recorded 'before': make partition 0 look like that. The restart must recognise the range as
     // committed (its offset is past it), so the replay below neither counts nor derives it twice.
     const ch = createClickHouse(config);
-    const store = new OffsetStateStore(ch, config.clickhouse.database, config.kafka.groups.speed, config.kafka.topics.events);
+    const store = new OffsetStateStore(
+      ch,
+      config.clickhouse.database,
+      config.kafka.groups.speed,
+      config.kafka.topics.events,
+    );
     const last = await store.load(0);
     expect(last?.phase).toBe('after');
     await ch.command({
@@ -136,7 +163,11 @@ describe('speed layer crash recovery', () => {
     await runToEnd(kafka);
     const withMore = comparable(truth(events));
     expect(await totals()).toEqual(withMore);
-    derivedExpected.splice(0, derivedExpected.length, ...(await expectedDerivedIds(kafka, config.kafka.topics.events, config.speed.dedupWindowMs)));
+    derivedExpected.splice(
+      0,
+      derivedExpected.length,
+      ...(await expectedDerivedIds(kafka, config.kafka.topics.events, config.speed.dedupWindowMs)),
+    );
 
     // The same offsets delivered twice: reset the group to the beginning and consume it all again.
     const admin = kafka.admin();
@@ -147,12 +178,18 @@ describe('speed layer crash recovery', () => {
       (state) => state === 'Empty',
       { timeoutMs: 90_000, intervalMs: 1000 },
     );
-    await admin.resetOffsets({ groupId: config.kafka.groups.speed, topic: config.kafka.topics.events, earliest: true });
+    await admin.resetOffsets({
+      groupId: config.kafka.groups.speed,
+      topic: config.kafka.topics.events,
+      earliest: true,
+    });
     await admin.disconnect();
     await runToEnd(kafka);
     expect(await totals()).toEqual(withMore);
     // Consumed again, nothing new derived: the replay's offsets were already committed with them.
-    const again = (await readCommitted(kafka, config.kafka.topics.derived)).map((m) => (JSON.parse(m.value) as DerivedEvent).id);
+    const again = (await readCommitted(kafka, config.kafka.topics.derived)).map(
+      (m) => (JSON.parse(m.value) as DerivedEvent).id,
+    );
     expect([...again].sort()).toEqual([...derivedExpected].sort());
   }, 300_000);
 });

@@ -9,7 +9,14 @@ import { createKafka, ensureTopics } from '../../core/kafka';
 import { createLogger } from '../../core/log';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { startSpeedConsumer, type RunningConsumer } from '../../speed-layer/speed-consumer';
-import { comparable, generateEvents, groupProgress, produceEvents, speedTotals, truth } from '../helpers/speed-harness';
+import {
+  comparable,
+  generateEvents,
+  groupProgress,
+  produceEvents,
+  speedTotals,
+  truth,
+} from '../helpers/speed-harness';
 import { isolatedConfig, requireServices, withFreshTopics } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
@@ -60,7 +67,8 @@ describe('speed layer under faults', () => {
     let failing = false;
     const flaky = new Proxy(clickhouse, {
       get(target, prop, receiver) {
-        if (prop === 'insert' && failing) return () => Promise.reject(new Error('injected: ClickHouse unavailable'));
+        if (prop === 'insert' && failing)
+          return () => Promise.reject(new Error('injected: ClickHouse unavailable'));
         const v = Reflect.get(target, prop, receiver) as unknown;
         return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
       },
@@ -72,9 +80,17 @@ describe('speed layer under faults', () => {
     failing = true;
     await produceEvents(createKafka(config, log), config.kafka.topics.events, events.slice(3000));
     await sleep(1000);
-    const during1 = await groupProgress(createKafka(config, log), config.kafka.groups.speed, config.kafka.topics.events);
+    const during1 = await groupProgress(
+      createKafka(config, log),
+      config.kafka.groups.speed,
+      config.kafka.topics.events,
+    );
     await sleep(3000);
-    const during2 = await groupProgress(createKafka(config, log), config.kafka.groups.speed, config.kafka.topics.events);
+    const during2 = await groupProgress(
+      createKafka(config, log),
+      config.kafka.groups.speed,
+      config.kafka.topics.events,
+    );
     expect(during2.committed).toBe(during1.committed);
     expect(during2.committed).toBeLessThan(during2.end);
     failing = false;
@@ -131,10 +147,13 @@ describe('speed layer under faults', () => {
     const hours = new Map<string, number>();
     for (const f of existsSync(dir) ? readdirSync(dir) : []) {
       if (!f.startsWith(config.kafka.topics.events)) continue;
-      const body = JSON.parse(readFileSync(join(dir, f), 'utf8')) as { hours: { projectId: string; hour: string; events: number }[] };
+      const body = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+        hours: { projectId: string; hour: string; events: number }[];
+      };
       for (const h of body.hours) hours.set(h.hour, (hours.get(h.hour) ?? 0) + h.events);
     }
-    const hourOf = (msAgo: number) => new Date(Math.floor((now - msAgo) / 3_600_000) * 3_600_000).toISOString();
+    const hourOf = (msAgo: number) =>
+      new Date(Math.floor((now - msAgo) / 3_600_000) * 3_600_000).toISOString();
     expect(hours.get(hourOf(2 * 3_600_000))).toBe(10);
     expect(hours.get(hourOf(50 * 3_600_000))).toBe(10);
     expect(hours.has(hourOf(1000))).toBe(false);
