@@ -142,20 +142,15 @@ describe('speed layer crash recovery', () => {
     // recorded 'before': make partition 0 look like that. The restart must recognise the range as
     // committed (its offset is past it), so the replay below neither counts nor derives it twice.
     const ch = createClickHouse(config);
-    const store = new OffsetStateStore(
-      ch,
-      config.clickhouse.database,
-      config.kafka.groups.speed,
-      config.kafka.topics.events,
-    );
-    const last = await store.load(0);
+    const store = new OffsetStateStore(ch, config.clickhouse.database, config.kafka.groups.speed);
+    const last = await store.load(config.kafka.topics.events, 0);
     expect(last?.phase).toBe('after');
     await ch.command({
       query: 'ALTER TABLE {db:Identifier}.speed_offsets DELETE WHERE partition = 0',
       query_params: { db: config.clickhouse.database },
       clickhouse_settings: { mutations_sync: '1' },
     });
-    await store.save(0, { ...(last as RangeState), phase: 'before' });
+    await store.save(config.kafka.topics.events, 0, { ...(last as RangeState), phase: 'before' });
     await ch.close();
     const more = generateEvents(2000, { spreadMinutes: 180 });
     events.push(...more);
