@@ -1,72 +1,109 @@
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { AnalyticsEvent } from '../core/event';
+import { rangeBatchHandler, type RangeSink } from '../core/kafka-ranges';
 import type { Logger } from '../core/log';
+import type { QuarantinedEvent } from '../ingest/event-sink';
+import { LakeRangeStore } from './lake-range-store';
 import { partFileName, partitionDir, partitionOf } from './lake-paths';
-import { ParquetWriter, type LakeRecord } from './parquet-writer';
+import { ParquetWriter, type LakeRecord, type QuarantineRecord } from './parquet-writer';
 
 export interface LakeArchiverConfig {
   topic: string;
+  quarantineTopic: string;
   groupId: string;
   lakeRoot: string;
   /** How long the broker may hold a fetch to gather a larger file (tests use less). */
   maxWaitMs?: number;
+  sessionTimeoutMs?: number;
 }
 
 /**
- * Archives every event of the `events` topic into the Parquet lake, partitioned by project and
- * event hour. Files are named by the Kafka range they hold and renamed into place atomically;
- * offsets are committed only after every file of the batch is in place.
+ * Archives every event into the Parquet lake (the master dataset), partitioned by project and
+ * event hour; quarantined events under `quarantine/` by project and arrival hour. Exactly once
+ * through core/kafka-ranges.ts: a range's files are named by its offsets and renamed into place,
+ * so rebuilding an interrupted range rewrites the same files; offsets are committed after.
  */
 export async function startLakeArchiver(
   config: LakeArchiverConfig,
   deps: { kafka: Kafka; log: Logger },
 ): Promise<{ stop(): Promise<void> }> {
   const writer = await ParquetWriter.open();
-  // The broker holds each fetch until 4 MB or 10 s have gathered: fewer, larger lake files
-  // without buffering across batches (which would complicate what a commit covers).
+  // The broker holds each fetch until 4 MB or `maxWaitMs` have gathered: fewer, larger files.
   const consumer = deps.kafka.consumer({
     groupId: config.groupId,
     minBytes: 4 * 1024 * 1024,
     maxBytesPerPartition: 16 * 1024 * 1024,
     maxBytes: 64 * 1024 * 1024,
     maxWaitTimeInMs: config.maxWaitMs ?? 10_000,
+    sessionTimeout: config.sessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.floor((config.sessionTimeoutMs ?? 30_000) / 6),
   });
+
+  const sink: RangeSink = {
+    async write(topic: string, partition: number, messages: KafkaMessage[], range) {
+      const name = partFileName(topic, partition, range.first.toString(), range.last.toString());
+      if (topic === config.quarantineTopic) {
+        const byDir = groupBy(messages, (m) => {
+          const q = JSON.parse((m.value as Buffer).toString('utf8')) as QuarantinedEvent;
+          const record: QuarantineRecord = { ...q, topic, partition, offset: m.offset };
+          return {
+            dir: partitionDir(config.lakeRoot, 'quarantine', partitionOf(q.projectId, q.receivedAt)),
+            record,
+          };
+        });
+        for (const [dir, records] of byDir) await writer.writeQuarantine(join(dir, name), records);
+      } else {
+        const byDir = groupBy(messages, (m) => {
+          const event = JSON.parse((m.value as Buffer).toString('utf8')) as AnalyticsEvent;
+          const record: LakeRecord = { event, topic, partition, offset: m.offset };
+          return {
+            dir: partitionDir(config.lakeRoot, 'events', partitionOf(event.projectId, event.timestamp)),
+            record,
+          };
+        });
+        for (const [dir, records] of byDir) await writer.write(join(dir, name), records);
+      }
+      return () => consumer.commitOffsets([{ topic, partition, offset: (range.last + 1n).toString() }]);
+    },
+    forget: () => {},
+  };
+
   await consumer.connect();
-  await consumer.subscribe({ topic: config.topic, fromBeginning: true });
+  await consumer.subscribe({ topics: [config.topic, config.quarantineTopic], fromBeginning: true });
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
-      if (!isRunning() || isStale() || batch.messages.length === 0) return;
-      const first = batch.firstOffset();
-      const last = batch.lastOffset();
-      if (first === null) return;
-      const byPartition = new Map<string, LakeRecord[]>();
-      for (const m of batch.messages) {
-        if (!m.value) continue;
-        const event = JSON.parse(m.value.toString('utf8')) as AnalyticsEvent;
-        const dir = partitionDir(config.lakeRoot, 'events', partitionOf(event.projectId, event.timestamp));
-        const list = byPartition.get(dir) ?? [];
-        list.push({ event, topic: batch.topic, partition: batch.partition, offset: m.offset });
-        byPartition.set(dir, list);
-      }
-      const name = partFileName(batch.topic, batch.partition, first, last);
-      for (const [dir, records] of byPartition) {
-        await writer.write(join(dir, name), records);
-        await heartbeat();
-      }
-      await consumer.commitOffsets([
-        { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() },
-      ]);
-      resolveOffset(last);
-    },
+    eachBatch: rangeBatchHandler(
+      consumer,
+      new LakeRangeStore(config.lakeRoot, config.groupId),
+      sink,
+      deps.log,
+    ),
   });
-  deps.log.info('lake archiver running', { topic: config.topic, lake: config.lakeRoot });
+  deps.log.info('lake archiver running', {
+    topics: [config.topic, config.quarantineTopic],
+    lake: config.lakeRoot,
+  });
   return {
     stop: async () => {
       await consumer.disconnect();
       writer.close();
     },
   };
+}
+
+function groupBy<T>(
+  messages: KafkaMessage[],
+  place: (m: KafkaMessage) => { dir: string; record: T },
+): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const m of messages) {
+    if (!m.value) continue;
+    const { dir, record } = place(m);
+    const list = out.get(dir) ?? [];
+    list.push(record);
+    out.set(dir, list);
+  }
+  return out;
 }

@@ -12,6 +12,20 @@ const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
   properties VARCHAR, context VARCHAR,
   kafka_topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT)`;
 
+const QUARANTINE_DDL = `CREATE OR REPLACE TEMP TABLE stage_q (
+  project_id VARCHAR, reason VARCHAR, received_at TIMESTAMP, raw VARCHAR,
+  kafka_topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT)`;
+
+export interface QuarantineRecord {
+  projectId: string;
+  reason: string;
+  receivedAt: string;
+  raw: unknown;
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
 export interface LakeRecord {
   event: AnalyticsEvent;
   topic: string;
@@ -55,12 +69,32 @@ export class ParquetWriter {
       appender.endRow();
     }
     appender.closeSync();
+    await this.copyAtomically('SELECT * FROM stage ORDER BY event_time, event_id', file);
+  }
+
+  /** Quarantined events: the reason, when it arrived, and the payload as JSON text. */
+  async writeQuarantine(file: string, records: QuarantineRecord[]): Promise<void> {
+    await this.conn.run(QUARANTINE_DDL);
+    const appender = await this.conn.createAppender('stage_q');
+    for (const r of records) {
+      appender.appendVarchar(r.projectId);
+      appender.appendVarchar(r.reason);
+      appender.appendTimestamp(timestampValue(micros(r.receivedAt)));
+      appender.appendVarchar(JSON.stringify(r.raw) ?? 'null');
+      appender.appendVarchar(r.topic);
+      appender.appendInteger(r.partition);
+      appender.appendBigInt(BigInt(r.offset));
+      appender.endRow();
+    }
+    appender.closeSync();
+    await this.copyAtomically('SELECT * FROM stage_q ORDER BY kafka_offset', file);
+  }
+
+  private async copyAtomically(select: string, file: string): Promise<void> {
     mkdirSync(dirname(file), { recursive: true });
     const tmp = `${file}.tmp-${process.pid}`;
     try {
-      await this.conn.run(
-        `COPY (SELECT * FROM stage ORDER BY event_time, event_id) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`,
-      );
+      await this.conn.run(`COPY (${select}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
       renameSync(tmp, file);
     } finally {
       rmSync(tmp, { force: true });

@@ -77,9 +77,11 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
       const a = await startLakeArchiver(
         {
           topic: config.kafka.topics.events,
+          quarantineTopic: config.kafka.topics.quarantine,
           groupId: config.kafka.groups.archiver,
           lakeRoot: config.lake.root,
           maxWaitMs: config.lake.fetchWaitMs,
+          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
         },
         { kafka, log: log.child({ role: 'archiver' }) },
       );

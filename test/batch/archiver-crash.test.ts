@@ -1,0 +1,111 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Partitioners } from 'kafkajs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../core/config';
+import { createKafka, ensureTopics } from '../../core/kafka';
+import { createLogger } from '../../core/log';
+import { REPO_ROOT } from '../../infra/local/paths';
+import { generateEvents, groupProgress, produceEvents } from '../helpers/speed-harness';
+import { isolatedConfig, requireServices } from '../helpers/test-config';
+import { waitFor } from '../helpers/wait-for';
+
+/** The archiver is killed with SIGKILL mid-stream and restarted; the lake then holds every event exactly once. */
+describe('lake archiver crash recovery', () => {
+  let config: Config;
+  let env: Record<string, string>;
+  const log = createLogger({ test: 'archiver-crash' }, 'error');
+
+  beforeAll(async () => {
+    await requireServices();
+    config = isolatedConfig('archcrash');
+    env = {
+      PLATFORM_STATE_DIR: config.stateDir,
+      TOPIC_EVENTS: config.kafka.topics.events,
+      TOPIC_QUARANTINE: config.kafka.topics.quarantine,
+      TOPIC_DERIVED: config.kafka.topics.derived,
+      KAFKA_GROUP_PREFIX: config.kafka.groups.archiver.replace(/lake-archiver$/, ''),
+      LAKE_FETCH_WAIT_MS: '100',
+      KAFKA_SESSION_TIMEOUT_MS: '6000',
+      LOG_LEVEL: 'error',
+    };
+    await ensureTopics(createKafka(config, log), config);
+  });
+
+  const start = (): ChildProcess =>
+    spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', 'archiver'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  const exited = (p: ChildProcess) =>
+    new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
+  const progress = (kafka: ReturnType<typeof createKafka>, topic: string) =>
+    groupProgress(kafka, config.kafka.groups.archiver, topic);
+
+  it('holds exactly the ingested events after kill -9 and restarts', async () => {
+    const kafka = createKafka(config, log);
+    const events = generateEvents(30_000, { spreadMinutes: 150 });
+    await produceEvents(kafka, config.kafka.topics.events, events);
+    const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await producer.connect();
+    await producer.send({
+      topic: config.kafka.topics.quarantine,
+      messages: Array.from({ length: 50 }, (_, i) => ({
+        key: 'p1',
+        value: JSON.stringify({
+          projectId: 'p1',
+          reason: 'bad',
+          receivedAt: new Date().toISOString(),
+          raw: { i },
+        }),
+      })),
+    });
+    await producer.disconnect();
+
+    for (let kill = 0; kill < 3; kill++) {
+      const p = start();
+      const before = (await progress(kafka, config.kafka.topics.events)).committed;
+      await waitFor(
+        () => progress(kafka, config.kafka.topics.events),
+        (g) => g.committed > before || g.committed === g.end,
+        { timeoutMs: 60_000, intervalMs: 50 },
+      );
+      await sleep(kill * 100);
+      p.kill('SIGKILL');
+      await exited(p);
+    }
+    const p = start();
+    for (const topic of [config.kafka.topics.events, config.kafka.topics.quarantine]) {
+      const g = await waitFor(
+        () => progress(kafka, topic),
+        (x) => x.committed === x.end,
+        { timeoutMs: 120_000, intervalMs: 300 },
+      );
+      expect(g.committed).toBe(g.end);
+    }
+    p.kill('SIGTERM');
+    await exited(p);
+
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const lake = await conn.runAndReadAll(
+      'SELECT count(*)::INT AS n, count(DISTINCT event_id)::INT AS ids FROM read_parquet($glob)',
+      { glob: join(config.lake.root, 'events', '**', '*.parquet') },
+    );
+    expect(lake.getRowObjectsJson()[0]).toEqual({ n: events.length, ids: events.length });
+    const perHour = await conn.runAndReadAll(
+      `SELECT count(*)::INT AS wrong FROM read_parquet($glob, hive_partitioning = true)
+       WHERE strftime(event_time, '%Y-%m-%d') <> date::VARCHAR OR hour::INT <> hour(event_time)`,
+      { glob: join(config.lake.root, 'events', '**', '*.parquet') },
+    );
+    expect(perHour.getRowObjectsJson()[0]).toEqual({ wrong: 0 });
+    const quarantine = await conn.runAndReadAll('SELECT count(*)::INT AS n FROM read_parquet($glob)', {
+      glob: join(config.lake.root, 'quarantine', '**', '*.parquet'),
+    });
+    expect(quarantine.getRowObjectsJson()[0]).toEqual({ n: 50 });
+    conn.closeSync();
+  }, 300_000);
+});
