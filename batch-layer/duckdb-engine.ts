@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance, timestampValue, type DuckDBConnection } from '@duckdb/node-api';
+import { measuresSql, SETUP_STATEMENTS, uniquesSql } from './duckdb-catalog';
 import { sqlFile } from './sql-files';
 import { quoteLiteral } from './sql-literal';
 
@@ -49,6 +50,53 @@ export class DuckDbEngine {
       event: String(r.event),
       events: Number(r.events),
     }));
+  }
+
+  /**
+   * Computes one hour's batch view from the lake, every catalog metric, exactly deduplicated, and
+   * writes it as two Parquet files in `dir` named by `version`. Returns the file names and counts.
+   */
+  async hourView(
+    lakeRoot: string,
+    hourStart: Date,
+    dir: string,
+    version: string,
+  ): Promise<{ measures: string; uniques: string; events: number }> {
+    const { glob, any } = hourGlob(lakeRoot, hourStart);
+    const from = BigInt(hourStart.getTime()) * 1000n;
+    const params = { glob, from: timestampValue(from), to: timestampValue(from + 3_600_000_000n) };
+    for (const s of SETUP_STATEMENTS) await this.conn.run(s);
+    if (any) {
+      await this.conn.run(`CREATE OR REPLACE TEMP TABLE hour_measures AS ${measuresSql()}`, params);
+      await this.conn.run(`CREATE OR REPLACE TEMP TABLE hour_uniques AS ${uniquesSql()}`, params);
+    } else {
+      // An hour without events is sealed as empty, with the same columns.
+      await this.conn.run(
+        `CREATE OR REPLACE TEMP TABLE hour_measures (project_id VARCHAR, minute TIMESTAMP, metric VARCHAR, dim VARCHAR, count UBIGINT, sum DOUBLE)`,
+      );
+      await this.conn.run(
+        `CREATE OR REPLACE TEMP TABLE hour_uniques (project_id VARCHAR, minute TIMESTAMP, metric VARCHAR, dim VARCHAR, reg USMALLINT, rank UTINYINT)`,
+      );
+    }
+    mkdirSync(dir, { recursive: true });
+    const measures = `measures-${version}.parquet`;
+    const uniques = `uniques-${version}.parquet`;
+    await this.copyTable('hour_measures', join(dir, measures));
+    await this.copyTable('hour_uniques', join(dir, uniques));
+    const r = await this.conn.runAndReadAll(
+      `SELECT coalesce(sum(count), 0)::BIGINT AS n FROM hour_measures WHERE metric = 'events'`,
+    );
+    return { measures, uniques, events: Number(r.getRowObjectsJson()[0]?.n ?? 0) };
+  }
+
+  private async copyTable(table: string, file: string): Promise<void> {
+    const tmp = `${file}.tmp-${process.pid}`;
+    try {
+      await this.conn.run(`COPY ${table} TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+      renameSync(tmp, file);
+    } finally {
+      rmSync(tmp, { force: true });
+    }
   }
 
   /** Writes a query's rows as a Parquet file atomically (temporary name, then rename). */
