@@ -2,6 +2,7 @@
 import '../core/kafkajs-hot-paths';
 import { UserFacingError } from '../core/errors';
 import { parseArgs } from './args';
+import { backfillCommand } from './commands/backfill';
 import { keyCommand, tokenCommand } from './commands/credentials';
 import { runCommand } from './commands/run';
 import { schemaCommand } from './commands/schema';
@@ -19,7 +20,8 @@ const USAGE = `usage: ./platform <command>
   down                      stop the local Kafka broker and Temporal dev server
   token --project P [--scope read|admin] [--ttl 30d]   mint a query-API token
   key --project P           create a write key for ingest
-  schema check [--event E --file F]   check event schema versions are backward compatible`;
+  schema check [--event E --file F]   check event schema versions are backward compatible
+  backfill --from ISO --to ISO [--concurrency N]   recompute a range of hours (Temporal workflow), with progress`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -41,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
       return keyCommand(args);
     case 'schema':
       return schemaCommand(args);
+    case 'backfill':
+      return backfillCommand(args);
     case undefined:
     case 'help':
     case '--help':

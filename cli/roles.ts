@@ -89,7 +89,11 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
     }
     if (roles.includes('worker')) {
       const w = await startBatchWorker(
-        { ...config.temporal, lakeRoot: config.lake.root },
+        {
+          ...config.temporal,
+          lakeRoot: config.lake.root,
+          schedules: config.temporal.schedules ? { taskQueue: config.temporal.taskQueue } : false,
+        },
         log.child({ role: 'worker' }),
       );
       stops.push(w.stop);

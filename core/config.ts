@@ -47,7 +47,14 @@ export interface Config {
     consumers: number;
   };
   lake: { root: string; fetchWaitMs: number };
-  temporal: { address: string; namespace: string; taskQueue: string; uiUrl: string };
+  temporal: {
+    address: string;
+    namespace: string;
+    taskQueue: string;
+    uiUrl: string;
+    /** Whether the worker creates/updates the Temporal Schedules at start. */
+    schedules: boolean;
+  };
   auth: { jwtSecret: string; writeKeysFile: string };
 }
 
@@ -175,6 +182,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       namespace: r.str('TEMPORAL_NAMESPACE', 'default'),
       taskQueue: r.str('TEMPORAL_TASK_QUEUE', 'analytics-batch'),
       uiUrl: r.str('TEMPORAL_UI_URL', `http://localhost:${r.port('TEMPORAL_UI_PORT', 8233)}`),
+      schedules: r.oneOf('TEMPORAL_SCHEDULES', ['true', 'false'] as const, 'true') === 'true',
     },
     auth: {
       jwtSecret: jwtSecret ?? '',

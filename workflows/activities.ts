@@ -1,37 +1,56 @@
-import { join } from 'node:path';
-import { heartbeat } from '@temporalio/activity';
+import { Context, heartbeat } from '@temporalio/activity';
+import { advanceWatermark, hourDir, publishHour } from '../batch-layer/batch-views';
 import type { DuckDbEngine } from '../batch-layer/duckdb-engine';
-import type { HourlyRecomputeResult } from './types';
 
 /** What the batch activities need, built once per worker and injected. */
 export interface BatchDeps {
   engine: DuckDbEngine;
   lakeRoot: string;
+  now?: () => Date;
 }
 
 export function createActivities(deps: BatchDeps) {
+  const now = deps.now ?? (() => new Date());
   return {
-    /** Idempotent: recomputing an hour rewrites the same view file with the same rows. */
-    async recomputeHour(hourIso: string): Promise<HourlyRecomputeResult> {
-      const hour = new Date(hourIso);
-      heartbeat({ hour: hourIso, step: 'aggregating' });
-      const rows = await deps.engine.hourEventCounts(deps.lakeRoot, hour);
-      const viewFile = join(
-        deps.lakeRoot,
-        'views',
-        'hourly_event_counts',
-        `date=${hourIso.slice(0, 10)}`,
-        `hour=${hourIso.slice(11, 13)}`,
-        'data.parquet',
-      );
-      heartbeat({ hour: hourIso, step: 'publishing' });
-      await deps.engine.writeParquet(viewFile, rows);
-      return {
-        hour: hourIso,
-        events: rows.reduce((n, r) => n + r.events, 0),
-        projects: new Set(rows.map((r) => r.projectId)).size,
-        viewFile,
-      };
+    /**
+     * Recomputes an hour's view and publishes it by swapping its pointer. Idempotent: the same
+     * lake gives the same rows, under a new version; readers never see a half-written hour.
+     */
+    async recomputeHour(hourIso: string): Promise<{ hour: string; events: number; version: string }> {
+      // Heartbeats keep flowing while DuckDB works (its queries do not block the event loop), so a
+      // dead worker is noticed within the heartbeat timeout, not the start-to-close one.
+      let step = 'aggregating';
+      const beat = setInterval(() => heartbeat({ hour: hourIso, step }), 2000);
+      try {
+        return await recompute(hourIso, (s) => (step = s));
+      } finally {
+        clearInterval(beat);
+      }
+    },
+
+    /** Seals hours up to `hourIso` when none before it is missing; returns the watermark. */
+    async advanceWatermark(hourIso: string): Promise<string | null> {
+      return advanceWatermark(deps.lakeRoot, hourIso, now()).hour;
     },
   };
+
+  async function recompute(hourIso: string, setStep: (s: string) => void) {
+    heartbeat({ hour: hourIso, step: 'aggregating' });
+    // The activity's attempt identifies the version: retries never collide with a published file.
+    const info = Context.current().info;
+    // Run ids are time-ordered (UUIDv7): their random tail tells runs apart.
+    const version = `${(info.workflowExecution?.runId ?? 'local').replaceAll('-', '').slice(-12)}-${info.attempt}`;
+    const dir = hourDir(deps.lakeRoot, hourIso);
+    const view = await deps.engine.hourView(deps.lakeRoot, new Date(hourIso), dir, version);
+    setStep('publishing');
+    publishHour(deps.lakeRoot, {
+      hour: hourIso,
+      version,
+      measures: view.measures,
+      uniques: view.uniques,
+      events: view.events,
+      computedAt: now().toISOString(),
+    });
+    return { hour: hourIso, events: view.events, version };
+  }
 }

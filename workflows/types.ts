@@ -2,11 +2,38 @@
 export interface HourlyRecomputeInput {
   /** Start of the hour to recompute, ISO-8601 UTC. Omitted by schedules: the previous hour. */
   hour?: string;
+  /** Move the batch watermark to this hour once it is published (schedules and backfills do). */
+  advanceWatermark?: boolean;
 }
 
 export interface HourlyRecomputeResult {
   hour: string;
   events: number;
-  projects: number;
-  viewFile: string;
+  version: string;
+  watermark: string | null;
+}
+
+export interface BackfillInput {
+  /** ISO-8601; hours from the one holding `from` up to the one before `to`. */
+  from: string;
+  to: string;
+  /** Batch engine: 'duckdb' (embedded, the default). */
+  engine?: 'duckdb';
+  /** Recompute only these projects' events (informational for now: views are per hour, all projects). */
+  projects?: string[];
+  /** Hours recomputed at once. */
+  concurrency?: number;
+}
+
+export interface BackfillProgress {
+  total: number;
+  done: number;
+  running: number;
+  failed: number;
+  events: number;
+  percent: number;
+}
+
+export interface BackfillResult extends BackfillProgress {
+  hours: string[];
 }

@@ -3,12 +3,16 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { DuckDbEngine } from '../batch-layer/duckdb-engine';
 import type { Logger } from '../core/log';
 import { createActivities } from './activities';
+import { ensureSchedules, type ScheduleOptions } from './schedules';
+import { Client, Connection } from '@temporalio/client';
 
 export interface BatchWorkerConfig {
   address: string;
   namespace: string;
   taskQueue: string;
   lakeRoot: string;
+  /** Create or update the Temporal Schedules at start (the worker role does; tests choose). */
+  schedules?: ScheduleOptions | false;
 }
 
 let runtimeInstalled = false;
@@ -38,6 +42,17 @@ export async function startBatchWorker(
     workflowsPath: join(__dirname, 'workflows.ts'),
     activities: createActivities({ engine, lakeRoot: config.lakeRoot }),
   });
+  if (config.schedules !== false) {
+    const client = new Client({
+      connection: await Connection.connect({ address: config.address }),
+      namespace: config.namespace,
+    });
+    try {
+      await ensureSchedules(client, config.schedules ?? { taskQueue: config.taskQueue });
+    } finally {
+      await client.connection.close();
+    }
+  }
   const done = worker.run().finally(async () => {
     engine.close();
     await connection.close();

@@ -26,6 +26,7 @@ export function isolatedConfig(name: string, env: Record<string, string> = {}): 
     KAFKA_GROUP_PREFIX: `test-${id}-`,
     LAKE_FETCH_WAIT_MS: '200',
     KAFKA_SESSION_TIMEOUT_MS: '6000',
+    TEMPORAL_SCHEDULES: 'false',
     ...env,
   });
 }

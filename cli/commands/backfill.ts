@@ -1,0 +1,71 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { loadConfig } from '../../core/config';
+import { UserFacingError } from '../../core/errors';
+import { WORKFLOW_TYPES } from '../../workflows/ids';
+import type { BackfillInput, BackfillProgress, BackfillResult } from '../../workflows/types';
+import { requireOption, type ParsedArgs } from '../args';
+
+function bar(p: BackfillProgress, width = 30): string {
+  const filled = Math.round((p.percent / 100) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(p.percent).padStart(3)}%  ${p.done}/${p.total} hours, ${p.running} running, ${p.events} events`;
+}
+
+/**
+ * `backfill --from ISO --to ISO [--engine duckdb] [--concurrency N]`: starts the `backfill`
+ * workflow (or joins the one already running for the same range) and shows its progress. The same
+ * run is visible in the Temporal Web UI.
+ */
+export async function backfillCommand(args: ParsedArgs): Promise<number> {
+  const from = requireOption(args, 'from', './platform backfill --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z');
+  const to = requireOption(args, 'to', './platform backfill --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z');
+  for (const [name, v] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (!Number.isFinite(Date.parse(v))) throw new UserFacingError(`--${name} '${v}' is not an ISO-8601 time`, 'for example 2026-01-31T00:00:00Z');
+  }
+  if (Date.parse(from) >= Date.parse(to)) throw new UserFacingError('--from must be before --to', 'swap them?');
+  const engine = typeof args.options.engine === 'string' ? args.options.engine : 'duckdb';
+  if (engine !== 'duckdb') throw new UserFacingError(`unknown engine '${engine}'`, 'engines: duckdb');
+  const input: BackfillInput = { from: new Date(from).toISOString(), to: new Date(to).toISOString(), engine };
+  if (typeof args.options.concurrency === 'string') input.concurrency = Number(args.options.concurrency);
+
+  const config = loadConfig();
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 3000 });
+  } catch {
+    throw new UserFacingError(`Temporal does not answer at ${config.temporal.address}`, 'start it with ./platform up or ./platform services start');
+  }
+  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const workflowId = `backfill-${input.from}-${input.to}`;
+  const handle = await client.workflow.start(WORKFLOW_TYPES.backfill, {
+    taskQueue: config.temporal.taskQueue,
+    workflowId,
+    args: [input],
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    staticSummary: `Backfill ${input.from} .. ${input.to} (${engine})`,
+  });
+  console.log(`backfill ${workflowId}`);
+  console.log(`  watch it in the Temporal UI: ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`);
+  const tty = process.stdout.isTTY;
+  let last = '';
+  const result = handle.result() as Promise<BackfillResult>;
+  let finished = false;
+  void result.finally(() => (finished = true)).catch(() => {});
+  while (!finished) {
+    const p = await handle.query<BackfillProgress>('progress').catch(() => undefined);
+    if (p) {
+      const line = bar(p);
+      if (line !== last) process.stdout.write(tty ? `\r${line}` : `${line}\n`);
+      last = line;
+    }
+    await sleep(500);
+  }
+  const r = await result;
+  process.stdout.write(`${tty ? '\r' : ''}${bar(r)}\n`);
+  console.log(`done: ${r.done} hours recomputed, ${r.events} events`);
+  await connection.close();
+  return 0;
+}

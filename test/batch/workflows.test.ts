@@ -1,0 +1,186 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readHourPointer, readWatermark } from '../../batch-layer/batch-views';
+import type { Config } from '../../core/config';
+import { createLogger } from '../../core/log';
+import { REPO_ROOT } from '../../infra/local/paths';
+import { temporalBinary } from '../../infra/local/temporal/install';
+import { WORKFLOW_TYPES } from '../../workflows/ids';
+import { ensureSchedules } from '../../workflows/schedules';
+import type { BackfillProgress, BackfillResult, HourlyRecomputeResult } from '../../workflows/types';
+import { startBatchWorker } from '../../workflows/worker';
+import { generateEvents } from '../helpers/speed-harness';
+import { readHourView, writeLake } from '../helpers/lake';
+import { isolatedConfig, requireServices } from '../helpers/test-config';
+import { waitFor } from '../helpers/wait-for';
+
+const HOUR = 3_600_000;
+
+/** Batch workflows on the real Temporal dev server, over a real Parquet lake. */
+describe('batch workflows', () => {
+  let config: Config;
+  let client: Client;
+  let worker: { stop(): Promise<void> };
+  const log = createLogger({ test: 'batch-workflows' }, 'error');
+  // Three hours of events, two days ago (clear of any hour a schedule might pick).
+  const start = Math.floor(Date.now() / HOUR) * HOUR - 48 * HOUR;
+  const hours = [0, 1, 2].map((h) => new Date(start + h * HOUR).toISOString());
+  const events = generateEvents(3000, { start, spreadMinutes: 179, duplicates: 30 });
+  const distinct = new Set(events.map((e) => e.eventId)).size;
+
+  beforeAll(async () => {
+    await requireServices();
+    config = isolatedConfig('workflows');
+    await writeLake(config.lake.root, events);
+    client = new Client({
+      connection: await Connection.connect({ address: config.temporal.address }),
+      namespace: config.temporal.namespace,
+    });
+    worker = await startBatchWorker(
+      { ...config.temporal, lakeRoot: config.lake.root, schedules: false },
+      log,
+    );
+  });
+  afterAll(async () => {
+    await worker?.stop();
+    await client?.connection.close();
+  });
+
+  it('completes a backfill started with `temporal workflow start`, publishing every hour and the watermark', async () => {
+    const workflowId = `cli-backfill-${Date.now()}`;
+    const r = spawnSync(
+      temporalBinary(),
+      [
+        'workflow',
+        'start',
+        '--address',
+        config.temporal.address,
+        '--namespace',
+        config.temporal.namespace,
+        '--task-queue',
+        config.temporal.taskQueue,
+        '--type',
+        WORKFLOW_TYPES.backfill,
+        '--workflow-id',
+        workflowId,
+        '--input',
+        JSON.stringify({ from: hours[0], to: new Date(start + 3 * HOUR).toISOString() }),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const result = (await client.workflow.getHandle(workflowId).result()) as BackfillResult;
+    expect(result).toMatchObject({ total: 3, done: 3, failed: 0, events: distinct, percent: 100 });
+    for (const h of hours) expect(readHourPointer(config.lake.root, h)).toBeDefined();
+    expect(readWatermark(config.lake.root).hour).toBe(hours[2]);
+    const progress = await client.workflow.getHandle(workflowId).query<BackfillProgress>('progress');
+    expect(progress.done).toBe(3);
+  });
+
+  it('gives identical views when the same backfill runs again', async () => {
+    const before = await Promise.all(hours.map((h) => readHourView(config.lake.root, h)));
+    const versions = hours.map((h) => readHourPointer(config.lake.root, h)?.version);
+    const result = await client.workflow.execute(WORKFLOW_TYPES.backfill, {
+      taskQueue: config.temporal.taskQueue,
+      workflowId: `again-${Date.now()}`,
+      args: [{ from: hours[0], to: new Date(start + 3 * HOUR).toISOString(), concurrency: 2 }],
+    });
+    expect((result as BackfillResult).done).toBe(3);
+    expect(hours.map((h) => readHourPointer(config.lake.root, h)?.version)).not.toEqual(versions);
+    expect(await Promise.all(hours.map((h) => readHourView(config.lake.root, h)))).toEqual(before);
+  });
+
+  it('runs the hourly schedule, which recomputes the hour before its scheduled time', async () => {
+    const scheduleId = `test-hourly-${Date.now()}`;
+    await ensureSchedules(client, {
+      taskQueue: config.temporal.taskQueue,
+      hourlyId: scheduleId,
+      hourlySpec: { intervals: [{ every: '2s' }] },
+    });
+    try {
+      const handle = client.schedule.getHandle(scheduleId);
+      const described = await waitFor(
+        () => handle.describe(),
+        (d) => d.info.recentActions.length > 0,
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+      const action = described.info.recentActions[0];
+      expect(action).toBeDefined();
+      const run = action?.action as { workflow: { workflowId: string } };
+      const result = (await client.workflow
+        .getHandle(run.workflow.workflowId)
+        .result()) as HourlyRecomputeResult;
+      const scheduled = action?.scheduledAt.getTime() ?? 0;
+      expect(result.hour).toBe(new Date(Math.floor(scheduled / HOUR) * HOUR - HOUR).toISOString());
+    } finally {
+      await client.schedule.getHandle(scheduleId).delete();
+    }
+  });
+
+  it('replays recorded histories without nondeterminism', async () => {
+    const workflowId = `replay-${Date.now()}`;
+    await client.workflow.execute(WORKFLOW_TYPES.backfill, {
+      taskQueue: config.temporal.taskQueue,
+      workflowId,
+      args: [{ from: hours[0], to: new Date(start + 2 * HOUR).toISOString() }],
+    });
+    for (const id of [workflowId, `${workflowId}/${hours[0]}`]) {
+      const history = await client.workflow.getHandle(id).fetchHistory();
+      await Worker.runReplayHistory({ workflowsPath: join(REPO_ROOT, 'workflows', 'workflows.ts') }, history, id);
+    }
+  });
+
+  it('resumes a backfill after its worker is killed, without redoing finished hours', async () => {
+    const taskQueue = `${config.temporal.taskQueue}-resume`;
+    const many = Array.from({ length: 10 }, (_, i) => new Date(start - (20 - i) * HOUR).toISOString());
+    await writeLake(
+      config.lake.root,
+      generateEvents(2000, { start: Date.parse(many[0] as string), spreadMinutes: 599 }),
+      'part-resume',
+    );
+    const env = {
+      ...process.env,
+      PLATFORM_STATE_DIR: config.stateDir,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      TEMPORAL_SCHEDULES: 'false',
+      LOG_LEVEL: 'error',
+    };
+    const startWorker = (): ChildProcess =>
+      spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', 'worker'], {
+        cwd: REPO_ROOT,
+        env,
+        stdio: 'ignore',
+      });
+    let w = startWorker();
+    const handle = await client.workflow.start(WORKFLOW_TYPES.backfill, {
+      taskQueue,
+      workflowId: `resume-${Date.now()}`,
+      args: [
+        { from: many[0], to: new Date(Date.parse(many[9] as string) + HOUR).toISOString(), concurrency: 1 },
+      ],
+    });
+    await waitFor(
+      () => handle.query<BackfillProgress>('progress').catch(() => undefined),
+      (p) => (p?.done ?? 0) >= 3,
+      { timeoutMs: 90_000, intervalMs: 200 },
+    );
+    w.kill('SIGKILL');
+    await new Promise((r) => w.once('exit', r));
+    const finished = many.filter((h) => readHourPointer(config.lake.root, h));
+    const versionsBefore = finished.map((h) => readHourPointer(config.lake.root, h)?.version);
+    expect(finished.length).toBeGreaterThanOrEqual(3);
+    w = startWorker();
+    try {
+      const result = (await handle.result()) as BackfillResult;
+      expect(result).toMatchObject({ total: 10, done: 10 });
+      // Hours finished before the kill were not recomputed (same published version).
+      expect(finished.map((h) => readHourPointer(config.lake.root, h)?.version)).toEqual(versionsBefore);
+      for (const h of many) expect(readHourPointer(config.lake.root, h)).toBeDefined();
+    } finally {
+      w.kill('SIGTERM');
+    }
+  }, 240_000);
+});
