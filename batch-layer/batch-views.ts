@@ -39,13 +39,16 @@ export function publishHour(lakeRoot: string, pointer: HourPointer): void {
   mkdirSync(dir, { recursive: true });
   writeJsonAtomically(join(dir, 'current.json'), pointer);
   for (const f of readdirSync(dir)) {
-    if (f.endsWith('.parquet') && f !== pointer.measures && f !== pointer.uniques) rmSync(join(dir, f), { force: true });
+    if (f.endsWith('.parquet') && f !== pointer.measures && f !== pointer.uniques)
+      rmSync(join(dir, f), { force: true });
   }
 }
 
 export interface Watermark {
   /** Start of the last sealed hour (every hour up to its end is in the batch view). */
   hour: string | null;
+  /** The latest hour asked to be sealed; the watermark follows once the hours before it are in. */
+  requested?: string | null;
   updatedAt: string;
 }
 
@@ -55,9 +58,10 @@ export function readWatermark(lakeRoot: string): Watermark {
 }
 
 /**
- * Moves the watermark forward to `hourIso` when every hour between the current watermark and it
- * is published (a gap keeps it where it is); never moves it back. A lock file serialises
- * concurrent updates (hourly runs and backfill children).
+ * Asks for hours up to `hourIso` to be sealed, and moves the watermark forward across every
+ * contiguous published hour up to the latest hour ever asked for: a gap holds it back until the
+ * missing hour is published, whichever order concurrent runs finish in. Never moves it back. A
+ * lock file serialises concurrent updates (hourly runs and backfill children).
  */
 export function advanceWatermark(lakeRoot: string, hourIso: string, now: Date): Watermark {
   const dir = join(lakeRoot, 'views');
@@ -74,15 +78,21 @@ export function advanceWatermark(lakeRoot: string, hourIso: string, now: Date): 
   }
   try {
     const current = readWatermark(lakeRoot);
-    const target = Date.parse(hourIso);
-    if (current.hour !== null && Date.parse(current.hour) >= target) return current;
-    if (current.hour !== null) {
-      for (let h = Date.parse(current.hour) + HOUR; h < target; h += HOUR) {
-        if (!readHourPointer(lakeRoot, new Date(h).toISOString())) return current;
-      }
-    }
-    const next: Watermark = { hour: new Date(target).toISOString(), updatedAt: now.toISOString() };
-    writeJsonAtomically(join(dir, 'watermark.json'), next);
+    const requested = Math.max(
+      Date.parse(hourIso),
+      current.requested ? Date.parse(current.requested) : -Infinity,
+    );
+    // The first hour ever sealed starts the watermark; after that it only grows contiguously.
+    let mark = current.hour !== null ? Date.parse(current.hour) : Date.parse(hourIso);
+    while (mark + HOUR <= requested && readHourPointer(lakeRoot, new Date(mark + HOUR).toISOString()))
+      mark += HOUR;
+    const next: Watermark = {
+      hour: new Date(mark).toISOString(),
+      requested: new Date(requested).toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    if (next.hour !== current.hour || next.requested !== current.requested)
+      writeJsonAtomically(join(dir, 'watermark.json'), next);
     return next;
   } finally {
     rmSync(lock, { force: true });

@@ -17,20 +17,32 @@ function oddEvents(): AnalyticsEvent[] {
   const base = generateEvents(6, { start: HOUR + 60_000, spreadMinutes: 5, projectId: 'odd' });
   const props: Record<string, unknown>[] = [
     { order_id: 'o', total_amount: 7, currency: 'USD', product_id: 'solo', price: 3.5, quantity: 2 },
-    { order_id: 'o2', total_amount: '7', currency: 'USD', products: [{ product_id: 'x' }, { category: 'no-id' }, 5] },
+    {
+      order_id: 'o2',
+      total_amount: '7',
+      currency: 'USD',
+      products: [{ product_id: 'x' }, { category: 'no-id' }, 5],
+    },
     { path: 42 },
     { path: { nested: true } },
     { content_id: 'c9', watch_time_seconds: 'ten' },
     { content_id: 'c9', watch_time_seconds: 2.25 },
   ];
   const names = ['purchase', 'purchase', 'page', 'page', 'video_progress', 'video_progress'];
-  return base.map((e, i) => ({ ...e, event: names[i] as string, properties: props[i] as Record<string, unknown> }));
+  return base.map((e, i) => ({
+    ...e,
+    event: names[i] as string,
+    properties: props[i] as Record<string, unknown>,
+  }));
 }
 
 describe('the catalog in DuckDB equals the speed layer aggregation', () => {
   it('gives the same minute rows and HLL registers for the same events (duplicates removed once)', async () => {
     const lake = mkdtempSync(join(tmpdir(), 'parity-lake-'));
-    const events = [...generateEvents(3000, { start: HOUR, spreadMinutes: 59, duplicates: 40 }), ...oddEvents()];
+    const events = [
+      ...generateEvents(3000, { start: HOUR, spreadMinutes: 59, duplicates: 40 }),
+      ...oddEvents(),
+    ];
     const writer = await ParquetWriter.open();
     const byDir = new Map<string, AnalyticsEvent[]>();
     for (const e of events) {
@@ -64,16 +76,27 @@ describe('the catalog in DuckDB equals the speed layer aggregation', () => {
         { f: join(out, view.measures) },
       )
     ).getRowObjectsJson();
-    const round = (r: { project_id: string; minute: number; metric: string; dim: string; count: number; sum: number }) => ({
+    const round = (r: {
+      project_id: string;
+      minute: number;
+      metric: string;
+      dim: string;
+      count: number;
+      sum: number;
+    }) => ({
       ...r,
       minute: Number(r.minute),
       count: Number(r.count),
       sum: Math.round(r.sum * 1e6) / 1e6,
     });
-    const key = (r: { project_id: string; minute: number; metric: string; dim: string }) => `${r.project_id}|${r.metric}|${r.minute}|${r.dim}`;
-    const sortByKey = <T extends { project_id: string; minute: number; metric: string; dim: string }>(rows: T[]) =>
-      [...rows].sort((a, b) => (key(a) < key(b) ? -1 : 1));
-    expect(sortByKey(measures.map((r) => round(r as never)))).toEqual(sortByKey(expected.measures.map(round)));
+    const key = (r: { project_id: string; minute: number; metric: string; dim: string }) =>
+      `${r.project_id}|${r.metric}|${r.minute}|${r.dim}`;
+    const sortByKey = <T extends { project_id: string; minute: number; metric: string; dim: string }>(
+      rows: T[],
+    ) => [...rows].sort((a, b) => (key(a) < key(b) ? -1 : 1));
+    expect(sortByKey(measures.map((r) => round(r as never)))).toEqual(
+      sortByKey(expected.measures.map(round)),
+    );
 
     const uniques = (
       await conn.runAndReadAll(
@@ -81,9 +104,18 @@ describe('the catalog in DuckDB equals the speed layer aggregation', () => {
         { f: join(out, view.uniques) },
       )
     ).getRowObjectsJson();
-    const ukey = (r: { project_id: string; minute: number; metric: string; dim: string; reg: number }) => `${key(r)}|${r.reg}`;
-    const norm = (rows: { project_id: string; minute: number | string; metric: string; dim: string; reg: number; rank: number }[]) =>
-      rows.map((r) => ({ ...r, minute: Number(r.minute) })).sort((a, b) => (ukey(a) < ukey(b) ? -1 : 1));
+    const ukey = (r: { project_id: string; minute: number; metric: string; dim: string; reg: number }) =>
+      `${key(r)}|${r.reg}`;
+    const norm = (
+      rows: {
+        project_id: string;
+        minute: number | string;
+        metric: string;
+        dim: string;
+        reg: number;
+        rank: number;
+      }[],
+    ) => rows.map((r) => ({ ...r, minute: Number(r.minute) })).sort((a, b) => (ukey(a) < ukey(b) ? -1 : 1));
     expect(norm(uniques as never)).toEqual(norm(expected.uniques));
     conn.closeSync();
   });

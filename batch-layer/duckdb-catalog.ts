@@ -90,7 +90,9 @@ export function measuresSql(): string {
  */
 export function uniquesSql(): string {
   const parts = METRIC_CATALOG.filter((d) => d.measure.kind === 'unique_actors').map(
-    (d) => `SELECT project_id, ${minute} AS minute, ${quoteLiteral(d.name)} AS metric, ${dimension(d)} AS dim, actor_id
+    (
+      d,
+    ) => `SELECT project_id, ${minute} AS minute, ${quoteLiteral(d.name)} AS metric, ${dimension(d)} AS dim, actor_id
             FROM base WHERE ${eventFilter(d)}`,
   );
   return `WITH ${BASE},

@@ -1,5 +1,6 @@
 import { Context, heartbeat } from '@temporalio/activity';
-import { advanceWatermark, hourDir, publishHour } from '../batch-layer/batch-views';
+import { advanceWatermark, hourDir, publishHour, readHourPointer } from '../batch-layer/batch-views';
+import { listLateMarkers, removeLateMarkers } from '../batch-layer/late-markers';
 import type { DuckDbEngine } from '../batch-layer/duckdb-engine';
 
 /** What the batch activities need, built once per worker and injected. */
@@ -26,6 +27,22 @@ export function createActivities(deps: BatchDeps) {
       } finally {
         clearInterval(beat);
       }
+    },
+
+    /**
+     * Hours to repair: those named by late-event markers that already have a published view (an
+     * hour not yet computed will include its late events when it is). Returns the marker files read.
+     */
+    async findLateHours(): Promise<{ hours: string[]; markers: string[] }> {
+      const markers = listLateMarkers(deps.lakeRoot);
+      const hours = [...new Set(markers.flatMap((m) => m.hours.map((h) => h.hour)))]
+        .filter((h) => readHourPointer(deps.lakeRoot, h) !== undefined)
+        .sort();
+      return { hours, markers: markers.map((m) => m.file) };
+    },
+
+    async clearLateMarkers(files: string[]): Promise<void> {
+      removeLateMarkers(deps.lakeRoot, files);
     },
 
     /** Seals hours up to `hourIso` when none before it is missing; returns the watermark. */

@@ -12,6 +12,7 @@ export const WORKFLOW_TYPES = {
 export const SCHEDULE_IDS = {
   hourlyRecompute: 'hourly-recompute',
   dailyRollup: 'daily-rollup',
+  lateDataRepair: 'late-data-repair',
   report: (id: string) => `report-${id}`,
 } as const;
 

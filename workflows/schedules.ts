@@ -11,7 +11,12 @@ export interface ScheduleOptions {
   /** Tests use their own ids and a short interval; production keeps the contract's. */
   hourlyId?: string;
   hourlySpec?: ScheduleSpec;
+  repairId?: string;
+  repairSpec?: ScheduleSpec;
 }
+
+/** Late events are looked for every 10 minutes. */
+const REPAIR: ScheduleSpec = { intervals: [{ every: '10 minutes' }] };
 
 /** 5 minutes past every hour, for the hour before (the run's scheduled time names it). */
 const HOURLY: ScheduleSpec = { calendars: [{ minute: 5, hour: { start: 0, end: 23 } }] };
@@ -21,27 +26,41 @@ const HOURLY: ScheduleSpec = { calendars: [{ minute: 5, hour: { start: 0, end: 2
  * a schedule that exists is updated in place (its run history and pause state are kept).
  */
 export async function ensureSchedules(client: Client, opts: ScheduleOptions): Promise<string[]> {
-  const id = opts.hourlyId ?? SCHEDULE_IDS.hourlyRecompute;
-  const spec = opts.hourlySpec ?? HOURLY;
-  const action = {
-    type: 'startWorkflow' as const,
-    workflowType: WORKFLOW_TYPES.hourlyRecompute,
-    taskQueue: opts.taskQueue,
-    args: [{}],
-  };
   // Missed runs (worker or cluster down) are caught up for a day; runs never overlap.
   const policies = { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '1 day' };
-  try {
-    await client.schedule.create({
-      scheduleId: id,
-      spec,
-      action,
-      policies,
-      memo: { description: 'Recomputes the previous hour from the lake and seals it (batch watermark).' },
-    });
-  } catch (e) {
-    if (!(e instanceof ScheduleAlreadyRunning)) throw e;
-    await client.schedule.getHandle(id).update((prev) => ({ ...prev, spec, action, policies }));
+  const wanted = [
+    {
+      id: opts.hourlyId ?? SCHEDULE_IDS.hourlyRecompute,
+      spec: opts.hourlySpec ?? HOURLY,
+      workflowType: WORKFLOW_TYPES.hourlyRecompute,
+      description: 'Recomputes the previous hour from the lake and seals it (batch watermark).',
+    },
+    {
+      id: opts.repairId ?? SCHEDULE_IDS.lateDataRepair,
+      spec: opts.repairSpec ?? REPAIR,
+      workflowType: WORKFLOW_TYPES.lateDataRepair,
+      description: 'Recomputes sealed hours that received late events.',
+    },
+  ];
+  for (const s of wanted) {
+    const action = {
+      type: 'startWorkflow' as const,
+      workflowType: s.workflowType,
+      taskQueue: opts.taskQueue,
+      args: [{}],
+    };
+    try {
+      await client.schedule.create({
+        scheduleId: s.id,
+        spec: s.spec,
+        action,
+        policies,
+        memo: { description: s.description },
+      });
+    } catch (e) {
+      if (!(e instanceof ScheduleAlreadyRunning)) throw e;
+      await client.schedule.getHandle(s.id).update((prev) => ({ ...prev, spec: s.spec, action, policies }));
+    }
   }
-  return [id];
+  return wanted.map((s) => s.id);
 }

@@ -24,7 +24,9 @@ import type {
   HourlyRecomputeResult,
 } from './types';
 
-const { recomputeHour, advanceWatermark } = proxyActivities<ReturnType<typeof createActivities>>({
+const { recomputeHour, advanceWatermark, findLateHours, clearLateMarkers } = proxyActivities<
+  ReturnType<typeof createActivities>
+>({
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -127,4 +129,25 @@ export async function backfill(input: BackfillInput): Promise<BackfillResult> {
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, hours.length) }, worker));
   return { ...progress, hours };
+}
+
+/**
+ * Late-data repair: recomputes the published hours that received events after they were computed
+ * (the speed layer names them in the lake's `_late/` markers), then clears the markers it read.
+ * Run by the `late-data-repair` schedule; safe to run any time (recomputing is idempotent).
+ */
+export async function lateDataRepair(): Promise<{ hours: string[] }> {
+  const { hours, markers } = await findLateHours();
+  setCurrentDetails(
+    hours.length === 0 ? 'No late events to repair' : `Repairing ${hours.length} hours: ${hours.join(', ')}`,
+  );
+  const parent = workflowInfo().workflowId;
+  for (const hour of hours) {
+    await executeChild(hourlyRecompute, {
+      workflowId: `${parent}/${hour}`,
+      args: [{ hour, advanceWatermark: false }],
+    });
+  }
+  await clearLateMarkers(markers);
+  return { hours };
 }

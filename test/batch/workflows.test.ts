@@ -1,4 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
@@ -117,6 +118,37 @@ describe('batch workflows', () => {
       expect(result.hour).toBe(new Date(Math.floor(scheduled / HOUR) * HOUR - HOUR).toISOString());
     } finally {
       await client.schedule.getHandle(scheduleId).delete();
+    }
+  });
+
+  it('repairs a sealed hour automatically when late events arrive for it', async () => {
+    const hour = hours[1] as string;
+    const before = readHourPointer(config.lake.root, hour)?.events ?? 0;
+    expect(before).toBeGreaterThan(0);
+    const late = generateEvents(25, { start: Date.parse(hour) + 60_000, spreadMinutes: 30, projectId: 'late' });
+    await writeLake(config.lake.root, late, 'part-late');
+    mkdirSync(join(config.lake.root, '_late'), { recursive: true });
+    writeFileSync(
+      join(config.lake.root, '_late', 'events-0-100-124.json'),
+      JSON.stringify({ hours: [{ projectId: 'late', hour, events: 25 }] }),
+    );
+    const ids = { hourlyId: `test-h-${Date.now()}`, repairId: `test-repair-${Date.now()}` };
+    await ensureSchedules(client, {
+      taskQueue: config.temporal.taskQueue,
+      ...ids,
+      hourlySpec: { intervals: [{ every: '1 day' }] },
+      repairSpec: { intervals: [{ every: '2s' }] },
+    });
+    try {
+      const after = await waitFor(
+        async () => readHourPointer(config.lake.root, hour)?.events ?? 0,
+        (n) => n === before + 25 && !existsSync(join(config.lake.root, '_late', 'events-0-100-124.json')),
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+      expect(after).toBe(before + 25);
+      expect(existsSync(join(config.lake.root, '_late', 'events-0-100-124.json'))).toBe(false);
+    } finally {
+      for (const id of Object.values(ids)) await client.schedule.getHandle(id).delete();
     }
   });
 
