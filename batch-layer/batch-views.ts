@@ -98,3 +98,31 @@ export function advanceWatermark(lakeRoot: string, hourIso: string, now: Date): 
     rmSync(lock, { force: true });
   }
 }
+
+export interface DayPointer {
+  day: string;
+  version: string;
+  measures: string;
+  uniques: string;
+  hours: string[];
+  computedAt: string;
+}
+
+export function dayDir(lakeRoot: string, day: string): string {
+  return join(lakeRoot, 'views', 'daily', `date=${day}`);
+}
+
+export function readDayPointer(lakeRoot: string, day: string): DayPointer | undefined {
+  const f = join(dayDir(lakeRoot, day), 'current.json');
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as DayPointer) : undefined;
+}
+
+/** Swaps the day's pointer, then removes files no pointer names any more. */
+export function publishDay(lakeRoot: string, pointer: DayPointer): void {
+  const dir = dayDir(lakeRoot, pointer.day);
+  mkdirSync(dir, { recursive: true });
+  writeJsonAtomically(join(dir, 'current.json'), pointer);
+  for (const f of readdirSync(dir)) {
+    if (f.endsWith('.parquet') && f !== pointer.measures && f !== pointer.uniques) rmSync(join(dir, f), { force: true });
+  }
+}

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, timestampValue, type DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBInstance, LIST, listValue, timestampValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import { measuresSql, SETUP_STATEMENTS, uniquesSql } from './duckdb-catalog';
 import { quoteLiteral } from './sql-literal';
 
@@ -83,6 +83,46 @@ export class DuckDbEngine {
         `SELECT coalesce(sum(count), 0)::BIGINT AS n FROM hour_measures WHERE metric = 'events'`,
       );
       return { measures, uniques, events: Number(r.getRowObjectsJson()[0]?.n ?? 0) };
+    });
+  }
+
+  /**
+   * Rolls a day's hourly views up into day buckets: counts and sums add, HLL registers merge by
+   * max (DAU; WAU and MAU merge daily registers at query time). `hourFiles` are the published
+   * files of the day's hours.
+   */
+  async dayView(
+    hourFiles: { measures: string; uniques: string }[],
+    dir: string,
+    version: string,
+  ): Promise<{ measures: string; uniques: string }> {
+    return withConnection(this.db, async (conn) => {
+      const list = (key: 'measures' | 'uniques') => hourFiles.map((f) => f[key]);
+      if (hourFiles.length === 0) {
+        await conn.run(EMPTY_MEASURES.replace('hour_measures', 'day_measures'));
+        await conn.run(EMPTY_UNIQUES.replace('hour_uniques', 'day_uniques'));
+      } else {
+        await conn.run(
+          `CREATE OR REPLACE TEMP TABLE day_measures AS
+           SELECT project_id, date_trunc('day', minute) AS day, metric, dim, sum(count)::UBIGINT AS count, sum(sum) AS sum
+           FROM read_parquet($files) GROUP BY ALL ORDER BY ALL`,
+          { files: listValue(list('measures')) },
+          { files: LIST(VARCHAR) },
+        );
+        await conn.run(
+          `CREATE OR REPLACE TEMP TABLE day_uniques AS
+           SELECT project_id, date_trunc('day', minute) AS day, metric, dim, reg, max(rank)::UTINYINT AS rank
+           FROM read_parquet($files) GROUP BY ALL ORDER BY ALL`,
+          { files: listValue(list('uniques')) },
+          { files: LIST(VARCHAR) },
+        );
+      }
+      mkdirSync(dir, { recursive: true });
+      const measures = `measures-${version}.parquet`;
+      const uniques = `uniques-${version}.parquet`;
+      await copyTable(conn, 'day_measures', join(dir, measures));
+      await copyTable(conn, 'day_uniques', join(dir, uniques));
+      return { measures, uniques };
     });
   }
 

@@ -1,5 +1,13 @@
 import { Context, heartbeat } from '@temporalio/activity';
-import { advanceWatermark, hourDir, publishHour, readHourPointer } from '../batch-layer/batch-views';
+import { join } from 'node:path';
+import {
+  advanceWatermark,
+  dayDir,
+  hourDir,
+  publishDay,
+  publishHour,
+  readHourPointer,
+} from '../batch-layer/batch-views';
 import { listLateMarkers, removeLateMarkers } from '../batch-layer/late-markers';
 import type { DuckDbEngine } from '../batch-layer/duckdb-engine';
 
@@ -41,8 +49,38 @@ export function createActivities(deps: BatchDeps) {
       return { hours, markers: markers.map((m) => m.file) };
     },
 
+    /** Which of these hours have a published view. */
+    async publishedHours(hours: string[]): Promise<string[]> {
+      return hours.filter((h) => readHourPointer(deps.lakeRoot, h) !== undefined);
+    },
+
     async clearLateMarkers(files: string[]): Promise<void> {
       removeLateMarkers(deps.lakeRoot, files);
+    },
+
+    /** Rolls the day's published hours up into its daily view (DAU, revenue, content per day...). */
+    async rollupDay(day: string): Promise<{ day: string; hours: number }> {
+      const hours = Array.from({ length: 24 }, (_, i) =>
+        new Date(Date.parse(`${day}T00:00:00Z`) + i * 3_600_000).toISOString(),
+      );
+      const published = hours
+        .map((h) => ({ h, p: readHourPointer(deps.lakeRoot, h) }))
+        .filter((x): x is { h: string; p: NonNullable<typeof x.p> } => x.p !== undefined);
+      const files = published.map(({ h, p }) => ({
+        measures: join(hourDir(deps.lakeRoot, h), p.measures),
+        uniques: join(hourDir(deps.lakeRoot, h), p.uniques),
+      }));
+      const info = Context.current().info;
+      const version = `${(info.workflowExecution?.runId ?? 'local').replaceAll('-', '').slice(-12)}-${info.attempt}`;
+      const view = await deps.engine.dayView(files, dayDir(deps.lakeRoot, day), version);
+      publishDay(deps.lakeRoot, {
+        day,
+        version,
+        ...view,
+        hours: published.map((x) => x.h),
+        computedAt: now().toISOString(),
+      });
+      return { day, hours: published.length };
     },
 
     /** Seals hours up to `hourIso` when none before it is missing; returns the watermark. */

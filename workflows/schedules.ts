@@ -8,12 +8,15 @@ import { SCHEDULE_IDS, WORKFLOW_TYPES } from './ids';
 
 export interface ScheduleOptions {
   taskQueue: string;
-  /** Tests use their own ids and a short interval; production keeps the contract's. */
-  hourlyId?: string;
+  /** Tests prefix the ids and shorten the specs; production keeps the contract's. */
+  idPrefix?: string;
   hourlySpec?: ScheduleSpec;
-  repairId?: string;
   repairSpec?: ScheduleSpec;
+  dailySpec?: ScheduleSpec;
 }
+
+/** 02:00 UTC, for the day before. */
+const DAILY: ScheduleSpec = { calendars: [{ hour: 2, minute: 0 }] };
 
 /** Late events are looked for every 10 minutes. */
 const REPAIR: ScheduleSpec = { intervals: [{ every: '10 minutes' }] };
@@ -30,13 +33,19 @@ export async function ensureSchedules(client: Client, opts: ScheduleOptions): Pr
   const policies = { overlap: ScheduleOverlapPolicy.BUFFER_ONE, catchupWindow: '1 day' };
   const wanted = [
     {
-      id: opts.hourlyId ?? SCHEDULE_IDS.hourlyRecompute,
+      id: `${opts.idPrefix ?? ''}${SCHEDULE_IDS.hourlyRecompute}`,
       spec: opts.hourlySpec ?? HOURLY,
       workflowType: WORKFLOW_TYPES.hourlyRecompute,
       description: 'Recomputes the previous hour from the lake and seals it (batch watermark).',
     },
     {
-      id: opts.repairId ?? SCHEDULE_IDS.lateDataRepair,
+      id: `${opts.idPrefix ?? ''}${SCHEDULE_IDS.dailyRollup}`,
+      spec: opts.dailySpec ?? DAILY,
+      workflowType: WORKFLOW_TYPES.dailyRollup,
+      description: 'Rolls the previous day up from its hourly views (DAU, revenue, content per day).',
+    },
+    {
+      id: `${opts.idPrefix ?? ''}${SCHEDULE_IDS.lateDataRepair}`,
       spec: opts.repairSpec ?? REPAIR,
       workflowType: WORKFLOW_TYPES.lateDataRepair,
       description: 'Recomputes sealed hours that received late events.',

@@ -37,3 +37,8 @@ export interface BackfillProgress {
 export interface BackfillResult extends BackfillProgress {
   hours: string[];
 }
+
+export interface DailyRollupInput {
+  /** YYYY-MM-DD (UTC). Omitted by schedules: the day before the scheduled time. */
+  day?: string;
+}

@@ -20,17 +20,17 @@ import type {
   BackfillInput,
   BackfillProgress,
   BackfillResult,
+  DailyRollupInput,
   HourlyRecomputeInput,
   HourlyRecomputeResult,
 } from './types';
 
-const { recomputeHour, advanceWatermark, findLateHours, clearLateMarkers } = proxyActivities<
-  ReturnType<typeof createActivities>
->({
-  startToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '20 seconds',
-  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const { recomputeHour, advanceWatermark, findLateHours, clearLateMarkers, rollupDay, publishedHours } =
+  proxyActivities<ReturnType<typeof createActivities>>({
+    startToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '20 seconds',
+    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  });
 
 const HOUR_MS = 3_600_000;
 const SCHEDULED_START_TIME = defineSearchAttributeKey(
@@ -150,4 +150,35 @@ export async function lateDataRepair(): Promise<{ hours: string[] }> {
   }
   await clearLateMarkers(markers);
   return { hours };
+}
+
+/**
+ * Daily rollup of one UTC day (the input's, or for a scheduled run the day before its scheduled
+ * time): computes any hour of the day not yet published, then rolls the hours up into day buckets.
+ */
+export async function dailyRollup(input: DailyRollupInput = {}): Promise<{ day: string; hours: number }> {
+  let day = input.day;
+  if (!day) {
+    const scheduled = workflowInfo().typedSearchAttributes.get(SCHEDULED_START_TIME);
+    const logical = scheduled ? scheduled.getTime() : workflowInfo().startTime.getTime();
+    day = new Date(Math.floor(logical / (24 * HOUR_MS)) * 24 * HOUR_MS - 24 * HOUR_MS)
+      .toISOString()
+      .slice(0, 10);
+  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day))
+    throw ApplicationFailure.nonRetryable(`day must be YYYY-MM-DD (got ${day})`, 'BadInput');
+  const hours = Array.from({ length: 24 }, (_, i) =>
+    new Date(Date.parse(`${day}T00:00:00Z`) + i * HOUR_MS).toISOString(),
+  );
+  const present = new Set(await publishedHours(hours));
+  const parent = workflowInfo().workflowId;
+  for (const hour of hours.filter((h) => !present.has(h))) {
+    setCurrentDetails(`Computing missing hour ${hour}`);
+    await executeChild(hourlyRecompute, {
+      workflowId: `${parent}/${hour}`,
+      args: [{ hour, advanceWatermark: true }],
+    });
+  }
+  setCurrentDetails(`Rolling up ${day}`);
+  return rollupDay(day);
 }

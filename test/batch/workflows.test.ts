@@ -1,15 +1,16 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readHourPointer, readWatermark } from '../../batch-layer/batch-views';
+import { readDayPointer, readHourPointer, readWatermark } from '../../batch-layer/batch-views';
 import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { temporalBinary } from '../../infra/local/temporal/install';
-import { WORKFLOW_TYPES } from '../../workflows/ids';
+import { SCHEDULE_IDS, WORKFLOW_TYPES } from '../../workflows/ids';
 import { ensureSchedules } from '../../workflows/schedules';
 import type { BackfillProgress, BackfillResult, HourlyRecomputeResult } from '../../workflows/types';
 import { startBatchWorker } from '../../workflows/worker';
@@ -19,6 +20,20 @@ import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
 const HOUR = 3_600_000;
+
+async function sumDayEvents(file: string): Promise<number> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    const r = await conn.runAndReadAll(
+      `SELECT coalesce(sum(count), 0)::BIGINT AS n FROM read_parquet($f) WHERE metric = 'events'`,
+      { f: file },
+    );
+    return Number(r.getRowObjectsJson()[0]?.n ?? 0);
+  } finally {
+    conn.closeSync();
+  }
+}
 
 /** Batch workflows on the real Temporal dev server, over a real Parquet lake. */
 describe('batch workflows', () => {
@@ -95,11 +110,14 @@ describe('batch workflows', () => {
   });
 
   it('runs the hourly schedule, which recomputes the hour before its scheduled time', async () => {
-    const scheduleId = `test-hourly-${Date.now()}`;
-    await ensureSchedules(client, {
+    const prefix = `test-${Date.now()}-`;
+    const scheduleId = `${prefix}${SCHEDULE_IDS.hourlyRecompute}`;
+    const ids = await ensureSchedules(client, {
       taskQueue: config.temporal.taskQueue,
-      hourlyId: scheduleId,
+      idPrefix: prefix,
       hourlySpec: { intervals: [{ every: '2s' }] },
+      repairSpec: { intervals: [{ every: '1 day' }] },
+      dailySpec: { intervals: [{ every: '1 day' }] },
     });
     try {
       const handle = client.schedule.getHandle(scheduleId);
@@ -117,7 +135,7 @@ describe('batch workflows', () => {
       const scheduled = action?.scheduledAt.getTime() ?? 0;
       expect(result.hour).toBe(new Date(Math.floor(scheduled / HOUR) * HOUR - HOUR).toISOString());
     } finally {
-      await client.schedule.getHandle(scheduleId).delete();
+      for (const id of ids) await client.schedule.getHandle(id).delete();
     }
   });
 
@@ -125,19 +143,23 @@ describe('batch workflows', () => {
     const hour = hours[1] as string;
     const before = readHourPointer(config.lake.root, hour)?.events ?? 0;
     expect(before).toBeGreaterThan(0);
-    const late = generateEvents(25, { start: Date.parse(hour) + 60_000, spreadMinutes: 30, projectId: 'late' });
+    const late = generateEvents(25, {
+      start: Date.parse(hour) + 60_000,
+      spreadMinutes: 30,
+      projectId: 'late',
+    });
     await writeLake(config.lake.root, late, 'part-late');
     mkdirSync(join(config.lake.root, '_late'), { recursive: true });
     writeFileSync(
       join(config.lake.root, '_late', 'events-0-100-124.json'),
       JSON.stringify({ hours: [{ projectId: 'late', hour, events: 25 }] }),
     );
-    const ids = { hourlyId: `test-h-${Date.now()}`, repairId: `test-repair-${Date.now()}` };
-    await ensureSchedules(client, {
+    const ids = await ensureSchedules(client, {
       taskQueue: config.temporal.taskQueue,
-      ...ids,
+      idPrefix: `test-${Date.now()}-`,
       hourlySpec: { intervals: [{ every: '1 day' }] },
       repairSpec: { intervals: [{ every: '2s' }] },
+      dailySpec: { intervals: [{ every: '1 day' }] },
     });
     try {
       const after = await waitFor(
@@ -148,9 +170,31 @@ describe('batch workflows', () => {
       expect(after).toBe(before + 25);
       expect(existsSync(join(config.lake.root, '_late', 'events-0-100-124.json'))).toBe(false);
     } finally {
-      for (const id of Object.values(ids)) await client.schedule.getHandle(id).delete();
+      for (const id of ids) await client.schedule.getHandle(id).delete();
     }
   });
+
+  it('rolls a day up from its hours, computing the missing ones first', async () => {
+    const day = (hours[0] as string).slice(0, 10);
+    const result = await client.workflow.execute(WORKFLOW_TYPES.dailyRollup, {
+      taskQueue: config.temporal.taskQueue,
+      workflowId: `daily-${day}-${Date.now()}`,
+      args: [{ day }],
+    });
+    expect(result).toEqual({ day, hours: 24 });
+    const pointer = readDayPointer(config.lake.root, day);
+    expect(pointer?.hours).toHaveLength(24);
+    const dayEvents = await sumDayEvents(
+      join(config.lake.root, 'views', 'daily', `date=${day}`, pointer?.measures ?? ''),
+    );
+    const hourEvents = Array.from({ length: 24 }, (_, i) =>
+      new Date(Date.parse(`${day}T00:00:00Z`) + i * HOUR).toISOString(),
+    )
+      .map((h) => readHourPointer(config.lake.root, h)?.events ?? 0)
+      .reduce((a, b) => a + b, 0);
+    expect(dayEvents).toBe(hourEvents);
+    expect(dayEvents).toBeGreaterThan(0);
+  }, 120_000);
 
   it('replays recorded histories without nondeterminism', async () => {
     const workflowId = `replay-${Date.now()}`;
@@ -161,7 +205,11 @@ describe('batch workflows', () => {
     });
     for (const id of [workflowId, `${workflowId}/${hours[0]}`]) {
       const history = await client.workflow.getHandle(id).fetchHistory();
-      await Worker.runReplayHistory({ workflowsPath: join(REPO_ROOT, 'workflows', 'workflows.ts') }, history, id);
+      await Worker.runReplayHistory(
+        { workflowsPath: join(REPO_ROOT, 'workflows', 'workflows.ts') },
+        history,
+        id,
+      );
     }
   });
 
