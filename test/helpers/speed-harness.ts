@@ -130,8 +130,26 @@ export const comparable = (t: Totals) =>
     [...t].sort().map(([k, v]) => [k, { count: v.count, sum: Math.round(v.sum * 100) / 100 }]),
   );
 
-/** Committed offsets of a group, summed over partitions, against the topic's end. */
+/**
+ * Committed offsets of a group, summed over partitions, against the topic's end. Retries the
+ * broker's transient answers (a coordinator moving or loading), which kafkajs' admin passes on.
+ */
 export async function groupProgress(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+): Promise<{ committed: bigint; end: bigint }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await groupProgressOnce(kafka, groupId, topic);
+    } catch (e) {
+      if (attempt >= 20 || (e as { retriable?: boolean }).retriable === false) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+async function groupProgressOnce(
   kafka: Kafka,
   groupId: string,
   topic: string,
