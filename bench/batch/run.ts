@@ -36,14 +36,14 @@ async function generateLake(lake: string): Promise<void> {
     mkdirSync(dir, { recursive: true });
     await conn.run(
       `COPY (
-        SELECT 'e' || ($h * 100000000 + i) AS event_id, 'bench' AS project_id,
+        SELECT 'e' || ($h::BIGINT * 100000000 + i) AS event_id, 'bench' AS project_id,
           CASE WHEN i % 10 < 5 THEN 'page' ELSE 'track' END AS type,
           CASE i % 10 WHEN 0 THEN 'page' WHEN 1 THEN 'page' WHEN 2 THEN 'page' WHEN 3 THEN 'page' WHEN 4 THEN 'page'
                       WHEN 5 THEN 'video_play' WHEN 6 THEN 'video_progress' WHEN 7 THEN 'video_complete'
                       WHEN 8 THEN 'product_view' ELSE 'purchase' END AS event,
           'u' || (hash(i) % 200000) AS user_id, NULL::VARCHAR AS anonymous_id, 'u' || (hash(i) % 200000) AS actor_id,
-          make_timestamp(($start + (i * 3600000 // $n)) * 1000) AS event_time,
-          make_timestamp(($start + (i * 3600000 // $n) + 500) * 1000) AS received_at,
+          make_timestamp(($start::BIGINT + (i * 3600000 // $n)) * 1000) AS event_time,
+          make_timestamp(($start::BIGINT + (i * 3600000 // $n) + 500) * 1000) AS received_at,
           CASE i % 10 WHEN 5 THEN '{"content_id":"c' || (i % 500) || '","duration_seconds":600}'
                       WHEN 6 THEN '{"content_id":"c' || (i % 500) || '","watch_time_seconds":30,"duration_seconds":600}'
                       WHEN 7 THEN '{"content_id":"c' || (i % 500) || '"}'
