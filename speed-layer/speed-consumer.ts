@@ -79,7 +79,8 @@ export async function startSpeedConsumer(
     derived: DerivedEvent[],
     nextOffset: bigint,
   ) => {
-    const txn = await (await producerFor(partition)).transaction();
+    const producer = await producerFor(partition);
+    const txn = await producer.transaction();
     try {
       if (derived.length > 0) {
         await txn.send({
@@ -95,6 +96,10 @@ export async function startSpeedConsumer(
       await txn.commit();
     } catch (e) {
       await txn.abort().catch(() => {});
+      // Start the next attempt from a fresh producer: re-initialising the transactional id
+      // aborts whatever the broker still holds open for it (a broker restart, a fenced epoch).
+      producers.delete(partition);
+      await producer.disconnect().catch(() => {});
       throw e;
     }
   };
