@@ -123,6 +123,7 @@ export function publishDay(lakeRoot: string, pointer: DayPointer): void {
   mkdirSync(dir, { recursive: true });
   writeJsonAtomically(join(dir, 'current.json'), pointer);
   for (const f of readdirSync(dir)) {
-    if (f.endsWith('.parquet') && f !== pointer.measures && f !== pointer.uniques) rmSync(join(dir, f), { force: true });
+    if (f.endsWith('.parquet') && f !== pointer.measures && f !== pointer.uniques)
+      rmSync(join(dir, f), { force: true });
   }
 }

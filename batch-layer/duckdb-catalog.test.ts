@@ -5,10 +5,9 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import type { AnalyticsEvent } from '../core/event';
 import { aggregateBatch } from '../speed-layer/aggregate';
+import { writeLake } from '../test/helpers/lake';
 import { generateEvents } from '../test/helpers/speed-harness';
 import { DuckDbEngine } from './duckdb-engine';
-import { partitionDir, partitionOf } from './lake-paths';
-import { ParquetWriter } from './parquet-writer';
 
 const HOUR = Date.parse('2026-03-01T10:00:00Z');
 
@@ -43,20 +42,7 @@ describe('the catalog in DuckDB equals the speed layer aggregation', () => {
       ...generateEvents(3000, { start: HOUR, spreadMinutes: 59, duplicates: 40 }),
       ...oddEvents(),
     ];
-    const writer = await ParquetWriter.open();
-    const byDir = new Map<string, AnalyticsEvent[]>();
-    for (const e of events) {
-      const dir = partitionDir(lake, 'events', partitionOf(e.projectId, e.timestamp));
-      byDir.set(dir, [...(byDir.get(dir) ?? []), e]);
-    }
-    let offset = 0;
-    for (const [dir, list] of byDir) {
-      await writer.write(
-        join(dir, `part-${offset}.parquet`),
-        list.map((event) => ({ event, topic: 't', partition: 0, offset: String(offset++) })),
-      );
-    }
-    writer.close();
+    await writeLake(lake, events);
 
     const engine = await DuckDbEngine.open();
     const out = join(lake, 'out');

@@ -1,6 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDBInstance, LIST, listValue, timestampValue, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import {
+  DuckDBInstance,
+  LIST,
+  listValue,
+  timestampValue,
+  VARCHAR,
+  type DuckDBConnection,
+} from '@duckdb/node-api';
 import { measuresSql, SETUP_STATEMENTS, uniquesSql } from './duckdb-catalog';
 import { quoteLiteral } from './sql-literal';
 

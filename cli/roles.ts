@@ -8,7 +8,7 @@ import type { Logger } from '../core/log';
 import { startLakeArchiver } from '../batch-layer/lake-archiver';
 import { createIngestService } from '../ingest/ingest-service';
 import { applyClickHouseSchema } from '../speed-layer/schema';
-import { startSpeedConsumer } from '../speed-layer/speed-consumer';
+import { speedConsumerConfig, startSpeedConsumer } from '../speed-layer/speed-consumer';
 import { startServingApi } from '../serving-layer/server';
 import { startBatchWorker } from '../workflows/worker';
 import { assertPortFree } from '../infra/local/ports';
@@ -58,18 +58,11 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
     if (roles.some((r) => r !== 'worker' && r !== 'serve')) await ensureTopics(kafka, config);
     if (roles.includes('speed')) {
       for (let i = 0; i < config.speed.consumers; i++) {
-        const c = await startSpeedConsumer(
-          {
-            topic: config.kafka.topics.events,
-            derivedTopic: config.kafka.topics.derived,
-            groupId: config.kafka.groups.speed,
-            database: config.clickhouse.database,
-            lakeRoot: config.lake.root,
-            sessionTimeoutMs: config.kafka.sessionTimeoutMs,
-            ...config.speed,
-          },
-          { kafka, clickhouse: await ch(), log: log.child({ role: 'speed', consumer: i }) },
-        );
+        const c = await startSpeedConsumer(speedConsumerConfig(config), {
+          kafka,
+          clickhouse: await ch(),
+          log: log.child({ role: 'speed', consumer: i }),
+        });
         stops.push(c.stop);
       }
     }

@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AnalyticsEvent } from '../core/event';
+import { analyticsEvent } from '../test/helpers/events';
 import { createEnricher } from './enrich';
 
-const event = (context: Record<string, unknown>): AnalyticsEvent => ({
-  eventId: 'e',
-  projectId: 'p',
-  type: 'track',
-  event: 'x',
-  userId: 'u',
-  anonymousId: null,
-  timestamp: '2026-01-01T00:00:00.000Z',
-  originalTimestamp: null,
-  sentAt: null,
-  receivedAt: '2026-01-01T00:00:00.000Z',
-  properties: {},
-  context,
-  schema: null,
-});
+const event = (context: Record<string, unknown>) => analyticsEvent({ context });
 
 const IPHONE =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1';

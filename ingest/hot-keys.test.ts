@@ -1,23 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AnalyticsEvent } from '../core/event';
+import { analyticsEvent } from '../test/helpers/events';
 import { HotKeySalter } from './hot-keys';
 
-let seq = 0;
-const ev = (userId: string, type: AnalyticsEvent['type'] = 'track'): AnalyticsEvent => ({
-  eventId: `e-${seq++}`,
-  projectId: 'p',
-  type,
-  event: 'x',
-  userId,
-  anonymousId: null,
-  timestamp: '2026-01-01T00:00:00.000Z',
-  originalTimestamp: null,
-  sentAt: null,
-  receivedAt: '2026-01-01T00:00:00.000Z',
-  properties: {},
-  context: {},
-  schema: null,
-});
+const ev = (userId: string, type: AnalyticsEvent['type'] = 'track') => analyticsEvent({ userId, type });
 
 describe('HotKeySalter', () => {
   const opts = { share: 0.2, minEvents: 100, buckets: 4, windowMs: 1000 };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AnalyticsEvent } from '../core/event';
+import { analyticsEvent } from '../test/helpers/events';
 import { aggregateBatch } from './aggregate';
 
 const ev = (
@@ -7,21 +7,7 @@ const ev = (
   properties: Record<string, unknown>,
   timestamp = '2026-01-01T00:00:30.000Z',
   userId = 'u1',
-): AnalyticsEvent => ({
-  eventId: `${event}-${Math.random()}`,
-  projectId: 'p',
-  type: event === 'page' ? 'page' : 'track',
-  event,
-  userId,
-  anonymousId: null,
-  timestamp,
-  originalTimestamp: null,
-  sentAt: null,
-  receivedAt: timestamp,
-  properties,
-  context: {},
-  schema: null,
-});
+) => analyticsEvent({ event, type: event === 'page' ? 'page' : 'track', properties, timestamp, userId });
 
 const M0 = Date.parse('2026-01-01T00:00:00Z') / 1000;
 

@@ -1,29 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { AnalyticsEvent } from '../core/event';
+import { analyticsEvent } from '../test/helpers/events';
 import { deriveRange, emptyDerivedState } from './derived-events';
 
 const T0 = Date.parse('2026-01-01T10:00:00Z');
-let n = 0;
-const ev = (
-  user: string,
-  minutes: number,
-  event = 'page',
-  properties: Record<string, unknown> = {},
-): AnalyticsEvent => ({
-  eventId: `e${n++}`,
-  projectId: 'p',
-  type: 'track',
-  event,
-  userId: user,
-  anonymousId: null,
-  timestamp: new Date(T0 + minutes * 60_000).toISOString(),
-  originalTimestamp: null,
-  sentAt: null,
-  receivedAt: new Date(T0 + minutes * 60_000).toISOString(),
-  properties,
-  context: {},
-  schema: null,
-});
+const ev = (user: string, minutes: number, event = 'page', properties: Record<string, unknown> = {}) =>
+  analyticsEvent({
+    userId: user,
+    event,
+    properties,
+    timestamp: new Date(T0 + minutes * 60_000).toISOString(),
+  });
 
 describe('deriveRange', () => {
   it('starts a session on the first event and after a 30-minute gap, ending the previous one', () => {

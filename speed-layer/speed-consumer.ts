@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Config } from '../core/config';
 import type { AnalyticsEvent } from '../core/event';
 import { rangeBatchHandler, type RangeSink } from '../core/kafka-ranges';
 import type { Logger } from '../core/log';
@@ -19,6 +20,19 @@ export interface SpeedConsumerConfig extends SpeedOptions {
   lakeRoot: string;
   dedupWindowMs: number;
   sessionTimeoutMs?: number;
+}
+
+/** The speed consumer's settings, from the platform configuration. */
+export function speedConsumerConfig(config: Config): SpeedConsumerConfig {
+  return {
+    topic: config.kafka.topics.events,
+    derivedTopic: config.kafka.topics.derived,
+    groupId: config.kafka.groups.speed,
+    database: config.clickhouse.database,
+    lakeRoot: config.lake.root,
+    sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    ...config.speed,
+  };
 }
 
 export interface SpeedConsumerDeps {

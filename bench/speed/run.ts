@@ -22,7 +22,7 @@ import { kafkaServiceOptions, startKafka } from '../../infra/local/kafka/service
 import { aggregateBatch } from '../../speed-layer/aggregate';
 import { RAW_COLUMNS, toRawRow } from '../../speed-layer/rows';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
-import { startSpeedConsumer } from '../../speed-layer/speed-consumer';
+import { speedConsumerConfig, startSpeedConsumer } from '../../speed-layer/speed-consumer';
 import { generateEvents } from '../../test/helpers/speed-harness';
 import { fmt, percentile } from '../lib/stats';
 
@@ -80,17 +80,7 @@ async function main() {
     0n,
   );
   const t0 = performance.now();
-  const consumer = await startSpeedConsumer(
-    {
-      topic: config.kafka.topics.events,
-      derivedTopic: config.kafka.topics.derived,
-      groupId: config.kafka.groups.speed,
-      database: config.clickhouse.database,
-      lakeRoot: config.lake.root,
-      ...config.speed,
-    },
-    { kafka, clickhouse, log },
-  );
+  const consumer = await startSpeedConsumer(speedConsumerConfig(config), { kafka, clickhouse, log });
   for (;;) {
     const [o] = await admin.fetchOffsets({
       groupId: config.kafka.groups.speed,

@@ -17,15 +17,28 @@ function bar(p: BackfillProgress, width = 30): string {
  * run is visible in the Temporal Web UI.
  */
 export async function backfillCommand(args: ParsedArgs): Promise<number> {
-  const from = requireOption(args, 'from', './platform backfill --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z');
-  const to = requireOption(args, 'to', './platform backfill --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z');
+  const from = requireOption(
+    args,
+    'from',
+    './platform backfill --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z',
+  );
+  const to = requireOption(
+    args,
+    'to',
+    './platform backfill --from 2026-01-01T00:00:00Z --to 2026-01-02T00:00:00Z',
+  );
   for (const [name, v] of [
     ['from', from],
     ['to', to],
   ] as const) {
-    if (!Number.isFinite(Date.parse(v))) throw new UserFacingError(`--${name} '${v}' is not an ISO-8601 time`, 'for example 2026-01-31T00:00:00Z');
+    if (!Number.isFinite(Date.parse(v)))
+      throw new UserFacingError(
+        `--${name} '${v}' is not an ISO-8601 time`,
+        'for example 2026-01-31T00:00:00Z',
+      );
   }
-  if (Date.parse(from) >= Date.parse(to)) throw new UserFacingError('--from must be before --to', 'swap them?');
+  if (Date.parse(from) >= Date.parse(to))
+    throw new UserFacingError('--from must be before --to', 'swap them?');
   const engine = typeof args.options.engine === 'string' ? args.options.engine : 'duckdb';
   if (engine !== 'duckdb') throw new UserFacingError(`unknown engine '${engine}'`, 'engines: duckdb');
   const input: BackfillInput = { from: new Date(from).toISOString(), to: new Date(to).toISOString(), engine };
@@ -36,7 +49,10 @@ export async function backfillCommand(args: ParsedArgs): Promise<number> {
   try {
     connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 3000 });
   } catch {
-    throw new UserFacingError(`Temporal does not answer at ${config.temporal.address}`, 'start it with ./platform up or ./platform services start');
+    throw new UserFacingError(
+      `Temporal does not answer at ${config.temporal.address}`,
+      'start it with ./platform up or ./platform services start',
+    );
   }
   const client = new Client({ connection, namespace: config.temporal.namespace });
   const workflowId = `backfill-${input.from}-${input.to}`;
@@ -48,7 +64,9 @@ export async function backfillCommand(args: ParsedArgs): Promise<number> {
     staticSummary: `Backfill ${input.from} .. ${input.to} (${engine})`,
   });
   console.log(`backfill ${workflowId}`);
-  console.log(`  watch it in the Temporal UI: ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`);
+  console.log(
+    `  watch it in the Temporal UI: ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`,
+  );
   const tty = process.stdout.isTTY;
   let last = '';
   const result = handle.result() as Promise<BackfillResult>;

@@ -1,3 +1,4 @@
+import type { AnalyticsEvent } from '../../core/event';
 import { randomUUID } from 'node:crypto';
 
 /** A Segment track call with a fixed event time, for tests that count what they sent. */
@@ -16,3 +17,26 @@ export function trackCall(overrides: Record<string, unknown> = {}): Record<strin
 }
 
 export const basicAuth = (writeKey: string) => `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+
+let sequence = 0;
+
+/** A normalized event (the model on the `events` topic) with test defaults; override what matters. */
+export function analyticsEvent(overrides: Partial<AnalyticsEvent> = {}): AnalyticsEvent {
+  const at = overrides.timestamp ?? '2026-01-01T00:00:00.000Z';
+  return {
+    eventId: `e-${sequence++}`,
+    projectId: 'p',
+    type: 'track',
+    event: 'x',
+    userId: 'u1',
+    anonymousId: null,
+    timestamp: at,
+    originalTimestamp: null,
+    sentAt: null,
+    receivedAt: at,
+    properties: {},
+    context: {},
+    schema: null,
+    ...overrides,
+  };
+}

@@ -8,7 +8,7 @@ import { createKafka, ensureTopics } from '../../core/kafka';
 import { createLogger } from '../../core/log';
 import { startKafka, stopKafka, type KafkaServiceOptions } from '../../infra/local/kafka/service';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
-import { startSpeedConsumer } from '../../speed-layer/speed-consumer';
+import { speedConsumerConfig, startSpeedConsumer } from '../../speed-layer/speed-consumer';
 import { freePort } from '../helpers/free-port';
 import {
   comparable,
@@ -45,18 +45,11 @@ describe('speed layer across a Kafka broker restart', () => {
   it('resumes after the broker comes back and counts everything once', async () => {
     const clickhouse = createClickHouse(config);
     await applyClickHouseSchema(clickhouse, config.clickhouse.database);
-    const consumer = await startSpeedConsumer(
-      {
-        topic: config.kafka.topics.events,
-        derivedTopic: config.kafka.topics.derived,
-        groupId: config.kafka.groups.speed,
-        database: config.clickhouse.database,
-        lakeRoot: config.lake.root,
-        sessionTimeoutMs: 6000,
-        ...config.speed,
-      },
-      { kafka: createKafka(config, log), clickhouse, log },
-    );
+    const consumer = await startSpeedConsumer(speedConsumerConfig(config), {
+      kafka: createKafka(config, log),
+      clickhouse,
+      log,
+    });
     const events = generateEvents(20_000, { duplicates: 200 });
     await produceEvents(createKafka(config, log), config.kafka.topics.events, events.slice(0, 10_000));
     await waitFor(

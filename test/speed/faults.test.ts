@@ -8,7 +8,11 @@ import type { Config } from '../../core/config';
 import { createKafka, ensureTopics } from '../../core/kafka';
 import { createLogger } from '../../core/log';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
-import { startSpeedConsumer, type RunningConsumer } from '../../speed-layer/speed-consumer';
+import {
+  speedConsumerConfig,
+  startSpeedConsumer,
+  type RunningConsumer,
+} from '../../speed-layer/speed-consumer';
 import {
   comparable,
   generateEvents,
@@ -35,18 +39,11 @@ describe('speed layer under faults', () => {
   afterAll(async () => clickhouse?.close());
 
   const consumerFor = (config: Config, client: ClickHouseClient = clickhouse): Promise<RunningConsumer> =>
-    startSpeedConsumer(
-      {
-        topic: config.kafka.topics.events,
-        derivedTopic: config.kafka.topics.derived,
-        groupId: config.kafka.groups.speed,
-        database: config.clickhouse.database,
-        lakeRoot: config.lake.root,
-        sessionTimeoutMs: 6000,
-        ...config.speed,
-      },
-      { kafka: createKafka(config, log), clickhouse: client, log },
-    );
+    startSpeedConsumer(speedConsumerConfig(config), {
+      kafka: createKafka(config, log),
+      clickhouse: client,
+      log,
+    });
 
   const drained = (config: Config) =>
     waitFor(
