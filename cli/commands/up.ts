@@ -30,7 +30,8 @@ export async function upCommand(opts: { demo: boolean }): Promise<number> {
   say(`  demo read token            ${token}`);
   say('');
   say('Try:');
-  say(`  curl -H "Authorization: Bearer ${token.slice(0, 12)}..." ${roles.urls.api}/v1/metrics/events_count`);
+  say(`  curl -H "Authorization: Bearer ${token}" ${roles.urls.api}/v1/metrics/events_count`);
+  say(`  ./platform backfill --from <ISO hour> --to <ISO hour>     (then watch it in the Temporal UI)`);
   say(
     demo
       ? 'Demo traffic is flowing. Ctrl-C stops the roles; ./platform down stops Kafka and Temporal.'
