@@ -5,18 +5,24 @@ import { JwtGuard } from './auth/jwt.guard';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
-import { CLICKHOUSE, CONFIG } from './tokens';
+import { BATCH_VIEWS, CLICKHOUSE, CONFIG } from './tokens';
+import type { BatchViewReader } from './views/batch-view-reader';
 
 @Module({})
 export class AppModule {
   /** Services (config, engine clients) are built by the role runner and handed in. */
-  static forRoot(deps: { config: Config; clickhouse: ClickHouseClient }): DynamicModule {
+  static forRoot(deps: {
+    config: Config;
+    clickhouse: ClickHouseClient;
+    batch: BatchViewReader;
+  }): DynamicModule {
     return {
       module: AppModule,
       controllers: [HealthController, MetricsController],
       providers: [
         { provide: CONFIG, useValue: deps.config },
         { provide: CLICKHOUSE, useValue: deps.clickhouse },
+        { provide: BATCH_VIEWS, useValue: deps.batch },
         MetricsService,
         JwtGuard,
       ],

@@ -4,13 +4,21 @@ import type { INestApplication } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../core/config';
 import { AppModule } from './app.module';
+import { BatchViewReader } from './views/batch-view-reader';
 
 /** Starts the serving API; `port` 0 picks a free port (tests). Returns the listening app. */
 export async function startServingApi(
   deps: { config: Config; clickhouse: ClickHouseClient },
   listen: { host: string; port: number },
 ): Promise<{ app: INestApplication; url: string }> {
-  const app = await NestFactory.create(AppModule.forRoot(deps), { logger: ['error', 'warn'] });
+  const batch = await BatchViewReader.open(deps.config.lake.root);
+  const app = await NestFactory.create(AppModule.forRoot({ ...deps, batch }), { logger: ['error', 'warn'] });
+  // Closing the app (shutdown hooks, tests) releases the embedded DuckDB too.
+  const close = app.close.bind(app);
+  app.close = async () => {
+    await close();
+    batch.close();
+  };
   app.enableShutdownHooks();
   await app.listen(listen.port, listen.host);
   const address = app.getHttpServer().address() as { port: number };

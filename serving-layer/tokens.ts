@@ -4,3 +4,4 @@
  */
 export const CONFIG = Symbol('Config');
 export const CLICKHOUSE = Symbol('ClickHouseClient');
+export const BATCH_VIEWS = Symbol('BatchViewReader');

@@ -1,0 +1,124 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { INestApplication } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { advanceWatermark, hourDir, publishHour } from '../../batch-layer/batch-views';
+import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
+import { mintToken } from '../../core/auth/jwt';
+import { createClickHouse } from '../../core/clickhouse';
+import type { Config } from '../../core/config';
+import type { AnalyticsEvent } from '../../core/event';
+import { startServingApi } from '../../serving-layer/server';
+import { aggregateBatch } from '../../speed-layer/aggregate';
+import { applyClickHouseSchema } from '../../speed-layer/schema';
+import { writeLake } from '../helpers/lake';
+import { generateEvents } from '../helpers/speed-harness';
+import { isolatedConfig } from '../helpers/test-config';
+
+const HOUR = 3_600_000;
+
+/**
+ * The serving layer's merge: hours up to the batch watermark come from the batch view, the rest
+ * from the speed view, never both. The speed view here also counted client duplicates in the
+ * sealed hours (as it can, beyond its dedup window): the answer must not show them.
+ */
+describe('serving: batch and speed views merged per query', () => {
+  let config: Config;
+  let clickhouse: ClickHouseClient;
+  let app: INestApplication;
+  let url: string;
+  let token: string;
+  const base = Math.floor(Date.now() / HOUR) * HOUR - 4 * HOUR;
+  const sealed = generateEvents(600, { start: base, spreadMinutes: 179, projectId: 'm' }); // hours 0-2
+  const recent = generateEvents(150, { start: base + 3 * HOUR, spreadMinutes: 59, projectId: 'm' }); // hour 3
+  const speedOnlyCopies = sealed.slice(0, 40).map((e) => ({ ...e })); // duplicates the speed layer kept
+
+  beforeAll(async () => {
+    config = isolatedConfig('merge');
+    clickhouse = createClickHouse(config);
+    await applyClickHouseSchema(clickhouse, config.clickhouse.database);
+    const { measures } = aggregateBatch([...sealed, ...speedOnlyCopies, ...recent]);
+    await clickhouse.insert({
+      table: `${config.clickhouse.database}.speed_measures_minute`,
+      values: measures,
+      format: 'JSONEachRow',
+    });
+
+    await writeLake(config.lake.root, [...sealed, ...recent]);
+    const engine = await DuckDbEngine.open();
+    for (let h = 0; h < 3; h++) {
+      const hour = new Date(base + h * HOUR).toISOString();
+      const view = await engine.hourView(
+        config.lake.root,
+        new Date(hour),
+        hourDir(config.lake.root, hour),
+        'v1',
+      );
+      publishHour(config.lake.root, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
+      advanceWatermark(config.lake.root, hour, new Date());
+    }
+    engine.close();
+    ({ app, url } = await startServingApi({ config, clickhouse }, { host: '127.0.0.1', port: 0 }));
+    token = await mintToken(config.auth.jwtSecret, { project: 'm', scopes: ['read'] });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await clickhouse?.close();
+  });
+
+  const ask = async (from: number, to: number) => {
+    const res = await fetch(
+      `${url}/v1/metrics/events_count?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    expect(res.status).toBe(200);
+    return (await res.json()) as {
+      value: number;
+      source: string;
+      parts: { source: string; from: string; to: string; value: number }[];
+      watermark: string;
+    };
+  };
+
+  it('takes sealed hours from the batch view and the rest from the speed view, once each', async () => {
+    const answer = await ask(base, base + 4 * HOUR);
+    expect(answer.watermark).toBe(new Date(base + 3 * HOUR).toISOString());
+    expect(answer.source).toBe('mixed');
+    expect(answer.parts).toEqual([
+      {
+        source: 'batch',
+        from: new Date(base).toISOString(),
+        to: new Date(base + 3 * HOUR).toISOString(),
+        value: sealed.length,
+      },
+      {
+        source: 'speed',
+        from: new Date(base + 3 * HOUR).toISOString(),
+        to: new Date(base + 4 * HOUR).toISOString(),
+        value: recent.length,
+      },
+    ]);
+    expect(answer.value).toBe(sealed.length + recent.length);
+  });
+
+  it('answers from one layer when the range lies on one side of the watermark', async () => {
+    const before = await ask(base + HOUR, base + 2 * HOUR);
+    const inHour = sealed.filter(
+      (e: AnalyticsEvent) =>
+        Date.parse(e.timestamp) >= base + HOUR && Date.parse(e.timestamp) < base + 2 * HOUR,
+    ).length;
+    expect(before).toMatchObject({ source: 'batch', value: inHour });
+    const after = await ask(base + 3 * HOUR, base + 4 * HOUR);
+    expect(after).toMatchObject({ source: 'speed', value: recent.length });
+  });
+
+  it('splits at the watermark inside a range that straddles it, minute-exact', async () => {
+    const from = base + 2 * HOUR + 30 * 60_000;
+    const to = base + 3 * HOUR + 30 * 60_000;
+    const expected = [...sealed, ...recent].filter(
+      (e) => Date.parse(e.timestamp) >= from && Date.parse(e.timestamp) < to,
+    ).length;
+    const answer = await ask(from, to);
+    expect(answer.parts.map((p) => p.source)).toEqual(['batch', 'speed']);
+    expect(answer.value).toBe(expected);
+  });
+});
