@@ -1,25 +1,34 @@
 import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
-import { METRICS, MetricsService } from './metrics.service';
+import { parseGranularity } from './granularity';
+import { catalogListing, MetricsService } from './metrics.service';
 import { parseTimeRange } from './time-range';
 
-@Controller('v1/metrics')
+@Controller()
 @UseGuards(JwtGuard)
 export class MetricsController {
   constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
 
-  @Get()
+  @Get('v1/metrics')
   catalog() {
-    return { metrics: METRICS.map((name) => ({ name })) };
+    return { metrics: catalogListing() };
   }
 
-  @Get(':name')
-  async one(
-    @Param('name') name: string,
-    @Query('from') from: unknown,
-    @Query('to') to: unknown,
-    @Req() req: AuthedRequest,
-  ) {
-    return this.metrics.query(name, req.auth.project, parseTimeRange(from, to));
+  @Get('v1/metrics/:name')
+  one(@Param('name') name: string, @Query() q: Record<string, unknown>, @Req() req: AuthedRequest) {
+    return this.answer(name, q, req);
+  }
+
+  /** The same answer as /v1/metrics/:name, for clients that pass the name as a parameter. */
+  @Get('metrics')
+  byQuery(@Query() q: Record<string, unknown>, @Req() req: AuthedRequest) {
+    return this.answer(typeof q.name === 'string' ? q.name : '', q, req);
+  }
+
+  private answer(name: string, q: Record<string, unknown>, req: AuthedRequest) {
+    const range = parseTimeRange(q.from, q.to);
+    const granularity = parseGranularity(q.granularity, range.from, range.to);
+    const groupBy = typeof q.groupBy === 'string' ? q.groupBy : undefined;
+    return this.metrics.query(name, req.auth.project, range, granularity, groupBy);
   }
 }

@@ -1,14 +1,23 @@
 import { join } from 'node:path';
 import { DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
 import { hourDir, readHourPointer, readWatermark } from '../../batch-layer/batch-views';
+import type { Granularity } from '../metrics/granularity';
+import type { MeasureCell, RegisterCell, SeriesQuery, ViewReader } from './series';
 
 const HOUR = 3_600_000;
 
+/** Bucket expressions by granularity: a fixed lookup, never text from the request. */
+const BUCKET: Record<Granularity, string> = {
+  minute: "epoch_ms(date_trunc('minute', minute))",
+  hour: "epoch_ms(date_trunc('hour', minute))",
+  day: "epoch_ms(date_trunc('day', minute))",
+};
+
 /**
- * Reads the batch views (Parquet in the lake) for the serving layer, with embedded DuckDB: only
+ * Reads the batch views (Parquet in the lake) for the serving layer with embedded DuckDB: only
  * hours up to the batch watermark, which are sealed and authoritative.
  */
-export class BatchViewReader {
+export class BatchViewReader implements ViewReader {
   private constructor(
     private readonly db: DuckDBInstance,
     private readonly lakeRoot: string,
@@ -24,40 +33,70 @@ export class BatchViewReader {
     return w.hour ? new Date(Date.parse(w.hour) + HOUR) : undefined;
   }
 
-  /** Sum of a count/sum metric over [from, to), which must lie within sealed hours. */
-  async total(
-    project: string,
-    metric: string,
-    from: Date,
-    to: Date,
-  ): Promise<{ count: number; sum: number; hours: number }> {
+  private files(from: Date, to: Date, kind: 'measures' | 'uniques'): string[] {
     const files: string[] = [];
     for (let h = Math.floor(from.getTime() / HOUR) * HOUR; h < to.getTime(); h += HOUR) {
       const hour = new Date(h).toISOString();
       const p = readHourPointer(this.lakeRoot, hour);
-      if (p) files.push(join(hourDir(this.lakeRoot, hour), p.measures));
+      if (p) files.push(join(hourDir(this.lakeRoot, hour), p[kind]));
     }
-    if (files.length === 0) return { count: 0, sum: 0, hours: 0 };
+    return files;
+  }
+
+  private async rows(q: SeriesQuery, kind: 'measures' | 'uniques', select: string, groupBy: string) {
+    const files = this.files(q.from, q.to, kind);
+    if (files.length === 0) return [];
     const conn = await this.db.connect();
     try {
       const r = await conn.runAndReadAll(
-        `SELECT coalesce(sum(count), 0)::BIGINT AS count, coalesce(sum(sum), 0)::DOUBLE AS sum
-         FROM read_parquet($files)
-         WHERE project_id = $project AND metric = $metric AND minute >= $from AND minute < $to`,
+        `SELECT ${select} FROM read_parquet($files)
+         WHERE project_id = $project AND metric = $metric AND minute >= $from AND minute < $to
+         GROUP BY ${groupBy}`,
         {
           files: listValue(files),
-          project,
-          metric,
-          from: timestampValue(BigInt(from.getTime()) * 1000n),
-          to: timestampValue(BigInt(to.getTime()) * 1000n),
+          project: q.project,
+          metric: q.metric,
+          from: timestampValue(BigInt(q.from.getTime()) * 1000n),
+          to: timestampValue(BigInt(q.to.getTime()) * 1000n),
         },
         { files: LIST(VARCHAR) },
       );
-      const row = r.getRowObjectsJson()[0] ?? {};
-      return { count: Number(row.count ?? 0), sum: Number(row.sum ?? 0), hours: files.length };
+      return r.getRowObjectsJson();
     } finally {
       conn.closeSync();
     }
+  }
+
+  async measures(q: SeriesQuery): Promise<MeasureCell[]> {
+    const dim = q.groupBy ? 'dim' : "''";
+    const rows = await this.rows(
+      q,
+      'measures',
+      `${BUCKET[q.granularity]} AS bucket, ${dim} AS dim, sum(count)::BIGINT AS count, sum(sum)::DOUBLE AS sum`,
+      'ALL',
+    );
+    return rows.map((r) => ({
+      bucket: Number(r.bucket),
+      dim: String(r.dim),
+      count: Number(r.count),
+      sum: Number(r.sum),
+    }));
+  }
+
+  async registers(q: SeriesQuery): Promise<RegisterCell[]> {
+    const dim = q.groupBy ? 'dim' : "''";
+    const rows = await this.rows(
+      q,
+      'uniques',
+      `${BUCKET[q.granularity]} AS bucket, ${dim} AS dim, reg::INT AS reg, max(rank)::INT AS rank`,
+      'ALL',
+    );
+    return rows.map((r) => ({
+      bucket: Number(r.bucket),
+      dim: String(r.dim),
+      reg: Number(r.reg),
+      rank: Number(r.rank),
+    }));
   }
 
   close(): void {

@@ -36,7 +36,12 @@ describe('serving: batch and speed views merged per query', () => {
     config = isolatedConfig('merge');
     clickhouse = createClickHouse(config);
     await applyClickHouseSchema(clickhouse, config.clickhouse.database);
-    const { measures } = aggregateBatch([...sealed, ...speedOnlyCopies, ...recent]);
+    const { measures, uniques } = aggregateBatch([...sealed, ...speedOnlyCopies, ...recent]);
+    await clickhouse.insert({
+      table: `${config.clickhouse.database}.speed_uniques_minute`,
+      values: uniques,
+      format: 'JSONEachRow',
+    });
     await clickhouse.insert({
       table: `${config.clickhouse.database}.speed_measures_minute`,
       values: measures,
@@ -109,6 +114,77 @@ describe('serving: batch and speed views merged per query', () => {
     expect(before).toMatchObject({ source: 'batch', value: inHour });
     const after = await ask(base + 3 * HOUR, base + 4 * HOUR);
     expect(after).toMatchObject({ source: 'speed', value: recent.length });
+  });
+
+  it('gives hourly buckets with their source, and day buckets that add up', async () => {
+    const hourly = (await (
+      await fetch(
+        `${url}/v1/metrics/events?from=${new Date(base).toISOString()}&to=${new Date(base + 4 * HOUR).toISOString()}&granularity=hour`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      )
+    ).json()) as { buckets: { start: string; value: number; source: string }[]; value: number };
+    const hoursWithEvents = [
+      ...new Set([...sealed, ...recent].map((e) => Math.floor(Date.parse(e.timestamp) / HOUR) * HOUR)),
+    ].sort();
+    expect(hourly.buckets.map((b) => [b.start, b.source])).toEqual(
+      hoursWithEvents.map((h) => [new Date(h).toISOString(), h < base + 3 * HOUR ? 'batch' : 'speed']),
+    );
+    expect(hourly.buckets.reduce((n, b) => n + b.value, 0)).toBe(hourly.value);
+    const daily = (await (
+      await fetch(
+        `${url}/metrics?name=events&from=${new Date(base).toISOString()}&to=${new Date(base + 4 * HOUR).toISOString()}&granularity=day`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      )
+    ).json()) as { buckets: { value: number }[]; value: number };
+    expect(daily.buckets.reduce((n, b) => n + b.value, 0)).toBe(sealed.length + recent.length);
+  });
+
+  it('merges unique users across the layers by sketch, never by adding', async () => {
+    const res = await fetch(
+      `${url}/v1/metrics/active_users?from=${new Date(base).toISOString()}&to=${new Date(base + 4 * HOUR).toISOString()}`,
+      {
+        headers: { authorization: `Bearer ${token}` },
+      },
+    );
+    const answer = (await res.json()) as {
+      value: number;
+      parts: { source: string; value: number }[];
+      standardError: number;
+    };
+    const truth = new Set([...sealed, ...recent].map((e) => e.userId)).size;
+    expect(answer.parts.map((p) => p.source)).toEqual(['batch', 'speed']);
+    expect(Math.abs(answer.value - truth) / truth).toBeLessThan(4 * answer.standardError + 0.02);
+    expect(answer.value).toBeLessThan(answer.parts[0]!.value + answer.parts[1]!.value);
+  });
+
+  it('groups by the metric dimension and refuses bad requests with 400', async () => {
+    const grouped = (await (
+      await fetch(
+        `${url}/v1/metrics/events?from=${new Date(base).toISOString()}&to=${new Date(base + 4 * HOUR).toISOString()}&granularity=day&groupBy=event`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      )
+    ).json()) as { buckets: { dim: string; value: number }[] };
+    const purchases = [...sealed, ...recent].filter((e) => e.event === 'purchase').length;
+    expect(grouped.buckets.filter((b) => b.dim === 'purchase').reduce((n, b) => n + b.value, 0)).toBe(
+      purchases,
+    );
+    for (const bad of [
+      '/v1/metrics/nope',
+      '/v1/metrics/events?groupBy=currency',
+      '/v1/metrics/events?granularity=week',
+      `/v1/metrics/events?granularity=minute&from=2020-01-01T00:00:00Z&to=2021-01-01T00:00:00Z`,
+      '/v1/metrics/events?from=yesterday',
+    ]) {
+      const res = await fetch(`${url}${bad}`, { headers: { authorization: `Bearer ${token}` } });
+      expect(res.status, bad).toBe(400);
+      expect(((await res.json()) as { message: string }).message.length).toBeGreaterThan(10);
+    }
   });
 
   it('splits at the watermark inside a range that straddles it, minute-exact', async () => {
