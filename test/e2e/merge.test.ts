@@ -187,6 +187,23 @@ describe('serving: batch and speed views merged per query', () => {
     }
   });
 
+  it("never shows a project another project's data", async () => {
+    const other = await mintToken(config.auth.jwtSecret, { project: 'someone-else', scopes: ['read'] });
+    for (const metric of ['events', 'active_users', 'revenue']) {
+      const res = await fetch(
+        `${url}/v1/metrics/${metric}?from=${new Date(base).toISOString()}&to=${new Date(base + 4 * HOUR).toISOString()}`,
+        {
+          headers: { authorization: `Bearer ${other}` },
+        },
+      );
+      const answer = (await res.json()) as { value: number; buckets: unknown[] };
+      expect(answer).toMatchObject({ value: 0, buckets: [] });
+    }
+    const forged = await mintToken('x'.repeat(40), { project: 'm', scopes: ['read'] });
+    const res = await fetch(`${url}/v1/metrics/events`, { headers: { authorization: `Bearer ${forged}` } });
+    expect(res.status).toBe(401);
+  });
+
   it('splits at the watermark inside a range that straddles it, minute-exact', async () => {
     const from = base + 2 * HOUR + 30 * 60_000;
     const to = base + 3 * HOUR + 30 * 60_000;
