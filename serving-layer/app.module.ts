@@ -1,6 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../core/config';
+import { ActivityController } from './activity/activity.controller';
+import { ActivityService } from './activity/activity.service';
 import { JwtGuard } from './auth/jwt.guard';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
@@ -18,12 +20,13 @@ export class AppModule {
   }): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, MetricsController, ActivityController],
       providers: [
         { provide: CONFIG, useValue: deps.config },
         { provide: CLICKHOUSE, useValue: deps.clickhouse },
         { provide: BATCH_VIEWS, useValue: deps.batch },
         MetricsService,
+        ActivityService,
         JwtGuard,
       ],
     };

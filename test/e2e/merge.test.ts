@@ -9,6 +9,7 @@ import type { Config } from '../../core/config';
 import type { AnalyticsEvent } from '../../core/event';
 import { startServingApi } from '../../serving-layer/server';
 import { aggregateBatch } from '../../speed-layer/aggregate';
+import { RAW_COLUMNS, toRawRow } from '../../speed-layer/rows';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { writeLake } from '../helpers/lake';
 import { generateEvents } from '../helpers/speed-harness';
@@ -30,6 +31,10 @@ describe('serving: batch and speed views merged per query', () => {
   const base = Math.floor(Date.now() / HOUR) * HOUR - 4 * HOUR;
   const sealed = generateEvents(600, { start: base, spreadMinutes: 179, projectId: 'm' }); // hours 0-2
   const recent = generateEvents(150, { start: base + 3 * HOUR, spreadMinutes: 59, projectId: 'm' }); // hour 3
+  const old = {
+    ...(generateEvents(1, { start: base - 72 * HOUR, projectId: 'm' })[0] as AnalyticsEvent),
+    userId: 'u5',
+  };
   const speedOnlyCopies = sealed.slice(0, 40).map((e) => ({ ...e })); // duplicates the speed layer kept
 
   beforeAll(async () => {
@@ -48,7 +53,16 @@ describe('serving: batch and speed views merged per query', () => {
       format: 'JSONEachRow',
     });
 
+    await clickhouse.insert({
+      table: `${config.clickhouse.database}.speed_events`,
+      values: [...sealed, ...recent].map((event, i) =>
+        toRawRow({ event, topic: 't', partition: 0, offset: String(i) }),
+      ),
+      columns: [...RAW_COLUMNS],
+      format: 'JSONCompactEachRow',
+    });
     await writeLake(config.lake.root, [...sealed, ...recent]);
+    await writeLake(config.lake.root, [old], 'part-old'); // beyond the speed horizon: in the lake only
     const engine = await DuckDbEngine.open();
     for (let h = 0; h < 3; h++) {
       const hour = new Date(base + h * HOUR).toISOString();
@@ -185,6 +199,35 @@ describe('serving: batch and speed views merged per query', () => {
       expect(res.status, bad).toBe(400);
       expect(((await res.json()) as { message: string }).message.length).toBeGreaterThan(10);
     }
+  });
+
+  it('finds an event by id and summarises a user', async () => {
+    const get = (path: string) => fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const one = recent[3] as AnalyticsEvent;
+    const res = await get(`/v1/events/${one.eventId}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      eventId: one.eventId,
+      event: one.event,
+      userId: one.userId,
+      timestamp: one.timestamp,
+    });
+    expect((await get('/v1/events/no-such-event')).status).toBe(404);
+    const fromLake = await get(`/v1/events/${old.eventId}`);
+    expect(await fromLake.json()).toMatchObject({
+      eventId: old.eventId,
+      source: 'lake',
+      timestamp: old.timestamp,
+    });
+    const user = (await (await get('/v1/users/u5')).json()) as {
+      events: number;
+      byEvent: Record<string, number>;
+      firstSeen: string;
+    };
+    const mine = [old, ...sealed, ...recent].filter((e) => e.userId === 'u5');
+    expect(user.firstSeen).toBe(old.timestamp);
+    expect(user.events).toBe(mine.length);
+    expect(user.byEvent.page ?? 0).toBe(mine.filter((e) => e.event === 'page').length);
   });
 
   it("never shows a project another project's data", async () => {

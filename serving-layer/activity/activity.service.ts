@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { DuckDBInstance, timestampValue } from '@duckdb/node-api';
+import type { Config } from '../../core/config';
+import { CLICKHOUSE, CONFIG } from '../tokens';
+
+export interface StoredEvent {
+  eventId: string;
+  type: string;
+  event: string;
+  userId: string | null;
+  anonymousId: string | null;
+  timestamp: string;
+  receivedAt: string;
+  properties: unknown;
+  context: unknown;
+  source: 'speed' | 'lake';
+}
+
+export interface UserActivity {
+  userId: string;
+  project: string;
+  events: number;
+  firstSeen: string | null;
+  lastSeen: string | null;
+  byEvent: Record<string, number>;
+  recent: StoredEvent[];
+}
+
+const iso = (v: unknown) =>
+  new Date(`${String(v).replace(' ', 'T')}${String(v).endsWith('Z') ? '' : 'Z'}`).toISOString();
+
+/**
+ * One event, or one user's activity: the speed view holds the last hours (its horizon), the lake
+ * holds everything; for a user's summary, event time splits them (lake before the horizon, speed
+ * after) so nothing is counted twice.
+ */
+@Injectable()
+export class ActivityService {
+  private duck?: Promise<DuckDBInstance>;
+
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient,
+  ) {}
+
+  private lakeGlob(project: string): string | undefined {
+    const dir = join(this.config.lake.root, 'events', `project=${project}`);
+    return existsSync(dir) ? join(dir, '**', '*.parquet') : undefined;
+  }
+
+  private async lake<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
+    this.duck ??= DuckDBInstance.create(':memory:', { threads: '1' });
+    const conn = await (await this.duck).connect();
+    try {
+      return (await conn.runAndReadAll(sql, params as never)).getRowObjectsJson() as T[];
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async event(project: string, id: string): Promise<StoredEvent> {
+    const r = await this.clickhouse.query({
+      query: `SELECT event_id, type, event, user_id, anonymous_id, toString(event_time) AS t, toString(received_at) AS r, properties, context
+              FROM {db:Identifier}.speed_events WHERE project_id = {project:String} AND event_id = {id:String} LIMIT 1`,
+      query_params: { db: this.config.clickhouse.database, project, id },
+      format: 'JSONEachRow',
+    });
+    const row = (await r.json<Record<string, string | null>>())[0];
+    if (row) return this.toEvent(row, 'speed');
+    const glob = this.lakeGlob(project);
+    const rows = glob
+      ? await this.lake<Record<string, string | null>>(
+          `SELECT event_id, type, event, user_id, anonymous_id, strftime(event_time, '%Y-%m-%d %H:%M:%S.%g') AS t,
+                  strftime(received_at, '%Y-%m-%d %H:%M:%S.%g') AS r, properties, context
+           FROM read_parquet($glob) WHERE event_id = $id ORDER BY received_at LIMIT 1`,
+          { glob, id },
+        )
+      : [];
+    if (!rows[0]) throw new NotFoundException(`no event '${id}' in this project`);
+    return this.toEvent(rows[0], 'lake');
+  }
+
+  async user(project: string, userId: string, now = Date.now()): Promise<UserActivity> {
+    // The speed view answers for event times after this; the lake before it.
+    const split = new Date(now - this.config.speed.horizonMs + 3_600_000);
+    const speed = await this.clickhouse.query({
+      query: `SELECT event, toUInt64(count()) AS n, toString(min(event_time)) AS first, toString(max(event_time)) AS last
+              FROM {db:Identifier}.speed_events
+              WHERE project_id = {project:String} AND user_id = {user:String} AND event_time >= {split:DateTime64(3, 'UTC')}
+              GROUP BY event`,
+      query_params: {
+        db: this.config.clickhouse.database,
+        project,
+        user: userId,
+        split: split.toISOString().replace('T', ' ').replace('Z', ''),
+      },
+      format: 'JSONEachRow',
+    });
+    const rows: { event: string; n: number; first: string; last: string }[] = (
+      await speed.json<{ event: string; n: string; first: string; last: string }>()
+    ).map((r) => ({ ...r, n: Number(r.n) }));
+    const glob = this.lakeGlob(project);
+    if (glob) {
+      const lakeRows = await this.lake<{ event: string; n: string; first: string; last: string }>(
+        `SELECT event, count(DISTINCT event_id)::BIGINT AS n, strftime(min(event_time), '%Y-%m-%d %H:%M:%S.%g') AS first,
+                strftime(max(event_time), '%Y-%m-%d %H:%M:%S.%g') AS last
+         FROM read_parquet($glob) WHERE user_id = $user AND event_time < $split GROUP BY event`,
+        { glob, user: userId, split: timestampValue(BigInt(split.getTime()) * 1000n) },
+      );
+      rows.push(...lakeRows.map((r) => ({ ...r, n: Number(r.n) })));
+    }
+    if (rows.length === 0) throw new NotFoundException(`no activity for user '${userId}' in this project`);
+    const byEvent: Record<string, number> = {};
+    for (const r of rows) byEvent[r.event] = (byEvent[r.event] ?? 0) + r.n;
+    const times = rows.flatMap((r) => [iso(r.first), iso(r.last)]).sort();
+    const recent = await this.clickhouse.query({
+      query: `SELECT event_id, type, event, user_id, anonymous_id, toString(event_time) AS t, toString(received_at) AS r, properties, context
+              FROM {db:Identifier}.speed_events WHERE project_id = {project:String} AND user_id = {user:String}
+              ORDER BY event_time DESC LIMIT 20`,
+      query_params: { db: this.config.clickhouse.database, project, user: userId },
+      format: 'JSONEachRow',
+    });
+    return {
+      userId,
+      project,
+      events: Object.values(byEvent).reduce((a, b) => a + b, 0),
+      firstSeen: times[0] ?? null,
+      lastSeen: times[times.length - 1] ?? null,
+      byEvent,
+      recent: (await recent.json<Record<string, string | null>>()).map((r) => this.toEvent(r, 'speed')),
+    };
+  }
+
+  private toEvent(row: Record<string, string | null>, source: 'speed' | 'lake'): StoredEvent {
+    return {
+      eventId: String(row.event_id),
+      type: String(row.type),
+      event: String(row.event),
+      userId: row.user_id ?? null,
+      anonymousId: row.anonymous_id ?? null,
+      timestamp: iso(row.t),
+      receivedAt: iso(row.r),
+      properties: JSON.parse(row.properties ?? '{}') as unknown,
+      context: JSON.parse(row.context ?? '{}') as unknown,
+      source,
+    };
+  }
+}
