@@ -3,13 +3,11 @@ import { Partitioners, type Kafka } from 'kafkajs';
 import { WriteKeyStore } from '../core/auth/write-keys';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/log';
-import { SchemaRegistry } from '../core/schemas/registry';
 import { BatchingKafkaSink } from './batching-sink';
-import { createEnricher } from './enrich';
 import { HotKeySalter } from './hot-keys';
-import { createEventPipeline } from './pipeline';
+import { createStandardPipeline } from './pipeline';
 import { RateLimiter } from './rate-limiter';
-import { createIngestServer, DEFAULT_LIMITS } from './server';
+import { createIngestServer } from './server';
 
 /** Builds the collector's services from configuration: producer, sink, pipeline, keys, limiter. */
 export async function createIngestService(
@@ -36,11 +34,7 @@ export async function createIngestService(
   const server = createIngestServer({
     sink,
     keys: new WriteKeyStore(config.auth.writeKeysFile),
-    pipeline: createEventPipeline({
-      registry: new SchemaRegistry(),
-      enrich: createEnricher(config.ingest.ipHashKey),
-      maxEventBytes: DEFAULT_LIMITS.maxEventBytes,
-    }),
+    pipeline: createStandardPipeline(config.ingest.ipHashKey),
     limiter: new RateLimiter(config.ingest.rateLimit, config.ingest.rateLimit * 2),
     trustProxy: config.ingest.trustProxy,
     log,

@@ -1,8 +1,7 @@
 import type { AnalyticsEvent, EventType } from '../core/event';
 import { normalizeEvent } from '../core/normalize';
-import type { SchemaRegistry } from '../core/schemas/registry';
-import type { RequestMeta } from './enrich';
-import type { createEnricher } from './enrich';
+import { SchemaRegistry } from '../core/schemas/registry';
+import { createEnricher, type RequestMeta } from './enrich';
 
 export interface PipelineContext {
   projectId: string;
@@ -54,4 +53,13 @@ export function createEventPipeline(deps: {
     }
     return { kind: 'ok', value, json };
   };
+}
+
+/** The collector's pipeline as deployed: the stored event schemas, edge enrichment, 32 KB per event. */
+export function createStandardPipeline(ipHashKey: string, maxEventBytes = 32 * 1024) {
+  return createEventPipeline({
+    registry: new SchemaRegistry(),
+    enrich: createEnricher(ipHashKey),
+    maxEventBytes,
+  });
 }

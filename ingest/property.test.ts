@@ -8,11 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWriteKey, WriteKeyStore } from '../core/auth/write-keys';
 import type { AnalyticsEvent } from '../core/event';
 import { createLogger } from '../core/log';
-import { SchemaRegistry } from '../core/schemas/registry';
-import { createEnricher } from './enrich';
 import type { EventSink, QuarantinedEvent } from './event-sink';
-import { createEventPipeline } from './pipeline';
-import { createIngestServer, DEFAULT_LIMITS } from './server';
+import { createStandardPipeline } from './pipeline';
+import { createIngestServer } from './server';
 
 /**
  * Hostile input, generated: every request gets a 4xx or its bad events quarantined, the server
@@ -32,11 +30,7 @@ describe('ingest under hostile input (property-based)', () => {
   const server = createIngestServer({
     sink,
     keys: new WriteKeyStore(keysFile),
-    pipeline: createEventPipeline({
-      registry: new SchemaRegistry(),
-      enrich: createEnricher('k'),
-      maxEventBytes: DEFAULT_LIMITS.maxEventBytes,
-    }),
+    pipeline: createStandardPipeline('k'),
     log: createLogger({}, 'error'),
   });
   let url: string;

@@ -5,14 +5,12 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWriteKey, hashKey, WriteKeyStore } from '../core/auth/write-keys';
-import { SchemaRegistry } from '../core/schemas/registry';
-import { createEnricher } from './enrich';
-import { createEventPipeline } from './pipeline';
+import { createStandardPipeline } from './pipeline';
 import { RateLimiter } from './rate-limiter';
 import type { AnalyticsEvent } from '../core/event';
 import { createLogger } from '../core/log';
 import type { EventSink, QuarantinedEvent, SerializedEvent } from './event-sink';
-import { createIngestServer, DEFAULT_LIMITS } from './server';
+import { createIngestServer } from './server';
 
 /** A sink that records what it was given, or fails like an unreachable broker. */
 class RecordingSink implements EventSink {
@@ -34,11 +32,7 @@ describe('ingest HTTP server', () => {
   const server = createIngestServer({
     sink,
     keys: new WriteKeyStore(keysFile),
-    pipeline: createEventPipeline({
-      registry: new SchemaRegistry(),
-      enrich: createEnricher('k'),
-      maxEventBytes: DEFAULT_LIMITS.maxEventBytes,
-    }),
+    pipeline: createStandardPipeline('k'),
     limiter: {
       // Only the 'limited' project's key is limited here, to 3 events per second.
       take: (k: string, n: number) => (k === hashKey(limitedKey) ? limiter.take(k, n) : 0),
