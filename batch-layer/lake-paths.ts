@@ -25,8 +25,3 @@ export function partitionDir(root: string, dataset: 'events' | 'quarantine', p: 
 export function partFileName(topic: string, partition: number, first: string, last: string): string {
   return `part-${topic}-${partition}-${first.padStart(20, '0')}-${last.padStart(20, '0')}.parquet`;
 }
-
-/** Glob over every event file of a dataset (DuckDB read_parquet with hive partitioning). */
-export function datasetGlob(root: string, dataset: 'events' | 'quarantine'): string {
-  return join(root, dataset, '**', '*.parquet');
-}

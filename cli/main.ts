@@ -19,7 +19,7 @@ const USAGE = `usage: ./platform <command>
   services start|stop|status  the local Kafka broker and Temporal dev server
   down                      stop the local Kafka broker and Temporal dev server
   token --project P [--scope read|admin] [--ttl 30d]   mint a query-API token
-  key --project P           create a write key for ingest
+  key --project P | --revoke KEY   create or revoke a write key for ingest
   schema check [--event E --file F]   check event schema versions are backward compatible
   backfill --from ISO --to ISO [--concurrency N]   recompute a range of hours (Temporal workflow), with progress`;
 

@@ -15,6 +15,3 @@ export const SCHEDULE_IDS = {
   lateDataRepair: 'late-data-repair',
   report: (id: string) => `report-${id}`,
 } as const;
-
-/** Workflow ids name what they compute, so starting the same work twice finds the running one. */
-export const hourlyRecomputeId = (hourIso: string) => `hourly-recompute-${hourIso}`;

@@ -1,5 +1,5 @@
 import { mintToken, SCOPES, type Scope } from '../../core/auth/jwt';
-import { createWriteKey } from '../../core/auth/write-keys';
+import { createWriteKey, revokeWriteKey } from '../../core/auth/write-keys';
 import { loadConfig } from '../../core/config';
 import { UserFacingError } from '../../core/errors';
 import { requireOption, type ParsedArgs } from '../args';
@@ -17,10 +17,20 @@ export async function tokenCommand(args: ParsedArgs): Promise<number> {
   return 0;
 }
 
-/** `key --project P`: a new write key for ingest; only its hash is stored. */
+/** `key --project P`: a new write key for ingest (only its hash is stored); `key --revoke KEY` revokes one. */
 export function keyCommand(args: ParsedArgs): number {
-  const project = requireOption(args, 'project', './platform key --project shop');
   const config = loadConfig();
+  if (typeof args.options.revoke === 'string') {
+    if (!revokeWriteKey(config.auth.writeKeysFile, args.options.revoke)) {
+      throw new UserFacingError(
+        'no such active write key',
+        'check the key (./platform key --project P creates one)',
+      );
+    }
+    console.log('revoked: ingest answers 401 to it from now on');
+    return 0;
+  }
+  const project = requireOption(args, 'project', './platform key --project shop');
   try {
     console.log(createWriteKey(config.auth.writeKeysFile, project));
   } catch (e) {

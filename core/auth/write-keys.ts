@@ -57,7 +57,7 @@ export function revokeWriteKey(file: string, key: string): boolean {
 /** Resolves keys to projects; re-reads the file when it changes, so new keys work without restart. */
 export class WriteKeyStore {
   private byHash = new Map<string, WriteKeyRecord>();
-  private mtimeMs = -1;
+  private version = '';
   private checkedAt = 0;
 
   constructor(
@@ -68,16 +68,18 @@ export class WriteKeyStore {
   }
 
   private reload(): void {
-    const mtime = existsSync(this.file) ? statSync(this.file).mtimeMs : 0;
-    if (mtime === this.mtimeMs) return;
-    this.mtimeMs = mtime;
+    // Writers replace the file by rename: a new inode, even within one mtime tick.
+    const st = existsSync(this.file) ? statSync(this.file) : undefined;
+    const version = st ? `${st.ino}:${st.mtimeMs}:${st.size}` : 'none';
+    if (version === this.version) return;
+    this.version = version;
     this.byHash = new Map(readKeyFile(this.file).keys.map((k) => [k.sha256, k]));
   }
 
   /** The project for a valid, unrevoked key; undefined otherwise. */
   resolve(key: string): string | undefined {
     const now = Date.now();
-    if (now - this.checkedAt > this.recheckMs) {
+    if (now - this.checkedAt >= this.recheckMs) {
       this.checkedAt = now;
       this.reload();
     }

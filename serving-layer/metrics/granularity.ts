@@ -19,5 +19,3 @@ export function parseGranularity(raw: unknown, from: Date, to: Date): Granularit
   }
   return g as Granularity;
 }
-
-export const bucketStart = (ms: number, g: Granularity) => Math.floor(ms / BUCKET_MS[g]) * BUCKET_MS[g];

@@ -1,13 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Partitioners } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exited, roleEnv, startRole } from '../helpers/child-role';
 import type { Config } from '../../core/config';
 import { createKafka, ensureTopics } from '../../core/kafka';
 import { createLogger } from '../../core/log';
-import { REPO_ROOT } from '../../infra/local/paths';
 import { generateEvents, groupProgress, produceEvents } from '../helpers/speed-harness';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
@@ -21,27 +20,11 @@ describe('lake archiver crash recovery', () => {
   beforeAll(async () => {
     await requireServices();
     config = isolatedConfig('archcrash');
-    env = {
-      PLATFORM_STATE_DIR: config.stateDir,
-      TOPIC_EVENTS: config.kafka.topics.events,
-      TOPIC_QUARANTINE: config.kafka.topics.quarantine,
-      TOPIC_DERIVED: config.kafka.topics.derived,
-      KAFKA_GROUP_PREFIX: config.kafka.groups.archiver.replace(/lake-archiver$/, ''),
-      LAKE_FETCH_WAIT_MS: '100',
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      LOG_LEVEL: 'error',
-    };
+    env = roleEnv(config, { LAKE_FETCH_WAIT_MS: '100' });
     await ensureTopics(createKafka(config, log), config);
   });
 
-  const start = (): ChildProcess =>
-    spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', 'archiver'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  const exited = (p: ChildProcess) =>
-    new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
+  const start = () => startRole('archiver', env);
   const progress = (kafka: ReturnType<typeof createKafka>, topic: string) =>
     groupProgress(kafka, config.kafka.groups.archiver, topic);
 

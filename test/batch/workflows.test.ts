@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roleEnv, startRole } from '../helpers/child-role';
 import { readDayPointer, readHourPointer, readWatermark } from '../../batch-layer/batch-views';
 import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
@@ -221,19 +222,8 @@ describe('batch workflows', () => {
       generateEvents(2000, { start: Date.parse(many[0] as string), spreadMinutes: 599 }),
       'part-resume',
     );
-    const env = {
-      ...process.env,
-      PLATFORM_STATE_DIR: config.stateDir,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      TEMPORAL_SCHEDULES: 'false',
-      LOG_LEVEL: 'error',
-    };
-    const startWorker = (): ChildProcess =>
-      spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', 'worker'], {
-        cwd: REPO_ROOT,
-        env,
-        stdio: 'ignore',
-      });
+    const env = roleEnv({ ...config, temporal: { ...config.temporal, taskQueue } });
+    const startWorker = () => startRole('worker', env);
     let w = startWorker();
     const handle = await client.workflow.start(WORKFLOW_TYPES.backfill, {
       taskQueue,

@@ -109,5 +109,5 @@ describe('ingest through a Kafka outage', () => {
     const duplicated = acknowledged.filter((id) => (counts.get(id) ?? 0) > 1);
     expect(missing).toEqual([]);
     expect(duplicated).toEqual([]);
-  });
+  }, 240_000);
 });

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { exited, roleEnv, startRole } from '../helpers/child-role';
 import { createClickHouse } from '../../core/clickhouse';
 import type { Config } from '../../core/config';
 import { createKafka, ensureTopics } from '../../core/kafka';
 import { createLogger } from '../../core/log';
-import { REPO_ROOT } from '../../infra/local/paths';
 import type { AnalyticsEvent } from '../../core/event';
 import { DedupWindow } from '../../speed-layer/dedup-window';
 import { OffsetStateStore, type RangeState } from '../../speed-layer/offset-state';
@@ -59,27 +58,11 @@ describe('speed layer crash recovery', () => {
   beforeAll(async () => {
     await requireServices();
     config = isolatedConfig('speedcrash', { SPEED_DEDUP_WINDOW_MINUTES: '10' });
-    env = {
-      PLATFORM_STATE_DIR: config.stateDir,
-      TOPIC_EVENTS: config.kafka.topics.events,
-      TOPIC_QUARANTINE: config.kafka.topics.quarantine,
-      TOPIC_DERIVED: config.kafka.topics.derived,
-      KAFKA_GROUP_PREFIX: config.kafka.groups.speed.replace(/speed-layer$/, ''),
-      KAFKA_PARTITIONS: String(config.kafka.partitions),
-      LOG_LEVEL: 'error',
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-    };
+    env = roleEnv(config);
     await ensureTopics(createKafka(config, log), config);
   });
 
-  const startSpeed = (): ChildProcess =>
-    spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', 'speed'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-  const exited = (p: ChildProcess) =>
-    new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
+  const startSpeed = () => startRole('speed', env);
 
   /** Runs the speed process until it has committed everything, then stops it cleanly. */
   async function runToEnd(kafka: ReturnType<typeof createKafka>) {

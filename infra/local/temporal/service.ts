@@ -4,7 +4,7 @@ import { Connection } from '@temporalio/client';
 import { UserFacingError } from '../../../core/errors';
 import { SEARCH_ATTRIBUTES } from '../../../core/temporal-search-attributes';
 import { assertPortFree, isListening } from '../ports';
-import { isAlive, readPid, startDaemon, stopDaemon, tail, waitUntil } from '../process';
+import { isAlive, startDaemon, stopDaemon, tail, waitUntil } from '../process';
 import { stateDir } from '../paths';
 import { ensureTemporalInstalled } from './install';
 
@@ -106,8 +106,4 @@ export async function startTemporal(
 
 export async function stopTemporal(): Promise<boolean> {
   return stopDaemon(pidFile(), { graceMs: 15_000 });
-}
-
-export function temporalRunning(): boolean {
-  return isAlive(readPid(pidFile()));
 }
