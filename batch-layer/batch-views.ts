@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 
 /**
@@ -38,10 +39,33 @@ export function publishHour(lakeRoot: string, pointer: HourPointer): void {
   const dir = hourDir(lakeRoot, pointer.hour);
   mkdirSync(dir, { recursive: true });
   writeJsonAtomically(join(dir, 'current.json'), pointer);
+  markPublished(lakeRoot);
   for (const f of readdirSync(dir)) {
     if (f.endsWith('.parquet') && f !== pointer.measures && f !== pointer.uniques)
       rmSync(join(dir, f), { force: true });
   }
+}
+
+/**
+ * Every pointer swap writes a fresh mark to `views/published`: with the watermark it tells readers
+ * (the serving layer's cache) that the batch view changed, including a repaired sealed hour that
+ * does not move the watermark.
+ */
+function markPublished(lakeRoot: string): void {
+  mkdirSync(join(lakeRoot, 'views'), { recursive: true });
+  writeJsonAtomically(join(lakeRoot, 'views', 'published'), `${Date.now()}-${process.pid}-${randomUUID()}`);
+}
+
+/** Changes whenever the batch view does: the watermark file and the last publish mark. */
+export function batchViewStamp(lakeRoot: string): string {
+  const read = (f: string) => {
+    try {
+      return readFileSync(join(lakeRoot, 'views', f), 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return `${read('watermark.json')}|${read('published')}`;
 }
 
 export interface Watermark {
@@ -122,6 +146,7 @@ export function publishDay(lakeRoot: string, pointer: DayPointer): void {
   const dir = dayDir(lakeRoot, pointer.day);
   mkdirSync(dir, { recursive: true });
   writeJsonAtomically(join(dir, 'current.json'), pointer);
+  markPublished(lakeRoot);
   for (const f of readdirSync(dir)) {
     if (f.endsWith('.parquet') && f !== pointer.measures && f !== pointer.uniques)
       rmSync(join(dir, f), { force: true });

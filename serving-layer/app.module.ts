@@ -2,13 +2,19 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../core/config';
 import { ActivityController } from './activity/activity.controller';
+import { AnalyticsController } from './analytics/analytics.controller';
+import { CommerceService } from './analytics/commerce.service';
+import { ContentService } from './analytics/content.service';
+import { FunnelsService } from './analytics/funnels.service';
+import { RetentionService } from './analytics/retention.service';
 import { ActivityService } from './activity/activity.service';
 import { JwtGuard } from './auth/jwt.guard';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
-import { BATCH_VIEWS, CLICKHOUSE, CONFIG } from './tokens';
+import { BATCH_VIEWS, CLICKHOUSE, CONFIG, RAW_EVENTS } from './tokens';
 import type { BatchViewReader } from './views/batch-view-reader';
+import type { RawEventReader } from './views/raw-event-reader';
 
 @Module({})
 export class AppModule {
@@ -17,15 +23,21 @@ export class AppModule {
     config: Config;
     clickhouse: ClickHouseClient;
     batch: BatchViewReader;
+    raw: RawEventReader;
   }): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, MetricsController, ActivityController],
+      controllers: [HealthController, MetricsController, AnalyticsController, ActivityController],
       providers: [
         { provide: CONFIG, useValue: deps.config },
         { provide: CLICKHOUSE, useValue: deps.clickhouse },
         { provide: BATCH_VIEWS, useValue: deps.batch },
+        { provide: RAW_EVENTS, useValue: deps.raw },
         MetricsService,
+        ContentService,
+        CommerceService,
+        FunnelsService,
+        RetentionService,
         ActivityService,
         JwtGuard,
       ],

@@ -5,6 +5,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../core/config';
 import { AppModule } from './app.module';
 import { BatchViewReader } from './views/batch-view-reader';
+import { RawEventReader } from './views/raw-event-reader';
 
 /** Starts the serving API; `port` 0 picks a free port (tests). Returns the listening app. */
 export async function startServingApi(
@@ -12,12 +13,16 @@ export async function startServingApi(
   listen: { host: string; port: number },
 ): Promise<{ app: INestApplication; url: string }> {
   const batch = await BatchViewReader.open(deps.config.lake.root);
-  const app = await NestFactory.create(AppModule.forRoot({ ...deps, batch }), { logger: ['error', 'warn'] });
+  const raw = new RawEventReader(deps.clickhouse, deps.config.clickhouse.database, deps.config.lake.root);
+  const app = await NestFactory.create(AppModule.forRoot({ ...deps, batch, raw }), {
+    logger: ['error', 'warn'],
+  });
   // Closing the app (shutdown hooks, tests) releases the embedded DuckDB too.
   const close = app.close.bind(app);
   app.close = async () => {
     await close();
     batch.close();
+    raw.close();
   };
   app.enableShutdownHooks();
   await app.listen(listen.port, listen.host);

@@ -8,7 +8,7 @@ import {
   publishHour,
   readHourPointer,
 } from '../batch-layer/batch-views';
-import { listLateMarkers, removeLateMarkers } from '../batch-layer/late-markers';
+import { readyLateMarkers, removeLateMarkers } from '../batch-layer/late-markers';
 import type { DuckDbEngine } from '../batch-layer/duckdb-engine';
 
 /** What the batch activities need, built once per worker and injected. */
@@ -42,7 +42,7 @@ export function createActivities(deps: BatchDeps) {
      * hour not yet computed will include its late events when it is). Returns the marker files read.
      */
     async findLateHours(): Promise<{ hours: string[]; markers: string[] }> {
-      const markers = listLateMarkers(deps.lakeRoot);
+      const markers = readyLateMarkers(deps.lakeRoot);
       const hours = [...new Set(markers.flatMap((m) => m.hours.map((h) => h.hour)))]
         .filter((h) => readHourPointer(deps.lakeRoot, h) !== undefined)
         .sort();

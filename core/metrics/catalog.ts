@@ -98,6 +98,22 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     exact: true,
   }),
   m({
+    name: 'product_views_by_category',
+    description: 'product page views, by category',
+    events: ['product_view'],
+    measure: { kind: 'count' },
+    dimension: { from: 'property', name: 'category' },
+    exact: true,
+  }),
+  m({
+    name: 'add_to_carts_by_category',
+    description: 'products added to carts, by category',
+    events: ['add_to_cart'],
+    measure: { kind: 'count' },
+    dimension: { from: 'property', name: 'category' },
+    exact: true,
+  }),
+  m({
     name: 'add_to_carts',
     description: 'products added to carts, by product',
     events: ['add_to_cart'],
@@ -139,7 +155,7 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
   }),
   m({
     name: 'items_by_product',
-    description: 'units sold, by product',
+    description: 'units sold, by product (its count is the order lines holding the product)',
     events: ['purchase'],
     measure: { kind: 'line_item_sum', value: 'quantity' },
     dimension: { from: 'line_item', name: 'product_id' },

@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { parseGranularity } from './granularity';
-import { catalogListing, MetricsService } from './metrics.service';
+import { parseFilter } from './filter';
+import { catalogListing, dimensionName, MetricsService } from './metrics.service';
 import { parseTimeRange } from './time-range';
 
 @Controller()
@@ -29,6 +30,10 @@ export class MetricsController {
     const range = parseTimeRange(q.from, q.to);
     const granularity = parseGranularity(q.granularity, range.from, range.to);
     const groupBy = typeof q.groupBy === 'string' ? q.groupBy : undefined;
-    return this.metrics.query(name, req.auth.project, range, granularity, groupBy);
+    const dims = parseFilter(q.filter, dimensionName(this.metrics.definition(name)));
+    return this.metrics.query(name, req.auth.project, range, granularity, {
+      groupBy,
+      ...(dims ? { dims } : {}),
+    });
   }
 }

@@ -4,8 +4,11 @@ import type { Config } from '../../core/config';
 import { METRIC_CATALOG, metricByName, type MetricDefinition } from '../../core/metrics/catalog';
 import { HLL_STANDARD_ERROR, hllEstimate, hllMerge } from '../../core/sketches/hll';
 import { BATCH_VIEWS, CLICKHOUSE, CONFIG } from '../tokens';
+import { batchViewStamp } from '../../batch-layer/batch-views';
 import type { BatchViewReader } from '../views/batch-view-reader';
 import type { SeriesQuery, ViewReader } from '../views/series';
+import { CachedViewReader } from '../views/view-cache';
+import { splitAt } from '../views/split';
 import { SpeedViewReader } from '../views/speed-view-reader';
 import type { Granularity } from './granularity';
 import type { TimeRange } from './time-range';
@@ -41,6 +44,34 @@ export interface MetricAnswer {
   watermark: string | null;
   /** Unique counts are HyperLogLog estimates with this relative standard error. */
   standardError?: number;
+  freshness: Freshness;
+}
+
+/** How current the answer is: the batch view up to the watermark, the speed view up to its last event. */
+export interface Freshness {
+  /** When the speed view last received an event of the project (null: none in its horizon). */
+  speedLastReceivedAt: string | null;
+  /** Seconds between that and the answer; null when the speed view holds nothing. */
+  lagSeconds: number | null;
+}
+
+export interface QueryOptions {
+  groupBy?: string;
+  /** Only these values of the metric's dimension. */
+  dims?: readonly string[];
+}
+
+/** A metric's totals per dimension value over a range, merged across the layers. */
+export interface DimTotals {
+  byDim: Map<string, { count: number; sum: number }>;
+  parts: AnswerPart[];
+  watermark: string | null;
+}
+
+interface Side {
+  source: Source;
+  reader: ViewReader;
+  q: SeriesQuery;
 }
 
 /** Names kept for the first API version: `events_count` is the catalog's `events` counted. */
@@ -57,7 +88,7 @@ export function catalogListing() {
         : d.measure.kind === 'unique_actors'
           ? 'unique'
           : 'count',
-    dimension: d.dimension.from === 'none' ? null : d.dimension.from === 'event' ? 'event' : d.dimension.name,
+    dimension: dimensionName(d) ?? null,
     exact: d.exact,
   }));
 }
@@ -66,18 +97,64 @@ export function catalogListing() {
  * Answers a catalog metric by merging the layers: the part of the range up to the batch
  * watermark from the batch view (sealed, exact), the rest from the speed view. The split is at an
  * hour boundary and each instant comes from exactly one layer; counts and sums add across it,
- * unique counts merge their HLL registers (never add estimates).
+ * unique counts merge their HLL registers (never add estimates). Each layer's answers are cached
+ * until that layer moves.
  */
 @Injectable()
 export class MetricsService {
-  private readonly speed: SpeedViewReader;
+  readonly speed: SpeedViewReader;
+  readonly batchCache: CachedViewReader;
+  readonly speedCache: CachedViewReader;
+  private readonly lastReceived = new Map<string, { stamp: string; at: Date | null }>();
 
   constructor(
-    @Inject(CONFIG) config: Config,
+    @Inject(CONFIG) private readonly config: Config,
     @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
     @Inject(BATCH_VIEWS) private readonly batch: BatchViewReader,
   ) {
     this.speed = new SpeedViewReader(clickhouse, config.clickhouse.database);
+    this.batchCache = new CachedViewReader(batch, () => batchViewStamp(config.lake.root));
+    this.speedCache = new CachedViewReader(this.speed, () => this.speed.stamp());
+  }
+
+  /** The catalog definition for a name (or its alias), else a 400 naming the catalog. */
+  definition(name: string): MetricDefinition {
+    const def = metricByName(ALIASES[name] ?? name);
+    if (!def) throw new BadRequestException(`unknown metric '${name}': GET /v1/metrics lists the catalog`);
+    return def;
+  }
+
+  /** Changes whenever either layer does. */
+  async stamp(): Promise<string> {
+    return `${batchViewStamp(this.config.lake.root)}|${await this.speed.stamp()}`;
+  }
+
+  /** Where a range splits between the layers, and the part each answers. */
+  layersOf(range: TimeRange) {
+    const watermark = this.batch.watermarkEnd();
+    const split = splitAt(watermark, range);
+    const parts: { source: Source; from: string; to: string }[] = [];
+    if (split > range.from)
+      parts.push({ source: 'batch', from: range.from.toISOString(), to: split.toISOString() });
+    if (range.to > split)
+      parts.push({ source: 'speed', from: split.toISOString(), to: range.to.toISOString() });
+    return { split, parts, watermark: watermark?.toISOString() ?? null };
+  }
+
+  /** The layers answering each part of a range, with their (cached) readers. */
+  private sides(
+    def: MetricDefinition,
+    project: string,
+    range: TimeRange,
+    q: Omit<SeriesQuery, 'project' | 'metric' | 'from' | 'to'>,
+  ) {
+    const { parts, watermark } = this.layersOf(range);
+    const sides: Side[] = parts.map((p) => ({
+      source: p.source,
+      reader: p.source === 'batch' ? this.batchCache : this.speedCache,
+      q: { project, metric: def.name, ...q, from: new Date(p.from), to: new Date(p.to) },
+    }));
+    return { sides, watermark };
   }
 
   async query(
@@ -85,31 +162,21 @@ export class MetricsService {
     project: string,
     range: TimeRange,
     granularity: Granularity,
-    groupBy?: string,
+    opts: QueryOptions = {},
   ): Promise<MetricAnswer> {
-    const def = metricByName(ALIASES[name] ?? name);
-    if (!def) throw new BadRequestException(`unknown metric '${name}': GET /v1/metrics lists the catalog`);
-    const dimName =
-      def.dimension.from === 'none'
-        ? undefined
-        : def.dimension.from === 'event'
-          ? 'event'
-          : def.dimension.name;
+    const def = this.definition(name);
+    const dimName = dimensionName(def);
+    const { groupBy } = opts;
     if (groupBy !== undefined && groupBy !== '' && groupBy !== dimName) {
       throw new BadRequestException(
         `metric '${def.name}' can be grouped by ${dimName ? `'${dimName}'` : 'nothing'}, not '${groupBy}'`,
       );
     }
-    const watermark = this.batch.watermarkEnd();
-    const split = watermark
-      ? new Date(Math.min(Math.max(watermark.getTime(), range.from.getTime()), range.to.getTime()))
-      : range.from;
-    const sides: { source: Source; reader: ViewReader; q: SeriesQuery }[] = [];
-    const base = { project, metric: def.name, granularity, groupBy: Boolean(groupBy) };
-    if (split > range.from)
-      sides.push({ source: 'batch', reader: this.batch, q: { ...base, from: range.from, to: split } });
-    if (range.to > split)
-      sides.push({ source: 'speed', reader: this.speed, q: { ...base, from: split, to: range.to } });
+    const { sides, watermark } = this.sides(def, project, range, {
+      granularity,
+      groupBy: Boolean(groupBy),
+      ...(opts.dims ? { dims: opts.dims } : {}),
+    });
     const answer =
       def.measure.kind === 'unique_actors' ? await this.uniques(sides) : await this.additive(def, sides);
     const sources = new Set(answer.parts.map((p) => p.source));
@@ -121,16 +188,64 @@ export class MetricsService {
       granularity,
       ...answer,
       source: sources.size > 1 ? 'mixed' : sources.has('batch') ? 'batch' : 'speed',
-      watermark: watermark?.toISOString() ?? null,
+      watermark,
       ...(def.exact ? {} : { standardError: HLL_STANDARD_ERROR }),
+      freshness: await this.freshness(project),
+    };
+  }
+
+  /** Totals per dimension value of an additive metric over the range (counts and sums both). */
+  async totals(
+    name: string,
+    project: string,
+    range: TimeRange,
+    dims?: readonly string[],
+  ): Promise<DimTotals> {
+    const def = this.definition(name);
+    if (def.measure.kind === 'unique_actors')
+      throw new Error(`totals() is for additive metrics, not ${name}`);
+    const { sides, watermark } = this.sides(def, project, range, {
+      granularity: 'day',
+      groupBy: true,
+      ...(dims ? { dims } : {}),
+    });
+    const byDim = new Map<string, { count: number; sum: number }>();
+    const parts: AnswerPart[] = [];
+    for (const side of sides) {
+      const cells = await side.reader.measures(side.q);
+      let value = 0;
+      for (const c of cells) {
+        const t = byDim.get(c.dim) ?? { count: 0, sum: 0 };
+        t.count += c.count;
+        t.sum += c.sum;
+        byDim.set(c.dim, t);
+        value += def.measure.kind === 'count' ? c.count : c.sum;
+      }
+      parts.push({
+        source: side.source,
+        from: side.q.from.toISOString(),
+        to: side.q.to.toISOString(),
+        value,
+      });
+    }
+    return { byDim, parts, watermark };
+  }
+
+  async freshness(project: string, now = Date.now()): Promise<Freshness> {
+    const stamp = await this.speed.stamp();
+    let known = this.lastReceived.get(project);
+    if (!known || known.stamp !== stamp) {
+      known = { stamp, at: await this.speed.lastReceived(project) };
+      this.lastReceived.set(project, known);
+    }
+    return {
+      speedLastReceivedAt: known.at?.toISOString() ?? null,
+      lagSeconds: known.at ? Math.max(0, Math.round((now - known.at.getTime()) / 100) / 10) : null,
     };
   }
 
   /** Counts and sums add across layers and buckets. */
-  private async additive(
-    def: MetricDefinition,
-    sides: { source: Source; reader: ViewReader; q: SeriesQuery }[],
-  ) {
+  private async additive(def: MetricDefinition, sides: Side[]) {
     const take = (c: { count: number; sum: number }) => (def.measure.kind === 'count' ? c.count : c.sum);
     const buckets = new Map<string, Bucket>();
     const parts: AnswerPart[] = [];
@@ -166,7 +281,7 @@ export class MetricsService {
   }
 
   /** Unique counts: registers merge by max across layers and buckets; estimates are never added. */
-  private async uniques(sides: { source: Source; reader: ViewReader; q: SeriesQuery }[]) {
+  private async uniques(sides: Side[]) {
     const perBucket = new Map<
       string,
       { start: number; dim: string; regs: Map<number, number>; sources: Set<Source> }
@@ -211,4 +326,13 @@ function sortBuckets(b: Bucket[]): Bucket[] {
   return b.sort((x, y) =>
     x.start < y.start ? -1 : x.start > y.start ? 1 : (x.dim ?? '') < (y.dim ?? '') ? -1 : 1,
   );
+}
+
+/** The name a metric's dimension is grouped and filtered by, if it has one. */
+export function dimensionName(def: MetricDefinition): string | undefined {
+  return def.dimension.from === 'none'
+    ? undefined
+    : def.dimension.from === 'event'
+      ? 'event'
+      : def.dimension.name;
 }

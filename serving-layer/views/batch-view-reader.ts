@@ -51,15 +51,18 @@ export class BatchViewReader implements ViewReader {
       const r = await conn.runAndReadAll(
         `SELECT ${select} FROM read_parquet($files)
          WHERE project_id = $project AND metric = $metric AND minute >= $from AND minute < $to
+           AND (NOT $filtered OR list_contains($dims, dim))
          GROUP BY ${groupBy}`,
         {
           files: listValue(files),
+          filtered: q.dims !== undefined,
+          dims: listValue([...(q.dims ?? [])]),
           project: q.project,
           metric: q.metric,
           from: timestampValue(BigInt(q.from.getTime()) * 1000n),
           to: timestampValue(BigInt(q.to.getTime()) * 1000n),
         },
-        { files: LIST(VARCHAR) },
+        { files: LIST(VARCHAR), dims: LIST(VARCHAR) },
       );
       return r.getRowObjectsJson();
     } finally {

@@ -29,4 +29,6 @@ export interface SeriesQuery {
   to: Date;
   granularity: Granularity;
   groupBy: boolean;
+  /** Only these dimension values (the request's filter), when given. */
+  dims?: readonly string[];
 }

@@ -25,18 +25,48 @@ export class SpeedViewReader implements ViewReader {
       metric: q.metric,
       from: chDateTime(q.from),
       to: chDateTime(q.to),
+      dims: [...(q.dims ?? [])],
     };
   }
 
-  private where = `project_id = {project:String} AND metric = {metric:String}
-     AND minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}`;
+  private where(q: SeriesQuery): string {
+    return `project_id = {project:String} AND metric = {metric:String}
+     AND minute >= {from:DateTime64(3, 'UTC')} AND minute < {to:DateTime64(3, 'UTC')}
+     ${q.dims ? 'AND dim IN {dims:Array(String)}' : ''}`;
+  }
+
+  /**
+   * Changes whenever the speed view does: every write is recorded in speed_offsets (before and
+   * after its inserts) under a growing version.
+   */
+  async stamp(): Promise<string> {
+    const r = await this.client.query({
+      query: `SELECT toString(count()) AS n, toString(sum(version)) AS v FROM {db:Identifier}.speed_offsets`,
+      query_params: { db: this.database },
+      format: 'JSONEachRow',
+    });
+    const [row] = await r.json<{ n: string; v: string }>();
+    return `${row?.n}|${row?.v}`;
+  }
+
+  /** When the speed view last received an event of the project (null if it holds none). */
+  async lastReceived(project: string): Promise<Date | null> {
+    const r = await this.client.query({
+      query: `SELECT toUnixTimestamp64Milli(max(received_at)) AS t, count() AS n
+              FROM {db:Identifier}.speed_events WHERE project_id = {project:String}`,
+      query_params: { db: this.database, project },
+      format: 'JSONEachRow',
+    });
+    const [row] = await r.json<{ t: string | number; n: string | number }>();
+    return row && Number(row.n) > 0 ? new Date(Number(row.t)) : null;
+  }
 
   async measures(q: SeriesQuery): Promise<MeasureCell[]> {
     const dim = q.groupBy ? 'dim' : "''";
     const r = await this.client.query({
       query: `SELECT toUnixTimestamp(${BUCKET[q.granularity]}) * 1000 AS bucket, ${dim} AS dim,
                      toUInt64(sum(count)) AS count, sum(sum) AS sum
-              FROM {db:Identifier}.speed_measures_minute WHERE ${this.where}
+              FROM {db:Identifier}.speed_measures_minute WHERE ${this.where(q)}
               GROUP BY bucket, dim`,
       query_params: this.params(q),
       format: 'JSONEachRow',
@@ -55,7 +85,7 @@ export class SpeedViewReader implements ViewReader {
     const dim = q.groupBy ? 'dim' : "''";
     const r = await this.client.query({
       query: `SELECT toUnixTimestamp(${BUCKET[q.granularity]}) * 1000 AS bucket, ${dim} AS dim, reg, max(rank) AS rank
-              FROM {db:Identifier}.speed_uniques_minute WHERE ${this.where}
+              FROM {db:Identifier}.speed_uniques_minute WHERE ${this.where(q)}
               GROUP BY bucket, dim, reg`,
       query_params: this.params(q),
       format: 'JSONEachRow',

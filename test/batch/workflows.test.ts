@@ -150,10 +150,22 @@ describe('batch workflows', () => {
       projectId: 'late',
     });
     await writeLake(config.lake.root, late, 'part-late');
+    // The archiver has not finished the range holding the late events yet: the repair must wait.
+    const state = (phase: string) => {
+      mkdirSync(join(config.lake.root, '_state', 'archiver'), { recursive: true });
+      writeFileSync(
+        join(config.lake.root, '_state', 'archiver', 'events-0.json'),
+        JSON.stringify({ first: '100', last: '124', phase }),
+      );
+    };
+    state('before');
     mkdirSync(join(config.lake.root, '_late'), { recursive: true });
     writeFileSync(
       join(config.lake.root, '_late', 'events-0-100-124.json'),
-      JSON.stringify({ hours: [{ projectId: 'late', hour, events: 25 }] }),
+      JSON.stringify({
+        range: { topic: 'events', partition: 0, first: '100', last: '124' },
+        hours: [{ projectId: 'late', hour, events: 25 }],
+      }),
     );
     const ids = await ensureSchedules(client, {
       taskQueue: config.temporal.taskQueue,
@@ -163,6 +175,17 @@ describe('batch workflows', () => {
       dailySpec: { intervals: [{ every: '1 day' }] },
     });
     try {
+      const repairSchedule = client.schedule.getHandle(
+        ids.find((id) => id.endsWith('late-data-repair')) as string,
+      );
+      await waitFor(
+        async () => (await repairSchedule.describe()).info.recentActions.length,
+        (n) => n >= 3,
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+      expect(existsSync(join(config.lake.root, '_late', 'events-0-100-124.json'))).toBe(true);
+      expect(readHourPointer(config.lake.root, hour)?.events).toBe(before);
+      state('after');
       const after = await waitFor(
         async () => readHourPointer(config.lake.root, hour)?.events ?? 0,
         (n) => n === before + 25 && !existsSync(join(config.lake.root, '_late', 'events-0-100-124.json')),

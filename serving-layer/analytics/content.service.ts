@@ -1,0 +1,100 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MetricsService, type AnswerPart, type Freshness } from '../metrics/metrics.service';
+import type { TimeRange } from '../metrics/time-range';
+import { ratio } from './params';
+
+export const CONTENT_SORTS = ['plays', 'watch_time', 'completions', 'completion_rate', 'engagement'] as const;
+export type ContentSort = (typeof CONTENT_SORTS)[number];
+
+export interface ContentStats {
+  contentId: string;
+  plays: number;
+  watchSeconds: number;
+  completions: number;
+  errors: number;
+  /** completions / plays, at most 1. */
+  completionRate: number;
+  avgWatchSecondsPerPlay: number;
+  /** 0-100: see ENGAGEMENT_SCORE. */
+  engagementScore: number;
+}
+
+/** Ten minutes watched per play counts as full attention in the engagement score. */
+const FULL_WATCH_SECONDS = 600;
+
+export const ENGAGEMENT_SCORE =
+  'engagement = 100 x (0.5 x completion rate + 0.3 x min(1, average seconds watched per play / 600) + 0.2 x (1 - error rate)), ' +
+  'where completion rate = completions / plays and error rate = playback errors / plays, each capped at 1; 0 without plays';
+
+export function engagementScore(s: Omit<ContentStats, 'engagementScore' | 'contentId'>): number {
+  if (s.plays === 0) return 0;
+  const errorRate = Math.min(1, s.errors / s.plays);
+  const score =
+    0.5 * s.completionRate +
+    0.3 * Math.min(1, s.avgWatchSecondsPerPlay / FULL_WATCH_SECONDS) +
+    0.2 * (1 - errorRate);
+  return Math.round(score * 1000) / 10;
+}
+
+/** Content analytics from the catalog's content metrics, each merged across the layers. */
+@Injectable()
+export class ContentService {
+  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
+
+  async top(
+    project: string,
+    range: TimeRange,
+    opts: { limit: number; sort: ContentSort; contentIds?: string[] },
+  ): Promise<{
+    from: string;
+    to: string;
+    sort: ContentSort;
+    items: ContentStats[];
+    engagementScore: string;
+    parts: Omit<AnswerPart, 'value'>[];
+    watermark: string | null;
+    freshness: Freshness;
+  }> {
+    const [plays, watch, completions, errors] = await Promise.all(
+      ['content_plays', 'content_watch_seconds', 'content_completions', 'content_errors'].map((m) =>
+        this.metrics.totals(m, project, range, opts.contentIds),
+      ),
+    );
+    const ids = new Set<string>();
+    for (const t of [plays, watch, completions, errors])
+      for (const id of t!.byDim.keys()) if (id !== '') ids.add(id);
+    const items = [...ids].map((contentId): ContentStats => {
+      const p = plays!.byDim.get(contentId)?.count ?? 0;
+      const w = watch!.byDim.get(contentId)?.sum ?? 0;
+      const c = completions!.byDim.get(contentId)?.count ?? 0;
+      const e = errors!.byDim.get(contentId)?.count ?? 0;
+      const stats = {
+        plays: p,
+        watchSeconds: w,
+        completions: c,
+        errors: e,
+        completionRate: Math.min(1, ratio(c, p)),
+        avgWatchSecondsPerPlay: ratio(w, p),
+      };
+      return { contentId, ...stats, engagementScore: engagementScore(stats) };
+    });
+    const key: Record<ContentSort, (s: ContentStats) => number> = {
+      plays: (s) => s.plays,
+      watch_time: (s) => s.watchSeconds,
+      completions: (s) => s.completions,
+      completion_rate: (s) => s.completionRate,
+      engagement: (s) => s.engagementScore,
+    };
+    items.sort((a, b) => key[opts.sort](b) - key[opts.sort](a) || (a.contentId < b.contentId ? -1 : 1));
+    return {
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      sort: opts.sort,
+      items: items.slice(0, opts.limit),
+      engagementScore: ENGAGEMENT_SCORE,
+      parts: plays!.parts.map(({ source, from, to }) => ({ source, from, to })),
+      watermark: plays!.watermark,
+      freshness: await this.metrics.freshness(project),
+    };
+  }
+}

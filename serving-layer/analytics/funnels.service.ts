@@ -1,0 +1,68 @@
+import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { MetricsService, type Freshness } from '../metrics/metrics.service';
+import type { TimeRange } from '../metrics/time-range';
+import { RAW_EVENTS } from '../tokens';
+import type { RawEventReader } from '../views/raw-event-reader';
+import { StampedCache } from '../views/stamped-cache';
+import { computeFunnel, type FunnelStep } from './funnel';
+
+export const MAX_STEPS = 10;
+
+export interface FunnelAnswer {
+  from: string;
+  to: string;
+  windowSeconds: number;
+  steps: FunnelStep[];
+  parts: { source: 'batch' | 'speed'; from: string; to: string }[];
+  watermark: string | null;
+  freshness: Freshness;
+}
+
+/** Parses `steps=a,b,c`: 2 to 10 event names. */
+export function parseSteps(raw: unknown): string[] {
+  if (typeof raw !== 'string' || raw === '') {
+    throw new BadRequestException(
+      'steps is required: event names in order, comma-separated (steps=product_view,add_to_cart,purchase)',
+    );
+  }
+  const steps = raw.split(',').map((s) => s.trim());
+  if (steps.length < 2 || steps.length > MAX_STEPS) {
+    throw new BadRequestException(`a funnel has 2 to ${MAX_STEPS} steps, not ${steps.length}`);
+  }
+  if (steps.some((s) => s === '' || s.length > 200))
+    throw new BadRequestException('every step is an event name of 1 to 200 characters');
+  return steps;
+}
+
+/**
+ * Ordered funnels over raw events: the lake before the batch watermark, the speed view after, so
+ * each event is read once; answers are cached until either layer moves.
+ */
+@Injectable()
+export class FunnelsService {
+  private readonly cache: StampedCache<FunnelAnswer>;
+
+  constructor(
+    @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(RAW_EVENTS) private readonly raw: RawEventReader,
+  ) {
+    this.cache = new StampedCache(() => this.metrics.stamp(), 500);
+  }
+
+  funnel(project: string, range: TimeRange, steps: string[], windowSeconds: number): Promise<FunnelAnswer> {
+    const key = JSON.stringify([project, range.from.getTime(), range.to.getTime(), steps, windowSeconds]);
+    return this.cache.get(key, async () => {
+      const { split, parts, watermark } = this.metrics.layersOf(range);
+      const rows = await this.raw.stepEvents(project, range.from, split, range.to, [...new Set(steps)]);
+      return {
+        from: range.from.toISOString(),
+        to: range.to.toISOString(),
+        windowSeconds,
+        steps: computeFunnel(rows, steps, windowSeconds * 1000),
+        parts,
+        watermark,
+        freshness: await this.metrics.freshness(project),
+      };
+    });
+  }
+}

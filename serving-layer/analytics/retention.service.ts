@@ -1,0 +1,54 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { MetricsService, type Freshness } from '../metrics/metrics.service';
+import type { TimeRange } from '../metrics/time-range';
+import { RAW_EVENTS } from '../tokens';
+import type { RawEventReader } from '../views/raw-event-reader';
+import { StampedCache } from '../views/stamped-cache';
+import { computeRetention, type Cohort, type RetentionPeriod } from './retention';
+
+export interface RetentionAnswer {
+  from: string;
+  to: string;
+  period: RetentionPeriod;
+  event: string | null;
+  cohorts: Cohort[];
+  parts: { source: 'batch' | 'speed'; from: string; to: string }[];
+  watermark: string | null;
+  freshness: Freshness;
+}
+
+/** Retention cohorts over raw events, split between the layers like funnels; cached until either moves. */
+@Injectable()
+export class RetentionService {
+  private readonly cache: StampedCache<RetentionAnswer>;
+
+  constructor(
+    @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(RAW_EVENTS) private readonly raw: RawEventReader,
+  ) {
+    this.cache = new StampedCache(() => this.metrics.stamp(), 500);
+  }
+
+  cohorts(
+    project: string,
+    range: TimeRange,
+    period: RetentionPeriod,
+    event?: string,
+  ): Promise<RetentionAnswer> {
+    const key = JSON.stringify([project, range.from.getTime(), range.to.getTime(), period, event ?? null]);
+    return this.cache.get(key, async () => {
+      const { split, parts, watermark } = this.metrics.layersOf(range);
+      const rows = await this.raw.activeDays(project, range.from, split, range.to, event);
+      return {
+        from: range.from.toISOString(),
+        to: range.to.toISOString(),
+        period,
+        event: event ?? null,
+        cohorts: computeRetention(rows, period, range.to),
+        parts,
+        watermark,
+        freshness: await this.metrics.freshness(project),
+      };
+    });
+  }
+}

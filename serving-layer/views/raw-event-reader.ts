@@ -1,0 +1,125 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
+import { partitionDir } from '../../batch-layer/lake-paths';
+
+const HOUR = 3_600_000;
+
+/** One event of a funnel step: who, which event, when (epoch ms). */
+export type StepRow = [actor: string, event: string, at: number];
+/** An actor active on a day (UTC day start, epoch ms). */
+export type ActiveDayRow = [actor: string, day: number];
+
+const chTime = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+const duckTime = (d: Date) => timestampValue(BigInt(d.getTime()) * 1000n);
+
+/**
+ * Raw events for analyses that need each actor's sequence (funnels, retention), read from the
+ * layer that owns each part of the range: the lake (Parquet, DuckDB) before `split`, the speed
+ * view's recent events (ClickHouse) from it on, so no event is read from both.
+ */
+export class RawEventReader {
+  private duck?: Promise<DuckDBInstance>;
+
+  constructor(
+    private readonly clickhouse: ClickHouseClient,
+    private readonly database: string,
+    private readonly lakeRoot: string,
+  ) {}
+
+  /** The lake's hour folders of the project in [from, to) that hold files, as globs. */
+  private lakeGlobs(project: string, from: Date, to: Date): string[] {
+    const globs: string[] = [];
+    for (let h = Math.floor(from.getTime() / HOUR) * HOUR; h < to.getTime(); h += HOUR) {
+      const iso = new Date(h).toISOString();
+      const dir = partitionDir(this.lakeRoot, 'events', {
+        projectId: project,
+        date: iso.slice(0, 10),
+        hour: iso.slice(11, 13),
+      });
+      if (existsSync(dir)) globs.push(join(dir, '*.parquet'));
+    }
+    return globs;
+  }
+
+  private async lake(sql: string, globs: string[], params: Record<string, unknown>): Promise<unknown[][]> {
+    if (globs.length === 0) return [];
+    this.duck ??= DuckDBInstance.create(':memory:', { threads: '2' });
+    const conn = await (await this.duck).connect();
+    try {
+      const r = await conn.runAndReadAll(
+        sql,
+        { globs: listValue(globs), ...params } as never,
+        {
+          globs: LIST(VARCHAR),
+          ...(params.events ? { events: LIST(VARCHAR) } : {}),
+        } as never,
+      );
+      return r.getRowsJson() as unknown[][];
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  /** Events named in `events` of the project in [from, to). */
+  async stepEvents(project: string, from: Date, split: Date, to: Date, events: string[]): Promise<StepRow[]> {
+    const rows: StepRow[] = [];
+    if (split > from) {
+      const lake = await this.lake(
+        `SELECT actor_id, event, epoch_ms(event_time) FROM read_parquet($globs, union_by_name = true)
+         WHERE list_contains($events, event) AND event_time >= $from AND event_time < $to`,
+        this.lakeGlobs(project, from, split),
+        { events: listValue(events), from: duckTime(from), to: duckTime(split) },
+      );
+      for (const r of lake) rows.push([String(r[0]), String(r[1]), Number(r[2])]);
+    }
+    if (to > split) {
+      const r = await this.clickhouse.query({
+        query: `SELECT actor_id, event, toUnixTimestamp64Milli(event_time) FROM {db:Identifier}.speed_events
+                WHERE project_id = {project:String} AND event IN {events:Array(String)}
+                  AND event_time >= {from:DateTime64(3, 'UTC')} AND event_time < {to:DateTime64(3, 'UTC')}`,
+        query_params: { db: this.database, project, events, from: chTime(split), to: chTime(to) },
+        format: 'JSONCompactEachRow',
+      });
+      for (const row of await r.json<[string, string, string | number]>())
+        rows.push([row[0], row[1], Number(row[2])]);
+    }
+    return rows;
+  }
+
+  /** Each (actor, UTC day) with at least one event (of `event`, when given) in [from, to). */
+  async activeDays(
+    project: string,
+    from: Date,
+    split: Date,
+    to: Date,
+    event?: string,
+  ): Promise<ActiveDayRow[]> {
+    const rows: ActiveDayRow[] = [];
+    if (split > from) {
+      const lake = await this.lake(
+        `SELECT DISTINCT actor_id, epoch_ms(date_trunc('day', event_time)) FROM read_parquet($globs, union_by_name = true)
+         WHERE ($event = '' OR event = $event) AND event_time >= $from AND event_time < $to`,
+        this.lakeGlobs(project, from, split),
+        { event: event ?? '', from: duckTime(from), to: duckTime(split) },
+      );
+      for (const r of lake) rows.push([String(r[0]), Number(r[1])]);
+    }
+    if (to > split) {
+      const r = await this.clickhouse.query({
+        query: `SELECT DISTINCT actor_id, toUnixTimestamp(toStartOfDay(event_time)) * 1000 FROM {db:Identifier}.speed_events
+                WHERE project_id = {project:String} AND ({event:String} = '' OR event = {event:String})
+                  AND event_time >= {from:DateTime64(3, 'UTC')} AND event_time < {to:DateTime64(3, 'UTC')}`,
+        query_params: { db: this.database, project, event: event ?? '', from: chTime(split), to: chTime(to) },
+        format: 'JSONCompactEachRow',
+      });
+      for (const row of await r.json<[string, string | number]>()) rows.push([row[0], Number(row[1])]);
+    }
+    return rows;
+  }
+
+  close(): void {
+    void this.duck?.then((d) => d.closeSync());
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Values cached by key and invalidated by a stamp: `stamp` changes whenever the data behind the
+ * values does (the batch watermark or a publish, a speed-layer write), and an entry computed under
+ * another stamp is recomputed. Least recently used entries go first beyond `maxEntries`.
+ */
+export class StampedCache<T> {
+  private readonly entries = new Map<string, { stamp: string; value: T }>();
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    private readonly stamp: () => Promise<string> | string,
+    private readonly maxEntries = 2_000,
+  ) {}
+
+  async get(key: string, compute: () => Promise<T>): Promise<T> {
+    const stamp = await this.stamp();
+    const hit = this.entries.get(key);
+    if (hit && hit.stamp === stamp) {
+      // Re-inserting keeps the map in recency order for eviction.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+      this.hits++;
+      return hit.value;
+    }
+    this.misses++;
+    const value = await compute();
+    // Data that moved while computing is not cached under the old stamp.
+    if ((await this.stamp()) === stamp) {
+      this.entries.delete(key);
+      this.entries.set(key, { stamp, value });
+      while (this.entries.size > this.maxEntries)
+        this.entries.delete(this.entries.keys().next().value as string);
+    }
+    return value;
+  }
+}
