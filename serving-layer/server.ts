@@ -3,7 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../core/config';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
+import { openApiDocument } from './openapi';
 import { BatchViewReader } from './views/batch-view-reader';
 import { RawEventReader } from './views/raw-event-reader';
 
@@ -25,6 +27,8 @@ export async function startServingApi(
     raw.close();
   };
   app.enableShutdownHooks();
+  // Swagger UI and the document, served from the installed package (no CDN).
+  SwaggerModule.setup('docs', app, openApiDocument(), { jsonDocumentUrl: 'docs/openapi.json' });
   await app.listen(listen.port, listen.host);
   const address = app.getHttpServer().address() as { port: number };
   return { app, url: `http://${listen.host}:${address.port}` };

@@ -188,12 +188,30 @@ describe('serving: batch and speed views merged per query', () => {
     expect(grouped.buckets.filter((b) => b.dim === 'purchase').reduce((n, b) => n + b.value, 0)).toBe(
       purchases,
     );
+    const filtered = (await (
+      await fetch(
+        `${url}/v1/metrics/events?from=${new Date(base).toISOString()}&to=${new Date(base + 4 * HOUR).toISOString()}&granularity=day&groupBy=event&filter=event:purchase,page`,
+        { headers: { authorization: `Bearer ${token}` } },
+      )
+    ).json()) as { buckets: { dim: string }[]; value: number };
+    expect(new Set(filtered.buckets.map((b) => b.dim))).toEqual(new Set(['purchase', 'page']));
+    expect(filtered.value).toBe(
+      [...sealed, ...recent].filter((e) => ['purchase', 'page'].includes(e.event)).length,
+    );
     for (const bad of [
       '/v1/metrics/nope',
       '/v1/metrics/events?groupBy=currency',
       '/v1/metrics/events?granularity=week',
       `/v1/metrics/events?granularity=minute&from=2020-01-01T00:00:00Z&to=2021-01-01T00:00:00Z`,
       '/v1/metrics/events?from=yesterday',
+      '/v1/metrics/events?filter=currency:EUR',
+      '/v1/metrics/events?filter=purchase',
+      '/v1/funnels?steps=product_view',
+      '/v1/funnels?steps=a,b&windowSeconds=-1',
+      '/v1/retention?period=month',
+      '/v1/content?limit=0',
+      '/v1/content?sort=loudness',
+      '/v1/commerce/products?by=colour',
     ]) {
       const res = await fetch(`${url}${bad}`, { headers: { authorization: `Bearer ${token}` } });
       expect(res.status, bad).toBe(400);
@@ -256,5 +274,34 @@ describe('serving: batch and speed views merged per query', () => {
     const answer = await ask(from, to);
     expect(answer.parts.map((p) => p.source)).toEqual(['batch', 'speed']);
     expect(answer.value).toBe(expected);
+  });
+});
+
+describe('serving: API documentation', () => {
+  it('serves the OpenAPI document and Swagger UI at /docs, with every route in it', async () => {
+    const config = isolatedConfig('docs');
+    const clickhouse = createClickHouse(config);
+    const { app, url } = await startServingApi({ config, clickhouse }, { host: '127.0.0.1', port: 0 });
+    try {
+      const ui = await fetch(`${url}/docs`);
+      expect(ui.status).toBe(200);
+      expect(await ui.text()).toContain('swagger-ui');
+      const doc = (await (await fetch(`${url}/docs/openapi.json`)).json()) as {
+        paths: Record<string, unknown>;
+      };
+      // Express's own route table: what the app really answers.
+      const express = app.getHttpAdapter().getInstance() as {
+        router: { stack: { route?: { path: string } }[] };
+      };
+      const routes = express.router.stack
+        .map((l) => l.route?.path)
+        .filter((p): p is string => p !== undefined && !p.startsWith('/docs') && p !== '/health')
+        .map((p) => p.replace(/:(\w+)/g, '{$1}'));
+      expect(routes.length).toBeGreaterThan(8);
+      expect(Object.keys(doc.paths).sort()).toEqual([...new Set(routes)].sort());
+    } finally {
+      await app.close();
+      await clickhouse.close();
+    }
   });
 });

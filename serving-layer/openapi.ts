@@ -1,0 +1,233 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { METRIC_CATALOG } from '../core/metrics/catalog';
+import { CONTENT_SORTS, ENGAGEMENT_SCORE } from './analytics/content.service';
+import { MAX_STEPS } from './analytics/funnels.service';
+import { GRANULARITIES, MAX_BUCKETS } from './metrics/granularity';
+
+/**
+ * The API described by hand: the code runs without decorator type metadata (esbuild), so the
+ * document is written here, next to the routes, and a test checks that every route is in it.
+ */
+
+type Param = {
+  name: string;
+  in: 'query' | 'path';
+  required?: boolean;
+  description: string;
+  schema: Record<string, unknown>;
+};
+
+const q = (
+  name: string,
+  description: string,
+  schema: Record<string, unknown> = { type: 'string' },
+): Param => ({
+  name,
+  in: 'query',
+  description,
+  schema,
+});
+const range = [
+  q('from', 'start of the range, ISO-8601 (default: 24 hours ago)', { type: 'string', format: 'date-time' }),
+  q('to', 'end of the range, exclusive, ISO-8601 (default: now); at most 400 days after from', {
+    type: 'string',
+    format: 'date-time',
+  }),
+];
+const metricName = { type: 'string', enum: [...METRIC_CATALOG.map((m) => m.name), 'events_count'] };
+const metricQuery = [
+  ...range,
+  q('granularity', `bucket size; at most ${MAX_BUCKETS} buckets`, {
+    type: 'string',
+    enum: [...GRANULARITIES],
+    default: 'hour',
+  }),
+  q('groupBy', "the metric's dimension (GET /v1/metrics lists it), to split buckets by its values"),
+  q('filter', 'dimension:value[,value]: only these values of the dimension (at most 100)'),
+];
+
+const layered = {
+  parts: {
+    type: 'array',
+    description: 'which layer answered which part of the range: batch up to the watermark, speed after',
+    items: {
+      type: 'object',
+      properties: {
+        source: { type: 'string', enum: ['batch', 'speed'] },
+        from: { type: 'string', format: 'date-time' },
+        to: { type: 'string', format: 'date-time' },
+        value: { type: 'number' },
+      },
+    },
+  },
+  watermark: {
+    type: 'string',
+    format: 'date-time',
+    nullable: true,
+    description: 'end of the last sealed hour: the batch view answers before it',
+  },
+  freshness: {
+    type: 'object',
+    properties: {
+      speedLastReceivedAt: { type: 'string', format: 'date-time', nullable: true },
+      lagSeconds: { type: 'number', nullable: true },
+    },
+  },
+};
+
+const ok = (description: string, properties: Record<string, unknown> = {}) => ({
+  200: {
+    description,
+    content: { 'application/json': { schema: { type: 'object', properties: { ...properties } } } },
+  },
+  400: { description: 'bad parameter: the message says which and why' },
+  401: { description: 'missing, invalid or expired bearer token, or no read scope' },
+});
+
+const get = (
+  summary: string,
+  parameters: Param[],
+  responses: ReturnType<typeof ok>,
+  description?: string,
+) => ({
+  get: {
+    summary,
+    ...(description ? { description } : {}),
+    parameters,
+    responses,
+    security: [{ bearer: [] }],
+  },
+});
+
+export function openApiDocument(): OpenAPIObject {
+  const metricAnswer = ok('the metric, merged across the layers', {
+    metric: { type: 'string' },
+    value: { type: 'number' },
+    source: { type: 'string', enum: ['batch', 'speed', 'mixed'] },
+    buckets: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          start: { type: 'string', format: 'date-time' },
+          dim: { type: 'string' },
+          value: { type: 'number' },
+          source: { type: 'string', enum: ['batch', 'speed', 'mixed'] },
+        },
+      },
+    },
+    standardError: {
+      type: 'number',
+      description: 'unique counts only: relative standard error of the estimate',
+    },
+    ...layered,
+  });
+  return {
+    openapi: '3.0.3',
+    info: {
+      title: 'Analytics serving API',
+      version: '1',
+      description:
+        'Every answer merges the batch view (sealed hours, up to the batch watermark) with the speed view (after it): ' +
+        'each instant comes from one layer, counts add, unique counts merge HyperLogLog sketches. ' +
+        "Every route needs `Authorization: Bearer <token>` (./platform token --project P); the token's project scopes every query.",
+    },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    paths: {
+      '/v1/metrics': get('The metric catalog', [], ok('metrics with their events, value kind and dimension')),
+      '/v1/metrics/{name}': get(
+        'One catalog metric over a range',
+        [
+          { name: 'name', in: 'path', required: true, description: 'a catalog metric', schema: metricName },
+          ...metricQuery,
+        ],
+        metricAnswer,
+      ),
+      '/metrics': get(
+        'Same as /v1/metrics/{name}, the name as a parameter',
+        [{ ...q('name', 'a catalog metric', metricName), required: true }, ...metricQuery],
+        metricAnswer,
+      ),
+      '/v1/content': get(
+        'Top content: plays, watch time, completion rate, engagement',
+        [
+          ...range,
+          q('sort', 'order of the items', { type: 'string', enum: [...CONTENT_SORTS], default: 'plays' }),
+          q('limit', 'items to return', { type: 'integer', minimum: 1, maximum: 1000, default: 20 }),
+          q('contentId', 'only these content ids, comma-separated'),
+        ],
+        ok('per content item', { items: { type: 'array' }, engagementScore: { type: 'string' }, ...layered }),
+        ENGAGEMENT_SCORE,
+      ),
+      '/v1/commerce': get(
+        'Revenue, orders, refunds and average order value per currency; checkout conversion',
+        range,
+        ok('per currency', {
+          currencies: { type: 'array' },
+          checkoutConversion: { type: 'number' },
+          ...layered,
+        }),
+      ),
+      '/v1/commerce/products': get(
+        'Views, carts, orders, units, revenue and conversion per product or category',
+        [
+          ...range,
+          q('by', 'what to group by', { type: 'string', enum: ['product', 'category'], default: 'product' }),
+          q('limit', 'items to return', { type: 'integer', minimum: 1, maximum: 1000, default: 50 }),
+        ],
+        ok('conversion = order lines / views; cart rate = add-to-carts / views', {
+          items: { type: 'array' },
+          ...layered,
+        }),
+      ),
+      '/v1/funnels': get(
+        'An ordered funnel: per step, the users who did every step so far in order within the window',
+        [
+          ...range,
+          { ...q('steps', `2 to ${MAX_STEPS} event names, comma-separated, in order`), required: true },
+          q('windowSeconds', 'time allowed from the first step to the last', {
+            type: 'integer',
+            minimum: 1,
+            maximum: 30 * 86_400,
+            default: 86_400,
+          }),
+        ],
+        ok('per step: users, conversion from the start and from the previous step, drop-off', {
+          steps: { type: 'array' },
+          ...layered,
+        }),
+      ),
+      '/v1/retention': get(
+        'Retention cohorts: users by the period of their first activity in the range, and who came back',
+        [
+          ...range,
+          q('period', 'cohort period (weeks start on Monday, UTC)', {
+            type: 'string',
+            enum: ['day', 'week'],
+            default: 'day',
+          }),
+          q('event', 'count only this event as activity (default: any event)'),
+        ],
+        ok('cohorts with retained counts and rates per period', { cohorts: { type: 'array' }, ...layered }),
+      ),
+      '/v1/users/{id}': get(
+        "A user's activity summary",
+        [{ name: 'id', in: 'path', required: true, description: 'the userId', schema: { type: 'string' } }],
+        ok('events by name, first and last seen, recent events'),
+      ),
+      '/v1/events/{id}': get(
+        'One event by its messageId',
+        [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            description: 'the messageId',
+            schema: { type: 'string' },
+          },
+        ],
+        ok('the stored event and the layer it came from'),
+      ),
+    },
+  } as OpenAPIObject;
+}
