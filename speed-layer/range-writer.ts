@@ -2,6 +2,7 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { RangeOutput } from './range-output';
+import { speedViewWritten } from './view-version';
 import { RAW_COLUMNS } from './rows';
 
 /** One partition's contiguous slice of the log: what a write consumed and is keyed by. */
@@ -54,6 +55,7 @@ export async function writeRange(
     }),
   );
   if (out.lateHours.size > 0) writeLateHours(lakeRoot, range, out.lateHours);
+  speedViewWritten();
 }
 
 /**

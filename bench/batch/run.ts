@@ -7,19 +7,19 @@
  *   node node_modules/tsx/dist/cli.mjs bench/batch/run.ts      (BENCH_EVENTS=10000000)
  */
 import '../../core/kafkajs-hot-paths';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance, timestampValue } from '@duckdb/node-api';
 import { Client, Connection } from '@temporalio/client';
 import { measuresSql, SETUP_STATEMENTS, uniquesSql } from '../../batch-layer/duckdb-catalog';
-import { quoteLiteral } from '../../batch-layer/sql-literal';
 import { createLogger } from '../../core/log';
 import { startTemporal, temporalServiceOptions } from '../../infra/local/temporal/service';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
 import { startBatchWorker } from '../../workflows/worker';
 import { fmt } from '../lib/stats';
+import { writeSyntheticHour } from '../lib/synthetic-lake';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const DAY = '2026-01-15';
@@ -30,32 +30,8 @@ async function generateLake(lake: string): Promise<void> {
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   const perHour = Math.ceil(EVENTS / 24);
-  for (let h = 0; h < 24; h++) {
-    const hourStart = Date.parse(`${DAY}T00:00:00Z`) + h * HOUR;
-    const dir = join(lake, 'events', 'project=bench', `date=${DAY}`, `hour=${String(h).padStart(2, '0')}`);
-    mkdirSync(dir, { recursive: true });
-    await conn.run(
-      `COPY (
-        SELECT 'e' || ($h::BIGINT * 100000000 + i) AS event_id, 'bench' AS project_id,
-          CASE WHEN i % 10 < 5 THEN 'page' ELSE 'track' END AS type,
-          CASE i % 10 WHEN 0 THEN 'page' WHEN 1 THEN 'page' WHEN 2 THEN 'page' WHEN 3 THEN 'page' WHEN 4 THEN 'page'
-                      WHEN 5 THEN 'video_play' WHEN 6 THEN 'video_progress' WHEN 7 THEN 'video_complete'
-                      WHEN 8 THEN 'product_view' ELSE 'purchase' END AS event,
-          'u' || (hash(i) % 200000) AS user_id, NULL::VARCHAR AS anonymous_id, 'u' || (hash(i) % 200000) AS actor_id,
-          make_timestamp(($start::BIGINT + (i * 3600000 // $n)) * 1000) AS event_time,
-          make_timestamp(($start::BIGINT + (i * 3600000 // $n) + 500) * 1000) AS received_at,
-          CASE i % 10 WHEN 5 THEN '{"content_id":"c' || (i % 500) || '","duration_seconds":600}'
-                      WHEN 6 THEN '{"content_id":"c' || (i % 500) || '","watch_time_seconds":30,"duration_seconds":600}'
-                      WHEN 7 THEN '{"content_id":"c' || (i % 500) || '"}'
-                      WHEN 8 THEN '{"product_id":"p' || (i % 1000) || '","price":9.5}'
-                      WHEN 9 THEN '{"order_id":"o' || i || '","total_amount":19,"currency":"EUR","products":[{"product_id":"p' || (i % 1000) || '","category":"k' || (i % 20) || '","price":9.5,"quantity":2}]}'
-                      ELSE '{"path":"/p' || (i % 300) || '"}' END AS properties,
-          '{}' AS context, 'events' AS kafka_topic, 0 AS kafka_partition, i AS kafka_offset
-        FROM range($n) t(i)
-      ) TO ${quoteLiteral(join(dir, 'part-bench.parquet'))} (FORMAT parquet, COMPRESSION zstd)`,
-      { h, start: hourStart, n: perHour },
-    );
-  }
+  for (let h = 0; h < 24; h++)
+    await writeSyntheticHour(conn, lake, 'bench', Date.parse(`${DAY}T00:00:00Z`) + h * HOUR, perHour, h);
   conn.closeSync();
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MetricsService, type AnswerPart, type DimTotals, type Freshness } from '../metrics/metrics.service';
 import type { TimeRange } from '../metrics/time-range';
+import { StampedCache } from '../views/stamped-cache';
 import { ratio } from './params';
 
 export interface CurrencyStats {
@@ -40,16 +41,29 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 /** Commerce analytics from the catalog's commerce metrics, each merged across the layers. */
 @Injectable()
 export class CommerceService {
-  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
+  private readonly cache: StampedCache<object>;
 
-  private async envelope(project: string, range: TimeRange, any: DimTotals): Promise<Envelope> {
+  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {
+    this.cache = new StampedCache(() => this.metrics.stamp(), 500);
+  }
+
+  private envelope(range: TimeRange, any: DimTotals): Omit<Envelope, 'freshness'> {
     return {
       from: range.from.toISOString(),
       to: range.to.toISOString(),
       parts: any.parts.map(({ source, from, to }) => ({ source, from, to })),
       watermark: any.watermark,
-      freshness: await this.metrics.freshness(project),
     };
+  }
+
+  /** Answers cached until either layer moves; freshness is always current. */
+  private async cached<T extends object>(
+    project: string,
+    key: unknown[],
+    compute: () => Promise<T>,
+  ): Promise<T & { freshness: Freshness }> {
+    const answer = (await this.cache.get(JSON.stringify([project, ...key]), compute)) as T;
+    return { ...answer, freshness: await this.metrics.freshness(project) };
   }
 
   async summary(
@@ -58,32 +72,34 @@ export class CommerceService {
   ): Promise<
     Envelope & { currencies: CurrencyStats[]; checkouts: number; orders: number; checkoutConversion: number }
   > {
-    const [orders, revenue, refunds, checkouts] = await Promise.all(
-      ['orders', 'revenue', 'refunds', 'checkouts'].map((m) => this.metrics.totals(m, project, range)),
-    );
-    const currencies = new Set([...orders!.byDim.keys(), ...refunds!.byDim.keys()]);
-    const rows = [...currencies].sort().map((currency): CurrencyStats => {
-      const n = orders!.byDim.get(currency)?.count ?? 0;
-      const r = revenue!.byDim.get(currency)?.sum ?? 0;
-      const f = refunds!.byDim.get(currency)?.sum ?? 0;
+    return this.cached(project, ['summary', range.from.getTime(), range.to.getTime()], async () => {
+      const [orders, revenue, refunds, checkouts] = await Promise.all(
+        ['orders', 'revenue', 'refunds', 'checkouts'].map((m) => this.metrics.totals(m, project, range)),
+      );
+      const currencies = new Set([...orders!.byDim.keys(), ...refunds!.byDim.keys()]);
+      const rows = [...currencies].sort().map((currency): CurrencyStats => {
+        const n = orders!.byDim.get(currency)?.count ?? 0;
+        const r = revenue!.byDim.get(currency)?.sum ?? 0;
+        const f = refunds!.byDim.get(currency)?.sum ?? 0;
+        return {
+          currency,
+          orders: n,
+          revenue: round2(r),
+          refunds: round2(f),
+          netRevenue: round2(r - f),
+          aov: round2(ratio(r, n)),
+        };
+      });
+      const totalOrders = rows.reduce((a, r) => a + r.orders, 0);
+      const totalCheckouts = [...checkouts!.byDim.values()].reduce((a, c) => a + c.count, 0);
       return {
-        currency,
-        orders: n,
-        revenue: round2(r),
-        refunds: round2(f),
-        netRevenue: round2(r - f),
-        aov: round2(ratio(r, n)),
+        ...this.envelope(range, orders!),
+        currencies: rows,
+        orders: totalOrders,
+        checkouts: totalCheckouts,
+        checkoutConversion: ratio(totalOrders, totalCheckouts),
       };
     });
-    const totalOrders = rows.reduce((a, r) => a + r.orders, 0);
-    const totalCheckouts = [...checkouts!.byDim.values()].reduce((a, c) => a + c.count, 0);
-    return {
-      ...(await this.envelope(project, range, orders!)),
-      currencies: rows,
-      orders: totalOrders,
-      checkouts: totalCheckouts,
-      checkoutConversion: ratio(totalOrders, totalCheckouts),
-    };
   }
 
   async products(
@@ -91,40 +107,46 @@ export class CommerceService {
     range: TimeRange,
     opts: { by: 'product' | 'category'; limit: number },
   ): Promise<Envelope & { by: string; items: ProductStats[] }> {
-    const names =
-      opts.by === 'product'
-        ? ['product_views', 'add_to_carts', 'items_by_product', 'revenue_by_product']
-        : [
-            'product_views_by_category',
-            'add_to_carts_by_category',
-            'items_by_category',
-            'revenue_by_category',
-          ];
-    const [views, carts, items, revenue] = await Promise.all(
-      names.map((m) => this.metrics.totals(m, project, range)),
+    return this.cached(
+      project,
+      ['products', range.from.getTime(), range.to.getTime(), opts.by, opts.limit],
+      async () => {
+        const names =
+          opts.by === 'product'
+            ? ['product_views', 'add_to_carts', 'items_by_product', 'revenue_by_product']
+            : [
+                'product_views_by_category',
+                'add_to_carts_by_category',
+                'items_by_category',
+                'revenue_by_category',
+              ];
+        const [views, carts, items, revenue] = await Promise.all(
+          names.map((m) => this.metrics.totals(m, project, range)),
+        );
+        const keys = new Set<string>();
+        for (const t of [views, carts, items]) for (const k of t!.byDim.keys()) if (k !== '') keys.add(k);
+        const rows = [...keys].map((key): ProductStats => {
+          const v = views!.byDim.get(key)?.count ?? 0;
+          const c = carts!.byDim.get(key)?.count ?? 0;
+          const lines = items!.byDim.get(key);
+          return {
+            key,
+            views: v,
+            addToCarts: c,
+            orders: lines?.count ?? 0,
+            units: lines?.sum ?? 0,
+            revenue: round2(revenue!.byDim.get(key)?.sum ?? 0),
+            conversionRate: ratio(lines?.count ?? 0, v),
+            cartRate: ratio(c, v),
+          };
+        });
+        rows.sort((a, b) => b.revenue - a.revenue || b.views - a.views || (a.key < b.key ? -1 : 1));
+        return {
+          ...this.envelope(range, views!),
+          by: opts.by,
+          items: rows.slice(0, opts.limit),
+        };
+      },
     );
-    const keys = new Set<string>();
-    for (const t of [views, carts, items]) for (const k of t!.byDim.keys()) if (k !== '') keys.add(k);
-    const rows = [...keys].map((key): ProductStats => {
-      const v = views!.byDim.get(key)?.count ?? 0;
-      const c = carts!.byDim.get(key)?.count ?? 0;
-      const lines = items!.byDim.get(key);
-      return {
-        key,
-        views: v,
-        addToCarts: c,
-        orders: lines?.count ?? 0,
-        units: lines?.sum ?? 0,
-        revenue: round2(revenue!.byDim.get(key)?.sum ?? 0),
-        conversionRate: ratio(lines?.count ?? 0, v),
-        cartRate: ratio(c, v),
-      };
-    });
-    rows.sort((a, b) => b.revenue - a.revenue || b.views - a.views || (a.key < b.key ? -1 : 1));
-    return {
-      ...(await this.envelope(project, range, views!)),
-      by: opts.by,
-      items: rows.slice(0, opts.limit),
-    };
   }
 }

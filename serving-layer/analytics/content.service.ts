@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MetricsService, type AnswerPart, type Freshness } from '../metrics/metrics.service';
 import type { TimeRange } from '../metrics/time-range';
+import { StampedCache } from '../views/stamped-cache';
 import { ratio } from './params';
 
 export const CONTENT_SORTS = ['plays', 'watch_time', 'completions', 'completion_rate', 'engagement'] as const;
@@ -36,10 +37,22 @@ export function engagementScore(s: Omit<ContentStats, 'engagementScore' | 'conte
   return Math.round(score * 1000) / 10;
 }
 
+const SORT_KEYS: Record<ContentSort, (s: ContentStats) => number> = {
+  plays: (s) => s.plays,
+  watch_time: (s) => s.watchSeconds,
+  completions: (s) => s.completions,
+  completion_rate: (s) => s.completionRate,
+  engagement: (s) => s.engagementScore,
+};
+
 /** Content analytics from the catalog's content metrics, each merged across the layers. */
 @Injectable()
 export class ContentService {
-  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
+  private readonly cache: StampedCache<ContentStats[]>;
+
+  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {
+    this.cache = new StampedCache(() => this.metrics.stamp(), 500);
+  }
 
   async top(
     project: string,
@@ -55,9 +68,28 @@ export class ContentService {
     watermark: string | null;
     freshness: Freshness;
   }> {
+    const { parts, watermark } = this.metrics.layersOf(range);
+    const key = JSON.stringify([project, range.from.getTime(), range.to.getTime(), opts.contentIds ?? null]);
+    const ranked = await this.cache.get(key, () => this.stats(project, range, opts.contentIds));
+    const by = SORT_KEYS[opts.sort];
+    const items = [...ranked].sort((a, b) => by(b) - by(a) || (a.contentId < b.contentId ? -1 : 1));
+    return {
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      sort: opts.sort,
+      items: items.slice(0, opts.limit),
+      engagementScore: ENGAGEMENT_SCORE,
+      parts,
+      watermark,
+      freshness: await this.metrics.freshness(project),
+    };
+  }
+
+  /** Every content item's figures over the range, merged across the layers. */
+  private async stats(project: string, range: TimeRange, contentIds?: string[]): Promise<ContentStats[]> {
     const [plays, watch, completions, errors] = await Promise.all(
       ['content_plays', 'content_watch_seconds', 'content_completions', 'content_errors'].map((m) =>
-        this.metrics.totals(m, project, range, opts.contentIds),
+        this.metrics.totals(m, project, range, contentIds),
       ),
     );
     const ids = new Set<string>();
@@ -78,23 +110,6 @@ export class ContentService {
       };
       return { contentId, ...stats, engagementScore: engagementScore(stats) };
     });
-    const key: Record<ContentSort, (s: ContentStats) => number> = {
-      plays: (s) => s.plays,
-      watch_time: (s) => s.watchSeconds,
-      completions: (s) => s.completions,
-      completion_rate: (s) => s.completionRate,
-      engagement: (s) => s.engagementScore,
-    };
-    items.sort((a, b) => key[opts.sort](b) - key[opts.sort](a) || (a.contentId < b.contentId ? -1 : 1));
-    return {
-      from: range.from.toISOString(),
-      to: range.to.toISOString(),
-      sort: opts.sort,
-      items: items.slice(0, opts.limit),
-      engagementScore: ENGAGEMENT_SCORE,
-      parts: plays!.parts.map(({ source, from, to }) => ({ source, from, to })),
-      watermark: plays!.watermark,
-      freshness: await this.metrics.freshness(project),
-    };
+    return items;
   }
 }

@@ -8,6 +8,7 @@ import { batchViewStamp } from '../../batch-layer/batch-views';
 import type { BatchViewReader } from '../views/batch-view-reader';
 import type { SeriesQuery, ViewReader } from '../views/series';
 import { CachedViewReader } from '../views/view-cache';
+import { StampedCache } from '../views/stamped-cache';
 import { splitAt } from '../views/split';
 import { SpeedViewReader } from '../views/speed-view-reader';
 import type { Granularity } from './granularity';
@@ -106,13 +107,14 @@ export class MetricsService {
   readonly batchCache: CachedViewReader;
   readonly speedCache: CachedViewReader;
   private readonly lastReceived = new Map<string, { stamp: string; at: Date | null }>();
+  private readonly answers = new StampedCache<Omit<MetricAnswer, 'freshness'>>(() => this.stamp(), 1_000);
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     @Inject(CLICKHOUSE) clickhouse: ClickHouseClient,
     @Inject(BATCH_VIEWS) private readonly batch: BatchViewReader,
   ) {
-    this.speed = new SpeedViewReader(clickhouse, config.clickhouse.database);
+    this.speed = new SpeedViewReader(clickhouse, config.clickhouse.database, !config.clickhouse.url);
     this.batchCache = new CachedViewReader(batch, () => batchViewStamp(config.lake.root));
     this.speedCache = new CachedViewReader(this.speed, () => this.speed.stamp());
   }
@@ -172,26 +174,43 @@ export class MetricsService {
         `metric '${def.name}' can be grouped by ${dimName ? `'${dimName}'` : 'nothing'}, not '${groupBy}'`,
       );
     }
-    const { sides, watermark } = this.sides(def, project, range, {
-      granularity,
-      groupBy: Boolean(groupBy),
-      ...(opts.dims ? { dims: opts.dims } : {}),
-    });
-    const answer =
-      def.measure.kind === 'unique_actors' ? await this.uniques(sides) : await this.additive(def, sides);
-    const sources = new Set(answer.parts.map((p) => p.source));
-    return {
-      metric: name,
+    const key = JSON.stringify([
+      name,
       project,
-      from: range.from.toISOString(),
-      to: range.to.toISOString(),
+      range.from.getTime(),
+      range.to.getTime(),
       granularity,
-      ...answer,
-      source: sources.size > 1 ? 'mixed' : sources.has('batch') ? 'batch' : 'speed',
-      watermark,
-      ...(def.exact ? {} : { standardError: HLL_STANDARD_ERROR }),
-      freshness: await this.freshness(project),
-    };
+      Boolean(groupBy),
+      opts.dims ?? null,
+    ]);
+    // Whole answers are cached too: merging sketches of many buckets costs more than reading them.
+    const answer = await this.answers.get(key, async () => {
+      const { sides, watermark } = this.sides(def, project, range, {
+        granularity,
+        groupBy: Boolean(groupBy),
+        ...(opts.dims ? { dims: opts.dims } : {}),
+      });
+      const merged =
+        def.measure.kind === 'unique_actors' ? await this.uniques(sides) : await this.additive(def, sides);
+      const sources = new Set(merged.parts.map((p) => p.source));
+      return {
+        metric: name,
+        project,
+        from: range.from.toISOString(),
+        to: range.to.toISOString(),
+        granularity,
+        ...merged,
+        source:
+          sources.size > 1
+            ? ('mixed' as const)
+            : sources.has('batch')
+              ? ('batch' as const)
+              : ('speed' as const),
+        watermark,
+        ...(def.exact ? {} : { standardError: HLL_STANDARD_ERROR }),
+      };
+    });
+    return { ...answer, freshness: await this.freshness(project) };
   }
 
   /** Totals per dimension value of an additive metric over the range (counts and sums both). */

@@ -16,7 +16,9 @@ export function parseTimeRange(from: unknown, to: unknown, now = Date.now()): Ti
     }
     return new Date(Date.parse(v));
   };
-  const range = { from: parse(from, 'from', now - 24 * 3600 * 1000), to: parse(to, 'to', now + 60_000) };
+  // The default end is the next whole minute: requests within a minute share cached answers.
+  const end = Math.ceil(now / 60_000) * 60_000 + 60_000;
+  const range = { from: parse(from, 'from', end - 24 * 3600 * 1000), to: parse(to, 'to', end) };
   if (range.from >= range.to) throw new BadRequestException('from must be before to');
   if (range.to.getTime() - range.from.getTime() > MAX_RANGE_MS) {
     throw new BadRequestException('range is longer than 400 days: narrow from/to');

@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { speedViewVersion } from '../../speed-layer/view-version';
 import type { Granularity } from '../metrics/granularity';
 import type { MeasureCell, RegisterCell, SeriesQuery, ViewReader } from './series';
 
@@ -16,6 +17,9 @@ export class SpeedViewReader implements ViewReader {
   constructor(
     private readonly client: ClickHouseClient,
     private readonly database: string,
+    /** Whether the engine is chDB inside this process (the speed layer writes in this process). */
+    private readonly inProcess: boolean,
+    private readonly pollMs = 100,
   ) {}
 
   private params(q: SeriesQuery) {
@@ -35,11 +39,25 @@ export class SpeedViewReader implements ViewReader {
      ${q.dims ? 'AND dim IN {dims:Array(String)}' : ''}`;
   }
 
+  private polled?: { at: number; stamp: Promise<string> };
+
   /**
-   * Changes whenever the speed view does: every write is recorded in speed_offsets (before and
-   * after its inserts) under a growing version.
+   * Changes whenever the speed view does. In-process (chDB) the speed layer counts its writes
+   * (speed-layer/view-version.ts). Against a ClickHouse server, written by other processes, every
+   * write is recorded in speed_offsets under a growing version: that is polled, one query at a
+   * time shared by concurrent requests, at most every `pollMs`, so a write is seen within it.
    */
-  async stamp(): Promise<string> {
+  stamp(): Promise<string> | string {
+    if (this.inProcess) return `local:${speedViewVersion()}`;
+    const now = Date.now();
+    if (!this.polled || now - this.polled.at >= this.pollMs) {
+      this.polled = { at: now, stamp: this.queryStamp() };
+      this.polled.stamp.catch(() => (this.polled = undefined));
+    }
+    return this.polled.stamp;
+  }
+
+  private async queryStamp(): Promise<string> {
     const r = await this.client.query({
       query: `SELECT toString(count()) AS n, toString(sum(version)) AS v FROM {db:Identifier}.speed_offsets`,
       query_params: { db: this.database },

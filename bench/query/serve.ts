@@ -1,0 +1,168 @@
+/**
+ * bench/query, server side (a child process of run.ts, so the load generator does not share its
+ * CPU time): builds 30 days of data, most of it sealed in the batch view and the last hours in
+ * the speed view, then serves the API and prints one `READY {...}` line. On SIGUSR2 it starts
+ * writing to the speed view every 250 ms, as a live consumer would, so speed-side cache entries
+ * keep expiring.
+ */
+import '../../core/kafkajs-hot-paths';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { advanceWatermark, hourDir, publishHour, readHourPointer } from '../../batch-layer/batch-views';
+import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
+import { mintToken } from '../../core/auth/jwt';
+import { createClickHouse } from '../../core/clickhouse';
+import { loadConfig } from '../../core/config';
+import type { AnalyticsEvent } from '../../core/event';
+import { startServingApi } from '../../serving-layer/server';
+import { aggregateBatch } from '../../speed-layer/aggregate';
+import { RAW_COLUMNS, toRawRow } from '../../speed-layer/rows';
+import { applyClickHouseSchema } from '../../speed-layer/schema';
+import { speedViewWritten } from '../../speed-layer/view-version';
+import { fmt } from '../lib/stats';
+import { writeSyntheticHour } from '../lib/synthetic-lake';
+
+const HOUR = 3_600_000;
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+const DAYS = Number(process.env.BENCH_DAYS ?? 30);
+const SPEED_HOURS = 2;
+const PROJECT = 'bench';
+
+const say = (l: string) => console.log(l);
+
+function speedEvents(n: number, from: number, to: number): AnalyticsEvent[] {
+  const names = ['page', 'page', 'video_play', 'video_progress', 'product_view', 'purchase'];
+  return Array.from({ length: n }, (_, i) => {
+    const event = names[i % names.length] as string;
+    const at = new Date(from + Math.floor(((to - from) * i) / n)).toISOString();
+    return {
+      eventId: randomUUID(),
+      projectId: PROJECT,
+      type: event === 'page' ? 'page' : 'track',
+      event,
+      userId: `u${(i * 7919) % 200_000}`,
+      anonymousId: null,
+      timestamp: at,
+      originalTimestamp: at,
+      sentAt: at,
+      receivedAt: at,
+      properties:
+        event === 'purchase'
+          ? {
+              order_id: `s${i}`,
+              total_amount: 19,
+              currency: 'EUR',
+              products: [{ product_id: `p${i % 1000}`, category: `k${i % 20}`, price: 9.5, quantity: 2 }],
+            }
+          : event === 'page'
+            ? { path: `/p${i % 300}` }
+            : event === 'product_view'
+              ? { product_id: `p${i % 1000}`, price: 9.5 }
+              : { content_id: `c${i % 500}`, watch_time_seconds: 30 },
+      context: {},
+      schema: null,
+    };
+  });
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-query-'));
+  const config = loadConfig({ ...process.env, PLATFORM_STATE_DIR: dir, API_PORT: '0' });
+  const lake = config.lake.root;
+  const now = Math.floor(Date.now() / HOUR) * HOUR;
+  const first = now - DAYS * 24 * HOUR;
+  const sealedEnd = now - SPEED_HOURS * HOUR + HOUR; // the current hour is partial
+  const hours = (sealedEnd - first) / HOUR;
+  const perHour = Math.ceil(EVENTS / (DAYS * 24));
+
+  let t = performance.now();
+  const gen = await (await DuckDBInstance.create(':memory:')).connect();
+  for (let h = 0; h < hours; h++) await writeSyntheticHour(gen, lake, PROJECT, first + h * HOUR, perHour, h);
+  gen.closeSync();
+  say(
+    `lake: ${fmt(perHour * hours)} events in ${hours} hours, written in ${fmt((performance.now() - t) / 1000, 1)} s`,
+  );
+
+  t = performance.now();
+  const engine = await DuckDbEngine.open();
+  for (let h = 0; h < hours; h++) {
+    const hour = new Date(first + h * HOUR).toISOString();
+    const view = await engine.hourView(lake, new Date(hour), hourDir(lake, hour), 'v1');
+    publishHour(lake, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
+    if (h % 120 === 119) say(`  batch views: ${h + 1}/${hours} hours`);
+  }
+  engine.close();
+  advanceWatermark(lake, new Date(first).toISOString(), new Date());
+  advanceWatermark(lake, new Date(first + (hours - 1) * HOUR).toISOString(), new Date());
+  say(`batch views: ${hours} hours sealed in ${fmt((performance.now() - t) / 1000, 1)} s`);
+
+  // The physical limit for a cold query: DuckDB alone, the same daily sum over the same view files.
+  const files = Array.from({ length: hours }, (_, h) => {
+    const hour = new Date(first + h * HOUR).toISOString();
+    return join(hourDir(lake, hour), readHourPointer(lake, hour)!.measures);
+  });
+  const bare = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
+  const bareTimes: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    t = performance.now();
+    await bare.runAndReadAll(
+      `SELECT date_trunc('day', minute) AS d, sum(count) FROM read_parquet(${JSON.stringify(files).replace(/"/g, "'")})
+       WHERE project_id = 'bench' AND metric = 'events' GROUP BY d`,
+    );
+    bareTimes.push(performance.now() - t);
+  }
+  bare.closeSync();
+
+  const clickhouse = createClickHouse(config);
+  await applyClickHouseSchema(clickhouse, config.clickhouse.database);
+  const db = config.clickhouse.database;
+  let offset = 0;
+  const writeSpeed = async (events: AnalyticsEvent[]) => {
+    const { measures, uniques } = aggregateBatch(events);
+    await clickhouse.insert({
+      table: `${db}.speed_measures_minute`,
+      values: measures,
+      format: 'JSONEachRow',
+    });
+    await clickhouse.insert({ table: `${db}.speed_uniques_minute`, values: uniques, format: 'JSONEachRow' });
+    await clickhouse.insert({
+      table: `${db}.speed_events`,
+      values: events.map((event) =>
+        toRawRow({ event, topic: 'events', partition: 0, offset: String(offset++) }),
+      ),
+      columns: [...RAW_COLUMNS],
+      format: 'JSONCompactEachRow',
+    });
+    // What the speed layer's range writer does after each write; the serving cache watches it.
+    speedViewWritten();
+  };
+  const speedFrom = sealedEnd;
+  const speedN = perHour * SPEED_HOURS;
+  await writeSpeed(speedEvents(speedN, speedFrom, Date.now()));
+  say(`speed view: ${fmt(speedN)} events after the watermark`);
+
+  const { url } = await startServingApi({ config, clickhouse }, { host: '127.0.0.1', port: 0 });
+  const token = await mintToken(config.auth.jwtSecret, { project: PROJECT, scopes: ['read'] });
+  process.on('SIGUSR2', () => {
+    say('live: writing to the speed view every 250 ms');
+    const tick = () => {
+      writeSpeed(speedEvents(200, Date.now() - 60_000, Date.now()))
+        .catch((e: unknown) => say(`live write failed: ${String(e)}`))
+        .finally(() => setTimeout(tick, 250));
+    };
+    tick();
+  });
+  const sorted = [...bareTimes].sort((a, b) => a - b);
+  console.log(
+    `READY ${JSON.stringify({ url, token, from: new Date(first).toISOString(), to: new Date(Date.now() + 60_000).toISOString(), events: perHour * hours + speedN, bareDuckDbMs: sorted[2] })}`,
+  );
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
