@@ -25,6 +25,17 @@ function hourGlob(lakeRoot: string, hourStart: Date): { glob: string; any: boole
   return { glob: join(eventsDir, 'project=*', ...hourPath, '*.parquet'), any };
 }
 
+/** The hour's partition folders of these projects that hold files, as globs. */
+function projectHourGlobs(lakeRoot: string, hourStart: Date, projects: string[]): string[] {
+  const iso = hourStart.toISOString();
+  return projects
+    .map((p) =>
+      join(lakeRoot, 'events', `project=${p}`, `date=${iso.slice(0, 10)}`, `hour=${iso.slice(11, 13)}`),
+    )
+    .filter((dir) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.parquet')))
+    .map((dir) => join(dir, '*.parquet'));
+}
+
 /** Runs `f` on its own connection: temp tables are per connection, so concurrent work cannot collide. */
 async function withConnection<T>(db: DuckDBInstance, f: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   const conn = await db.connect();
@@ -67,19 +78,46 @@ export class DuckDbEngine {
     hourStart: Date,
     dir: string,
     version: string,
+    only?: { projects: string[]; current: { measures: string; uniques: string } },
   ): Promise<{ measures: string; uniques: string; events: number }> {
     return withConnection(this.db, async (conn) => {
-      const { glob, any } = hourGlob(lakeRoot, hourStart);
       const from = BigInt(hourStart.getTime()) * 1000n;
-      const params = { glob, from: timestampValue(from), to: timestampValue(from + 3_600_000_000n) };
+      const bounds = { from: timestampValue(from), to: timestampValue(from + 3_600_000_000n) };
       for (const s of SETUP_STATEMENTS) await conn.run(s);
-      if (any) {
-        await conn.run(`CREATE OR REPLACE TEMP TABLE hour_measures AS ${measuresSql()}`, params);
-        await conn.run(`CREATE OR REPLACE TEMP TABLE hour_uniques AS ${uniquesSql()}`, params);
+      // Only some projects: theirs are recomputed, every other project's rows kept from the view in force.
+      const globs = only ? projectHourGlobs(lakeRoot, hourStart, only.projects) : undefined;
+      const { glob, any } = hourGlob(lakeRoot, hourStart);
+      const source = globs ? { glob: listValue(globs) } : { glob };
+      const types = globs ? { glob: LIST(VARCHAR) } : undefined;
+      if (globs ? globs.length > 0 : any) {
+        await conn.run(
+          `CREATE OR REPLACE TEMP TABLE hour_measures AS ${measuresSql()}`,
+          { ...source, ...bounds },
+          types,
+        );
+        await conn.run(
+          `CREATE OR REPLACE TEMP TABLE hour_uniques AS ${uniquesSql()}`,
+          { ...source, ...bounds },
+          types,
+        );
       } else {
         // An hour without events is sealed as empty, with the same columns.
         await conn.run(EMPTY_MEASURES);
         await conn.run(EMPTY_UNIQUES);
+      }
+      if (only) {
+        const keep = { file: '', projects: listValue(only.projects) };
+        const keepTypes = { projects: LIST(VARCHAR) };
+        for (const [table, file] of [
+          ['hour_measures', only.current.measures],
+          ['hour_uniques', only.current.uniques],
+        ] as const) {
+          await conn.run(
+            `INSERT INTO ${table} BY NAME SELECT * FROM read_parquet($file) WHERE NOT list_contains($projects, project_id)`,
+            { ...keep, file },
+            keepTypes,
+          );
+        }
       }
       mkdirSync(dir, { recursive: true });
       const measures = `measures-${version}.parquet`;

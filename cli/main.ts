@@ -21,7 +21,8 @@ const USAGE = `usage: ./platform <command>
   token --project P [--scope read|admin] [--ttl 30d]   mint a query-API token
   key --project P | --revoke KEY   create or revoke a write key for ingest
   schema check [--event E --file F]   check event schema versions are backward compatible
-  backfill --from ISO --to ISO [--concurrency N]   recompute a range of hours (Temporal workflow), with progress`;
+  backfill --from ISO --to ISO [--concurrency N] [--projects a,b]
+                                    recompute a range of hours (Temporal workflow), with progress`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -25,13 +25,16 @@ export function createActivities(deps: BatchDeps) {
      * Recomputes an hour's view and publishes it by swapping its pointer. Idempotent: the same
      * lake gives the same rows, under a new version; readers never see a half-written hour.
      */
-    async recomputeHour(hourIso: string): Promise<{ hour: string; events: number; version: string }> {
+    async recomputeHour(
+      hourIso: string,
+      projects?: string[],
+    ): Promise<{ hour: string; events: number; version: string }> {
       // Heartbeats keep flowing while DuckDB works (its queries do not block the event loop), so a
       // dead worker is noticed within the heartbeat timeout, not the start-to-close one.
       let step = 'aggregating';
       const beat = setInterval(() => heartbeat({ hour: hourIso, step }), 2000);
       try {
-        return await recompute(hourIso, (s) => (step = s));
+        return await recompute(hourIso, (s) => (step = s), projects);
       } finally {
         clearInterval(beat);
       }
@@ -89,14 +92,28 @@ export function createActivities(deps: BatchDeps) {
     },
   };
 
-  async function recompute(hourIso: string, setStep: (s: string) => void) {
+  async function recompute(hourIso: string, setStep: (s: string) => void, projects?: string[]) {
     heartbeat({ hour: hourIso, step: 'aggregating' });
     // The activity's attempt identifies the version: retries never collide with a published file.
     const info = Context.current().info;
     // Run ids are time-ordered (UUIDv7): their random tail tells runs apart.
     const version = `${(info.workflowExecution?.runId ?? 'local').replaceAll('-', '').slice(-12)}-${info.attempt}`;
     const dir = hourDir(deps.lakeRoot, hourIso);
-    const view = await deps.engine.hourView(deps.lakeRoot, new Date(hourIso), dir, version);
+    // A project subset recomputes those projects only, on top of the hour's view in force; an
+    // hour without a view yet is computed whole (a sealed hour never lacks a project).
+    const current = projects && projects.length > 0 ? readHourPointer(deps.lakeRoot, hourIso) : undefined;
+    const view = await deps.engine.hourView(
+      deps.lakeRoot,
+      new Date(hourIso),
+      dir,
+      version,
+      current && projects
+        ? {
+            projects,
+            current: { measures: join(dir, current.measures), uniques: join(dir, current.uniques) },
+          }
+        : undefined,
+    );
     setStep('publishing');
     publishHour(deps.lakeRoot, {
       hour: hourIso,

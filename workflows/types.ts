@@ -4,6 +4,8 @@ export interface HourlyRecomputeInput {
   hour?: string;
   /** Move the batch watermark to this hour once it is published (schedules and backfills do). */
   advanceWatermark?: boolean;
+  /** Recompute only these projects; the others keep the hour's view in force. */
+  projects?: string[];
 }
 
 export interface HourlyRecomputeResult {
@@ -19,7 +21,7 @@ export interface BackfillInput {
   to: string;
   /** Batch engine: 'duckdb' (embedded, the default). */
   engine?: 'duckdb';
-  /** Recompute only these projects' events (informational for now: views are per hour, all projects). */
+  /** Recompute only these projects (every project when omitted); the others keep their views. */
   projects?: string[];
   /** Hours recomputed at once. */
   concurrency?: number;

@@ -56,7 +56,9 @@ function targetHour(input: HourlyRecomputeInput): string {
 export async function hourlyRecompute(input: HourlyRecomputeInput = {}): Promise<HourlyRecomputeResult> {
   const hour = targetHour(input);
   setCurrentDetails(`Recomputing ${hour} from the lake`);
-  const view = await recomputeHour(hour);
+  const projects = input.projects?.filter((p) => p !== '');
+  const view =
+    projects && projects.length > 0 ? await recomputeHour(hour, projects) : await recomputeHour(hour);
   // Scheduled runs (no explicit hour) seal the hour; explicit ones only when asked.
   const seal = input.advanceWatermark ?? input.hour === undefined;
   const watermark = seal ? await advanceWatermark(hour) : null;
@@ -119,7 +121,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillResult> {
       report();
       const r = await executeChild(hourlyRecompute, {
         workflowId: `${parent}/${hour}`,
-        args: [{ hour, advanceWatermark: true }],
+        args: [{ hour, advanceWatermark: true, ...(input.projects ? { projects: input.projects } : {}) }],
       });
       progress.running--;
       progress.done++;

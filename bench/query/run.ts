@@ -29,7 +29,7 @@ function startServer(): Promise<{ ready: Ready; pid: number; stop(): void; live(
     process.execPath,
     [join('node_modules', 'tsx', 'dist', 'cli.mjs'), join(__dirname, 'serve.ts')],
     {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['pipe', 'pipe', 'inherit'],
       env: process.env,
     },
   );
@@ -41,7 +41,7 @@ function startServer(): Promise<{ ready: Ready; pid: number; stop(): void; live(
         ready: JSON.parse(line.slice(6)) as Ready,
         pid: child.pid!,
         stop: () => child.kill('SIGTERM'),
-        live: () => child.kill('SIGUSR2'),
+        live: () => child.stdin!.write('live\n'),
       });
     });
   });

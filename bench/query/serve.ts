@@ -1,7 +1,7 @@
 /**
  * bench/query, server side (a child process of run.ts, so the load generator does not share its
  * CPU time): builds 30 days of data, most of it sealed in the batch view and the last hours in
- * the speed view, then serves the API and prints one `READY {...}` line. On SIGUSR2 it starts
+ * the speed view, then serves the API and prints one `READY {...}` line. On a line on stdin it starts
  * writing to the speed view every 250 ms, as a live consumer would, so speed-side cache entries
  * keep expiring.
  */
@@ -30,6 +30,9 @@ const HOUR = 3_600_000;
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 30);
 const SPEED_HOURS = 2;
+/** A speed consumer's write rhythm while the load runs: a range of events every second. */
+const LIVE_MS = Number(process.env.BENCH_LIVE_MS ?? 1000);
+const LIVE_EVENTS = 1000;
 const PROJECT = 'bench';
 
 const say = (l: string) => console.log(l);
@@ -147,12 +150,21 @@ async function main() {
 
   const { url } = await startServingApi({ config, clickhouse }, { host: '127.0.0.1', port: 0 });
   const token = await mintToken(config.auth.jwtSecret, { project: PROJECT, scopes: ['read'] });
-  process.on('SIGUSR2', () => {
-    say('live: writing to the speed view every 250 ms');
+  // A line on stdin (not a signal: tsx runs the script in a child of its own and relays few signals).
+  process.stdin.once('data', () => {
+    say(`live: writing ${LIVE_EVENTS} events to the speed view every ${LIVE_MS} ms`);
+    let writes = 0;
+    let busy = 0;
     const tick = () => {
-      writeSpeed(speedEvents(200, Date.now() - 60_000, Date.now()))
+      const t0 = performance.now();
+      writeSpeed(speedEvents(LIVE_EVENTS, Date.now() - 60_000, Date.now()))
         .catch((e: unknown) => say(`live write failed: ${String(e)}`))
-        .finally(() => setTimeout(tick, 250));
+        .finally(() => {
+          busy += performance.now() - t0;
+          if (++writes % 10 === 0)
+            say(`  live writes: ${writes}, ${fmt(busy / writes, 1)} ms each (in this process)`);
+          setTimeout(tick, LIVE_MS);
+        });
     };
     tick();
   });

@@ -12,7 +12,7 @@ function bar(p: BackfillProgress, width = 30): string {
 }
 
 /**
- * `backfill --from ISO --to ISO [--engine duckdb] [--concurrency N]`: starts the `backfill`
+ * `backfill --from ISO --to ISO [--engine duckdb] [--concurrency N] [--projects a,b]`: starts the `backfill`
  * workflow (or joins the one already running for the same range) and shows its progress. The same
  * run is visible in the Temporal Web UI.
  */
@@ -41,7 +41,16 @@ export async function backfillCommand(args: ParsedArgs): Promise<number> {
     throw new UserFacingError('--from must be before --to', 'swap them?');
   const engine = typeof args.options.engine === 'string' ? args.options.engine : 'duckdb';
   if (engine !== 'duckdb') throw new UserFacingError(`unknown engine '${engine}'`, 'engines: duckdb');
-  const input: BackfillInput = { from: new Date(from).toISOString(), to: new Date(to).toISOString(), engine };
+  const projects =
+    typeof args.options.projects === 'string' && args.options.projects !== ''
+      ? args.options.projects.split(',')
+      : undefined;
+  const input: BackfillInput = {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    engine,
+    ...(projects ? { projects } : {}),
+  };
   if (typeof args.options.concurrency === 'string') input.concurrency = Number(args.options.concurrency);
 
   const config = loadConfig();

@@ -26,6 +26,16 @@ describe('StampedCache', () => {
     expect(await cache.get('k', () => Promise.resolve(++computed))).toBe(2);
   });
 
+  it('shares one computation between concurrent requests for the same answer', async () => {
+    let computed = 0;
+    const cache = new StampedCache<number>(() => 's');
+    const slow = () => new Promise<number>((r) => setTimeout(() => r(++computed), 10));
+    expect(await Promise.all([cache.get('k', slow), cache.get('k', slow), cache.get('k', slow)])).toEqual([
+      1, 1, 1,
+    ]);
+    expect(computed).toBe(1);
+  });
+
   it('evicts the least recently used entry beyond its size', async () => {
     const cache = new StampedCache<string>(() => 's', 2);
     await cache.get('a', () => Promise.resolve('a1'));

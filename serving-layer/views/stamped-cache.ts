@@ -5,6 +5,7 @@
  */
 export class StampedCache<T> {
   private readonly entries = new Map<string, { stamp: string; value: T }>();
+  private readonly pending = new Map<string, { stamp: string; value: Promise<T> }>();
   hits = 0;
   misses = 0;
 
@@ -23,15 +24,28 @@ export class StampedCache<T> {
       this.hits++;
       return hit.value;
     }
-    this.misses++;
-    const value = await compute();
-    // Data that moved while computing is not cached under the old stamp.
-    if ((await this.stamp()) === stamp) {
-      this.entries.delete(key);
-      this.entries.set(key, { stamp, value });
-      while (this.entries.size > this.maxEntries)
-        this.entries.delete(this.entries.keys().next().value as string);
+    // Concurrent requests for the same answer under the same stamp share one computation: when a
+    // layer moves, a busy dashboard recomputes each answer once, not once per waiting client.
+    const running = this.pending.get(key);
+    if (running && running.stamp === stamp) {
+      this.hits++;
+      return running.value;
     }
-    return value;
+    this.misses++;
+    const value = compute();
+    this.pending.set(key, { stamp, value });
+    try {
+      const v = await value;
+      // Data that moved while computing is not cached under the old stamp.
+      if ((await this.stamp()) === stamp) {
+        this.entries.delete(key);
+        this.entries.set(key, { stamp, value: v });
+        while (this.entries.size > this.maxEntries)
+          this.entries.delete(this.entries.keys().next().value as string);
+      }
+      return v;
+    } finally {
+      if (this.pending.get(key)?.value === value) this.pending.delete(key);
+    }
   }
 }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Client, Connection } from '@temporalio/client';
@@ -7,6 +7,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleEnv, startRole } from '../helpers/child-role';
 import { readDayPointer, readHourPointer, readWatermark } from '../../batch-layer/batch-views';
+import { partitionDir, partitionOf } from '../../batch-layer/lake-paths';
 import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { REPO_ROOT } from '../../infra/local/paths';
@@ -108,6 +109,36 @@ describe('batch workflows', () => {
     expect((result as BackfillResult).done).toBe(3);
     expect(hours.map((h) => readHourPointer(config.lake.root, h)?.version)).not.toEqual(versions);
     expect(await Promise.all(hours.map((h) => readHourView(config.lake.root, h)))).toEqual(before);
+  });
+
+  it('recomputes only the projects a backfill names, keeping the others as they were', async () => {
+    const hour = hours[2] as string;
+    const before = await readHourView(config.lake.root, hour);
+    const inHour = { start: Date.parse(hour) + 60_000, spreadMinutes: 30 };
+    const extraP1 = generateEvents(40, { ...inHour, projectId: 'p1' });
+    const newP2 = generateEvents(20, { ...inHour, projectId: 'p2' });
+    await writeLake(config.lake.root, [...extraP1, ...newP2], 'part-extra');
+    try {
+      await client.workflow.execute(WORKFLOW_TYPES.backfill, {
+        taskQueue: config.temporal.taskQueue,
+        workflowId: `projects-${Date.now()}`,
+        args: [{ from: hour, to: new Date(Date.parse(hour) + HOUR).toISOString(), projects: ['p2'] }],
+      });
+      const after = await readHourView(config.lake.root, hour);
+      const of = (rows: unknown[] | undefined, project: string) =>
+        (rows ?? []).filter((r) => (r as { project_id: string }).project_id === project);
+      expect(of(after?.measures, 'p1')).toEqual(of(before?.measures, 'p1'));
+      expect(of(after?.uniques, 'p1')).toEqual(of(before?.uniques, 'p1'));
+      const p2Events = of(after?.measures, 'p2')
+        .filter((r) => (r as { metric: string }).metric === 'events')
+        .reduce((n: number, r) => n + Number((r as { count: number }).count), 0);
+      expect(p2Events).toBe(newP2.length);
+    } finally {
+      // Leave the lake as the other cases expect it.
+      const dir = partitionDir(config.lake.root, 'events', partitionOf('p1', hour));
+      for (const f of readdirSync(dir)) if (f.startsWith('part-extra')) rmSync(join(dir, f));
+      rmSync(partitionDir(config.lake.root, 'events', partitionOf('p2', hour)), { recursive: true });
+    }
   });
 
   it('runs the hourly schedule, which recomputes the hour before its scheduled time', async () => {
