@@ -106,6 +106,8 @@ export class MetricsService {
   readonly speed: SpeedViewReader;
   readonly batchCache: CachedViewReader;
   readonly speedCache: CachedViewReader;
+  private readonly batchSketches: StampedCache<SideSketch>;
+  private readonly speedSketches: StampedCache<SideSketch>;
   private readonly lastReceived = new Map<string, { stamp: string; at: Date | null }>();
   private readonly answers = new StampedCache<Omit<MetricAnswer, 'freshness'>>(() => this.stamp(), 1_000);
 
@@ -117,6 +119,8 @@ export class MetricsService {
     this.speed = new SpeedViewReader(clickhouse, config.clickhouse.database, !config.clickhouse.url);
     this.batchCache = new CachedViewReader(batch, () => batchViewStamp(config.lake.root));
     this.speedCache = new CachedViewReader(this.speed, () => this.speed.stamp());
+    this.batchSketches = new StampedCache(() => batchViewStamp(config.lake.root), 500);
+    this.speedSketches = new StampedCache(() => this.speed.stamp(), 500);
   }
 
   /** The catalog definition for a name (or its alias), else a 400 naming the catalog. */
@@ -303,42 +307,81 @@ export class MetricsService {
   private async uniques(sides: Side[]) {
     const perBucket = new Map<
       string,
-      { start: number; dim: string; regs: Map<number, number>; sources: Set<Source> }
+      { start: number; dim: string; regs: Map<number, number>; estimate: number; sources: Set<Source> }
     >();
     const total = new Map<number, number>();
     const parts: AnswerPart[] = [];
     for (const side of sides) {
-      const cells = await side.reader.registers(side.q);
-      const sideRegs = new Map<number, number>();
-      for (const c of cells) {
-        const key = `${c.bucket}|${c.dim}`;
-        const b = perBucket.get(key) ?? {
-          start: c.bucket,
-          dim: c.dim,
-          regs: new Map(),
-          sources: new Set<Source>(),
-        };
-        hllMerge(b.regs, [[c.reg, c.rank]]);
-        b.sources.add(side.source);
-        perBucket.set(key, b);
-        hllMerge(sideRegs, [[c.reg, c.rank]]);
+      const sketch = await this.sideSketch(side);
+      for (const [key, b] of sketch.buckets) {
+        const seen = perBucket.get(key);
+        if (seen) {
+          // A bucket both layers answer (it holds the watermark): merge its registers.
+          const regs = hllMerge(new Map(seen.regs), b.regs);
+          perBucket.set(key, {
+            ...seen,
+            regs,
+            estimate: hllEstimate(regs),
+            sources: new Set([...seen.sources, side.source]),
+          });
+        } else perBucket.set(key, { ...b, sources: new Set([side.source]) });
       }
-      hllMerge(total, sideRegs);
+      hllMerge(total, sketch.total);
       parts.push({
         source: side.source,
         from: side.q.from.toISOString(),
         to: side.q.to.toISOString(),
-        value: Math.round(hllEstimate(sideRegs)),
+        value: Math.round(hllEstimate(sketch.total)),
       });
     }
     const buckets = [...perBucket.values()].map((b): Bucket => ({
       start: new Date(b.start).toISOString(),
       ...(sides[0]?.q.groupBy ? { dim: b.dim } : {}),
-      value: Math.round(hllEstimate(b.regs)),
+      value: Math.round(b.estimate),
       source: b.sources.size > 1 ? 'mixed' : (b.sources.values().next().value as Source),
     }));
     return { value: Math.round(hllEstimate(total)), parts, buckets: sortBuckets(buckets) };
   }
+
+  /**
+   * One layer's registers merged per bucket and over its whole part, with the bucket estimates,
+   * cached with that layer: when only the speed view moves, the batch side (most of a long range)
+   * is not merged again.
+   */
+  private sideSketch(side: Side): Promise<SideSketch> {
+    const cache = side.source === 'batch' ? this.batchSketches : this.speedSketches;
+    const q = side.q;
+    const key = JSON.stringify([
+      q.project,
+      q.metric,
+      q.from.getTime(),
+      q.to.getTime(),
+      q.granularity,
+      q.groupBy,
+      q.dims ?? null,
+    ]);
+    return cache.get(key, async () => {
+      const buckets = new Map<
+        string,
+        { start: number; dim: string; regs: Map<number, number>; estimate: number }
+      >();
+      const total = new Map<number, number>();
+      for (const c of await side.reader.registers(q)) {
+        const k = `${c.bucket}|${c.dim}`;
+        let b = buckets.get(k);
+        if (!b) buckets.set(k, (b = { start: c.bucket, dim: c.dim, regs: new Map(), estimate: 0 }));
+        if ((b.regs.get(c.reg) ?? 0) < c.rank) b.regs.set(c.reg, c.rank);
+        if ((total.get(c.reg) ?? 0) < c.rank) total.set(c.reg, c.rank);
+      }
+      for (const b of buckets.values()) b.estimate = hllEstimate(b.regs);
+      return { buckets, total };
+    });
+  }
+}
+
+interface SideSketch {
+  buckets: Map<string, { start: number; dim: string; regs: Map<number, number>; estimate: number }>;
+  total: Map<number, number>;
 }
 
 function sortBuckets(b: Bucket[]): Bucket[] {
