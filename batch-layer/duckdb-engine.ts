@@ -113,7 +113,7 @@ export class DuckDbEngine {
           ['hour_uniques', only.current.uniques],
         ] as const) {
           await conn.run(
-            `INSERT INTO ${table} BY NAME SELECT * FROM read_parquet($file) WHERE NOT list_contains($projects, project_id)`,
+            `INSERT INTO ${table} BY NAME SELECT * FROM read_parquet($file, hive_partitioning = false) WHERE NOT list_contains($projects, project_id)`,
             { ...keep, file },
             keepTypes,
           );

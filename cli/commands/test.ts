@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureChromium } from '../../infra/local/chromium/install';
 import { REPO_ROOT, stateDir } from '../../infra/local/paths';
 import { startStack, stopStack } from '../../infra/local/stack';
 
@@ -18,6 +19,7 @@ interface VitestJson {
  */
 export async function testCommand(extraArgs: string[]): Promise<number> {
   const say = (l: string) => console.log(l);
+  ensureChromium(say);
   const stack = await startStack(say);
   const resultsFile = join(stateDir(), 'test-results.json');
   mkdirSync(stateDir(), { recursive: true });
