@@ -82,6 +82,10 @@ const ok = (description: string, properties: Record<string, unknown> = {}) => ({
   },
   400: { description: 'bad parameter: the message says which and why' },
   401: { description: 'missing, invalid or expired bearer token, or no read scope' },
+  503: {
+    description:
+      'part of the range is older than the speed view keeps and not sealed by the batch layer yet: the message names the backfill to run',
+  },
 });
 
 const get = (

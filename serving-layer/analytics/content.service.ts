@@ -68,7 +68,7 @@ export class ContentService {
     watermark: string | null;
     freshness: Freshness;
   }> {
-    const { parts, watermark } = this.metrics.layersOf(range);
+    const { parts, watermark } = this.metrics.layersOf(range, project);
     const key = JSON.stringify([project, range.from.getTime(), range.to.getTime(), opts.contentIds ?? null]);
     const ranked = await this.cache.get(key, () => this.stats(project, range, opts.contentIds));
     const by = SORT_KEYS[opts.sort];

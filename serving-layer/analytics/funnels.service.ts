@@ -52,7 +52,7 @@ export class FunnelsService {
   funnel(project: string, range: TimeRange, steps: string[], windowSeconds: number): Promise<FunnelAnswer> {
     const key = JSON.stringify([project, range.from.getTime(), range.to.getTime(), steps, windowSeconds]);
     return this.cache.get(key, async () => {
-      const { split, parts, watermark } = this.metrics.layersOf(range);
+      const { split, parts, watermark } = this.metrics.layersOf(range, project);
       const rows = await this.raw.stepEvents(project, range.from, split, range.to, [...new Set(steps)]);
       return {
         from: range.from.toISOString(),

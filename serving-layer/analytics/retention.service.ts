@@ -37,7 +37,7 @@ export class RetentionService {
   ): Promise<RetentionAnswer> {
     const key = JSON.stringify([project, range.from.getTime(), range.to.getTime(), period, event ?? null]);
     return this.cache.get(key, async () => {
-      const { split, parts, watermark } = this.metrics.layersOf(range);
+      const { split, parts, watermark } = this.metrics.layersOf(range, project);
       const rows = await this.raw.activeDays(project, range.from, split, range.to, event);
       return {
         from: range.from.toISOString(),

@@ -1,10 +1,12 @@
-import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../../core/config';
 import { METRIC_CATALOG, metricByName, type MetricDefinition } from '../../core/metrics/catalog';
 import { HLL_STANDARD_ERROR, hllEstimate, hllMerge } from '../../core/sketches/hll';
 import { BATCH_VIEWS, CLICKHOUSE, CONFIG } from '../tokens';
 import { batchViewStamp } from '../../batch-layer/batch-views';
+import { existsSync } from 'node:fs';
+import { partitionDir } from '../../batch-layer/lake-paths';
 import type { BatchViewReader } from '../views/batch-view-reader';
 import type { SeriesQuery, ViewReader } from '../views/series';
 import { CachedViewReader } from '../views/view-cache';
@@ -13,6 +15,8 @@ import { splitAt } from '../views/split';
 import { SpeedViewReader } from '../views/speed-view-reader';
 import type { Granularity } from './granularity';
 import type { TimeRange } from './time-range';
+
+const HOUR = 3_600_000;
 
 type Source = 'batch' | 'speed';
 
@@ -135,10 +139,28 @@ export class MetricsService {
     return `${batchViewStamp(this.config.lake.root)}|${await this.speed.stamp()}`;
   }
 
-  /** Where a range splits between the layers, and the part each answers. */
-  layersOf(range: TimeRange) {
+  /**
+   * Where a range splits between the layers, and the part each answers. Refuses (503) a range
+   * whose speed part reaches back beyond the speed view's horizon into hours the lake holds events
+   * for: those hours are not sealed yet and the speed view no longer has them, so answering would
+   * show them as zero.
+   */
+  layersOf(range: TimeRange, project: string, now = Date.now()) {
     const watermark = this.batch.watermarkEnd();
     const split = splitAt(watermark, range);
+    const horizonStart = Math.ceil((now - this.config.speed.horizonMs) / HOUR) * HOUR;
+    const unsealed = unsealedLakeHours(
+      this.config.lake.root,
+      project,
+      split.getTime(),
+      Math.min(range.to.getTime(), horizonStart),
+    );
+    if (unsealed) {
+      throw new ServiceUnavailableException(
+        `hours ${unsealed.first} to ${unsealed.last} hold events but are not sealed by the batch layer yet, and the speed view ` +
+          `keeps only the last ${this.config.speed.horizonMs / HOUR} hours: seal them with ./platform backfill --from ${unsealed.first} --to ${unsealed.end} (or start from ${new Date(horizonStart).toISOString()})`,
+      );
+    }
     const parts: { source: Source; from: string; to: string }[] = [];
     if (split > range.from)
       parts.push({ source: 'batch', from: range.from.toISOString(), to: split.toISOString() });
@@ -154,7 +176,7 @@ export class MetricsService {
     range: TimeRange,
     q: Omit<SeriesQuery, 'project' | 'metric' | 'from' | 'to'>,
   ) {
-    const { parts, watermark } = this.layersOf(range);
+    const { parts, watermark } = this.layersOf(range, project);
     const sides: Side[] = parts.map((p) => ({
       source: p.source,
       reader: p.source === 'batch' ? this.batchCache : this.speedCache,
@@ -397,4 +419,32 @@ export function dimensionName(def: MetricDefinition): string | undefined {
     : def.dimension.from === 'event'
       ? 'event'
       : def.dimension.name;
+}
+
+/** The first and last hour in [from, to) with a lake partition of the project, if any. */
+function unsealedLakeHours(lakeRoot: string, project: string, from: number, to: number) {
+  let first: number | undefined;
+  let last = 0;
+  for (let h = Math.floor(from / HOUR) * HOUR; h < to; h += HOUR) {
+    const iso = new Date(h).toISOString();
+    if (
+      existsSync(
+        partitionDir(lakeRoot, 'events', {
+          projectId: project,
+          date: iso.slice(0, 10),
+          hour: iso.slice(11, 13),
+        }),
+      )
+    ) {
+      first ??= h;
+      last = h;
+    }
+  }
+  return first === undefined
+    ? undefined
+    : {
+        first: new Date(first).toISOString(),
+        last: new Date(last).toISOString(),
+        end: new Date(last + HOUR).toISOString(),
+      };
 }

@@ -305,3 +305,39 @@ describe('serving: API documentation', () => {
     }
   });
 });
+
+describe('serving: hours neither layer can answer', () => {
+  it('refuses with 503 and the backfill to run, rather than show unsealed hours beyond the speed horizon as zero', async () => {
+    const config = isolatedConfig('unsealed');
+    const clickhouse = createClickHouse(config);
+    await applyClickHouseSchema(clickhouse, config.clickhouse.database);
+    const old = Math.floor(Date.now() / HOUR) * HOUR - 72 * HOUR;
+    await writeLake(
+      config.lake.root,
+      generateEvents(5, { start: old + 60_000, spreadMinutes: 10, projectId: 'u' }),
+    );
+    const { app, url } = await startServingApi({ config, clickhouse }, { host: '127.0.0.1', port: 0 });
+    try {
+      const token = await mintToken(config.auth.jwtSecret, { project: 'u', scopes: ['read'] });
+      const ask = (from: number) =>
+        fetch(`${url}/v1/metrics/events?from=${new Date(from).toISOString()}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+      const refused = await ask(old - HOUR);
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as { message: string }).message).toContain(
+        `./platform backfill --from ${new Date(old).toISOString()} --to ${new Date(old + HOUR).toISOString()}`,
+      );
+      // Within the speed horizon the speed view answers; and another project has no such hours.
+      expect((await ask(Date.now() - 24 * HOUR)).status).toBe(200);
+      const other = await mintToken(config.auth.jwtSecret, { project: 'v', scopes: ['read'] });
+      const res = await fetch(`${url}/v1/metrics/events?from=${new Date(old - HOUR).toISOString()}`, {
+        headers: { authorization: `Bearer ${other}` },
+      });
+      expect(res.status).toBe(200);
+    } finally {
+      await app.close();
+      await clickhouse.close();
+    }
+  });
+});
