@@ -17,7 +17,7 @@ const USAGE = `usage: ./platform <command>
   run <role>[,<role>...]    run roles in this process: ingest, speed, archiver, worker, serve, all
                             (ingest --workers N: N processes sharing the port)
   services start|stop|status  the local Kafka broker and Temporal dev server
-  down                      stop the local Kafka broker and Temporal dev server
+  down                      stop the local Kafka broker, Temporal dev server and mail server
   token --project P [--scope read|admin] [--ttl 30d]   mint a query-API token
   key --project P | --revoke KEY   create or revoke a write key for ingest
   schema check [--event E --file F]   check event schema versions are backward compatible

@@ -1,9 +1,10 @@
 import { startStack, stopStack } from '../../infra/local/stack';
 import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
+import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service';
 import { temporalAnswers, temporalServiceOptions } from '../../infra/local/temporal/service';
 import { UserFacingError } from '../../core/errors';
 
-/** `services start|stop|status`: the local Kafka broker and Temporal dev server. */
+/** `services start|stop|status`: the local Kafka broker, Temporal dev server and mail server. */
 export async function servicesCommand(action: string | undefined): Promise<number> {
   const say = (l: string) => console.log(l);
   switch (action) {
@@ -18,7 +19,11 @@ export async function servicesCommand(action: string | undefined): Promise<numbe
       const t = await temporalAnswers(temporalServiceOptions());
       say(`kafka     ${k ? 'answering' : 'not answering'} on localhost:${kafkaServiceOptions().port}`);
       say(`temporal  ${t ? 'answering' : 'not answering'} on localhost:${temporalServiceOptions().port}`);
-      return k && t ? 0 : 1;
+      const m = await mailAnswers(mailServiceOptions());
+      say(
+        `mail      ${m ? 'answering' : 'not answering'} on localhost:${mailServiceOptions().smtpPort} (inbox http://localhost:${mailServiceOptions().inboxPort})`,
+      );
+      return k && t && m ? 0 : 1;
     }
     default:
       throw new UserFacingError(

@@ -42,8 +42,12 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
       child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
     });
   } finally {
-    const started = { kafka: stack.kafka.state === 'started', temporal: stack.temporal.state === 'started' };
-    if (started.kafka || started.temporal) {
+    const started = {
+      kafka: stack.kafka.state === 'started',
+      temporal: stack.temporal.state === 'started',
+      mail: stack.mail.state === 'started',
+    };
+    if (started.kafka || started.temporal || started.mail) {
       say('stopping the services this run started...');
       await stopStack(say, started);
     }

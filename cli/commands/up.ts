@@ -24,6 +24,8 @@ export async function upCommand(opts: { demo: boolean }): Promise<number> {
   say(`  ingest (Segment HTTP API)  ${roles.urls.ingest}/v1/batch`);
   say(`  query API                  ${roles.urls.api}/v1/metrics/events_count`);
   say(`  Temporal Web UI            ${stack.temporal.ui}`);
+  say(`  API documentation          ${roles.urls.api}/docs`);
+  say(`  local mail inbox           ${stack.mail.inbox}   (SMTP ${stack.mail.where})`);
   say(`  Kafka                      ${stack.kafka.where}   (broker log: ${kafkaLogFile()})`);
   say('');
   say(`  demo project write key     ${writeKey}`);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../core/config';
 import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
+import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service';
 import { temporalAnswers, temporalServiceOptions } from '../../infra/local/temporal/service';
 
 /**
@@ -33,13 +34,15 @@ export function isolatedConfig(name: string, env: Record<string, string> = {}): 
 
 /** Fails fast with the command to run when the real services are not up. */
 export async function requireServices(): Promise<void> {
-  const [kafka, temporal] = await Promise.all([
+  const [kafka, temporal, mail] = await Promise.all([
     kafkaAnswers(kafkaServiceOptions().port),
     temporalAnswers(temporalServiceOptions()),
+    mailAnswers(mailServiceOptions()),
   ]);
-  if (!kafka || !temporal) {
+  if (!kafka || !temporal || !mail) {
+    const state = (up: boolean) => (up ? 'up' : 'down');
     throw new Error(
-      `integration tests need Kafka (${kafka ? 'up' : 'down'}) and Temporal (${temporal ? 'up' : 'down'}): run ./platform test, or ./platform services start first`,
+      `integration tests need Kafka (${state(kafka)}), Temporal (${state(temporal)}) and the local mail server (${state(mail)}): run ./platform test, or ./platform services start first`,
     );
   }
 }
