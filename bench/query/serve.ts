@@ -11,7 +11,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { advanceWatermark, hourDir, publishHour, readHourPointer } from '../../batch-layer/batch-views';
 import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
 import { mintToken } from '../../core/auth/jwt';
@@ -113,8 +113,10 @@ async function main() {
   for (let i = 0; i < 5; i++) {
     t = performance.now();
     await bare.runAndReadAll(
-      `SELECT date_trunc('day', minute) AS d, sum(count) FROM read_parquet(${JSON.stringify(files).replace(/"/g, "'")})
-       WHERE project_id = 'bench' AND metric = 'events' GROUP BY d`,
+      `SELECT date_trunc('day', minute) AS d, sum(count) FROM read_parquet($files)
+       WHERE project_id = $project AND metric = 'events' GROUP BY d`,
+      { files: listValue(files), project: PROJECT },
+      { files: LIST(VARCHAR) },
     );
     bareTimes.push(performance.now() - t);
   }
