@@ -36,7 +36,11 @@ function writeJsonAtomically(file: string, value: unknown): void {
 
 /** Swaps the hour's pointer to `pointer`, then removes files no pointer names any more. */
 export function publishHour(lakeRoot: string, pointer: HourPointer): void {
-  const dir = hourDir(lakeRoot, pointer.hour);
+  publishPointer(lakeRoot, hourDir(lakeRoot, pointer.hour), pointer);
+}
+
+/** Swaps a view's pointer in `dir`, marks the publish, then removes files no pointer names any more. */
+function publishPointer(lakeRoot: string, dir: string, pointer: { measures: string; uniques: string }): void {
   mkdirSync(dir, { recursive: true });
   writeJsonAtomically(join(dir, 'current.json'), pointer);
   markPublished(lakeRoot);
@@ -143,12 +147,5 @@ export function readDayPointer(lakeRoot: string, day: string): DayPointer | unde
 
 /** Swaps the day's pointer, then removes files no pointer names any more. */
 export function publishDay(lakeRoot: string, pointer: DayPointer): void {
-  const dir = dayDir(lakeRoot, pointer.day);
-  mkdirSync(dir, { recursive: true });
-  writeJsonAtomically(join(dir, 'current.json'), pointer);
-  markPublished(lakeRoot);
-  for (const f of readdirSync(dir)) {
-    if (f.endsWith('.parquet') && f !== pointer.measures && f !== pointer.uniques)
-      rmSync(join(dir, f), { force: true });
-  }
+  publishPointer(lakeRoot, dayDir(lakeRoot, pointer.day), pointer);
 }

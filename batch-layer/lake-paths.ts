@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Hive-style partition of the lake by project and event hour (UTC). */
@@ -24,4 +25,21 @@ export function partitionDir(root: string, dataset: 'events' | 'quarantine', p: 
  */
 export function partFileName(topic: string, partition: number, first: string, last: string): string {
   return `part-${topic}-${partition}-${first.padStart(20, '0')}-${last.padStart(20, '0')}.parquet`;
+}
+
+const HOUR = 3_600_000;
+
+/** The project's hour partitions of [from, to) (epoch ms) that exist in the lake, oldest first. */
+export function existingHourPartitions(
+  root: string,
+  projectId: string,
+  from: number,
+  to: number,
+): { hour: number; dir: string }[] {
+  const found: { hour: number; dir: string }[] = [];
+  for (let h = Math.floor(from / HOUR) * HOUR; h < to; h += HOUR) {
+    const dir = partitionDir(root, 'events', partitionOf(projectId, new Date(h).toISOString()));
+    if (existsSync(dir)) found.push({ hour: h, dir });
+  }
+  return found;
 }

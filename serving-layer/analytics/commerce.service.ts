@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MetricsService, type AnswerPart, type DimTotals, type Freshness } from '../metrics/metrics.service';
 import type { TimeRange } from '../metrics/time-range';
-import { StampedCache } from '../views/stamped-cache';
 import { ratio } from './params';
 
 export interface CurrencyStats {
@@ -41,11 +40,7 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 /** Commerce analytics from the catalog's commerce metrics, each merged across the layers. */
 @Injectable()
 export class CommerceService {
-  private readonly cache: StampedCache<object>;
-
-  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {
-    this.cache = new StampedCache(() => this.metrics.stamp(), 500);
-  }
+  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
 
   private envelope(range: TimeRange, any: DimTotals): Omit<Envelope, 'freshness'> {
     return {
@@ -56,50 +51,44 @@ export class CommerceService {
     };
   }
 
-  /** Answers cached until either layer moves; freshness is always current. */
-  private async cached<T extends object>(
-    project: string,
-    key: unknown[],
-    compute: () => Promise<T>,
-  ): Promise<T & { freshness: Freshness }> {
-    const answer = (await this.cache.get(JSON.stringify([project, ...key]), compute)) as T;
-    return { ...answer, freshness: await this.metrics.freshness(project) };
-  }
-
   async summary(
     project: string,
     range: TimeRange,
   ): Promise<
     Envelope & { currencies: CurrencyStats[]; checkouts: number; orders: number; checkoutConversion: number }
   > {
-    return this.cached(project, ['summary', range.from.getTime(), range.to.getTime()], async () => {
-      const [orders, revenue, refunds, checkouts] = await Promise.all(
-        ['orders', 'revenue', 'refunds', 'checkouts'].map((m) => this.metrics.totals(m, project, range)),
-      );
-      const currencies = new Set([...orders!.byDim.keys(), ...refunds!.byDim.keys()]);
-      const rows = [...currencies].sort().map((currency): CurrencyStats => {
-        const n = orders!.byDim.get(currency)?.count ?? 0;
-        const r = revenue!.byDim.get(currency)?.sum ?? 0;
-        const f = refunds!.byDim.get(currency)?.sum ?? 0;
+    return this.metrics.cachedAnswer(
+      project,
+      ['summary', range.from.getTime(), range.to.getTime()],
+      async () => {
+        const [orders, revenue, refunds, checkouts] = await Promise.all(
+          ['orders', 'revenue', 'refunds', 'checkouts'].map((m) => this.metrics.totals(m, project, range)),
+        );
+        const currencies = new Set([...orders!.byDim.keys(), ...refunds!.byDim.keys()]);
+        const rows = [...currencies].sort().map((currency): CurrencyStats => {
+          const n = orders!.byDim.get(currency)?.count ?? 0;
+          const r = revenue!.byDim.get(currency)?.sum ?? 0;
+          const f = refunds!.byDim.get(currency)?.sum ?? 0;
+          return {
+            currency,
+            orders: n,
+            revenue: round2(r),
+            refunds: round2(f),
+            netRevenue: round2(r - f),
+            aov: round2(ratio(r, n)),
+          };
+        });
+        const totalOrders = rows.reduce((a, r) => a + r.orders, 0);
+        const totalCheckouts = [...checkouts!.byDim.values()].reduce((a, c) => a + c.count, 0);
         return {
-          currency,
-          orders: n,
-          revenue: round2(r),
-          refunds: round2(f),
-          netRevenue: round2(r - f),
-          aov: round2(ratio(r, n)),
+          ...this.envelope(range, orders!),
+          currencies: rows,
+          orders: totalOrders,
+          checkouts: totalCheckouts,
+          checkoutConversion: ratio(totalOrders, totalCheckouts),
         };
-      });
-      const totalOrders = rows.reduce((a, r) => a + r.orders, 0);
-      const totalCheckouts = [...checkouts!.byDim.values()].reduce((a, c) => a + c.count, 0);
-      return {
-        ...this.envelope(range, orders!),
-        currencies: rows,
-        orders: totalOrders,
-        checkouts: totalCheckouts,
-        checkoutConversion: ratio(totalOrders, totalCheckouts),
-      };
-    });
+      },
+    );
   }
 
   async products(
@@ -107,7 +96,7 @@ export class CommerceService {
     range: TimeRange,
     opts: { by: 'product' | 'category'; limit: number },
   ): Promise<Envelope & { by: string; items: ProductStats[] }> {
-    return this.cached(
+    return this.metrics.cachedAnswer(
       project,
       ['products', range.from.getTime(), range.to.getTime(), opts.by, opts.limit],
       async () => {

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MetricsService, type AnswerPart, type Freshness } from '../metrics/metrics.service';
 import type { TimeRange } from '../metrics/time-range';
-import { StampedCache } from '../views/stamped-cache';
 import { ratio } from './params';
 
 export const CONTENT_SORTS = ['plays', 'watch_time', 'completions', 'completion_rate', 'engagement'] as const;
@@ -48,11 +47,7 @@ const SORT_KEYS: Record<ContentSort, (s: ContentStats) => number> = {
 /** Content analytics from the catalog's content metrics, each merged across the layers. */
 @Injectable()
 export class ContentService {
-  private readonly cache: StampedCache<ContentStats[]>;
-
-  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {
-    this.cache = new StampedCache(() => this.metrics.stamp(), 500);
-  }
+  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
 
   async top(
     project: string,
@@ -68,21 +63,30 @@ export class ContentService {
     watermark: string | null;
     freshness: Freshness;
   }> {
-    const { parts, watermark } = this.metrics.layersOf(range, project);
-    const key = JSON.stringify([project, range.from.getTime(), range.to.getTime(), opts.contentIds ?? null]);
-    const ranked = await this.cache.get(key, () => this.stats(project, range, opts.contentIds));
-    const by = SORT_KEYS[opts.sort];
-    const items = [...ranked].sort((a, b) => by(b) - by(a) || (a.contentId < b.contentId ? -1 : 1));
-    return {
-      from: range.from.toISOString(),
-      to: range.to.toISOString(),
-      sort: opts.sort,
-      items: items.slice(0, opts.limit),
-      engagementScore: ENGAGEMENT_SCORE,
-      parts,
-      watermark,
-      freshness: await this.metrics.freshness(project),
-    };
+    const key = [
+      'content',
+      range.from.getTime(),
+      range.to.getTime(),
+      opts.contentIds ?? null,
+      opts.sort,
+      opts.limit,
+    ];
+    return this.metrics.cachedAnswer(project, key, async () => {
+      const { parts, watermark } = this.metrics.layersOf(range, project);
+      const by = SORT_KEYS[opts.sort];
+      const items = (await this.stats(project, range, opts.contentIds)).sort(
+        (a, b) => by(b) - by(a) || (a.contentId < b.contentId ? -1 : 1),
+      );
+      return {
+        from: range.from.toISOString(),
+        to: range.to.toISOString(),
+        sort: opts.sort,
+        items: items.slice(0, opts.limit),
+        engagementScore: ENGAGEMENT_SCORE,
+        parts,
+        watermark,
+      };
+    });
   }
 
   /** Every content item's figures over the range, merged across the layers. */

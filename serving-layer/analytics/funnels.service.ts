@@ -3,7 +3,6 @@ import { MetricsService, type Freshness } from '../metrics/metrics.service';
 import type { TimeRange } from '../metrics/time-range';
 import { RAW_EVENTS } from '../tokens';
 import type { RawEventReader } from '../views/raw-event-reader';
-import { StampedCache } from '../views/stamped-cache';
 import { computeFunnel, type FunnelStep } from './funnel';
 
 export const MAX_STEPS = 10;
@@ -40,18 +39,14 @@ export function parseSteps(raw: unknown): string[] {
  */
 @Injectable()
 export class FunnelsService {
-  private readonly cache: StampedCache<FunnelAnswer>;
-
   constructor(
     @Inject(MetricsService) private readonly metrics: MetricsService,
     @Inject(RAW_EVENTS) private readonly raw: RawEventReader,
-  ) {
-    this.cache = new StampedCache(() => this.metrics.stamp(), 500);
-  }
+  ) {}
 
   funnel(project: string, range: TimeRange, steps: string[], windowSeconds: number): Promise<FunnelAnswer> {
-    const key = JSON.stringify([project, range.from.getTime(), range.to.getTime(), steps, windowSeconds]);
-    return this.cache.get(key, async () => {
+    const key = ['funnel', range.from.getTime(), range.to.getTime(), steps, windowSeconds];
+    return this.metrics.cachedAnswer(project, key, async () => {
       const { split, parts, watermark } = this.metrics.layersOf(range, project);
       const rows = await this.raw.stepEvents(project, range.from, split, range.to, [...new Set(steps)]);
       return {
@@ -61,7 +56,6 @@ export class FunnelsService {
         steps: computeFunnel(rows, steps, windowSeconds * 1000),
         parts,
         watermark,
-        freshness: await this.metrics.freshness(project),
       };
     });
   }

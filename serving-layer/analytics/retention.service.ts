@@ -3,7 +3,6 @@ import { MetricsService, type Freshness } from '../metrics/metrics.service';
 import type { TimeRange } from '../metrics/time-range';
 import { RAW_EVENTS } from '../tokens';
 import type { RawEventReader } from '../views/raw-event-reader';
-import { StampedCache } from '../views/stamped-cache';
 import { computeRetention, type Cohort, type RetentionPeriod } from './retention';
 
 export interface RetentionAnswer {
@@ -20,14 +19,10 @@ export interface RetentionAnswer {
 /** Retention cohorts over raw events, split between the layers like funnels; cached until either moves. */
 @Injectable()
 export class RetentionService {
-  private readonly cache: StampedCache<RetentionAnswer>;
-
   constructor(
     @Inject(MetricsService) private readonly metrics: MetricsService,
     @Inject(RAW_EVENTS) private readonly raw: RawEventReader,
-  ) {
-    this.cache = new StampedCache(() => this.metrics.stamp(), 500);
-  }
+  ) {}
 
   cohorts(
     project: string,
@@ -35,8 +30,8 @@ export class RetentionService {
     period: RetentionPeriod,
     event?: string,
   ): Promise<RetentionAnswer> {
-    const key = JSON.stringify([project, range.from.getTime(), range.to.getTime(), period, event ?? null]);
-    return this.cache.get(key, async () => {
+    const key = ['retention', range.from.getTime(), range.to.getTime(), period, event ?? null];
+    return this.metrics.cachedAnswer(project, key, async () => {
       const { split, parts, watermark } = this.metrics.layersOf(range, project);
       const rows = await this.raw.activeDays(project, range.from, split, range.to, event);
       return {
@@ -47,7 +42,6 @@ export class RetentionService {
         cohorts: computeRetention(rows, period, range.to),
         parts,
         watermark,
-        freshness: await this.metrics.freshness(project),
       };
     });
   }

@@ -5,10 +5,9 @@ import { METRIC_CATALOG, metricByName, type MetricDefinition } from '../../core/
 import { HLL_STANDARD_ERROR, hllEstimate, hllMerge } from '../../core/sketches/hll';
 import { BATCH_VIEWS, CLICKHOUSE, CONFIG } from '../tokens';
 import { batchViewStamp } from '../../batch-layer/batch-views';
-import { existsSync } from 'node:fs';
-import { partitionDir } from '../../batch-layer/lake-paths';
+import { existingHourPartitions } from '../../batch-layer/lake-paths';
 import type { BatchViewReader } from '../views/batch-view-reader';
-import type { SeriesQuery, ViewReader } from '../views/series';
+import { seriesKey, type SeriesQuery, type ViewReader } from '../views/series';
 import { CachedViewReader } from '../views/view-cache';
 import { StampedCache } from '../views/stamped-cache';
 import { splitAt } from '../views/split';
@@ -113,7 +112,7 @@ export class MetricsService {
   private readonly batchSketches: StampedCache<SideSketch>;
   private readonly speedSketches: StampedCache<SideSketch>;
   private readonly lastReceived = new Map<string, { stamp: string; at: Date | null }>();
-  private readonly answers = new StampedCache<Omit<MetricAnswer, 'freshness'>>(() => this.stamp(), 1_000);
+  private readonly answers = new StampedCache<object>(() => this.stamp(), 2_000);
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -200,17 +199,17 @@ export class MetricsService {
         `metric '${def.name}' can be grouped by ${dimName ? `'${dimName}'` : 'nothing'}, not '${groupBy}'`,
       );
     }
-    const key = JSON.stringify([
+    // Whole answers are cached too: merging sketches of many buckets costs more than reading them.
+    const key = [
+      'metric',
       name,
-      project,
       range.from.getTime(),
       range.to.getTime(),
       granularity,
       Boolean(groupBy),
       opts.dims ?? null,
-    ]);
-    // Whole answers are cached too: merging sketches of many buckets costs more than reading them.
-    const answer = await this.answers.get(key, async () => {
+    ];
+    return this.cachedAnswer(project, key, async () => {
       const { sides, watermark } = this.sides(def, project, range, {
         granularity,
         groupBy: Boolean(groupBy),
@@ -236,6 +235,18 @@ export class MetricsService {
         ...(def.exact ? {} : { standardError: HLL_STANDARD_ERROR }),
       };
     });
+  }
+
+  /**
+   * An answer of any route over the merged views, cached until either layer moves; its data
+   * freshness is added at each request (it moves with the clock).
+   */
+  async cachedAnswer<T extends object>(
+    project: string,
+    key: unknown[],
+    compute: () => Promise<T>,
+  ): Promise<T & { freshness: Freshness }> {
+    const answer = (await this.answers.get(JSON.stringify([project, ...key]), compute)) as T;
     return { ...answer, freshness: await this.freshness(project) };
   }
 
@@ -373,16 +384,7 @@ export class MetricsService {
   private sideSketch(side: Side): Promise<SideSketch> {
     const cache = side.source === 'batch' ? this.batchSketches : this.speedSketches;
     const q = side.q;
-    const key = JSON.stringify([
-      q.project,
-      q.metric,
-      q.from.getTime(),
-      q.to.getTime(),
-      q.granularity,
-      q.groupBy,
-      q.dims ?? null,
-    ]);
-    return cache.get(key, async () => {
+    return cache.get(seriesKey(q), async () => {
       const buckets = new Map<
         string,
         { start: number; dim: string; regs: Map<number, number>; estimate: number }
@@ -423,24 +425,10 @@ export function dimensionName(def: MetricDefinition): string | undefined {
 
 /** The first and last hour in [from, to) with a lake partition of the project, if any. */
 function unsealedLakeHours(lakeRoot: string, project: string, from: number, to: number) {
-  let first: number | undefined;
-  let last = 0;
-  for (let h = Math.floor(from / HOUR) * HOUR; h < to; h += HOUR) {
-    const iso = new Date(h).toISOString();
-    if (
-      existsSync(
-        partitionDir(lakeRoot, 'events', {
-          projectId: project,
-          date: iso.slice(0, 10),
-          hour: iso.slice(11, 13),
-        }),
-      )
-    ) {
-      first ??= h;
-      last = h;
-    }
-  }
-  return first === undefined
+  const hours = existingHourPartitions(lakeRoot, project, from, to);
+  const first = hours[0]?.hour;
+  const last = hours[hours.length - 1]?.hour;
+  return first === undefined || last === undefined
     ? undefined
     : {
         first: new Date(first).toISOString(),

@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
-import { partitionDir } from '../../batch-layer/lake-paths';
-
-const HOUR = 3_600_000;
+import { existingHourPartitions } from '../../batch-layer/lake-paths';
 
 /** One event of a funnel step: who, which event, when (epoch ms). */
 export type StepRow = [actor: string, event: string, at: number];
@@ -28,19 +25,11 @@ export class RawEventReader {
     private readonly lakeRoot: string,
   ) {}
 
-  /** The lake's hour folders of the project in [from, to) that hold files, as globs. */
+  /** The lake's hour folders of the project in [from, to), as globs. */
   private lakeGlobs(project: string, from: Date, to: Date): string[] {
-    const globs: string[] = [];
-    for (let h = Math.floor(from.getTime() / HOUR) * HOUR; h < to.getTime(); h += HOUR) {
-      const iso = new Date(h).toISOString();
-      const dir = partitionDir(this.lakeRoot, 'events', {
-        projectId: project,
-        date: iso.slice(0, 10),
-        hour: iso.slice(11, 13),
-      });
-      if (existsSync(dir)) globs.push(join(dir, '*.parquet'));
-    }
-    return globs;
+    return existingHourPartitions(this.lakeRoot, project, from.getTime(), to.getTime()).map((p) =>
+      join(p.dir, '*.parquet'),
+    );
   }
 
   private async lake(sql: string, globs: string[], params: Record<string, unknown>): Promise<unknown[][]> {

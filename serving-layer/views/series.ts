@@ -32,3 +32,16 @@ export interface SeriesQuery {
   /** Only these dimension values (the request's filter), when given. */
   dims?: readonly string[];
 }
+
+/** A series query as a cache key: every field that changes the answer. */
+export function seriesKey(q: SeriesQuery): string {
+  return JSON.stringify([
+    q.project,
+    q.metric,
+    q.from.getTime(),
+    q.to.getTime(),
+    q.granularity,
+    q.groupBy,
+    q.dims ?? null,
+  ]);
+}

@@ -1,13 +1,14 @@
-import type { MeasureCell, RegisterCell, SeriesQuery, ViewReader } from './series';
+import { seriesKey, type MeasureCell, type RegisterCell, type SeriesQuery, type ViewReader } from './series';
 import { StampedCache } from './stamped-cache';
 
 /**
- * One layer's answers cached per query until that layer moves. Caching per layer means fresh
- * speed data does not throw away the batch part of a dashboard's query, which is most of its cost.
+ * One layer's measure cells cached per query until that layer moves. Caching per layer means
+ * fresh speed data does not throw away the batch part of a dashboard's query, which is most of
+ * its cost. Registers pass through: their merged form is what MetricsService caches per layer.
  * Callers must not mutate the cells they get.
  */
 export class CachedViewReader implements ViewReader {
-  readonly cache: StampedCache<MeasureCell[] | RegisterCell[]>;
+  private readonly cache: StampedCache<MeasureCell[]>;
 
   constructor(
     private readonly inner: ViewReader,
@@ -17,22 +18,10 @@ export class CachedViewReader implements ViewReader {
   }
 
   measures(q: SeriesQuery): Promise<MeasureCell[]> {
-    return this.cache.get(key('m', q), () => this.inner.measures(q)) as Promise<MeasureCell[]>;
+    return this.cache.get(seriesKey(q), () => this.inner.measures(q));
   }
 
   registers(q: SeriesQuery): Promise<RegisterCell[]> {
-    return this.cache.get(key('r', q), () => this.inner.registers(q)) as Promise<RegisterCell[]>;
+    return this.inner.registers(q);
   }
 }
-
-const key = (kind: string, q: SeriesQuery) =>
-  JSON.stringify([
-    kind,
-    q.project,
-    q.metric,
-    q.from.getTime(),
-    q.to.getTime(),
-    q.granularity,
-    q.groupBy,
-    q.dims ?? null,
-  ]);
