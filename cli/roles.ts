@@ -10,6 +10,8 @@ import { createIngestService } from '../ingest/ingest-service';
 import { applyClickHouseSchema } from '../speed-layer/schema';
 import { speedConsumerConfig, startSpeedConsumer } from '../speed-layer/speed-consumer';
 import { startServingApi } from '../serving-layer/server';
+import { MetricsService } from '../serving-layer/metrics/metrics.service';
+import { startReportWorker } from '../serving-layer/reports/report-worker';
 import { startBatchWorker } from '../workflows/worker';
 import { assertPortFree } from '../infra/local/ports';
 
@@ -96,6 +98,8 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
       const { app, url } = await startServingApi({ config, clickhouse: await ch() }, config.api);
       urls.api = url;
       stops.push(() => app.close());
+      const reports = await startReportWorker(config, app.get(MetricsService), log.child({ role: 'serve' }));
+      stops.push(reports.stop);
     }
     if (roles.includes('ingest')) {
       // Cluster workers share the port through the primary: only a lone process checks it.

@@ -56,6 +56,22 @@ export interface Config {
     schedules: boolean;
   };
   auth: { jwtSecret: string; writeKeysFile: string };
+  reports: {
+    /** Task queue of the report activities, polled by the serving role (it holds the merged views). */
+    taskQueue: string;
+    /** Sender of report emails: an address, or `Name <address>`. */
+    from: string;
+    smtp: {
+      host: string;
+      port: number;
+      /** off: plain SMTP (the local server); starttls: upgrade, required; tls: TLS from the start (465). */
+      tls: 'off' | 'starttls' | 'tls';
+      user?: string;
+      password?: string;
+    };
+    /** Which (report, period, recipient) emails were sent: shared by every serving process. */
+    ledgerDir: string;
+  };
 }
 
 type Env = Record<string, string | undefined>;
@@ -133,6 +149,8 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
     r.problems.push('JWT_SECRET is required when PLATFORM_ENV=production');
   }
   const temporalPort = r.port('TEMPORAL_PORT', 7233);
+  const smtpUser = r.optional('SMTP_USER');
+  const smtpPassword = r.optional('SMTP_PASSWORD');
   const config: Config = {
     env: mode,
     stateDir,
@@ -188,7 +206,27 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       jwtSecret: jwtSecret ?? '',
       writeKeysFile: resolve(r.str('WRITE_KEYS_FILE', join(stateDir, 'write-keys.json'))),
     },
+    reports: {
+      taskQueue: r.str('REPORTS_TASK_QUEUE', 'analytics-reports'),
+      from: r.str('REPORTS_FROM', 'Analytics reports <reports@analytics.local>'),
+      smtp: {
+        host: r.str('SMTP_HOST', 'localhost'),
+        port: r.port('SMTP_PORT', r.port('MAIL_SMTP_PORT', 1025)),
+        tls: r.oneOf('SMTP_TLS', ['off', 'starttls', 'tls'] as const, 'off'),
+        ...(smtpUser !== undefined ? { user: smtpUser, password: smtpPassword ?? '' } : {}),
+      },
+      ledgerDir: resolve(r.str('REPORTS_LEDGER_DIR', join(stateDir, 'reports', 'deliveries'))),
+    },
   };
+  if (!/^(?:[^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/.test(config.reports.from)) {
+    r.problems.push(`REPORTS_FROM must be an address or 'Name <address>' (got '${config.reports.from}')`);
+  }
+  if ((smtpUser === undefined) !== (smtpPassword === undefined)) {
+    r.problems.push('SMTP_USER and SMTP_PASSWORD go together: set both or neither');
+  }
+  if (mode === 'production' && config.reports.smtp.tls === 'off' && smtpUser !== undefined) {
+    r.problems.push('SMTP_TLS=off would send SMTP_PASSWORD in clear text: set SMTP_TLS=starttls or tls');
+  }
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(config.clickhouse.database)) {
     r.problems.push(`CLICKHOUSE_DATABASE must be a plain identifier (got '${config.clickhouse.database}')`);
   }

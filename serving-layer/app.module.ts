@@ -12,7 +12,10 @@ import { JwtGuard } from './auth/jwt.guard';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
-import { BATCH_VIEWS, CLICKHOUSE, CONFIG, RAW_EVENTS } from './tokens';
+import { ReportsController } from './reports/reports.controller';
+import { AdminGuard } from './auth/admin.guard';
+import type { ReportSchedules } from '../workflows/report-schedules';
+import { BATCH_VIEWS, CLICKHOUSE, CONFIG, RAW_EVENTS, REPORT_SCHEDULES } from './tokens';
 import type { BatchViewReader } from './views/batch-view-reader';
 import type { RawEventReader } from './views/raw-event-reader';
 
@@ -24,15 +27,23 @@ export class AppModule {
     clickhouse: ClickHouseClient;
     batch: BatchViewReader;
     raw: RawEventReader;
+    reports: ReportSchedules;
   }): DynamicModule {
     return {
       module: AppModule,
-      controllers: [HealthController, MetricsController, AnalyticsController, ActivityController],
+      controllers: [
+        HealthController,
+        MetricsController,
+        AnalyticsController,
+        ActivityController,
+        ReportsController,
+      ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
         { provide: CLICKHOUSE, useValue: deps.clickhouse },
         { provide: BATCH_VIEWS, useValue: deps.batch },
         { provide: RAW_EVENTS, useValue: deps.raw },
+        { provide: REPORT_SCHEDULES, useValue: deps.reports },
         MetricsService,
         ContentService,
         CommerceService,
@@ -40,6 +51,7 @@ export class AppModule {
         RetentionService,
         ActivityService,
         JwtGuard,
+        AdminGuard,
       ],
     };
   }

@@ -4,6 +4,8 @@ import type { INestApplication } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../core/config';
 import { SwaggerModule } from '@nestjs/swagger';
+import { Client, Connection } from '@temporalio/client';
+import { ReportSchedules } from '../workflows/report-schedules';
 import { AppModule } from './app.module';
 import { openApiDocument } from './openapi';
 import { BatchViewReader } from './views/batch-view-reader';
@@ -16,7 +18,16 @@ export async function startServingApi(
 ): Promise<{ app: INestApplication; url: string }> {
   const batch = await BatchViewReader.open(deps.config.lake.root);
   const raw = new RawEventReader(deps.clickhouse, deps.config.clickhouse.database, deps.config.lake.root);
-  const app = await NestFactory.create(AppModule.forRoot({ ...deps, batch, raw }), {
+  // Lazy: the API starts (and answers queries) while Temporal is down; report routes then say 503.
+  const temporal = new Client({
+    connection: Connection.lazy({ address: deps.config.temporal.address }),
+    namespace: deps.config.temporal.namespace,
+  });
+  const reports = new ReportSchedules(temporal, {
+    taskQueue: deps.config.temporal.taskQueue,
+    activityTaskQueue: deps.config.reports.taskQueue,
+  });
+  const app = await NestFactory.create(AppModule.forRoot({ ...deps, batch, raw, reports }), {
     logger: ['error', 'warn'],
   });
   // Closing the app (shutdown hooks, tests) releases the embedded DuckDB too.
@@ -25,6 +36,7 @@ export async function startServingApi(
     await close();
     batch.close();
     raw.close();
+    await temporal.connection.close();
   };
   app.enableShutdownHooks();
   // Swagger UI and the document, served from the installed package (no CDN).

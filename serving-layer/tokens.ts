@@ -6,3 +6,4 @@ export const CONFIG = Symbol('Config');
 export const CLICKHOUSE = Symbol('ClickHouseClient');
 export const BATCH_VIEWS = Symbol('BatchViewReader');
 export const RAW_EVENTS = Symbol('RawEventReader');
+export const REPORT_SCHEDULES = Symbol('ReportSchedules');

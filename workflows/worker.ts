@@ -18,7 +18,7 @@ export interface BatchWorkerConfig {
 let runtimeInstalled = false;
 
 /** The SDK logs every bundling step at INFO; operators need warnings. Once per process. */
-function installRuntimeOnce(): void {
+export function installRuntimeOnce(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   Runtime.install({

@@ -3,7 +3,6 @@
  * imports); all work happens in activities. Progress is visible in the Temporal Web UI: current
  * details, memo, the BackfillProgressPercent search attribute and the `progress` query.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import {
   ApplicationFailure,
   defineQuery,
@@ -16,6 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createActivities } from './activities';
+import { logicalTime } from './logical-time.workflow';
 import type {
   BackfillInput,
   BackfillProgress,
@@ -33,10 +33,6 @@ const { recomputeHour, advanceWatermark, findLateHours, clearLateMarkers, rollup
   });
 
 const HOUR_MS = 3_600_000;
-const SCHEDULED_START_TIME = defineSearchAttributeKey(
-  'TemporalScheduledStartTime',
-  SearchAttributeType.DATETIME,
-);
 export const progressQuery = defineQuery<BackfillProgress>('progress');
 
 const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
@@ -47,9 +43,7 @@ const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
  */
 function targetHour(input: HourlyRecomputeInput): string {
   if (input.hour) return new Date(floorHour(Date.parse(input.hour))).toISOString();
-  const scheduled = workflowInfo().typedSearchAttributes.get(SCHEDULED_START_TIME);
-  const logical = scheduled ? scheduled.getTime() : workflowInfo().startTime.getTime();
-  return new Date(floorHour(logical) - HOUR_MS).toISOString();
+  return new Date(floorHour(logicalTime()) - HOUR_MS).toISOString();
 }
 
 /** Recomputes every catalog metric of one hour from the lake and publishes the hour's batch view. */
@@ -161,9 +155,7 @@ export async function lateDataRepair(): Promise<{ hours: string[] }> {
 export async function dailyRollup(input: DailyRollupInput = {}): Promise<{ day: string; hours: number }> {
   let day = input.day;
   if (!day) {
-    const scheduled = workflowInfo().typedSearchAttributes.get(SCHEDULED_START_TIME);
-    const logical = scheduled ? scheduled.getTime() : workflowInfo().startTime.getTime();
-    day = new Date(Math.floor(logical / (24 * HOUR_MS)) * 24 * HOUR_MS - 24 * HOUR_MS)
+    day = new Date(Math.floor(logicalTime() / (24 * HOUR_MS)) * 24 * HOUR_MS - 24 * HOUR_MS)
       .toISOString()
       .slice(0, 10);
   }
@@ -184,3 +176,5 @@ export async function dailyRollup(input: DailyRollupInput = {}): Promise<{ day: 
   setCurrentDetails(`Rolling up ${day}`);
   return rollupDay(day);
 }
+
+export { scheduledReport } from './scheduled-report.workflow';

@@ -23,6 +23,7 @@ export function isolatedConfig(name: string, env: Record<string, string> = {}): 
     TOPIC_QUARANTINE: `test.${id}.events.quarantine`,
     TOPIC_DERIVED: `test.${id}.events.derived`,
     TEMPORAL_TASK_QUEUE: `test-${id}`,
+    REPORTS_TASK_QUEUE: `test-${id}-reports`,
     KAFKA_PARTITIONS: '3',
     KAFKA_GROUP_PREFIX: `test-${id}-`,
     LAKE_FETCH_WAIT_MS: '200',

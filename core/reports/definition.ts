@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { METRIC_CATALOG } from '../metrics/catalog';
+
+export const REPORT_PERIODS = ['daily', 'weekly', 'monthly'] as const;
+export type ReportPeriod = (typeof REPORT_PERIODS)[number];
+
+/**
+ * A scheduled report as stakeholders define it. The Temporal Schedule `report-<id>` holds it (in
+ * its memo and its action's input): that schedule is the source of truth, there is no other copy.
+ */
+export interface ReportDefinition {
+  id: string;
+  name: string;
+  project: string;
+  /** Catalog metric names, in the order the email shows them. */
+  metrics: string[];
+  /** Each run covers the previous whole day, ISO week (Monday first) or calendar month. */
+  period: ReportPeriod;
+  /** IANA time zone the periods and the send time are in. */
+  timeZone: string;
+  /** Local send time, HH:MM (24 h). */
+  sendAt: string;
+  recipients: string[];
+}
+
+const CATALOG = new Set(METRIC_CATALOG.map((m) => m.name));
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// One address per recipient, no display names: what stakeholders' mail servers accept as RCPT TO.
+const EMAIL =
+  /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+export const REPORT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+const definitionSchema = z.strictObject({
+  id: z
+    .string()
+    .regex(REPORT_ID, 'lowercase letters, digits and dashes, at most 63, starting with a letter or digit')
+    .optional(),
+  name: z.string().trim().min(1, 'give the report a name').max(200),
+  metrics: z
+    .array(z.string())
+    .min(1, 'name at least one metric')
+    .max(20, 'at most 20 metrics per report')
+    .refine((ms) => new Set(ms).size === ms.length, 'a metric is listed twice'),
+  period: z.enum(REPORT_PERIODS, { error: `period must be one of ${REPORT_PERIODS.join(', ')}` }),
+  timeZone: z
+    .string()
+    .refine(isTimeZone, 'not an IANA time zone (such as UTC or Europe/Paris)')
+    .default('UTC'),
+  sendAt: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'send time must be HH:MM, 24 h (such as 08:00)')
+    .default('08:00'),
+  recipients: z
+    .array(z.string().trim().max(254).regex(EMAIL, 'not an email address'))
+    .min(1, 'name at least one recipient')
+    .max(50, 'at most 50 recipients per report')
+    .refine(
+      (rs) => new Set(rs.map((r) => r.toLowerCase())).size === rs.length,
+      'a recipient is listed twice',
+    ),
+});
+
+export type ReportInput = z.input<typeof definitionSchema>;
+
+/**
+ * Checks a report definition as a caller sent it. Returns the definition (defaults filled in) or
+ * every problem, each naming its field, so a caller can fix them all at once.
+ */
+export function parseReportDefinition(
+  body: unknown,
+  project: string,
+  newId: () => string,
+): { ok: true; report: ReportDefinition } | { ok: false; problems: string[] } {
+  const parsed = definitionSchema.safeParse(body);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : 'body'}: ${i.message}`);
+  // Checked on the raw input too, so a body with other mistakes still hears about these.
+  const metrics = (body as { metrics?: unknown } | null)?.metrics;
+  for (const name of Array.isArray(metrics) ? metrics : []) {
+    if (typeof name === 'string' && !CATALOG.has(name)) {
+      problems.push(`metrics: unknown metric '${name}' (GET /v1/metrics lists the catalog)`);
+    }
+  }
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+  const { id, ...rest } = parsed.data;
+  return { ok: true, report: { id: id ?? newId(), project, ...rest } };
+}

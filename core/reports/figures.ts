@@ -1,0 +1,62 @@
+import type { ReportDefinition } from './definition';
+import type { Span } from './periods';
+
+/** One metric of a report run: the period's figure, the previous period's, and both as series. */
+export interface MetricFigures {
+  name: string;
+  description: string;
+  /** 'count' | 'sum' | 'unique' (unique counts are estimates within `standardError`). */
+  kind: 'count' | 'sum' | 'unique';
+  value: number;
+  previous: number;
+  /** Relative change from the previous period; null when the previous period is zero. */
+  change: number | null;
+  standardError?: number;
+  series: number[];
+  previousSeries: number[];
+}
+
+/** Where the period's figures came from: the batch view up to the watermark, the speed view after. */
+export interface FigureSource {
+  source: 'batch' | 'speed';
+  from: string;
+  to: string;
+}
+
+/** What one run computes, then renders and sends: plain JSON (it travels through Temporal history). */
+export interface ReportFigures {
+  reportId: string;
+  name: string;
+  project: string;
+  timeZone: string;
+  period: Span;
+  previous: Span;
+  /** Chart buckets: local hours (daily) or local days; series[i] is the value of buckets[i]. */
+  buckets: Span[];
+  previousBuckets: Span[];
+  metrics: MetricFigures[];
+  sources: FigureSource[];
+  watermark: string | null;
+  computedAt: string;
+}
+
+export interface Delivery {
+  recipient: string;
+  messageId: string;
+  /** 'already-sent': an earlier attempt or run delivered this period's email; not sent again. */
+  status: 'sent' | 'already-sent';
+  sentAt: string;
+}
+
+export interface ScheduledReportInput {
+  report: ReportDefinition;
+  /** Task queue of the report activities: the serving role polls it (it holds the merged views). */
+  activityTaskQueue: string;
+  /** The run's logical time (ISO); scheduled runs use their scheduled time. */
+  at?: string;
+}
+
+export interface ScheduledReportResult {
+  period: Span;
+  deliveries: Delivery[];
+}

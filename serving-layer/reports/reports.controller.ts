@@ -1,0 +1,144 @@
+import { randomBytes } from 'node:crypto';
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Put,
+  Req,
+  ServiceUnavailableException,
+  UseGuards,
+} from '@nestjs/common';
+import type { Config } from '../../core/config';
+import { parseReportDefinition, REPORT_ID } from '../../core/reports/definition';
+import { ReportExistsError, type ReportSchedules, type ReportState } from '../../workflows/report-schedules';
+import { AdminGuard } from '../auth/admin.guard';
+import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
+import { CONFIG, REPORT_SCHEDULES } from '../tokens';
+
+/** A readable id: the name's words and a random suffix (`weekly-kpis-3f9a2c`). */
+export function newReportId(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40);
+  return `${slug === '' ? 'report' : slug}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Scheduled reports of the token's project: each is a Temporal Schedule `report-<id>`, so the
+ * Temporal UI shows, pauses and triggers the same reports. Admin scope only.
+ */
+@Controller('v1/reports')
+@UseGuards(JwtGuard, AdminGuard)
+export class ReportsController {
+  constructor(
+    @Inject(REPORT_SCHEDULES) private readonly schedules: ReportSchedules,
+    @Inject(CONFIG) private readonly config: Config,
+  ) {}
+
+  /** Temporal being unreachable is the one failure a caller can only wait out: 503 saying so. */
+  private async temporal<T>(f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof ReportExistsError)
+        throw new ConflictException(`${e.message}: pick another id, or PUT /v1/reports/<id> to change it`);
+      throw new ServiceUnavailableException(
+        `Temporal at ${this.config.temporal.address} did not answer (${(e as Error).message}): reports are kept as Temporal Schedules, try again when it is back`,
+      );
+    }
+  }
+
+  private parse(body: unknown, project: string, id?: string) {
+    const withId = id !== undefined && typeof body === 'object' && body !== null ? { ...body, id } : body;
+    const parsed = parseReportDefinition(withId, project, () =>
+      newReportId(String((body as { name?: unknown })?.name ?? '')),
+    );
+    if (!parsed.ok) {
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: `invalid report: ${parsed.problems.join('; ')}`,
+        problems: parsed.problems,
+      });
+    }
+    return parsed.report;
+  }
+
+  private async found(project: string, id: string, f: () => Promise<boolean | ReportState | undefined>) {
+    if (!REPORT_ID.test(id) || !(await this.temporal(f))) {
+      throw new NotFoundException(`no report '${id}' in project ${project}: GET /v1/reports lists them`);
+    }
+  }
+
+  @Post()
+  async create(@Body() body: unknown, @Req() req: AuthedRequest) {
+    const report = this.parse(body, req.auth.project);
+    return this.temporal(() => this.schedules.create(report));
+  }
+
+  @Get()
+  async list(@Req() req: AuthedRequest) {
+    return { reports: await this.temporal(() => this.schedules.list(req.auth.project)) };
+  }
+
+  @Get(':id')
+  async one(@Param('id') id: string, @Req() req: AuthedRequest) {
+    const state = REPORT_ID.test(id)
+      ? await this.temporal(() => this.schedules.get(req.auth.project, id))
+      : undefined;
+    if (!state)
+      throw new NotFoundException(
+        `no report '${id}' in project ${req.auth.project}: GET /v1/reports lists them`,
+      );
+    return state;
+  }
+
+  @Put(':id')
+  async update(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest) {
+    const report = this.parse(body, req.auth.project, id);
+    const state = await this.temporal(() => this.schedules.update(report));
+    if (!state)
+      throw new NotFoundException(
+        `no report '${id}' in project ${req.auth.project}: POST /v1/reports creates one`,
+      );
+    return state;
+  }
+
+  @Post(':id/pause')
+  @HttpCode(200)
+  async pause(@Param('id') id: string, @Req() req: AuthedRequest) {
+    await this.found(req.auth.project, id, () => this.schedules.pause(req.auth.project, id));
+    return this.one(id, req);
+  }
+
+  @Post(':id/resume')
+  @HttpCode(200)
+  async resume(@Param('id') id: string, @Req() req: AuthedRequest) {
+    await this.found(req.auth.project, id, () => this.schedules.resume(req.auth.project, id));
+    return this.one(id, req);
+  }
+
+  /** Sends the report now, for the period before now: what the Temporal UI's Trigger does. */
+  @Post(':id/run')
+  @HttpCode(202)
+  async run(@Param('id') id: string, @Req() req: AuthedRequest) {
+    await this.found(req.auth.project, id, () => this.schedules.trigger(req.auth.project, id));
+    return { triggered: true, schedule: `report-${id}` };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Param('id') id: string, @Req() req: AuthedRequest) {
+    await this.found(req.auth.project, id, () => this.schedules.remove(req.auth.project, id));
+  }
+}

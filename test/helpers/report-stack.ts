@@ -1,0 +1,105 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { INestApplication } from '@nestjs/common';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { mintToken } from '../../core/auth/jwt';
+import { createClickHouse } from '../../core/clickhouse';
+import type { Config } from '../../core/config';
+import { createLogger } from '../../core/log';
+import type { ScheduledReportResult } from '../../core/reports/figures';
+import { MetricsService } from '../../serving-layer/metrics/metrics.service';
+import type { ReportDeps } from '../../serving-layer/reports/report-activities';
+import { startReportWorker } from '../../serving-layer/reports/report-worker';
+import { startServingApi } from '../../serving-layer/server';
+import { applyClickHouseSchema } from '../../speed-layer/schema';
+import { SCHEDULE_IDS } from '../../workflows/ids';
+import { startBatchWorker } from '../../workflows/worker';
+import { waitFor } from './wait-for';
+
+export interface InboxMessage {
+  id: string;
+  messageId: string;
+  subject: string;
+  to: string[];
+  attachments: { filename: string | null; contentType: string; size: number; cid: string | null }[];
+}
+
+/**
+ * What a report test runs, as the roles would: the serving API with its report worker, the batch
+ * worker running the `scheduledReport` workflow, and a Temporal client, all on one config.
+ */
+export async function startReportStack(config: Config, opts: Partial<Pick<ReportDeps, 'afterSent'>> = {}) {
+  const log = createLogger({ test: 'reports' }, 'error');
+  const clickhouse: ClickHouseClient = createClickHouse(config);
+  await applyClickHouseSchema(clickhouse, config.clickhouse.database);
+  const { app, url }: { app: INestApplication; url: string } = await startServingApi(
+    { config, clickhouse },
+    { host: '127.0.0.1', port: 0 },
+  );
+  const reports = await startReportWorker(config, app.get(MetricsService), log, opts);
+  const batch = await startBatchWorker(
+    { ...config.temporal, lakeRoot: config.lake.root, schedules: false },
+    log,
+  );
+  const client = new Client({
+    connection: await Connection.connect({ address: config.temporal.address }),
+    namespace: config.temporal.namespace,
+  });
+  const token = (project: string, scope: 'read' | 'admin' = 'admin') =>
+    mintToken(config.auth.jwtSecret, { project, scopes: [scope] });
+  return {
+    clickhouse,
+    url,
+    client,
+    token,
+    async api(method: string, path: string, bearer: string, body?: unknown) {
+      const res = await fetch(`${url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      return {
+        status: res.status,
+        body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
+      };
+    },
+    /** The workflow run the report's schedule started most recently after `known` runs. */
+    async nextRun(reportId: string, known: number): Promise<WorkflowHandle> {
+      const handle = client.schedule.getHandle(SCHEDULE_IDS.report(reportId));
+      const d = await waitFor(
+        () => handle.describe(),
+        (x) => x.info.recentActions.length > known,
+        { timeoutMs: 30_000 },
+      );
+      const run = d.info.recentActions.at(-1);
+      if (!run || d.info.recentActions.length <= known)
+        throw new Error(`schedule of ${reportId} did not start a run`);
+      return client.workflow.getHandle(run.action.workflow.workflowId);
+    },
+    async result(run: WorkflowHandle): Promise<ScheduledReportResult> {
+      return (await run.result()) as ScheduledReportResult;
+    },
+    async stop() {
+      await batch.stop();
+      await reports.stop();
+      await app.close();
+      await clickhouse.close();
+      await client.connection.close();
+    },
+  };
+}
+
+/** The local inbox's messages to `recipient` whose subject starts with `subject`. */
+export async function inboxMessages(
+  inbox: string,
+  recipient: string,
+  subject: string,
+): Promise<InboxMessage[]> {
+  const all = (await (await fetch(`${inbox}/api/messages`)).json()) as InboxMessage[];
+  return all.filter((m) => m.to.includes(recipient) && m.subject.startsWith(subject));
+}
+
+export async function parsedMessage(inbox: string, id: string): Promise<ParsedMail> {
+  return simpleParser(Buffer.from(await (await fetch(`${inbox}/api/messages/${id}.eml`)).arrayBuffer()));
+}

@@ -1,0 +1,47 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { advanceWatermark, hourDir, publishHour } from '../../batch-layer/batch-views';
+import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
+import type { Config } from '../../core/config';
+import type { AnalyticsEvent } from '../../core/event';
+import { aggregateBatch } from '../../speed-layer/aggregate';
+import { RAW_COLUMNS, toRawRow } from '../../speed-layer/rows';
+import { writeLake } from './lake';
+
+/**
+ * Puts events where the pipeline would: into the speed view (minute aggregates and raw rows) and
+ * the lake, then seals `sealHours` (ISO hour starts, in order) as the batch layer does, moving the
+ * watermark. For tests about what reads the views, not about how they are written.
+ */
+export async function seedViews(
+  config: Config,
+  clickhouse: ClickHouseClient,
+  events: AnalyticsEvent[],
+  sealHours: string[],
+): Promise<void> {
+  const db = config.clickhouse.database;
+  const { measures, uniques } = aggregateBatch(events);
+  await clickhouse.insert({ table: `${db}.speed_uniques_minute`, values: uniques, format: 'JSONEachRow' });
+  await clickhouse.insert({ table: `${db}.speed_measures_minute`, values: measures, format: 'JSONEachRow' });
+  await clickhouse.insert({
+    table: `${db}.speed_events`,
+    values: events.map((event, i) => toRawRow({ event, topic: 't', partition: 0, offset: String(i) })),
+    columns: [...RAW_COLUMNS],
+    format: 'JSONCompactEachRow',
+  });
+  await writeLake(config.lake.root, events);
+  const engine = await DuckDbEngine.open();
+  try {
+    for (const hour of sealHours) {
+      const view = await engine.hourView(
+        config.lake.root,
+        new Date(hour),
+        hourDir(config.lake.root, hour),
+        'v1',
+      );
+      publishHour(config.lake.root, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
+      advanceWatermark(config.lake.root, hour, new Date());
+    }
+  } finally {
+    engine.close();
+  }
+}

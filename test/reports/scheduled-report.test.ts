@@ -1,0 +1,284 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ScheduleNotFoundError } from '@temporalio/client';
+import { simpleParser } from 'mailparser';
+import { chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../core/config';
+import type { AnalyticsEvent } from '../../core/event';
+import { reportWindows, type ReportWindows } from '../../core/reports/periods';
+import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
+import { mailServiceOptions } from '../../infra/local/mail/service';
+import { REPO_ROOT } from '../../infra/local/paths';
+import { formatValue } from '../../serving-layer/reports/report-email';
+import { SCHEDULE_IDS } from '../../workflows/ids';
+import { inboxMessages, parsedMessage, startReportStack } from '../helpers/report-stack';
+import { seedViews } from '../helpers/seed-views';
+import { generateEvents } from '../helpers/speed-harness';
+import { isolatedConfig, requireServices } from '../helpers/test-config';
+import { waitFor } from '../helpers/wait-for';
+
+const HOUR = 3_600_000;
+const TZ = 'Europe/Paris';
+const ARTIFACTS = join(REPO_ROOT, '.local', 'test-artifacts');
+const METRICS = ['events', 'active_users', 'revenue'] as const;
+
+/** Spreads events over the 24 hours from `start`, busier in the afternoon, as a day of traffic. */
+function overDay(events: AnalyticsEvent[], start: number): AnalyticsEvent[] {
+  return events.map((e, i) => {
+    const u = (i + 0.5) / events.length;
+    const t = new Date(start + Math.floor((u + 0.15 * Math.sin(2 * Math.PI * u)) * 24 * HOUR)).toISOString();
+    return { ...e, timestamp: t, originalTimestamp: t, sentAt: t, receivedAt: t };
+  });
+}
+
+/**
+ * Scheduled reports end to end: defined through the REST API, kept as a Temporal Schedule, fired,
+ * computed from the merged views (sealed hours from the batch view, the rest from the speed view),
+ * rendered with a chart and a CSV, and delivered over SMTP to the local mail server.
+ */
+describe('scheduled reports', () => {
+  let config: Config;
+  let stack: Awaited<ReturnType<typeof startReportStack>>;
+  let admin: string;
+  let reader: string;
+  let w: ReportWindows;
+  const project = `rep-${randomUUID().slice(0, 6)}`;
+  const recipients = [`cfo-${project}@example.com`, `growth-${project}@example.org`];
+  const inbox = `http://127.0.0.1:${mailServiceOptions().inboxPort}`;
+  const name = `Daily KPIs ${project}`;
+  let reportId = '';
+
+  beforeAll(async () => {
+    await requireServices();
+    // A run started just before local midnight could report on the next day: start after it.
+    while (
+      reportWindows('daily', TZ, new Date(Date.now() + 3 * 60_000)).period.start !==
+      reportWindows('daily', TZ, new Date()).period.start
+    ) {
+      await sleep(10_000);
+    }
+    w = reportWindows('daily', TZ, new Date());
+    config = isolatedConfig('reports');
+    stack = await startReportStack(config);
+    const start = Date.parse(w.previous.start);
+    const events = [
+      ...overDay(generateEvents(800, { projectId: project }), start),
+      ...overDay(generateEvents(1200, { projectId: project }), Date.parse(w.period.start)),
+    ];
+    // The previous day and the first 6 hours of the reported one sealed: the rest is speed view.
+    const sealed = Array.from({ length: 30 }, (_, i) => new Date(start + i * HOUR).toISOString());
+    await seedViews(config, stack.clickhouse, events, sealed);
+    admin = await stack.token(project, 'admin');
+    reader = await stack.token(project, 'read');
+  }, 180_000);
+
+  afterAll(async () => {
+    if (reportId)
+      await stack?.client.schedule
+        .getHandle(SCHEDULE_IDS.report(reportId))
+        .delete()
+        .catch(() => {});
+    await stack?.stop();
+  });
+
+  const definition = {
+    name,
+    metrics: [...METRICS],
+    period: 'daily',
+    timeZone: TZ,
+    sendAt: '07:30',
+    recipients,
+  };
+
+  it('rejects bad definitions with 400 naming each problem, and needs the admin scope', async () => {
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ ...definition, metrics: ['events', 'no_such_metric'] }, /metrics: unknown metric 'no_such_metric'/],
+      [
+        { ...definition, recipients: ['cfo@example.com', 'not an address'] },
+        /recipients\.1: not an email address/,
+      ],
+      [{ ...definition, period: 'hourly' }, /period: period must be one of daily, weekly, monthly/],
+      [{ ...definition, timeZone: 'Mars/Olympus' }, /timeZone: not an IANA time zone/],
+      [{ ...definition, sendAt: '25:00' }, /sendAt: send time must be HH:MM/],
+      [{ ...definition, recipients: [] }, /recipients: name at least one recipient/],
+      [{ ...definition, colour: 'blue' }, /unrecognized key/i],
+    ];
+    for (const [body, message] of cases) {
+      const res = await stack.api('POST', '/v1/reports', admin, body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(String(res.body?.message)).toMatch(message);
+    }
+    const bad = await stack.api('POST', '/v1/reports', admin, {
+      ...definition,
+      period: 'hourly',
+      metrics: ['x'],
+    });
+    expect(bad.body?.problems).toHaveLength(2);
+    expect((await stack.api('POST', '/v1/reports', reader, definition)).status).toBe(403);
+    expect((await fetch(`${stack.url}/v1/reports`)).status).toBe(401);
+    // Nothing was created by any of them.
+    expect((await stack.api('GET', '/v1/reports', admin)).body?.reports).toEqual([]);
+  });
+
+  it('a fired schedule emails each recipient once: right subject, the API figures, a chart and the CSV', async () => {
+    const created = await stack.api('POST', '/v1/reports', admin, definition);
+    expect(created.status).toBe(201);
+    const report = created.body?.report as { id: string; project: string };
+    reportId = report.id;
+    expect(report.project).toBe(project);
+    expect(created.body?.schedule).toBe(SCHEDULE_IDS.report(reportId));
+    // The schedule is the definition's home: it fires at 07:30 Paris time, every day.
+    const schedule = await stack.client.schedule.getHandle(SCHEDULE_IDS.report(reportId)).describe();
+    expect(schedule.spec.timezone).toBe(TZ);
+    expect(schedule.spec.calendars?.[0]).toMatchObject({
+      hour: [{ start: 7, end: 7, step: 1 }],
+      minute: [{ start: 30, end: 30, step: 1 }],
+    });
+    const next = new Date(schedule.info.nextActionTimes[0] as Date);
+    expect(
+      new Intl.DateTimeFormat('en-GB', { timeZone: TZ, hour: '2-digit', minute: '2-digit' }).format(next),
+    ).toBe('07:30');
+
+    expect((await stack.api('POST', `/v1/reports/${reportId}/run`, admin)).status).toBe(202);
+    const run = await stack.nextRun(reportId, 0);
+    const result = await stack.result(run);
+    expect(result.period).toEqual(w.period);
+    expect(result.deliveries.map((d) => [d.recipient, d.status]).sort()).toEqual(
+      recipients.map((r) => [r, 'sent']).sort(),
+    );
+
+    const subject = `${name}: ${w.period.label}`;
+    for (const to of recipients) {
+      const got = await waitFor(
+        () => inboxMessages(inbox, to, name),
+        (l) => l.length > 0,
+        { timeoutMs: 15_000 },
+      );
+      expect(got).toHaveLength(1);
+      expect(got[0]?.subject).toBe(subject);
+    }
+    const [message] = await inboxMessages(inbox, recipients[0] as string, name);
+    const mail = await parsedMessage(inbox, message?.id as string);
+    expect(mail.messageId).toBe(result.deliveries.find((d) => d.recipient === recipients[0])?.messageId);
+
+    // The figures are the API's for the same period, to the last digit.
+    const csv = mail.attachments.find((a) => a.contentType.startsWith('text/csv'));
+    expect(csv?.filename).toBe(`${reportId}-${w.period.start.slice(0, 10)}.csv`);
+    const rows = (csv?.content.toString('utf8') ?? '')
+      .trim()
+      .split('\r\n')
+      .map((l) => l.split(','));
+    expect(rows[0]).toEqual(['metric', 'period', 'bucket', 'start', 'end', 'value']);
+    const row = (metric: string, period: string, bucket: string) =>
+      rows.find((r) => r[0] === metric && r[1] === period && r[2] === bucket);
+    const api = async (metric: string, from: string, to: string) => {
+      const res = await stack.api('GET', `/v1/metrics/${metric}?from=${from}&to=${to}`, reader);
+      expect(res.status).toBe(200);
+      return res.body as { value: number; source: string };
+    };
+    const html = typeof mail.html === 'string' ? mail.html : '';
+    for (const metric of METRICS) {
+      const now = await api(metric, w.period.start, w.period.end);
+      const before = await api(metric, w.previous.start, w.previous.end);
+      expect(now.value).toBeGreaterThan(0);
+      expect(now.source).toBe('mixed'); // sealed hours from the batch view, the rest from the speed view
+      expect(Number(row(metric, 'current', 'total')?.[5])).toBe(now.value);
+      expect(Number(row(metric, 'previous', 'total')?.[5])).toBe(before.value);
+      const kind = metric === 'revenue' ? 'sum' : metric === 'active_users' ? 'unique' : 'count';
+      expect(html).toContain(`data-metric="${metric}">${formatValue({ kind }, now.value)}<`);
+    }
+    // Every hour of the chart is the API's answer for that local hour.
+    for (const b of w.buckets) {
+      expect(Number(row('events', 'current', b.label)?.[5])).toBe(
+        (await api('events', b.start, b.end)).value,
+      );
+    }
+
+    // One inline PNG chart per metric, referenced from the HTML by its Content-ID.
+    const raw = await simpleParser(
+      Buffer.from(await (await fetch(`${inbox}/api/messages/${message?.id}.eml`)).arrayBuffer()),
+      {
+        keepCidLinks: true,
+      },
+    );
+    const charts = raw.attachments.filter((a) => a.contentType === 'image/png');
+    expect(charts).toHaveLength(METRICS.length);
+    for (const c of charts) {
+      expect(c.content.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(c.content.readUInt32BE(16)).toBe(1120); // IHDR width: 560 px at 2x
+      expect(String(raw.html)).toContain(`src="cid:${c.cid}"`);
+    }
+
+    // As a mail client shows it: rendered in Chromium, every chart decoded; the screenshot is kept.
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 700, height: 900 } });
+      await page.goto(`${inbox}/api/messages/${message?.id}/html`);
+      const widths = await page.$$eval('img', (imgs) =>
+        imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth),
+      );
+      expect(widths).toEqual(METRICS.map(() => 1120));
+      expect(await page.locator(`[data-metric="events"]`).innerText()).toBe(
+        formatValue({ kind: 'count' }, Number(row('events', 'current', 'total')?.[5])),
+      );
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'report-email.png'), fullPage: true });
+      writeFileSync(join(ARTIFACTS, 'report-email.html'), await page.content());
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('a second run for the same period sends nothing more', async () => {
+    expect((await stack.api('POST', `/v1/reports/${reportId}/run`, admin)).status).toBe(202);
+    const run = await stack.nextRun(reportId, 1);
+    const result = await stack.result(run);
+    expect(result.period).toEqual(w.period);
+    expect(result.deliveries.map((d) => d.status)).toEqual(['already-sent', 'already-sent']);
+    for (const to of recipients) expect(await inboxMessages(inbox, to, name)).toHaveLength(1);
+  });
+
+  it('lists, pauses, resumes, changes and deletes through the API, scoped to the project', async () => {
+    const listed = await waitFor(
+      async () =>
+        (await stack.api('GET', '/v1/reports', admin)).body?.reports as { report: { id: string } }[],
+      (l) => l.length === 1,
+      { timeoutMs: 15_000 },
+    );
+    expect(listed.map((r) => r.report.id)).toEqual([reportId]);
+    const paused = await stack.api('POST', `/v1/reports/${reportId}/pause`, admin);
+    expect(paused.body).toMatchObject({ paused: true });
+    expect(
+      (await stack.client.schedule.getHandle(SCHEDULE_IDS.report(reportId)).describe()).state.paused,
+    ).toBe(true);
+    expect((await stack.api('POST', `/v1/reports/${reportId}/resume`, admin)).body).toMatchObject({
+      paused: false,
+    });
+
+    const changed = await stack.api('PUT', `/v1/reports/${reportId}`, admin, {
+      ...definition,
+      period: 'weekly',
+      sendAt: '09:00',
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body?.report).toMatchObject({ id: reportId, period: 'weekly', sendAt: '09:00' });
+    const spec = (await stack.client.schedule.getHandle(SCHEDULE_IDS.report(reportId)).describe()).spec;
+    expect(spec.calendars?.[0]).toMatchObject({ dayOfWeek: [{ start: 'MONDAY', end: 'MONDAY', step: 1 }] });
+
+    // Another project's admin sees nothing and can change nothing.
+    const other = await stack.token(`other-${project}`, 'admin');
+    expect((await stack.api('GET', `/v1/reports/${reportId}`, other)).status).toBe(404);
+    expect((await stack.api('POST', `/v1/reports/${reportId}/pause`, other)).status).toBe(404);
+    expect((await stack.api('DELETE', `/v1/reports/${reportId}`, other)).status).toBe(404);
+
+    expect((await stack.api('DELETE', `/v1/reports/${reportId}`, admin)).status).toBe(204);
+    expect((await stack.api('GET', `/v1/reports/${reportId}`, admin)).status).toBe(404);
+    await expect(
+      stack.client.schedule.getHandle(SCHEDULE_IDS.report(reportId)).describe(),
+    ).rejects.toBeInstanceOf(ScheduleNotFoundError);
+    reportId = '';
+  });
+});
