@@ -3,6 +3,7 @@ import '../core/kafkajs-hot-paths';
 import { UserFacingError } from '../core/errors';
 import { parseArgs } from './args';
 import { backfillCommand } from './commands/backfill';
+import { reportCommand } from './commands/report';
 import { keyCommand, tokenCommand } from './commands/credentials';
 import { runCommand } from './commands/run';
 import { schemaCommand } from './commands/schema';
@@ -22,7 +23,10 @@ const USAGE = `usage: ./platform <command>
   key --project P | --revoke KEY   create or revoke a write key for ingest
   schema check [--event E --file F]   check event schema versions are backward compatible
   backfill --from ISO --to ISO [--concurrency N] [--projects a,b]
-                                    recompute a range of hours (Temporal workflow), with progress`;
+                                    recompute a range of hours (Temporal workflow), with progress
+  report create --project P --name N --metrics a,b --period daily|weekly|monthly --to x@y,z@w
+         [--tz Europe/Paris] [--at 08:00] [--id ID]     schedule an emailed report
+  report list --project P | report show|pause|resume|run|delete ID --project P`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -46,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       return schemaCommand(args);
     case 'backfill':
       return backfillCommand(args);
+    case 'report':
+      return reportCommand(args);
     case undefined:
     case 'help':
     case '--help':

@@ -14,12 +14,13 @@ const recorded = readdirSync(DIR).filter((f) => f.endsWith('.json'));
  * runs (test/fixtures/histories, re-recorded by its record.ts after a deliberate change).
  */
 describe('recorded workflow histories replay on the current code', () => {
-  it('has recordings of every batch workflow', () => {
+  it('has recordings of every workflow', () => {
     expect(recorded.sort()).toEqual([
       'backfill.json',
       'dailyRollup.json',
       'hourlyRecompute.json',
       'lateDataRepair.json',
+      'scheduledReport.json',
     ]);
   });
 

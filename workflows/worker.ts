@@ -21,8 +21,14 @@ let runtimeInstalled = false;
 export function installRuntimeOnce(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
+  const level = (process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN';
+  // The serving role's report worker polls activities only, by design; the SDK warns about that.
+  const quiet = new DefaultLogger(level);
   Runtime.install({
-    logger: new DefaultLogger((process.env.TEMPORAL_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN'),
+    logger: new DefaultLogger(level, (entry) => {
+      if (!entry.message.startsWith('No workflows registered'))
+        quiet.log(entry.level, entry.message, entry.meta);
+    }),
   });
 }
 

@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Connection, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { loadConfig } from '../../core/config';
 import { UserFacingError } from '../../core/errors';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
 import type { BackfillInput, BackfillProgress, BackfillResult } from '../../workflows/types';
 import { requireOption, type ParsedArgs } from '../args';
+import { connectTemporal } from '../temporal-client';
 
 function bar(p: BackfillProgress, width = 30): string {
   const filled = Math.round((p.percent / 100) * width);
@@ -54,16 +55,7 @@ export async function backfillCommand(args: ParsedArgs): Promise<number> {
   if (typeof args.options.concurrency === 'string') input.concurrency = Number(args.options.concurrency);
 
   const config = loadConfig();
-  let connection: Connection;
-  try {
-    connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 3000 });
-  } catch {
-    throw new UserFacingError(
-      `Temporal does not answer at ${config.temporal.address}`,
-      'start it with ./platform up or ./platform services start',
-    );
-  }
-  const client = new Client({ connection, namespace: config.temporal.namespace });
+  const client = await connectTemporal(config);
   const workflowId = `backfill-${input.from}-${input.to}`;
   const handle = await client.workflow.start(WORKFLOW_TYPES.backfill, {
     taskQueue: config.temporal.taskQueue,
@@ -93,6 +85,6 @@ export async function backfillCommand(args: ParsedArgs): Promise<number> {
   const r = await result;
   process.stdout.write(`${tty ? '\r' : ''}${bar(r)}\n`);
   console.log(`done: ${r.done} hours recomputed, ${r.events} events`);
-  await connection.close();
+  await client.connection.close();
   return 0;
 }

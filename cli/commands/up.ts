@@ -5,6 +5,7 @@ import { startStack } from '../../infra/local/stack';
 import { kafkaLogFile } from '../../infra/local/kafka/service';
 import { demoWriteKey, DEMO_PROJECT } from '../local-credentials';
 import { startDemoTraffic } from '../demo-traffic';
+import { DEMO_REPORT, ensureDemoReport } from '../demo-report';
 import { startRoles, ROLES } from '../roles';
 
 /** Installs what is missing, starts the services, every role and demo traffic; runs until Ctrl-C. */
@@ -19,6 +20,7 @@ export async function upCommand(opts: { demo: boolean }): Promise<number> {
   const token = await mintToken(config.auth.jwtSecret, { project: DEMO_PROJECT, scopes: ['read'] });
   const demo =
     opts.demo && roles.urls.ingest ? startDemoTraffic(roles.urls.ingest, writeKey, log) : undefined;
+  const report = opts.demo ? await ensureDemoReport(config) : undefined;
   say('');
   say('The platform is up.');
   say(`  ingest (Segment HTTP API)  ${roles.urls.ingest}/v1/batch`);
@@ -34,6 +36,11 @@ export async function upCommand(opts: { demo: boolean }): Promise<number> {
   say('Try:');
   say(`  curl -H "Authorization: Bearer ${token}" ${roles.urls.api}/v1/metrics/events_count`);
   say(`  ./platform backfill --from <ISO hour> --to <ISO hour>     (then watch it in the Temporal UI)`);
+  if (report) {
+    say(
+      `  ./platform report run ${DEMO_REPORT.id} --project ${DEMO_PROJECT}    (schedule report-${DEMO_REPORT.id} emails ${DEMO_REPORT.recipients.join(', ')} daily at ${DEMO_REPORT.sendAt} ${DEMO_REPORT.timeZone}${report === 'created' ? '; the first one is on its way to the inbox' : ''})`,
+    );
+  }
   say(
     demo
       ? 'Demo traffic is flowing. Ctrl-C stops the roles; ./platform down stops Kafka and Temporal.'

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { METRIC_CATALOG } from '../metrics/catalog';
 
@@ -95,4 +96,15 @@ export function parseReportDefinition(
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
   const { id, ...rest } = parsed.data;
   return { ok: true, report: { id: id ?? newId(), project, ...rest } };
+}
+
+/** A readable id: the name's words and a random suffix (`weekly-kpis-3f9a2c`). */
+export function newReportId(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return `${slug === '' ? 'report' : slug}-${randomBytes(3).toString('hex')}`;
 }

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import {
   BadRequestException,
   Body,
@@ -17,21 +16,12 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import type { Config } from '../../core/config';
-import { parseReportDefinition, REPORT_ID } from '../../core/reports/definition';
+import { newReportId, parseReportDefinition, REPORT_ID } from '../../core/reports/definition';
 import { ReportExistsError, type ReportSchedules, type ReportState } from '../../workflows/report-schedules';
+import { SCHEDULE_IDS } from '../../workflows/ids';
 import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { CONFIG, REPORT_SCHEDULES } from '../tokens';
-
-/** A readable id: the name's words and a random suffix (`weekly-kpis-3f9a2c`). */
-export function newReportId(name: string): string {
-  const slug = name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 40);
-  return `${slug === '' ? 'report' : slug}-${randomBytes(3).toString('hex')}`;
-}
 
 /**
  * Scheduled reports of the token's project: each is a Temporal Schedule `report-<id>`, so the
@@ -133,7 +123,7 @@ export class ReportsController {
   @HttpCode(202)
   async run(@Param('id') id: string, @Req() req: AuthedRequest) {
     await this.found(req.auth.project, id, () => this.schedules.trigger(req.auth.project, id));
-    return { triggered: true, schedule: `report-${id}` };
+    return { triggered: true, schedule: SCHEDULE_IDS.report(id) };
   }
 
   @Delete(':id')
