@@ -51,6 +51,9 @@ describe('loadConfig', () => {
         KAFKA_BROKERS: 'nohostport',
         CLICKHOUSE_URL: 'not a url',
         PLATFORM_ENV: 'production',
+        SMTP_TLS: 'maybe',
+        SMTP_USER: 'reports',
+        REPORTS_FROM: 'nobody',
       });
     } catch (e) {
       error = e;
@@ -58,7 +61,15 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     const line = (error as ConfigError).oneLine();
     expect(line).not.toContain('\n');
-    for (const name of ['INGEST_PORT', 'KAFKA_BROKERS', 'CLICKHOUSE_URL', 'JWT_SECRET'])
+    for (const name of [
+      'INGEST_PORT',
+      'KAFKA_BROKERS',
+      'CLICKHOUSE_URL',
+      'JWT_SECRET',
+      'SMTP_TLS',
+      'SMTP_USER and SMTP_PASSWORD go together',
+      'REPORTS_FROM',
+    ])
       expect(line).toContain(name);
   });
 });

@@ -3,6 +3,7 @@ import { METRIC_CATALOG } from '../core/metrics/catalog';
 import { CONTENT_SORTS, ENGAGEMENT_SCORE } from './analytics/content.service';
 import { MAX_STEPS } from './analytics/funnels.service';
 import { GRANULARITIES, MAX_BUCKETS } from './metrics/granularity';
+import { reportPaths } from './reports/reports.openapi';
 
 /**
  * The API described by hand: the code runs without decorator type metadata (esbuild), so the
@@ -134,7 +135,8 @@ export function openApiDocument(): OpenAPIObject {
       description:
         'Every answer merges the batch view (sealed hours, up to the batch watermark) with the speed view (after it): ' +
         'each instant comes from one layer, counts add, unique counts merge HyperLogLog sketches. ' +
-        "Every route needs `Authorization: Bearer <token>` (./platform token --project P); the token's project scopes every query.",
+        "Every route needs `Authorization: Bearer <token>` (./platform token --project P); the token's project scopes every query. " +
+        'The reports routes need a token with the admin scope (--scope admin).',
     },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     paths: {
@@ -232,6 +234,7 @@ export function openApiDocument(): OpenAPIObject {
         ],
         ok('the stored event and the layer it came from'),
       ),
+      ...reportPaths,
     },
   } as OpenAPIObject;
 }

@@ -1,0 +1,118 @@
+import { METRIC_CATALOG } from '../../core/metrics/catalog';
+import { REPORT_PERIODS } from '../../core/reports/definition';
+
+/** The reports routes in the OpenAPI document (serving-layer/openapi.ts). */
+
+const definition = {
+  type: 'object',
+  required: ['name', 'metrics', 'period', 'recipients'],
+  additionalProperties: false,
+  properties: {
+    id: {
+      type: 'string',
+      pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
+      description: 'optional; made from the name when omitted. The schedule is `report-<id>`',
+    },
+    name: { type: 'string', maxLength: 200, description: 'the email subject starts with it' },
+    metrics: {
+      type: 'array',
+      minItems: 1,
+      maxItems: 20,
+      items: { type: 'string', enum: METRIC_CATALOG.map((m) => m.name) },
+    },
+    period: {
+      type: 'string',
+      enum: [...REPORT_PERIODS],
+      description:
+        'each run covers the previous whole local day, ISO week (Monday to Sunday) or calendar month',
+    },
+    timeZone: {
+      type: 'string',
+      default: 'UTC',
+      description: 'IANA time zone of the periods and the send time',
+    },
+    sendAt: { type: 'string', default: '08:00', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' },
+    recipients: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', format: 'email' } },
+  },
+};
+
+const state = {
+  description: 'the report as its Temporal Schedule holds it',
+  content: {
+    'application/json': {
+      schema: {
+        type: 'object',
+        properties: {
+          report: definition,
+          schedule: { type: 'string', description: 'the Temporal Schedule id, report-<id>' },
+          paused: { type: 'boolean' },
+          note: { type: 'string', nullable: true },
+          nextRuns: { type: 'array', items: { type: 'string', format: 'date-time' } },
+          recentRuns: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                scheduledAt: { type: 'string', format: 'date-time' },
+                startedAt: { type: 'string', format: 'date-time' },
+                workflowId: { type: 'string' },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+const common = {
+  401: { description: 'missing, invalid or expired bearer token' },
+  403: { description: 'the token lacks the admin scope (./platform token --project P --scope admin)' },
+  503: { description: 'Temporal, which keeps the report schedules, does not answer' },
+};
+const id = [
+  { name: 'id', in: 'path', required: true, description: 'the report id', schema: { type: 'string' } },
+];
+const notFound = { 404: { description: "no such report in the token's project" } };
+const op = (summary: string, responses: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  summary,
+  tags: ['reports'],
+  security: [{ bearer: [] }],
+  ...extra,
+  responses: { ...responses, ...common },
+});
+const body = { requestBody: { required: true, content: { 'application/json': { schema: definition } } } };
+const invalid = { 400: { description: 'invalid definition: `problems` lists each mistake by field' } };
+
+export const reportPaths = {
+  '/v1/reports': {
+    get: op("The project's scheduled reports", {
+      200: { description: 'the reports', content: { 'application/json': { schema: { type: 'object' } } } },
+    }),
+    post: op('Schedule a report', { 201: state, ...invalid, 409: { description: 'the id is taken' } }, body),
+  },
+  '/v1/reports/{id}': {
+    get: op('One report', { 200: state, ...notFound }, { parameters: id }),
+    put: op(
+      'Change a report (its run history and pause state stay)',
+      { 200: state, ...invalid, ...notFound },
+      { parameters: id, ...body },
+    ),
+    delete: op(
+      'Delete a report and its schedule',
+      { 204: { description: 'deleted' }, ...notFound },
+      { parameters: id },
+    ),
+  },
+  '/v1/reports/{id}/pause': { post: op('Pause a report', { 200: state, ...notFound }, { parameters: id }) },
+  '/v1/reports/{id}/resume': {
+    post: op('Resume a paused report', { 200: state, ...notFound }, { parameters: id }),
+  },
+  '/v1/reports/{id}/run': {
+    post: op(
+      'Send the report now, for the period before now (the Temporal UI Trigger button does the same)',
+      { 202: { description: 'the schedule started a run' }, ...notFound },
+      { parameters: id },
+    ),
+  },
+};
