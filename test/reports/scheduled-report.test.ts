@@ -12,8 +12,9 @@ import { reportWindows, type ReportWindows } from '../../core/reports/periods';
 import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
 import { mailServiceOptions } from '../../infra/local/mail/service';
 import { REPO_ROOT } from '../../infra/local/paths';
+import { temporalServiceOptions } from '../../infra/local/temporal/service';
 import { formatValue } from '../../serving-layer/reports/report-email';
-import { SCHEDULE_IDS } from '../../workflows/ids';
+import { SCHEDULE_IDS, WORKFLOW_TYPES } from '../../workflows/ids';
 import { inboxMessages, parsedMessage, startReportStack } from '../helpers/report-stack';
 import { seedViews } from '../helpers/seed-views';
 import { generateEvents } from '../helpers/speed-harness';
@@ -239,6 +240,46 @@ describe('scheduled reports', () => {
     expect(result.period).toEqual(w.period);
     expect(result.deliveries.map((d) => d.status)).toEqual(['already-sent', 'already-sent']);
     for (const to of recipients) expect(await inboxMessages(inbox, to, name)).toHaveLength(1);
+  });
+
+  it('shows the report in the Temporal UI, whose Trigger button sends it', async () => {
+    const to = `board-${project}@example.net`;
+    const created = await stack.api('POST', '/v1/reports', admin, {
+      ...definition,
+      name: `Weekly board ${project}`,
+      period: 'weekly',
+      recipients: [to],
+    });
+    expect(created.status).toBe(201);
+    const id = (created.body?.report as { id: string }).id;
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const ui = `http://localhost:${temporalServiceOptions().uiPort}`;
+      await page.goto(`${ui}/namespaces/${config.temporal.namespace}/schedules/${SCHEDULE_IDS.report(id)}`);
+      // The schedule page shows the workflow it starts and the report's definition as its input.
+      await page.getByText(WORKFLOW_TYPES.scheduledReport).first().waitFor({ timeout: 30_000 });
+      await page.getByText(`Weekly board ${project}`).first().waitFor({ timeout: 30_000 });
+      await page.getByLabel('Schedule Actions').click();
+      await page.getByTestId('trigger-schedule').click();
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-trigger-report.png') });
+      await page.getByRole('button', { name: 'Trigger', exact: true }).click();
+      const run = await stack.nextRun(id, 0);
+      const result = await stack.result(run);
+      expect(result.deliveries).toEqual([expect.objectContaining({ recipient: to, status: 'sent' })]);
+      const got = await waitFor(
+        () => inboxMessages(inbox, to, `Weekly board ${project}: `),
+        (l) => l.length > 0,
+        {
+          timeoutMs: 15_000,
+        },
+      );
+      expect(got.map((m) => m.subject)).toEqual([`Weekly board ${project}: ${result.period.label}`]);
+    } finally {
+      await browser.close();
+      await stack.client.schedule.getHandle(SCHEDULE_IDS.report(id)).delete();
+    }
   });
 
   it('lists, pauses, resumes, changes and deletes through the API, scoped to the project', async () => {
