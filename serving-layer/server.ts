@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../core/config';
 import { SwaggerModule } from '@nestjs/swagger';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { ReportSchedules } from '../workflows/report-schedules';
 import { AppModule } from './app.module';
 import { openApiDocument } from './openapi';
@@ -20,7 +20,12 @@ export async function startServingApi(
   const raw = new RawEventReader(deps.clickhouse, deps.config.clickhouse.database, deps.config.lake.root);
   // Lazy: the API starts (and answers queries) while Temporal is down; report routes then say 503.
   const temporal = new Client({
-    connection: Connection.lazy({ address: deps.config.temporal.address }),
+    connection: Connection.lazy({
+      address: deps.config.temporal.address,
+      connectTimeout: 3000,
+      // A caller waits on these requests: a few quick retries, not the SDK's default of ten.
+      interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3 }))],
+    }),
     namespace: deps.config.temporal.namespace,
   });
   const reports = new ReportSchedules(temporal, {
