@@ -4,6 +4,8 @@ import type { Span } from './periods';
 /** One metric of a report run: the period's figure, the previous period's, and both as series. */
 export interface MetricFigures {
   name: string;
+  /** Amounts by currency are reported per currency (adding euros to dollars means nothing). */
+  dimension?: { name: string; value: string };
   description: string;
   /** 'count' | 'sum' | 'unique' (unique counts are estimates within `standardError`). */
   kind: 'count' | 'sum' | 'unique';

@@ -10,17 +10,19 @@ const cell = (v: string | number) => {
  * chart bucket. Values are the API's numbers unrounded, so a spreadsheet sums what the API says.
  */
 export function figuresCsv(f: ReportFigures): string {
-  const lines = [['metric', 'period', 'bucket', 'start', 'end', 'value']];
+  const lines = [['metric', 'dimension', 'period', 'bucket', 'start', 'end', 'value']];
+  const dim = (m: ReportFigures['metrics'][number]) =>
+    m.dimension ? `${m.dimension.name}:${m.dimension.value}` : '';
   for (const m of f.metrics) {
-    lines.push([m.name, 'current', 'total', f.period.start, f.period.end, String(m.value)]);
-    lines.push([m.name, 'previous', 'total', f.previous.start, f.previous.end, String(m.previous)]);
+    lines.push([m.name, dim(m), 'current', 'total', f.period.start, f.period.end, String(m.value)]);
+    lines.push([m.name, dim(m), 'previous', 'total', f.previous.start, f.previous.end, String(m.previous)]);
   }
   for (const m of f.metrics) {
     f.buckets.forEach((b, i) =>
-      lines.push([m.name, 'current', b.label, b.start, b.end, String(m.series[i] ?? 0)]),
+      lines.push([m.name, dim(m), 'current', b.label, b.start, b.end, String(m.series[i] ?? 0)]),
     );
     f.previousBuckets.forEach((b, i) =>
-      lines.push([m.name, 'previous', b.label, b.start, b.end, String(m.previousSeries[i] ?? 0)]),
+      lines.push([m.name, dim(m), 'previous', b.label, b.start, b.end, String(m.previousSeries[i] ?? 0)]),
     );
   }
   return `${lines.map((l) => l.map(cell).join(',')).join('\r\n')}\r\n`;

@@ -17,6 +17,7 @@ const figures: ReportFigures = {
   metrics: [
     {
       name: 'revenue',
+      dimension: { name: 'currency', value: 'EUR' },
       description: 'purchase totals, "net"',
       kind: 'sum',
       value: 1234.5,
@@ -66,15 +67,17 @@ describe('report email', () => {
       true,
     );
     expect(String(email.text)).toContain('active_users: ~97 (');
+    expect(String(email.text)).toContain('revenue (EUR): 1,234.50 (');
+    expect(html).toContain('data-metric="revenue:EUR">1,234.50<');
   });
 
   it('writes the CSV in long form with quoting where needed', () => {
     const lines = figuresCsv(figures).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('metric,period,bucket,start,end,value');
-    expect(lines[1]).toBe(`revenue,current,total,${w.period.start},${w.period.end},1234.5`);
+    expect(lines[0]).toBe('metric,dimension,period,bucket,start,end,value');
+    expect(lines[1]).toBe(`revenue,currency:EUR,current,total,${w.period.start},${w.period.end},1234.5`);
     expect(lines).toHaveLength(1 + 2 * 2 + 2 * (7 + 7));
     expect(lines).toContain(
-      `active_users,current,Sun 22 Nov,${w.buckets[6]?.start},${w.buckets[6]?.end},96.6`,
+      `active_users,,current,Sun 22 Nov,${w.buckets[6]?.start},${w.buckets[6]?.end},96.6`,
     );
   });
 });

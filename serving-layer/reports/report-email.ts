@@ -26,6 +26,12 @@ const bucketUnit = (f: ReportFigures) =>
     ? 'day'
     : 'hour';
 
+/** How a figure is named in the email: the metric, and its currency when split by one. */
+const label = (m: MetricFigures) => (m.dimension ? `${m.name} (${m.dimension.value})` : m.name);
+/** A stable handle on a figure in the HTML (`data-metric`): metric, or metric:currency. */
+export const key = (m: Pick<MetricFigures, 'name' | 'dimension'>) =>
+  m.dimension ? `${m.name}:${m.dimension.value}` : m.name;
+
 const changeColor = (c: number | null) => (c === null || c === 0 ? '#52606d' : c > 0 ? '#1f7a3d' : '#b42318');
 
 const sourceLine = (f: ReportFigures) =>
@@ -62,8 +68,8 @@ export function renderReportEmail(
   const rows = f.metrics
     .map(
       (m) => `<tr>
-<td style="padding:8px 12px;border-bottom:1px solid #e4e7eb;font-size:14px;color:#1f2933">${esc(m.name)}<br><span style="font-size:12px;color:#7b8794">${esc(m.description)}</span></td>
-<td align="right" style="padding:8px 12px;border-bottom:1px solid #e4e7eb;font-size:16px;font-weight:bold;color:#1f2933" data-metric="${esc(m.name)}">${esc(formatValue(m, m.value))}</td>
+<td style="padding:8px 12px;border-bottom:1px solid #e4e7eb;font-size:14px;color:#1f2933">${esc(label(m))}<br><span style="font-size:12px;color:#7b8794">${esc(m.description)}</span></td>
+<td align="right" style="padding:8px 12px;border-bottom:1px solid #e4e7eb;font-size:16px;font-weight:bold;color:#1f2933" data-metric="${esc(key(m))}">${esc(formatValue(m, m.value))}</td>
 <td align="right" style="padding:8px 12px;border-bottom:1px solid #e4e7eb;font-size:14px;color:#52606d">${esc(formatValue(m, m.previous))}</td>
 <td align="right" style="padding:8px 12px;border-bottom:1px solid #e4e7eb;font-size:14px;font-weight:bold;color:${changeColor(m.change)}">${esc(formatChange(m.change))}</td>
 </tr>`,
@@ -73,8 +79,8 @@ export function renderReportEmail(
     .map(
       (
         c,
-      ) => `<tr><td style="padding:16px 24px 0 24px;font-size:14px;font-weight:bold;color:#1f2933">${esc(c.metric.name)}</td></tr>
-<tr><td style="padding:4px 24px 8px 24px"><img src="cid:${c.cid}" width="${CHART_WIDTH}" height="${CHART_HEIGHT}" alt="${esc(`${c.metric.name} per ${bucketUnit(f)}, ${f.period.label} against ${f.previous.label}`)}" style="display:block;border:0;max-width:100%;height:auto"></td></tr>`,
+      ) => `<tr><td style="padding:16px 24px 0 24px;font-size:14px;font-weight:bold;color:#1f2933">${esc(label(c.metric))}</td></tr>
+<tr><td style="padding:4px 24px 8px 24px"><img src="cid:${c.cid}" width="${CHART_WIDTH}" height="${CHART_HEIGHT}" alt="${esc(`${label(c.metric)} per ${bucketUnit(f)}, ${f.period.label} against ${f.previous.label}`)}" style="display:block;border:0;max-width:100%;height:auto"></td></tr>`,
     )
     .join('\n');
   const approx = f.metrics.find((m) => m.standardError !== undefined);
@@ -107,7 +113,7 @@ ${chartBlocks}
     '',
     ...f.metrics.map(
       (m) =>
-        `${m.name}: ${formatValue(m, m.value)} (${f.previous.label}: ${formatValue(m, m.previous)}, ${formatChange(m.change)})`,
+        `${label(m)}: ${formatValue(m, m.value)} (${f.previous.label}: ${formatValue(m, m.previous)}, ${formatChange(m.change)})`,
     ),
     '',
     ...notes,
@@ -118,7 +124,7 @@ ${chartBlocks}
     text,
     attachments: [
       ...charts.map((c, i) => ({
-        filename: `chart-${i + 1}-${c.metric.name}.png`,
+        filename: `chart-${i + 1}-${key(c.metric).replace(':', '-')}.png`,
         content: c.png,
         contentType: 'image/png',
         cid: c.cid,

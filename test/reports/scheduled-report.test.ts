@@ -172,11 +172,14 @@ describe('scheduled reports', () => {
       .trim()
       .split('\r\n')
       .map((l) => l.split(','));
-    expect(rows[0]).toEqual(['metric', 'period', 'bucket', 'start', 'end', 'value']);
+    expect(rows[0]).toEqual(['metric', 'dimension', 'period', 'bucket', 'start', 'end', 'value']);
+    // Amounts come per currency: the seeded purchases are in euros.
+    const dimOf = (metric: string) => (metric === 'revenue' ? 'currency:EUR' : '');
     const row = (metric: string, period: string, bucket: string) =>
-      rows.find((r) => r[0] === metric && r[1] === period && r[2] === bucket);
+      rows.find((r) => r[0] === metric && r[1] === dimOf(metric) && r[2] === period && r[3] === bucket);
     const api = async (metric: string, from: string, to: string) => {
-      const res = await stack.api('GET', `/v1/metrics/${metric}?from=${from}&to=${to}`, reader);
+      const filter = metric === 'revenue' ? '&filter=currency:EUR' : '';
+      const res = await stack.api('GET', `/v1/metrics/${metric}?from=${from}&to=${to}${filter}`, reader);
       expect(res.status).toBe(200);
       return res.body as { value: number; source: string };
     };
@@ -186,14 +189,16 @@ describe('scheduled reports', () => {
       const before = await api(metric, w.previous.start, w.previous.end);
       expect(now.value).toBeGreaterThan(0);
       expect(now.source).toBe('mixed'); // sealed hours from the batch view, the rest from the speed view
-      expect(Number(row(metric, 'current', 'total')?.[5])).toBe(now.value);
-      expect(Number(row(metric, 'previous', 'total')?.[5])).toBe(before.value);
+      expect(Number(row(metric, 'current', 'total')?.[6])).toBe(now.value);
+      expect(Number(row(metric, 'previous', 'total')?.[6])).toBe(before.value);
       const kind = metric === 'revenue' ? 'sum' : metric === 'active_users' ? 'unique' : 'count';
-      expect(html).toContain(`data-metric="${metric}">${formatValue({ kind }, now.value)}<`);
+      expect(html).toContain(
+        `data-metric="${metric}${dimOf(metric).replace('currency', '')}">${formatValue({ kind }, now.value)}<`,
+      );
     }
     // Every hour of the chart is the API's answer for that local hour.
     for (const b of w.buckets) {
-      expect(Number(row('events', 'current', b.label)?.[5])).toBe(
+      expect(Number(row('events', 'current', b.label)?.[6])).toBe(
         (await api('events', b.start, b.end)).value,
       );
     }
@@ -223,7 +228,7 @@ describe('scheduled reports', () => {
       );
       expect(widths).toEqual(METRICS.map(() => 1120));
       expect(await page.locator(`[data-metric="events"]`).innerText()).toBe(
-        formatValue({ kind: 'count' }, Number(row('events', 'current', 'total')?.[5])),
+        formatValue({ kind: 'count' }, Number(row('events', 'current', 'total')?.[6])),
       );
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, 'report-email.png'), fullPage: true });
