@@ -53,6 +53,19 @@ function asFailure(e: unknown): unknown {
 }
 
 export function createReportActivities(deps: ReportDeps) {
+  // Every recipient of a run gets the same body: render it once per run (by its figures), not per
+  // recipient. A few runs' worth is kept; a retry after a restart simply renders again.
+  const rendered = new Map<string, ReturnType<typeof renderReportEmail>>();
+  const render = (report: ReportDefinition, figures: ReportFigures) => {
+    const key = `${report.id}|${figures.period.start}|${figures.computedAt}`;
+    let email = rendered.get(key);
+    if (!email) {
+      email = renderReportEmail(figures, SCHEDULE_IDS.report(report.id));
+      rendered.set(key, email);
+      if (rendered.size > 16) rendered.delete(rendered.keys().next().value as string);
+    }
+    return email;
+  };
   return {
     /** The report's figures for the period before `at`, from the merged views. */
     async computeReportFigures(report: ReportDefinition, at: string): Promise<ReportFigures> {
@@ -84,7 +97,7 @@ export function createReportActivities(deps: ReportDeps) {
           'DeliveryInProgress',
         );
       }
-      const email = renderReportEmail(figures, SCHEDULE_IDS.report(report.id));
+      const email = render(report, figures);
       let response: string;
       try {
         response = await deps.mailer.send({

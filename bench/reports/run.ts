@@ -1,0 +1,197 @@
+/**
+ * bench/reports: what one scheduled report costs.
+ *
+ *   node node_modules/tsx/dist/cli.mjs bench/reports/run.ts      (BENCH_EVENTS, default 10 M)
+ *
+ * Builds two calendar months of sealed batch views, then measures, each against its limit:
+ * 1. the figures of a monthly report of `events` and `revenue` (the month and the one before, as
+ *    totals and per day) computed by the serving layer's query code, cold (a fresh service) and
+ *    warm, against bare DuckDB computing the same numbers in one query over the same view files;
+ * 2. the same report with `active_users` too (unique counts merge sketches per day), no bare side;
+ * 3. rendering the email (charts through ECharts and resvg) and sending it over SMTP to an
+ *    in-process server, against sending a message of the same size without rendering.
+ */
+import '../../core/kafkajs-hot-paths';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { advanceWatermark, hourDir, publishHour, readHourPointer } from '../../batch-layer/batch-views';
+import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
+import { createClickHouse } from '../../core/clickhouse';
+import { loadConfig } from '../../core/config';
+import type { ReportDefinition } from '../../core/reports/definition';
+import { reportWindows } from '../../core/reports/periods';
+import { MetricsService } from '../../serving-layer/metrics/metrics.service';
+import { computeFigures } from '../../serving-layer/reports/report-figures';
+import { renderReportEmail } from '../../serving-layer/reports/report-email';
+import { createMailer } from '../../serving-layer/reports/report-mailer';
+import { BatchViewReader } from '../../serving-layer/views/batch-view-reader';
+import { applyClickHouseSchema } from '../../speed-layer/schema';
+import { fmt } from '../lib/stats';
+import { writeSyntheticHour } from '../lib/synthetic-lake';
+
+const HOUR = 3_600_000;
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+const PROJECT = 'bench';
+const say = (l: string) => console.log(l);
+
+async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const r = await f();
+  return [r, performance.now() - t];
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-reports-'));
+  const config = loadConfig({ ...process.env, PLATFORM_STATE_DIR: dir, API_PORT: '0' });
+  const lake = config.lake.root;
+  const at = new Date();
+  const w = reportWindows('monthly', 'UTC', at);
+  const first = Date.parse(w.previous.start);
+  const hours = (Date.parse(w.period.end) - first) / HOUR;
+  const perHour = Math.ceil(EVENTS / hours);
+  say(
+    `# bench/reports: monthly report for ${w.period.label} (vs ${w.previous.label}), ${fmt(perHour * hours)} events`,
+  );
+
+  const t = performance.now();
+  const gen = await (await DuckDBInstance.create(':memory:')).connect();
+  for (let h = 0; h < hours; h++) await writeSyntheticHour(gen, lake, PROJECT, first + h * HOUR, perHour, h);
+  gen.closeSync();
+  const engine = await DuckDbEngine.open();
+  for (let h = 0; h < hours; h++) {
+    const hour = new Date(first + h * HOUR).toISOString();
+    const view = await engine.hourView(lake, new Date(hour), hourDir(lake, hour), 'v1');
+    publishHour(lake, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
+    if (h % 240 === 239) say(`  sealed ${h + 1}/${hours} hours`);
+  }
+  engine.close();
+  advanceWatermark(lake, new Date(first).toISOString(), new Date());
+  advanceWatermark(lake, new Date(first + (hours - 1) * HOUR).toISOString(), new Date());
+  say(`lake and batch views: ${hours} hours in ${fmt((performance.now() - t) / 1000, 1)} s`);
+
+  const clickhouse = createClickHouse(config);
+  await applyClickHouseSchema(clickhouse, config.clickhouse.database);
+  const batch = await BatchViewReader.open(lake);
+  const report = (metrics: string[]): ReportDefinition => ({
+    id: 'bench',
+    name: 'Bench monthly',
+    project: PROJECT,
+    metrics,
+    period: 'monthly',
+    timeZone: 'UTC',
+    sendAt: '08:00',
+    recipients: ['bench@example.com'],
+  });
+
+  // 1. Additive figures: the report's query code against one bare DuckDB query over the same files.
+  const files = Array.from({ length: hours }, (_, h) => {
+    const hour = new Date(first + h * HOUR).toISOString();
+    return join(hourDir(lake, hour), readHourPointer(lake, hour)!.measures);
+  });
+  const bare = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
+  const bareRun = () =>
+    bare.runAndReadAll(
+      `SELECT metric, dim, date_trunc('day', minute) AS d, sum(count) AS c, sum(sum) AS s FROM read_parquet($files)
+       WHERE project_id = $project AND metric IN ('events', 'revenue') GROUP BY ALL`,
+      { files: listValue(files), project: PROJECT },
+      { files: LIST(VARCHAR) },
+    );
+  const bareTimes: number[] = [];
+  for (let i = 0; i < 5; i++) bareTimes.push((await timed(bareRun))[1]);
+  bare.closeSync();
+  const cold: number[] = [];
+  const warm: number[] = [];
+  let figures;
+  for (let i = 0; i < 3; i++) {
+    const metrics = new MetricsService(config, clickhouse, batch);
+    const [f, c] = await timed(() => computeFigures(metrics, report(['events', 'revenue']), at));
+    cold.push(c);
+    warm.push((await timed(() => computeFigures(metrics, report(['events', 'revenue']), at)))[1]);
+    figures = f;
+  }
+  const queries = 2 * (2 + w.buckets.length + w.previousBuckets.length) + 2;
+  say(
+    `figures (events, revenue; ${queries} queries): cold ${fmt(median(cold))} ms, warm ${fmt(median(warm), 1)} ms; ` +
+      `bare DuckDB, same numbers in one query: ${fmt(median(bareTimes), 1)} ms; cold ratio ${fmt(median(bareTimes) / median(cold), 2)}`,
+  );
+
+  // 2. With unique users: per-day sketch merges.
+  const uniq: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const metrics = new MetricsService(config, clickhouse, batch);
+    uniq.push(
+      (await timed(() => computeFigures(metrics, report(['events', 'active_users', 'revenue']), at)))[1],
+    );
+  }
+  say(`figures with active_users too: cold ${fmt(median(uniq))} ms`);
+
+  // 3. Render and send against sending the same bytes.
+  const sink = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _s, cb) {
+      stream.resume();
+      stream.on('end', () => cb());
+    },
+  });
+  await new Promise<void>((r) => sink.listen(0, '127.0.0.1', r));
+  const port = (sink.server.address() as { port: number }).port;
+  const mailer = createMailer({ host: '127.0.0.1', port, tls: 'off' });
+  const full = figures!;
+  const renders: number[] = [];
+  const sends: number[] = [];
+  const plain: number[] = [];
+  const plainTransport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port,
+    secure: false,
+    ignoreTLS: true,
+  });
+  for (let i = 0; i < 10; i++) {
+    const [email, r] = await timed(async () => renderReportEmail(full, 'report-bench'));
+    renders.push(r);
+    sends.push(
+      (
+        await timed(() => mailer.send({ ...email, from: 'reports@analytics.local', to: 'bench@example.com' }))
+      )[1],
+    );
+    const bytes = (email.attachments ?? []).reduce((n, a) => n + (a.content as Buffer | string).length, 0);
+    plain.push(
+      (
+        await timed(() =>
+          plainTransport.sendMail({
+            from: 'reports@analytics.local',
+            to: 'bench@example.com',
+            subject: 'same size',
+            text: 'x'.repeat(bytes + String(email.html).length),
+          }),
+        )
+      )[1],
+    );
+  }
+  mailer.close();
+  plainTransport.close();
+  await new Promise<void>((r) => sink.close(() => r()));
+  say(
+    `email (${full.metrics.length} charts): render ${fmt(median(renders), 1)} ms; send ${fmt(median(sends), 1)} ms ` +
+      `vs a message of the same size ${fmt(median(plain), 1)} ms (ratio ${fmt(median(plain) / median(sends), 2)}); ` +
+      `render + send vs send alone ${fmt(median(plain) / (median(renders) + median(sends)), 2)}`,
+  );
+  batch.close();
+  await clickhouse.close();
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
