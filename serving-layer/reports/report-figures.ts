@@ -2,6 +2,7 @@ import type { ReportDefinition } from '../../core/reports/definition';
 import type { MetricFigures, ReportFigures } from '../../core/reports/figures';
 import { reportWindows, type Span } from '../../core/reports/periods';
 import type { MetricDefinition } from '../../core/metrics/catalog';
+import { BUCKET_MS, type Granularity } from '../metrics/granularity';
 import { catalogListing, dimensionName, type MetricsService } from '../metrics/metrics.service';
 
 const KIND = new Map(catalogListing().map((m) => [m.name, m.value]));
@@ -45,10 +46,58 @@ async function currenciesOf(
 }
 
 /**
+ * The value of each chart bucket: what GET /v1/metrics/<name> answers for that bucket's span. When
+ * the buckets line up with the API's own (UTC hours or days), one query over the whole span gives
+ * them all: counts and sums add hour buckets into local days exactly; a unique count can only
+ * take a bucket of exactly its size (a day's unique users is not a sum of hours). Otherwise (a
+ * half-hour time zone, unique users per local day away from UTC) each bucket is its own query.
+ */
+async function seriesOf(
+  metrics: MetricsService,
+  project: string,
+  def: MetricDefinition,
+  span: Span,
+  buckets: Span[],
+  dims?: string[],
+): Promise<number[]> {
+  const query = (s: Span, g: Granularity) =>
+    metrics.query(
+      def.name,
+      project,
+      { from: new Date(s.start), to: new Date(s.end) },
+      g,
+      dims ? { dims } : {},
+    );
+  const bounds = buckets.map((b) => [Date.parse(b.start), Date.parse(b.end)] as const);
+  const onGrid = (ms: number) => bounds.every(([a, b]) => a % ms === 0 && b % ms === 0);
+  const exactly = (ms: number) => onGrid(ms) && bounds.every(([a, b]) => b - a === ms);
+  const unique = def.measure.kind === 'unique_actors';
+  const g: Granularity | undefined = unique
+    ? exactly(BUCKET_MS.hour)
+      ? 'hour'
+      : exactly(BUCKET_MS.day)
+        ? 'day'
+        : undefined
+    : onGrid(BUCKET_MS.hour)
+      ? 'hour'
+      : undefined;
+  if (!g) return mapLimited(buckets, 4, async (b) => (await query(b, 'hour')).value);
+  const sums = new Array<number>(buckets.length).fill(0);
+  let i = 0;
+  // Both lists are in time order: walk them together.
+  for (const b of [...(await query(span, g)).buckets].sort((x, y) => x.start.localeCompare(y.start))) {
+    const at = Date.parse(b.start);
+    while (i < bounds.length && at >= (bounds[i] as readonly [number, number])[1]) i++;
+    if (i < bounds.length && at >= (bounds[i] as readonly [number, number])[0])
+      sums[i] = (sums[i] ?? 0) + b.value;
+  }
+  return sums;
+}
+
+/**
  * A report's figures for the period a run at `at` covers, computed by the serving layer's own
  * query code: each figure is exactly what GET /v1/metrics/<name>?from&to answers for that span
- * (batch view up to the watermark, speed view after, unique counts merged, not added). Each chart
- * bucket is its own query for the same reason: a local day's unique users is not a sum of hours.
+ * (batch view up to the watermark, speed view after, unique counts merged, not added).
  */
 export async function computeFigures(
   metrics: MetricsService,
@@ -68,11 +117,14 @@ export async function computeFigures(
     for (const dimension of await currenciesOf(metrics, report.project, def, [w.period, w.previous])) {
       const dims = dimension ? [dimension.value] : undefined;
       const [current, previous] = [await value(name, w.period, dims), await value(name, w.previous, dims)];
-      const series = await mapLimited(w.buckets, 4, async (b) => (await value(name, b, dims)).value);
-      const previousSeries = await mapLimited(
+      const series = await seriesOf(metrics, report.project, def, w.period, w.buckets, dims);
+      const previousSeries = await seriesOf(
+        metrics,
+        report.project,
+        def,
+        w.previous,
         w.previousBuckets,
-        4,
-        async (b) => (await value(name, b, dims)).value,
+        dims,
       );
       if (figures.length === 0) {
         sources = current.parts.map((p) => ({ source: p.source, from: p.from, to: p.to }));

@@ -26,11 +26,13 @@ const TZ = 'Europe/Paris';
 const ARTIFACTS = join(REPO_ROOT, '.local', 'test-artifacts');
 const METRICS = ['events', 'active_users', 'revenue'] as const;
 
-/** Spreads events over the 24 hours from `start`, busier in the afternoon, as a day of traffic. */
-function overDay(events: AnalyticsEvent[], start: number): AnalyticsEvent[] {
+/** Spreads events over `hours` from `start`, busier in the middle, as a day of traffic. */
+function overDay(events: AnalyticsEvent[], start: number, hours = 24): AnalyticsEvent[] {
   return events.map((e, i) => {
     const u = (i + 0.5) / events.length;
-    const t = new Date(start + Math.floor((u + 0.15 * Math.sin(2 * Math.PI * u)) * 24 * HOUR)).toISOString();
+    const t = new Date(
+      start + Math.floor((u + 0.15 * Math.sin(2 * Math.PI * u)) * hours * HOUR),
+    ).toISOString();
     return { ...e, timestamp: t, originalTimestamp: t, sentAt: t, receivedAt: t };
   });
 }
@@ -65,12 +67,27 @@ describe('scheduled reports', () => {
     config = isolatedConfig('reports');
     stack = await startReportStack(config);
     const start = Date.parse(w.previous.start);
+    // The two weeks before them, a little traffic at 10:00 and 23:00 UTC each day: 23:00 UTC is
+    // already the next day in Paris, so local days and UTC days hold different users (weekly report).
+    const firstDay = Math.floor(start / (24 * HOUR)) * 24 * HOUR - 14 * 24 * HOUR;
+    const earlier = Array.from({ length: 14 }, (_, d) => firstDay + d * 24 * HOUR)
+      .flatMap((day) => [day + 10 * HOUR, day + 23 * HOUR])
+      .filter((hour) => hour + HOUR <= start);
     const events = [
+      ...earlier.flatMap((hour, i) =>
+        overDay(generateEvents(20 + i, { projectId: project }), hour, 1).map((e) => ({
+          ...e,
+          userId: `${e.userId}-${i % 5}`,
+        })),
+      ),
       ...overDay(generateEvents(800, { projectId: project }), start),
       ...overDay(generateEvents(1200, { projectId: project }), Date.parse(w.period.start)),
     ];
-    // The previous day and the first 6 hours of the reported one sealed: the rest is speed view.
-    const sealed = Array.from({ length: 30 }, (_, i) => new Date(start + i * HOUR).toISOString());
+    // Every hour up to the first 6 of the reported day is sealed (the watermark has no gaps): the
+    // rest is speed view.
+    const sealed = Array.from({ length: (start - firstDay) / HOUR + 30 }, (_, i) =>
+      new Date(firstDay + i * HOUR).toISOString(),
+    );
     await seedViews(config, stack.clickhouse, events, sealed);
     admin = await stack.token(project, 'admin');
     reader = await stack.token(project, 'read');
@@ -92,6 +109,17 @@ describe('scheduled reports', () => {
     timeZone: TZ,
     sendAt: '07:30',
     recipients,
+  };
+
+  /** Each CSV row [metric, dimension, period, bucket, start, end, value] against the API for its span. */
+  const expectCsvIsApi = async (rows: string[][]) => {
+    expect(rows.length).toBeGreaterThan(1);
+    for (const [metric, dim, , bucket, from, to, value] of rows.slice(1)) {
+      const filter = dim ? `&filter=${dim}` : '';
+      const res = await stack.api('GET', `/v1/metrics/${metric}?from=${from}&to=${to}${filter}`, reader);
+      expect(res.status).toBe(200);
+      expect(Number(value), `${metric} ${dim} ${bucket} ${from}`).toBe((res.body as { value: number }).value);
+    }
   };
 
   it('rejects bad definitions with 400 naming each problem, and needs the admin scope', async () => {
@@ -196,12 +224,8 @@ describe('scheduled reports', () => {
         `data-metric="${metric}${dimOf(metric).replace('currency', '')}">${formatValue({ kind }, now.value)}<`,
       );
     }
-    // Every hour of the chart is the API's answer for that local hour.
-    for (const b of w.buckets) {
-      expect(Number(row('events', 'current', b.label)?.[6])).toBe(
-        (await api('events', b.start, b.end)).value,
-      );
-    }
+    // Every row, each chart bucket (local hour) of both periods included, is the API's answer for its span.
+    await expectCsvIsApi(rows);
 
     // One inline PNG chart per metric, referenced from the HTML by its Content-ID.
     const raw = await simpleParser(
@@ -281,6 +305,15 @@ describe('scheduled reports', () => {
         },
       );
       expect(got.map((m) => m.subject)).toEqual([`Weekly board ${project}: ${result.period.label}`]);
+      // Local days: counts and sums add hours, unique users are queried per local day.
+      const mail = await parsedMessage(inbox, got[0]?.id as string);
+      const csv = mail.attachments.find((a) => a.contentType.startsWith('text/csv'));
+      const rows = (csv?.content.toString('utf8') ?? '')
+        .trim()
+        .split('\r\n')
+        .map((l) => l.split(','));
+      expect(rows.filter((r) => r[0] === 'active_users' && r[2] === 'current')).toHaveLength(1 + 7);
+      await expectCsvIsApi(rows);
     } finally {
       await browser.close();
       await stack.client.schedule.getHandle(SCHEDULE_IDS.report(id)).delete();
