@@ -81,7 +81,7 @@ async function seriesOf(
     : onGrid(BUCKET_MS.hour)
       ? 'hour'
       : undefined;
-  if (!g) return mapLimited(buckets, 4, async (b) => (await query(b, 'hour')).value);
+  if (!g) return mapLimited(buckets, 4, async (b) => (await query(b, 'day')).value);
   const sums = new Array<number>(buckets.length).fill(0);
   let i = 0;
   // Both lists are in time order: walk them together.
@@ -107,8 +107,9 @@ export async function computeFigures(
 ): Promise<ReportFigures> {
   const w = reportWindows(report.period, report.timeZone, at);
   const range = (s: Span) => ({ from: new Date(s.start), to: new Date(s.end) });
+  // A range's value does not depend on the bucket size; day buckets move the fewest sketch cells.
   const value = async (name: string, s: Span, dims?: string[]) =>
-    metrics.query(name, report.project, range(s), 'hour', dims ? { dims } : {});
+    metrics.query(name, report.project, range(s), 'day', dims ? { dims } : {});
   const figures: MetricFigures[] = [];
   let sources: ReportFigures['sources'] = [];
   let watermark: string | null = null;
