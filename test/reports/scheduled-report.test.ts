@@ -347,6 +347,11 @@ describe('scheduled reports', () => {
     const spec = (await stack.client.schedule.getHandle(SCHEDULE_IDS.report(reportId)).describe()).spec;
     expect(spec.calendars?.[0]).toMatchObject({ dayOfWeek: [{ start: 'MONDAY', end: 'MONDAY', step: 1 }] });
 
+    // Ids are unique: creating one that is taken is a conflict, not an overwrite.
+    const taken = await stack.api('POST', '/v1/reports', admin, { ...definition, id: reportId });
+    expect(taken.status).toBe(409);
+    expect(String(taken.body?.message)).toContain(`PUT /v1/reports/<id>`);
+
     // Another project's admin sees nothing and can change nothing.
     const other = await stack.token(`other-${project}`, 'admin');
     expect((await stack.api('GET', `/v1/reports/${reportId}`, other)).status).toBe(404);
