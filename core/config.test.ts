@@ -54,6 +54,7 @@ describe('loadConfig', () => {
         SMTP_TLS: 'maybe',
         SMTP_USER: 'reports',
         REPORTS_FROM: 'nobody',
+        SMTP_CA_FILE: '/nonexistent/ca.pem',
       });
     } catch (e) {
       error = e;
@@ -69,6 +70,7 @@ describe('loadConfig', () => {
       'SMTP_TLS',
       'SMTP_USER and SMTP_PASSWORD go together',
       'REPORTS_FROM',
+      'SMTP_CA_FILE',
     ])
       expect(line).toContain(name);
   });

@@ -68,6 +68,8 @@ export interface Config {
       tls: 'off' | 'starttls' | 'tls';
       user?: string;
       password?: string;
+      /** PEM file of a CA to trust besides the system's (a mail relay with a private CA). */
+      caFile?: string;
     };
     /** Which (report, period, recipient) emails were sent: shared by every serving process. */
     ledgerDir: string;
@@ -151,6 +153,10 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
   const temporalPort = r.port('TEMPORAL_PORT', 7233);
   const smtpUser = r.optional('SMTP_USER');
   const smtpPassword = r.optional('SMTP_PASSWORD');
+  const smtpCaFile = r.optional('SMTP_CA_FILE');
+  if (smtpCaFile !== undefined && !existsSync(smtpCaFile)) {
+    r.problems.push(`SMTP_CA_FILE names a file that does not exist ('${smtpCaFile}')`);
+  }
   const config: Config = {
     env: mode,
     stateDir,
@@ -214,6 +220,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
         port: r.port('SMTP_PORT', r.port('MAIL_SMTP_PORT', 1025)),
         tls: r.oneOf('SMTP_TLS', ['off', 'starttls', 'tls'] as const, 'off'),
         ...(smtpUser !== undefined ? { user: smtpUser, password: smtpPassword ?? '' } : {}),
+        ...(smtpCaFile !== undefined ? { caFile: resolve(smtpCaFile) } : {}),
       },
       ledgerDir: resolve(r.str('REPORTS_LEDGER_DIR', join(stateDir, 'reports', 'deliveries'))),
     },

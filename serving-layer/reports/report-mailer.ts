@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { Config } from '../../core/config';
@@ -26,7 +27,10 @@ interface SmtpError extends Error {
   response?: string;
 }
 
-/** SMTP through nodemailer, configured by SMTP_HOST, SMTP_PORT, SMTP_TLS, SMTP_USER and SMTP_PASSWORD. */
+/**
+ * SMTP through nodemailer, configured by SMTP_HOST, SMTP_PORT, SMTP_TLS, SMTP_USER, SMTP_PASSWORD
+ * and SMTP_CA_FILE. Certificates are always verified: a private CA is trusted by naming it.
+ */
 export function createMailer(smtp: Config['reports']['smtp']): Mailer {
   const where = `${smtp.host}:${smtp.port}`;
   const transport = nodemailer.createTransport({
@@ -36,6 +40,7 @@ export function createMailer(smtp: Config['reports']['smtp']): Mailer {
     requireTLS: smtp.tls === 'starttls',
     ignoreTLS: smtp.tls === 'off',
     ...(smtp.user !== undefined ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
+    tls: { minVersion: 'TLSv1.2', ...(smtp.caFile ? { ca: readFileSync(smtp.caFile) } : {}) },
     // A server that is down should fail the attempt quickly; the workflow's retries wait.
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
