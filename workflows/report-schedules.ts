@@ -7,7 +7,7 @@ import {
   type ScheduleSpec,
 } from '@temporalio/client';
 import type { ReportDefinition } from '../core/reports/definition';
-import type { ScheduledReportInput } from '../core/reports/figures';
+import type { ScheduledReportInput, ScheduledReportResult } from '../core/reports/figures';
 import { SCHEDULE_IDS, WORKFLOW_TYPES } from './ids';
 
 /** A report as its schedule holds it, with the schedule's state. */
@@ -18,6 +18,17 @@ export interface ReportState {
   note: string | null;
   nextRuns: string[];
   recentRuns: { scheduledAt: string; startedAt: string; workflowId: string }[];
+}
+
+/** One run of a report, as GET /v1/reports/:id/runs shows it. */
+export interface ReportRun {
+  scheduledAt: string;
+  startedAt: string;
+  workflowId: string;
+  status: string;
+  period?: ScheduledReportResult['period'];
+  deliveries?: ScheduledReportResult['deliveries'];
+  failure?: string;
 }
 
 export class ReportExistsError extends Error {}
@@ -126,6 +137,34 @@ export class ReportSchedules {
     return states
       .filter((s): s is ReportState => s !== undefined)
       .sort((a, b) => a.report.id.localeCompare(b.report.id));
+  }
+
+  /**
+   * The report's recent runs (the schedule keeps the last ten), newest first, each with its
+   * outcome: the period and who got the email, or why it failed; running ones say so.
+   */
+  async runs(project: string, id: string): Promise<ReportRun[] | undefined> {
+    const state = await this.get(project, id);
+    if (!state) return undefined;
+    return Promise.all(
+      [...state.recentRuns].reverse().map(async (r): Promise<ReportRun> => {
+        const handle = this.client.workflow.getHandle(r.workflowId);
+        const status = (await handle.describe()).status.name;
+        const run: ReportRun = { ...r, status };
+        if (status === 'COMPLETED') {
+          const result = (await handle.result()) as ScheduledReportResult;
+          return { ...run, period: result.period, deliveries: result.deliveries };
+        }
+        if (status !== 'RUNNING') {
+          const failure = await handle.result().then(
+            () => undefined,
+            (e: unknown) => e as { cause?: { message?: string }; message?: string },
+          );
+          return { ...run, failure: failure?.cause?.message ?? failure?.message ?? status };
+        }
+        return run;
+      }),
+    );
   }
 
   /** Runs a state change on the project's report; false when there is no such report. */

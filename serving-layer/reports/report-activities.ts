@@ -29,13 +29,16 @@ export interface ReportDeps {
  * The Message-ID of a report email: the same for every attempt and run of one report, period and
  * recipient, so it is the idempotency key of the send (and receivers can drop a repeat by it).
  */
+/** The sender's domain: Message-IDs and List-Ids are named under it. */
+const messageDomain = (from: string) => /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'analytics.local';
+
 export function reportMessageId(
   report: ReportDefinition,
   periodStart: string,
   recipient: string,
   from: string,
 ): string {
-  const domain = /@([^>\s]+)>?\s*$/.exec(from)?.[1] ?? 'analytics.local';
+  const domain = messageDomain(from);
   const who = createHash('sha256').update(recipient.toLowerCase()).digest('hex').slice(0, 16);
   const when = periodStart.replace(/[-:]/g, '').replace('.000Z', 'Z');
   return `<report-${report.id}.${when}.${who}@${domain}>`;
@@ -106,6 +109,9 @@ export function createReportActivities(deps: ReportDeps) {
           to: recipient,
           messageId,
           headers: {
+            // RFC 3834: out-of-office replies stay away; List-Id lets stakeholders filter by report.
+            'Auto-Submitted': 'auto-generated',
+            'List-Id': `${report.name.replace(/[<>"\r\n]/g, '')} <${report.id}.${report.project}.${messageDomain(deps.from)}>`,
             'X-Report-Id': report.id,
             'X-Report-Period': `${figures.period.start}/${figures.period.end}`,
           },

@@ -93,6 +93,19 @@ export class ReportsController {
     return state;
   }
 
+  /** Recent runs with their outcome: the period sent and to whom, or why not. */
+  @Get(':id/runs')
+  async runs(@Param('id') id: string, @Req() req: AuthedRequest) {
+    const runs = REPORT_ID.test(id)
+      ? await this.temporal(() => this.schedules.runs(req.auth.project, id))
+      : undefined;
+    if (!runs)
+      throw new NotFoundException(
+        `no report '${id}' in project ${req.auth.project}: GET /v1/reports lists them`,
+      );
+    return { runs };
+  }
+
   @Put(':id')
   async update(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest) {
     const report = this.parse(body, req.auth.project, id);

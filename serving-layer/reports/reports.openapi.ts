@@ -104,6 +104,16 @@ export const reportPaths = {
       { parameters: id },
     ),
   },
+  '/v1/reports/{id}/runs': {
+    get: op(
+      "A report's recent runs (the last ten), newest first: status, the period sent and each recipient's delivery, or the failure",
+      {
+        200: { description: 'the runs', content: { 'application/json': { schema: { type: 'object' } } } },
+        ...notFound,
+      },
+      { parameters: id },
+    ),
+  },
   '/v1/reports/{id}/pause': { post: op('Pause a report', { 200: state, ...notFound }, { parameters: id }) },
   '/v1/reports/{id}/resume': {
     post: op('Resume a paused report', { 200: state, ...notFound }, { parameters: id }),

@@ -78,6 +78,8 @@ describe('scheduled report to a refused mailbox', () => {
       /was not delivered to left-the-company@example\.com; 1 other recipients got it/,
     );
     expect(received).toEqual([[`cto-${project}@example.com`]]);
+    const runs = (await stack.api('GET', `/v1/reports/${reportId}/runs`, admin)).body?.runs;
+    expect(runs).toEqual([expect.objectContaining({ status: 'FAILED', failure: cause.message })]);
     // Refused for good: one attempt, no retries.
     const history = await run.fetchHistory();
     const failedAttempts = (history.events ?? []).filter((e) => e.activityTaskFailedEventAttributes);

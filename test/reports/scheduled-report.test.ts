@@ -192,6 +192,13 @@ describe('scheduled reports', () => {
     const [message] = await inboxMessages(inbox, recipients[0] as string, name);
     const mail = await parsedMessage(inbox, message?.id as string);
     expect(mail.messageId).toBe(result.deliveries.find((d) => d.recipient === recipients[0])?.messageId);
+    expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(
+      mail.headerLines
+        .find((h) => h.key === 'list-id')
+        ?.line.replace(/\r\n\s+/g, ' ')
+        .toLowerCase(),
+    ).toBe(`list-id: ${name} <${reportId}.${project}.analytics.local>`.toLowerCase());
 
     // The figures are the API's for the same period, to the last digit.
     const csv = mail.attachments.find((a) => a.contentType.startsWith('text/csv'));
@@ -262,13 +269,22 @@ describe('scheduled reports', () => {
     }
   });
 
-  it('a second run for the same period sends nothing more', async () => {
+  it('a second run for the same period sends nothing more, and both runs are listed', async () => {
     expect((await stack.api('POST', `/v1/reports/${reportId}/run`, admin)).status).toBe(202);
     const run = await stack.nextRun(reportId, 1);
     const result = await stack.result(run);
     expect(result.period).toEqual(w.period);
     expect(result.deliveries.map((d) => d.status)).toEqual(['already-sent', 'already-sent']);
     for (const to of recipients) expect(await inboxMessages(inbox, to, name)).toHaveLength(1);
+    const runs = (await stack.api('GET', `/v1/reports/${reportId}/runs`, admin)).body?.runs as {
+      status: string;
+      period: { label: string };
+      deliveries: { status: string }[];
+    }[];
+    expect(runs.map((r) => [r.status, r.period.label, r.deliveries.map((d) => d.status)])).toEqual([
+      ['COMPLETED', w.period.label, ['already-sent', 'already-sent']],
+      ['COMPLETED', w.period.label, ['sent', 'sent']],
+    ]);
   });
 
   it('shows the report in the Temporal UI, whose Trigger button sends it', async () => {
