@@ -5,6 +5,7 @@ import {
   Controller,
   Delete,
   Get,
+  Header,
   HttpCode,
   Inject,
   NotFoundException,
@@ -21,7 +22,10 @@ import { ReportExistsError, type ReportSchedules, type ReportState } from '../..
 import { SCHEDULE_IDS } from '../../workflows/ids';
 import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
+import { MetricsService } from '../metrics/metrics.service';
 import { CONFIG, REPORT_SCHEDULES } from '../tokens';
+import { renderReportEmail } from './report-email';
+import { computeFigures } from './report-figures';
 
 /**
  * Scheduled reports of the token's project: each is a Temporal Schedule `report-<id>`, so the
@@ -33,6 +37,7 @@ export class ReportsController {
   constructor(
     @Inject(REPORT_SCHEDULES) private readonly schedules: ReportSchedules,
     @Inject(CONFIG) private readonly config: Config,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
   ) {}
 
   /** Temporal being unreachable is the one failure a caller can only wait out: 503 saying so. */
@@ -104,6 +109,27 @@ export class ReportsController {
         `no report '${id}' in project ${req.auth.project}: GET /v1/reports lists them`,
       );
     return { runs };
+  }
+
+  /**
+   * The email the report would send now, as HTML with its charts inline (data: URLs), without
+   * sending it: to check a report before stakeholders see it.
+   */
+  @Get(':id/preview')
+  @Header('content-type', 'text/html; charset=utf-8')
+  async preview(@Param('id') id: string, @Req() req: AuthedRequest) {
+    const state = await this.one(id, req);
+    const figures = await computeFigures(this.metrics, state.report, new Date());
+    const email = renderReportEmail(figures, state.schedule);
+    let html = String(email.html);
+    for (const a of email.attachments ?? []) {
+      if (a.cid)
+        html = html.replace(
+          `cid:${a.cid}`,
+          `data:image/png;base64,${(a.content as Buffer).toString('base64')}`,
+        );
+    }
+    return html;
   }
 
   @Put(':id')

@@ -114,6 +114,13 @@ export const reportPaths = {
       { parameters: id },
     ),
   },
+  '/v1/reports/{id}/preview': {
+    get: op(
+      'The email the report would send now, as HTML with its charts inline, without sending it',
+      { 200: { description: 'the email body', content: { 'text/html': {} } }, ...notFound },
+      { parameters: id },
+    ),
+  },
   '/v1/reports/{id}/pause': { post: op('Pause a report', { 200: state, ...notFound }, { parameters: id }) },
   '/v1/reports/{id}/resume': {
     post: op('Resume a paused report', { 200: state, ...notFound }, { parameters: id }),

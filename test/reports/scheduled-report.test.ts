@@ -363,6 +363,18 @@ describe('scheduled reports', () => {
     const spec = (await stack.client.schedule.getHandle(SCHEDULE_IDS.report(reportId)).describe()).spec;
     expect(spec.calendars?.[0]).toMatchObject({ dayOfWeek: [{ start: 'MONDAY', end: 'MONDAY', step: 1 }] });
 
+    // A preview renders the email for the period before now, charts inline, and sends nothing.
+    const preview = await fetch(`${stack.url}/v1/reports/${reportId}/preview`, {
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(preview.status).toBe(200);
+    expect(preview.headers.get('content-type')).toContain('text/html');
+    const page = await preview.text();
+    expect(page).toContain(name);
+    expect(page.match(/src="data:image\/png;base64,/g)).toHaveLength(METRICS.length);
+    expect(page).not.toContain('cid:');
+    for (const to of recipients) expect(await inboxMessages(inbox, to, name)).toHaveLength(1);
+
     // Ids are unique: creating one that is taken is a conflict, not an overwrite.
     const taken = await stack.api('POST', '/v1/reports', admin, { ...definition, id: reportId });
     expect(taken.status).toBe(409);
