@@ -36,6 +36,7 @@ export async function upCommand(opts: { demo: boolean }): Promise<number> {
   say('Try:');
   say(`  curl -H "Authorization: Bearer ${token}" ${roles.urls.api}/v1/metrics/events_count`);
   say(`  ./platform backfill --from <ISO hour> --to <ISO hour>     (then watch it in the Temporal UI)`);
+  say(`  ./platform token --project ${DEMO_PROJECT} --scope admin      (a token for /v1/reports)`);
   if (report) {
     say(
       `  ./platform report run ${DEMO_REPORT.id} --project ${DEMO_PROJECT}    (schedule report-${DEMO_REPORT.id} emails ${DEMO_REPORT.recipients.join(', ')} daily at ${DEMO_REPORT.sendAt} ${DEMO_REPORT.timeZone}${report === 'created' ? '; the first one is on its way to the inbox' : ''})`,
