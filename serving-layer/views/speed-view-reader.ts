@@ -10,6 +10,13 @@ const BUCKET: Record<Granularity, string> = {
   day: 'toStartOfDay(minute)',
 };
 
+/**
+ * The dimension column of the answer: the value when grouping by it, else one empty value. Its
+ * alias must not be `dim`: ClickHouse lets a SELECT alias stand for the column of that name in
+ * WHERE, so `'' AS dim` would turn the dimension filter into `'' IN (...)`, matching nothing.
+ */
+const groupDim = (q: SeriesQuery) => (q.groupBy ? 'dim' : "''");
+
 const chDateTime = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
 
 /** The speed view in ClickHouse; every value of the request is a bound parameter. */
@@ -80,38 +87,36 @@ export class SpeedViewReader implements ViewReader {
   }
 
   async measures(q: SeriesQuery): Promise<MeasureCell[]> {
-    const dim = q.groupBy ? 'dim' : "''";
     const r = await this.client.query({
-      query: `SELECT toUnixTimestamp(${BUCKET[q.granularity]}) * 1000 AS bucket, ${dim} AS dim,
+      query: `SELECT toUnixTimestamp(${BUCKET[q.granularity]}) * 1000 AS bucket, ${groupDim(q)} AS dim_value,
                      toUInt64(sum(count)) AS count, sum(sum) AS sum
               FROM {db:Identifier}.speed_measures_minute WHERE ${this.where(q)}
-              GROUP BY bucket, dim`,
+              GROUP BY bucket, dim_value`,
       query_params: this.params(q),
       format: 'JSONEachRow',
     });
     return (
-      await r.json<{ bucket: string | number; dim: string; count: string | number; sum: number }>()
+      await r.json<{ bucket: string | number; dim_value: string; count: string | number; sum: number }>()
     ).map((row) => ({
       bucket: Number(row.bucket),
-      dim: row.dim,
+      dim: row.dim_value,
       count: Number(row.count),
       sum: Number(row.sum),
     }));
   }
 
   async registers(q: SeriesQuery): Promise<RegisterCell[]> {
-    const dim = q.groupBy ? 'dim' : "''";
     const r = await this.client.query({
-      query: `SELECT toUnixTimestamp(${BUCKET[q.granularity]}) * 1000 AS bucket, ${dim} AS dim, reg, max(rank) AS rank
+      query: `SELECT toUnixTimestamp(${BUCKET[q.granularity]}) * 1000 AS bucket, ${groupDim(q)} AS dim_value, reg, max(rank) AS rank
               FROM {db:Identifier}.speed_uniques_minute WHERE ${this.where(q)}
-              GROUP BY bucket, dim, reg`,
+              GROUP BY bucket, dim_value, reg`,
       query_params: this.params(q),
       format: 'JSONEachRow',
     });
-    return (await r.json<{ bucket: string | number; dim: string; reg: number; rank: number }>()).map(
+    return (await r.json<{ bucket: string | number; dim_value: string; reg: number; rank: number }>()).map(
       (row) => ({
         bucket: Number(row.bucket),
-        dim: row.dim,
+        dim: row.dim_value,
         reg: Number(row.reg),
         rank: Number(row.rank),
       }),

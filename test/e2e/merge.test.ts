@@ -198,6 +198,17 @@ describe('serving: batch and speed views merged per query', () => {
     expect(filtered.value).toBe(
       [...sealed, ...recent].filter((e) => ['purchase', 'page'].includes(e.event)).length,
     );
+    // A filter without grouping narrows both layers too (the speed view once matched nothing here).
+    const only = (await (
+      await fetch(
+        `${url}/v1/metrics/events?from=${new Date(base).toISOString()}&to=${new Date(base + 4 * HOUR).toISOString()}&filter=event:purchase`,
+        { headers: { authorization: `Bearer ${token}` } },
+      )
+    ).json()) as { parts: { source: string; value: number }[] };
+    expect(only.parts.map((p) => [p.source, p.value])).toEqual([
+      ['batch', sealed.filter((e) => e.event === 'purchase').length],
+      ['speed', recent.filter((e) => e.event === 'purchase').length],
+    ]);
     for (const bad of [
       '/v1/metrics/nope',
       '/v1/metrics/events?groupBy=currency',

@@ -8,6 +8,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../core/config';
 import type { AnalyticsEvent } from '../../core/event';
+import { HLL_STANDARD_ERROR } from '../../core/sketches/hll';
 import { reportWindows, type ReportWindows } from '../../core/reports/periods';
 import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
 import { mailServiceOptions } from '../../infra/local/mail/service';
@@ -53,6 +54,7 @@ describe('scheduled reports', () => {
   const inbox = `http://127.0.0.1:${mailServiceOptions().inboxPort}`;
   const name = `Daily KPIs ${project}`;
   let reportId = '';
+  let seeded: AnalyticsEvent[] = [];
 
   beforeAll(async () => {
     await requireServices();
@@ -89,6 +91,7 @@ describe('scheduled reports', () => {
       new Date(firstDay + i * HOUR).toISOString(),
     );
     await seedViews(config, stack.clickhouse, events, sealed);
+    seeded = events;
     admin = await stack.token(project, 'admin');
     reader = await stack.token(project, 'read');
   }, 180_000);
@@ -226,6 +229,25 @@ describe('scheduled reports', () => {
       expect(now.source).toBe('mixed'); // sealed hours from the batch view, the rest from the speed view
       expect(Number(row(metric, 'current', 'total')?.[6])).toBe(now.value);
       expect(Number(row(metric, 'previous', 'total')?.[6])).toBe(before.value);
+      // And the truth, counted from the events themselves (the API could be wrong too).
+      for (const [span, period] of [
+        [w.period, 'current'],
+        [w.previous, 'previous'],
+      ] as const) {
+        const inSpan = seeded.filter((e) => e.timestamp >= span.start && e.timestamp < span.end);
+        const got = Number(row(metric, period, 'total')?.[6]);
+        if (metric === 'events') expect(got).toBe(inSpan.length);
+        if (metric === 'revenue') {
+          const truth = inSpan
+            .filter((e) => e.event === 'purchase' && e.properties.currency === 'EUR')
+            .reduce((n, e) => n + Number(e.properties.total_amount), 0);
+          expect(got).toBeCloseTo(truth, 6);
+        }
+        if (metric === 'active_users') {
+          const truth = new Set(inSpan.map((e) => e.userId ?? e.anonymousId)).size;
+          expect(Math.abs(got - truth)).toBeLessThanOrEqual(4 * HLL_STANDARD_ERROR * truth + 1);
+        }
+      }
       const kind = metric === 'revenue' ? 'sum' : metric === 'active_users' ? 'unique' : 'count';
       expect(html).toContain(
         `data-metric="${metric}${dimOf(metric).replace('currency', '')}">${formatValue({ kind }, now.value)}<`,
