@@ -39,6 +39,13 @@ interface Pending {
  * Produce retries are unbounded on purpose: with the idempotent producer, abandoning a batch and
  * sending new events could reuse its sequence numbers, and the broker would then take the new
  * events for duplicates of the old. Callers get a timely 503 instead (ackTimeoutMs).
+ *
+ * kafkajs can still give a send up: a long broker outage exhausts its reconnect retries and the
+ * send rejects as non-retriable. The failed batch's sequence numbers stay unused by the producer
+ * though the broker may have written it; a later batch of the same size would get them again,
+ * and the broker would acknowledge it as a duplicate without writing it (acknowledged events
+ * lost: seen once when a broker restart took 20 s). So after any failed send the producer is
+ * replaced (`renew`): a new producer id starts new sequences. Nothing is sent until it is.
  */
 export class BatchingKafkaSink implements EventSink {
   private queue: Pending[] = [];
@@ -47,11 +54,32 @@ export class BatchingKafkaSink implements EventSink {
   private flushing = false;
 
   constructor(
-    private readonly producer: Producer,
+    private producer: Producer,
     private readonly topics: { events: string; quarantine: string },
     private readonly salter: HotKeySalter,
     private readonly opts: BatchingOptions = DEFAULT_BATCHING,
+    /** A new connected producer (a new producer id), to replace one whose send failed. */
+    private readonly renew?: () => Promise<Producer>,
   ) {}
+
+  /** The producer in use (it changes after a failed send). */
+  get currentProducer(): Producer {
+    return this.producer;
+  }
+
+  /** Replaces the producer, retrying while the broker is away; no send goes out meanwhile. */
+  private async replaceProducer(): Promise<void> {
+    if (!this.renew) return;
+    await this.producer.disconnect().catch(() => {});
+    for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+      try {
+        this.producer = await this.renew();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, wait));
+      }
+    }
+  }
 
   publish(valid: SerializedEvent[], quarantined: QuarantinedEvent[]): Promise<void> {
     const events = [
@@ -140,6 +168,7 @@ export class BatchingKafkaSink implements EventSink {
       for (const p of batch) p.resolve();
     } catch (e) {
       for (const p of batch) p.reject(e);
+      await this.replaceProducer();
     } finally {
       this.flushing = false;
       // Whatever queued meanwhile has waited a whole produce round trip already: send it now.

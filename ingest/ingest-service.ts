@@ -15,22 +15,31 @@ export async function createIngestService(
   kafka: Kafka,
   log: Logger,
 ): Promise<{ server: Server; salter: HotKeySalter; close(): Promise<void> }> {
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    // Unbounded, as the idempotent producer needs (see BatchingKafkaSink); callers get 503 on time.
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
-  });
-  await producer.connect();
+  const newProducer = async () => {
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Unbounded, as the idempotent producer needs (see BatchingKafkaSink); callers get 503 on time.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
+    });
+    await producer.connect();
+    return producer;
+  };
   const salter = new HotKeySalter();
-  const sink = new BatchingKafkaSink(producer, config.kafka.topics, salter, {
-    maxEvents: config.ingest.maxBatchEvents,
-    lingerMs: config.ingest.lingerMs,
-    ackTimeoutMs: config.ingest.ackTimeoutMs,
-    maxPending: 200_000,
-  });
+  const sink = new BatchingKafkaSink(
+    await newProducer(),
+    config.kafka.topics,
+    salter,
+    {
+      maxEvents: config.ingest.maxBatchEvents,
+      lingerMs: config.ingest.lingerMs,
+      ackTimeoutMs: config.ingest.ackTimeoutMs,
+      maxPending: 200_000,
+    },
+    newProducer,
+  );
   const server = createIngestServer({
     sink,
     keys: new WriteKeyStore(config.auth.writeKeysFile),
@@ -45,7 +54,7 @@ export async function createIngestService(
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
       await sink.drain();
-      await producer.disconnect();
+      await sink.currentProducer.disconnect();
     },
   };
 }
