@@ -6,7 +6,7 @@
 import { ApplicationFailure, proxyActivities, setCurrentDetails } from '@temporalio/workflow';
 import { logicalTime } from './logical-time.workflow';
 import { RECIPIENT_REJECTED } from './report-errors';
-import type { ScheduledReportInput, ScheduledReportResult, Delivery } from '../core/reports/figures';
+import type { ScheduledReportInput, ScheduledReportResult } from '../core/reports/figures';
 import type { ReportActivities } from '../serving-layer/reports/report-activities';
 
 export async function scheduledReport(input: ScheduledReportInput): Promise<ScheduledReportResult> {
@@ -37,7 +37,7 @@ export async function scheduledReport(input: ScheduledReportInput): Promise<Sche
     `Sending '${report.name}' for ${figures.period.label} to ${report.recipients.length} recipients`,
   );
   const outcomes = await Promise.allSettled(report.recipients.map((r) => deliverReport(report, figures, r)));
-  const deliveries = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : [])) as Delivery[];
+  const deliveries = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
   const failed = report.recipients.filter((_, i) => outcomes[i]?.status === 'rejected');
   setCurrentDetails(
     `'${report.name}' for ${figures.period.label}: ${deliveries.length} delivered` +

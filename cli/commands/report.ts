@@ -72,11 +72,19 @@ export async function reportCommand(args: ParsedArgs): Promise<number> {
       );
       return 0;
     }
-    const actions = ['show', 'pause', 'resume', 'run', 'delete'];
-    if (!action || !actions.includes(action)) {
+    // Each action on one report; false when there is no such report in the project.
+    const actions: Record<string, () => Promise<boolean>> = {
+      show: async () => true,
+      pause: () => schedules.pause(project, id ?? '', 'paused from the CLI'),
+      resume: () => schedules.resume(project, id ?? ''),
+      run: () => schedules.trigger(project, id ?? ''),
+      delete: () => schedules.remove(project, id ?? ''),
+    };
+    const act = action ? actions[action] : undefined;
+    if (!act) {
       throw new UserFacingError(
         `unknown report action '${action ?? ''}'`,
-        `use one of create, list, ${actions.join(', ')}; for example ${EXAMPLE}`,
+        `use one of create, list, ${Object.keys(actions).join(', ')}; for example ${EXAMPLE}`,
       );
     }
     if (!id || !REPORT_ID.test(id)) {
@@ -85,16 +93,7 @@ export async function reportCommand(args: ParsedArgs): Promise<number> {
         `./platform report ${action} <id> --project ${project}`,
       );
     }
-    const done =
-      action === 'show'
-        ? true
-        : action === 'pause'
-          ? await schedules.pause(project, id, 'paused from the CLI')
-          : action === 'resume'
-            ? await schedules.resume(project, id)
-            : action === 'run'
-              ? await schedules.trigger(project, id)
-              : await schedules.remove(project, id);
+    const done = await act();
     const state = action === 'delete' ? undefined : await schedules.get(project, id);
     if (!done || (action !== 'delete' && !state)) {
       throw new UserFacingError(

@@ -18,7 +18,7 @@ import {
 } from '@nestjs/common';
 import type { Config } from '../../core/config';
 import { newReportId, parseReportDefinition, REPORT_ID } from '../../core/reports/definition';
-import { ReportExistsError, type ReportSchedules, type ReportState } from '../../workflows/report-schedules';
+import { ReportExistsError, type ReportSchedules } from '../../workflows/report-schedules';
 import { SCHEDULE_IDS } from '../../workflows/ids';
 import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
@@ -69,10 +69,21 @@ export class ReportsController {
     return parsed.report;
   }
 
-  private async found(project: string, id: string, f: () => Promise<boolean | ReportState | undefined>) {
-    if (!REPORT_ID.test(id) || !(await this.temporal(f))) {
-      throw new NotFoundException(`no report '${id}' in project ${project}: GET /v1/reports lists them`);
+  /**
+   * Runs `f` on the project's report `id` and returns what it found; no such report (a bad id,
+   * another project's, or `f` answering undefined or false) is a 404 saying where to look.
+   */
+  private async existing<T>(
+    project: string,
+    id: string,
+    f: () => Promise<T | undefined | false>,
+    hint = 'GET /v1/reports lists them',
+  ): Promise<T> {
+    const found = REPORT_ID.test(id) ? await this.temporal(f) : undefined;
+    if (found === undefined || found === false) {
+      throw new NotFoundException(`no report '${id}' in project ${project}: ${hint}`);
     }
+    return found;
   }
 
   @Post()
@@ -88,27 +99,15 @@ export class ReportsController {
 
   @Get(':id')
   async one(@Param('id') id: string, @Req() req: AuthedRequest) {
-    const state = REPORT_ID.test(id)
-      ? await this.temporal(() => this.schedules.get(req.auth.project, id))
-      : undefined;
-    if (!state)
-      throw new NotFoundException(
-        `no report '${id}' in project ${req.auth.project}: GET /v1/reports lists them`,
-      );
-    return state;
+    return this.existing(req.auth.project, id, () => this.schedules.get(req.auth.project, id));
   }
 
   /** Recent runs with their outcome: the period sent and to whom, or why not. */
   @Get(':id/runs')
   async runs(@Param('id') id: string, @Req() req: AuthedRequest) {
-    const runs = REPORT_ID.test(id)
-      ? await this.temporal(() => this.schedules.runs(req.auth.project, id))
-      : undefined;
-    if (!runs)
-      throw new NotFoundException(
-        `no report '${id}' in project ${req.auth.project}: GET /v1/reports lists them`,
-      );
-    return { runs };
+    return {
+      runs: await this.existing(req.auth.project, id, () => this.schedules.runs(req.auth.project, id)),
+    };
   }
 
   /**
@@ -135,25 +134,25 @@ export class ReportsController {
   @Put(':id')
   async update(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest) {
     const report = this.parse(body, req.auth.project, id);
-    const state = await this.temporal(() => this.schedules.update(report));
-    if (!state)
-      throw new NotFoundException(
-        `no report '${id}' in project ${req.auth.project}: POST /v1/reports creates one`,
-      );
-    return state;
+    return this.existing(
+      req.auth.project,
+      id,
+      () => this.schedules.update(report),
+      'POST /v1/reports creates one',
+    );
   }
 
   @Post(':id/pause')
   @HttpCode(200)
   async pause(@Param('id') id: string, @Req() req: AuthedRequest) {
-    await this.found(req.auth.project, id, () => this.schedules.pause(req.auth.project, id));
+    await this.existing(req.auth.project, id, () => this.schedules.pause(req.auth.project, id));
     return this.one(id, req);
   }
 
   @Post(':id/resume')
   @HttpCode(200)
   async resume(@Param('id') id: string, @Req() req: AuthedRequest) {
-    await this.found(req.auth.project, id, () => this.schedules.resume(req.auth.project, id));
+    await this.existing(req.auth.project, id, () => this.schedules.resume(req.auth.project, id));
     return this.one(id, req);
   }
 
@@ -161,13 +160,13 @@ export class ReportsController {
   @Post(':id/run')
   @HttpCode(202)
   async run(@Param('id') id: string, @Req() req: AuthedRequest) {
-    await this.found(req.auth.project, id, () => this.schedules.trigger(req.auth.project, id));
+    await this.existing(req.auth.project, id, () => this.schedules.trigger(req.auth.project, id));
     return { triggered: true, schedule: SCHEDULE_IDS.report(id) };
   }
 
   @Delete(':id')
   @HttpCode(204)
   async remove(@Param('id') id: string, @Req() req: AuthedRequest) {
-    await this.found(req.auth.project, id, () => this.schedules.remove(req.auth.project, id));
+    await this.existing(req.auth.project, id, () => this.schedules.remove(req.auth.project, id));
   }
 }

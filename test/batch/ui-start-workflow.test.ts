@@ -1,17 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHourPointer } from '../../batch-layer/batch-views';
 import type { Config } from '../../core/config';
-import { createLogger } from '../../core/log';
 import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { temporalServiceOptions } from '../../infra/local/temporal/service';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
 import type { BackfillResult } from '../../workflows/types';
-import { startBatchWorker } from '../../workflows/worker';
+import { startBatchHarness } from '../helpers/batch-harness';
 import { writeLake } from '../helpers/lake';
 import { generateEvents } from '../helpers/speed-harness';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
@@ -27,7 +26,7 @@ const ARTIFACTS = join(REPO_ROOT, '.local', 'test-artifacts');
 describe('backfill started from the Temporal Web UI', () => {
   let config: Config;
   let client: Client;
-  let worker: { stop(): Promise<void> };
+  let harness: Awaited<ReturnType<typeof startBatchHarness>>;
   let browser: Browser;
   const start = Math.floor(Date.now() / HOUR) * HOUR - 72 * HOUR;
   const events = generateEvents(500, { start, spreadMinutes: 119, projectId: 'ui' });
@@ -36,21 +35,14 @@ describe('backfill started from the Temporal Web UI', () => {
     await requireServices();
     config = isolatedConfig('ui-backfill');
     await writeLake(config.lake.root, events);
-    client = new Client({
-      connection: await Connection.connect({ address: config.temporal.address }),
-      namespace: config.temporal.namespace,
-    });
-    worker = await startBatchWorker(
-      { ...config.temporal, lakeRoot: config.lake.root, schedules: false },
-      createLogger({ test: 'ui-backfill' }, 'error'),
-    );
+    harness = await startBatchHarness(config, 'ui-backfill');
+    client = harness.client;
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await worker?.stop();
-    await client?.connection.close();
+    await harness?.stop();
   });
 
   it('fills the form, starts the workflow, and the backfill completes', async () => {

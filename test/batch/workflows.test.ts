@@ -2,20 +2,19 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { Client, Connection } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleEnv, startRole } from '../helpers/child-role';
 import { readDayPointer, readHourPointer, readWatermark } from '../../batch-layer/batch-views';
 import { partitionDir, partitionOf } from '../../batch-layer/lake-paths';
 import type { Config } from '../../core/config';
-import { createLogger } from '../../core/log';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { temporalBinary } from '../../infra/local/temporal/install';
 import { SCHEDULE_IDS, WORKFLOW_TYPES } from '../../workflows/ids';
 import { ensureSchedules } from '../../workflows/schedules';
 import type { BackfillProgress, BackfillResult, HourlyRecomputeResult } from '../../workflows/types';
-import { startBatchWorker } from '../../workflows/worker';
+import { startBatchHarness } from '../helpers/batch-harness';
 import { generateEvents } from '../helpers/speed-harness';
 import { readHourView, writeLake } from '../helpers/lake';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
@@ -41,8 +40,7 @@ async function sumDayEvents(file: string): Promise<number> {
 describe('batch workflows', () => {
   let config: Config;
   let client: Client;
-  let worker: { stop(): Promise<void> };
-  const log = createLogger({ test: 'batch-workflows' }, 'error');
+  let harness: Awaited<ReturnType<typeof startBatchHarness>>;
   // Three hours of events, two days ago (clear of any hour a schedule might pick).
   const start = Math.floor(Date.now() / HOUR) * HOUR - 48 * HOUR;
   const hours = [0, 1, 2].map((h) => new Date(start + h * HOUR).toISOString());
@@ -53,18 +51,11 @@ describe('batch workflows', () => {
     await requireServices();
     config = isolatedConfig('workflows');
     await writeLake(config.lake.root, events);
-    client = new Client({
-      connection: await Connection.connect({ address: config.temporal.address }),
-      namespace: config.temporal.namespace,
-    });
-    worker = await startBatchWorker(
-      { ...config.temporal, lakeRoot: config.lake.root, schedules: false },
-      log,
-    );
+    harness = await startBatchHarness(config, 'batch-workflows');
+    client = harness.client;
   });
   afterAll(async () => {
-    await worker?.stop();
-    await client?.connection.close();
+    await harness?.stop();
   });
 
   it('completes a backfill started with `temporal workflow start`, publishing every hour and the watermark', async () => {

@@ -1,17 +1,14 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { advanceWatermark, hourDir, publishHour } from '../../batch-layer/batch-views';
-import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
 import { mintToken } from '../../core/auth/jwt';
 import { createClickHouse } from '../../core/clickhouse';
 import type { Config } from '../../core/config';
 import type { AnalyticsEvent } from '../../core/event';
 import { startServingApi } from '../../serving-layer/server';
-import { aggregateBatch } from '../../speed-layer/aggregate';
-import { RAW_COLUMNS, toRawRow } from '../../speed-layer/rows';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { writeLake } from '../helpers/lake';
+import { addSpeedAggregates, seedViews } from '../helpers/seed-views';
 import { generateEvents } from '../helpers/speed-harness';
 import { isolatedConfig } from '../helpers/test-config';
 
@@ -41,41 +38,14 @@ describe('serving: batch and speed views merged per query', () => {
     config = isolatedConfig('merge');
     clickhouse = createClickHouse(config);
     await applyClickHouseSchema(clickhouse, config.clickhouse.database);
-    const { measures, uniques } = aggregateBatch([...sealed, ...speedOnlyCopies, ...recent]);
-    await clickhouse.insert({
-      table: `${config.clickhouse.database}.speed_uniques_minute`,
-      values: uniques,
-      format: 'JSONEachRow',
-    });
-    await clickhouse.insert({
-      table: `${config.clickhouse.database}.speed_measures_minute`,
-      values: measures,
-      format: 'JSONEachRow',
-    });
-
-    await clickhouse.insert({
-      table: `${config.clickhouse.database}.speed_events`,
-      values: [...sealed, ...recent].map((event, i) =>
-        toRawRow({ event, topic: 't', partition: 0, offset: String(i) }),
-      ),
-      columns: [...RAW_COLUMNS],
-      format: 'JSONCompactEachRow',
-    });
-    await writeLake(config.lake.root, [...sealed, ...recent]);
+    await seedViews(
+      config,
+      clickhouse,
+      [...sealed, ...recent],
+      [0, 1, 2].map((h) => new Date(base + h * HOUR).toISOString()),
+    );
+    await addSpeedAggregates(config, clickhouse, speedOnlyCopies);
     await writeLake(config.lake.root, [old], 'part-old'); // beyond the speed horizon: in the lake only
-    const engine = await DuckDbEngine.open();
-    for (let h = 0; h < 3; h++) {
-      const hour = new Date(base + h * HOUR).toISOString();
-      const view = await engine.hourView(
-        config.lake.root,
-        new Date(hour),
-        hourDir(config.lake.root, hour),
-        'v1',
-      );
-      publishHour(config.lake.root, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
-      advanceWatermark(config.lake.root, hour, new Date());
-    }
-    engine.close();
     ({ app, url } = await startServingApi({ config, clickhouse }, { host: '127.0.0.1', port: 0 }));
     token = await mintToken(config.auth.jwtSecret, { project: 'm', scopes: ['read'] });
   });

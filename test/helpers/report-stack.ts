@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { INestApplication } from '@nestjs/common';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { mintToken } from '../../core/auth/jwt';
 import { createClickHouse } from '../../core/clickhouse';
@@ -13,7 +13,7 @@ import { startReportWorker } from '../../serving-layer/reports/report-worker';
 import { startServingApi } from '../../serving-layer/server';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { SCHEDULE_IDS } from '../../workflows/ids';
-import { startBatchWorker } from '../../workflows/worker';
+import { startBatchHarness } from './batch-harness';
 import { waitFor } from './wait-for';
 
 export interface InboxMessage {
@@ -37,14 +37,11 @@ export async function startReportStack(config: Config, opts: Partial<Pick<Report
     { host: '127.0.0.1', port: 0 },
   );
   const reports = await startReportWorker(config, app.get(MetricsService), log, opts);
-  const batch = await startBatchWorker(
-    { ...config.temporal, lakeRoot: config.lake.root, schedules: false },
-    log,
-  );
-  const client = new Client({
-    connection: await Connection.connect({ address: config.temporal.address }),
-    namespace: config.temporal.namespace,
-  });
+  const batch = await startBatchHarness(config, 'reports');
+  const client = batch.client;
+  // Reports created through `api` are deleted with the stack: their schedules live in the shared
+  // Temporal server and would otherwise fire in later runs.
+  const created = new Set<string>();
   const token = (project: string, scope: 'read' | 'admin' = 'admin') =>
     mintToken(config.auth.jwtSecret, { project, scopes: [scope] });
   return {
@@ -59,10 +56,11 @@ export async function startReportStack(config: Config, opts: Partial<Pick<Report
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await res.text();
-      return {
-        status: res.status,
-        body: text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>),
-      };
+      const parsed = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
+      if (method === 'POST' && path === '/v1/reports' && res.status === 201) {
+        created.add((parsed?.report as { id: string }).id);
+      }
+      return { status: res.status, body: parsed };
     },
     /** The workflow run the report's schedule started most recently after `known` runs. */
     async nextRun(reportId: string, known: number): Promise<WorkflowHandle> {
@@ -81,11 +79,16 @@ export async function startReportStack(config: Config, opts: Partial<Pick<Report
       return (await run.result()) as ScheduledReportResult;
     },
     async stop() {
+      for (const id of created) {
+        await client.schedule
+          .getHandle(SCHEDULE_IDS.report(id))
+          .delete()
+          .catch(() => {}); // deleted by the test already
+      }
       await batch.stop();
       await reports.stop();
       await app.close();
       await clickhouse.close();
-      await client.connection.close();
     },
   };
 }
@@ -100,6 +103,23 @@ export async function inboxMessages(
   return all.filter((m) => m.to.includes(recipient) && m.subject.startsWith(subject));
 }
 
-export async function parsedMessage(inbox: string, id: string): Promise<ParsedMail> {
-  return simpleParser(Buffer.from(await (await fetch(`${inbox}/api/messages/${id}.eml`)).arrayBuffer()));
+/** A message from the inbox, parsed; `keepCidLinks` leaves cid: image references as sent. */
+export async function parsedMessage(
+  inbox: string,
+  id: string,
+  opts: { keepCidLinks?: boolean } = {},
+): Promise<ParsedMail> {
+  return simpleParser(
+    Buffer.from(await (await fetch(`${inbox}/api/messages/${id}.eml`)).arrayBuffer()),
+    opts,
+  );
+}
+
+/** The report CSV attached to a message, as rows of cells (header first). */
+export function csvRows(mail: ParsedMail): string[][] {
+  const csv = mail.attachments.find((a) => a.contentType.startsWith('text/csv'));
+  return (csv?.content.toString('utf8') ?? '')
+    .trim()
+    .split('\r\n')
+    .map((l) => l.split(','));
 }

@@ -19,9 +19,7 @@ export async function seedViews(
   sealHours: string[],
 ): Promise<void> {
   const db = config.clickhouse.database;
-  const { measures, uniques } = aggregateBatch(events);
-  await clickhouse.insert({ table: `${db}.speed_uniques_minute`, values: uniques, format: 'JSONEachRow' });
-  await clickhouse.insert({ table: `${db}.speed_measures_minute`, values: measures, format: 'JSONEachRow' });
+  await addSpeedAggregates(config, clickhouse, events);
   await clickhouse.insert({
     table: `${db}.speed_events`,
     values: events.map((event, i) => toRawRow({ event, topic: 't', partition: 0, offset: String(i) })),
@@ -44,4 +42,16 @@ export async function seedViews(
   } finally {
     engine.close();
   }
+}
+
+/** Adds events to the speed view's minute aggregates only (as a consumer that kept duplicates would). */
+export async function addSpeedAggregates(
+  config: Config,
+  clickhouse: ClickHouseClient,
+  events: AnalyticsEvent[],
+): Promise<void> {
+  const db = config.clickhouse.database;
+  const { measures, uniques } = aggregateBatch(events);
+  await clickhouse.insert({ table: `${db}.speed_uniques_minute`, values: uniques, format: 'JSONEachRow' });
+  await clickhouse.insert({ table: `${db}.speed_measures_minute`, values: measures, format: 'JSONEachRow' });
 }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError } from '@temporalio/client';
 import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SCHEDULE_IDS } from '../../workflows/ids';
 import { startReportStack } from '../helpers/report-stack';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { freePort } from '../helpers/free-port';
@@ -16,7 +15,6 @@ describe('scheduled report to a refused mailbox', () => {
   let server: SMTPServer;
   const received: string[][] = [];
   const project = `ref-${randomUUID().slice(0, 6)}`;
-  let reportId = '';
 
   beforeAll(async () => {
     await requireServices();
@@ -45,11 +43,6 @@ describe('scheduled report to a refused mailbox', () => {
   }, 180_000);
 
   afterAll(async () => {
-    if (reportId)
-      await stack?.client.schedule
-        .getHandle(SCHEDULE_IDS.report(reportId))
-        .delete()
-        .catch(() => {});
     await stack?.stop();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
@@ -64,7 +57,7 @@ describe('scheduled report to a refused mailbox', () => {
       recipients,
     });
     expect(created.status).toBe(201);
-    reportId = (created.body?.report as { id: string }).id;
+    const reportId = (created.body?.report as { id: string }).id;
     expect((await stack.api('POST', `/v1/reports/${reportId}/run`, admin)).status).toBe(202);
     const run = await stack.nextRun(reportId, 0);
     const failure = await run.result().then(

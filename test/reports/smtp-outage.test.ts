@@ -8,7 +8,6 @@ import type { Config } from '../../core/config';
 import type { Delivery } from '../../core/reports/figures';
 import { mailAnswers } from '../../infra/local/mail/service';
 import { REPO_ROOT } from '../../infra/local/paths';
-import { SCHEDULE_IDS } from '../../workflows/ids';
 import { exited } from '../helpers/child-role';
 import { freePort } from '../helpers/free-port';
 import { inboxMessages, startReportStack } from '../helpers/report-stack';
@@ -30,7 +29,6 @@ describe('scheduled report delivery through an SMTP outage', () => {
   const project = `out-${randomUUID().slice(0, 6)}`;
   const recipients = [`ops-${project}@example.com`, `ceo-${project}@example.com`];
   const lostCompletions: Delivery[] = [];
-  let reportId = '';
 
   /** The real local mail server (the one ./platform up runs), on this test's own ports. */
   const startMail = async () => {
@@ -73,11 +71,6 @@ describe('scheduled report delivery through an SMTP outage', () => {
   }, 180_000);
 
   afterAll(async () => {
-    if (reportId)
-      await stack?.client.schedule
-        .getHandle(SCHEDULE_IDS.report(reportId))
-        .delete()
-        .catch(() => {});
     await stack?.stop();
     mail?.kill('SIGKILL');
     if (mail) await exited(mail);
@@ -93,7 +86,7 @@ describe('scheduled report delivery through an SMTP outage', () => {
       recipients,
     });
     expect(created.status).toBe(201);
-    reportId = (created.body?.report as { id: string }).id;
+    const reportId = (created.body?.report as { id: string }).id;
     expect((await stack.api('POST', `/v1/reports/${reportId}/run`, admin)).status).toBe(202);
     const run = await stack.nextRun(reportId, 0);
 

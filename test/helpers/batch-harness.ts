@@ -1,0 +1,26 @@
+import { Client, Connection } from '@temporalio/client';
+import type { Config } from '../../core/config';
+import { createLogger } from '../../core/log';
+import { startBatchWorker } from '../../workflows/worker';
+
+/**
+ * A batch worker on the config's own task queue (no schedules) and a Temporal client, for tests
+ * that run workflows on the shared dev server.
+ */
+export async function startBatchHarness(config: Config, name: string) {
+  const client = new Client({
+    connection: await Connection.connect({ address: config.temporal.address }),
+    namespace: config.temporal.namespace,
+  });
+  const worker = await startBatchWorker(
+    { ...config.temporal, lakeRoot: config.lake.root, schedules: false },
+    createLogger({ test: name }, 'error'),
+  );
+  return {
+    client,
+    async stop() {
+      await worker.stop();
+      await client.connection.close();
+    },
+  };
+}
