@@ -6,7 +6,7 @@ import { join } from 'node:path';
  * Batch views in the lake: per hour, Parquet files of minute measures and HLL registers, and a
  * pointer (`current.json`) naming the files in force. Publishing writes new files under a new
  * version, then swaps the pointer by rename: readers see the old hour or the new one, never a mix.
- * The batch watermark (`views/watermark.json`) is the last hour up to which every hour is sealed.
+ * The batch watermark (`views/watermark/`) is the last hour up to which every hour is sealed.
  */
 export interface HourPointer {
   hour: string;
@@ -15,6 +15,17 @@ export interface HourPointer {
   uniques: string;
   events: number;
   computedAt: string;
+  /**
+   * What the view was computed from (batch-layer/hour-inputs.ts): the lake files of the hour and
+   * the catalog's SQL. A recompute that finds the same inputs keeps this view. Absent for views
+   * computed for some projects only.
+   */
+  inputs?: string;
+  /**
+   * The lake archiver's last written offset per `topic-partition` when the view was computed: the
+   * view holds every event up to them, so late events at or below them are in it.
+   */
+  archived?: Record<string, string>;
 }
 
 const HOUR = 3_600_000;
@@ -55,21 +66,23 @@ function publishPointer(lakeRoot: string, dir: string, pointer: { measures: stri
  * (the serving layer's cache) that the batch view changed, including a repaired sealed hour that
  * does not move the watermark.
  */
-function markPublished(lakeRoot: string): void {
+export function markPublished(lakeRoot: string): void {
   mkdirSync(join(lakeRoot, 'views'), { recursive: true });
   writeJsonAtomically(join(lakeRoot, 'views', 'published'), `${Date.now()}-${process.pid}-${randomUUID()}`);
 }
 
-/** Changes whenever the batch view does: the watermark file and the last publish mark. */
+/**
+ * Changes whenever the batch view does: the watermark, the last publish mark (a repaired sealed
+ * hour), and the late-data markers (an hour's late events pending or absorbed).
+ */
 export function batchViewStamp(lakeRoot: string): string {
-  const read = (f: string) => {
-    try {
-      return readFileSync(join(lakeRoot, 'views', f), 'utf8');
-    } catch {
-      return '';
-    }
-  };
-  return `${read('watermark.json')}|${read('published')}`;
+  let mark = '';
+  try {
+    mark = readFileSync(join(lakeRoot, 'views', 'published'), 'utf8');
+  } catch {
+    // Nothing published yet.
+  }
+  return `${readWatermark(lakeRoot).hour ?? ''}|${mark}`;
 }
 
 export interface Watermark {
@@ -77,54 +90,76 @@ export interface Watermark {
   hour: string | null;
   /** The latest hour asked to be sealed; the watermark follows once the hours before it are in. */
   requested?: string | null;
-  updatedAt: string;
+}
+
+/**
+ * The watermark and the seal requests are folders of empty files named by hour
+ * (`views/watermark/<hour>`, `views/seal-requests/<hour>`), read as the latest name. Creating a
+ * file is atomic and a name is never replaced by a smaller one, so concurrent publishers cannot
+ * move the watermark back, and a process killed at any point leaves nothing that blocks the next:
+ * there is no lock. A `watermark.json` from before this layout still counts.
+ */
+const WATERMARK_DIR = 'watermark';
+const REQUESTS_DIR = 'seal-requests';
+
+function latestName(dir: string): string | null {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return null;
+  }
+  let latest: string | null = null;
+  for (const n of names) if (!n.includes('.tmp') && (latest === null || n > latest)) latest = n;
+  return latest;
+}
+
+function legacyWatermark(lakeRoot: string): { hour?: string | null; requested?: string | null } {
+  const f = join(lakeRoot, 'views', 'watermark.json');
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Watermark) : {};
+}
+
+const later = (a: string | null | undefined, b: string | null | undefined): string | null =>
+  !a ? (b ?? null) : !b ? a : Date.parse(a) >= Date.parse(b) ? a : b;
+
+/** Adds `hourIso` to a folder of hour names, then drops names older than the latest seen. */
+function recordHour(dir: string, hourIso: string): void {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, hourIso);
+  if (!existsSync(file)) writeFileSync(file, '');
+  const latest = latestName(dir);
+  for (const n of readdirSync(dir)) if (latest !== null && n < latest) rmSync(join(dir, n), { force: true });
 }
 
 export function readWatermark(lakeRoot: string): Watermark {
-  const f = join(lakeRoot, 'views', 'watermark.json');
-  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Watermark) : { hour: null, updatedAt: '' };
+  const views = join(lakeRoot, 'views');
+  const legacy = existsSync(join(views, 'watermark.json')) ? legacyWatermark(lakeRoot) : {};
+  return {
+    hour: later(latestName(join(views, WATERMARK_DIR)), legacy.hour),
+    requested: later(latestName(join(views, REQUESTS_DIR)), legacy.requested),
+  };
 }
 
 /**
  * Asks for hours up to `hourIso` to be sealed, and moves the watermark forward across every
  * contiguous published hour up to the latest hour ever asked for: a gap holds it back until the
- * missing hour is published, whichever order concurrent runs finish in. Never moves it back. A
- * lock file serialises concurrent updates (hourly runs and backfill children).
+ * missing hour is published, whichever order concurrent runs finish in. Never moves it back.
+ * Hours before the first sealed hour are not sealed by it: each is sealed by its own view.
  */
-export function advanceWatermark(lakeRoot: string, hourIso: string, now: Date): Watermark {
-  const dir = join(lakeRoot, 'views');
-  mkdirSync(dir, { recursive: true });
-  const lock = join(dir, 'watermark.lock');
-  for (let i = 0; ; i++) {
-    try {
-      writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || i > 200) throw e;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
-    }
-  }
-  try {
-    const current = readWatermark(lakeRoot);
-    const requested = Math.max(
-      Date.parse(hourIso),
-      current.requested ? Date.parse(current.requested) : -Infinity,
-    );
-    // The first hour ever sealed starts the watermark; after that it only grows contiguously.
-    let mark = current.hour !== null ? Date.parse(current.hour) : Date.parse(hourIso);
-    while (mark + HOUR <= requested && readHourPointer(lakeRoot, new Date(mark + HOUR).toISOString()))
-      mark += HOUR;
-    const next: Watermark = {
-      hour: new Date(mark).toISOString(),
-      requested: new Date(requested).toISOString(),
-      updatedAt: now.toISOString(),
-    };
-    if (next.hour !== current.hour || next.requested !== current.requested)
-      writeJsonAtomically(join(dir, 'watermark.json'), next);
-    return next;
-  } finally {
-    rmSync(lock, { force: true });
-  }
+export function advanceWatermark(lakeRoot: string, hourIso: string): Watermark {
+  const views = join(lakeRoot, 'views');
+  recordHour(join(views, REQUESTS_DIR), new Date(Date.parse(hourIso)).toISOString());
+  const current = readWatermark(lakeRoot);
+  const requested = Date.parse(current.requested ?? hourIso);
+  // The first hour ever sealed starts the watermark, if it is published; then it grows contiguously.
+  let mark = current.hour !== null ? Date.parse(current.hour) : Date.parse(hourIso);
+  if (current.hour === null && !readHourPointer(lakeRoot, new Date(mark).toISOString()))
+    return { hour: null, requested: current.requested ?? null };
+  while (mark + HOUR <= requested && readHourPointer(lakeRoot, new Date(mark + HOUR).toISOString()))
+    mark += HOUR;
+  const hour = new Date(mark).toISOString();
+  if (hour !== current.hour) recordHour(join(views, WATERMARK_DIR), hour);
+  return { hour: later(hour, current.hour), requested: current.requested ?? null };
 }
 
 export interface DayPointer {

@@ -87,7 +87,12 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
         {
           ...config.temporal,
           lakeRoot: config.lake.root,
-          schedules: config.temporal.schedules ? { taskQueue: config.temporal.taskQueue } : false,
+          schedules: config.temporal.schedules
+            ? {
+                taskQueue: config.temporal.taskQueue,
+                repairSpec: { intervals: [{ every: `${config.temporal.repairEverySeconds}s` }] },
+              }
+            : false,
         },
         log.child({ role: 'worker' }),
       );

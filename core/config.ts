@@ -54,6 +54,8 @@ export interface Config {
     uiUrl: string;
     /** Whether the worker creates/updates the Temporal Schedules at start. */
     schedules: boolean;
+    /** Cadence of the late-data-repair schedule. */
+    repairEverySeconds: number;
   };
   auth: { jwtSecret: string; writeKeysFile: string };
   reports: {
@@ -193,7 +195,10 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
     },
     speed: {
       horizonMs: r.int('SPEED_HORIZON_HOURS', 48, 1, 48) * 3_600_000,
-      lateAfterMs: r.int('LATE_AFTER_MINUTES', 5, 0, 24 * 60) * 60_000,
+      // 0: any event for an hour that has ended marks it. The hourly run reads the lake minutes
+      // after the hour, while the archiver may still be writing its last events: a marker makes
+      // the repair check the hour again (a view that already holds them is kept as it is).
+      lateAfterMs: r.int('LATE_AFTER_MINUTES', 0, 0, 24 * 60) * 60_000,
       dedupWindowMs: r.int('SPEED_DEDUP_WINDOW_MINUTES', 10, 0, 24 * 60) * 60_000,
       consumers: r.int('SPEED_CONSUMERS', 1, 1, 64),
     },
@@ -207,6 +212,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       taskQueue: r.str('TEMPORAL_TASK_QUEUE', 'analytics-batch'),
       uiUrl: r.str('TEMPORAL_UI_URL', `http://localhost:${r.port('TEMPORAL_UI_PORT', 8233)}`),
       schedules: r.oneOf('TEMPORAL_SCHEDULES', ['true', 'false'] as const, 'true') === 'true',
+      repairEverySeconds: r.int('LATE_REPAIR_EVERY_SECONDS', 120, 10, 24 * 3600),
     },
     auth: {
       jwtSecret: jwtSecret ?? '',

@@ -7,8 +7,17 @@ import {
   publishDay,
   publishHour,
   readHourPointer,
+  readWatermark,
 } from '../batch-layer/batch-views';
-import { readyLateMarkers, removeLateMarkers } from '../batch-layer/late-markers';
+import { hourInputs } from '../batch-layer/hour-inputs';
+import {
+  archivedOffsets,
+  listLateMarkers,
+  readyLateMarkers,
+  removeLateMarkers,
+  viewHolds,
+} from '../batch-layer/late-markers';
+import { lakeHolds, unsealedLakeHours } from '../batch-layer/unsealed-hours';
 import type { DuckDbEngine } from '../batch-layer/duckdb-engine';
 
 /** What the batch activities need, built once per worker and injected. */
@@ -28,28 +37,71 @@ export function createActivities(deps: BatchDeps) {
     async recomputeHour(
       hourIso: string,
       projects?: string[],
-    ): Promise<{ hour: string; events: number; version: string }> {
+      force = false,
+    ): Promise<{ hour: string; events: number; version: string; unchanged?: boolean }> {
+      const seen = keptIfUpToDate(hourIso, force);
+      if (seen.kept)
+        return { hour: hourIso, events: seen.kept.events, version: seen.kept.version, unchanged: true };
       // Heartbeats keep flowing while DuckDB works (its queries do not block the event loop), so a
       // dead worker is noticed within the heartbeat timeout, not the start-to-close one.
       let step = 'aggregating';
       const beat = setInterval(() => heartbeat({ hour: hourIso, step }), 2000);
       try {
-        return await recompute(hourIso, (s) => (step = s), projects);
+        return await recompute(hourIso, (s) => (step = s), seen, projects);
       } finally {
         clearInterval(beat);
       }
     },
 
     /**
-     * Hours to repair: those named by late-event markers that already have a published view (an
-     * hour not yet computed will include its late events when it is). Returns the marker files read.
+     * Hours the batch layer owes a view, oldest first, at most `limit`:
+     * - hours named by late-event markers whose events the archiver has written, when the hour has
+     *   a view that does not hold them or lies before the watermark (an hour after it is computed
+     *   when it is sealed);
+     * - hours before the watermark that the lake holds events for and no view covers (history
+     *   imported before the first sealed hour, events that arrived before any hour was sealed).
+     * Also returns the ready markers, for clearLateMarkers to check once the hours are recomputed.
      */
-    async findLateHours(): Promise<{ hours: string[]; markers: string[] }> {
+    async findLateHours(limit = 240): Promise<{ hours: string[]; markers: string[]; more: boolean }> {
+      const watermark = readWatermark(deps.lakeRoot).hour;
+      const end = watermark ? Date.parse(watermark) + 3_600_000 : -Infinity;
       const markers = readyLateMarkers(deps.lakeRoot);
-      const hours = [...new Set(markers.flatMap((m) => m.hours.map((h) => h.hour)))]
-        .filter((h) => readHourPointer(deps.lakeRoot, h) !== undefined)
-        .sort();
-      return { hours, markers: markers.map((m) => m.file) };
+      const wanted = new Set<string>();
+      for (const m of markers) {
+        for (const { hour } of m.hours) {
+          const iso = new Date(hour).toISOString();
+          const pointer = readHourPointer(deps.lakeRoot, iso);
+          if (pointer ? !viewHolds(pointer.archived, m.range) : Date.parse(iso) < end) wanted.add(iso);
+        }
+      }
+      for (const h of unsealedLakeHours(deps.lakeRoot, end)) wanted.add(h);
+      const hours = [...wanted].sort().slice(0, limit);
+      // Every ready marker is a candidate: clearLateMarkers removes those whose hours hold them.
+      return { hours, markers: markers.map((m) => m.file), more: wanted.size > hours.length };
+    },
+
+    /** Which of these hours the lake holds events for (of these projects, when named). */
+    async lakeHoursIn(hours: string[], projects?: string[]): Promise<string[]> {
+      const wanted =
+        projects && projects.length > 0 ? new Set(projects.map((p) => `project=${p}`)) : undefined;
+      return hours.filter((h) => lakeHolds(deps.lakeRoot, h, wanted));
+    },
+
+    /**
+     * Seals hours the lake held no events for, one after the other in this activity (a child
+     * workflow each would cost more than the hour): each gets its view (empty, or the real one if
+     * events landed since), then the watermark follows.
+     */
+    async sealEmptyHours(hours: string[], force = false): Promise<{ events: number }> {
+      let events = 0;
+      for (const hour of hours) {
+        heartbeat({ hour });
+        const seen = keptIfUpToDate(hour, force);
+        events += seen.kept ? seen.kept.events : (await recompute(hour, () => {}, seen)).events;
+      }
+      const last = hours[hours.length - 1];
+      if (last !== undefined) advanceWatermark(deps.lakeRoot, last);
+      return { events };
     },
 
     /** Which of these hours have a published view. */
@@ -57,8 +109,23 @@ export function createActivities(deps: BatchDeps) {
       return hours.filter((h) => readHourPointer(deps.lakeRoot, h) !== undefined);
     },
 
+    /**
+     * Removes the markers among `files` whose late events every hour they name now holds (its view
+     * was computed, or kept, after the archiver wrote them); the others stay for the next run.
+     */
     async clearLateMarkers(files: string[]): Promise<void> {
-      removeLateMarkers(deps.lakeRoot, files);
+      const wanted = new Set(files);
+      const absorbed = listLateMarkers(deps.lakeRoot).filter(
+        (m) =>
+          wanted.has(m.file) &&
+          m.hours.every((h) =>
+            viewHolds(readHourPointer(deps.lakeRoot, new Date(h.hour).toISOString())?.archived, m.range),
+          ),
+      );
+      removeLateMarkers(
+        deps.lakeRoot,
+        absorbed.map((m) => m.file),
+      );
     },
 
     /** Rolls the day's published hours up into its daily view (DAU, revenue, content per day...). */
@@ -88,11 +155,32 @@ export function createActivities(deps: BatchDeps) {
 
     /** Seals hours up to `hourIso` when none before it is missing; returns the watermark. */
     async advanceWatermark(hourIso: string): Promise<string | null> {
-      return advanceWatermark(deps.lakeRoot, hourIso, now()).hour;
+      return advanceWatermark(deps.lakeRoot, hourIso).hour;
     },
   };
 
-  async function recompute(hourIso: string, setStep: (s: string) => void, projects?: string[]) {
+  /**
+   * What an hour's view would be computed from now, and the view in force if it was computed from
+   * exactly that (the same lake files, the same catalog SQL): then it is kept, and only its record
+   * of what the archiver had written moves up (late events at or below it are in the view). The
+   * archiver's offsets are read before the files are listed, so the view never claims more.
+   */
+  function keptIfUpToDate(hourIso: string, force: boolean) {
+    const archived = archivedOffsets(deps.lakeRoot);
+    const inputs = hourInputs(deps.lakeRoot, hourIso);
+    const current = readHourPointer(deps.lakeRoot, hourIso);
+    if (force || current?.inputs !== inputs) return { inputs, archived, kept: undefined };
+    if (JSON.stringify(current.archived) !== JSON.stringify(archived))
+      publishHour(deps.lakeRoot, { ...current, archived });
+    return { inputs, archived, kept: current };
+  }
+
+  async function recompute(
+    hourIso: string,
+    setStep: (s: string) => void,
+    seen: { inputs: string; archived: Record<string, string> },
+    projects?: string[],
+  ) {
     heartbeat({ hour: hourIso, step: 'aggregating' });
     // The activity's attempt identifies the version: retries never collide with a published file.
     const info = Context.current().info;
@@ -122,7 +210,23 @@ export function createActivities(deps: BatchDeps) {
       uniques: view.uniques,
       events: view.events,
       computedAt: now().toISOString(),
+      // A view for some projects only is not what the lake's files give as a whole, and holds the
+      // other projects' rows as they were computed then.
+      ...(current && projects
+        ? current.archived
+          ? { archived: lowerOf(current.archived, seen.archived) }
+          : {}
+        : { inputs: seen.inputs, archived: seen.archived }),
     });
     return { hour: hourIso, events: view.events, version };
   }
+}
+
+/** Per partition, the lower of two archived offsets (a partition missing from either is dropped). */
+function lowerOf(a: Record<string, string>, b: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(a)
+      .filter(([k]) => b[k] !== undefined)
+      .map(([k, v]) => [k, BigInt(v) < BigInt(b[k] as string) ? v : (b[k] as string)]),
+  );
 }

@@ -18,8 +18,8 @@ export interface ScheduleOptions {
 /** 02:00 UTC, for the day before. */
 const DAILY: ScheduleSpec = { calendars: [{ hour: 2, minute: 0 }] };
 
-/** Late events are looked for every 10 minutes. */
-const REPAIR: ScheduleSpec = { intervals: [{ every: '10 minutes' }] };
+/** Late events are looked for every 2 minutes (LATE_REPAIR_EVERY_SECONDS sets it for the worker role). */
+const REPAIR: ScheduleSpec = { intervals: [{ every: '2 minutes' }] };
 
 /** 5 minutes past every hour, for the hour before (the run's scheduled time names it). */
 const HOURLY: ScheduleSpec = { calendars: [{ minute: 5, hour: { start: 0, end: 23 } }] };

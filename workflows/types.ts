@@ -6,6 +6,10 @@ export interface HourlyRecomputeInput {
   advanceWatermark?: boolean;
   /** Recompute only these projects; the others keep the hour's view in force. */
   projects?: string[];
+  /** Recompute even when the hour's view already matches the lake (after a catalog fix...). */
+  force?: boolean;
+  /** Give up after this many attempts (backfills count the hour failed); unbounded when absent. */
+  attempts?: number;
 }
 
 export interface HourlyRecomputeResult {
@@ -25,6 +29,19 @@ export interface BackfillInput {
   projects?: string[];
   /** Hours recomputed at once. */
   concurrency?: number;
+  /** Only these hours (ISO) within from..to: a previous run's `failedHours`, to retry just those. */
+  hours?: string[];
+  /** Recompute hours whose view already matches the lake too (after a catalog change...). */
+  force?: boolean;
+  /** Set by the workflow when it continues as new: where the next run starts, what earlier runs did. */
+  carried?: {
+    next: number;
+    done: number;
+    failed: number;
+    events: number;
+    failedHours: string[];
+    run: number;
+  };
 }
 
 export interface BackfillProgress {
@@ -34,9 +51,14 @@ export interface BackfillProgress {
   failed: number;
   events: number;
   percent: number;
+  /** Hours that failed every attempt: retry them with a backfill over `hours: failedHours`. */
+  failedHours: string[];
+  /** Which run of the backfill this is (it continues as new every HOURS_PER_RUN hours). */
+  run: number;
 }
 
 export interface BackfillResult extends BackfillProgress {
+  /** The hours of the range (empty when longer than one run's worth). */
   hours: string[];
 }
 

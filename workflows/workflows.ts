@@ -5,6 +5,7 @@
  */
 import {
   ApplicationFailure,
+  continueAsNew,
   defineQuery,
   executeChild,
   proxyActivities,
@@ -25,14 +26,38 @@ import type {
   HourlyRecomputeResult,
 } from './types';
 
-const { recomputeHour, advanceWatermark, findLateHours, clearLateMarkers, rollupDay, publishedHours } =
-  proxyActivities<ReturnType<typeof createActivities>>({
-    startToCloseTimeout: '30 minutes',
-    heartbeatTimeout: '20 seconds',
-    retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute' },
-  });
-
 const HOUR_MS = 3_600_000;
+/** Attempts of an hour's recompute inside a backfill before that hour counts as failed. */
+const BACKFILL_ATTEMPTS = 3;
+/**
+ * Hours one backfill run takes on before it continues as new: each hour adds a few history
+ * events (child started and completed, a workflow task), so a run stays far below Temporal's
+ * history limits (51,200 events, 50 MB) and under 10,000 events, however long the range.
+ */
+export const HOURS_PER_RUN = 500;
+/** Empty hours are sealed by one activity per chunk instead of a child workflow each. */
+const EMPTY_CHUNK = 250;
+
+const ACTIVITY_OPTIONS = {
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+} as const;
+const {
+  recomputeHour,
+  advanceWatermark,
+  findLateHours,
+  clearLateMarkers,
+  rollupDay,
+  publishedHours,
+  lakeHoursIn,
+} = proxyActivities<ReturnType<typeof createActivities>>(ACTIVITY_OPTIONS);
+/** A backfill's hours give up after a few attempts: the run counts them failed and goes on. */
+const bounded = proxyActivities<ReturnType<typeof createActivities>>({
+  ...ACTIVITY_OPTIONS,
+  retry: { ...ACTIVITY_OPTIONS.retry, maximumAttempts: BACKFILL_ATTEMPTS },
+});
+
 export const progressQuery = defineQuery<BackfillProgress>('progress');
 
 const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
@@ -51,8 +76,12 @@ export async function hourlyRecompute(input: HourlyRecomputeInput = {}): Promise
   const hour = targetHour(input);
   setCurrentDetails(`Recomputing ${hour} from the lake`);
   const projects = input.projects?.filter((p) => p !== '');
-  const view =
-    projects && projects.length > 0 ? await recomputeHour(hour, projects) : await recomputeHour(hour);
+  const recompute = input.attempts ? bounded.recomputeHour : recomputeHour;
+  const view = input.force
+    ? await recompute(hour, projects && projects.length > 0 ? projects : undefined, true)
+    : projects && projects.length > 0
+      ? await recompute(hour, projects)
+      : await recompute(hour);
   // Scheduled runs (no explicit hour) seal the hour; explicit ones only when asked.
   const seal = input.advanceWatermark ?? input.hour === undefined;
   const watermark = seal ? await advanceWatermark(hour) : null;
@@ -60,7 +89,7 @@ export async function hourlyRecompute(input: HourlyRecomputeInput = {}): Promise
   return { hour, events: view.events, version: view.version, watermark };
 }
 
-/** Hours of a backfill: from the hour holding `from` to the hour before `to`. */
+/** Hours of a backfill: from the hour holding `from` to the hour before `to` (or the input's list). */
 export function backfillHours(input: BackfillInput): string[] {
   const from = Date.parse(input.from);
   const to = Date.parse(input.to);
@@ -70,17 +99,30 @@ export function backfillHours(input: BackfillInput): string[] {
       'BadInput',
     );
   }
+  if (input.hours) {
+    const listed = [...new Set(input.hours.map((h) => Date.parse(h)))];
+    const bad = input.hours.find((h) => !Number.isFinite(Date.parse(h)));
+    if (bad !== undefined)
+      throw ApplicationFailure.nonRetryable(`hours: '${bad}' is not an ISO time`, 'BadInput');
+    return listed
+      .map(floorHour)
+      .filter((h) => h + HOUR_MS > from && h < to)
+      .sort((a, b) => a - b)
+      .map((h) => new Date(h).toISOString());
+  }
   const hours: string[] = [];
   for (let h = floorHour(from); h < to; h += HOUR_MS) hours.push(new Date(h).toISOString());
-  if (hours.length > 24 * 400)
-    throw ApplicationFailure.nonRetryable('backfill longer than 400 days: split it', 'BadInput');
   return hours;
 }
 
 /**
- * Recomputes every hour of a range as child workflows (one per hour, id named by the hour), at
- * most `concurrency` at once. Resumable: after a worker crash the history says which children
- * finished, and those are not run again. Running it twice gives identical views.
+ * Recomputes every hour of a range: hours the lake holds events for as child workflows (one per
+ * hour, id named by the hour), at most `concurrency` at once; empty hours sealed in chunks by one
+ * activity. Any length: after HOURS_PER_RUN hours the run continues as new, carrying its progress,
+ * so each run's history stays small. Resumable: after a worker crash the history says which
+ * children finished, and an hour whose view already matches the lake is kept, not recomputed.
+ * An hour that fails its attempts is counted and listed in `failedHours`; a second backfill over
+ * `hours: failedHours` retries just those.
  */
 export async function backfill(input: BackfillInput): Promise<BackfillResult> {
   if (input.engine !== undefined && input.engine !== 'duckdb') {
@@ -88,52 +130,110 @@ export async function backfill(input: BackfillInput): Promise<BackfillResult> {
   }
   const hours = backfillHours(input);
   const concurrency = Math.max(1, Math.min(input.concurrency ?? 4, 16));
+  const carried = input.carried ?? { next: 0, done: 0, failed: 0, events: 0, failedHours: [] };
   const progress: BackfillProgress = {
     total: hours.length,
-    done: 0,
+    done: carried.done,
     running: 0,
-    failed: 0,
-    events: 0,
+    failed: carried.failed,
+    events: carried.events,
     percent: 0,
+    failedHours: [...carried.failedHours],
+    run: (input.carried?.run ?? 0) + 1,
   };
   setHandler(progressQuery, () => progress);
+  let shownPercent = -1;
   const report = () => {
-    progress.percent = progress.total === 0 ? 100 : Math.floor((progress.done * 100) / progress.total);
+    const finished = progress.done + progress.failed;
+    progress.percent = progress.total === 0 ? 100 : Math.floor((finished * 100) / progress.total);
     setCurrentDetails(
-      `Backfill ${input.from} .. ${input.to}: ${progress.done}/${progress.total} hours (${progress.percent}%), ` +
-        `${progress.running} running, ${progress.events} events`,
+      `Backfill ${input.from} .. ${input.to}: ${finished}/${progress.total} hours (${progress.percent}%), ` +
+        `${progress.running} running, ${progress.failed} failed, ${progress.events} events; run ${progress.run}`,
     );
-    upsertMemo({ progress: { ...progress } });
-    upsertSearchAttributes({ BackfillProgressPercent: [progress.percent] });
+    // Memo and search attribute only when the percentage moves: each upsert is a history event.
+    if (progress.percent !== shownPercent) {
+      shownPercent = progress.percent;
+      upsertMemo({ progress: { ...progress, failedHours: progress.failedHours.slice(0, 50) } });
+      upsertSearchAttributes({ BackfillProgressPercent: [progress.percent] });
+    }
   };
   report();
-  const queue = [...hours];
+  const slice = hours.slice(carried.next, carried.next + HOURS_PER_RUN);
+  const withEvents = new Set(slice.length > 0 ? await lakeHoursIn(slice, input.projects) : []);
   const parent = workflowInfo().workflowId;
+  const failed = (hour: string) => {
+    progress.failed++;
+    progress.failedHours.push(hour);
+  };
+
+  // Empty hours: sealed as empty views, a chunk per activity.
+  const empty = slice.filter((h) => !withEvents.has(h));
+  for (let i = 0; i < empty.length; i += EMPTY_CHUNK) {
+    const chunk = empty.slice(i, i + EMPTY_CHUNK);
+    try {
+      const r = await bounded.sealEmptyHours(chunk, input.force ?? false);
+      progress.done += chunk.length;
+      progress.events += r.events;
+    } catch {
+      for (const h of chunk) failed(h);
+    }
+    report();
+  }
+
+  const queue = slice.filter((h) => withEvents.has(h));
   const worker = async () => {
     for (let hour = queue.shift(); hour !== undefined; hour = queue.shift()) {
       progress.running++;
-      report();
-      const r = await executeChild(hourlyRecompute, {
-        workflowId: `${parent}/${hour}`,
-        args: [{ hour, advanceWatermark: true, ...(input.projects ? { projects: input.projects } : {}) }],
-      });
-      progress.running--;
-      progress.done++;
-      progress.events += r.events;
+      try {
+        const r = await executeChild(hourlyRecompute, {
+          workflowId: `${parent}/${hour}`,
+          args: [
+            {
+              hour,
+              advanceWatermark: true,
+              attempts: BACKFILL_ATTEMPTS,
+              ...(input.projects ? { projects: input.projects } : {}),
+              ...(input.force ? { force: true } : {}),
+            },
+          ],
+        });
+        progress.done++;
+        progress.events += r.events;
+      } catch {
+        failed(hour);
+      } finally {
+        progress.running--;
+      }
       report();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, hours.length) }, worker));
-  return { ...progress, hours };
+  await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
+
+  const next = carried.next + slice.length;
+  if (next < hours.length) {
+    await continueAsNew<typeof backfill>({
+      ...input,
+      carried: {
+        next,
+        done: progress.done,
+        failed: progress.failed,
+        events: progress.events,
+        failedHours: progress.failedHours,
+        run: progress.run,
+      },
+    });
+  }
+  return { ...progress, hours: hours.length <= HOURS_PER_RUN ? hours : [] };
 }
 
 /**
- * Late-data repair: recomputes the published hours that received events after they were computed
- * (the speed layer names them in the lake's `_late/` markers), then clears the markers it read.
- * Run by the `late-data-repair` schedule; safe to run any time (recomputing is idempotent).
+ * Late-data repair: recomputes the hours that received events after they were computed (the speed
+ * layer names them in the lake's `_late/` markers) and the hours before the watermark that the
+ * lake holds events for and no view covers, then clears the markers it handled. Run by the
+ * `late-data-repair` schedule; safe to run any time (an hour whose view matches the lake is kept).
  */
 export async function lateDataRepair(): Promise<{ hours: string[] }> {
-  const { hours, markers } = await findLateHours();
+  const { hours, markers, more } = await findLateHours();
   setCurrentDetails(
     hours.length === 0 ? 'No late events to repair' : `Repairing ${hours.length} hours: ${hours.join(', ')}`,
   );
@@ -145,6 +245,8 @@ export async function lateDataRepair(): Promise<{ hours: string[] }> {
     });
   }
   await clearLateMarkers(markers);
+  // A long import owes many hours: the rest in a fresh run, so no history grows without bound.
+  if (more) await continueAsNew<typeof lateDataRepair>();
   return { hours };
 }
 

@@ -99,8 +99,8 @@ async function main() {
     if (h % 120 === 119) say(`  batch views: ${h + 1}/${hours} hours`);
   }
   engine.close();
-  advanceWatermark(lake, new Date(first).toISOString(), new Date());
-  advanceWatermark(lake, new Date(first + (hours - 1) * HOUR).toISOString(), new Date());
+  advanceWatermark(lake, new Date(first).toISOString());
+  advanceWatermark(lake, new Date(first + (hours - 1) * HOUR).toISOString());
   say(`batch views: ${hours} hours sealed in ${fmt((performance.now() - t) / 1000, 1)} s`);
 
   // The physical limit for a cold query: DuckDB alone, the same daily sum over the same view files.

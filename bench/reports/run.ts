@@ -73,8 +73,8 @@ async function main() {
     if (h % 240 === 239) say(`  sealed ${h + 1}/${hours} hours`);
   }
   engine.close();
-  advanceWatermark(lake, new Date(first).toISOString(), new Date());
-  advanceWatermark(lake, new Date(first + (hours - 1) * HOUR).toISOString(), new Date());
+  advanceWatermark(lake, new Date(first).toISOString());
+  advanceWatermark(lake, new Date(first + (hours - 1) * HOUR).toISOString());
   say(`lake and batch views: ${hours} hours in ${fmt((performance.now() - t) / 1000, 1)} s`);
 
   const clickhouse = createClickHouse(config);

@@ -20,7 +20,7 @@ export interface MetricFigures {
 
 /** Where the period's figures came from: the batch view up to the watermark, the speed view after. */
 export interface FigureSource {
-  source: 'batch' | 'speed';
+  source: 'batch' | 'speed' | 'late';
   from: string;
   to: string;
 }

@@ -47,7 +47,7 @@ export class FunnelsService {
   funnel(project: string, range: TimeRange, steps: string[], windowSeconds: number): Promise<FunnelAnswer> {
     const key = ['funnel', range.from.getTime(), range.to.getTime(), steps, windowSeconds];
     return this.metrics.cachedAnswer(project, key, async () => {
-      const { split, parts, watermark } = this.metrics.layersOf(range, project);
+      const { split, rawParts: parts, watermark } = this.metrics.layersOf(range, project);
       const rows = await this.raw.stepEvents(project, range.from, split, range.to, [...new Set(steps)]);
       return {
         from: range.from.toISOString(),

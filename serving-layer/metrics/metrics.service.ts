@@ -4,20 +4,20 @@ import type { Config } from '../../core/config';
 import { METRIC_CATALOG, metricByName, type MetricDefinition } from '../../core/metrics/catalog';
 import { HLL_STANDARD_ERROR, hllEstimate, hllMerge } from '../../core/sketches/hll';
 import { BATCH_VIEWS, CLICKHOUSE, CONFIG } from '../tokens';
-import { batchViewStamp } from '../../batch-layer/batch-views';
+import { batchViewStamp, readHourPointer } from '../../batch-layer/batch-views';
 import { existingHourPartitions } from '../../batch-layer/lake-paths';
 import type { BatchViewReader } from '../views/batch-view-reader';
 import { seriesKey, type SeriesQuery, type ViewReader } from '../views/series';
 import { CachedViewReader } from '../views/view-cache';
 import { StampedCache } from '../views/stamped-cache';
 import { splitAt } from '../views/split';
+import { planLayers, type Refusal, type Source } from '../views/layer-plan';
+import { LateHoursIndex, viewHolds } from '../../batch-layer/late-markers';
 import { SpeedViewReader } from '../views/speed-view-reader';
 import type { Granularity } from './granularity';
 import type { TimeRange } from './time-range';
 
 const HOUR = 3_600_000;
-
-type Source = 'batch' | 'speed';
 
 /** One contiguous part of the answer and the layer it came from. */
 export interface AnswerPart {
@@ -46,6 +46,11 @@ export interface MetricAnswer {
   buckets: Bucket[];
   /** End of the last sealed hour: the batch view answers before it, the speed view after. */
   watermark: string | null;
+  /**
+   * Sealed hours with late events their batch view does not hold yet: answered from the speed
+   * view (source `late`) until the late-data-repair schedule publishes them again.
+   */
+  pendingRepair?: { from: string; to: string }[];
   /** Unique counts are HyperLogLog estimates with this relative standard error. */
   standardError?: number;
   freshness: Freshness;
@@ -113,6 +118,7 @@ export class MetricsService {
   private readonly speedSketches: StampedCache<SideSketch>;
   private readonly lastReceived = new Map<string, { stamp: string; at: Date | null }>();
   private readonly answers = new StampedCache<object>(() => this.stamp(), 2_000);
+  private readonly lateHours: LateHoursIndex;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -124,6 +130,7 @@ export class MetricsService {
     this.speedCache = new CachedViewReader(this.speed, () => this.speed.stamp());
     this.batchSketches = new StampedCache(() => batchViewStamp(config.lake.root), 500);
     this.speedSketches = new StampedCache(() => this.speed.stamp(), 500);
+    this.lateHours = new LateHoursIndex(config.lake.root);
   }
 
   /** The catalog definition for a name (or its alias), else a 400 naming the catalog. */
@@ -139,33 +146,48 @@ export class MetricsService {
   }
 
   /**
-   * Where a range splits between the layers, and the part each answers. Refuses (503) a range
-   * whose speed part reaches back beyond the speed view's horizon into hours the lake holds events
-   * for: those hours are not sealed yet and the speed view no longer has them, so answering would
-   * show them as zero.
+   * Which layer answers each hour of a range (views/layer-plan.ts), and `split`, the watermark
+   * clipped to the range, for the analyses that read raw events (the lake holds late events as
+   * soon as they are archived, so they split at the watermark alone). Refuses (503) a range with
+   * hours no layer can answer right now, naming what makes them answerable: they are never zero.
    */
   layersOf(range: TimeRange, project: string, now = Date.now()) {
     const watermark = this.batch.watermarkEnd();
-    const split = splitAt(watermark, range);
+    const late = this.lateHours.hours();
+    const lakeRoot = this.config.lake.root;
     const horizonStart = Math.ceil((now - this.config.speed.horizonMs) / HOUR) * HOUR;
-    const unsealed = unsealedLakeHours(
-      this.config.lake.root,
-      project,
-      split.getTime(),
-      Math.min(range.to.getTime(), horizonStart),
-    );
-    if (unsealed) {
-      throw new ServiceUnavailableException(
-        `hours ${unsealed.first} to ${unsealed.last} hold events but are not sealed by the batch layer yet, and the speed view ` +
-          `keeps only the last ${this.config.speed.horizonMs / HOUR} hours: seal them with ./platform backfill --from ${unsealed.first} --to ${unsealed.end} (or start from ${new Date(horizonStart).toISOString()})`,
-      );
-    }
-    const parts: { source: Source; from: string; to: string }[] = [];
-    if (split > range.from)
-      parts.push({ source: 'batch', from: range.from.toISOString(), to: split.toISOString() });
-    if (range.to > split)
-      parts.push({ source: 'speed', from: split.toISOString(), to: range.to.toISOString() });
-    return { split, parts, watermark: watermark?.toISOString() ?? null };
+    const { parts, refused } = planLayers(range, {
+      watermarkEnd: watermark?.getTime(),
+      horizonStart,
+      published: (h) => readHourPointer(lakeRoot, new Date(h).toISOString()) !== undefined,
+      late: (h) => {
+        const ranges = late.get(`${project}|${new Date(h).toISOString()}`);
+        if (!ranges) return false;
+        const archived = readHourPointer(lakeRoot, new Date(h).toISOString())?.archived;
+        return ranges.some((r) => !viewHolds(archived, r));
+      },
+      lakeHolds: (h) => existingHourPartitions(lakeRoot, project, h, h + HOUR).length > 0,
+    });
+    if (refused.length > 0) throw new ServiceUnavailableException(refusalMessage(refused, this.config));
+    const split = splitAt(watermark, range);
+    return {
+      split,
+      /** The parts as the raw-event analyses read them: the lake before `split`, the speed view after. */
+      rawParts: [
+        ...(split > range.from
+          ? [{ source: 'batch' as const, from: range.from.toISOString(), to: split.toISOString() }]
+          : []),
+        ...(range.to > split
+          ? [{ source: 'speed' as const, from: split.toISOString(), to: range.to.toISOString() }]
+          : []),
+      ],
+      parts: parts.map((p) => ({ source: p.source, from: p.from.toISOString(), to: p.to.toISOString() })),
+      watermark: watermark?.toISOString() ?? null,
+      /** Sealed hours answered from the speed view while their late events wait for repair. */
+      pendingRepair: parts
+        .filter((p) => p.source === 'late')
+        .map((p) => ({ from: p.from.toISOString(), to: p.to.toISOString() })),
+    };
   }
 
   /** The layers answering each part of a range, with their (cached) readers. */
@@ -175,13 +197,13 @@ export class MetricsService {
     range: TimeRange,
     q: Omit<SeriesQuery, 'project' | 'metric' | 'from' | 'to'>,
   ) {
-    const { parts, watermark } = this.layersOf(range, project);
+    const { parts, watermark, pendingRepair } = this.layersOf(range, project);
     const sides: Side[] = parts.map((p) => ({
       source: p.source,
       reader: p.source === 'batch' ? this.batchCache : this.speedCache,
       q: { project, metric: def.name, ...q, from: new Date(p.from), to: new Date(p.to) },
     }));
-    return { sides, watermark };
+    return { sides, watermark, pendingRepair };
   }
 
   async query(
@@ -210,7 +232,7 @@ export class MetricsService {
       opts.dims ?? null,
     ];
     return this.cachedAnswer(project, key, async () => {
-      const { sides, watermark } = this.sides(def, project, range, {
+      const { sides, watermark, pendingRepair } = this.sides(def, project, range, {
         granularity,
         groupBy: Boolean(groupBy),
         ...(opts.dims ? { dims: opts.dims } : {}),
@@ -225,13 +247,9 @@ export class MetricsService {
         to: range.to.toISOString(),
         granularity,
         ...merged,
-        source:
-          sources.size > 1
-            ? ('mixed' as const)
-            : sources.has('batch')
-              ? ('batch' as const)
-              : ('speed' as const),
+        source: sources.size > 1 ? ('mixed' as const) : ([...sources][0] ?? ('speed' as const)),
         watermark,
+        ...(pendingRepair.length > 0 ? { pendingRepair } : {}),
         ...(def.exact ? {} : { standardError: HLL_STANDARD_ERROR }),
       };
     });
@@ -423,16 +441,31 @@ export function dimensionName(def: MetricDefinition): string | undefined {
       : def.dimension.name;
 }
 
-/** The first and last hour in [from, to) with a lake partition of the project, if any. */
-function unsealedLakeHours(lakeRoot: string, project: string, from: number, to: number) {
-  const hours = existingHourPartitions(lakeRoot, project, from, to);
-  const first = hours[0]?.hour;
-  const last = hours[hours.length - 1]?.hour;
-  return first === undefined || last === undefined
-    ? undefined
-    : {
-        first: new Date(first).toISOString(),
-        last: new Date(last).toISOString(),
-        end: new Date(last + HOUR).toISOString(),
-      };
+/** A 503 body naming the hours no layer can answer and the command that makes them answerable. */
+function refusalMessage(refused: Refusal[], config: Config): string {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const span = (list: Refusal[]) => {
+    const first = list[0]?.hour ?? 0;
+    const last = list[list.length - 1]?.hour ?? 0;
+    return { first: iso(first), last: iso(last), end: iso(last + HOUR) };
+  };
+  const horizon = config.speed.horizonMs / HOUR;
+  const missing = refused.filter((r) => r.needs === 'backfill');
+  const late = refused.filter((r) => r.needs === 'repair');
+  const lines: string[] = [];
+  if (missing.length > 0) {
+    const s = span(missing);
+    lines.push(
+      `hours ${s.first} to ${s.last} hold events but are not sealed by the batch layer yet, and the speed view keeps only the last ${horizon} hours: ` +
+        `the late-data-repair schedule computes hours before the watermark by itself; after the watermark, or to have them now, run ./platform backfill --from ${s.first} --to ${s.end}`,
+    );
+  }
+  if (late.length > 0) {
+    const s = span(late);
+    lines.push(
+      `hours ${s.first} to ${s.last} received late events that their batch view does not hold yet, and they are older than the speed view's ${horizon} hours: ` +
+        `the late-data-repair schedule recomputes them within minutes (or now: ./platform backfill --from ${s.first} --to ${s.end})`,
+    );
+  }
+  return lines.join('; ');
 }

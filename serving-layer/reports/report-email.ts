@@ -40,7 +40,7 @@ const sourceLine = (f: ReportFigures) =>
     : `Figures come from ${f.sources
         .map(
           (s) =>
-            `the ${s.source} view for ${s.from.slice(0, 16).replace('T', ' ')} to ${s.to.slice(0, 16).replace('T', ' ')} UTC`,
+            `${s.source === 'late' ? 'the speed view (late events waiting for repair)' : `the ${s.source} view`} for ${s.from.slice(0, 16).replace('T', ' ')} to ${s.to.slice(0, 16).replace('T', ' ')} UTC`,
         )
         .join(' and ')}.`;
 

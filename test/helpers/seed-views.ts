@@ -37,7 +37,7 @@ export async function seedViews(
         'v1',
       );
       publishHour(config.lake.root, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
-      advanceWatermark(config.lake.root, hour, new Date());
+      advanceWatermark(config.lake.root, hour);
     }
   } finally {
     engine.close();

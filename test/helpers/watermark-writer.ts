@@ -1,0 +1,24 @@
+/**
+ * A batch publisher as a process of its own, for the watermark tests: publishes each hour given
+ * on the command line (ISO, in that order) and asks the watermark to follow, as the hourly runs and
+ * backfill children do. `--loop` starts over forever (to be killed with SIGKILL at any point).
+ */
+import { advanceWatermark, publishHour } from '../../batch-layer/batch-views';
+
+const [lake, ...rest] = process.argv.slice(2);
+const loop = rest.includes('--loop');
+const hours = rest.filter((a) => a !== '--loop');
+if (!lake || hours.length === 0) throw new Error('usage: watermark-writer <lake> <hour>... [--loop]');
+do {
+  for (const hour of hours) {
+    publishHour(lake, {
+      hour,
+      version: `p${process.pid}`,
+      measures: 'm.parquet',
+      uniques: 'u.parquet',
+      events: 0,
+      computedAt: '',
+    });
+    advanceWatermark(lake, hour);
+  }
+} while (loop);
