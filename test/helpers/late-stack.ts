@@ -1,0 +1,111 @@
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Analytics } from '@segment/analytics-node';
+import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
+import { expect } from 'vitest';
+import { startRoles, type RunningRoles } from '../../cli/roles';
+import { mintToken } from '../../core/auth/jwt';
+import { createWriteKey } from '../../core/auth/write-keys';
+import type { Config } from '../../core/config';
+import { createLogger } from '../../core/log';
+import { WORKFLOW_TYPES } from '../../workflows/ids';
+import { isolatedConfig } from './test-config';
+
+export const HOUR = 3_600_000;
+export const iso = (ms: number) => new Date(ms).toISOString();
+
+export interface Answer {
+  value: number;
+  source: string;
+  parts: { source: string; from: string; to: string }[];
+  pendingRepair?: { from: string; to: string }[];
+}
+
+/**
+ * Every role over its own topics and lake, for one project, with the Segment SDK to send through,
+ * the API to ask, hourly seals on demand and the late-data-repair schedule every 2 s (as the worker
+ * role creates it, LATE_REPAIR_EVERY_SECONDS in production). For the late-data tests.
+ */
+export async function startLateStack(name: string) {
+  const log = createLogger({ test: name }, 'warn');
+  const config: Config = isolatedConfig(name);
+  const project = name;
+  const writeKey = createWriteKey(config.auth.writeKeysFile, project);
+  const token = await mintToken(config.auth.jwtSecret, { project, scopes: ['read'] });
+  const roles: RunningRoles = await startRoles(
+    ['ingest', 'speed', 'archiver', 'serve', 'worker'],
+    config,
+    log,
+  );
+  const temporal = await Connection.connect({ address: config.temporal.address });
+  const client = new Client({ connection: temporal, namespace: config.temporal.namespace });
+  const analytics = new Analytics({ writeKey, host: roles.urls.ingest, flushAt: 50, flushInterval: 50 });
+  const scheduleId = `${config.temporal.taskQueue}-late-data-repair`;
+  let scheduled = false;
+  let n = 0;
+  return {
+    config,
+    log,
+    /** Sends a track call per event time through the SDK; resolves once all are accepted. */
+    send: async (times: number[]) => {
+      const failures: unknown[] = [];
+      analytics.on('error', (e) => failures.push(e));
+      for (const t of times)
+        analytics.track({ userId: `u-${n++ % 40}`, event: 'page_view', timestamp: new Date(t) });
+      await analytics.flush();
+      expect(failures).toEqual([]);
+    },
+    answer: async (from: number, to: number, metric = 'events') => {
+      const res = await fetch(`${roles.urls.api}/v1/metrics/${metric}?from=${iso(from)}&to=${iso(to)}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      return { status: res.status, body: (await res.json()) as Answer & { message?: string } };
+    },
+    /** Distinct events of the project the lake archiver has written. */
+    inLake: async () => {
+      const db = await DuckDBInstance.create(':memory:');
+      const conn = await db.connect();
+      try {
+        const glob = join(config.lake.root, 'events', `project=${project}`, '**', '*.parquet');
+        const r = await conn.runAndReadAll(
+          `SELECT count(DISTINCT event_id)::INT AS n FROM read_parquet($glob)`,
+          {
+            glob,
+          },
+        );
+        return Number(r.getRowObjectsJson()[0]?.n);
+      } catch {
+        return 0; // no file yet
+      } finally {
+        conn.closeSync();
+        db.closeSync();
+      }
+    },
+    seal: (hour: number) =>
+      client.workflow.execute(WORKFLOW_TYPES.hourlyRecompute, {
+        taskQueue: config.temporal.taskQueue,
+        workflowId: `${name}-seal-${iso(hour)}-${Date.now()}`,
+        args: [{ hour: iso(hour), advanceWatermark: true }],
+      }),
+    startRepairSchedule: async () => {
+      await client.schedule.create({
+        scheduleId,
+        spec: { intervals: [{ every: '2s' }] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: WORKFLOW_TYPES.lateDataRepair,
+          taskQueue: config.temporal.taskQueue,
+          args: [],
+        },
+        policies: { overlap: ScheduleOverlapPolicy.BUFFER_ONE },
+      });
+      scheduled = true;
+    },
+    stop: async () => {
+      if (scheduled) await client.schedule.getHandle(scheduleId).delete();
+      await analytics.closeAndFlush({ timeout: 5_000 });
+      await temporal.close();
+      await roles.stop();
+    },
+  };
+}
