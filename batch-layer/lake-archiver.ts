@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { AnalyticsEvent } from '../core/event';
+import { deadLetterMessage, decodeEvent, decodeQuarantined, PoisonRecord } from '../core/dead-letters';
 import { rangeBatchHandler, type RangeSink } from '../core/kafka-ranges';
 import type { Logger } from '../core/log';
-import type { QuarantinedEvent } from '../ingest/event-sink';
+import { PartitionTransactions, type OutgoingMessage } from '../core/partition-transactions';
 import { LakeRangeStore } from './lake-range-store';
 import { partFileName, partitionDir, partitionOf } from './lake-paths';
 import { ParquetWriter, type LakeRecord, type QuarantineRecord } from './parquet-writer';
@@ -12,6 +12,8 @@ export interface LakeArchiverConfig {
   topic: string;
   quarantineTopic: string;
   groupId: string;
+  /** Where records no retry can archive go (events.deadletter). */
+  deadLetterTopic: string;
   lakeRoot: string;
   /** How long the broker may hold a fetch to gather a larger file (tests use less). */
   maxWaitMs?: number;
@@ -40,33 +42,64 @@ export async function startLakeArchiver(
     heartbeatInterval: Math.floor((config.sessionTimeoutMs ?? 30_000) / 6),
   });
 
+  // Dead letters and the consumer offset commit together, one transaction per topic partition.
+  const transactions = new Map(
+    [config.topic, config.quarantineTopic].map((t) => [
+      t,
+      new PartitionTransactions(deps.kafka, config.groupId, t),
+    ]),
+  );
+
   const sink: RangeSink = {
     async write(topic: string, partition: number, messages: KafkaMessage[], range) {
       const name = partFileName(topic, partition, range.first.toString(), range.last.toString());
+      // A record that is not what the topic carries goes to the dead-letter topic with this
+      // range's commit; the records around it are archived.
+      const dead: OutgoingMessage[] = [];
+      const place = <T>(m: KafkaMessage, f: () => { dir: string; record: T }) => {
+        try {
+          return f();
+        } catch (e) {
+          if (!(e instanceof PoisonRecord)) throw e;
+          dead.push({
+            topic: config.deadLetterTopic,
+            ...deadLetterMessage(topic, partition, m, config.groupId, e),
+          });
+          deps.log.warn('dead-lettered a record', { topic, partition, offset: m.offset, error: e.message });
+          return undefined;
+        }
+      };
       if (topic === config.quarantineTopic) {
-        const byDir = groupBy(messages, (m) => {
-          const q = JSON.parse((m.value as Buffer).toString('utf8')) as QuarantinedEvent;
-          const record: QuarantineRecord = { ...q, topic, partition, offset: m.offset };
-          return {
-            dir: partitionDir(config.lakeRoot, 'quarantine', partitionOf(q.projectId, q.receivedAt)),
-            record,
-          };
-        });
+        const byDir = groupBy(messages, (m) =>
+          place(m, () => {
+            const q = decodeQuarantined(m);
+            const record: QuarantineRecord = { ...q, topic, partition, offset: m.offset };
+            return {
+              dir: partitionDir(config.lakeRoot, 'quarantine', partitionOf(q.projectId, q.receivedAt)),
+              record,
+            };
+          }),
+        );
         for (const [dir, records] of byDir) await writer.writeQuarantine(join(dir, name), records);
       } else {
-        const byDir = groupBy(messages, (m) => {
-          const event = JSON.parse((m.value as Buffer).toString('utf8')) as AnalyticsEvent;
-          const record: LakeRecord = { event, topic, partition, offset: m.offset };
-          return {
-            dir: partitionDir(config.lakeRoot, 'events', partitionOf(event.projectId, event.timestamp)),
-            record,
-          };
-        });
+        const byDir = groupBy(messages, (m) =>
+          place(m, () => {
+            const event = decodeEvent(m);
+            const record: LakeRecord = { event, topic, partition, offset: m.offset };
+            return {
+              dir: partitionDir(config.lakeRoot, 'events', partitionOf(event.projectId, event.timestamp)),
+              record,
+            };
+          }),
+        );
         for (const [dir, records] of byDir) await writer.write(join(dir, name), records);
       }
-      return () => consumer.commitOffsets([{ topic, partition, offset: (range.last + 1n).toString() }]);
+      return () =>
+        (transactions.get(topic) as PartitionTransactions).commit(partition, range.last + 1n, dead);
     },
     forget: () => {},
+    settledOffset: (topic, partition) =>
+      (transactions.get(topic) as PartitionTransactions).settledOffset(partition),
   };
 
   await consumer.connect();
@@ -88,6 +121,7 @@ export async function startLakeArchiver(
   return {
     stop: async () => {
       await consumer.disconnect();
+      for (const t of transactions.values()) await t.close();
       writer.close();
     },
   };
@@ -95,12 +129,13 @@ export async function startLakeArchiver(
 
 function groupBy<T>(
   messages: KafkaMessage[],
-  place: (m: KafkaMessage) => { dir: string; record: T },
+  place: (m: KafkaMessage) => { dir: string; record: T } | undefined,
 ): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const m of messages) {
-    if (!m.value) continue;
-    const { dir, record } = place(m);
+    const placed = place(m);
+    if (!placed) continue;
+    const { dir, record } = placed;
     const list = out.get(dir) ?? [];
     list.push(record);
     out.set(dir, list);

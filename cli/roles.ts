@@ -74,6 +74,7 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
           topic: config.kafka.topics.events,
           quarantineTopic: config.kafka.topics.quarantine,
           groupId: config.kafka.groups.archiver,
+          deadLetterTopic: config.kafka.topics.deadletter,
           lakeRoot: config.lake.root,
           maxWaitMs: config.lake.fetchWaitMs,
           sessionTimeoutMs: config.kafka.sessionTimeoutMs,

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       events: 'events',
       quarantine: 'events.quarantine',
       derived: 'events.derived',
+      deadletter: 'events.deadletter',
     });
     expect(c.temporal).toMatchObject({ address: 'localhost:7233', taskQueue: 'analytics-batch' });
     expect(c.clickhouse.url).toBeUndefined();

@@ -28,7 +28,7 @@ export interface Config {
   kafka: {
     brokers: string[];
     clientId: string;
-    topics: { events: string; quarantine: string; derived: string };
+    topics: { events: string; quarantine: string; derived: string; deadletter: string };
     /** Consumer group ids; a prefix separates deployments (or tests) sharing one cluster. */
     groups: { speed: string; archiver: string };
     partitions: number;
@@ -180,6 +180,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
         events: r.str('TOPIC_EVENTS', DEFAULT_TOPICS.events),
         quarantine: r.str('TOPIC_QUARANTINE', DEFAULT_TOPICS.quarantine),
         derived: r.str('TOPIC_DERIVED', DEFAULT_TOPICS.derived),
+        deadletter: r.str('TOPIC_DEADLETTER', DEFAULT_TOPICS.deadletter),
       },
       groups: {
         speed: `${r.str('KAFKA_GROUP_PREFIX', '')}speed-layer`,

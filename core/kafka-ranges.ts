@@ -28,6 +28,11 @@ export interface RangeSink {
   ): Promise<() => Promise<void>>;
   /** Drop what is cached for a partition: after a failure or when partitions move. */
   forget(topic: string, partition: number): void;
+  /**
+   * The committed offset once no commit of the sink's is in flight for the partition (see
+   * PartitionTransactions.settledOffset); asked before a range recorded 'before' is rebuilt.
+   */
+  settledOffset?(topic: string, partition: number): Promise<bigint | undefined>;
 }
 
 /**
@@ -82,6 +87,16 @@ export function rangeBatchHandler(consumer: Consumer, store: RangeStore, sink: R
       pending = { ...pending, phase: 'after' };
       await store.save(batch.topic, batch.partition, pending);
       states.set(keyOf(batch.topic, batch.partition), pending);
+    }
+    if (pending?.phase === 'before' && pending.last >= fetchedFrom && sink.settledOffset) {
+      // The fetch may have started from an offset read while the range's commit was still
+      // landing: ask again once it has, before writing the range (and its messages) a second time.
+      const settled = await sink.settledOffset(batch.topic, batch.partition);
+      if (settled !== undefined && settled > pending.last) {
+        pending = { ...pending, phase: 'after' };
+        await store.save(batch.topic, batch.partition, pending);
+        states.set(keyOf(batch.topic, batch.partition), pending);
+      }
     }
     if (pending && pending.last >= fetchedFrom) {
       const p = pending;

@@ -38,8 +38,8 @@ export async function ensureTopics(kafka: Kafka, config: Config): Promise<void> 
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
-    const { events, quarantine, derived } = config.kafka.topics;
-    const wanted = [events, quarantine, derived].filter((t) => !existing.has(t));
+    const { events, quarantine, derived, deadletter } = config.kafka.topics;
+    const wanted = [events, quarantine, derived, deadletter].filter((t) => !existing.has(t));
     if (wanted.length > 0) {
       await admin.createTopics({
         waitForLeaders: true,

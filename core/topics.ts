@@ -3,4 +3,5 @@ export const DEFAULT_TOPICS = {
   events: 'events',
   quarantine: 'events.quarantine',
   derived: 'events.derived',
+  deadletter: 'events.deadletter',
 } as const;

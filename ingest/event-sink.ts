@@ -1,11 +1,7 @@
 import type { AnalyticsEvent } from '../core/event';
+import type { QuarantinedEvent } from '../core/dead-letters';
 
-export interface QuarantinedEvent {
-  projectId: string;
-  reason: string;
-  receivedAt: string;
-  raw: unknown;
-}
+export type { QuarantinedEvent };
 
 /** An accepted event with its JSON, serialized once by the pipeline. */
 export interface SerializedEvent {

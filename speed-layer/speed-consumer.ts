@@ -1,20 +1,23 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../core/config';
-import type { AnalyticsEvent } from '../core/event';
+import { deadLetterMessage, decodeEvent, PoisonRecord } from '../core/dead-letters';
 import { rangeBatchHandler, type RangeSink } from '../core/kafka-ranges';
+import { PartitionTransactions, type OutgoingMessage } from '../core/partition-transactions';
 import type { Logger } from '../core/log';
 import { DedupWindow } from './dedup-window';
-import { deriveRange, type DerivedEvent, type DerivedState } from './derived-events';
+import { deriveRange, type DerivedState } from './derived-events';
 import { loadDerivedState } from './derived-state';
 import { OffsetStateStore } from './offset-state';
-import { buildRangeOutput, type SpeedOptions } from './range-output';
+import { buildRangeOutput, type ConsumedMessage, type SpeedOptions } from './range-output';
 import { writeRange } from './range-writer';
 
 export interface SpeedConsumerConfig extends SpeedOptions {
   topic: string;
   /** Where derived events go (events.derived). */
   derivedTopic: string;
+  /** Where records no retry can process go (events.deadletter). */
+  deadLetterTopic: string;
   groupId: string;
   database: string;
   lakeRoot: string;
@@ -27,6 +30,7 @@ export function speedConsumerConfig(config: Config): SpeedConsumerConfig {
   return {
     topic: config.kafka.topics.events,
     derivedTopic: config.kafka.topics.derived,
+    deadLetterTopic: config.kafka.topics.deadletter,
     groupId: config.kafka.groups.speed,
     database: config.clickhouse.database,
     lakeRoot: config.lake.root,
@@ -70,53 +74,8 @@ export async function startSpeedConsumer(
   });
   consumer.on(consumer.events.GROUP_JOIN, () => memory.clear());
 
-  // One transactional producer per partition: its id fences a zombie that still thinks it owns
-  // the partition, and its transaction commits derived events and the consumer offset together.
-  const producers = new Map<number, Producer>();
-  const producerFor = async (partition: number) => {
-    let p = producers.get(partition);
-    if (!p) {
-      p = deps.kafka.producer({
-        transactionalId: `${config.groupId}:${config.topic}:${partition}`,
-        idempotent: true,
-        maxInFlightRequests: 1,
-      });
-      await p.connect();
-      producers.set(partition, p);
-    }
-    return p;
-  };
-
-  const publishAndCommit = async (
-    topic: string,
-    partition: number,
-    derived: DerivedEvent[],
-    nextOffset: bigint,
-  ) => {
-    const producer = await producerFor(partition);
-    const txn = await producer.transaction();
-    try {
-      if (derived.length > 0) {
-        await txn.send({
-          topic: config.derivedTopic,
-          acks: -1,
-          messages: derived.map((d) => ({ key: `${d.projectId}:${d.actorId}`, value: JSON.stringify(d) })),
-        });
-      }
-      await txn.sendOffsets({
-        consumerGroupId: config.groupId,
-        topics: [{ topic, partitions: [{ partition, offset: nextOffset.toString() }] }],
-      });
-      await txn.commit();
-    } catch (e) {
-      await txn.abort().catch(() => {});
-      // Start the next attempt from a fresh producer: re-initialising the transactional id
-      // aborts whatever the broker still holds open for it (a broker restart, a fenced epoch).
-      producers.delete(partition);
-      await producer.disconnect().catch(() => {});
-      throw e;
-    }
-  };
+  // Derived events, dead letters and the consumer offset commit together (one transaction).
+  const transactions = new PartitionTransactions(deps.kafka, config.groupId, config.topic);
 
   const memoryFor = async (topic: string, partition: number, first: bigint): Promise<PartitionMemory> => {
     let m = memory.get(partition);
@@ -133,12 +92,22 @@ export async function startSpeedConsumer(
   const sink: RangeSink = {
     async write(topic: string, partition: number, messages: KafkaMessage[], range) {
       const m = await memoryFor(topic, partition, range.first);
-      const consumed = messages
-        .filter((msg) => msg.value !== null)
-        .map((msg) => ({
-          offset: msg.offset,
-          event: JSON.parse((msg.value as Buffer).toString('utf8')) as AnalyticsEvent,
-        }));
+      // A record that is not an event (another producer's bytes, a field no store can hold) goes
+      // to the dead-letter topic with this range's commit; the records around it go on.
+      const consumed: ConsumedMessage[] = [];
+      const dead: OutgoingMessage[] = [];
+      for (const msg of messages) {
+        try {
+          consumed.push({ offset: msg.offset, event: decodeEvent(msg) });
+        } catch (e) {
+          if (!(e instanceof PoisonRecord)) throw e;
+          dead.push({
+            topic: config.deadLetterTopic,
+            ...deadLetterMessage(topic, partition, msg, config.groupId, e),
+          });
+          deps.log.warn('dead-lettered a record', { topic, partition, offset: msg.offset, error: e.message });
+        }
+      }
       const out = buildRangeOutput(topic, partition, consumed, m.dedup, config);
       const { derived, next } = deriveRange(m.derived, out.kept);
       await writeRange(
@@ -154,11 +123,19 @@ export async function startSpeedConsumer(
         out,
       );
       return async () => {
-        await publishAndCommit(topic, partition, derived, range.last + 1n);
+        await transactions.commit(partition, range.last + 1n, [
+          ...derived.map((d) => ({
+            topic: config.derivedTopic,
+            key: `${d.projectId}:${d.actorId}`,
+            value: JSON.stringify(d),
+          })),
+          ...dead,
+        ]);
         m.derived = next;
       };
     },
     forget: (_topic, partition) => memory.delete(partition),
+    settledOffset: (_topic, partition) => transactions.settledOffset(partition),
   };
 
   const store = new OffsetStateStore(deps.clickhouse, config.database, config.groupId);
@@ -175,7 +152,7 @@ export async function startSpeedConsumer(
   return {
     stop: async () => {
       await consumer.disconnect();
-      for (const p of producers.values()) await p.disconnect().catch(() => {});
+      await transactions.close();
     },
   };
 }

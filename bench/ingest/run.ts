@@ -103,6 +103,7 @@ async function main() {
         TOPIC_EVENTS: topic,
         TOPIC_QUARANTINE: `${topic}.quarantine`,
         TOPIC_DERIVED: `${topic}.derived`,
+        TOPIC_DEADLETTER: `${topic}.deadletter`,
         INGEST_RATE_LIMIT: '0',
         LOG_LEVEL: 'warn',
       },

@@ -58,6 +58,7 @@ async function main() {
     TOPIC_EVENTS: `bench.speed.${run}`,
     TOPIC_QUARANTINE: `bench.speed.${run}.q`,
     TOPIC_DERIVED: `bench.speed.${run}.derived`,
+    TOPIC_DEADLETTER: `bench.speed.${run}.deadletter`,
     KAFKA_GROUP_PREFIX: `bench-${run}-`,
     KAFKA_PARTITIONS: '4',
   });

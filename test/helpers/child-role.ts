@@ -9,6 +9,7 @@ export function roleEnv(config: Config, extra: Record<string, string> = {}): Rec
     TOPIC_EVENTS: config.kafka.topics.events,
     TOPIC_QUARANTINE: config.kafka.topics.quarantine,
     TOPIC_DERIVED: config.kafka.topics.derived,
+    TOPIC_DEADLETTER: config.kafka.topics.deadletter,
     KAFKA_GROUP_PREFIX: config.kafka.groups.speed.slice(0, -'speed-layer'.length),
     KAFKA_PARTITIONS: String(config.kafka.partitions),
     KAFKA_SESSION_TIMEOUT_MS: String(config.kafka.sessionTimeoutMs),

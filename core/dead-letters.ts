@@ -1,0 +1,122 @@
+import type { KafkaMessage } from 'kafkajs';
+import { EVENT_TYPES, type AnalyticsEvent } from './event';
+
+/**
+ * A record a consumer could not process, as kept on the dead-letter topic (events.deadletter):
+ * where it came from, which consumer group gave up on it and why, and its bytes as they were.
+ */
+export interface DeadLetter {
+  sourceTopic: string;
+  partition: number;
+  offset: string;
+  /** The consumer group that could not process it (each group dead-letters a record on its own). */
+  group: string;
+  error: string;
+  /** Key and value as base64 (null when absent): the exact bytes, whatever they were. */
+  key: string | null;
+  value: string | null;
+  failedAt: string;
+}
+
+/** A record that no retry can make processable: its bytes are not what the topic must carry. */
+export class PoisonRecord extends Error {}
+
+const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** Event times every store holds (ClickHouse DateTime, Parquet, lake partitions by date). */
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(2106, 0, 1);
+
+function time(v: unknown, field: string): void {
+  if (typeof v !== 'string' || !ISO_MS.test(v))
+    throw new PoisonRecord(
+      `${field} must be an ISO-8601 UTC time with milliseconds (got ${JSON.stringify(v)?.slice(0, 40)})`,
+    );
+  const ms = Date.parse(v);
+  if (!(ms >= EARLIEST && ms < LATEST)) throw new PoisonRecord(`${field} ${v} is outside 2000..2105`);
+}
+
+const text = (v: unknown, field: string, nullable = false): void => {
+  if (nullable && v === null) return;
+  if (typeof v !== 'string' || (!nullable && v === ''))
+    throw new PoisonRecord(`${field} must be a ${nullable ? 'string or null' : 'non-empty string'}`);
+};
+
+const object = (v: unknown, field: string): void => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new PoisonRecord(`${field} must be an object`);
+};
+
+/**
+ * Reads an `events` record, checking everything the consumers rely on (the collector only writes
+ * such records; another producer may write anything). Throws PoisonRecord with the reason.
+ */
+export function decodeEvent(message: Pick<KafkaMessage, 'value'>): AnalyticsEvent {
+  if (message.value === null) throw new PoisonRecord('the record has no value');
+  let e: Record<string, unknown>;
+  try {
+    e = JSON.parse(message.value.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new PoisonRecord('the value is not JSON');
+  }
+  object(e, 'the value');
+  text(e.eventId, 'eventId');
+  text(e.projectId, 'projectId');
+  if (!EVENT_TYPES.includes(e.type as never))
+    throw new PoisonRecord(`type must be one of ${EVENT_TYPES.join(', ')}`);
+  text(e.event, 'event');
+  text(e.userId, 'userId', true);
+  text(e.anonymousId, 'anonymousId', true);
+  if (e.userId === null && e.anonymousId === null)
+    throw new PoisonRecord('userId or anonymousId is required');
+  time(e.timestamp, 'timestamp');
+  time(e.receivedAt, 'receivedAt');
+  object(e.properties, 'properties');
+  object(e.context, 'context');
+  return e as unknown as AnalyticsEvent;
+}
+
+/** A record of the quarantine topic: an invalid event the collector kept, with the reason. */
+export interface QuarantinedEvent {
+  projectId: string;
+  reason: string;
+  receivedAt: string;
+  raw: unknown;
+}
+
+/** Reads a quarantine record (the collector's); throws PoisonRecord when it is not one. */
+export function decodeQuarantined(message: Pick<KafkaMessage, 'value'>): QuarantinedEvent {
+  if (message.value === null) throw new PoisonRecord('the record has no value');
+  let q: Record<string, unknown>;
+  try {
+    q = JSON.parse(message.value.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new PoisonRecord('the value is not JSON');
+  }
+  object(q, 'the value');
+  text(q.projectId, 'projectId');
+  text(q.reason, 'reason');
+  time(q.receivedAt, 'receivedAt');
+  return q as unknown as QuarantinedEvent;
+}
+
+/** The dead-letter record of `message`, for the producer (keyed by where it came from). */
+export function deadLetterMessage(
+  topic: string,
+  partition: number,
+  message: Pick<KafkaMessage, 'key' | 'value' | 'offset'>,
+  group: string,
+  error: unknown,
+  at = new Date(),
+): { key: string; value: string } {
+  const letter: DeadLetter = {
+    sourceTopic: topic,
+    partition,
+    offset: message.offset,
+    group,
+    error: error instanceof Error ? error.message : String(error),
+    key: message.key ? message.key.toString('base64') : null,
+    value: message.value ? message.value.toString('base64') : null,
+    failedAt: at.toISOString(),
+  };
+  return { key: `${topic}:${partition}:${message.offset}`, value: JSON.stringify(letter) };
+}

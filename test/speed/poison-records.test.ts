@@ -1,0 +1,140 @@
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { Partitioners } from 'kafkajs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createClickHouse } from '../../core/clickhouse';
+import type { Config } from '../../core/config';
+import type { DeadLetter } from '../../core/dead-letters';
+import { partitionKey } from '../../core/event';
+import { createKafka, ensureTopics } from '../../core/kafka';
+import { createLogger } from '../../core/log';
+import { exited, roleEnv, startRole } from '../helpers/child-role';
+import { readCommitted } from '../helpers/kafka-read';
+import { comparable, generateEvents, groupProgress, speedTotals, truth } from '../helpers/speed-harness';
+import { isolatedConfig, requireServices } from '../helpers/test-config';
+import { waitFor } from '../helpers/wait-for';
+
+/**
+ * Records that are not events, produced straight into `events` by another producer between good
+ * records: garbage bytes, JSON that is not an event, and an event whose time no store can hold
+ * (year 2500: outside ClickHouse's DateTime). Each consumer dead-letters every one of them exactly
+ * once and goes on; the speed and archiver processes are each killed with SIGKILL once mid-run,
+ * and every good record is counted exactly once all the same.
+ */
+describe('poison records', () => {
+  let config: Config;
+  let env: Record<string, string>;
+  const log = createLogger({ test: 'poison' }, 'error');
+
+  beforeAll(async () => {
+    await requireServices();
+    config = isolatedConfig('poison');
+    env = roleEnv(config);
+    await ensureTopics(createKafka(config, log), config);
+  });
+
+  it('go to the dead-letter topic exactly once per consumer, and every good record around them counts once', async () => {
+    const kafka = createKafka(config, log);
+    const events = generateEvents(30_000, { duplicates: 300, spreadMinutes: 120 });
+    const poison: { key: string; value: Buffer }[] = [];
+    for (let i = 0; i < 12; i++) {
+      const like = events[i * 2000] as (typeof events)[number];
+      poison.push(
+        i % 3 === 0
+          ? { key: partitionKey(like), value: Buffer.from([0xff, 0x00, 0x13, 0x37, i]) }
+          : i % 3 === 1
+            ? { key: partitionKey(like), value: Buffer.from(JSON.stringify({ hello: 'not an event', i })) }
+            : {
+                key: partitionKey(like),
+                value: Buffer.from(
+                  JSON.stringify({ ...like, eventId: `far-${i}`, timestamp: '2500-01-01T00:00:00.000Z' }),
+                ),
+              },
+      );
+    }
+    // Good records and poison interleaved, in the same partitions (same keys).
+    const producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await producer.connect();
+    for (let i = 0; i < events.length; i += 2500) {
+      const good = events.slice(i, i + 2500).map((e) => ({ key: partitionKey(e), value: JSON.stringify(e) }));
+      const bad = poison.slice(i / 2500, i / 2500 + 1); // one per send, each once
+      await producer.send({
+        topic: config.kafka.topics.events,
+        acks: -1,
+        messages: [...good.slice(0, 1000), ...bad, ...good.slice(1000)],
+      });
+    }
+    await producer.disconnect();
+
+    // Both consumers, each killed with SIGKILL once as soon as it has committed something.
+    for (const role of ['speed', 'archiver'] as const) {
+      const group = role === 'speed' ? config.kafka.groups.speed : config.kafka.groups.archiver;
+      const p = startRole(role, env);
+      await waitFor(
+        () => groupProgress(kafka, group, config.kafka.topics.events),
+        (g) => g.committed > 0,
+        { timeoutMs: 60_000, intervalMs: 50 },
+      );
+      await sleep(100);
+      p.kill('SIGKILL');
+      await exited(p);
+    }
+    for (const role of ['speed', 'archiver'] as const) {
+      const group = role === 'speed' ? config.kafka.groups.speed : config.kafka.groups.archiver;
+      const p = startRole(role, env);
+      const progress = await waitFor(
+        () => groupProgress(kafka, group, config.kafka.topics.events),
+        (g) => g.committed === g.end,
+        { timeoutMs: 120_000, intervalMs: 500 },
+      );
+      p.kill('SIGTERM');
+      await exited(p);
+      expect(progress.committed, role).toBe(progress.end);
+    }
+
+    // The speed view: exactly the good records.
+    const ch = createClickHouse(config);
+    try {
+      expect(comparable(await speedTotals(ch, config.clickhouse.database))).toEqual(
+        comparable(truth(events)),
+      );
+    } finally {
+      await ch.close();
+    }
+    // The lake: every good record once, nothing else.
+    const db = await DuckDBInstance.create(':memory:');
+    const conn = await db.connect();
+    const lake = await conn.runAndReadAll(
+      `SELECT count(*)::INT AS n, count(DISTINCT event_id)::INT AS ids FROM read_parquet($glob)`,
+      { glob: join(config.lake.root, 'events', '**', '*.parquet') },
+    );
+    conn.closeSync();
+    db.closeSync();
+    expect(lake.getRowObjectsJson()[0]).toEqual({
+      n: events.length,
+      ids: new Set(events.map((e) => e.eventId)).size,
+    });
+
+    // The dead-letter topic: each poison record once per consumer group, with its exact bytes.
+    const letters = (await readCommitted(kafka, config.kafka.topics.deadletter)).map(
+      (m) => JSON.parse(m.value) as DeadLetter,
+    );
+    for (const group of [config.kafka.groups.speed, config.kafka.groups.archiver]) {
+      const mine = letters.filter((l) => l.group === group);
+      expect(mine.map((l) => Buffer.from(l.value ?? '', 'base64').toString('hex')).sort(), group).toEqual(
+        poison.map((p) => p.value.toString('hex')).sort(),
+      );
+      expect(new Set(mine.map((l) => `${l.partition}:${l.offset}`)).size).toBe(poison.length);
+      for (const l of mine) {
+        expect(l.sourceTopic).toBe(config.kafka.topics.events);
+        expect(l.error).toMatch(/not JSON|must be|outside/);
+      }
+    }
+    expect(letters).toHaveLength(2 * poison.length);
+  }, 300_000);
+});
