@@ -3,6 +3,7 @@ import '../core/kafkajs-hot-paths';
 import { UserFacingError } from '../core/errors';
 import { parseArgs } from './args';
 import { backfillCommand } from './commands/backfill';
+import { deadletterCommand } from './commands/deadletter';
 import { reportCommand } from './commands/report';
 import { keyCommand, tokenCommand } from './commands/credentials';
 import { runCommand } from './commands/run';
@@ -22,8 +23,10 @@ const USAGE = `usage: ./platform <command>
   token --project P [--scope read|admin] [--ttl 30d]   mint a query-API token
   key --project P | --revoke KEY   create or revoke a write key for ingest
   schema check [--event E --file F]   check event schema versions are backward compatible
-  backfill --from ISO --to ISO [--concurrency N] [--projects a,b]
+  backfill --from ISO --to ISO [--concurrency N] [--projects a,b] [--force] [--retry-failed]
                                     recompute a range of hours (Temporal workflow), with progress
+  deadletter list [--group G] | replay --offset topic:partition:offset | --all
+                                    records consumers could not process (events.deadletter)
   report create --project P --name N --metrics a,b --period daily|weekly|monthly --to x@y,z@w
          [--tz Europe/Paris] [--at 08:00] [--id ID]     schedule an emailed report
   report list --project P | report show|pause|resume|run|delete ID --project P`;
@@ -52,6 +55,8 @@ async function main(argv: string[]): Promise<number> {
       return backfillCommand(args);
     case 'report':
       return reportCommand(args);
+    case 'deadletter':
+      return deadletterCommand(args);
     case undefined:
     case 'help':
     case '--help':

@@ -9,13 +9,15 @@ import { connectTemporal } from '../temporal-client';
 
 function bar(p: BackfillProgress, width = 30): string {
   const filled = Math.round((p.percent / 100) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(p.percent).padStart(3)}%  ${p.done}/${p.total} hours, ${p.running} running, ${p.events} events`;
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(p.percent).padStart(3)}%  ${p.done}/${p.total} hours, ${p.running} running, ${p.failed} failed, ${p.events} events`;
 }
 
 /**
- * `backfill --from ISO --to ISO [--engine duckdb] [--concurrency N] [--projects a,b]`: starts the `backfill`
- * workflow (or joins the one already running for the same range) and shows its progress. The same
- * run is visible in the Temporal Web UI.
+ * `backfill --from ISO --to ISO [--engine duckdb] [--concurrency N] [--projects a,b] [--force]
+ * [--retry-failed]`: starts the `backfill` workflow (or joins the one already running for the same
+ * range) and shows its progress. The same run is visible in the Temporal Web UI. Hours whose view
+ * already matches the lake are kept unless --force; --retry-failed recomputes only the hours the
+ * last backfill of the range failed.
  */
 export async function backfillCommand(args: ParsedArgs): Promise<number> {
   const from = requireOption(
@@ -53,10 +55,30 @@ export async function backfillCommand(args: ParsedArgs): Promise<number> {
     ...(projects ? { projects } : {}),
   };
   if (typeof args.options.concurrency === 'string') input.concurrency = Number(args.options.concurrency);
+  if (args.options.force === true) input.force = true;
 
   const config = loadConfig();
   const client = await connectTemporal(config);
-  const workflowId = `backfill-${input.from}-${input.to}`;
+  let workflowId = `backfill-${input.from}-${input.to}`;
+  if (args.options['retry-failed'] === true) {
+    // The last run of the range (it followed its continue-as-new chain) says which hours failed.
+    const previous = (await client.workflow
+      .getHandle(workflowId)
+      .result()
+      .catch(() => {
+        throw new UserFacingError(
+          `no finished backfill ${workflowId} to retry`,
+          'run the backfill without --retry-failed first',
+        );
+      })) as BackfillResult;
+    if (previous.failedHours.length === 0) {
+      console.log(`backfill ${workflowId} has no failed hours`);
+      await client.connection.close();
+      return 0;
+    }
+    input.hours = previous.failedHours;
+    workflowId = `${workflowId}-retry-${Date.now()}`;
+  }
   const handle = await client.workflow.start(WORKFLOW_TYPES.backfill, {
     taskQueue: config.temporal.taskQueue,
     workflowId,
@@ -84,7 +106,14 @@ export async function backfillCommand(args: ParsedArgs): Promise<number> {
   }
   const r = await result;
   process.stdout.write(`${tty ? '\r' : ''}${bar(r)}\n`);
-  console.log(`done: ${r.done} hours recomputed, ${r.events} events`);
+  console.log(`done: ${r.done} hours up to date, ${r.events} events`);
   await client.connection.close();
+  if (r.failed > 0) {
+    console.log(
+      `${r.failed} hours failed: ${r.failedHours.slice(0, 10).join(', ')}${r.failed > 10 ? ', ...' : ''}`,
+    );
+    console.log(`retry them: ./platform backfill --from ${input.from} --to ${input.to} --retry-failed`);
+    return 1;
+  }
   return 0;
 }

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -10,7 +11,8 @@ import { partitionKey } from '../../core/event';
 import { createKafka, ensureTopics } from '../../core/kafka';
 import { createLogger } from '../../core/log';
 import { exited, roleEnv, startRole } from '../helpers/child-role';
-import { readCommitted } from '../helpers/kafka-read';
+import { REPO_ROOT } from '../../infra/local/paths';
+import { readCommitted, readWholeTopic } from '../helpers/kafka-read';
 import { comparable, generateEvents, groupProgress, speedTotals, truth } from '../helpers/speed-harness';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
@@ -136,5 +138,24 @@ describe('poison records', () => {
       }
     }
     expect(letters).toHaveLength(2 * poison.length);
+
+    // ./platform deadletter list shows them; replay puts one record's bytes back on its topic.
+    const cli = (...a: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'deadletter', ...a], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...env },
+        encoding: 'utf8',
+      });
+    const listed = cli('list');
+    expect(listed.status, listed.stderr).toBe(0);
+    expect(listed.stdout.trim().split('\n')).toHaveLength(2 * poison.length);
+    const one = letters.find((l) => l.value === poison[1]?.value.toString('base64')) as DeadLetter;
+    const replayed = cli('replay', '--offset', `${one.sourceTopic}:${one.partition}:${one.offset}`);
+    expect(replayed.status, replayed.stderr).toBe(0);
+    const again = (await readWholeTopic(kafka, config.kafka.topics.events)).filter(
+      (m) => m.value === poison[1]?.value.toString('utf8'),
+    );
+    expect(again).toHaveLength(2);
+    expect(cli('replay').status).toBe(2); // says which to replay, replays nothing
   }, 300_000);
 });
