@@ -1,5 +1,12 @@
 import type { Message, Producer } from 'kafkajs';
-import type { EventSink, QuarantinedEvent, SerializedEvent } from './event-sink';
+import {
+  SinkUnavailableError,
+  type EventSink,
+  type QuarantinedEvent,
+  type SerializedEvent,
+} from './event-sink';
+
+export { SinkUnavailableError };
 import type { HotKeySalter } from './hot-keys';
 
 export interface BatchingOptions {
@@ -19,8 +26,6 @@ export const DEFAULT_BATCHING: BatchingOptions = {
   ackTimeoutMs: 10_000,
   maxPending: 200_000,
 };
-
-export class SinkUnavailableError extends Error {}
 
 interface Pending {
   events: { topic: string; message: Message }[];
@@ -167,7 +172,12 @@ export class BatchingKafkaSink implements EventSink {
       });
       for (const p of batch) p.resolve();
     } catch (e) {
-      for (const p of batch) p.reject(e);
+      // Whatever the producer says (broker gone, retries exhausted, a timeout), the store did not
+      // take these events: the caller retries them.
+      const unavailable = new SinkUnavailableError(`Kafka did not take the events: ${String(e)}`, {
+        cause: e,
+      });
+      for (const p of batch) p.reject(unavailable);
       await this.replaceProducer();
     } finally {
       this.flushing = false;

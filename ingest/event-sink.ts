@@ -9,7 +9,16 @@ export interface SerializedEvent {
   json: string;
 }
 
-/** Where accepted and quarantined events go. Resolves only once the broker holds every record. */
+/**
+ * The event store cannot take events now (down, slow, full): the caller should retry later. Any
+ * other error from a sink is a fault of ours, not an outage.
+ */
+export class SinkUnavailableError extends Error {}
+
+/**
+ * Where accepted and quarantined events go. Resolves only once the broker holds every record;
+ * rejects with SinkUnavailableError when the store is unavailable or slow.
+ */
 export interface EventSink {
   publish(valid: SerializedEvent[], quarantined: QuarantinedEvent[]): Promise<void>;
 }

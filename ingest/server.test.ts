@@ -9,16 +9,22 @@ import { createStandardPipeline } from './pipeline';
 import { RateLimiter } from './rate-limiter';
 import type { AnalyticsEvent } from '../core/event';
 import { createLogger } from '../core/log';
-import type { EventSink, QuarantinedEvent, SerializedEvent } from './event-sink';
+import {
+  SinkUnavailableError,
+  type EventSink,
+  type QuarantinedEvent,
+  type SerializedEvent,
+} from './event-sink';
 import { createIngestServer } from './server';
 
-/** A sink that records what it was given, or fails like an unreachable broker. */
+/** A sink that records what it was given, or fails like an unreachable broker, or like a bug. */
 class RecordingSink implements EventSink {
   valid: AnalyticsEvent[] = [];
   quarantined: QuarantinedEvent[] = [];
-  failing = false;
+  failing: false | 'unavailable' | 'bug' = false;
   async publish(valid: SerializedEvent[], quarantined: QuarantinedEvent[]) {
-    if (this.failing) throw new Error('broker unreachable');
+    if (this.failing === 'unavailable') throw new SinkUnavailableError('broker unreachable');
+    if (this.failing === 'bug') throw new TypeError("Cannot read properties of undefined (reading 'json')");
     this.valid.push(...valid.map((v) => v.event));
     this.quarantined.push(...quarantined);
   }
@@ -37,8 +43,12 @@ describe('ingest HTTP server', () => {
       // Only the 'limited' project's key is limited here, to 3 events per second.
       take: (k: string, n: number) => (k === hashKey(limitedKey) ? limiter.take(k, n) : 0),
     } as RateLimiter,
-    log: createLogger({}, 'error'),
+    log: {
+      ...createLogger({}, 'error'),
+      error: (msg: string, fields?: Record<string, unknown>) => logged.push({ msg, ...fields }),
+    },
   });
+  const logged: Record<string, unknown>[] = [];
   const limiter = new RateLimiter(3, 3);
   let base: string;
   const auth = { authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}` };
@@ -147,10 +157,26 @@ describe('ingest HTTP server', () => {
   });
 
   it('answers 503 with Retry-After, not 2xx, when the broker does not take the events', async () => {
-    sink.failing = true;
+    sink.failing = 'unavailable';
     const res = await post('/v1/batch', { batch: [{ type: 'track', event: 'x', userId: 'u' }] });
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
+  });
+
+  it('answers 500 with an error id, not 503, when a fault of ours fails the request; the log line has the id and the stack', async () => {
+    sink.failing = 'bug';
+    logged.length = 0;
+    const res = await post('/v1/batch', { batch: [{ type: 'track', event: 'x', userId: 'u' }] });
+    expect(res.status).toBe(500);
+    expect(res.headers.get('retry-after')).toBeNull();
+    const body = (await res.json()) as { success: boolean; error: string; errorId: string };
+    expect(body.success).toBe(false);
+    expect(body.errorId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.error).toContain(body.errorId);
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ errorId: body.errorId });
+    expect(String(logged[0]?.stack)).toContain('TypeError');
+    expect(String(logged[0]?.stack)).toMatch(/server\.test\.ts/);
   });
 
   it('quarantines events that break their JSON Schema, keeping the rest', async () => {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hashKey, type WriteKeyStore } from '../core/auth/write-keys';
 import type { Logger } from '../core/log';
@@ -8,6 +9,7 @@ import type { createEventPipeline } from './pipeline';
 import type { RateLimiter } from './rate-limiter';
 import type { EventSink } from './event-sink';
 import { HttpError } from './http-error';
+import { SinkUnavailableError } from './event-sink';
 
 export interface IngestLimits {
   maxBatchBytes: number;
@@ -129,14 +131,28 @@ export function createIngestServer(deps: IngestDeps): Server {
         if (!req.complete) res.setHeader('connection', 'close');
         return send(res, e.status, { success: false, error: e.message }, e.headers);
       }
-      // Anything else is the broker not taking the events: nothing was acknowledged, retry later.
-      deps.log.warn('ingest: could not publish to Kafka', { error: String(e) });
-      send(
-        res,
-        503,
-        { success: false, error: 'event store unavailable, retry later' },
-        { 'retry-after': '5' },
-      );
+      if (e instanceof SinkUnavailableError) {
+        // The broker did not take the events: nothing was acknowledged, retry later.
+        deps.log.warn('ingest: could not publish to Kafka', { error: String(e) });
+        return send(
+          res,
+          503,
+          { success: false, error: 'event store unavailable, retry later' },
+          { 'retry-after': '5' },
+        );
+      }
+      // A fault of ours: retrying will not help. The id ties the answer to the log line and its stack.
+      const errorId = randomUUID();
+      deps.log.error('ingest: internal error', {
+        errorId,
+        error: String(e),
+        stack: e instanceof Error ? e.stack : undefined,
+      });
+      send(res, 500, {
+        success: false,
+        error: `internal error (id ${errorId}): the events were not accepted; report the id to the operators`,
+        errorId,
+      });
     });
   });
 }
