@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DuckDBInstance,
@@ -63,7 +64,40 @@ const EMPTY_UNIQUES = `CREATE OR REPLACE TEMP TABLE hour_uniques
 
 /** DuckDB, embedded: the batch layer's default engine. */
 export class DuckDbEngine {
+  private emptyTemplate?: Promise<{ measures: string; uniques: string }>;
+
   private constructor(private readonly db: DuckDBInstance) {}
+
+  /**
+   * The view of an hour without events: the same two (empty) Parquet files every time, written
+   * once per engine and copied, since a long backfill seals thousands of such hours.
+   */
+  async emptyHourView(
+    dir: string,
+    version: string,
+  ): Promise<{ measures: string; uniques: string; events: number }> {
+    this.emptyTemplate ??= withConnection(this.db, async (conn) => {
+      const at = mkdtempSync(join(tmpdir(), 'empty-view-'));
+      await conn.run(EMPTY_MEASURES);
+      await conn.run(EMPTY_UNIQUES);
+      const files = { measures: join(at, 'measures.parquet'), uniques: join(at, 'uniques.parquet') };
+      await copyTable(conn, 'hour_measures', files.measures);
+      await copyTable(conn, 'hour_uniques', files.uniques);
+      return files;
+    });
+    const template = await this.emptyTemplate;
+    mkdirSync(dir, { recursive: true });
+    const measures = `measures-${version}.parquet`;
+    const uniques = `uniques-${version}.parquet`;
+    for (const [from, name] of [
+      [template.measures, measures],
+      [template.uniques, uniques],
+    ] as const) {
+      copyFileSync(from, join(dir, `${name}.tmp`));
+      renameSync(join(dir, `${name}.tmp`), join(dir, name));
+    }
+    return { measures, uniques, events: 0 };
+  }
 
   static async open(threads = 2): Promise<DuckDbEngine> {
     return new DuckDbEngine(await DuckDBInstance.create(':memory:', { threads: String(threads) }));

@@ -9,3 +9,11 @@ export const SEARCH_ATTRIBUTES = {
   AnalyticsEngine: 'Keyword',
   BackfillProgressPercent: 'Int',
 } as const;
+
+/** temporal.api.enums.v1.IndexedValueType numbers, for OperatorService.addSearchAttributes. */
+export const INDEXED_VALUE_TYPE: Record<(typeof SEARCH_ATTRIBUTES)[keyof typeof SEARCH_ATTRIBUTES], number> =
+  {
+    Keyword: 2,
+    Int: 3,
+    Datetime: 6,
+  };

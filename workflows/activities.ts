@@ -97,7 +97,16 @@ export function createActivities(deps: BatchDeps) {
       for (const hour of hours) {
         heartbeat({ hour });
         const seen = keptIfUpToDate(hour, force);
-        events += seen.kept ? seen.kept.events : (await recompute(hour, () => {}, seen)).events;
+        if (seen.kept) events += seen.kept.events;
+        else if (lakeHolds(deps.lakeRoot, hour)) events += (await recompute(hour, () => {}, seen)).events;
+        else
+          publishHour(deps.lakeRoot, {
+            hour,
+            ...(await emptyView(hour)),
+            computedAt: now().toISOString(),
+            inputs: seen.inputs,
+            archived: seen.archived,
+          });
       }
       const last = hours[hours.length - 1];
       if (last !== undefined) advanceWatermark(deps.lakeRoot, last);
@@ -140,8 +149,7 @@ export function createActivities(deps: BatchDeps) {
         measures: join(hourDir(deps.lakeRoot, h), p.measures),
         uniques: join(hourDir(deps.lakeRoot, h), p.uniques),
       }));
-      const info = Context.current().info;
-      const version = `${(info.workflowExecution?.runId ?? 'local').replaceAll('-', '').slice(-12)}-${info.attempt}`;
+      const version = attemptVersion();
       const view = await deps.engine.dayView(files, dayDir(deps.lakeRoot, day), version);
       publishDay(deps.lakeRoot, {
         day,
@@ -175,6 +183,19 @@ export function createActivities(deps: BatchDeps) {
     return { inputs, archived, kept: current };
   }
 
+  /** An hour without events, sealed as the engine's empty view under this attempt's version. */
+  async function emptyView(hourIso: string) {
+    const version = attemptVersion();
+    return { version, ...(await deps.engine.emptyHourView(hourDir(deps.lakeRoot, hourIso), version)) };
+  }
+
+  /** The activity's run and attempt: retries never collide with a published file. */
+  function attemptVersion(): string {
+    const info = Context.current().info;
+    // Run ids are time-ordered (UUIDv7): their random tail tells runs apart.
+    return `${(info.workflowExecution?.runId ?? 'local').replaceAll('-', '').slice(-12)}-${info.attempt}`;
+  }
+
   async function recompute(
     hourIso: string,
     setStep: (s: string) => void,
@@ -182,10 +203,7 @@ export function createActivities(deps: BatchDeps) {
     projects?: string[],
   ) {
     heartbeat({ hour: hourIso, step: 'aggregating' });
-    // The activity's attempt identifies the version: retries never collide with a published file.
-    const info = Context.current().info;
-    // Run ids are time-ordered (UUIDv7): their random tail tells runs apart.
-    const version = `${(info.workflowExecution?.runId ?? 'local').replaceAll('-', '').slice(-12)}-${info.attempt}`;
+    const version = attemptVersion();
     const dir = hourDir(deps.lakeRoot, hourIso);
     // A project subset recomputes those projects only, on top of the hour's view in force; an
     // hour without a view yet is computed whole (a sealed hour never lacks a project).

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureChromium } from '../../infra/local/chromium/install';
+import { ensureTemporalTestServer } from '../../infra/local/temporal/test-server';
 import { REPO_ROOT, stateDir } from '../../infra/local/paths';
 import { startStack, stopStack } from '../../infra/local/stack';
 
@@ -20,6 +21,7 @@ interface VitestJson {
 export async function testCommand(extraArgs: string[]): Promise<number> {
   const say = (l: string) => console.log(l);
   ensureChromium(say);
+  ensureTemporalTestServer(say);
   const stack = await startStack(say);
   const resultsFile = join(stateDir(), 'test-results.json');
   mkdirSync(stateDir(), { recursive: true });
