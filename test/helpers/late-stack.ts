@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Analytics } from '@segment/analytics-node';
 import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
-import { expect } from 'vitest';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
 import { createWriteKey } from '../../core/auth/write-keys';
@@ -23,8 +22,8 @@ export interface Answer {
 
 /**
  * Every role over its own topics and lake, for one project, with the Segment SDK to send through,
- * the API to ask, hourly seals on demand and the late-data-repair schedule every 2 s (as the worker
- * role creates it, LATE_REPAIR_EVERY_SECONDS in production). For the late-data tests.
+ * the API to ask, hourly seals on demand and the late-data-repair schedule (every 2 s unless told;
+ * the worker role creates it every LATE_REPAIR_EVERY_SECONDS). For the late-data tests and bench.
  */
 export async function startLateStack(name: string) {
   const log = createLogger({ test: name }, 'warn');
@@ -53,7 +52,7 @@ export async function startLateStack(name: string) {
       for (const t of times)
         analytics.track({ userId: `u-${n++ % 40}`, event: 'page_view', timestamp: new Date(t) });
       await analytics.flush();
-      expect(failures).toEqual([]);
+      if (failures.length > 0) throw new Error(`the SDK failed to send: ${String(failures[0])}`);
     },
     answer: async (from: number, to: number, metric = 'events') => {
       const res = await fetch(`${roles.urls.api}/v1/metrics/${metric}?from=${iso(from)}&to=${iso(to)}`, {
@@ -87,10 +86,10 @@ export async function startLateStack(name: string) {
         workflowId: `${name}-seal-${iso(hour)}-${Date.now()}`,
         args: [{ hour: iso(hour), advanceWatermark: true }],
       }),
-    startRepairSchedule: async () => {
+    startRepairSchedule: async (every = '2s') => {
       await client.schedule.create({
         scheduleId,
-        spec: { intervals: [{ every: '2s' }] },
+        spec: { intervals: [{ every }] },
         action: {
           type: 'startWorkflow',
           workflowType: WORKFLOW_TYPES.lateDataRepair,
