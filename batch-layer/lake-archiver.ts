@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { deadLetterMessage, decodeEvent, decodeQuarantined, PoisonRecord } from '../core/dead-letters';
+import { decodeEvent, decodeOrDeadLetter, decodeQuarantined } from '../core/dead-letters';
 import { rangeBatchHandler, type RangeSink } from '../core/kafka-ranges';
 import type { Logger } from '../core/log';
 import { PartitionTransactions, type OutgoingMessage } from '../core/partition-transactions';
@@ -50,25 +50,16 @@ export async function startLakeArchiver(
     ]),
   );
 
+  const deadLetters = { topic: config.deadLetterTopic, group: config.groupId, log: deps.log };
+
   const sink: RangeSink = {
     async write(topic: string, partition: number, messages: KafkaMessage[], range) {
       const name = partFileName(topic, partition, range.first.toString(), range.last.toString());
       // A record that is not what the topic carries goes to the dead-letter topic with this
       // range's commit; the records around it are archived.
       const dead: OutgoingMessage[] = [];
-      const place = <T>(m: KafkaMessage, f: () => { dir: string; record: T }) => {
-        try {
-          return f();
-        } catch (e) {
-          if (!(e instanceof PoisonRecord)) throw e;
-          dead.push({
-            topic: config.deadLetterTopic,
-            ...deadLetterMessage(topic, partition, m, config.groupId, e),
-          });
-          deps.log.warn('dead-lettered a record', { topic, partition, offset: m.offset, error: e.message });
-          return undefined;
-        }
-      };
+      const place = <T>(m: KafkaMessage, f: (m: KafkaMessage) => { dir: string; record: T }) =>
+        decodeOrDeadLetter(f, m, { topic, partition }, deadLetters, dead);
       if (topic === config.quarantineTopic) {
         const byDir = groupBy(messages, (m) =>
           place(m, () => {

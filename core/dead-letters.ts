@@ -1,5 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { EVENT_TYPES, type AnalyticsEvent } from './event';
+import type { Logger } from './log';
+import type { OutgoingMessage } from './partition-transactions';
 
 /**
  * A record a consumer could not process, as kept on the dead-letter topic (events.deadletter):
@@ -46,19 +48,25 @@ const object = (v: unknown, field: string): void => {
     throw new PoisonRecord(`${field} must be an object`);
 };
 
+/** A record's value as a JSON object, else PoisonRecord. */
+function jsonObject(message: Pick<KafkaMessage, 'value'>): Record<string, unknown> {
+  if (message.value === null) throw new PoisonRecord('the record has no value');
+  let v: unknown;
+  try {
+    v = JSON.parse(message.value.toString('utf8'));
+  } catch {
+    throw new PoisonRecord('the value is not JSON');
+  }
+  object(v, 'the value');
+  return v as Record<string, unknown>;
+}
+
 /**
  * Reads an `events` record, checking everything the consumers rely on (the collector only writes
  * such records; another producer may write anything). Throws PoisonRecord with the reason.
  */
 export function decodeEvent(message: Pick<KafkaMessage, 'value'>): AnalyticsEvent {
-  if (message.value === null) throw new PoisonRecord('the record has no value');
-  let e: Record<string, unknown>;
-  try {
-    e = JSON.parse(message.value.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new PoisonRecord('the value is not JSON');
-  }
-  object(e, 'the value');
+  const e = jsonObject(message);
   text(e.eventId, 'eventId');
   text(e.projectId, 'projectId');
   if (!EVENT_TYPES.includes(e.type as never))
@@ -85,14 +93,7 @@ export interface QuarantinedEvent {
 
 /** Reads a quarantine record (the collector's); throws PoisonRecord when it is not one. */
 export function decodeQuarantined(message: Pick<KafkaMessage, 'value'>): QuarantinedEvent {
-  if (message.value === null) throw new PoisonRecord('the record has no value');
-  let q: Record<string, unknown>;
-  try {
-    q = JSON.parse(message.value.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw new PoisonRecord('the value is not JSON');
-  }
-  object(q, 'the value');
+  const q = jsonObject(message);
   text(q.projectId, 'projectId');
   text(q.reason, 'reason');
   time(q.receivedAt, 'receivedAt');
@@ -119,4 +120,36 @@ export function deadLetterMessage(
     failedAt: at.toISOString(),
   };
   return { key: `${topic}:${partition}:${message.offset}`, value: JSON.stringify(letter) };
+}
+
+/** Where a consumer sends the records it cannot process, and what it logs about them. */
+export interface DeadLetterSink {
+  topic: string;
+  group: string;
+  log: Logger;
+}
+
+/**
+ * Decodes a record of `topic`/`partition`; a poison record is added to `dead` as its dead letter
+ * (to be sent with the range's commit) and gives undefined. Any other error is thrown: it is not
+ * the record's fault, and the range is retried.
+ */
+export function decodeOrDeadLetter<T>(
+  decode: (m: KafkaMessage) => T,
+  message: KafkaMessage,
+  source: { topic: string; partition: number },
+  sink: DeadLetterSink,
+  dead: OutgoingMessage[],
+): T | undefined {
+  try {
+    return decode(message);
+  } catch (e) {
+    if (!(e instanceof PoisonRecord)) throw e;
+    dead.push({
+      topic: sink.topic,
+      ...deadLetterMessage(source.topic, source.partition, message, sink.group, e),
+    });
+    sink.log.warn('dead-lettered a record', { ...source, offset: message.offset, error: e.message });
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../core/config';
-import { deadLetterMessage, decodeEvent, PoisonRecord } from '../core/dead-letters';
+import { decodeEvent, decodeOrDeadLetter } from '../core/dead-letters';
 import { rangeBatchHandler, type RangeSink } from '../core/kafka-ranges';
 import { PartitionTransactions, type OutgoingMessage } from '../core/partition-transactions';
 import type { Logger } from '../core/log';
@@ -76,6 +76,7 @@ export async function startSpeedConsumer(
 
   // Derived events, dead letters and the consumer offset commit together (one transaction).
   const transactions = new PartitionTransactions(deps.kafka, config.groupId, config.topic);
+  const deadLetters = { topic: config.deadLetterTopic, group: config.groupId, log: deps.log };
 
   const memoryFor = async (topic: string, partition: number, first: bigint): Promise<PartitionMemory> => {
     let m = memory.get(partition);
@@ -97,16 +98,8 @@ export async function startSpeedConsumer(
       const consumed: ConsumedMessage[] = [];
       const dead: OutgoingMessage[] = [];
       for (const msg of messages) {
-        try {
-          consumed.push({ offset: msg.offset, event: decodeEvent(msg) });
-        } catch (e) {
-          if (!(e instanceof PoisonRecord)) throw e;
-          dead.push({
-            topic: config.deadLetterTopic,
-            ...deadLetterMessage(topic, partition, msg, config.groupId, e),
-          });
-          deps.log.warn('dead-lettered a record', { topic, partition, offset: msg.offset, error: e.message });
-        }
+        const event = decodeOrDeadLetter(decodeEvent, msg, { topic, partition }, deadLetters, dead);
+        if (event) consumed.push({ offset: msg.offset, event });
       }
       const out = buildRangeOutput(topic, partition, consumed, m.dedup, config);
       const { derived, next } = deriveRange(m.derived, out.kept);

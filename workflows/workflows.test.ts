@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INDEXED_VALUE_TYPE, SEARCH_ATTRIBUTES } from '../core/temporal-search-attributes';
 import { temporalTestServerPath } from '../infra/local/temporal/test-server';
+import { historyLengths } from '../test/helpers/workflow-runs';
 import type { createActivities } from './activities';
 import type { BackfillResult } from './types';
 import { HOURS_PER_RUN } from './workflows';
@@ -40,22 +41,6 @@ function mockActivities(m: Mock): Partial<Activities> {
     findLateHours: async () => m.late.shift() ?? { hours: [], markers: [], more: false },
     clearLateMarkers: async () => {},
   };
-}
-
-/** A run's history length, and the run it continued as, if any. */
-async function runs(env: TestWorkflowEnvironment, workflowId: string, firstRunId: string) {
-  const lengths: number[] = [];
-  let runId: string | undefined = firstRunId;
-  while (runId !== undefined) {
-    const current: string = runId;
-    const history = await env.client.workflow.getHandle(workflowId, current).fetchHistory();
-    const events = history.events ?? [];
-    lengths.push(events.length);
-    const next: string | null | undefined =
-      events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-    runId = next ?? undefined;
-  }
-  return lengths;
 }
 
 /**
@@ -113,7 +98,10 @@ describe('batch workflows with mocked activities (time-skipping)', () => {
         args: [{ from: iso(0), to: iso(total), concurrency: 8 }],
       });
       const result = (await handle.result()) as BackfillResult;
-      return { result, lengths: await runs(env, handle.workflowId, handle.firstExecutionRunId) };
+      return {
+        result,
+        lengths: await historyLengths(env.client, handle.workflowId, handle.firstExecutionRunId),
+      };
     });
     expect(result).toMatchObject({ total, done: total, failed: 0, events: 10 * total, run: 2 });
     expect(lengths).toHaveLength(2);

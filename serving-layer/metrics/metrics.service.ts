@@ -4,7 +4,7 @@ import type { Config } from '../../core/config';
 import { METRIC_CATALOG, metricByName, type MetricDefinition } from '../../core/metrics/catalog';
 import { HLL_STANDARD_ERROR, hllEstimate, hllMerge } from '../../core/sketches/hll';
 import { BATCH_VIEWS, CLICKHOUSE, CONFIG } from '../tokens';
-import { batchViewStamp, readHourPointer } from '../../batch-layer/batch-views';
+import { batchViewStamp } from '../../batch-layer/batch-views';
 import { existingHourPartitions } from '../../batch-layer/lake-paths';
 import type { BatchViewReader } from '../views/batch-view-reader';
 import { seriesKey, type SeriesQuery, type ViewReader } from '../views/series';
@@ -155,15 +155,16 @@ export class MetricsService {
     const watermark = this.batch.watermarkEnd();
     const late = this.lateHours.hours();
     const lakeRoot = this.config.lake.root;
+    const pointerOf = this.batch.pointers();
     const horizonStart = Math.ceil((now - this.config.speed.horizonMs) / HOUR) * HOUR;
     const { parts, refused } = planLayers(range, {
       watermarkEnd: watermark?.getTime(),
       horizonStart,
-      published: (h) => readHourPointer(lakeRoot, new Date(h).toISOString()) !== undefined,
+      published: (h) => pointerOf(new Date(h).toISOString()) !== undefined,
       late: (h) => {
         const ranges = late.get(`${project}|${new Date(h).toISOString()}`);
         if (!ranges) return false;
-        const archived = readHourPointer(lakeRoot, new Date(h).toISOString())?.archived;
+        const archived = pointerOf(new Date(h).toISOString())?.archived;
         return ranges.some((r) => !viewHolds(archived, r));
       },
       lakeHolds: (h) => existingHourPartitions(lakeRoot, project, h, h + HOUR).length > 0,

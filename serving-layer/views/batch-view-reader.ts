@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
-import { hourDir, readHourPointer, readWatermark } from '../../batch-layer/batch-views';
+import {
+  batchViewStamp,
+  hourDir,
+  readHourPointer,
+  readWatermark,
+  type HourPointer,
+} from '../../batch-layer/batch-views';
 import type { Granularity } from '../metrics/granularity';
 import type { MeasureCell, RegisterCell, SeriesQuery, ViewReader } from './series';
 
@@ -18,6 +24,9 @@ const BUCKET: Record<Granularity, string> = {
  * hours up to the batch watermark, which are sealed and authoritative.
  */
 export class BatchViewReader implements ViewReader {
+  /** Pointers read since the batch view last changed (a publish or the watermark moving). */
+  private known = { stamp: '', pointers: new Map<string, HourPointer | undefined>() };
+
   private constructor(
     private readonly db: DuckDBInstance,
     private readonly lakeRoot: string,
@@ -33,11 +42,26 @@ export class BatchViewReader implements ViewReader {
     return w.hour ? new Date(Date.parse(w.hour) + HOUR) : undefined;
   }
 
+  /**
+   * A lookup of hour pointers as the batch view stands now: every publish changes the stamp, so a
+   * pointer is read from the lake once per change, not once per query (a 30-day range is 720).
+   */
+  pointers(): (hourIso: string) => HourPointer | undefined {
+    const stamp = batchViewStamp(this.lakeRoot);
+    if (stamp !== this.known.stamp) this.known = { stamp, pointers: new Map() };
+    const { pointers } = this.known;
+    return (hourIso) => {
+      if (!pointers.has(hourIso)) pointers.set(hourIso, readHourPointer(this.lakeRoot, hourIso));
+      return pointers.get(hourIso);
+    };
+  }
+
   private files(from: Date, to: Date, kind: 'measures' | 'uniques'): string[] {
     const files: string[] = [];
+    const pointerOf = this.pointers();
     for (let h = Math.floor(from.getTime() / HOUR) * HOUR; h < to.getTime(); h += HOUR) {
       const hour = new Date(h).toISOString();
-      const p = readHourPointer(this.lakeRoot, hour);
+      const p = pointerOf(hour);
       if (p) files.push(join(hourDir(this.lakeRoot, hour), p[kind]));
     }
     return files;

@@ -1,4 +1,3 @@
-import type { Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHourPointer, readWatermark } from '../../batch-layer/batch-views';
 import type { Config } from '../../core/config';
@@ -7,26 +6,11 @@ import { HOURS_PER_RUN } from '../../workflows/workflows';
 import type { BackfillProgress, BackfillResult } from '../../workflows/types';
 import { startBatchHarness } from '../helpers/batch-harness';
 import { writeLake } from '../helpers/lake';
+import { historyLengths } from '../helpers/workflow-runs';
 import { generateEvents } from '../helpers/speed-harness';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 
 const HOUR = 3_600_000;
-
-/** Every run of a workflow that continued as new, first to last, with its history's length. */
-async function runsOf(client: Client, workflowId: string, firstRunId: string) {
-  const runs: { runId: string; events: number }[] = [];
-  let runId: string | undefined = firstRunId;
-  while (runId !== undefined) {
-    const current: string = runId;
-    const history = await client.workflow.getHandle(workflowId, current).fetchHistory();
-    const events = history.events ?? [];
-    runs.push({ runId: current, events: events.length });
-    const next: string | null | undefined =
-      events[events.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
-    runId = next ?? undefined;
-  }
-  return runs;
-}
 
 /**
  * A year of hours (8,760) backfilled over a real lake that holds events in a handful of them: the
@@ -76,17 +60,15 @@ describe('a one-year backfill', () => {
     for (let i = 1; i < seen.length; i++)
       expect(seen[i]?.done ?? 0).toBeGreaterThanOrEqual(seen[i - 1]?.done ?? 0);
 
-    const runs = await runsOf(client, workflowId, handle.firstExecutionRunId);
+    const runs = await historyLengths(client, workflowId, handle.firstExecutionRunId);
     expect(runs).toHaveLength(Math.ceil(8760 / HOURS_PER_RUN));
-    for (const run of runs) expect(run.events).toBeLessThan(10_000);
+    for (const events of runs) expect(events).toBeLessThan(10_000);
 
     for (const h of busy)
       expect(readHourPointer(config.lake.root, new Date(h).toISOString())?.events).toBe(50);
     for (const h of [0, 1, 4000, 8758].map((i) => start + i * HOUR))
       expect(readHourPointer(config.lake.root, new Date(h).toISOString())?.events).toBe(0);
     expect(readWatermark(config.lake.root).hour).toBe(new Date(start + 8759 * HOUR).toISOString());
-    console.log(
-      `one-year backfill: ${runs.length} runs, longest history ${Math.max(...runs.map((x) => x.events))} events`,
-    );
+    console.log(`one-year backfill: ${runs.length} runs, longest history ${Math.max(...runs)} events`);
   }, 600_000);
 });

@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listLateMarkers } from '../../batch-layer/late-markers';
@@ -10,6 +8,7 @@ import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
 import { basicAuth } from '../helpers/events';
+import { distinctEventsInLake } from '../helpers/lake';
 import {
   actorOf,
   actorsByHour,
@@ -57,7 +56,6 @@ describe(`ground truth (seed ${SEED})`, () => {
   let token: string;
   let temporal: Connection;
   let client: Client;
-  let duck: DuckDBInstance;
   const rand = seeded(SEED);
   const log = createLogger({ test: 'ground-truth' }, 'warn');
   // Hours h0..h3 closed, h4 the current one.
@@ -74,11 +72,9 @@ describe(`ground truth (seed ${SEED})`, () => {
     roles = await startRoles(['ingest', 'speed', 'archiver', 'serve', 'worker'], config, log);
     temporal = await Connection.connect({ address: config.temporal.address });
     client = new Client({ connection: temporal, namespace: config.temporal.namespace });
-    duck = await DuckDBInstance.create(':memory:');
   }, 120_000);
 
   afterAll(async () => {
-    duck?.closeSync();
     await temporal?.close();
     await roles?.stop();
   });
@@ -117,23 +113,7 @@ describe(`ground truth (seed ${SEED})`, () => {
     });
 
   /** Distinct messageIds of the project in the lake. */
-  const inLake = async () => {
-    const conn = await duck.connect();
-    try {
-      const glob = join(config.lake.root, 'events', `project=${PROJECT}`, '**', '*.parquet');
-      const r = await conn.runAndReadAll(
-        `SELECT count(DISTINCT event_id)::INT AS n FROM read_parquet($glob)`,
-        {
-          glob,
-        },
-      );
-      return Number(r.getRowObjectsJson()[0]?.n);
-    } catch {
-      return 0; // no file yet
-    } finally {
-      conn.closeSync();
-    }
-  };
+  const inLake = () => distinctEventsInLake(config.lake.root, PROJECT);
 
   /** Waits until the speed view and the lake hold every distinct event sent so far. */
   const settle = async () => {

@@ -53,3 +53,21 @@ export async function readHourView(
     conn.closeSync();
   }
 }
+
+/** Distinct messageIds of a project the lake holds (0 before any file is written). */
+export async function distinctEventsInLake(lakeRoot: string, project: string): Promise<number> {
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    const glob = join(lakeRoot, 'events', `project=${project}`, '**', '*.parquet');
+    const r = await conn.runAndReadAll(`SELECT count(DISTINCT event_id)::INT AS n FROM read_parquet($glob)`, {
+      glob,
+    });
+    return Number(r.getRowObjectsJson()[0]?.n);
+  } catch {
+    return 0; // no file yet
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}

@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Analytics } from '@segment/analytics-node';
 import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import { startRoles, type RunningRoles } from '../../cli/roles';
@@ -8,6 +6,7 @@ import { createWriteKey } from '../../core/auth/write-keys';
 import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
+import { distinctEventsInLake } from './lake';
 import { isolatedConfig } from './test-config';
 
 export const HOUR = 3_600_000;
@@ -42,17 +41,18 @@ export async function startLateStack(name: string) {
   const scheduleId = `${config.temporal.taskQueue}-late-data-repair`;
   let scheduled = false;
   let n = 0;
+  const failures: unknown[] = [];
+  analytics.on('error', (e) => failures.push(e));
   return {
     config,
     log,
     /** Sends a track call per event time through the SDK; resolves once all are accepted. */
     send: async (times: number[]) => {
-      const failures: unknown[] = [];
-      analytics.on('error', (e) => failures.push(e));
+      const before = failures.length;
       for (const t of times)
         analytics.track({ userId: `u-${n++ % 40}`, event: 'page_view', timestamp: new Date(t) });
       await analytics.flush();
-      if (failures.length > 0) throw new Error(`the SDK failed to send: ${String(failures[0])}`);
+      if (failures.length > before) throw new Error(`the SDK failed to send: ${String(failures[before])}`);
     },
     answer: async (from: number, to: number, metric = 'events') => {
       const res = await fetch(`${roles.urls.api}/v1/metrics/${metric}?from=${iso(from)}&to=${iso(to)}`, {
@@ -61,25 +61,7 @@ export async function startLateStack(name: string) {
       return { status: res.status, body: (await res.json()) as Answer & { message?: string } };
     },
     /** Distinct events of the project the lake archiver has written. */
-    inLake: async () => {
-      const db = await DuckDBInstance.create(':memory:');
-      const conn = await db.connect();
-      try {
-        const glob = join(config.lake.root, 'events', `project=${project}`, '**', '*.parquet');
-        const r = await conn.runAndReadAll(
-          `SELECT count(DISTINCT event_id)::INT AS n FROM read_parquet($glob)`,
-          {
-            glob,
-          },
-        );
-        return Number(r.getRowObjectsJson()[0]?.n);
-      } catch {
-        return 0; // no file yet
-      } finally {
-        conn.closeSync();
-        db.closeSync();
-      }
-    },
+    inLake: () => distinctEventsInLake(config.lake.root, project),
     seal: (hour: number) =>
       client.workflow.execute(WORKFLOW_TYPES.hourlyRecompute, {
         taskQueue: config.temporal.taskQueue,
