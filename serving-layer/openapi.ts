@@ -50,11 +50,13 @@ const metricQuery = [
 const layered = {
   parts: {
     type: 'array',
-    description: 'which layer answered which part of the range: batch up to the watermark, speed after',
+    description:
+      'which layer answered which part of the range: batch for sealed hours, speed after the watermark and for ' +
+      'unsealed hours inside the speed horizon, late for sealed hours with late events waiting for repair (answered whole from the speed view)',
     items: {
       type: 'object',
       properties: {
-        source: { type: 'string', enum: ['batch', 'speed'] },
+        source: { type: 'string', enum: ['batch', 'speed', 'late'] },
         from: { type: 'string', format: 'date-time' },
         to: { type: 'string', format: 'date-time' },
         value: { type: 'number' },
@@ -108,7 +110,18 @@ export function openApiDocument(): OpenAPIObject {
   const metricAnswer = ok('the metric, merged across the layers', {
     metric: { type: 'string' },
     value: { type: 'number' },
-    source: { type: 'string', enum: ['batch', 'speed', 'mixed'] },
+    source: { type: 'string', enum: ['batch', 'speed', 'late', 'mixed'] },
+    pendingRepair: {
+      type: 'array',
+      description: 'sealed hours answered from the speed view until late-data repair publishes them again',
+      items: {
+        type: 'object',
+        properties: {
+          from: { type: 'string', format: 'date-time' },
+          to: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
     buckets: {
       type: 'array',
       items: {
@@ -117,7 +130,7 @@ export function openApiDocument(): OpenAPIObject {
           start: { type: 'string', format: 'date-time' },
           dim: { type: 'string' },
           value: { type: 'number' },
-          source: { type: 'string', enum: ['batch', 'speed', 'mixed'] },
+          source: { type: 'string', enum: ['batch', 'speed', 'late', 'mixed'] },
         },
       },
     },
@@ -133,8 +146,9 @@ export function openApiDocument(): OpenAPIObject {
       title: 'Analytics serving API',
       version: '1',
       description:
-        'Every answer merges the batch view (sealed hours, up to the batch watermark) with the speed view (after it): ' +
-        'each instant comes from one layer, counts add, unique counts merge HyperLogLog sketches. ' +
+        'Every answer merges the batch view (sealed hours, up to the batch watermark) with the speed view (after it, and for sealed hours ' +
+        'with late events waiting for repair): each hour comes from one layer, counts add, unique counts merge HyperLogLog sketches. ' +
+        'Hours no layer can answer (unsealed and older than the speed horizon) get a 503 naming what makes them answerable, never zero. ' +
         "Every route needs `Authorization: Bearer <token>` (./platform token --project P); the token's project scopes every query. " +
         'The reports routes need a token with the admin scope (--scope admin).',
     },
