@@ -1,5 +1,9 @@
 import type { Batch, Consumer, KafkaMessage } from 'kafkajs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './log';
+
+/** Tries of a range's write before its records are examined one by one. */
+export const WRITE_ATTEMPTS = 3;
 
 /** A partition's last written range and whether writing it completed. */
 export interface RangeState {
@@ -20,12 +24,20 @@ export interface RangeStore {
  * of that range (the offset, and whatever must be published with it).
  */
 export interface RangeSink {
+  /** `refused`: messages (by offset) to leave out and dead-letter with their error. */
   write(
     topic: string,
     partition: number,
     messages: KafkaMessage[],
     range: { first: bigint; last: bigint },
+    refused?: Map<string, unknown>,
   ): Promise<() => Promise<void>>;
+  /**
+   * The messages the sink's store refuses on their own merits, with the store's error, found
+   * without writing anything; throws when the store cannot tell (it is down). Asked after a range
+   * failed WRITE_ATTEMPTS times in a row.
+   */
+  refused?(topic: string, partition: number, messages: KafkaMessage[]): Promise<Map<string, unknown>>;
   /** Drop what is cached for a partition: after a failure or when partitions move. */
   forget(topic: string, partition: number): void;
   /**
@@ -62,11 +74,42 @@ export function rangeBatchHandler(consumer: Consumer, store: RangeStore, sink: R
     if (first === undefined || last === undefined) return;
     const range = { first: BigInt(first), last: BigInt(last) };
     await store.save(batch.topic, batch.partition, { ...range, phase: 'before' });
-    const commit = await sink.write(batch.topic, batch.partition, messages, range);
+    const commit = await writeWithAttempts(batch, messages, range);
     await commit();
     const after: RangeState = { ...range, phase: 'after' };
     await store.save(batch.topic, batch.partition, after);
     states.set(keyOf(batch.topic, batch.partition), after);
+  };
+
+  /**
+   * A range whose write keeps failing is either the store being away (retried for as long as it
+   * takes: kafkajs delivers it again) or a record the store refuses, which would stall the
+   * partition forever: after WRITE_ATTEMPTS the sink names the records its store refuses, and the
+   * same range is written without them (they go to the dead-letter topic with its commit).
+   */
+  const writeWithAttempts = async (
+    batch: Batch,
+    messages: KafkaMessage[],
+    range: { first: bigint; last: bigint },
+  ) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await sink.write(batch.topic, batch.partition, messages, range);
+      } catch (e) {
+        if (attempt < WRITE_ATTEMPTS) {
+          await sleep(250 * 2 ** attempt);
+          continue;
+        }
+        const refused = sink.refused ? await sink.refused(batch.topic, batch.partition, messages) : undefined;
+        if (!refused || refused.size === 0) throw e;
+        log.warn('writing a range without the records its store refuses', {
+          topic: batch.topic,
+          partition: batch.partition,
+          offsets: [...refused.keys()],
+        });
+        return sink.write(batch.topic, batch.partition, messages, range, refused);
+      }
+    }
   };
 
   const process = async (

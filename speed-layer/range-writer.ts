@@ -26,36 +26,70 @@ export async function writeRange(
   range: OffsetRange,
   out: RangeOutput,
 ): Promise<void> {
-  const insert = async (table: string, values: unknown[]) => {
-    if (values.length === 0) return;
-    await client.insert({
-      table: `${database}.${table}`,
-      values,
-      format: 'JSONEachRow',
-      clickhouse_settings: { insert_deduplication_token: token(range, table) },
-    });
-  };
+  await insertOutput(client, out, (table) => ({
+    table: `${database}.${table}`,
+    clickhouse_settings: { insert_deduplication_token: token(range, table) },
+  }));
+  if (out.lateHours.size > 0) writeLateHours(lakeRoot, range, out.lateHours);
+  speedViewWritten();
+}
+
+/** The speed view's tables, in the order a range writes them. */
+const TABLES = [
+  'speed_events',
+  'speed_measures_minute',
+  'speed_uniques_minute',
+  'speed_late_events',
+] as const;
+
+/**
+ * Twins of the speed view's tables (`<table>_probe`, same columns and constraints) that keep
+ * nothing (Null engine): inserting into them tells whether ClickHouse takes rows, without storing
+ * them. Made again each time, so they follow the tables' current definitions.
+ */
+export async function createProbeTables(client: ClickHouseClient, database: string): Promise<void> {
+  for (const t of TABLES) {
+    // `AS <table>` takes no query parameters: the names are our constants and the database a
+    // plain identifier (checked when the configuration is loaded).
+    await client.command({ query: `DROP TABLE IF EXISTS ${database}.${t}_probe` });
+    await client.command({ query: `CREATE TABLE ${database}.${t}_probe AS ${database}.${t} ENGINE = Null` });
+  }
+}
+
+/** Inserts a range's output into the probe tables: throws what ClickHouse says of those rows. */
+export async function probeRange(
+  client: ClickHouseClient,
+  database: string,
+  out: RangeOutput,
+): Promise<void> {
+  await insertOutput(client, out, (table) => ({ table: `${database}.${table}_probe` }));
+}
+
+async function insertOutput(
+  client: ClickHouseClient,
+  out: RangeOutput,
+  target: (table: (typeof TABLES)[number]) => { table: string; clickhouse_settings?: Record<string, string> },
+): Promise<void> {
   if (out.events.length > 0) {
     // Raw rows as arrays with named columns: the largest insert, and the cheapest format to parse.
     await client.insert({
-      table: `${database}.speed_events`,
+      ...target('speed_events'),
       values: out.events,
       columns: [...RAW_COLUMNS],
       format: 'JSONCompactEachRow',
-      clickhouse_settings: { insert_deduplication_token: token(range, 'speed_events') },
     });
   }
-  await insert('speed_measures_minute', out.measures);
-  await insert('speed_uniques_minute', out.uniques);
-  await insert(
-    'speed_late_events',
-    [...out.beyondHorizon].sort().map(([key, events]) => {
+  const rows = {
+    speed_measures_minute: out.measures,
+    speed_uniques_minute: out.uniques,
+    speed_late_events: [...out.beyondHorizon].sort().map(([key, events]) => {
       const [project_id, hour] = key.split('|') as [string, string];
       return { project_id, hour: Date.parse(hour) / 1000, events };
     }),
-  );
-  if (out.lateHours.size > 0) writeLateHours(lakeRoot, range, out.lateHours);
-  speedViewWritten();
+  };
+  for (const [table, values] of Object.entries(rows) as [keyof typeof rows, unknown[]][]) {
+    if (values.length > 0) await client.insert({ ...target(table), values, format: 'JSONEachRow' });
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../core/config';
-import { decodeEvent, decodeOrDeadLetter } from '../core/dead-letters';
+import { decodeEvent, decodeOrDeadLetter, PoisonRecord } from '../core/dead-letters';
 import { rangeBatchHandler, type RangeSink } from '../core/kafka-ranges';
 import { PartitionTransactions, type OutgoingMessage } from '../core/partition-transactions';
 import type { Logger } from '../core/log';
@@ -10,7 +10,7 @@ import { deriveRange, type DerivedState } from './derived-events';
 import { loadDerivedState } from './derived-state';
 import { OffsetStateStore } from './offset-state';
 import { buildRangeOutput, type ConsumedMessage, type SpeedOptions } from './range-output';
-import { writeRange } from './range-writer';
+import { createProbeTables, probeRange, writeRange } from './range-writer';
 
 export interface SpeedConsumerConfig extends SpeedOptions {
   topic: string;
@@ -91,14 +91,22 @@ export async function startSpeedConsumer(
   };
 
   const sink: RangeSink = {
-    async write(topic: string, partition: number, messages: KafkaMessage[], range) {
+    async write(topic: string, partition: number, messages: KafkaMessage[], range, refused) {
       const m = await memoryFor(topic, partition, range.first);
-      // A record that is not an event (another producer's bytes, a field no store can hold) goes
-      // to the dead-letter topic with this range's commit; the records around it go on.
+      // A record that is not an event (another producer's bytes, a field no store can hold), or
+      // that ClickHouse refuses, goes to the dead-letter topic with this range's commit; the
+      // records around it go on.
       const consumed: ConsumedMessage[] = [];
       const dead: OutgoingMessage[] = [];
       for (const msg of messages) {
-        const event = decodeOrDeadLetter(decodeEvent, msg, { topic, partition }, deadLetters, dead);
+        const refusal = refused?.get(msg.offset);
+        const decode =
+          refusal === undefined
+            ? decodeEvent
+            : () => {
+                throw new PoisonRecord(`ClickHouse refuses it: ${String(refusal)}`);
+              };
+        const event = decodeOrDeadLetter(decode, msg, { topic, partition }, deadLetters, dead);
         if (event) consumed.push({ offset: msg.offset, event });
       }
       const out = buildRangeOutput(topic, partition, consumed, m.dedup, config);
@@ -126,6 +134,38 @@ export async function startSpeedConsumer(
         ]);
         m.derived = next;
       };
+    },
+    /** Bisects the range on tables that keep nothing, down to the records ClickHouse refuses. */
+    async refused(topic, partition, messages) {
+      await createProbeTables(deps.clickhouse, config.database);
+      const found = new Map<string, unknown>();
+      const probe = async (list: ConsumedMessage[]): Promise<void> => {
+        try {
+          await probeRange(
+            deps.clickhouse,
+            config.database,
+            buildRangeOutput(topic, partition, list, new DedupWindow(0), config),
+          );
+        } catch (e) {
+          if (!isRefusal(e)) throw e;
+          if (list.length === 1)
+            found.set((list[0] as ConsumedMessage).offset, e instanceof Error ? e.message : e);
+          else {
+            await probe(list.slice(0, list.length >> 1));
+            await probe(list.slice(list.length >> 1));
+          }
+        }
+      };
+      const decodable: ConsumedMessage[] = [];
+      for (const msg of messages) {
+        try {
+          decodable.push({ offset: msg.offset, event: decodeEvent(msg) });
+        } catch {
+          // Poison by its bytes: dead-lettered by write() whatever ClickHouse says.
+        }
+      }
+      if (decodable.length > 0) await probe(decodable);
+      return found;
     },
     forget: (_topic, partition) => memory.delete(partition),
     settledOffset: (_topic, partition) => transactions.settledOffset(partition),
@@ -186,4 +226,14 @@ async function recentIds(
     receivedAt: Number(row.received),
     offset: BigInt(row.offset),
   }));
+}
+
+/**
+ * Whether ClickHouse refused the rows themselves (a server exception: a constraint, a value a
+ * column cannot hold), as opposed to not answering: only the former is a record's fault.
+ */
+function isRefusal(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && /^\d+$/.test(code)) return true;
+  return /\bCode: \d+\b|DB::Exception/.test(e instanceof Error ? e.message : String(e));
 }

@@ -9,6 +9,7 @@ import type { Config } from '../../core/config';
 import type { DeadLetter } from '../../core/dead-letters';
 import { partitionKey } from '../../core/event';
 import { createKafka, ensureTopics } from '../../core/kafka';
+import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { createLogger } from '../../core/log';
 import { exited, roleEnv, startRole } from '../helpers/child-role';
 import { REPO_ROOT } from '../../infra/local/paths';
@@ -19,8 +20,9 @@ import { waitFor } from '../helpers/wait-for';
 
 /**
  * Records that are not events, produced straight into `events` by another producer between good
- * records: garbage bytes, JSON that is not an event, and an event whose time no store can hold
- * (year 2500: outside ClickHouse's DateTime). Each consumer dead-letters every one of them exactly
+ * records: garbage bytes, JSON that is not an event, an event whose time no store can hold (year
+ * 2500: outside ClickHouse's DateTime), and a valid event that a ClickHouse constraint refuses
+ * (found after 3 failed writes of its range, by bisecting the range on tables that keep nothing). Each consumer dead-letters every one of them exactly
  * once and goes on; the speed and archiver processes are each killed with SIGKILL once mid-run,
  * and every good record is counted exactly once all the same.
  */
@@ -34,6 +36,15 @@ describe('poison records', () => {
     config = isolatedConfig('poison');
     env = roleEnv(config);
     await ensureTopics(createKafka(config, log), config);
+    // An operator's rule ClickHouse enforces: a valid event it refuses (the speed role's process
+    // opens the same embedded database once this one is closed).
+    const ch = createClickHouse(config);
+    await applyClickHouseSchema(ch, config.clickhouse.database);
+    await ch.command({
+      query: `ALTER TABLE {db:Identifier}.speed_events ADD CONSTRAINT IF NOT EXISTS not_refused CHECK event != 'refused-by-clickhouse'`,
+      query_params: { db: config.clickhouse.database },
+    });
+    await ch.close();
   });
 
   it('go to the dead-letter topic exactly once per consumer, and every good record around them counts once', async () => {
@@ -55,6 +66,13 @@ describe('poison records', () => {
               },
       );
     }
+    // A valid event (the lake takes it) that ClickHouse refuses (the constraint above).
+    const refusedEvent = {
+      ...(events[7] as (typeof events)[number]),
+      eventId: 'refused-1',
+      event: 'refused-by-clickhouse',
+    };
+    const refused = { key: partitionKey(refusedEvent), value: Buffer.from(JSON.stringify(refusedEvent)) };
     // Good records and poison interleaved, in the same partitions (same keys).
     const producer = kafka.producer({
       idempotent: true,
@@ -64,7 +82,7 @@ describe('poison records', () => {
     await producer.connect();
     for (let i = 0; i < events.length; i += 2500) {
       const good = events.slice(i, i + 2500).map((e) => ({ key: partitionKey(e), value: JSON.stringify(e) }));
-      const bad = poison.slice(i / 2500, i / 2500 + 1); // one per send, each once
+      const bad = [...poison.slice(i / 2500, i / 2500 + 1), ...(i === 5000 ? [refused] : [])]; // each once
       await producer.send({
         topic: config.kafka.topics.events,
         acks: -1,
@@ -108,7 +126,7 @@ describe('poison records', () => {
     } finally {
       await ch.close();
     }
-    // The lake: every good record once, nothing else.
+    // The lake: every good record once, and the one only ClickHouse refuses; nothing else.
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
     const lake = await conn.runAndReadAll(
@@ -118,8 +136,8 @@ describe('poison records', () => {
     conn.closeSync();
     db.closeSync();
     expect(lake.getRowObjectsJson()[0]).toEqual({
-      n: events.length,
-      ids: new Set(events.map((e) => e.eventId)).size,
+      n: events.length + 1,
+      ids: new Set(events.map((e) => e.eventId)).size + 1,
     });
 
     // The dead-letter topic: each poison record once per consumer group, with its exact bytes.
@@ -127,17 +145,18 @@ describe('poison records', () => {
       (m) => JSON.parse(m.value) as DeadLetter,
     );
     for (const group of [config.kafka.groups.speed, config.kafka.groups.archiver]) {
+      const expected = group === config.kafka.groups.speed ? [...poison, refused] : poison;
       const mine = letters.filter((l) => l.group === group);
       expect(mine.map((l) => Buffer.from(l.value ?? '', 'base64').toString('hex')).sort(), group).toEqual(
-        poison.map((p) => p.value.toString('hex')).sort(),
+        expected.map((p) => p.value.toString('hex')).sort(),
       );
-      expect(new Set(mine.map((l) => `${l.partition}:${l.offset}`)).size).toBe(poison.length);
+      expect(new Set(mine.map((l) => `${l.partition}:${l.offset}`)).size).toBe(expected.length);
       for (const l of mine) {
         expect(l.sourceTopic).toBe(config.kafka.topics.events);
-        expect(l.error).toMatch(/not JSON|must be|outside/);
+        expect(l.error).toMatch(/not JSON|must be|outside|ClickHouse refuses it/);
       }
     }
-    expect(letters).toHaveLength(2 * poison.length);
+    expect(letters).toHaveLength(2 * poison.length + 1);
 
     // ./platform deadletter list shows them; replay puts one record's bytes back on its topic.
     const cli = (...a: string[]) =>
@@ -148,7 +167,7 @@ describe('poison records', () => {
       });
     const listed = cli('list');
     expect(listed.status, listed.stderr).toBe(0);
-    expect(listed.stdout.trim().split('\n')).toHaveLength(2 * poison.length);
+    expect(listed.stdout.trim().split('\n')).toHaveLength(2 * poison.length + 1);
     const one = letters.find((l) => l.value === poison[1]?.value.toString('base64')) as DeadLetter;
     const replayed = cli('replay', '--offset', `${one.sourceTopic}:${one.partition}:${one.offset}`);
     expect(replayed.status, replayed.stderr).toBe(0);
