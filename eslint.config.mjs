@@ -98,4 +98,21 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The query core is framework-free: dashboards, reports, experiments and segments call it.
+    files: ['serving-layer/query/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*', 'express'],
+              message: 'the query core knows no web framework: throw its domain errors (query/errors.ts)',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

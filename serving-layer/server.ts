@@ -8,6 +8,7 @@ import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor }
 import { ReportSchedules } from '../workflows/report-schedules';
 import { AppModule } from './app.module';
 import { openApiDocument } from './openapi';
+import { QueryErrorsFilter } from './query-errors.filter';
 import { BatchViewReader } from './views/batch-view-reader';
 import { RawEventReader } from './views/raw-event-reader';
 
@@ -44,6 +45,7 @@ export async function startServingApi(
     await temporal.connection.close();
   };
   app.enableShutdownHooks();
+  app.useGlobalFilters(new QueryErrorsFilter());
   // Swagger UI and the document, served from the installed package (no CDN).
   SwaggerModule.setup('docs', app, openApiDocument(), { jsonDocumentUrl: 'docs/openapi.json' });
   await app.listen(listen.port, listen.host);

@@ -31,6 +31,14 @@ describe('lint', () => {
     expect(ok?.messages.filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports')).toEqual([]);
   });
 
+  it('keeps NestJS out of the query core', async () => {
+    const [bad] = await eslint.lintText(
+      "import { BadRequestException } from '@nestjs/common';\nexport const e = BadRequestException;\n",
+      { filePath: join(REPO_ROOT, 'serving-layer', 'query', 'metric-query.ts') },
+    );
+    expect(bad?.messages.map((m) => m.ruleId)).toContain('@typescript-eslint/no-restricted-imports');
+  });
+
   it('refuses floating promises', async () => {
     const [r] = await eslint.lintText('async function f() {}\nexport function g() { f(); }\n', {
       filePath: join(REPO_ROOT, 'core', 'errors.ts'),

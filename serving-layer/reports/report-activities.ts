@@ -7,6 +7,7 @@ import type { Delivery, ReportFigures } from '../../core/reports/figures';
 import { SCHEDULE_IDS } from '../../workflows/ids';
 import { RECIPIENT_REJECTED } from '../../workflows/report-errors';
 import type { MetricsService } from '../metrics/metrics.service';
+import { BadQueryError, NotAnswerableError } from '../query/errors';
 import type { DeliveryLedger } from './delivery-ledger';
 import { computeFigures } from './report-figures';
 import { renderReportEmail } from './report-email';
@@ -46,6 +47,10 @@ export function reportMessageId(
 
 /** A serving-layer refusal as a Temporal failure: 4xx will not change on retry, 5xx may. */
 function asFailure(e: unknown): unknown {
+  if (e instanceof BadQueryError)
+    return ApplicationFailure.nonRetryable(`${e.message} (HTTP 400)`, 'BadReport');
+  if (e instanceof NotAnswerableError)
+    return ApplicationFailure.retryable(`${e.message} (HTTP 503)`, 'ViewsUnavailable');
   if (e instanceof HttpException) {
     const message = `${e.message} (HTTP ${e.getStatus()})`;
     return e.getStatus() < 500
