@@ -50,6 +50,39 @@ const WORKFLOW_FORBIDDEN = [
   '@temporalio/testing',
 ];
 
+/**
+ * Which top-level folder may import which (DESIGN.md layout): core imports no layer; each layer
+ * imports core and the seams below it; only the CLI, tests and benchmarks wire everything. The
+ * graph has no cycle. Tests next to the code may use test/ helpers; production code may not.
+ */
+const LAYERS = ['core', 'ingest', 'speed-layer', 'batch-layer', 'workflows', 'serving-layer', 'cli', 'infra'];
+const MAY_IMPORT = {
+  core: [],
+  ingest: ['core'],
+  'speed-layer': ['core'],
+  'batch-layer': ['core'],
+  infra: ['core'],
+  workflows: ['core', 'batch-layer'],
+  'serving-layer': ['core', 'batch-layer', 'speed-layer', 'workflows'],
+};
+const layerRules = Object.entries(MAY_IMPORT).map(([folder, allowed]) => ({
+  files: [`${folder}/**/*.ts`],
+  ignores: ['**/*.test.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        patterns: [...LAYERS, 'test', 'bench']
+          .filter((l) => l !== folder && !allowed.includes(l))
+          .map((l) => ({
+            regex: `^(\\.\\./)+${l}(/|$)`,
+            message: `${folder}/ may import ${['core', ...allowed].filter((x, i, a) => a.indexOf(x) === i && x !== folder).join(', ') || 'no other folder'} (layer rules in eslint.config.mjs)`,
+          })),
+      },
+    ],
+  },
+}));
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '.local/**', 'dist/**', 'coverage/**', '**/*.mjs', '**/*.mts'] },
   js.configs.recommended,
@@ -115,4 +148,5 @@ export default tseslint.config(
       ],
     },
   },
+  ...layerRules,
 );

@@ -31,6 +31,22 @@ describe('lint', () => {
     expect(ok?.messages.filter((m) => m.ruleId === '@typescript-eslint/no-restricted-imports')).toEqual([]);
   });
 
+  it('keeps each folder to the layers it may import, so folders form no cycle', async () => {
+    const restricted = async (file: string, from: string) => {
+      const [r] = await eslint.lintText(`import { x } from '${from}';\nexport const y = x;\n`, {
+        filePath: join(REPO_ROOT, file),
+      });
+      return r?.messages.filter((m) => m.ruleId === 'no-restricted-imports').length ?? 0;
+    };
+    expect(await restricted('core/errors.ts', '../serving-layer/tokens')).toBe(1);
+    expect(await restricted('batch-layer/batch-views.ts', '../speed-layer/rows')).toBe(1);
+    expect(await restricted('workflows/activities.ts', '../serving-layer/tokens')).toBe(1);
+    expect(await restricted('serving-layer/query/metric-query.ts', '../../cli/roles')).toBe(1);
+    expect(await restricted('ingest/server.ts', '../test/helpers/events')).toBe(1);
+    expect(await restricted('serving-layer/query/metric-query.ts', '../../core/config')).toBe(0);
+    expect(await restricted('workflows/activities.ts', '../batch-layer/batch-views')).toBe(0);
+  });
+
   it('keeps NestJS out of the query core', async () => {
     const [bad] = await eslint.lintText(
       "import { BadRequestException } from '@nestjs/common';\nexport const e = BadRequestException;\n",

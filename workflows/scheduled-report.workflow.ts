@@ -7,7 +7,7 @@ import { ApplicationFailure, proxyActivities, setCurrentDetails } from '@tempora
 import { logicalTime } from './logical-time.workflow';
 import { RECIPIENT_REJECTED } from './report-errors';
 import type { ScheduledReportInput, ScheduledReportResult } from '../core/reports/figures';
-import type { ReportActivities } from '../serving-layer/reports/report-activities';
+import type { ReportActivities } from './report-activities';
 
 export async function scheduledReport(input: ScheduledReportInput): Promise<ScheduledReportResult> {
   const { report } = input;

@@ -5,6 +5,7 @@ import { HttpException } from '@nestjs/common';
 import type { ReportDefinition } from '../../core/reports/definition';
 import type { Delivery, ReportFigures } from '../../core/reports/figures';
 import { SCHEDULE_IDS } from '../../workflows/ids';
+import type { ReportActivities } from '../../workflows/report-activities';
 import { RECIPIENT_REJECTED } from '../../workflows/report-errors';
 import type { MetricsService } from '../metrics/metrics.service';
 import { BadQueryError, NotAnswerableError } from '../query/errors';
@@ -60,7 +61,7 @@ function asFailure(e: unknown): unknown {
   return e;
 }
 
-export function createReportActivities(deps: ReportDeps) {
+export function createReportActivities(deps: ReportDeps): ReportActivities {
   // Every recipient of a run gets the same body: render it once per run (by its figures), not per
   // recipient. A few runs' worth is kept; a retry after a restart simply renders again.
   const rendered = new Map<string, ReturnType<typeof renderReportEmail>>();
@@ -137,4 +138,3 @@ export function createReportActivities(deps: ReportDeps) {
   };
 }
 
-export type ReportActivities = ReturnType<typeof createReportActivities>;
