@@ -29,9 +29,10 @@ export interface MetricDefinition {
   exact: boolean;
 }
 
-const m = (d: MetricDefinition) => d;
+/** Keeps each definition's name as a literal type, for MetricName. */
+const m = <N extends string>(d: MetricDefinition & { name: N }) => d;
 
-export const METRIC_CATALOG: readonly MetricDefinition[] = [
+export const METRIC_CATALOG = [
   m({
     name: 'events',
     description: 'events received, by event name',
@@ -185,7 +186,10 @@ export const METRIC_CATALOG: readonly MetricDefinition[] = [
     dimension: { from: 'line_item', name: 'category' },
     exact: true,
   }),
-];
+] as const satisfies readonly MetricDefinition[];
+
+/** The catalog's metric names: code that names a metric gets it checked by the compiler. */
+export type MetricName = (typeof METRIC_CATALOG)[number]['name'];
 
 export function metricByName(name: string): MetricDefinition | undefined {
   return METRIC_CATALOG.find((d) => d.name === name);

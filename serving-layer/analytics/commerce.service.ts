@@ -62,7 +62,9 @@ export class CommerceService {
       ['summary', range.from.getTime(), range.to.getTime()],
       async () => {
         const [orders, revenue, refunds, checkouts] = await Promise.all(
-          ['orders', 'revenue', 'refunds', 'checkouts'].map((m) => this.metrics.totals(m, project, range)),
+          (['orders', 'revenue', 'refunds', 'checkouts'] as const).map((m) =>
+            this.metrics.totals(m, project, range),
+          ),
         );
         const currencies = new Set([...orders!.byDim.keys(), ...refunds!.byDim.keys()]);
         const rows = [...currencies].sort().map((currency): CurrencyStats => {

@@ -92,8 +92,8 @@ export class ContentService {
   /** Every content item's figures over the range, merged across the layers. */
   private async stats(project: string, range: TimeRange, contentIds?: string[]): Promise<ContentStats[]> {
     const [plays, watch, completions, errors] = await Promise.all(
-      ['content_plays', 'content_watch_seconds', 'content_completions', 'content_errors'].map((m) =>
-        this.metrics.totals(m, project, range, contentIds),
+      (['content_plays', 'content_watch_seconds', 'content_completions', 'content_errors'] as const).map(
+        (m) => this.metrics.totals(m, project, range, contentIds),
       ),
     );
     const ids = new Set<string>();

@@ -1,6 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../../core/config';
-import { METRIC_CATALOG, metricByName, type MetricDefinition } from '../../core/metrics/catalog';
+import {
+  METRIC_CATALOG,
+  metricByName,
+  type MetricDefinition,
+  type MetricName,
+} from '../../core/metrics/catalog';
 import { HLL_STANDARD_ERROR, hllEstimate, hllMerge } from '../../core/sketches/hll';
 import { batchViewStamp } from '../../batch-layer/batch-views';
 import { existingHourPartitions } from '../../batch-layer/lake-paths';
@@ -271,7 +276,7 @@ export class MetricQuery {
 
   /** Totals per dimension value of an additive metric over the range (counts and sums both). */
   async totals(
-    name: string,
+    name: MetricName,
     project: string,
     range: TimeRange,
     dims?: readonly string[],

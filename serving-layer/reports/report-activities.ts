@@ -137,4 +137,3 @@ export function createReportActivities(deps: ReportDeps): ReportActivities {
     },
   };
 }
-
