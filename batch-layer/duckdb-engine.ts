@@ -10,7 +10,9 @@ import {
   type DuckDBConnection,
 } from '@duckdb/node-api';
 import { measuresSql, SETUP_STATEMENTS, uniquesSql } from './duckdb-catalog';
+import type { BatchEngine } from './engine';
 import { quoteLiteral } from './sql-literal';
+import { sqlTemplate } from './sql-templates';
 
 /** The hour's partition folder in every project, as a glob, and whether any file matches it. */
 function hourGlob(lakeRoot: string, hourStart: Date): { glob: string; any: boolean } {
@@ -57,13 +59,12 @@ async function copyTable(conn: DuckDBConnection, table: string, file: string): P
   }
 }
 
-const EMPTY_MEASURES = `CREATE OR REPLACE TEMP TABLE hour_measures
-  (project_id VARCHAR, minute TIMESTAMP, metric VARCHAR, dim VARCHAR, count UBIGINT, sum DOUBLE)`;
-const EMPTY_UNIQUES = `CREATE OR REPLACE TEMP TABLE hour_uniques
-  (project_id VARCHAR, minute TIMESTAMP, metric VARCHAR, dim VARCHAR, reg USMALLINT, rank UTINYINT)`;
+/** An empty view table named `table`, with the view's columns (sql/duckdb/empty_*.sql). */
+const emptyTable = (table: string, kind: 'measures' | 'uniques') =>
+  `CREATE OR REPLACE TEMP TABLE ${table} ${sqlTemplate('duckdb', `empty_${kind}`)}`;
 
 /** DuckDB, embedded: the batch layer's default engine. */
-export class DuckDbEngine {
+export class DuckDbEngine implements BatchEngine {
   private emptyTemplate?: Promise<{ measures: string; uniques: string }>;
 
   private constructor(private readonly db: DuckDBInstance) {}
@@ -78,8 +79,8 @@ export class DuckDbEngine {
   ): Promise<{ measures: string; uniques: string; events: number }> {
     this.emptyTemplate ??= withConnection(this.db, async (conn) => {
       const at = mkdtempSync(join(tmpdir(), 'empty-view-'));
-      await conn.run(EMPTY_MEASURES);
-      await conn.run(EMPTY_UNIQUES);
+      await conn.run(emptyTable('hour_measures', 'measures'));
+      await conn.run(emptyTable('hour_uniques', 'uniques'));
       const files = { measures: join(at, 'measures.parquet'), uniques: join(at, 'uniques.parquet') };
       await copyTable(conn, 'hour_measures', files.measures);
       await copyTable(conn, 'hour_uniques', files.uniques);
@@ -136,8 +137,8 @@ export class DuckDbEngine {
         );
       } else {
         // An hour without events is sealed as empty, with the same columns.
-        await conn.run(EMPTY_MEASURES);
-        await conn.run(EMPTY_UNIQUES);
+        await conn.run(emptyTable('hour_measures', 'measures'));
+        await conn.run(emptyTable('hour_uniques', 'uniques'));
       }
       if (only) {
         const keep = { file: '', projects: listValue(only.projects) };
@@ -178,23 +179,16 @@ export class DuckDbEngine {
     return withConnection(this.db, async (conn) => {
       const list = (key: 'measures' | 'uniques') => hourFiles.map((f) => f[key]);
       if (hourFiles.length === 0) {
-        await conn.run(EMPTY_MEASURES.replace('hour_measures', 'day_measures'));
-        await conn.run(EMPTY_UNIQUES.replace('hour_uniques', 'day_uniques'));
+        await conn.run(emptyTable('day_measures', 'measures'));
+        await conn.run(emptyTable('day_uniques', 'uniques'));
       } else {
-        await conn.run(
-          `CREATE OR REPLACE TEMP TABLE day_measures AS
-           SELECT project_id, date_trunc('day', minute) AS day, metric, dim, sum(count)::UBIGINT AS count, sum(sum) AS sum
-           FROM read_parquet($files) GROUP BY ALL ORDER BY ALL`,
-          { files: listValue(list('measures')) },
-          { files: LIST(VARCHAR) },
-        );
-        await conn.run(
-          `CREATE OR REPLACE TEMP TABLE day_uniques AS
-           SELECT project_id, date_trunc('day', minute) AS day, metric, dim, reg, max(rank)::UTINYINT AS rank
-           FROM read_parquet($files) GROUP BY ALL ORDER BY ALL`,
-          { files: listValue(list('uniques')) },
-          { files: LIST(VARCHAR) },
-        );
+        for (const kind of ['measures', 'uniques'] as const) {
+          await conn.run(
+            `CREATE OR REPLACE TEMP TABLE day_${kind} AS ${sqlTemplate('duckdb', `day_${kind}`)}`,
+            { files: listValue(list(kind)) },
+            { files: LIST(VARCHAR) },
+          );
+        }
       }
       mkdirSync(dir, { recursive: true });
       const measures = `measures-${version}.parquet`;

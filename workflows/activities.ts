@@ -18,11 +18,11 @@ import {
   viewHolds,
 } from '../batch-layer/late-markers';
 import { lakeHolds, unsealedLakeHours } from '../batch-layer/unsealed-hours';
-import type { DuckDbEngine } from '../batch-layer/duckdb-engine';
+import type { BatchEngine } from '../batch-layer/engine';
 
 /** What the batch activities need, built once per worker and injected. */
 export interface BatchDeps {
-  engine: DuckDbEngine;
+  engine: BatchEngine;
   lakeRoot: string;
   now?: () => Date;
 }
