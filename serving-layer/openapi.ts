@@ -74,6 +74,24 @@ const layered = {
     properties: {
       speedLastReceivedAt: { type: 'string', format: 'date-time', nullable: true },
       lagSeconds: { type: 'number', nullable: true },
+      pendingRepair: {
+        type: 'object',
+        description: 'present when part of the answer is sealed hours waiting for late-data repair',
+        properties: {
+          workflow: { type: 'string', enum: ['lateDataRepair'] },
+          everySeconds: { type: 'number' },
+          parts: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                from: { type: 'string', format: 'date-time' },
+                to: { type: 'string', format: 'date-time' },
+              },
+            },
+          },
+        },
+      },
     },
   },
 };

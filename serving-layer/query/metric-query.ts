@@ -66,6 +66,11 @@ export interface Freshness {
   speedLastReceivedAt: string | null;
   /** Seconds between that and the answer; null when the speed view holds nothing. */
   lagSeconds: number | null;
+  /**
+   * When part of the answer is sealed hours waiting for late-data repair (source `late`): which
+   * workflow brings them into the batch view, and how often it runs.
+   */
+  pendingRepair?: { workflow: 'lateDataRepair'; everySeconds: number; parts: { from: string; to: string }[] };
 }
 
 export interface QueryOptions {
@@ -271,7 +276,16 @@ export class MetricQuery {
     compute: () => Promise<T>,
   ): Promise<T & { freshness: Freshness }> {
     const answer = (await this.answers.get(JSON.stringify([project, ...key]), compute)) as T;
-    return { ...answer, freshness: await this.freshness(project) };
+    const freshness = await this.freshness(project);
+    const parts = (answer as { parts?: { source: string; from: string; to: string }[] }).parts ?? [];
+    const late = parts.filter((p) => p.source === 'late').map((p) => ({ from: p.from, to: p.to }));
+    if (late.length > 0)
+      freshness.pendingRepair = {
+        workflow: 'lateDataRepair',
+        everySeconds: this.config.temporal.repairEverySeconds,
+        parts: late,
+      };
+    return { ...answer, freshness };
   }
 
   /** Totals per dimension value of an additive metric over the range (counts and sums both). */

@@ -44,6 +44,10 @@ describe('late data into sealed hours', () => {
     // Pending repair: the hour comes whole from the speed view, and says so.
     expect(seen.body.source).toBe('late');
     expect(seen.body.pendingRepair).toEqual([{ from: iso(h + HOUR), to: iso(h + 2 * HOUR) }]);
+    expect(seen.body.freshness?.pendingRepair).toMatchObject({
+      workflow: 'lateDataRepair',
+      parts: seen.body.pendingRepair,
+    });
     // The whole range: the late hour from the speed view between two batch hours, nothing twice.
     const whole = await s.answer(h, h + 3 * HOUR);
     expect(whole.body.value).toBe(onTime.length + late.length);

@@ -17,6 +17,7 @@ export interface Answer {
   source: string;
   parts: { source: string; from: string; to: string }[];
   pendingRepair?: { from: string; to: string }[];
+  freshness?: { pendingRepair?: { workflow: string; parts: { from: string; to: string }[] } };
 }
 
 /**
