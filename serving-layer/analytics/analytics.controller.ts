@@ -1,6 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, Query, Req, UseGuards } from '@nestjs/common';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
-import { parseTimeRange } from '../metrics/time-range';
+import { parseTimeRange } from '../query/time-range';
 import { CommerceService } from './commerce.service';
 import { CONTENT_SORTS, ContentService } from './content.service';
 import { FunnelsService, parseSteps } from './funnels.service';

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MetricsService, type AnswerPart, type Freshness } from '../metrics/metrics.service';
-import type { TimeRange } from '../metrics/time-range';
+import type { TimeRange } from '../query/time-range';
 import { ratio } from './params';
 
 export const CONTENT_SORTS = ['plays', 'watch_time', 'completions', 'completion_rate', 'engagement'] as const;

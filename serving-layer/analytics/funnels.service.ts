@@ -1,6 +1,6 @@
 import { BadRequestException, Inject, Injectable } from '@nestjs/common';
 import { MetricsService, type Freshness } from '../metrics/metrics.service';
-import type { TimeRange } from '../metrics/time-range';
+import type { TimeRange } from '../query/time-range';
 import { RAW_EVENTS } from '../tokens';
 import type { RawEventReader } from '../views/raw-event-reader';
 import { computeFunnel, type FunnelStep } from './funnel';

@@ -1,9 +1,9 @@
 import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
-import { parseGranularity } from './granularity';
-import { parseFilter } from './filter';
+import { parseGranularity } from '../query/granularity';
+import { parseFilter } from '../query/filter';
 import { catalogListing, dimensionName, MetricsService } from './metrics.service';
-import { parseTimeRange } from './time-range';
+import { parseTimeRange } from '../query/time-range';
 
 @Controller()
 @UseGuards(JwtGuard)

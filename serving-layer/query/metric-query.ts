@@ -17,8 +17,8 @@ import { splitAt } from '../views/split';
 import { planLayers, type Refusal, type Source } from '../views/layer-plan';
 import { LateHoursIndex, viewHolds } from '../../batch-layer/late-markers';
 import { SpeedViewReader } from '../views/speed-view-reader';
-import type { Granularity } from '../metrics/granularity';
-import type { TimeRange } from '../metrics/time-range';
+import type { Granularity } from './granularity';
+import type { TimeRange } from './time-range';
 import { BadQueryError, NotAnswerableError } from './errors';
 
 const HOUR = 3_600_000;

@@ -2,7 +2,7 @@ import type { ReportDefinition } from '../../core/reports/definition';
 import type { MetricFigures, ReportFigures } from '../../core/reports/figures';
 import { reportWindows, type Span } from '../../core/reports/periods';
 import type { MetricDefinition } from '../../core/metrics/catalog';
-import { BUCKET_MS, type Granularity } from '../metrics/granularity';
+import { BUCKET_MS, type Granularity } from '../query/granularity';
 import { catalogListing, dimensionName, type MetricsService } from '../metrics/metrics.service';
 
 const KIND = new Map(catalogListing().map((m) => [m.name, m.value]));

@@ -7,7 +7,7 @@ import {
   readWatermark,
   type HourPointer,
 } from '../../batch-layer/batch-views';
-import type { Granularity } from '../metrics/granularity';
+import type { Granularity } from '../query/granularity';
 import type { MeasureCell, RegisterCell, SeriesQuery, ViewReader } from './series';
 
 const HOUR = 3_600_000;

@@ -1,4 +1,4 @@
-import type { TimeRange } from '../metrics/time-range';
+import type { TimeRange } from '../query/time-range';
 
 const HOUR = 3_600_000;
 

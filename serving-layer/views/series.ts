@@ -1,4 +1,4 @@
-import type { Granularity } from '../metrics/granularity';
+import type { Granularity } from '../query/granularity';
 
 /** What a view returns for a range: per bucket (and dimension value), counts and sums. */
 export interface MeasureCell {

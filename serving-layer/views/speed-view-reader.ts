@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { speedViewVersion } from '../../speed-layer/view-version';
-import type { Granularity } from '../metrics/granularity';
+import type { Granularity } from '../query/granularity';
 import type { MeasureCell, RegisterCell, SeriesQuery, ViewReader } from './series';
 
 /** Bucketing functions by granularity: a fixed lookup, never text from the request. */

@@ -1,4 +1,4 @@
-import type { TimeRange } from '../metrics/time-range';
+import type { TimeRange } from '../query/time-range';
 
 /**
  * Where a range splits between the layers: the batch view answers before the watermark (the end

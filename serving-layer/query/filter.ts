@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadQueryError } from './errors';
 
 const MAX_VALUES = 100;
 
@@ -9,17 +9,16 @@ const MAX_VALUES = 100;
 export function parseFilter(raw: unknown, dimension: string | undefined): string[] | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (typeof raw !== 'string')
-    throw new BadRequestException('filter must be given once, as dimension:value[,value]');
+    throw new BadQueryError('filter must be given once, as dimension:value[,value]');
   const colon = raw.indexOf(':');
-  if (colon <= 0)
-    throw new BadRequestException(`filter must look like dimension:value[,value], not '${raw}'`);
+  if (colon <= 0) throw new BadQueryError(`filter must look like dimension:value[,value], not '${raw}'`);
   const name = raw.slice(0, colon);
   if (name !== dimension) {
-    throw new BadRequestException(
+    throw new BadQueryError(
       `this metric can be filtered by ${dimension ? `'${dimension}'` : 'nothing'}, not '${name}'`,
     );
   }
   const values = raw.slice(colon + 1).split(',');
-  if (values.length > MAX_VALUES) throw new BadRequestException(`filter takes at most ${MAX_VALUES} values`);
+  if (values.length > MAX_VALUES) throw new BadQueryError(`filter takes at most ${MAX_VALUES} values`);
   return values;
 }

@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadQueryError } from './errors';
 
 export interface TimeRange {
   from: Date;
@@ -12,16 +12,16 @@ export function parseTimeRange(from: unknown, to: unknown, now = Date.now()): Ti
   const parse = (v: unknown, name: string, fallback: number): Date => {
     if (v === undefined || v === '') return new Date(fallback);
     if (typeof v !== 'string' || !Number.isFinite(Date.parse(v))) {
-      throw new BadRequestException(`${name} must be an ISO-8601 time such as 2026-01-31T00:00:00Z`);
+      throw new BadQueryError(`${name} must be an ISO-8601 time such as 2026-01-31T00:00:00Z`);
     }
     return new Date(Date.parse(v));
   };
   // The default end is the next whole minute: requests within a minute share cached answers.
   const end = Math.ceil(now / 60_000) * 60_000 + 60_000;
   const range = { from: parse(from, 'from', end - 24 * 3600 * 1000), to: parse(to, 'to', end) };
-  if (range.from >= range.to) throw new BadRequestException('from must be before to');
+  if (range.from >= range.to) throw new BadQueryError('from must be before to');
   if (range.to.getTime() - range.from.getTime() > MAX_RANGE_MS) {
-    throw new BadRequestException('range is longer than 400 days: narrow from/to');
+    throw new BadQueryError('range is longer than 400 days: narrow from/to');
   }
   return range;
 }
