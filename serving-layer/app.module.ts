@@ -3,10 +3,10 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../core/config';
 import { ActivityController } from './activity/activity.controller';
 import { AnalyticsController } from './analytics/analytics.controller';
-import { CommerceService } from './analytics/commerce.service';
-import { ContentService } from './analytics/content.service';
-import { FunnelsService } from './analytics/funnels.service';
-import { RetentionService } from './analytics/retention.service';
+import { CommerceQuery } from './query/commerce-query';
+import { ContentQuery } from './query/content-query';
+import { FunnelQuery } from './query/funnel-query';
+import { RetentionQuery } from './query/retention-query';
 import { ActivityService } from './activity/activity.service';
 import { JwtGuard } from './auth/jwt.guard';
 import { HealthController } from './health/health.controller';
@@ -45,10 +45,27 @@ export class AppModule {
         { provide: RAW_EVENTS, useValue: deps.raw },
         { provide: REPORT_SCHEDULES, useValue: deps.reports },
         MetricsService,
-        ContentService,
-        CommerceService,
-        FunnelsService,
-        RetentionService,
+        // The query core's analyses are plain classes: built here from the core's metric query.
+        {
+          provide: ContentQuery,
+          useFactory: (m: MetricsService) => new ContentQuery(m),
+          inject: [MetricsService],
+        },
+        {
+          provide: CommerceQuery,
+          useFactory: (m: MetricsService) => new CommerceQuery(m),
+          inject: [MetricsService],
+        },
+        {
+          provide: FunnelQuery,
+          useFactory: (m: MetricsService) => new FunnelQuery(m, deps.raw),
+          inject: [MetricsService],
+        },
+        {
+          provide: RetentionQuery,
+          useFactory: (m: MetricsService) => new RetentionQuery(m, deps.raw),
+          inject: [MetricsService],
+        },
         ActivityService,
         JwtGuard,
         AdminGuard,

@@ -1,7 +1,7 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { METRIC_CATALOG } from '../core/metrics/catalog';
-import { CONTENT_SORTS, ENGAGEMENT_SCORE } from './analytics/content.service';
-import { MAX_STEPS } from './analytics/funnels.service';
+import { CONTENT_SORTS, ENGAGEMENT_SCORE } from './query/content-query';
+import { MAX_STEPS } from './query/funnel-query';
 import { GRANULARITIES, MAX_BUCKETS } from './query/granularity';
 import { reportPaths } from './reports/reports.openapi';
 

@@ -1,11 +1,11 @@
 import { BadRequestException, Controller, Get, Inject, Query, Req, UseGuards } from '@nestjs/common';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { parseTimeRange } from '../query/time-range';
-import { CommerceService } from './commerce.service';
-import { CONTENT_SORTS, ContentService } from './content.service';
-import { FunnelsService, parseSteps } from './funnels.service';
-import { choiceParam, intParam } from './params';
-import { RetentionService } from './retention.service';
+import { CommerceQuery } from '../query/commerce-query';
+import { CONTENT_SORTS, ContentQuery } from '../query/content-query';
+import { FunnelQuery, parseSteps } from '../query/funnel-query';
+import { choiceParam, intParam } from '../query/params';
+import { RetentionQuery } from '../query/retention-query';
 
 const MAX_WINDOW_SECONDS = 30 * 86_400;
 
@@ -14,10 +14,10 @@ const MAX_WINDOW_SECONDS = 30 * 86_400;
 @UseGuards(JwtGuard)
 export class AnalyticsController {
   constructor(
-    @Inject(ContentService) private readonly content: ContentService,
-    @Inject(CommerceService) private readonly commerce: CommerceService,
-    @Inject(FunnelsService) private readonly funnels: FunnelsService,
-    @Inject(RetentionService) private readonly retention: RetentionService,
+    @Inject(ContentQuery) private readonly content: ContentQuery,
+    @Inject(CommerceQuery) private readonly commerce: CommerceQuery,
+    @Inject(FunnelQuery) private readonly funnels: FunnelQuery,
+    @Inject(RetentionQuery) private readonly retention: RetentionQuery,
   ) {}
 
   @Get('content')

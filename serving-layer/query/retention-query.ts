@@ -1,7 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { MetricsService, type Freshness } from '../metrics/metrics.service';
-import type { TimeRange } from '../query/time-range';
-import { RAW_EVENTS } from '../tokens';
+import type { Freshness, MetricQuery } from './metric-query';
+import type { TimeRange } from './time-range';
 import type { RawEventReader } from '../views/raw-event-reader';
 import { computeRetention, type Cohort, type RetentionPeriod } from './retention';
 
@@ -17,11 +15,10 @@ export interface RetentionAnswer {
 }
 
 /** Retention cohorts over raw events, split between the layers like funnels; cached until either moves. */
-@Injectable()
-export class RetentionService {
+export class RetentionQuery {
   constructor(
-    @Inject(MetricsService) private readonly metrics: MetricsService,
-    @Inject(RAW_EVENTS) private readonly raw: RawEventReader,
+    private readonly metrics: MetricQuery,
+    private readonly raw: RawEventReader,
   ) {}
 
   cohorts(

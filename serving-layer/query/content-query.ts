@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { MetricsService, type AnswerPart, type Freshness } from '../metrics/metrics.service';
-import type { TimeRange } from '../query/time-range';
+import type { AnswerPart, Freshness, MetricQuery } from './metric-query';
+import type { TimeRange } from './time-range';
 import { ratio } from './params';
 
 export const CONTENT_SORTS = ['plays', 'watch_time', 'completions', 'completion_rate', 'engagement'] as const;
@@ -45,9 +44,8 @@ const SORT_KEYS: Record<ContentSort, (s: ContentStats) => number> = {
 };
 
 /** Content analytics from the catalog's content metrics, each merged across the layers. */
-@Injectable()
-export class ContentService {
-  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
+export class ContentQuery {
+  constructor(private readonly metrics: MetricQuery) {}
 
   async top(
     project: string,

@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { MetricsService, type AnswerPart, type DimTotals, type Freshness } from '../metrics/metrics.service';
-import type { TimeRange } from '../query/time-range';
+import type { AnswerPart, DimTotals, Freshness, MetricQuery } from './metric-query';
+import type { TimeRange } from './time-range';
 import { ratio } from './params';
 
 export interface CurrencyStats {
@@ -38,9 +37,8 @@ interface Envelope {
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
 /** Commerce analytics from the catalog's commerce metrics, each merged across the layers. */
-@Injectable()
-export class CommerceService {
-  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
+export class CommerceQuery {
+  constructor(private readonly metrics: MetricQuery) {}
 
   private envelope(range: TimeRange, any: DimTotals): Omit<Envelope, 'freshness'> {
     return {

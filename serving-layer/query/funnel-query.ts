@@ -1,7 +1,6 @@
-import { BadRequestException, Inject, Injectable } from '@nestjs/common';
-import { MetricsService, type Freshness } from '../metrics/metrics.service';
-import type { TimeRange } from '../query/time-range';
-import { RAW_EVENTS } from '../tokens';
+import { BadQueryError } from './errors';
+import type { Freshness, MetricQuery } from './metric-query';
+import type { TimeRange } from './time-range';
 import type { RawEventReader } from '../views/raw-event-reader';
 import { computeFunnel, type FunnelStep } from './funnel';
 
@@ -20,16 +19,16 @@ export interface FunnelAnswer {
 /** Parses `steps=a,b,c`: 2 to 10 event names. */
 export function parseSteps(raw: unknown): string[] {
   if (typeof raw !== 'string' || raw === '') {
-    throw new BadRequestException(
+    throw new BadQueryError(
       'steps is required: event names in order, comma-separated (steps=product_view,add_to_cart,purchase)',
     );
   }
   const steps = raw.split(',').map((s) => s.trim());
   if (steps.length < 2 || steps.length > MAX_STEPS) {
-    throw new BadRequestException(`a funnel has 2 to ${MAX_STEPS} steps, not ${steps.length}`);
+    throw new BadQueryError(`a funnel has 2 to ${MAX_STEPS} steps, not ${steps.length}`);
   }
   if (steps.some((s) => s === '' || s.length > 200))
-    throw new BadRequestException('every step is an event name of 1 to 200 characters');
+    throw new BadQueryError('every step is an event name of 1 to 200 characters');
   return steps;
 }
 
@@ -37,11 +36,10 @@ export function parseSteps(raw: unknown): string[] {
  * Ordered funnels over raw events: the lake before the batch watermark, the speed view after, so
  * each event is read once; answers are cached until either layer moves.
  */
-@Injectable()
-export class FunnelsService {
+export class FunnelQuery {
   constructor(
-    @Inject(MetricsService) private readonly metrics: MetricsService,
-    @Inject(RAW_EVENTS) private readonly raw: RawEventReader,
+    private readonly metrics: MetricQuery,
+    private readonly raw: RawEventReader,
   ) {}
 
   funnel(project: string, range: TimeRange, steps: string[], windowSeconds: number): Promise<FunnelAnswer> {
