@@ -40,9 +40,13 @@ export class PartitionTransactions {
     const producer = await this.producerFor(partition);
     const txn = await producer.transaction();
     try {
+      // A range may carry thousands of derived events: grouped in one pass, one send per topic.
       const byTopic = new Map<string, { key: string; value: string }[]>();
-      for (const m of messages)
-        byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), { key: m.key, value: m.value }]);
+      for (const m of messages) {
+        const list = byTopic.get(m.topic);
+        if (list) list.push({ key: m.key, value: m.value });
+        else byTopic.set(m.topic, [{ key: m.key, value: m.value }]);
+      }
       for (const [topic, list] of byTopic) await txn.send({ topic, acks: -1, messages: list });
       await txn.sendOffsets({
         consumerGroupId: this.groupId,
