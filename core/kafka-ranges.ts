@@ -96,6 +96,9 @@ export function rangeBatchHandler(consumer: Consumer, store: RangeStore, sink: R
       try {
         return await sink.write(batch.topic, batch.partition, messages, range);
       } catch (e) {
+        // As after any failure: what the sink built from this partition is rebuilt from its store,
+        // so every attempt computes the range exactly as a restart would.
+        sink.forget(batch.topic, batch.partition);
         if (attempt < WRITE_ATTEMPTS) {
           await sleep(250 * 2 ** attempt);
           continue;
