@@ -72,8 +72,9 @@ export function markPublished(lakeRoot: string): void {
 }
 
 /**
- * Changes whenever the batch view does: the watermark, the last publish mark (a repaired sealed
- * hour), and the late-data markers (an hour's late events pending or absorbed).
+ * Changes whenever the batch view does: the watermark and the last publish mark, which every
+ * pointer swap writes and removing late-data markers writes too (a repaired sealed hour, late
+ * events absorbed). Read on every request: only the watermark folder, not the seal requests.
  */
 export function batchViewStamp(lakeRoot: string): string {
   let mark = '';
@@ -82,7 +83,7 @@ export function batchViewStamp(lakeRoot: string): string {
   } catch {
     // Nothing published yet.
   }
-  return `${readWatermark(lakeRoot).hour ?? ''}|${mark}`;
+  return `${readWatermarkHour(lakeRoot) ?? ''}|${mark}`;
 }
 
 export interface Watermark {
@@ -119,6 +120,11 @@ function legacyWatermark(lakeRoot: string): { hour?: string | null; requested?: 
   return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Watermark) : {};
 }
 
+/** Start of the last sealed hour, or null: the watermark alone, as readers need it. */
+export function readWatermarkHour(lakeRoot: string): string | null {
+  return later(latestName(join(lakeRoot, 'views', WATERMARK_DIR)), legacyWatermark(lakeRoot).hour);
+}
+
 const later = (a: string | null | undefined, b: string | null | undefined): string | null =>
   !a ? (b ?? null) : !b ? a : Date.parse(a) >= Date.parse(b) ? a : b;
 
@@ -132,11 +138,9 @@ function recordHour(dir: string, hourIso: string): void {
 }
 
 export function readWatermark(lakeRoot: string): Watermark {
-  const views = join(lakeRoot, 'views');
-  const legacy = existsSync(join(views, 'watermark.json')) ? legacyWatermark(lakeRoot) : {};
   return {
-    hour: later(latestName(join(views, WATERMARK_DIR)), legacy.hour),
-    requested: later(latestName(join(views, REQUESTS_DIR)), legacy.requested),
+    hour: readWatermarkHour(lakeRoot),
+    requested: later(latestName(join(lakeRoot, 'views', REQUESTS_DIR)), legacyWatermark(lakeRoot).requested),
   };
 }
 
@@ -159,7 +163,7 @@ export function advanceWatermark(lakeRoot: string, hourIso: string): Watermark {
     mark += HOUR;
   const hour = new Date(mark).toISOString();
   if (hour !== current.hour) recordHour(join(views, WATERMARK_DIR), hour);
-  return { hour: later(hour, current.hour), requested: current.requested ?? null };
+  return { hour, requested: current.requested ?? null };
 }
 
 export interface DayPointer {

@@ -23,26 +23,8 @@ export function listLateMarkers(lakeRoot: string): LateMarker[] {
 }
 
 /**
- * The last offset of a partition the lake archiver has written for good (`_state/<group>/`,
- * batch-layer/lake-range-store.ts), over every archiver group; -1 when none has.
- */
-export function archivedThrough(lakeRoot: string, topic: string, partition: number): bigint {
-  const dir = join(lakeRoot, '_state');
-  if (!existsSync(dir)) return -1n;
-  let through = -1n;
-  for (const group of readdirSync(dir)) {
-    const f = join(dir, group, `${topic}-${partition}.json`);
-    if (!existsSync(f)) continue;
-    const s = JSON.parse(readFileSync(f, 'utf8')) as { first: string; last: string; phase: string };
-    const done = s.phase === 'after' ? BigInt(s.last) : BigInt(s.first) - 1n;
-    if (done > through) through = done;
-  }
-  return through;
-}
-
-/**
- * What the lake archiver has written for good, per `topic-partition`: the last offset (every
- * archiver group; the highest wins). A view computed after reading this holds every event up to
+ * What the lake archiver has written for good, per `topic-partition`: the last offset over every
+ * archiver group (`_state/<group>/`, batch-layer/lake-range-store.ts; the highest wins). A view computed after reading this holds every event up to
  * these offsets; recorded in its pointer, it tells which late events a view already holds.
  */
 export function archivedOffsets(lakeRoot: string): Record<string, string> {
@@ -70,7 +52,10 @@ export function archivedOffsets(lakeRoot: string): Record<string, string> {
   return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, v.toString()]));
 }
 
-/** Whether a view computed with `archived` (its pointer's) holds the late events of `range`. */
+/**
+ * Whether everything up to `range` was archived by the time `archived` was read: a view computed
+ * with it (its pointer's) holds the late events of `range`.
+ */
 export function viewHolds(archived: Record<string, string> | undefined, range: LateMarker['range']): boolean {
   const through = archived?.[`${range.topic}-${range.partition}`];
   return through !== undefined && BigInt(through) >= BigInt(range.last);
@@ -82,9 +67,8 @@ export function viewHolds(archived: Record<string, string> | undefined, range: L
  * it and drop the marker, so markers the archiver has not caught up with wait for the next run.
  */
 export function readyLateMarkers(lakeRoot: string): LateMarker[] {
-  return listLateMarkers(lakeRoot).filter(
-    (m) => archivedThrough(lakeRoot, m.range.topic, m.range.partition) >= BigInt(m.range.last),
-  );
+  const archived = archivedOffsets(lakeRoot);
+  return listLateMarkers(lakeRoot).filter((m) => viewHolds(archived, m.range));
 }
 
 /**
@@ -99,8 +83,9 @@ export function removeLateMarkers(lakeRoot: string, files: string[]): void {
 
 /**
  * Hours named by late-event markers, per project (`project|hourIso`), with the Kafka ranges of
- * their late events, from every marker, ready or not (viewHolds says whether a view has them). Markers never change once written (a replay rewrites the same
- * content), so each file is parsed once and only the listing is read again.
+ * their late events, from every marker, ready or not (viewHolds says whether a view has them).
+ * Markers never change once written (a replay rewrites the same content), so each file is parsed
+ * once and only the listing is read again.
  */
 export class LateHoursIndex {
   private readonly parsed = new Map<string, { keys: string[]; range: LateMarker['range'] }>();
@@ -132,7 +117,11 @@ export class LateHoursIndex {
         }
         this.parsed.set(f, marker);
       }
-      for (const k of marker.keys) out.set(k, [...(out.get(k) ?? []), marker.range]);
+      for (const k of marker.keys) {
+        const ranges = out.get(k);
+        if (ranges) ranges.push(marker.range);
+        else out.set(k, [marker.range]);
+      }
     }
     return out;
   }

@@ -4,7 +4,7 @@ import {
   batchViewStamp,
   hourDir,
   readHourPointer,
-  readWatermark,
+  readWatermarkHour,
   type HourPointer,
 } from '../../batch-layer/batch-views';
 import type { Granularity } from '../query/granularity';
@@ -38,8 +38,8 @@ export class BatchViewReader implements ViewReader {
 
   /** End of the last sealed hour (exclusive), or undefined when nothing is sealed yet. */
   watermarkEnd(): Date | undefined {
-    const w = readWatermark(this.lakeRoot);
-    return w.hour ? new Date(Date.parse(w.hour) + HOUR) : undefined;
+    const hour = readWatermarkHour(this.lakeRoot);
+    return hour ? new Date(Date.parse(hour) + HOUR) : undefined;
   }
 
   /**
