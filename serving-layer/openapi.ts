@@ -47,6 +47,19 @@ const metricQuery = [
   q('filter', 'dimension:value[,value]: only these values of the dimension (at most 100)'),
 ];
 
+/** Spans of time (from, to), as pendingRepair lists the hours waiting for late-data repair. */
+const spans = (description?: string) => ({
+  type: 'array',
+  ...(description ? { description } : {}),
+  items: {
+    type: 'object',
+    properties: {
+      from: { type: 'string', format: 'date-time' },
+      to: { type: 'string', format: 'date-time' },
+    },
+  },
+});
+
 const layered = {
   parts: {
     type: 'array',
@@ -80,16 +93,7 @@ const layered = {
         properties: {
           workflow: { type: 'string', enum: ['lateDataRepair'] },
           everySeconds: { type: 'number' },
-          parts: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                from: { type: 'string', format: 'date-time' },
-                to: { type: 'string', format: 'date-time' },
-              },
-            },
-          },
+          parts: spans(),
         },
       },
     },
@@ -129,17 +133,9 @@ export function openApiDocument(): OpenAPIObject {
     metric: { type: 'string' },
     value: { type: 'number' },
     source: { type: 'string', enum: ['batch', 'speed', 'late', 'mixed'] },
-    pendingRepair: {
-      type: 'array',
-      description: 'sealed hours answered from the speed view until late-data repair publishes them again',
-      items: {
-        type: 'object',
-        properties: {
-          from: { type: 'string', format: 'date-time' },
-          to: { type: 'string', format: 'date-time' },
-        },
-      },
-    },
+    pendingRepair: spans(
+      'sealed hours answered from the speed view until late-data repair publishes them again',
+    ),
     buckets: {
       type: 'array',
       items: {

@@ -194,10 +194,6 @@ export class MetricQuery {
       ],
       parts: parts.map((p) => ({ source: p.source, from: p.from.toISOString(), to: p.to.toISOString() })),
       watermark: watermark?.toISOString() ?? null,
-      /** Sealed hours answered from the speed view while their late events wait for repair. */
-      pendingRepair: parts
-        .filter((p) => p.source === 'late')
-        .map((p) => ({ from: p.from.toISOString(), to: p.to.toISOString() })),
     };
   }
 
@@ -208,13 +204,13 @@ export class MetricQuery {
     range: TimeRange,
     q: Omit<SeriesQuery, 'project' | 'metric' | 'from' | 'to'>,
   ) {
-    const { parts, watermark, pendingRepair } = this.layersOf(range, project);
+    const { parts, watermark } = this.layersOf(range, project);
     const sides: Side[] = parts.map((p) => ({
       source: p.source,
       reader: p.source === 'batch' ? this.batchCache : this.speedCache,
       q: { project, metric: def.name, ...q, from: new Date(p.from), to: new Date(p.to) },
     }));
-    return { sides, watermark, pendingRepair };
+    return { sides, watermark };
   }
 
   async query(
@@ -243,7 +239,7 @@ export class MetricQuery {
       opts.dims ?? null,
     ];
     return this.cachedAnswer(project, key, async () => {
-      const { sides, watermark, pendingRepair } = this.sides(def, project, range, {
+      const { sides, watermark } = this.sides(def, project, range, {
         granularity,
         groupBy: Boolean(groupBy),
         ...(opts.dims ? { dims: opts.dims } : {}),
@@ -251,6 +247,7 @@ export class MetricQuery {
       const merged =
         def.measure.kind === 'unique_actors' ? await this.uniques(sides) : await this.additive(def, sides);
       const sources = new Set(merged.parts.map((p) => p.source));
+      const pendingRepair = lateSpans(merged.parts);
       return {
         metric: name,
         project,
@@ -277,8 +274,7 @@ export class MetricQuery {
   ): Promise<T & { freshness: Freshness }> {
     const answer = (await this.answers.get(JSON.stringify([project, ...key]), compute)) as T;
     const freshness = await this.freshness(project);
-    const parts = (answer as { parts?: { source: string; from: string; to: string }[] }).parts ?? [];
-    const late = parts.filter((p) => p.source === 'late').map((p) => ({ from: p.from, to: p.to }));
+    const late = lateSpans((answer as { parts?: LayerSpan[] }).parts ?? []);
     if (late.length > 0)
       freshness.pendingRepair = {
         workflow: 'lateDataRepair',
@@ -439,6 +435,17 @@ export class MetricQuery {
       return { buckets, total };
     });
   }
+}
+
+interface LayerSpan {
+  source: string;
+  from: string;
+  to: string;
+}
+
+/** The spans of an answer's parts that are sealed hours waiting for late-data repair. */
+function lateSpans(parts: LayerSpan[]): { from: string; to: string }[] {
+  return parts.filter((p) => p.source === 'late').map((p) => ({ from: p.from, to: p.to }));
 }
 
 interface SideSketch {
