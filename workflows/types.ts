@@ -34,14 +34,7 @@ export interface BackfillInput {
   /** Recompute hours whose view already matches the lake too (after a catalog change...). */
   force?: boolean;
   /** Set by the workflow when it continues as new: where the next run starts, what earlier runs did. */
-  carried?: {
-    next: number;
-    done: number;
-    failed: number;
-    events: number;
-    failedHours: string[];
-    run: number;
-  };
+  carried?: { next: number; progress: BackfillProgress };
 }
 
 export interface BackfillProgress {

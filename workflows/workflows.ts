@@ -77,11 +77,7 @@ export async function hourlyRecompute(input: HourlyRecomputeInput = {}): Promise
   setCurrentDetails(`Recomputing ${hour} from the lake`);
   const projects = input.projects?.filter((p) => p !== '');
   const recompute = input.attempts ? bounded.recomputeHour : recomputeHour;
-  const view = input.force
-    ? await recompute(hour, projects && projects.length > 0 ? projects : undefined, true)
-    : projects && projects.length > 0
-      ? await recompute(hour, projects)
-      : await recompute(hour);
+  const view = await recompute(hour, projects?.length ? projects : undefined, input.force ?? false);
   // Scheduled runs (no explicit hour) seal the hour; explicit ones only when asked.
   const seal = input.advanceWatermark ?? input.hour === undefined;
   const watermark = seal ? await advanceWatermark(hour) : null;
@@ -130,17 +126,20 @@ export async function backfill(input: BackfillInput): Promise<BackfillResult> {
   }
   const hours = backfillHours(input);
   const concurrency = Math.max(1, Math.min(input.concurrency ?? 4, 16));
-  const carried = input.carried ?? { next: 0, done: 0, failed: 0, events: 0, failedHours: [] };
+  const next = input.carried?.next ?? 0;
+  // The earlier runs' progress goes on; this run is the next one.
   const progress: BackfillProgress = {
+    done: 0,
+    failed: 0,
+    events: 0,
+    failedHours: [],
+    run: 0,
+    ...input.carried?.progress,
     total: hours.length,
-    done: carried.done,
     running: 0,
-    failed: carried.failed,
-    events: carried.events,
     percent: 0,
-    failedHours: [...carried.failedHours],
-    run: (input.carried?.run ?? 0) + 1,
   };
+  progress.run++;
   setHandler(progressQuery, () => progress);
   let shownPercent = -1;
   const report = () => {
@@ -158,7 +157,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillResult> {
     }
   };
   report();
-  const slice = hours.slice(carried.next, carried.next + HOURS_PER_RUN);
+  const slice = hours.slice(next, next + HOURS_PER_RUN);
   const withEvents = new Set(slice.length > 0 ? await lakeHoursIn(slice, input.projects) : []);
   const parent = workflowInfo().workflowId;
   const failed = (hour: string) => {
@@ -209,19 +208,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillResult> {
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
 
-  const next = carried.next + slice.length;
-  if (next < hours.length) {
-    await continueAsNew<typeof backfill>({
-      ...input,
-      carried: {
-        next,
-        done: progress.done,
-        failed: progress.failed,
-        events: progress.events,
-        failedHours: progress.failedHours,
-        run: progress.run,
-      },
-    });
+  if (next + slice.length < hours.length) {
+    await continueAsNew<typeof backfill>({ ...input, carried: { next: next + slice.length, progress } });
   }
   return { ...progress, hours: hours.length <= HOURS_PER_RUN ? hours : [] };
 }
