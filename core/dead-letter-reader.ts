@@ -2,22 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { DeadLetter } from './dead-letters';
 
-export interface StoredDeadLetter extends DeadLetter {
-  /** Where the dead letter itself sits on the dead-letter topic. */
-  at: { partition: number; offset: string };
-}
-
 /**
  * Every dead letter on `topic`, as a read-committed consumer sees it (letters of aborted
  * transactions skipped), from the beginning to what the topic holds now. Transaction markers take
  * offsets no message arrives for, so a partition is read when its next offset reaches the high
  * watermark less its markers, or nothing came for `idleMs`.
  */
-export async function readDeadLetters(
-  kafka: Kafka,
-  topic: string,
-  idleMs = 1500,
-): Promise<StoredDeadLetter[]> {
+export async function readDeadLetters(kafka: Kafka, topic: string, idleMs = 1500): Promise<DeadLetter[]> {
   const admin = kafka.admin();
   await admin.connect();
   let high: Map<number, bigint>;
@@ -26,7 +17,7 @@ export async function readDeadLetters(
   } finally {
     await admin.disconnect();
   }
-  const out: StoredDeadLetter[] = [];
+  const out: DeadLetter[] = [];
   if ([...high.values()].every((h) => h === 0n)) return out;
   const consumer = kafka.consumer({
     groupId: `deadletter-reader-${randomUUID()}`,
@@ -44,10 +35,7 @@ export async function readDeadLetters(
         next.set(partition, BigInt(message.offset) + 1n);
         if (!message.value) return;
         try {
-          out.push({
-            ...(JSON.parse(message.value.toString('utf8')) as DeadLetter),
-            at: { partition, offset: message.offset },
-          });
+          out.push(JSON.parse(message.value.toString('utf8')) as DeadLetter);
         } catch {
           // Not a dead letter: another producer's record on the topic; nothing to show.
         }

@@ -1,12 +1,13 @@
 import { Partitioners } from 'kafkajs';
 import { loadConfig } from '../../core/config';
-import { readDeadLetters, type StoredDeadLetter } from '../../core/dead-letter-reader';
+import { readDeadLetters } from '../../core/dead-letter-reader';
+import type { DeadLetter } from '../../core/dead-letters';
 import { UserFacingError } from '../../core/errors';
 import { createKafka, ensureTopics } from '../../core/kafka';
 import { createLogger } from '../../core/log';
 import type { ParsedArgs } from '../args';
 
-const source = (l: StoredDeadLetter) => `${l.sourceTopic}:${l.partition}:${l.offset}`;
+const source = (l: DeadLetter) => `${l.sourceTopic}:${l.partition}:${l.offset}`;
 
 /**
  * `deadletter list [--group G]`: the records consumers could not process, where they came from
@@ -50,7 +51,7 @@ export async function deadletterCommand(args: ParsedArgs): Promise<number> {
       './platform deadletter replay --offset events:0:42, or --all (optionally with --group G)',
     );
   // One record per source position: several groups may have given up on the same record.
-  const chosen = new Map<string, StoredDeadLetter>();
+  const chosen = new Map<string, DeadLetter>();
   for (const l of letters) if (offset === undefined || source(l) === offset) chosen.set(source(l), l);
   if (chosen.size === 0)
     throw new UserFacingError(
