@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,32 +11,24 @@ import {
 } from '@duckdb/node-api';
 import { measuresSql, SETUP_STATEMENTS, uniquesSql } from './duckdb-catalog';
 import type { BatchEngine } from './engine';
+import { partitionDir, partitionOf } from './lake-paths';
 import { quoteLiteral } from './sql-literal';
+import { lakeHolds } from './unsealed-hours';
 import { sqlTemplate } from './sql-templates';
 
 /** The hour's partition folder in every project, as a glob, and whether any file matches it. */
 function hourGlob(lakeRoot: string, hourStart: Date): { glob: string; any: boolean } {
   const iso = hourStart.toISOString();
-  const hourPath = [`date=${iso.slice(0, 10)}`, `hour=${iso.slice(11, 13)}`];
-  const eventsDir = join(lakeRoot, 'events');
-  const any =
-    existsSync(eventsDir) &&
-    readdirSync(eventsDir).some((p) => {
-      const dir = join(eventsDir, p, ...hourPath);
-      return existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.parquet'));
-    });
-  return { glob: join(eventsDir, 'project=*', ...hourPath, '*.parquet'), any };
+  const glob = join(lakeRoot, 'events', 'project=*', `date=${iso.slice(0, 10)}`, `hour=${iso.slice(11, 13)}`);
+  return { glob: join(glob, '*.parquet'), any: lakeHolds(lakeRoot, iso) };
 }
 
 /** The hour's partition folders of these projects that hold files, as globs. */
 function projectHourGlobs(lakeRoot: string, hourStart: Date, projects: string[]): string[] {
   const iso = hourStart.toISOString();
   return projects
-    .map((p) =>
-      join(lakeRoot, 'events', `project=${p}`, `date=${iso.slice(0, 10)}`, `hour=${iso.slice(11, 13)}`),
-    )
-    .filter((dir) => existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.parquet')))
-    .map((dir) => join(dir, '*.parquet'));
+    .filter((p) => lakeHolds(lakeRoot, iso, new Set([`project=${p}`])))
+    .map((p) => join(partitionDir(lakeRoot, 'events', partitionOf(p, iso)), '*.parquet'));
 }
 
 /** Runs `f` on its own connection: temp tables are per connection, so concurrent work cannot collide. */
