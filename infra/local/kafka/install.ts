@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../paths';
-import { requireCommand, runStep } from '../commands';
+import { copyMavenJars } from '../maven';
 
 /** Pinned: 3.9.x is the line kafkajs 2.2.4 is known to work with. Also in pom.xml. */
 export const KAFKA_VERSION = '3.9.2';
@@ -22,28 +22,11 @@ export function ensureKafkaInstalled(log: (line: string) => void = () => {}): st
   const home = kafkaHome();
   const libs = join(home, 'libs');
   if (existsSync(libs) && readdirSync(libs).some((f) => f.startsWith('kafka_2.13-'))) return home;
-  requireCommand(
-    'java',
-    'run the local Kafka broker',
-    'install Java 17 (apt-get install openjdk-17-jre-headless)',
-    ['-version'],
-  );
-  requireCommand('mvn', 'fetch the Kafka jars from Maven Central', 'install Maven (apt-get install maven)', [
-    '-v',
-  ]);
   log(`installing Apache Kafka ${KAFKA_VERSION} from Maven Central into ${home} (once, ~1 min)`);
   const tmp = `${libs}.partial`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(home, { recursive: true });
-  runStep('fetching the Kafka jars', 'mvn', [
-    '-q',
-    '-B',
-    '-f',
-    join(__dirname, 'pom.xml'),
-    'dependency:copy-dependencies',
-    '-DincludeScope=runtime',
-    `-DoutputDirectory=${tmp}`,
-  ]);
+  copyMavenJars(join(__dirname, 'pom.xml'), tmp, 'the local Kafka broker');
   renameSync(tmp, libs);
   return home;
 }

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireCommand, runStep } from '../commands';
+import { copyMavenJars } from '../maven';
 import { cacheDir } from '../paths';
 
 /** Temporal's Java test server, which skips time; also in test-server.pom.xml. */
@@ -19,18 +19,6 @@ export function temporalTestServerPath(env: NodeJS.ProcessEnv = process.env): st
 export function ensureTemporalTestServer(log: (line: string) => void = () => {}): string {
   const bin = temporalTestServerPath();
   if (existsSync(bin)) return bin;
-  requireCommand(
-    'java',
-    'run the Temporal test server',
-    'install Java 17 (apt-get install openjdk-17-jre-headless)',
-    ['-version'],
-  );
-  requireCommand(
-    'mvn',
-    'fetch the Temporal test server from Maven Central',
-    'install Maven (apt-get install maven)',
-    ['-v'],
-  );
   const dir = join(cacheDir(), `temporal-test-server-${TEST_SERVER_VERSION}`);
   log(
     `installing the Temporal test server ${TEST_SERVER_VERSION} (time skipping) from Maven Central into ${dir} (once)`,
@@ -38,15 +26,7 @@ export function ensureTemporalTestServer(log: (line: string) => void = () => {})
   const tmp = `${dir}.partial`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  runStep('fetching the Temporal test server jars', 'mvn', [
-    '-q',
-    '-B',
-    '-f',
-    join(__dirname, 'test-server.pom.xml'),
-    'dependency:copy-dependencies',
-    '-DincludeScope=runtime',
-    `-DoutputDirectory=${join(tmp, 'libs')}`,
-  ]);
+  copyMavenJars(join(__dirname, 'test-server.pom.xml'), join(tmp, 'libs'), 'the Temporal test server');
   if (!readdirSync(join(tmp, 'libs')).some((f) => f.startsWith('temporal-test-server-')))
     throw new Error('Maven resolved no temporal-test-server jar');
   // exec: the SDK stops the server by the pid it started, which must be Java's.
