@@ -64,24 +64,62 @@ const MAY_IMPORT = {
   infra: ['core'],
   workflows: ['core', 'batch-layer'],
   'serving-layer': ['core', 'batch-layer', 'speed-layer', 'workflows'],
+  cli: ['core', 'ingest', 'speed-layer', 'batch-layer', 'workflows', 'serving-layer', 'infra'],
 };
-const layerRules = Object.entries(MAY_IMPORT).map(([folder, allowed]) => ({
-  files: [`${folder}/**/*.ts`],
-  ignores: ['**/*.test.ts'],
-  rules: {
-    'no-restricted-imports': [
-      'error',
-      {
-        patterns: [...LAYERS, 'test', 'bench']
-          .filter((l) => l !== folder && !allowed.includes(l))
-          .map((l) => ({
-            regex: `^(\\.\\./)+${l}(/|$)`,
-            message: `${folder}/ may import ${['core', ...allowed].filter((x, i, a) => a.indexOf(x) === i && x !== folder).join(', ') || 'no other folder'} (layer rules in eslint.config.mjs)`,
-          })),
-      },
+
+/**
+ * The disk belongs to one file: the lake's local storage (core/lake/local-storage.ts), which also
+ * serves the few local files that are not the lake (secrets, bundled SQL). Everything else reads
+ * and writes through the lake's storage interface, so the lake can move to an object store.
+ * infra/ (installing and starting local services), tests and benchmarks are outside the rule.
+ */
+const DISK_OWNER = 'core/lake/local-storage.ts';
+const DISK_MODULES = ['fs', 'fs/promises', 'node:fs', 'node:fs/promises'];
+
+/** Core (and so the lake and the query core's inputs) knows no web framework. */
+const FRAMEWORK_FREE = ['core'];
+
+const layerRule = (folder, allowed, { disk }) => [
+  'error',
+  {
+    paths: disk
+      ? []
+      : DISK_MODULES.map((name) => ({
+          name,
+          message: `only ${DISK_OWNER} touches the disk: go through the lake's storage (core/lake/storage.ts) or localFiles`,
+        })),
+    patterns: [
+      ...[...LAYERS, 'test', 'bench']
+        .filter((l) => l !== folder && !allowed.includes(l))
+        .map((l) => ({
+          regex: `^(\\.\\./)+${l}(/|$)`,
+          message: `${folder}/ may import ${['core', ...allowed].filter((x, i, a) => a.indexOf(x) === i && x !== folder).join(', ') || 'no other folder'} (layer rules in eslint.config.mjs)`,
+        })),
+      ...(FRAMEWORK_FREE.includes(folder)
+        ? [{ group: ['@nestjs/*', 'express'], message: `${folder}/ knows no web framework` }]
+        : []),
     ],
   },
-}));
+];
+
+const layerRules = Object.entries(MAY_IMPORT)
+  .filter(([folder]) => folder !== 'infra')
+  .map(([folder, allowed]) => ({
+    files: [`${folder}/**/*.ts`],
+    ignores: ['**/*.test.ts', DISK_OWNER],
+    rules: { 'no-restricted-imports': layerRule(folder, allowed, { disk: false }) },
+  }));
+layerRules.push(
+  {
+    files: ['infra/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'no-restricted-imports': layerRule('infra', MAY_IMPORT.infra, { disk: true }) },
+  },
+  {
+    files: [DISK_OWNER],
+    rules: { 'no-restricted-imports': layerRule('core', MAY_IMPORT.core, { disk: true }) },
+  },
+);
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.local/**', 'dist/**', 'coverage/**', '**/*.mjs', '**/*.mts'] },

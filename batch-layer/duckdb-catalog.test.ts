@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
 import type { AnalyticsEvent } from '../core/event';
 import { aggregateBatch } from '../speed-layer/aggregate';
+import { LocalStorage } from '../core/lake/local-storage';
 import { writeLake } from '../test/helpers/lake';
 import { generateEvents } from '../test/helpers/speed-harness';
 import { DuckDbEngine } from './duckdb-engine';
@@ -44,9 +45,9 @@ describe('the catalog in DuckDB equals the speed layer aggregation', () => {
     ];
     await writeLake(lake, events);
 
-    const engine = await DuckDbEngine.open();
+    const engine = await DuckDbEngine.open(new LocalStorage(lake));
     const out = join(lake, 'out');
-    const view = await engine.hourView(lake, new Date(HOUR), out, 'v1');
+    const view = await engine.hourView(new Date(HOUR), 'out', 'v1');
     engine.close();
 
     const distinct = [...new Map(events.map((e) => [`${e.projectId}:${e.eventId}`, e])).values()];

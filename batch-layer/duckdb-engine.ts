@@ -1,6 +1,3 @@
-import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   DuckDBInstance,
   LIST,
@@ -9,27 +6,13 @@ import {
   VARCHAR,
   type DuckDBConnection,
 } from '@duckdb/node-api';
+import { eventHourKey } from '../core/lake/layout';
+import { lakeHolds } from '../core/lake/events';
+import { key, type LakeStorage } from '../core/lake/storage';
 import { measuresSql, SETUP_STATEMENTS, uniquesSql } from './duckdb-catalog';
-import type { BatchEngine } from './engine';
-import { partitionDir, partitionOf } from './lake-paths';
+import type { BatchEngine, ViewFiles } from './engine';
 import { quoteLiteral } from './sql-literal';
-import { lakeHolds } from './unsealed-hours';
 import { sqlTemplate } from './sql-templates';
-
-/** The hour's partition folder in every project, as a glob, and whether any file matches it. */
-function hourGlob(lakeRoot: string, hourStart: Date): { glob: string; any: boolean } {
-  const iso = hourStart.toISOString();
-  const glob = join(lakeRoot, 'events', 'project=*', `date=${iso.slice(0, 10)}`, `hour=${iso.slice(11, 13)}`);
-  return { glob: join(glob, '*.parquet'), any: lakeHolds(lakeRoot, iso) };
-}
-
-/** The hour's partition folders of these projects that hold files, as globs. */
-function projectHourGlobs(lakeRoot: string, hourStart: Date, projects: string[]): string[] {
-  const iso = hourStart.toISOString();
-  return projects
-    .filter((p) => lakeHolds(lakeRoot, iso, new Set([`project=${p}`])))
-    .map((p) => join(partitionDir(lakeRoot, 'events', partitionOf(p, iso)), '*.parquet'));
-}
 
 /** Runs `f` on its own connection: temp tables are per connection, so concurrent work cannot collide. */
 async function withConnection<T>(db: DuckDBInstance, f: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
@@ -41,15 +24,23 @@ async function withConnection<T>(db: DuckDBInstance, f: (conn: DuckDBConnection)
   }
 }
 
-async function copyTable(conn: DuckDBConnection, table: string, file: string): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    await conn.run(`COPY ${table} TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
-    renameSync(tmp, file);
-  } finally {
-    rmSync(tmp, { force: true });
-  }
+/** Writes a table to the lake at `target` (a key): a scratch file first, published whole. */
+async function copyTable(
+  conn: DuckDBConnection,
+  lake: LakeStorage,
+  table: string,
+  target: string,
+): Promise<void> {
+  const tmp = await lake.scratch('view.parquet');
+  await conn.run(`COPY ${table} TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+  await lake.publishFile(tmp, target);
 }
+
+/** The names of a view's two files under `version`. */
+const viewNames = (version: string) => ({
+  measures: `measures-${version}.parquet`,
+  uniques: `uniques-${version}.parquet`,
+});
 
 /** An empty view table named `table`, with the view's columns (sql/duckdb/empty_*.sql). */
 const emptyTable = (table: string, kind: 'measures' | 'uniques') =>
@@ -57,43 +48,38 @@ const emptyTable = (table: string, kind: 'measures' | 'uniques') =>
 
 /** DuckDB, embedded: the batch layer's default engine. */
 export class DuckDbEngine implements BatchEngine {
-  private emptyTemplate?: Promise<{ measures: string; uniques: string }>;
+  private emptyTemplate?: Promise<ViewFiles>;
 
-  private constructor(private readonly db: DuckDBInstance) {}
+  private constructor(
+    private readonly db: DuckDBInstance,
+    private readonly lake: LakeStorage,
+  ) {}
 
   /**
    * The view of an hour without events: the same two (empty) Parquet files every time, written
    * once per engine and copied, since a long backfill seals thousands of such hours.
    */
-  async emptyHourView(
-    dir: string,
-    version: string,
-  ): Promise<{ measures: string; uniques: string; events: number }> {
+  async emptyHourView(dir: string, version: string): Promise<ViewFiles & { events: number }> {
     this.emptyTemplate ??= withConnection(this.db, async (conn) => {
-      const at = mkdtempSync(join(tmpdir(), 'empty-view-'));
       await conn.run(emptyTable('hour_measures', 'measures'));
       await conn.run(emptyTable('hour_uniques', 'uniques'));
-      const files = { measures: join(at, 'measures.parquet'), uniques: join(at, 'uniques.parquet') };
-      await copyTable(conn, 'hour_measures', files.measures);
-      await copyTable(conn, 'hour_uniques', files.uniques);
+      const files = {
+        measures: key('_templates', 'empty-view', 'measures.parquet'),
+        uniques: key('_templates', 'empty-view', 'uniques.parquet'),
+      };
+      await copyTable(conn, this.lake, 'hour_measures', files.measures);
+      await copyTable(conn, this.lake, 'hour_uniques', files.uniques);
       return files;
     });
     const template = await this.emptyTemplate;
-    mkdirSync(dir, { recursive: true });
-    const measures = `measures-${version}.parquet`;
-    const uniques = `uniques-${version}.parquet`;
-    for (const [from, name] of [
-      [template.measures, measures],
-      [template.uniques, uniques],
-    ] as const) {
-      copyFileSync(from, join(dir, `${name}.tmp`));
-      renameSync(join(dir, `${name}.tmp`), join(dir, name));
-    }
-    return { measures, uniques, events: 0 };
+    const names = viewNames(version);
+    await this.lake.copy(template.measures, key(dir, names.measures));
+    await this.lake.copy(template.uniques, key(dir, names.uniques));
+    return { ...names, events: 0 };
   }
 
-  static async open(threads = 2): Promise<DuckDbEngine> {
-    return new DuckDbEngine(await DuckDBInstance.create(':memory:', { threads: String(threads) }));
+  static async open(lake: LakeStorage, threads = 2): Promise<DuckDbEngine> {
+    return new DuckDbEngine(await DuckDBInstance.create(':memory:', { threads: String(threads) }), lake);
   }
 
   /**
@@ -101,19 +87,18 @@ export class DuckDbEngine implements BatchEngine {
    * messageId) and writes it as two Parquet files in `dir` named by `version`.
    */
   async hourView(
-    lakeRoot: string,
     hourStart: Date,
     dir: string,
     version: string,
-    only?: { projects: string[]; current: { measures: string; uniques: string } },
-  ): Promise<{ measures: string; uniques: string; events: number }> {
+    only?: { projects: string[]; current: ViewFiles },
+  ): Promise<ViewFiles & { events: number }> {
     return withConnection(this.db, async (conn) => {
       const from = BigInt(hourStart.getTime()) * 1000n;
       const bounds = { from: timestampValue(from), to: timestampValue(from + 3_600_000_000n) };
       for (const s of SETUP_STATEMENTS) await conn.run(s);
       // Only some projects: theirs are recomputed, every other project's rows kept from the view in force.
-      const globs = only ? projectHourGlobs(lakeRoot, hourStart, only.projects) : undefined;
-      const { glob, any } = hourGlob(lakeRoot, hourStart);
+      const globs = only ? await this.projectHourGlobs(hourStart, only.projects) : undefined;
+      const { glob, any } = await this.hourGlob(hourStart);
       const source = globs ? { glob: listValue(globs) } : { glob };
       const types = globs ? { glob: LIST(VARCHAR) } : undefined;
       if (globs ? globs.length > 0 : any) {
@@ -141,16 +126,14 @@ export class DuckDbEngine implements BatchEngine {
         ] as const) {
           await conn.run(
             `INSERT INTO ${table} BY NAME SELECT * FROM read_parquet($file, hive_partitioning = false) WHERE NOT list_contains($projects, project_id)`,
-            { ...keep, file },
+            { ...keep, file: this.lake.uri(file) },
             keepTypes,
           );
         }
       }
-      mkdirSync(dir, { recursive: true });
-      const measures = `measures-${version}.parquet`;
-      const uniques = `uniques-${version}.parquet`;
-      await copyTable(conn, 'hour_measures', join(dir, measures));
-      await copyTable(conn, 'hour_uniques', join(dir, uniques));
+      const { measures, uniques } = viewNames(version);
+      await copyTable(conn, this.lake, 'hour_measures', key(dir, measures));
+      await copyTable(conn, this.lake, 'hour_uniques', key(dir, uniques));
       const r = await conn.runAndReadAll(
         `SELECT coalesce(sum(count), 0)::BIGINT AS n FROM hour_measures WHERE metric = 'events'`,
       );
@@ -163,13 +146,9 @@ export class DuckDbEngine implements BatchEngine {
    * max (DAU; WAU and MAU merge daily registers at query time). `hourFiles` are the published
    * files of the day's hours.
    */
-  async dayView(
-    hourFiles: { measures: string; uniques: string }[],
-    dir: string,
-    version: string,
-  ): Promise<{ measures: string; uniques: string }> {
+  async dayView(hourFiles: ViewFiles[], dir: string, version: string): Promise<ViewFiles> {
     return withConnection(this.db, async (conn) => {
-      const list = (key: 'measures' | 'uniques') => hourFiles.map((f) => f[key]);
+      const list = (kind: 'measures' | 'uniques') => hourFiles.map((f) => this.lake.uri(f[kind]));
       if (hourFiles.length === 0) {
         await conn.run(emptyTable('day_measures', 'measures'));
         await conn.run(emptyTable('day_uniques', 'uniques'));
@@ -182,13 +161,30 @@ export class DuckDbEngine implements BatchEngine {
           );
         }
       }
-      mkdirSync(dir, { recursive: true });
-      const measures = `measures-${version}.parquet`;
-      const uniques = `uniques-${version}.parquet`;
-      await copyTable(conn, 'day_measures', join(dir, measures));
-      await copyTable(conn, 'day_uniques', join(dir, uniques));
+      const { measures, uniques } = viewNames(version);
+      await copyTable(conn, this.lake, 'day_measures', key(dir, measures));
+      await copyTable(conn, this.lake, 'day_uniques', key(dir, uniques));
       return { measures, uniques };
     });
+  }
+
+  /** The hour's partition folder in every project, as a glob, and whether any file matches it. */
+  private async hourGlob(hourStart: Date): Promise<{ glob: string; any: boolean }> {
+    const iso = hourStart.toISOString();
+    return {
+      glob: this.lake.uri(key(eventHourKey('*', iso), '*.parquet')),
+      any: await lakeHolds(this.lake, iso),
+    };
+  }
+
+  /** The hour's partition folders of these projects that hold files, as globs. */
+  private async projectHourGlobs(hourStart: Date, projects: string[]): Promise<string[]> {
+    const iso = hourStart.toISOString();
+    const globs: string[] = [];
+    for (const p of projects)
+      if (await lakeHolds(this.lake, iso, [p]))
+        globs.push(this.lake.uri(key(eventHourKey(p, iso), '*.parquet')));
+    return globs;
   }
 
   close(): void {

@@ -4,26 +4,28 @@
  * (catalog-dialect.ts), so the workflows' activities and the serving layer do not care which
  * engine computed an hour.
  */
+/** A view's two files (keys in the lake, or names in the view's folder, as the caller says). */
+export interface ViewFiles {
+  measures: string;
+  uniques: string;
+}
+
 export interface BatchEngine {
   /**
    * Computes one hour's view from the lake (every catalog metric, exactly deduplicated by
-   * messageId) and writes it as two Parquet files in `dir` named by `version`. With `only`, just
-   * those projects are recomputed; every other project's rows are kept from `only.current`.
+   * messageId) and writes it as two Parquet files in the lake folder `dir` (a key) named by
+   * `version`; returns their names. With `only`, just those projects are recomputed; every other
+   * project's rows are kept from `only.current` (keys of the view in force).
    */
   hourView(
-    lakeRoot: string,
     hourStart: Date,
     dir: string,
     version: string,
-    only?: { projects: string[]; current: { measures: string; uniques: string } },
-  ): Promise<{ measures: string; uniques: string; events: number }>;
-  /** The view of an hour without events, written in `dir` under `version`. */
-  emptyHourView(dir: string, version: string): Promise<{ measures: string; uniques: string; events: number }>;
-  /** Rolls a day's published hour files up into day buckets, written in `dir` under `version`. */
-  dayView(
-    hourFiles: { measures: string; uniques: string }[],
-    dir: string,
-    version: string,
-  ): Promise<{ measures: string; uniques: string }>;
+    only?: { projects: string[]; current: ViewFiles },
+  ): Promise<ViewFiles & { events: number }>;
+  /** The view of an hour without events, written in the lake folder `dir` under `version`. */
+  emptyHourView(dir: string, version: string): Promise<ViewFiles & { events: number }>;
+  /** Rolls a day's published hour files (keys) up into day buckets, written in `dir` under `version`. */
+  dayView(hourFiles: ViewFiles[], dir: string, version: string): Promise<ViewFiles>;
   close(): void;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { eventFilesOfHour } from '../core/lake/events';
+import type { LakeStorage } from '../core/lake/storage';
 import { measuresSql, SETUP_STATEMENTS, uniquesSql } from './duckdb-catalog';
 
 /** Changes whenever the catalog's SQL does: a view computed by other SQL is not up to date. */
@@ -15,26 +15,8 @@ const CATALOG_SQL = createHash('sha256')
  * rewrites one with other content) and the catalog's SQL. Same fingerprint, same view: a
  * recompute that finds it unchanged has nothing to do.
  */
-export function hourInputs(lakeRoot: string, hourIso: string): string {
+export async function hourInputs(lake: LakeStorage, hourIso: string): Promise<string> {
   const hash = createHash('sha256').update(CATALOG_SQL);
-  const eventsDir = join(lakeRoot, 'events');
-  let projects: string[] = [];
-  try {
-    projects = readdirSync(eventsDir).sort();
-  } catch {
-    // An empty lake.
-  }
-  for (const p of projects) {
-    const dir = join(eventsDir, p, `date=${hourIso.slice(0, 10)}`, `hour=${hourIso.slice(11, 13)}`);
-    let files: string[];
-    try {
-      files = readdirSync(dir)
-        .filter((f) => f.endsWith('.parquet'))
-        .sort();
-    } catch {
-      continue;
-    }
-    for (const f of files) hash.update(`${p}/${f}:${statSync(join(dir, f)).size}\n`);
-  }
+  for (const f of await eventFilesOfHour(lake, hourIso)) hash.update(`${f.project}/${f.name}:${f.size}\n`);
   return hash.digest('hex').slice(0, 32);
 }

@@ -1,11 +1,11 @@
-import { join } from 'node:path';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { decodeEvent, decodeOrDeadLetter, decodeQuarantined } from '../core/dead-letters';
 import { rangeBatchHandler, type RangeSink } from '../core/kafka-ranges';
 import type { Logger } from '../core/log';
 import { PartitionTransactions, type OutgoingMessage } from '../core/partition-transactions';
-import { LakeRangeStore } from './lake-range-store';
-import { partFileName, partitionDir, partitionOf } from './lake-paths';
+import { partFileName, partitionKey, partitionOf } from '../core/lake/layout';
+import { LakeRangeStore } from '../core/lake/range-store';
+import { key, type LakeStorage } from '../core/lake/storage';
 import { ParquetWriter, type LakeRecord, type QuarantineRecord } from './parquet-writer';
 
 export interface LakeArchiverConfig {
@@ -14,7 +14,7 @@ export interface LakeArchiverConfig {
   groupId: string;
   /** Where records no retry can archive go (events.deadletter). */
   deadLetterTopic: string;
-  lakeRoot: string;
+  lake: LakeStorage;
   /** How long the broker may hold a fetch to gather a larger file (tests use less). */
   maxWaitMs?: number;
   sessionTimeoutMs?: number;
@@ -30,7 +30,7 @@ export async function startLakeArchiver(
   config: LakeArchiverConfig,
   deps: { kafka: Kafka; log: Logger },
 ): Promise<{ stop(): Promise<void> }> {
-  const writer = await ParquetWriter.open();
+  const writer = await ParquetWriter.open(config.lake);
   // The broker holds each fetch until 4 MB or `maxWaitMs` have gathered: fewer, larger files.
   const consumer = deps.kafka.consumer({
     groupId: config.groupId,
@@ -66,24 +66,24 @@ export async function startLakeArchiver(
             const q = decodeQuarantined(m);
             const record: QuarantineRecord = { ...q, topic, partition, offset: m.offset };
             return {
-              dir: partitionDir(config.lakeRoot, 'quarantine', partitionOf(q.projectId, q.receivedAt)),
+              dir: partitionKey('quarantine', partitionOf(q.projectId, q.receivedAt)),
               record,
             };
           }),
         );
-        for (const [dir, records] of byDir) await writer.writeQuarantine(join(dir, name), records);
+        for (const [dir, records] of byDir) await writer.writeQuarantine(key(dir, name), records);
       } else {
         const byDir = groupBy(messages, (m) =>
           place(m, () => {
             const event = decodeEvent(m);
             const record: LakeRecord = { event, topic, partition, offset: m.offset };
             return {
-              dir: partitionDir(config.lakeRoot, 'events', partitionOf(event.projectId, event.timestamp)),
+              dir: partitionKey('events', partitionOf(event.projectId, event.timestamp)),
               record,
             };
           }),
         );
-        for (const [dir, records] of byDir) await writer.write(join(dir, name), records);
+        for (const [dir, records] of byDir) await writer.write(key(dir, name), records);
       }
       return () =>
         (transactions.get(topic) as PartitionTransactions).commit(partition, range.last + 1n, dead);
@@ -98,16 +98,11 @@ export async function startLakeArchiver(
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: rangeBatchHandler(
-      consumer,
-      new LakeRangeStore(config.lakeRoot, config.groupId),
-      sink,
-      deps.log,
-    ),
+    eachBatch: rangeBatchHandler(consumer, new LakeRangeStore(config.lake, config.groupId), sink, deps.log),
   });
   deps.log.info('lake archiver running', {
     topics: [config.topic, config.quarantineTopic],
-    lake: config.lakeRoot,
+    lake: config.lake.uri(''),
   });
   return {
     stop: async () => {

@@ -1,7 +1,6 @@
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
 import { DuckDBInstance, timestampValue, type DuckDBConnection } from '@duckdb/node-api';
 import { actorId, type AnalyticsEvent } from '../core/event';
+import type { LakeStorage } from '../core/lake/storage';
 import { quoteLiteral } from './sql-literal';
 
 /** Columns of the lake's event files. Properties and context stay JSON text: schema-on-read. */
@@ -37,14 +36,17 @@ const micros = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
 
 /** Writes Parquet files with DuckDB's writer; one in-memory instance per writer. */
 export class ParquetWriter {
-  private constructor(private readonly conn: DuckDBConnection) {}
+  private constructor(
+    private readonly conn: DuckDBConnection,
+    private readonly lake: LakeStorage,
+  ) {}
 
-  static async open(): Promise<ParquetWriter> {
+  static async open(lake: LakeStorage): Promise<ParquetWriter> {
     const db = await DuckDBInstance.create(':memory:', { threads: '1' });
-    return new ParquetWriter(await db.connect());
+    return new ParquetWriter(await db.connect(), lake);
   }
 
-  /** Writes `records` to `file` atomically: a temporary name, then a rename. */
+  /** Writes `records` to the lake at `file` (a key), whole: a scratch file, then published. */
   async write(file: string, records: LakeRecord[]): Promise<void> {
     await this.conn.run(STAGE_DDL);
     const appender = await this.conn.createAppender('stage');
@@ -91,14 +93,9 @@ export class ParquetWriter {
   }
 
   private async copyAtomically(select: string, file: string): Promise<void> {
-    mkdirSync(dirname(file), { recursive: true });
-    const tmp = `${file}.tmp-${process.pid}`;
-    try {
-      await this.conn.run(`COPY (${select}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
-      renameSync(tmp, file);
-    } finally {
-      rmSync(tmp, { force: true });
-    }
+    const tmp = await this.lake.scratch('part.parquet');
+    await this.conn.run(`COPY (${select}) TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
+    await this.lake.publishFile(tmp, file);
   }
 
   close(): void {

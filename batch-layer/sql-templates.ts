@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { localFiles } from '../core/lake/local-storage';
 import { join, resolve } from 'node:path';
 
 const SQL_DIR = resolve(__dirname, '..', 'sql');
@@ -9,7 +9,7 @@ export function sqlTemplate(engine: string, name: string): string {
   const key = `${engine}/${name}`;
   let text = cache.get(key);
   if (text === undefined) {
-    text = readFileSync(join(SQL_DIR, engine, `${name}.sql`), 'utf8').trim();
+    text = localFiles.readText(join(SQL_DIR, engine, `${name}.sql`)).trim();
     cache.set(key, text);
   }
   return text;

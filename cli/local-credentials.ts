@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { localFiles } from '../core/lake/local-storage';
 import { join } from 'node:path';
 import { createWriteKey } from '../core/auth/write-keys';
 import type { Config } from '../core/config';
@@ -11,9 +11,10 @@ export const DEMO_PROJECT = 'demo';
  */
 export function demoWriteKey(config: Config): string {
   const file = join(config.stateDir, 'secrets', 'demo-write-key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const known = localFiles.readTextIfExists(file);
+  if (known !== undefined) return known.trim();
   const key = createWriteKey(config.auth.writeKeysFile, DEMO_PROJECT);
-  mkdirSync(join(config.stateDir, 'secrets'), { recursive: true, mode: 0o700 });
-  writeFileSync(file, key, { mode: 0o600 });
+  localFiles.ensureDir(join(config.stateDir, 'secrets'), 0o700);
+  localFiles.writeAtomically(file, key, 0o600);
   return key;
 }

@@ -6,6 +6,7 @@ import { UserFacingError } from '../core/errors';
 import { createKafka, ensureTopics } from '../core/kafka';
 import type { Logger } from '../core/log';
 import { startLakeArchiver } from '../batch-layer/lake-archiver';
+import { openLake } from '../core/lake/open-lake';
 import { createIngestService } from '../ingest/ingest-service';
 import { applyClickHouseSchema } from '../speed-layer/schema';
 import { speedConsumerConfig, startSpeedConsumer } from '../speed-layer/speed-consumer';
@@ -75,7 +76,7 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
           quarantineTopic: config.kafka.topics.quarantine,
           groupId: config.kafka.groups.archiver,
           deadLetterTopic: config.kafka.topics.deadletter,
-          lakeRoot: config.lake.root,
+          lake: openLake(config.lake),
           maxWaitMs: config.lake.fetchWaitMs,
           sessionTimeoutMs: config.kafka.sessionTimeoutMs,
         },
@@ -87,7 +88,7 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
       const w = await startBatchWorker(
         {
           ...config.temporal,
-          lakeRoot: config.lake.root,
+          lake: openLake(config.lake),
           schedules: config.temporal.schedules
             ? {
                 taskQueue: config.temporal.taskQueue,

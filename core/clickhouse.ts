@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { localFiles } from './lake/local-storage';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Config } from './config';
 
@@ -14,7 +14,7 @@ export function createClickHouse(config: Config): ClickHouseClient {
       clickhouse_settings: { date_time_input_format: 'best_effort' },
     });
   }
-  mkdirSync(config.clickhouse.chdbPath, { recursive: true });
+  localFiles.ensureDir(config.clickhouse.chdbPath);
   // Loaded lazily: a server deployment needs no native chDB library.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { createChdbConnection } = require('chdb/connection') as typeof import('chdb/connection');

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { localFiles } from './lake/local-storage';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './errors';
 import { DEFAULT_TOPICS } from './topics';
@@ -156,7 +156,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
   const smtpUser = r.optional('SMTP_USER');
   const smtpPassword = r.optional('SMTP_PASSWORD');
   const smtpCaFile = r.optional('SMTP_CA_FILE');
-  if (smtpCaFile !== undefined && !existsSync(smtpCaFile)) {
+  if (smtpCaFile !== undefined && !localFiles.exists(smtpCaFile)) {
     r.problems.push(`SMTP_CA_FILE names a file that does not exist ('${smtpCaFile}')`);
   }
   const config: Config = {
@@ -260,14 +260,10 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
 /** A per-checkout signing secret for local development, created once, never committed. */
 function localSecret(stateDir: string): string {
   const file = join(stateDir, 'secrets', 'jwt-secret');
-  if (!existsSync(file)) {
-    mkdirSync(join(stateDir, 'secrets'), { recursive: true, mode: 0o700 });
-    try {
-      writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
-    } catch (e) {
-      // Another role process created it first: use theirs.
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
+  if (!localFiles.exists(file)) {
+    localFiles.ensureDir(join(stateDir, 'secrets'), 0o700);
+    // Another role process may create it first (false): then theirs is used.
+    localFiles.createExclusive(file, randomBytes(32).toString('base64url'), 0o600);
   }
-  return readFileSync(file, 'utf8').trim();
+  return localFiles.readText(file).trim();
 }

@@ -1,8 +1,16 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
-import { METRIC_CATALOG } from '../core/metrics/catalog';
-import { CONTENT_SORTS, ENGAGEMENT_SCORE } from './query/content-query';
-import { MAX_STEPS } from './query/funnel-query';
-import { GRANULARITIES, MAX_BUCKETS } from './query/granularity';
+import { z } from 'zod';
+import { ENGAGEMENT_SCORE } from './query/content-query';
+import {
+  ContentParams,
+  FunnelParams,
+  METRIC_NAMES,
+  MetricByNameParams,
+  MetricParams,
+  ProductsParams,
+  RangeParams,
+  RetentionParams,
+} from './query/params';
 import { reportPaths } from './reports/reports.openapi';
 
 /**
@@ -18,34 +26,22 @@ type Param = {
   schema: Record<string, unknown>;
 };
 
-const q = (
-  name: string,
-  description: string,
-  schema: Record<string, unknown> = { type: 'string' },
-): Param => ({
-  name,
-  in: 'query',
-  description,
-  schema,
-});
-const range = [
-  q('from', 'start of the range, ISO-8601 (default: 24 hours ago)', { type: 'string', format: 'date-time' }),
-  q('to', 'end of the range, exclusive, ISO-8601 (default: now); at most 400 days after from', {
-    type: 'string',
-    format: 'date-time',
-  }),
-];
-const metricName = { type: 'string', enum: [...METRIC_CATALOG.map((m) => m.name), 'events_count'] };
-const metricQuery = [
-  ...range,
-  q('granularity', `bucket size; at most ${MAX_BUCKETS} buckets`, {
-    type: 'string',
-    enum: [...GRANULARITIES],
-    default: 'hour',
-  }),
-  q('groupBy', "the metric's dimension (GET /v1/metrics lists it), to split buckets by its values"),
-  q('filter', 'dimension:value[,value]: only these values of the dimension (at most 100)'),
-];
+/** A route's query parameters, generated from the zod schema its controller parses with. */
+function queryParams(schema: z.ZodObject): Param[] {
+  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io: 'input' }) as {
+    properties: Record<string, { description?: string } & Record<string, unknown>>;
+    required?: string[];
+  };
+  return Object.entries(json.properties).map(([name, { description, ...rest }]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    description: description ?? '',
+    schema: rest,
+  }));
+}
+
+const metricName = { type: 'string', enum: [...METRIC_NAMES] };
 
 /** Spans of time (from, to), as pendingRepair lists the hours waiting for late-data repair. */
 const spans = (description?: string) => ({
@@ -173,29 +169,24 @@ export function openApiDocument(): OpenAPIObject {
         'One catalog metric over a range',
         [
           { name: 'name', in: 'path', required: true, description: 'a catalog metric', schema: metricName },
-          ...metricQuery,
+          ...queryParams(MetricParams),
         ],
         metricAnswer,
       ),
       '/metrics': get(
         'Same as /v1/metrics/{name}, the name as a parameter',
-        [{ ...q('name', 'a catalog metric', metricName), required: true }, ...metricQuery],
+        queryParams(MetricByNameParams),
         metricAnswer,
       ),
       '/v1/content': get(
         'Top content: plays, watch time, completion rate, engagement',
-        [
-          ...range,
-          q('sort', 'order of the items', { type: 'string', enum: [...CONTENT_SORTS], default: 'plays' }),
-          q('limit', 'items to return', { type: 'integer', minimum: 1, maximum: 1000, default: 20 }),
-          q('contentId', 'only these content ids, comma-separated'),
-        ],
+        queryParams(ContentParams),
         ok('per content item', { items: { type: 'array' }, engagementScore: { type: 'string' }, ...layered }),
         ENGAGEMENT_SCORE,
       ),
       '/v1/commerce': get(
         'Revenue, orders, refunds and average order value per currency; checkout conversion',
-        range,
+        queryParams(RangeParams),
         ok('per currency', {
           currencies: { type: 'array' },
           checkoutConversion: { type: 'number' },
@@ -204,11 +195,7 @@ export function openApiDocument(): OpenAPIObject {
       ),
       '/v1/commerce/products': get(
         'Views, carts, orders, units, revenue and conversion per product or category',
-        [
-          ...range,
-          q('by', 'what to group by', { type: 'string', enum: ['product', 'category'], default: 'product' }),
-          q('limit', 'items to return', { type: 'integer', minimum: 1, maximum: 1000, default: 50 }),
-        ],
+        queryParams(ProductsParams),
         ok('conversion = order lines / views; cart rate = add-to-carts / views', {
           items: { type: 'array' },
           ...layered,
@@ -216,16 +203,7 @@ export function openApiDocument(): OpenAPIObject {
       ),
       '/v1/funnels': get(
         'An ordered funnel: per step, the users who did every step so far in order within the window',
-        [
-          ...range,
-          { ...q('steps', `2 to ${MAX_STEPS} event names, comma-separated, in order`), required: true },
-          q('windowSeconds', 'time allowed from the first step to the last', {
-            type: 'integer',
-            minimum: 1,
-            maximum: 30 * 86_400,
-            default: 86_400,
-          }),
-        ],
+        queryParams(FunnelParams),
         ok('per step: users, conversion from the start and from the previous step, drop-off', {
           steps: { type: 'array' },
           ...layered,
@@ -233,15 +211,7 @@ export function openApiDocument(): OpenAPIObject {
       ),
       '/v1/retention': get(
         'Retention cohorts: users by the period of their first activity in the range, and who came back',
-        [
-          ...range,
-          q('period', 'cohort period (weeks start on Monday, UTC)', {
-            type: 'string',
-            enum: ['day', 'week'],
-            default: 'day',
-          }),
-          q('event', 'count only this event as activity (default: any event)'),
-        ],
+        queryParams(RetentionParams),
         ok('cohorts with retained counts and rates per period', { cohorts: { type: 'array' }, ...layered }),
       ),
       '/v1/users/{id}': get(

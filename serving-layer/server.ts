@@ -1,3 +1,4 @@
+import { openLake } from '../core/lake/open-lake';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
@@ -17,8 +18,9 @@ export async function startServingApi(
   deps: { config: Config; clickhouse: ClickHouseClient },
   listen: { host: string; port: number },
 ): Promise<{ app: INestApplication; url: string }> {
-  const batch = await BatchViewReader.open(deps.config.lake.root);
-  const raw = new RawEventReader(deps.clickhouse, deps.config.clickhouse.database, deps.config.lake.root);
+  const lake = openLake(deps.config.lake);
+  const batch = await BatchViewReader.open(lake);
+  const raw = new RawEventReader(deps.clickhouse, deps.config.clickhouse.database, lake);
   // Lazy: the API starts (and answers queries) while Temporal is down; report routes then say 503.
   const temporal = new Client({
     connection: Connection.lazy({

@@ -1,8 +1,8 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { writeLateMarker } from '../core/lake/late-markers';
+import type { LakeStorage } from '../core/lake/storage';
 import type { RangeOutput } from './range-output';
-import { speedViewWritten } from './view-version';
+import { speedViewWritten } from '../core/speed-view-version';
 import { RAW_COLUMNS } from './rows';
 
 /** One partition's contiguous slice of the log: what a write consumed and is keyed by. */
@@ -22,7 +22,7 @@ const token = (r: OffsetRange, table: string) => `${table}:${r.topic}:${r.partit
 export async function writeRange(
   client: ClickHouseClient,
   database: string,
-  lakeRoot: string,
+  lake: LakeStorage,
   range: OffsetRange,
   out: RangeOutput,
 ): Promise<void> {
@@ -30,8 +30,9 @@ export async function writeRange(
     table: `${database}.${table}`,
     clickhouse_settings: { insert_deduplication_token: token(range, table) },
   }));
-  if (out.lateHours.size > 0) writeLateHours(lakeRoot, range, out.lateHours);
-  speedViewWritten();
+  // Hours that received late events, handed to the batch layer's late-data repair.
+  if (out.lateHours.size > 0) await writeLateMarker(lake, range, out.lateHours);
+  speedViewWritten(client);
 }
 
 /** The speed view's tables, in the order a range writes them. */
@@ -90,21 +91,4 @@ async function insertOutput(
   for (const [table, values] of Object.entries(rows) as [keyof typeof rows, unknown[]][]) {
     if (values.length > 0) await client.insert({ ...target(table), values, format: 'JSONEachRow' });
   }
-}
-
-/**
- * Hours that received late events, handed to the batch layer: a small JSON file in the lake's
- * `_late/` folder, named by the range (a replay rewrites the same file). The batch layer's
- * late-data repair recomputes those hours and removes the file.
- */
-export function writeLateHours(lakeRoot: string, range: OffsetRange, hours: Map<string, number>): void {
-  const dir = join(lakeRoot, '_late');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${range.topic}-${range.partition}-${range.first}-${range.last}.json`);
-  const body = [...hours].sort().map(([key, events]) => {
-    const [projectId, hour] = key.split('|') as [string, string];
-    return { projectId, hour, events };
-  });
-  writeFileSync(`${file}.tmp`, JSON.stringify({ range, hours: body }));
-  renameSync(`${file}.tmp`, file);
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { localFiles } from '../core/lake/local-storage';
 import { join, resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 
@@ -6,12 +6,13 @@ const DDL_DIR = resolve(__dirname, '..', 'sql', 'clickhouse');
 
 /** Applies sql/clickhouse/*.sql in name order. Every statement is idempotent (IF NOT EXISTS). */
 export async function applyClickHouseSchema(client: ClickHouseClient, database: string): Promise<void> {
-  const files = readdirSync(DDL_DIR)
+  const files = localFiles
+    .list(DDL_DIR)
     .filter((f) => f.endsWith('.sql'))
     .sort();
   for (const file of files) {
     await client.command({
-      query: readFileSync(join(DDL_DIR, file), 'utf8'),
+      query: localFiles.readText(join(DDL_DIR, file)),
       query_params: { db: database },
     });
   }

@@ -1,4 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import { openLake } from '../core/lake/open-lake';
+import type { LakeStorage } from '../core/lake/storage';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../core/config';
 import { decodeEvent, decodeOrDeadLetter, PoisonRecord } from '../core/dead-letters';
@@ -20,7 +22,7 @@ export interface SpeedConsumerConfig extends SpeedOptions {
   deadLetterTopic: string;
   groupId: string;
   database: string;
-  lakeRoot: string;
+  lake: LakeStorage;
   dedupWindowMs: number;
   sessionTimeoutMs?: number;
 }
@@ -33,7 +35,7 @@ export function speedConsumerConfig(config: Config): SpeedConsumerConfig {
     deadLetterTopic: config.kafka.topics.deadletter,
     groupId: config.kafka.groups.speed,
     database: config.clickhouse.database,
-    lakeRoot: config.lake.root,
+    lake: openLake(config.lake),
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
     ...config.speed,
   };
@@ -114,7 +116,7 @@ export async function startSpeedConsumer(
       await writeRange(
         deps.clickhouse,
         config.database,
-        config.lakeRoot,
+        config.lake,
         {
           topic,
           partition,

@@ -39,12 +39,39 @@ describe('lint', () => {
       return r?.messages.filter((m) => m.ruleId === 'no-restricted-imports').length ?? 0;
     };
     expect(await restricted('core/errors.ts', '../serving-layer/tokens')).toBe(1);
-    expect(await restricted('batch-layer/batch-views.ts', '../speed-layer/rows')).toBe(1);
+    expect(await restricted('batch-layer/duckdb-engine.ts', '../speed-layer/rows')).toBe(1);
     expect(await restricted('workflows/activities.ts', '../serving-layer/tokens')).toBe(1);
     expect(await restricted('serving-layer/query/metric-query.ts', '../../cli/roles')).toBe(1);
     expect(await restricted('ingest/server.ts', '../test/helpers/events')).toBe(1);
     expect(await restricted('serving-layer/query/metric-query.ts', '../../core/config')).toBe(0);
-    expect(await restricted('workflows/activities.ts', '../batch-layer/batch-views')).toBe(0);
+    expect(await restricted('workflows/activities.ts', '../batch-layer/engine')).toBe(0);
+  });
+
+  it("lets only the lake's local storage (and infra/) touch the disk", async () => {
+    const disk = async (file: string, from: string) => {
+      const [r] = await eslint.lintText(
+        `import { readFileSync } from '${from}';\nexport const y = readFileSync;\n`,
+        {
+          filePath: join(REPO_ROOT, file),
+        },
+      );
+      return r?.messages.filter((m) => m.ruleId === 'no-restricted-imports').length ?? 0;
+    };
+    expect(await disk('batch-layer/duckdb-engine.ts', 'node:fs')).toBe(1);
+    expect(await disk('serving-layer/reports/delivery-ledger.ts', 'fs')).toBe(1);
+    expect(await disk('speed-layer/range-writer.ts', 'node:fs/promises')).toBe(1);
+    expect(await disk('cli/main.ts', 'node:fs')).toBe(1);
+    expect(await disk('core/lake/views.ts', 'node:fs')).toBe(1);
+    expect(await disk('core/lake/local-storage.ts', 'node:fs')).toBe(0);
+    expect(await disk('infra/local/process.ts', 'node:fs')).toBe(0);
+  });
+
+  it('keeps NestJS out of core and the lake', async () => {
+    const [bad] = await eslint.lintText(
+      "import { Injectable } from '@nestjs/common';\nexport const e = Injectable;\n",
+      { filePath: join(REPO_ROOT, 'core', 'lake', 'views.ts') },
+    );
+    expect(bad?.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
   });
 
   it('keeps NestJS out of the query core', async () => {

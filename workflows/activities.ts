@@ -1,29 +1,23 @@
 import { Context, heartbeat } from '@temporalio/activity';
-import { join } from 'node:path';
-import {
-  advanceWatermark,
-  dayDir,
-  hourDir,
-  publishDay,
-  publishHour,
-  readHourPointer,
-  readWatermark,
-} from '../batch-layer/batch-views';
 import { hourInputs } from '../batch-layer/hour-inputs';
+import type { BatchEngine } from '../batch-layer/engine';
+import { lakeHolds, unsealedLakeHours } from '../core/lake/events';
 import {
   archivedOffsets,
   listLateMarkers,
   readyLateMarkers,
   removeLateMarkers,
   viewHolds,
-} from '../batch-layer/late-markers';
-import { lakeHolds, unsealedLakeHours } from '../batch-layer/unsealed-hours';
-import type { BatchEngine } from '../batch-layer/engine';
+} from '../core/lake/late-markers';
+import { dayViewKey, hourViewKey } from '../core/lake/layout';
+import { key, type LakeStorage } from '../core/lake/storage';
+import { publishDay, publishHour, readHourPointer } from '../core/lake/views';
+import { advanceWatermark, readWatermark } from '../core/lake/watermark';
 
 /** What the batch activities need, built once per worker and injected. */
 export interface BatchDeps {
   engine: BatchEngine;
-  lakeRoot: string;
+  lake: LakeStorage;
   now?: () => Date;
 }
 
@@ -39,7 +33,7 @@ export function createActivities(deps: BatchDeps) {
       projects?: string[],
       force = false,
     ): Promise<{ hour: string; events: number; version: string; unchanged?: boolean }> {
-      const seen = keptIfUpToDate(hourIso, force);
+      const seen = await keptIfUpToDate(hourIso, force);
       if (seen.kept)
         return { hour: hourIso, events: seen.kept.events, version: seen.kept.version, unchanged: true };
       // Heartbeats keep flowing while DuckDB works (its queries do not block the event loop), so a
@@ -63,18 +57,18 @@ export function createActivities(deps: BatchDeps) {
      * Also returns the ready markers, for clearLateMarkers to check once the hours are recomputed.
      */
     async findLateHours(limit = 240): Promise<{ hours: string[]; markers: string[]; more: boolean }> {
-      const watermark = readWatermark(deps.lakeRoot).hour;
+      const watermark = (await readWatermark(deps.lake)).hour;
       const end = watermark ? Date.parse(watermark) + 3_600_000 : -Infinity;
-      const markers = readyLateMarkers(deps.lakeRoot);
+      const markers = await readyLateMarkers(deps.lake);
       const wanted = new Set<string>();
       for (const m of markers) {
         for (const { hour } of m.hours) {
           const iso = new Date(hour).toISOString();
-          const pointer = readHourPointer(deps.lakeRoot, iso);
+          const pointer = await readHourPointer(deps.lake, iso);
           if (pointer ? !viewHolds(pointer.archived, m.range) : Date.parse(iso) < end) wanted.add(iso);
         }
       }
-      for (const h of unsealedLakeHours(deps.lakeRoot, end)) wanted.add(h);
+      for (const h of await unsealedLakeHours(deps.lake, end)) wanted.add(h);
       const hours = [...wanted].sort().slice(0, limit);
       // Every ready marker is a candidate: clearLateMarkers removes those whose hours hold them.
       return { hours, markers: markers.map((m) => m.file), more: wanted.size > hours.length };
@@ -82,9 +76,10 @@ export function createActivities(deps: BatchDeps) {
 
     /** Which of these hours the lake holds events for (of these projects, when named). */
     async lakeHoursIn(hours: string[], projects?: string[]): Promise<string[]> {
-      const wanted =
-        projects && projects.length > 0 ? new Set(projects.map((p) => `project=${p}`)) : undefined;
-      return hours.filter((h) => lakeHolds(deps.lakeRoot, h, wanted));
+      const wanted = projects && projects.length > 0 ? projects : undefined;
+      const held: string[] = [];
+      for (const h of hours) if (await lakeHolds(deps.lake, h, wanted)) held.push(h);
+      return held;
     },
 
     /**
@@ -96,11 +91,11 @@ export function createActivities(deps: BatchDeps) {
       let events = 0;
       for (const hour of hours) {
         heartbeat({ hour });
-        const seen = keptIfUpToDate(hour, force);
+        const seen = await keptIfUpToDate(hour, force);
         if (seen.kept) events += seen.kept.events;
-        else if (lakeHolds(deps.lakeRoot, hour)) events += (await recompute(hour, () => {}, seen)).events;
+        else if (await lakeHolds(deps.lake, hour)) events += (await recompute(hour, () => {}, seen)).events;
         else
-          publishHour(deps.lakeRoot, {
+          await publishHour(deps.lake, {
             hour,
             ...(await emptyView(hour)),
             computedAt: now().toISOString(),
@@ -109,13 +104,15 @@ export function createActivities(deps: BatchDeps) {
           });
       }
       const last = hours[hours.length - 1];
-      if (last !== undefined) advanceWatermark(deps.lakeRoot, last);
+      if (last !== undefined) await advanceWatermark(deps.lake, last);
       return { events };
     },
 
     /** Which of these hours have a published view. */
     async publishedHours(hours: string[]): Promise<string[]> {
-      return hours.filter((h) => readHourPointer(deps.lakeRoot, h) !== undefined);
+      const published: string[] = [];
+      for (const h of hours) if ((await readHourPointer(deps.lake, h)) !== undefined) published.push(h);
+      return published;
     },
 
     /**
@@ -124,17 +121,17 @@ export function createActivities(deps: BatchDeps) {
      */
     async clearLateMarkers(files: string[]): Promise<void> {
       const wanted = new Set(files);
-      const absorbed = listLateMarkers(deps.lakeRoot).filter(
-        (m) =>
-          wanted.has(m.file) &&
-          m.hours.every((h) =>
-            viewHolds(readHourPointer(deps.lakeRoot, new Date(h.hour).toISOString())?.archived, m.range),
-          ),
-      );
-      removeLateMarkers(
-        deps.lakeRoot,
-        absorbed.map((m) => m.file),
-      );
+      const absorbed: string[] = [];
+      for (const m of await listLateMarkers(deps.lake)) {
+        if (!wanted.has(m.file)) continue;
+        let holds = true;
+        for (const h of m.hours) {
+          const pointer = await readHourPointer(deps.lake, new Date(h.hour).toISOString());
+          holds &&= viewHolds(pointer?.archived, m.range);
+        }
+        if (holds) absorbed.push(m.file);
+      }
+      await removeLateMarkers(deps.lake, absorbed);
     },
 
     /** Rolls the day's published hours up into its daily view (DAU, revenue, content per day...). */
@@ -142,16 +139,18 @@ export function createActivities(deps: BatchDeps) {
       const hours = Array.from({ length: 24 }, (_, i) =>
         new Date(Date.parse(`${day}T00:00:00Z`) + i * 3_600_000).toISOString(),
       );
-      const published = hours
-        .map((h) => ({ h, p: readHourPointer(deps.lakeRoot, h) }))
-        .filter((x): x is { h: string; p: NonNullable<typeof x.p> } => x.p !== undefined);
+      const published: { h: string; p: NonNullable<Awaited<ReturnType<typeof readHourPointer>>> }[] = [];
+      for (const h of hours) {
+        const p = await readHourPointer(deps.lake, h);
+        if (p) published.push({ h, p });
+      }
       const files = published.map(({ h, p }) => ({
-        measures: join(hourDir(deps.lakeRoot, h), p.measures),
-        uniques: join(hourDir(deps.lakeRoot, h), p.uniques),
+        measures: key(hourViewKey(h), p.measures),
+        uniques: key(hourViewKey(h), p.uniques),
       }));
       const version = attemptVersion();
-      const view = await deps.engine.dayView(files, dayDir(deps.lakeRoot, day), version);
-      publishDay(deps.lakeRoot, {
+      const view = await deps.engine.dayView(files, dayViewKey(day), version);
+      await publishDay(deps.lake, {
         day,
         version,
         ...view,
@@ -163,7 +162,7 @@ export function createActivities(deps: BatchDeps) {
 
     /** Seals hours up to `hourIso` when none before it is missing; returns the watermark. */
     async advanceWatermark(hourIso: string): Promise<string | null> {
-      return advanceWatermark(deps.lakeRoot, hourIso).hour;
+      return (await advanceWatermark(deps.lake, hourIso)).hour;
     },
   };
 
@@ -173,20 +172,20 @@ export function createActivities(deps: BatchDeps) {
    * of what the archiver had written moves up (late events at or below it are in the view). The
    * archiver's offsets are read before the files are listed, so the view never claims more.
    */
-  function keptIfUpToDate(hourIso: string, force: boolean) {
-    const archived = archivedOffsets(deps.lakeRoot);
-    const inputs = hourInputs(deps.lakeRoot, hourIso);
-    const current = readHourPointer(deps.lakeRoot, hourIso);
+  async function keptIfUpToDate(hourIso: string, force: boolean) {
+    const archived = await archivedOffsets(deps.lake);
+    const inputs = await hourInputs(deps.lake, hourIso);
+    const current = await readHourPointer(deps.lake, hourIso);
     if (force || current?.inputs !== inputs) return { inputs, archived, kept: undefined };
     if (JSON.stringify(current.archived) !== JSON.stringify(archived))
-      publishHour(deps.lakeRoot, { ...current, archived });
+      await publishHour(deps.lake, { ...current, archived });
     return { inputs, archived, kept: current };
   }
 
   /** An hour without events, sealed as the engine's empty view under this attempt's version. */
   async function emptyView(hourIso: string) {
     const version = attemptVersion();
-    return { version, ...(await deps.engine.emptyHourView(hourDir(deps.lakeRoot, hourIso), version)) };
+    return { version, ...(await deps.engine.emptyHourView(hourViewKey(hourIso), version)) };
   }
 
   /** The activity's run and attempt: retries never collide with a published file. */
@@ -204,24 +203,23 @@ export function createActivities(deps: BatchDeps) {
   ) {
     heartbeat({ hour: hourIso, step: 'aggregating' });
     const version = attemptVersion();
-    const dir = hourDir(deps.lakeRoot, hourIso);
+    const dir = hourViewKey(hourIso);
     // A project subset recomputes those projects only, on top of the hour's view in force; an
     // hour without a view yet is computed whole (a sealed hour never lacks a project).
-    const current = projects && projects.length > 0 ? readHourPointer(deps.lakeRoot, hourIso) : undefined;
+    const current = projects && projects.length > 0 ? await readHourPointer(deps.lake, hourIso) : undefined;
     const view = await deps.engine.hourView(
-      deps.lakeRoot,
       new Date(hourIso),
       dir,
       version,
       current && projects
         ? {
             projects,
-            current: { measures: join(dir, current.measures), uniques: join(dir, current.uniques) },
+            current: { measures: key(dir, current.measures), uniques: key(dir, current.uniques) },
           }
         : undefined,
     );
     setStep('publishing');
-    publishHour(deps.lakeRoot, {
+    await publishHour(deps.lake, {
       hour: hourIso,
       version,
       measures: view.measures,

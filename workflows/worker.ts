@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { DuckDbEngine } from '../batch-layer/duckdb-engine';
+import type { LakeStorage } from '../core/lake/storage';
 import type { Logger } from '../core/log';
 import { createActivities } from './activities';
 import { ensureSchedules, type ScheduleOptions } from './schedules';
@@ -10,7 +11,7 @@ export interface BatchWorkerConfig {
   address: string;
   namespace: string;
   taskQueue: string;
-  lakeRoot: string;
+  lake: LakeStorage;
   /** Create or update the Temporal Schedules at start (the worker role does; tests choose). */
   schedules?: ScheduleOptions | false;
 }
@@ -38,7 +39,7 @@ export async function startBatchWorker(
   log: Logger,
 ): Promise<{ stop(): Promise<void>; done: Promise<void> }> {
   installRuntimeOnce();
-  const engine = await DuckDbEngine.open();
+  const engine = await DuckDbEngine.open(config.lake);
   const connection = await NativeConnection.connect({ address: config.address });
   const worker = await Worker.create({
     connection,
@@ -46,7 +47,7 @@ export async function startBatchWorker(
     taskQueue: config.taskQueue,
     // A file path, not require.resolve: the SDK bundles the TypeScript source itself.
     workflowsPath: join(__dirname, 'workflows.ts'),
-    activities: createActivities({ engine, lakeRoot: config.lakeRoot }),
+    activities: createActivities({ engine, lake: config.lake }),
   });
   if (config.schedules !== false) {
     const client = new Client({

@@ -6,6 +6,7 @@
  *
  *   node node_modules/tsx/dist/cli.mjs bench/batch/run.ts      (BENCH_EVENTS=10000000)
  */
+import { LocalStorage } from '../../core/lake/local-storage';
 import '../../core/kafkajs-hot-paths';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -80,7 +81,7 @@ async function main() {
       address: `localhost:${temporal.port}`,
       namespace: temporal.namespace,
       taskQueue,
-      lakeRoot: lake,
+      lake: new LocalStorage(lake),
       schedules: false,
     },
     log,

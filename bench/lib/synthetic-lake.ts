@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { partitionDir } from '../../batch-layer/lake-paths';
+import { partitionKey } from '../../core/lake/layout';
+import { LocalStorage } from '../../core/lake/local-storage';
 import { quoteLiteral } from '../../batch-layer/sql-literal';
 
 /**
@@ -18,11 +19,13 @@ export async function writeSyntheticHour(
   salt: number,
 ): Promise<void> {
   const iso = new Date(hourStart).toISOString();
-  const dir = partitionDir(lake, 'events', {
-    projectId: project,
-    date: iso.slice(0, 10),
-    hour: iso.slice(11, 13),
-  });
+  const dir = new LocalStorage(lake).uri(
+    partitionKey('events', {
+      projectId: project,
+      date: iso.slice(0, 10),
+      hour: iso.slice(11, 13),
+    }),
+  );
   mkdirSync(dir, { recursive: true });
   await conn.run(
     `COPY (

@@ -12,7 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
-import { advanceWatermark, hourDir, publishHour, readHourPointer } from '../../batch-layer/batch-views';
+import { hourViewKey } from '../../core/lake/layout';
+import { LocalStorage } from '../../core/lake/local-storage';
+import { key } from '../../core/lake/storage';
+import { publishHour, readHourPointer } from '../../core/lake/views';
+import { advanceWatermark } from '../../core/lake/watermark';
 import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
 import { mintToken } from '../../core/auth/jwt';
 import { createClickHouse } from '../../core/clickhouse';
@@ -22,7 +26,7 @@ import { startServingApi } from '../../serving-layer/server';
 import { aggregateBatch } from '../../speed-layer/aggregate';
 import { RAW_COLUMNS, toRawRow } from '../../speed-layer/rows';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
-import { speedViewWritten } from '../../speed-layer/view-version';
+import { speedViewWritten } from '../../core/speed-view-version';
 import { fmt } from '../lib/stats';
 import { writeSyntheticHour } from '../lib/synthetic-lake';
 
@@ -91,23 +95,25 @@ async function main() {
   );
 
   t = performance.now();
-  const engine = await DuckDbEngine.open();
+  const storage = new LocalStorage(lake);
+  const engine = await DuckDbEngine.open(storage);
   for (let h = 0; h < hours; h++) {
     const hour = new Date(first + h * HOUR).toISOString();
-    const view = await engine.hourView(lake, new Date(hour), hourDir(lake, hour), 'v1');
-    publishHour(lake, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
+    const view = await engine.hourView(new Date(hour), hourViewKey(hour), 'v1');
+    await publishHour(storage, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
     if (h % 120 === 119) say(`  batch views: ${h + 1}/${hours} hours`);
   }
   engine.close();
-  advanceWatermark(lake, new Date(first).toISOString());
-  advanceWatermark(lake, new Date(first + (hours - 1) * HOUR).toISOString());
+  await advanceWatermark(storage, new Date(first).toISOString());
+  await advanceWatermark(storage, new Date(first + (hours - 1) * HOUR).toISOString());
   say(`batch views: ${hours} hours sealed in ${fmt((performance.now() - t) / 1000, 1)} s`);
 
   // The physical limit for a cold query: DuckDB alone, the same daily sum over the same view files.
-  const files = Array.from({ length: hours }, (_, h) => {
+  const files: string[] = [];
+  for (let h = 0; h < hours; h++) {
     const hour = new Date(first + h * HOUR).toISOString();
-    return join(hourDir(lake, hour), readHourPointer(lake, hour)!.measures);
-  });
+    files.push(storage.uri(key(hourViewKey(hour), (await readHourPointer(storage, hour))!.measures)));
+  }
   const bare = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
   const bareTimes: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -143,7 +149,7 @@ async function main() {
       format: 'JSONCompactEachRow',
     });
     // What the speed layer's range writer does after each write; the serving cache watches it.
-    speedViewWritten();
+    speedViewWritten(clickhouse);
   };
   const speedFrom = sealedEnd;
   const speedN = perHour * SPEED_HOURS;

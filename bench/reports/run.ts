@@ -20,7 +20,11 @@ import { performance } from 'node:perf_hooks';
 import { DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { advanceWatermark, hourDir, publishHour, readHourPointer } from '../../batch-layer/batch-views';
+import { hourViewKey } from '../../core/lake/layout';
+import { LocalStorage } from '../../core/lake/local-storage';
+import { key } from '../../core/lake/storage';
+import { publishHour, readHourPointer } from '../../core/lake/views';
+import { advanceWatermark } from '../../core/lake/watermark';
 import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
 import { createClickHouse } from '../../core/clickhouse';
 import { loadConfig } from '../../core/config';
@@ -65,21 +69,22 @@ async function main() {
   const gen = await (await DuckDBInstance.create(':memory:')).connect();
   for (let h = 0; h < hours; h++) await writeSyntheticHour(gen, lake, PROJECT, first + h * HOUR, perHour, h);
   gen.closeSync();
-  const engine = await DuckDbEngine.open();
+  const storage = new LocalStorage(lake);
+  const engine = await DuckDbEngine.open(storage);
   for (let h = 0; h < hours; h++) {
     const hour = new Date(first + h * HOUR).toISOString();
-    const view = await engine.hourView(lake, new Date(hour), hourDir(lake, hour), 'v1');
-    publishHour(lake, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
+    const view = await engine.hourView(new Date(hour), hourViewKey(hour), 'v1');
+    await publishHour(storage, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
     if (h % 240 === 239) say(`  sealed ${h + 1}/${hours} hours`);
   }
   engine.close();
-  advanceWatermark(lake, new Date(first).toISOString());
-  advanceWatermark(lake, new Date(first + (hours - 1) * HOUR).toISOString());
+  await advanceWatermark(storage, new Date(first).toISOString());
+  await advanceWatermark(storage, new Date(first + (hours - 1) * HOUR).toISOString());
   say(`lake and batch views: ${hours} hours in ${fmt((performance.now() - t) / 1000, 1)} s`);
 
   const clickhouse = createClickHouse(config);
   await applyClickHouseSchema(clickhouse, config.clickhouse.database);
-  const batch = await BatchViewReader.open(lake);
+  const batch = await BatchViewReader.open(storage);
   const report = (metrics: string[]): ReportDefinition => ({
     id: 'bench',
     name: 'Bench monthly',
@@ -92,10 +97,11 @@ async function main() {
   });
 
   // 1. Additive figures: the report's query code against one bare DuckDB query over the same files.
-  const files = Array.from({ length: hours }, (_, h) => {
+  const files: string[] = [];
+  for (let h = 0; h < hours; h++) {
     const hour = new Date(first + h * HOUR).toISOString();
-    return join(hourDir(lake, hour), readHourPointer(lake, hour)!.measures);
-  });
+    files.push(storage.uri(key(hourViewKey(hour), (await readHourPointer(storage, hour))!.measures)));
+  }
   const bare = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
   const bareRun = () =>
     bare.runAndReadAll(

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { localFiles } from '../../core/lake/local-storage';
 import { backwardIncompatibilities, checkVersionChain } from '../../core/schemas/compatibility';
 import { loadSchemaVersions, type JsonSchema } from '../../core/schemas/registry';
 import { UserFacingError } from '../../core/errors';
@@ -25,7 +25,7 @@ export function schemaCommand(args: ParsedArgs): number {
       throw new UserFacingError(`no stored schema for event '${event}'`, 'a first version needs no check');
     let proposed: JsonSchema;
     try {
-      proposed = JSON.parse(readFileSync(file, 'utf8')) as JsonSchema;
+      proposed = JSON.parse(localFiles.readText(file)) as JsonSchema;
     } catch (e) {
       throw new UserFacingError(`cannot read ${file} as JSON`, (e as Error).message);
     }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { localFiles } from '../../core/lake/local-storage';
 import { join } from 'node:path';
 import { ensureChromium } from '../../infra/local/chromium/install';
 import { ensureTemporalTestServer } from '../../infra/local/temporal/test-server';
@@ -24,8 +24,8 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
   ensureTemporalTestServer(say);
   const stack = await startStack(say);
   const resultsFile = join(stateDir(), 'test-results.json');
-  mkdirSync(stateDir(), { recursive: true });
-  rmSync(resultsFile, { force: true });
+  localFiles.ensureDir(stateDir());
+  localFiles.remove(resultsFile);
   let code: number;
   try {
     code = await new Promise<number>((resolve) => {
@@ -54,8 +54,9 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
       await stopStack(say, started);
     }
   }
-  if (existsSync(resultsFile)) {
-    const r = JSON.parse(readFileSync(resultsFile, 'utf8')) as VitestJson;
+  const results = localFiles.readTextIfExists(resultsFile);
+  if (results !== undefined) {
+    const r = JSON.parse(results) as VitestJson;
     const skipped = r.numPendingTests + r.numTodoTests;
     // A file that fails to load counts as a failure even though no test in it ran.
     const failed =

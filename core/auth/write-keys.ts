@@ -1,6 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { localFiles } from '../lake/local-storage';
 
 /**
  * Write keys identify the project an event belongs to. Only SHA-256 hashes are stored: a leaked
@@ -20,16 +19,14 @@ interface KeyFile {
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
 export function readKeyFile(file: string): KeyFile {
-  if (!existsSync(file)) return { keys: [] };
-  const parsed = JSON.parse(readFileSync(file, 'utf8')) as KeyFile;
+  const text = localFiles.readTextIfExists(file);
+  if (text === undefined) return { keys: [] };
+  const parsed = JSON.parse(text) as KeyFile;
   return { keys: Array.isArray(parsed.keys) ? parsed.keys : [] };
 }
 
 function writeKeyFile(file: string, content: KeyFile): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, file);
+  localFiles.writeAtomically(file, `${JSON.stringify(content, null, 2)}\n`, 0o600);
 }
 
 /** Creates a key for `project`, stores its hash, returns the key (shown once). */
@@ -69,7 +66,7 @@ export class WriteKeyStore {
 
   private reload(): void {
     // Writers replace the file by rename: a new inode, even within one mtime tick.
-    const st = existsSync(this.file) ? statSync(this.file) : undefined;
+    const st = localFiles.stat(this.file);
     const version = st ? `${st.ino}:${st.mtimeMs}:${st.size}` : 'none';
     if (version === this.version) return;
     this.version = version;

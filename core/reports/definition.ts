@@ -5,25 +5,6 @@ import { METRIC_CATALOG } from '../metrics/catalog';
 export const REPORT_PERIODS = ['daily', 'weekly', 'monthly'] as const;
 export type ReportPeriod = (typeof REPORT_PERIODS)[number];
 
-/**
- * A scheduled report as stakeholders define it. The Temporal Schedule `report-<id>` holds it (in
- * its memo and its action's input): that schedule is the source of truth, there is no other copy.
- */
-export interface ReportDefinition {
-  id: string;
-  name: string;
-  project: string;
-  /** Catalog metric names, in the order the email shows them. */
-  metrics: string[];
-  /** Each run covers the previous whole day, ISO week (Monday first) or calendar month. */
-  period: ReportPeriod;
-  /** IANA time zone the periods and the send time are in. */
-  timeZone: string;
-  /** Local send time, HH:MM (24 h). */
-  sendAt: string;
-  recipients: string[];
-}
-
 const CATALOG = new Set(METRIC_CATALOG.map((m) => m.name));
 
 function isTimeZone(tz: string): boolean {
@@ -41,28 +22,46 @@ const EMAIL =
 
 export const REPORT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-const definitionSchema = z.strictObject({
+/**
+ * A scheduled report as stakeholders define it: the one schema of the contract. The API parses
+ * bodies with it and its OpenAPI document is generated from it (reports.openapi.ts). The Temporal
+ * Schedule `report-<id>` holds the definition (in its action's input): that schedule is the
+ * source of truth, there is no other copy.
+ */
+export const ReportDefinitionSchema = z.strictObject({
   id: z
     .string()
     .regex(REPORT_ID, 'lowercase letters, digits and dashes, at most 63, starting with a letter or digit')
-    .optional(),
-  name: z.string().trim().min(1, 'give the report a name').max(200),
+    .optional()
+    .meta({ description: 'optional; made from the name when omitted. The schedule is `report-<id>`' }),
+  name: z
+    .string()
+    .trim()
+    .min(1, 'give the report a name')
+    .max(200)
+    .meta({ description: 'the email subject starts with it' }),
+  /** Catalog metric names, in the order the email shows them. */
   metrics: z
-    .array(z.string())
+    .array(z.string().meta({ enum: METRIC_CATALOG.map((m) => m.name) }))
     .min(1, 'name at least one metric')
     .max(20, 'at most 20 metrics per report')
     .refine((ms) => new Set(ms).size === ms.length, 'a metric is listed twice'),
-  period: z.enum(REPORT_PERIODS, { error: `period must be one of ${REPORT_PERIODS.join(', ')}` }),
+  period: z.enum(REPORT_PERIODS, { error: `period must be one of ${REPORT_PERIODS.join(', ')}` }).meta({
+    description:
+      'each run covers the previous whole local day, ISO week (Monday to Sunday) or calendar month',
+  }),
   timeZone: z
     .string()
     .refine(isTimeZone, 'not an IANA time zone (such as UTC or Europe/Paris)')
-    .default('UTC'),
+    .default('UTC')
+    .meta({ description: 'IANA time zone of the periods and the send time' }),
   sendAt: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'send time must be HH:MM, 24 h (such as 08:00)')
-    .default('08:00'),
+    .default('08:00')
+    .meta({ description: 'local send time, HH:MM (24 h)' }),
   recipients: z
-    .array(z.string().trim().max(254).regex(EMAIL, 'not an email address'))
+    .array(z.string().trim().max(254).regex(EMAIL, 'not an email address').meta({ format: 'email' }))
     .min(1, 'name at least one recipient')
     .max(50, 'at most 50 recipients per report')
     .refine(
@@ -71,7 +70,13 @@ const definitionSchema = z.strictObject({
     ),
 });
 
-export type ReportInput = z.input<typeof definitionSchema>;
+export type ReportInput = z.input<typeof ReportDefinitionSchema>;
+
+/** A checked definition, with its id and the project (from the caller's token) filled in. */
+export type ReportDefinition = Omit<z.output<typeof ReportDefinitionSchema>, 'id'> & {
+  id: string;
+  project: string;
+};
 
 /**
  * Checks a report definition as a caller sent it. Returns the definition (defaults filled in) or
@@ -82,7 +87,7 @@ export function parseReportDefinition(
   project: string,
   newId: () => string,
 ): { ok: true; report: ReportDefinition } | { ok: false; problems: string[] } {
-  const parsed = definitionSchema.safeParse(body);
+  const parsed = ReportDefinitionSchema.safeParse(body);
   const problems = parsed.success
     ? []
     : parsed.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : 'body'}: ${i.message}`);

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { localFiles } from '../lake/local-storage';
 import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 
@@ -18,14 +18,15 @@ const EVENTS_DIR = join(__dirname, 'events');
 /** Every stored version, per event name, in version order. */
 export function loadSchemaVersions(dir = EVENTS_DIR): Map<string, SchemaVersion[]> {
   const byEvent = new Map<string, SchemaVersion[]>();
-  for (const event of readdirSync(dir)) {
-    const versions = readdirSync(join(dir, event))
+  for (const event of localFiles.list(dir)) {
+    const versions = localFiles
+      .list(join(dir, event))
       .map((f) => /^v(\d+)\.json$/.exec(f))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => ({
         event,
         version: Number(m[1]),
-        schema: JSON.parse(readFileSync(join(dir, event, m[0]), 'utf8')) as JsonSchema,
+        schema: JSON.parse(localFiles.readText(join(dir, event, m[0]))) as JsonSchema,
       }))
       .sort((a, b) => a.version - b.version);
     if (versions.length > 0) byEvent.set(event, versions);

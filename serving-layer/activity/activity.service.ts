@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DuckDBInstance, timestampValue } from '@duckdb/node-api';
 import type { Config } from '../../core/config';
-import { CLICKHOUSE, CONFIG } from '../tokens';
+import { projectFolder } from '../../core/lake/layout';
+import { key } from '../../core/lake/storage';
+import { BATCH_VIEWS, CLICKHOUSE, CONFIG } from '../tokens';
+import type { BatchViewReader } from '../views/batch-view-reader';
 
 export interface StoredEvent {
   eventId: string;
@@ -44,11 +45,14 @@ export class ActivityService {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     @Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient,
+    @Inject(BATCH_VIEWS) private readonly batch: BatchViewReader,
   ) {}
 
-  private lakeGlob(project: string): string | undefined {
-    const dir = join(this.config.lake.root, 'events', `project=${project}`);
-    return existsSync(dir) ? join(dir, '**', '*.parquet') : undefined;
+  /** Every event file of the project in the lake, as a glob; undefined when it has none yet. */
+  private async lakeGlob(project: string): Promise<string | undefined> {
+    const lake = this.batch.lake;
+    const dir = key('events', projectFolder(project));
+    return (await lake.list(dir)).length > 0 ? lake.uri(key(dir, '**', '*.parquet')) : undefined;
   }
 
   private async lake<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
@@ -70,7 +74,7 @@ export class ActivityService {
     });
     const row = (await r.json<Record<string, string | null>>())[0];
     if (row) return this.toEvent(row, 'speed');
-    const glob = this.lakeGlob(project);
+    const glob = await this.lakeGlob(project);
     const rows = glob
       ? await this.lake<Record<string, string | null>>(
           `SELECT event_id, type, event, user_id, anonymous_id, strftime(event_time, '%Y-%m-%d %H:%M:%S.%g') AS t,
@@ -102,7 +106,7 @@ export class ActivityService {
     const rows: { event: string; n: number; first: string; last: string }[] = (
       await speed.json<{ event: string; n: string; first: string; last: string }>()
     ).map((r) => ({ ...r, n: Number(r.n) }));
-    const glob = this.lakeGlob(project);
+    const glob = await this.lakeGlob(project);
     if (glob) {
       const lakeRows = await this.lake<{ event: string; n: string; first: string; last: string }>(
         `SELECT event, count(DISTINCT event_id)::BIGINT AS n, strftime(min(event_time), '%Y-%m-%d %H:%M:%S.%g') AS first,

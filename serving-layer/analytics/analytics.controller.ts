@@ -1,13 +1,18 @@
-import { BadRequestException, Controller, Get, Inject, Query, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Query, Req, UseGuards } from '@nestjs/common';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
-import { parseTimeRange } from '../query/time-range';
 import { CommerceQuery } from '../query/commerce-query';
-import { CONTENT_SORTS, ContentQuery } from '../query/content-query';
-import { FunnelQuery, parseSteps } from '../query/funnel-query';
-import { choiceParam, intParam } from '../query/params';
+import { ContentQuery } from '../query/content-query';
+import { FunnelQuery } from '../query/funnel-query';
+import {
+  ContentParams,
+  FunnelParams,
+  parseParams,
+  ProductsParams,
+  RangeParams,
+  RetentionParams,
+} from '../query/params';
 import { RetentionQuery } from '../query/retention-query';
-
-const MAX_WINDOW_SECONDS = 30 * 86_400;
+import { parseTimeRange } from '../query/time-range';
 
 /** Content, commerce, funnels and retention: analyses built on the merged views. */
 @Controller('v1')
@@ -21,48 +26,39 @@ export class AnalyticsController {
   ) {}
 
   @Get('content')
-  topContent(@Query() q: Record<string, unknown>, @Req() req: AuthedRequest) {
-    const ids = typeof q.contentId === 'string' && q.contentId !== '' ? q.contentId.split(',') : undefined;
+  topContent(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
+    const q = parseParams(ContentParams, raw);
     return this.content.top(req.auth.project, parseTimeRange(q.from, q.to), {
-      limit: intParam(q.limit, 'limit', 20, 1, 1000),
-      sort: choiceParam(q.sort, 'sort', CONTENT_SORTS, 'plays'),
-      ...(ids ? { contentIds: ids } : {}),
+      limit: q.limit,
+      sort: q.sort,
+      ...(q.contentId ? { contentIds: q.contentId } : {}),
     });
   }
 
   @Get('commerce')
-  commerceSummary(@Query() q: Record<string, unknown>, @Req() req: AuthedRequest) {
+  commerceSummary(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
+    const q = parseParams(RangeParams, raw);
     return this.commerce.summary(req.auth.project, parseTimeRange(q.from, q.to));
   }
 
   @Get('commerce/products')
-  products(@Query() q: Record<string, unknown>, @Req() req: AuthedRequest) {
+  products(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
+    const q = parseParams(ProductsParams, raw);
     return this.commerce.products(req.auth.project, parseTimeRange(q.from, q.to), {
-      by: choiceParam(q.by, 'by', ['product', 'category'] as const, 'product'),
-      limit: intParam(q.limit, 'limit', 50, 1, 1000),
+      by: q.by,
+      limit: q.limit,
     });
   }
 
   @Get('funnels')
-  funnel(@Query() q: Record<string, unknown>, @Req() req: AuthedRequest) {
-    return this.funnels.funnel(
-      req.auth.project,
-      parseTimeRange(q.from, q.to),
-      parseSteps(q.steps),
-      intParam(q.windowSeconds, 'windowSeconds', 86_400, 1, MAX_WINDOW_SECONDS),
-    );
+  funnel(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
+    const q = parseParams(FunnelParams, raw);
+    return this.funnels.funnel(req.auth.project, parseTimeRange(q.from, q.to), q.steps, q.windowSeconds);
   }
 
   @Get('retention')
-  cohorts(@Query() q: Record<string, unknown>, @Req() req: AuthedRequest) {
-    if (q.event !== undefined && (typeof q.event !== 'string' || q.event.length > 200)) {
-      throw new BadRequestException('event must be one event name of at most 200 characters');
-    }
-    return this.retention.cohorts(
-      req.auth.project,
-      parseTimeRange(q.from, q.to),
-      choiceParam(q.period, 'period', ['day', 'week'] as const, 'day'),
-      typeof q.event === 'string' && q.event !== '' ? q.event : undefined,
-    );
+  cohorts(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
+    const q = parseParams(RetentionParams, raw);
+    return this.retention.cohorts(req.auth.project, parseTimeRange(q.from, q.to), q.period, q.event);
   }
 }

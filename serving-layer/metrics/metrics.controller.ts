@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/c
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { parseGranularity } from '../query/granularity';
 import { parseFilter } from '../query/filter';
+import { MetricByNameParams, MetricParams, parseParams } from '../query/params';
 import { catalogListing, dimensionName, MetricsService } from './metrics.service';
 import { parseTimeRange } from '../query/time-range';
 
@@ -17,22 +18,22 @@ export class MetricsController {
 
   @Get('v1/metrics/:name')
   one(@Param('name') name: string, @Query() q: Record<string, unknown>, @Req() req: AuthedRequest) {
-    return this.answer(name, q, req);
+    return this.answer(name, parseParams(MetricParams, q), req);
   }
 
   /** The same answer as /v1/metrics/:name, for clients that pass the name as a parameter. */
   @Get('metrics')
-  byQuery(@Query() q: Record<string, unknown>, @Req() req: AuthedRequest) {
-    return this.answer(typeof q.name === 'string' ? q.name : '', q, req);
+  byQuery(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
+    const q = parseParams(MetricByNameParams, raw);
+    return this.answer(q.name ?? '', q, req);
   }
 
-  private answer(name: string, q: Record<string, unknown>, req: AuthedRequest) {
+  private answer(name: string, q: ReturnType<typeof MetricParams.parse>, req: AuthedRequest) {
     const range = parseTimeRange(q.from, q.to);
     const granularity = parseGranularity(q.granularity, range.from, range.to);
-    const groupBy = typeof q.groupBy === 'string' ? q.groupBy : undefined;
     const dims = parseFilter(q.filter, dimensionName(this.metrics.definition(name)));
     return this.metrics.query(name, req.auth.project, range, granularity, {
-      groupBy,
+      groupBy: q.groupBy,
       ...(dims ? { dims } : {}),
     });
   }

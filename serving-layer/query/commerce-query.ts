@@ -1,6 +1,6 @@
 import type { AnswerPart, DimTotals, Freshness, MetricQuery } from './metric-query';
 import type { TimeRange } from './time-range';
-import { ratio } from './params';
+import { ratio } from './ratio';
 
 export interface CurrencyStats {
   currency: string;

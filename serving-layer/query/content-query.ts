@@ -1,6 +1,6 @@
 import type { AnswerPart, Freshness, MetricQuery } from './metric-query';
 import type { TimeRange } from './time-range';
-import { ratio } from './params';
+import { ratio } from './ratio';
 
 export const CONTENT_SORTS = ['plays', 'watch_time', 'completions', 'completion_rate', 'engagement'] as const;
 export type ContentSort = (typeof CONTENT_SORTS)[number];
@@ -70,7 +70,7 @@ export class ContentQuery {
       opts.limit,
     ];
     return this.metrics.cachedAnswer(project, key, async () => {
-      const { parts, watermark } = this.metrics.layersOf(range, project);
+      const { parts, watermark } = await this.metrics.layersOf(range, project);
       const by = SORT_KEYS[opts.sort];
       const items = (await this.stats(project, range, opts.contentIds)).sort(
         (a, b) => by(b) - by(a) || (a.contentId < b.contentId ? -1 : 1),

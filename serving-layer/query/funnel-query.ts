@@ -1,4 +1,3 @@
-import { BadQueryError } from './errors';
 import type { Freshness, MetricQuery } from './metric-query';
 import type { TimeRange } from './time-range';
 import type { RawEventReader } from '../views/raw-event-reader';
@@ -17,21 +16,6 @@ export interface FunnelAnswer {
 }
 
 /** Parses `steps=a,b,c`: 2 to 10 event names. */
-export function parseSteps(raw: unknown): string[] {
-  if (typeof raw !== 'string' || raw === '') {
-    throw new BadQueryError(
-      'steps is required: event names in order, comma-separated (steps=product_view,add_to_cart,purchase)',
-    );
-  }
-  const steps = raw.split(',').map((s) => s.trim());
-  if (steps.length < 2 || steps.length > MAX_STEPS) {
-    throw new BadQueryError(`a funnel has 2 to ${MAX_STEPS} steps, not ${steps.length}`);
-  }
-  if (steps.some((s) => s === '' || s.length > 200))
-    throw new BadQueryError('every step is an event name of 1 to 200 characters');
-  return steps;
-}
-
 /**
  * Ordered funnels over raw events: the lake before the batch watermark, the speed view after, so
  * each event is read once; answers are cached until either layer moves.
@@ -45,7 +29,7 @@ export class FunnelQuery {
   funnel(project: string, range: TimeRange, steps: string[], windowSeconds: number): Promise<FunnelAnswer> {
     const key = ['funnel', range.from.getTime(), range.to.getTime(), steps, windowSeconds];
     return this.metrics.cachedAnswer(project, key, async () => {
-      const { split, rawParts: parts, watermark } = this.metrics.layersOf(range, project);
+      const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
       const rows = await this.raw.stepEvents(project, range.from, split, range.to, [...new Set(steps)]);
       return {
         from: range.from.toISOString(),

@@ -7,15 +7,14 @@ import {
   type MetricName,
 } from '../../core/metrics/catalog';
 import { HLL_STANDARD_ERROR, hllEstimate, hllMerge } from '../../core/sketches/hll';
-import { batchViewStamp } from '../../batch-layer/batch-views';
-import { existingHourPartitions } from '../../batch-layer/lake-paths';
+import { eventHoursOf } from '../../core/lake/events';
 import type { BatchViewReader } from '../views/batch-view-reader';
 import { seriesKey, type SeriesQuery, type ViewReader } from '../views/series';
 import { CachedViewReader } from '../views/view-cache';
 import { StampedCache } from '../views/stamped-cache';
 import { splitAt } from '../views/split';
 import { planLayers, type Refusal, type Source } from '../views/layer-plan';
-import { LateHoursIndex, viewHolds } from '../../batch-layer/late-markers';
+import { LateHoursIndex, viewHolds } from '../../core/lake/late-markers';
 import { SpeedViewReader } from '../views/speed-view-reader';
 import type { Granularity } from './granularity';
 import type { TimeRange } from './time-range';
@@ -136,11 +135,11 @@ export class MetricQuery {
     private readonly batch: BatchViewReader,
   ) {
     this.speed = new SpeedViewReader(clickhouse, config.clickhouse.database, !config.clickhouse.url);
-    this.batchCache = new CachedViewReader(batch, () => batchViewStamp(config.lake.root));
+    this.batchCache = new CachedViewReader(batch, () => batch.stamp());
     this.speedCache = new CachedViewReader(this.speed, () => this.speed.stamp());
-    this.batchSketches = new StampedCache(() => batchViewStamp(config.lake.root), 500);
+    this.batchSketches = new StampedCache(() => batch.stamp(), 500);
     this.speedSketches = new StampedCache(() => this.speed.stamp(), 500);
-    this.lateHours = new LateHoursIndex(config.lake.root);
+    this.lateHours = new LateHoursIndex(batch.lake);
   }
 
   /** The catalog definition for a name (or its alias), else a 400 naming the catalog. */
@@ -152,7 +151,7 @@ export class MetricQuery {
 
   /** Changes whenever either layer does. */
   async stamp(): Promise<string> {
-    return `${batchViewStamp(this.config.lake.root)}|${await this.speed.stamp()}`;
+    return `${await this.batch.stamp()}|${await this.speed.stamp()}`;
   }
 
   /**
@@ -161,12 +160,24 @@ export class MetricQuery {
    * soon as they are archived, so they split at the watermark alone). Refuses (503) a range with
    * hours no layer can answer right now, naming what makes them answerable: they are never zero.
    */
-  layersOf(range: TimeRange, project: string, now = Date.now()) {
-    const watermark = this.batch.watermarkEnd();
-    const late = this.lateHours.hours();
-    const lakeRoot = this.config.lake.root;
-    const pointerOf = this.batch.pointers();
+  async layersOf(range: TimeRange, project: string, now = Date.now()) {
+    const watermark = await this.batch.watermarkEnd();
+    const late = await this.lateHours.hours();
+    const pointerOf = await this.batch.pointers(range.from, range.to);
     const horizonStart = Math.ceil((now - this.config.speed.horizonMs) / HOUR) * HOUR;
+    // The lake's hours are listed only where the plan asks: before the speed horizon.
+    const lakeHours = new Set(
+      range.from.getTime() < horizonStart
+        ? (
+            await eventHoursOf(
+              this.batch.lake,
+              project,
+              range.from.getTime(),
+              Math.min(range.to.getTime(), horizonStart),
+            )
+          ).map((p) => p.hour)
+        : [],
+    );
     const { parts, refused } = planLayers(range, {
       watermarkEnd: watermark?.getTime(),
       horizonStart,
@@ -177,7 +188,7 @@ export class MetricQuery {
         const archived = pointerOf(new Date(h).toISOString())?.archived;
         return ranges.some((r) => !viewHolds(archived, r));
       },
-      lakeHolds: (h) => existingHourPartitions(lakeRoot, project, h, h + HOUR).length > 0,
+      lakeHolds: (h) => lakeHours.has(h),
     });
     if (refused.length > 0) throw new NotAnswerableError(refusalMessage(refused, this.config));
     const split = splitAt(watermark, range);
@@ -198,13 +209,13 @@ export class MetricQuery {
   }
 
   /** The layers answering each part of a range, with their (cached) readers. */
-  private sides(
+  private async sides(
     def: MetricDefinition,
     project: string,
     range: TimeRange,
     q: Omit<SeriesQuery, 'project' | 'metric' | 'from' | 'to'>,
   ) {
-    const { parts, watermark } = this.layersOf(range, project);
+    const { parts, watermark } = await this.layersOf(range, project);
     const sides: Side[] = parts.map((p) => ({
       source: p.source,
       reader: p.source === 'batch' ? this.batchCache : this.speedCache,
@@ -239,7 +250,7 @@ export class MetricQuery {
       opts.dims ?? null,
     ];
     return this.cachedAnswer(project, key, async () => {
-      const { sides, watermark } = this.sides(def, project, range, {
+      const { sides, watermark } = await this.sides(def, project, range, {
         granularity,
         groupBy: Boolean(groupBy),
         ...(opts.dims ? { dims: opts.dims } : {}),
@@ -294,7 +305,7 @@ export class MetricQuery {
     const def = this.definition(name);
     if (def.measure.kind === 'unique_actors')
       throw new Error(`totals() is for additive metrics, not ${name}`);
-    const { sides, watermark } = this.sides(def, project, range, {
+    const { sides, watermark } = await this.sides(def, project, range, {
       granularity: 'day',
       groupBy: true,
       ...(dims ? { dims } : {}),

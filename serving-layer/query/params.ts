@@ -1,23 +1,132 @@
+import { z } from 'zod';
+import { METRIC_CATALOG } from '../../core/metrics/catalog';
+import { CONTENT_SORTS } from './content-query';
 import { BadQueryError } from './errors';
+import { MAX_STEPS } from './funnel-query';
+import { GRANULARITIES, MAX_BUCKETS } from './granularity';
 
-/** An integer query parameter within [min, max], or its default. */
-export function intParam(raw: unknown, name: string, def: number, min: number, max: number): number {
-  if (raw === undefined || raw === '') return def;
-  const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new BadQueryError(`${name} must be a whole number from ${min} to ${max}`);
-  }
-  return n;
+/**
+ * The query parameters of every analytics route, one zod schema each: the controllers parse with
+ * them and the OpenAPI document (serving-layer/openapi.ts) is generated from them, so a limit or a
+ * choice is written once. Parameters arrive as text; an empty one counts as absent.
+ */
+
+/** The catalog's names and the aliases the API still answers to. */
+export const METRIC_NAMES = [...METRIC_CATALOG.map((m) => m.name), 'events_count'] as const;
+
+const wholeNumber = (name: string, def: number, min: number, max: number, description: string) => {
+  const message = `${name} must be a whole number from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d+$/, message)
+    .transform(Number)
+    .refine((n) => Number.isSafeInteger(n) && n >= min && n <= max, message)
+    .default(def)
+    .meta({ description: `${description} (${min} to ${max}, default ${def})`, default: def });
+};
+
+const choice = <T extends string>(name: string, choices: readonly [T, ...T[]], def: T, description: string) =>
+  z
+    .enum(choices, { error: `${name} must be one of ${choices.join(', ')}` })
+    .default(def)
+    .meta({ description });
+
+const isoTime = (name: string, description: string) =>
+  z
+    .string({ error: `${name} must be given once` })
+    .refine(
+      (v) => Number.isFinite(Date.parse(v)),
+      `${name} must be an ISO-8601 time such as 2026-01-31T00:00:00Z`,
+    )
+    .optional()
+    .meta({ description, format: 'date-time' });
+
+const text = (name: string, description: string, max = 2000) =>
+  z
+    .string({ error: `${name} must be given once` })
+    .max(max, `${name} is longer than ${max} characters`)
+    .optional()
+    .meta({ description });
+
+/** ?from&to: the range, checked against each other by parseTimeRange (time-range.ts). */
+export const RangeParams = z.object({
+  from: isoTime('from', 'start of the range, ISO-8601 (default: 24 hours ago)'),
+  to: isoTime('to', 'end of the range, exclusive, ISO-8601 (default: now); at most 400 days after from'),
+});
+
+export const MetricParams = RangeParams.extend({
+  granularity: choice('granularity', GRANULARITIES, 'hour', `bucket size; at most ${MAX_BUCKETS} buckets`),
+  groupBy: text(
+    'groupBy',
+    "the metric's dimension (GET /v1/metrics lists it), to split buckets by its values",
+    200,
+  ),
+  filter: text('filter', 'dimension:value[,value]: only these values of the dimension (at most 100)'),
+});
+
+/** GET /metrics?name=: the same answer as /v1/metrics/:name. */
+export const MetricByNameParams = MetricParams.extend({
+  name: z
+    .string({ error: 'name is required: a catalog metric (GET /v1/metrics lists them)' })
+    .max(200, 'name is longer than 200 characters')
+    .meta({ description: 'a catalog metric', enum: [...METRIC_NAMES] }),
+});
+
+export const ContentParams = RangeParams.extend({
+  limit: wholeNumber('limit', 20, 1, 1000, 'items to return'),
+  sort: choice('sort', CONTENT_SORTS, 'plays', 'order of the items'),
+  contentId: text('contentId', 'only these content ids, comma-separated').transform((v) =>
+    v === undefined ? undefined : v.split(','),
+  ),
+});
+
+export const ProductsParams = RangeParams.extend({
+  by: choice('by', ['product', 'category'], 'product', 'what to group by'),
+  limit: wholeNumber('limit', 50, 1, 1000, 'items to return'),
+});
+
+const STEPS_REQUIRED =
+  'steps is required: event names in order, comma-separated (steps=product_view,add_to_cart,purchase)';
+
+export const FunnelParams = RangeParams.extend({
+  steps: z
+    .string({ error: STEPS_REQUIRED })
+    .transform((v) => v.split(',').map((s) => s.trim()))
+    .superRefine((steps, ctx) => {
+      if (steps.length < 2 || steps.length > MAX_STEPS)
+        ctx.addIssue({
+          code: 'custom',
+          message: `a funnel has 2 to ${MAX_STEPS} steps, not ${steps.length}`,
+        });
+      else if (steps.some((s) => s === '' || s.length > 200))
+        ctx.addIssue({ code: 'custom', message: 'every step is an event name of 1 to 200 characters' });
+    })
+    .meta({ description: `event names in order, comma-separated (2 to ${MAX_STEPS})` }),
+  windowSeconds: wholeNumber(
+    'windowSeconds',
+    86_400,
+    1,
+    30 * 86_400,
+    'time allowed from the first step to the last, in seconds',
+  ),
+});
+
+export const RetentionParams = RangeParams.extend({
+  period: choice('period', ['day', 'week'], 'day', 'cohort period (weeks start on Monday, UTC)'),
+  event: z
+    .string({ error: 'event must be one event name of at most 200 characters' })
+    .max(200, 'event must be one event name of at most 200 characters')
+    .optional()
+    .meta({ description: 'count only this event as activity (default: any event)' }),
+});
+
+/**
+ * Parses a route's query parameters with its schema; every problem, each naming its parameter, is
+ * one BadQueryError (400), so a caller can fix them all at once.
+ */
+export function parseParams<S extends z.ZodType>(schema: S, raw: Record<string, unknown>): z.output<S> {
+  const present = Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) throw new BadQueryError(parsed.error.issues.map((i) => i.message).join('; '));
+  return parsed.data;
 }
-
-/** One of a fixed set of words, or its default. */
-export function choiceParam<T extends string>(raw: unknown, name: string, choices: readonly T[], def: T): T {
-  if (raw === undefined || raw === '') return def;
-  if (typeof raw !== 'string' || !(choices as readonly string[]).includes(raw)) {
-    throw new BadQueryError(`${name} must be one of ${choices.join(', ')}`);
-  }
-  return raw as T;
-}
-
-/** The ratio, or 0 when there is nothing to divide by. */
-export const ratio = (a: number, b: number) => (b === 0 ? 0 : a / b);

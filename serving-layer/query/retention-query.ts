@@ -29,7 +29,7 @@ export class RetentionQuery {
   ): Promise<RetentionAnswer> {
     const key = ['retention', range.from.getTime(), range.to.getTime(), period, event ?? null];
     return this.metrics.cachedAnswer(project, key, async () => {
-      const { split, rawParts: parts, watermark } = this.metrics.layersOf(range, project);
+      const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
       const rows = await this.raw.activeDays(project, range.from, split, range.to, event);
       return {
         from: range.from.toISOString(),

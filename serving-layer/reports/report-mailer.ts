@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { localFiles } from '../../core/lake/local-storage';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
 import type { Config } from '../../core/config';
@@ -40,7 +40,7 @@ export function createMailer(smtp: Config['reports']['smtp']): Mailer {
     requireTLS: smtp.tls === 'starttls',
     ignoreTLS: smtp.tls === 'off',
     ...(smtp.user !== undefined ? { auth: { user: smtp.user, pass: smtp.password ?? '' } } : {}),
-    tls: { minVersion: 'TLSv1.2', ...(smtp.caFile ? { ca: readFileSync(smtp.caFile) } : {}) },
+    tls: { minVersion: 'TLSv1.2', ...(smtp.caFile ? { ca: localFiles.readBytes(smtp.caFile) } : {}) },
     // A server that is down should fail the attempt quickly; the workflow's retries wait.
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,

@@ -1,40 +1,10 @@
-import { METRIC_CATALOG } from '../../core/metrics/catalog';
-import { REPORT_PERIODS } from '../../core/reports/definition';
+import { z } from 'zod';
+import { ReportDefinitionSchema } from '../../core/reports/definition';
 
 /** The reports routes in the OpenAPI document (serving-layer/openapi.ts). */
 
-const definition = {
-  type: 'object',
-  required: ['name', 'metrics', 'period', 'recipients'],
-  additionalProperties: false,
-  properties: {
-    id: {
-      type: 'string',
-      pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
-      description: 'optional; made from the name when omitted. The schedule is `report-<id>`',
-    },
-    name: { type: 'string', maxLength: 200, description: 'the email subject starts with it' },
-    metrics: {
-      type: 'array',
-      minItems: 1,
-      maxItems: 20,
-      items: { type: 'string', enum: METRIC_CATALOG.map((m) => m.name) },
-    },
-    period: {
-      type: 'string',
-      enum: [...REPORT_PERIODS],
-      description:
-        'each run covers the previous whole local day, ISO week (Monday to Sunday) or calendar month',
-    },
-    timeZone: {
-      type: 'string',
-      default: 'UTC',
-      description: 'IANA time zone of the periods and the send time',
-    },
-    sendAt: { type: 'string', default: '08:00', pattern: '^([01]\\d|2[0-3]):[0-5]\\d$' },
-    recipients: { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', format: 'email' } },
-  },
-};
+/** A report definition as callers send it, generated from the schema the API parses with. */
+const definition = z.toJSONSchema(ReportDefinitionSchema, { target: 'openapi-3.0', io: 'input' });
 
 const state = {
   description: 'the report as its Temporal Schedule holds it',

@@ -1,12 +1,9 @@
-import { join } from 'node:path';
 import { DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
-import {
-  batchViewStamp,
-  hourDir,
-  readHourPointer,
-  readWatermarkHour,
-  type HourPointer,
-} from '../../batch-layer/batch-views';
+import { hourViewKey } from '../../core/lake/layout';
+import type { HourPointer } from '../../core/lake/records';
+import { key, type LakeStorage } from '../../core/lake/storage';
+import { batchViewStamp, readHourPointer } from '../../core/lake/views';
+import { readWatermarkHour } from '../../core/lake/watermark';
 import type { Granularity } from '../query/granularity';
 import type { MeasureCell, RegisterCell, SeriesQuery, ViewReader } from './series';
 
@@ -29,46 +26,53 @@ export class BatchViewReader implements ViewReader {
 
   private constructor(
     private readonly db: DuckDBInstance,
-    private readonly lakeRoot: string,
+    readonly lake: LakeStorage,
   ) {}
 
-  static async open(lakeRoot: string): Promise<BatchViewReader> {
-    return new BatchViewReader(await DuckDBInstance.create(':memory:', { threads: '2' }), lakeRoot);
+  static async open(lake: LakeStorage): Promise<BatchViewReader> {
+    return new BatchViewReader(await DuckDBInstance.create(':memory:', { threads: '2' }), lake);
+  }
+
+  /** Changes whenever the batch view does (a publish, the watermark moving). */
+  stamp(): Promise<string> {
+    return batchViewStamp(this.lake);
   }
 
   /** End of the last sealed hour (exclusive), or undefined when nothing is sealed yet. */
-  watermarkEnd(): Date | undefined {
-    const hour = readWatermarkHour(this.lakeRoot);
+  async watermarkEnd(): Promise<Date | undefined> {
+    const hour = await readWatermarkHour(this.lake);
     return hour ? new Date(Date.parse(hour) + HOUR) : undefined;
   }
 
   /**
-   * A lookup of hour pointers as the batch view stands now: every publish changes the stamp, so a
-   * pointer is read from the lake once per change, not once per query (a 30-day range is 720).
+   * A lookup of the hour pointers of [from, to) as the batch view stands now: every publish
+   * changes the stamp, so a pointer is read from the lake once per change, not once per query (a
+   * 30-day range is 720).
    */
-  pointers(): (hourIso: string) => HourPointer | undefined {
-    const stamp = batchViewStamp(this.lakeRoot);
+  async pointers(from: Date, to: Date): Promise<(hourIso: string) => HourPointer | undefined> {
+    const stamp = await this.stamp();
     if (stamp !== this.known.stamp) this.known = { stamp, pointers: new Map() };
     const { pointers } = this.known;
-    return (hourIso) => {
-      if (!pointers.has(hourIso)) pointers.set(hourIso, readHourPointer(this.lakeRoot, hourIso));
-      return pointers.get(hourIso);
-    };
+    for (let h = Math.floor(from.getTime() / HOUR) * HOUR; h < to.getTime(); h += HOUR) {
+      const hourIso = new Date(h).toISOString();
+      if (!pointers.has(hourIso)) pointers.set(hourIso, await readHourPointer(this.lake, hourIso));
+    }
+    return (hourIso) => pointers.get(hourIso);
   }
 
-  private files(from: Date, to: Date, kind: 'measures' | 'uniques'): string[] {
+  private async files(from: Date, to: Date, kind: 'measures' | 'uniques'): Promise<string[]> {
     const files: string[] = [];
-    const pointerOf = this.pointers();
+    const pointerOf = await this.pointers(from, to);
     for (let h = Math.floor(from.getTime() / HOUR) * HOUR; h < to.getTime(); h += HOUR) {
       const hour = new Date(h).toISOString();
       const p = pointerOf(hour);
-      if (p) files.push(join(hourDir(this.lakeRoot, hour), p[kind]));
+      if (p) files.push(this.lake.uri(key(hourViewKey(hour), p[kind])));
     }
     return files;
   }
 
   private async rows(q: SeriesQuery, kind: 'measures' | 'uniques', select: string, groupBy: string) {
-    const files = this.files(q.from, q.to, kind);
+    const files = await this.files(q.from, q.to, kind);
     if (files.length === 0) return [];
     const conn = await this.db.connect();
     try {

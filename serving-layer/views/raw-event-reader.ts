@@ -1,7 +1,7 @@
-import { join } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
-import { existingHourPartitions } from '../../batch-layer/lake-paths';
+import { eventHoursOf } from '../../core/lake/events';
+import { key, type LakeStorage } from '../../core/lake/storage';
 
 /** One event of a funnel step: who, which event, when (epoch ms). */
 export type StepRow = [actor: string, event: string, at: number];
@@ -22,17 +22,21 @@ export class RawEventReader {
   constructor(
     private readonly clickhouse: ClickHouseClient,
     private readonly database: string,
-    private readonly lakeRoot: string,
+    private readonly lake: LakeStorage,
   ) {}
 
   /** The lake's hour folders of the project in [from, to), as globs. */
-  private lakeGlobs(project: string, from: Date, to: Date): string[] {
-    return existingHourPartitions(this.lakeRoot, project, from.getTime(), to.getTime()).map((p) =>
-      join(p.dir, '*.parquet'),
+  private async lakeGlobs(project: string, from: Date, to: Date): Promise<string[]> {
+    return (await eventHoursOf(this.lake, project, from.getTime(), to.getTime())).map((p) =>
+      this.lake.uri(key(p.key, '*.parquet')),
     );
   }
 
-  private async lake(sql: string, globs: string[], params: Record<string, unknown>): Promise<unknown[][]> {
+  private async queryLake(
+    sql: string,
+    globs: string[],
+    params: Record<string, unknown>,
+  ): Promise<unknown[][]> {
     if (globs.length === 0) return [];
     this.duck ??= DuckDBInstance.create(':memory:', { threads: '2' });
     const conn = await (await this.duck).connect();
@@ -55,10 +59,10 @@ export class RawEventReader {
   async stepEvents(project: string, from: Date, split: Date, to: Date, events: string[]): Promise<StepRow[]> {
     const rows: StepRow[] = [];
     if (split > from) {
-      const lake = await this.lake(
+      const lake = await this.queryLake(
         `SELECT actor_id, event, epoch_ms(event_time) FROM read_parquet($globs, union_by_name = true)
          WHERE list_contains($events, event) AND event_time >= $from AND event_time < $to`,
-        this.lakeGlobs(project, from, split),
+        await this.lakeGlobs(project, from, split),
         { events: listValue(events), from: duckTime(from), to: duckTime(split) },
       );
       for (const r of lake) rows.push([String(r[0]), String(r[1]), Number(r[2])]);
@@ -87,10 +91,10 @@ export class RawEventReader {
   ): Promise<ActiveDayRow[]> {
     const rows: ActiveDayRow[] = [];
     if (split > from) {
-      const lake = await this.lake(
+      const lake = await this.queryLake(
         `SELECT DISTINCT actor_id, epoch_ms(date_trunc('day', event_time)) FROM read_parquet($globs, union_by_name = true)
          WHERE ($event = '' OR event = $event) AND event_time >= $from AND event_time < $to`,
-        this.lakeGlobs(project, from, split),
+        await this.lakeGlobs(project, from, split),
         { event: event ?? '', from: duckTime(from), to: duckTime(split) },
       );
       for (const r of lake) rows.push([String(r[0]), Number(r[1])]);

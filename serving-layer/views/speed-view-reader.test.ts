@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { describe, expect, it } from 'vitest';
-import { speedViewWritten } from '../../speed-layer/view-version';
+import { speedViewWritten } from '../../core/speed-view-version';
 import { SpeedViewReader } from './speed-view-reader';
 
 /** A client that answers the stamp query with a counter, counting the queries it gets. */
@@ -21,7 +21,7 @@ describe('SpeedViewReader.stamp', () => {
     const reader = new SpeedViewReader(client, 'db', true);
     const before = reader.stamp();
     expect(reader.stamp()).toBe(before);
-    speedViewWritten();
+    speedViewWritten(client);
     expect(reader.stamp()).not.toBe(before);
     expect(calls.n).toBe(0);
   });

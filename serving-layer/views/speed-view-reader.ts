@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { speedViewVersion } from '../../speed-layer/view-version';
+import { speedViewVersion } from '../../core/speed-view-version';
 import type { Granularity } from '../query/granularity';
 import type { MeasureCell, RegisterCell, SeriesQuery, ViewReader } from './series';
 
@@ -50,12 +50,12 @@ export class SpeedViewReader implements ViewReader {
 
   /**
    * Changes whenever the speed view does. In-process (chDB) the speed layer counts its writes
-   * (speed-layer/view-version.ts). Against a ClickHouse server, written by other processes, every
+   * (core/speed-view-version.ts). Against a ClickHouse server, written by other processes, every
    * write is recorded in speed_offsets under a growing version: that is polled, one query at a
    * time shared by concurrent requests, at most every `pollMs`, so a write is seen within it.
    */
   stamp(): Promise<string> | string {
-    if (this.inProcess) return `local:${speedViewVersion()}`;
+    if (this.inProcess) return `local:${speedViewVersion(this.client)}`;
     const now = Date.now();
     if (!this.polled || now - this.polled.at >= this.pollMs) {
       this.polled = { at: now, stamp: this.queryStamp() };

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readHourPointer, readWatermark } from '../../batch-layer/batch-views';
+import { readHourPointer } from '../../core/lake/views';
+import { readWatermark } from '../../core/lake/watermark';
+import { lakeAt } from '../helpers/lake';
 import type { Config } from '../../core/config';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
 import { HOURS_PER_RUN } from '../../workflows/workflows';
@@ -65,10 +67,12 @@ describe('a one-year backfill', () => {
     for (const events of runs) expect(events).toBeLessThan(10_000);
 
     for (const h of busy)
-      expect(readHourPointer(config.lake.root, new Date(h).toISOString())?.events).toBe(50);
+      expect((await readHourPointer(lakeAt(config.lake.root), new Date(h).toISOString()))?.events).toBe(50);
     for (const h of [0, 1, 4000, 8758].map((i) => start + i * HOUR))
-      expect(readHourPointer(config.lake.root, new Date(h).toISOString())?.events).toBe(0);
-    expect(readWatermark(config.lake.root).hour).toBe(new Date(start + 8759 * HOUR).toISOString());
+      expect((await readHourPointer(lakeAt(config.lake.root), new Date(h).toISOString()))?.events).toBe(0);
+    expect((await readWatermark(lakeAt(config.lake.root))).hour).toBe(
+      new Date(start + 8759 * HOUR).toISOString(),
+    );
     console.log(`one-year backfill: ${runs.length} runs, longest history ${Math.max(...runs)} events`);
   }, 600_000);
 });

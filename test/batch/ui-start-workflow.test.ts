@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readHourPointer } from '../../batch-layer/batch-views';
+import { readHourPointer } from '../../core/lake/views';
+import { lakeAt } from '../helpers/lake';
 import type { Config } from '../../core/config';
 import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
 import { REPO_ROOT } from '../../infra/local/paths';
@@ -77,7 +78,9 @@ describe('backfill started from the Temporal Web UI', () => {
     const result = (await handle.result()) as BackfillResult;
     expect(result).toMatchObject({ total: 2, done: 2, failed: 0, events: events.length });
     for (const h of [0, 1])
-      expect(readHourPointer(config.lake.root, new Date(start + h * HOUR).toISOString())).toBeDefined();
+      expect(
+        await readHourPointer(lakeAt(config.lake.root), new Date(start + h * HOUR).toISOString()),
+      ).toBeDefined();
 
     // The run's page in the UI shows it completed.
     await page.goto(`${ui}/namespaces/${config.temporal.namespace}/workflows/${workflowId}`);

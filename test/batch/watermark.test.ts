@@ -3,7 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { advanceWatermark, publishHour, readHourPointer, readWatermark } from '../../batch-layer/batch-views';
+import { publishHour, readHourPointer } from '../../core/lake/views';
+import { advanceWatermark, readWatermark } from '../../core/lake/watermark';
+import { lakeAt } from '../helpers/lake';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { exited } from '../helpers/child-role';
 
@@ -19,12 +21,12 @@ const writer = (lake: string, hours: string[], loop = false): ChildProcess =>
   );
 
 /** Every hour from the first watermark seen up to the current one has a published view. */
-function checkSealed(lake: string, first: string | null): string | null {
-  const w = readWatermark(lake).hour;
+async function checkSealed(lake: string, first: string | null): Promise<string | null> {
+  const w = (await readWatermark(lakeAt(lake))).hour;
   if (first !== null && w !== null)
     for (let t = Date.parse(first); t <= Date.parse(w); t += HOUR)
       expect(
-        readHourPointer(lake, new Date(t).toISOString()),
+        await readHourPointer(lakeAt(lake), new Date(t).toISOString()),
         `hour ${new Date(t).toISOString()}`,
       ).toBeDefined();
   return w;
@@ -34,8 +36,15 @@ function checkSealed(lake: string, first: string | null): string | null {
 describe('batch watermark under concurrent publishers and kill -9', () => {
   it('ends at the last hour whatever order four concurrent publishers finish in, never moving back', async () => {
     const lake = mkdtempSync(join(tmpdir(), 'wm-concurrent-'));
-    publishHour(lake, { hour: h(0), version: 'v', measures: 'm', uniques: 'u', events: 0, computedAt: '' });
-    advanceWatermark(lake, h(0));
+    await publishHour(lakeAt(lake), {
+      hour: h(0),
+      version: 'v',
+      measures: 'm',
+      uniques: 'u',
+      events: 0,
+      computedAt: '',
+    });
+    await advanceWatermark(lakeAt(lake), h(0));
     // 4 processes, 160 hours dealt round-robin and shuffled within each: gaps open and close.
     const deal = Array.from({ length: 4 }, (_, p) =>
       Array.from({ length: 40 }, (_, i) => h(1 + p + i * 4)).sort(() => Math.random() - 0.5),
@@ -46,13 +55,13 @@ describe('batch watermark under concurrent publishers and kill -9', () => {
     let finished = false;
     void done.then(() => (finished = true));
     while (!finished) {
-      const w = checkSealed(lake, h(0)) ?? h(0);
+      const w = (await checkSealed(lake, h(0))) ?? h(0);
       expect(w >= last, `watermark moved back from ${last} to ${w}`).toBe(true);
       last = w;
       await new Promise((r) => setTimeout(r, 5));
     }
     expect(children.map((c) => c.exitCode)).toEqual([0, 0, 0, 0]);
-    expect(readWatermark(lake)).toEqual({ hour: h(160), requested: h(160) });
+    expect(await readWatermark(lakeAt(lake))).toEqual({ hour: h(160), requested: h(160) });
   }, 120_000);
 
   it('a publisher killed with SIGKILL at any point leaves nothing that blocks or misleads the next', async () => {
@@ -67,15 +76,15 @@ describe('batch watermark under concurrent publishers and kill -9', () => {
       a.kill('SIGKILL');
       b.kill('SIGKILL');
       await Promise.all([exited(a), exited(b)]);
-      first ??= readWatermark(lake).hour;
-      checkSealed(lake, first);
+      first ??= (await readWatermark(lakeAt(lake))).hour;
+      await checkSealed(lake, first);
       // The next call proceeds at once: nothing was left locked.
-      advanceWatermark(lake, h(0));
+      await advanceWatermark(lakeAt(lake), h(0));
     }
     // Whatever the kills interrupted, publishing the hours once more seals them all.
     const last = writer(lake, hours);
     await exited(last);
     expect(last.exitCode).toBe(0);
-    expect(readWatermark(lake).hour).toBe(h(59));
+    expect((await readWatermark(lakeAt(lake))).hour).toBe(h(59));
   }, 120_000);
 });

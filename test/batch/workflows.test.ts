@@ -6,8 +6,9 @@ import type { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { roleEnv, startRole } from '../helpers/child-role';
-import { readDayPointer, readHourPointer, readWatermark } from '../../batch-layer/batch-views';
-import { partitionDir, partitionOf } from '../../batch-layer/lake-paths';
+import { partitionKey, partitionOf } from '../../core/lake/layout';
+import { readDayPointer, readHourPointer } from '../../core/lake/views';
+import { readWatermark } from '../../core/lake/watermark';
 import type { Config } from '../../core/config';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { temporalBinary } from '../../infra/local/temporal/install';
@@ -16,7 +17,7 @@ import { ensureSchedules } from '../../workflows/schedules';
 import type { BackfillProgress, BackfillResult, HourlyRecomputeResult } from '../../workflows/types';
 import { startBatchHarness } from '../helpers/batch-harness';
 import { generateEvents } from '../helpers/speed-harness';
-import { readHourView, writeLake } from '../helpers/lake';
+import { hourPointers, lakeAt, readHourView, writeLake } from '../helpers/lake';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
@@ -39,6 +40,7 @@ async function sumDayEvents(file: string): Promise<number> {
 /** Batch workflows on the real Temporal dev server, over a real Parquet lake. */
 describe('batch workflows', () => {
   let config: Config;
+  const lake = () => lakeAt(config.lake.root);
   let client: Client;
   let harness: Awaited<ReturnType<typeof startBatchHarness>>;
   // Three hours of events, two days ago (clear of any hour a schedule might pick).
@@ -83,15 +85,15 @@ describe('batch workflows', () => {
     expect(r.status, r.stderr).toBe(0);
     const result = (await client.workflow.getHandle(workflowId).result()) as BackfillResult;
     expect(result).toMatchObject({ total: 3, done: 3, failed: 0, events: distinct, percent: 100 });
-    for (const h of hours) expect(readHourPointer(config.lake.root, h)).toBeDefined();
-    expect(readWatermark(config.lake.root).hour).toBe(hours[2]);
+    for (const h of hours) expect(await readHourPointer(lake(), h)).toBeDefined();
+    expect((await readWatermark(lake())).hour).toBe(hours[2]);
     const progress = await client.workflow.getHandle(workflowId).query<BackfillProgress>('progress');
     expect(progress.done).toBe(3);
   });
 
   it('keeps views that match the lake when the same backfill runs again, and gives identical ones when forced', async () => {
     const before = await Promise.all(hours.map((h) => readHourView(config.lake.root, h)));
-    const versions = hours.map((h) => readHourPointer(config.lake.root, h)?.version);
+    const versions = (await hourPointers(config.lake.root, hours)).map((p) => p?.version);
     const again = (force: boolean) =>
       client.workflow.execute(WORKFLOW_TYPES.backfill, {
         taskQueue: config.temporal.taskQueue,
@@ -100,9 +102,9 @@ describe('batch workflows', () => {
       });
     expect(await again(false)).toMatchObject({ done: 3, events: distinct });
     // Nothing changed in the lake: nothing recomputed.
-    expect(hours.map((h) => readHourPointer(config.lake.root, h)?.version)).toEqual(versions);
+    expect((await hourPointers(config.lake.root, hours)).map((p) => p?.version)).toEqual(versions);
     expect(await again(true)).toMatchObject({ done: 3, events: distinct });
-    const forced = hours.map((h) => readHourPointer(config.lake.root, h)?.version);
+    const forced = (await hourPointers(config.lake.root, hours)).map((p) => p?.version);
     expect(forced.every((v, i) => v !== versions[i])).toBe(true);
     expect(await Promise.all(hours.map((h) => readHourView(config.lake.root, h)))).toEqual(before);
   });
@@ -131,9 +133,9 @@ describe('batch workflows', () => {
       expect(p2Events).toBe(newP2.length);
     } finally {
       // Leave the lake as the other cases expect it.
-      const dir = partitionDir(config.lake.root, 'events', partitionOf('p1', hour));
+      const dir = lake().uri(partitionKey('events', partitionOf('p1', hour)));
       for (const f of readdirSync(dir)) if (f.startsWith('part-extra')) rmSync(join(dir, f));
-      rmSync(partitionDir(config.lake.root, 'events', partitionOf('p2', hour)), { recursive: true });
+      rmSync(lake().uri(partitionKey('events', partitionOf('p2', hour))), { recursive: true });
     }
   });
 
@@ -169,7 +171,7 @@ describe('batch workflows', () => {
 
   it('repairs a sealed hour automatically when late events arrive for it', async () => {
     const hour = hours[1] as string;
-    const before = readHourPointer(config.lake.root, hour)?.events ?? 0;
+    const before = (await readHourPointer(lake(), hour))?.events ?? 0;
     expect(before).toBeGreaterThan(0);
     const late = generateEvents(25, {
       start: Date.parse(hour) + 60_000,
@@ -211,10 +213,10 @@ describe('batch workflows', () => {
         { timeoutMs: 60_000, intervalMs: 500 },
       );
       expect(existsSync(join(config.lake.root, '_late', 'events-0-100-124.json'))).toBe(true);
-      expect(readHourPointer(config.lake.root, hour)?.events).toBe(before);
+      expect((await readHourPointer(lake(), hour))?.events).toBe(before);
       state('after');
       const after = await waitFor(
-        async () => readHourPointer(config.lake.root, hour)?.events ?? 0,
+        async () => (await readHourPointer(lake(), hour))?.events ?? 0,
         (n) => n === before + 25 && !existsSync(join(config.lake.root, '_late', 'events-0-100-124.json')),
         { timeoutMs: 60_000, intervalMs: 500 },
       );
@@ -233,15 +235,20 @@ describe('batch workflows', () => {
       args: [{ day }],
     });
     expect(result).toEqual({ day, hours: 24 });
-    const pointer = readDayPointer(config.lake.root, day);
+    const pointer = await readDayPointer(lake(), day);
     expect(pointer?.hours).toHaveLength(24);
     const dayEvents = await sumDayEvents(
       join(config.lake.root, 'views', 'daily', `date=${day}`, pointer?.measures ?? ''),
     );
-    const hourEvents = Array.from({ length: 24 }, (_, i) =>
-      new Date(Date.parse(`${day}T00:00:00Z`) + i * HOUR).toISOString(),
+    const hourEvents = (
+      await hourPointers(
+        config.lake.root,
+        Array.from({ length: 24 }, (_, i) =>
+          new Date(Date.parse(`${day}T00:00:00Z`) + i * HOUR).toISOString(),
+        ),
+      )
     )
-      .map((h) => readHourPointer(config.lake.root, h)?.events ?? 0)
+      .map((p) => p?.events ?? 0)
       .reduce((a, b) => a + b, 0);
     expect(dayEvents).toBe(hourEvents);
     expect(dayEvents).toBeGreaterThan(0);
@@ -289,16 +296,17 @@ describe('batch workflows', () => {
     );
     w.kill('SIGKILL');
     await new Promise((r) => w.once('exit', r));
-    const finished = many.filter((h) => readHourPointer(config.lake.root, h));
-    const versionsBefore = finished.map((h) => readHourPointer(config.lake.root, h)?.version);
+    const manyPointers = await hourPointers(config.lake.root, many);
+    const finished = many.filter((_, i) => manyPointers[i]);
+    const versionsBefore = (await hourPointers(config.lake.root, finished)).map((p) => p?.version);
     expect(finished.length).toBeGreaterThanOrEqual(3);
     w = startWorker();
     try {
       const result = (await handle.result()) as BackfillResult;
       expect(result).toMatchObject({ total: 10, done: 10 });
       // Hours finished before the kill were not recomputed (same published version).
-      expect(finished.map((h) => readHourPointer(config.lake.root, h)?.version)).toEqual(versionsBefore);
-      for (const h of many) expect(readHourPointer(config.lake.root, h)).toBeDefined();
+      expect((await hourPointers(config.lake.root, finished)).map((p) => p?.version)).toEqual(versionsBefore);
+      for (const h of many) expect(await readHourPointer(lake(), h)).toBeDefined();
     } finally {
       w.kill('SIGTERM');
     }

@@ -1,3 +1,4 @@
+import { LocalStorage } from '../../core/lake/local-storage';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
@@ -13,7 +14,7 @@ export async function startBatchHarness(config: Config, name: string) {
     namespace: config.temporal.namespace,
   });
   const worker = await startBatchWorker(
-    { ...config.temporal, lakeRoot: config.lake.root, schedules: false },
+    { ...config.temporal, lake: new LocalStorage(config.lake.root), schedules: false },
     createLogger({ test: name }, 'error'),
   );
   return {

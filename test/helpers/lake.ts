@@ -1,9 +1,12 @@
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { AnalyticsEvent } from '../../core/event';
-import { readHourPointer } from '../../batch-layer/batch-views';
-import { partitionDir, partitionOf } from '../../batch-layer/lake-paths';
 import { ParquetWriter } from '../../batch-layer/parquet-writer';
+import { hourViewKey, partitionKey, partitionOf } from '../../core/lake/layout';
+import { LocalStorage } from '../../core/lake/local-storage';
+import { key } from '../../core/lake/storage';
+import type { HourPointer } from '../../core/lake/records';
+import { readHourPointer } from '../../core/lake/views';
 
 /** Writes events straight into a lake (as the archiver would), one file per hour partition. */
 export async function writeLake(
@@ -11,16 +14,16 @@ export async function writeLake(
   events: AnalyticsEvent[],
   name = 'part-test',
 ): Promise<void> {
-  const writer = await ParquetWriter.open();
+  const writer = await ParquetWriter.open(new LocalStorage(lakeRoot));
   const byDir = new Map<string, AnalyticsEvent[]>();
   for (const e of events) {
-    const dir = partitionDir(lakeRoot, 'events', partitionOf(e.projectId, e.timestamp));
+    const dir = partitionKey('events', partitionOf(e.projectId, e.timestamp));
     byDir.set(dir, [...(byDir.get(dir) ?? []), e]);
   }
   let offset = 0;
   for (const [dir, list] of byDir) {
     await writer.write(
-      join(dir, `${name}-${offset}.parquet`),
+      key(dir, `${name}-${offset}.parquet`),
       list.map((event) => ({ event, topic: 't', partition: 0, offset: String(offset++) })),
     );
   }
@@ -32,15 +35,10 @@ export async function readHourView(
   lakeRoot: string,
   hourIso: string,
 ): Promise<{ measures: unknown[]; uniques: unknown[] } | undefined> {
-  const p = readHourPointer(lakeRoot, hourIso);
+  const lake = new LocalStorage(lakeRoot);
+  const p = await readHourPointer(lake, hourIso);
   if (!p) return undefined;
-  const dir = join(
-    lakeRoot,
-    'views',
-    'hourly',
-    `date=${hourIso.slice(0, 10)}`,
-    `hour=${hourIso.slice(11, 13)}`,
-  );
+  const dir = lake.uri(hourViewKey(hourIso));
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
@@ -70,4 +68,13 @@ export async function distinctEventsInLake(lakeRoot: string, project: string): P
     conn.closeSync();
     db.closeSync();
   }
+}
+
+/** The lake's records as the code under test reads them, from a lake folder on this machine. */
+export const lakeAt = (lakeRoot: string) => new LocalStorage(lakeRoot);
+
+/** Each hour's published pointer (undefined where none), in order. */
+export async function hourPointers(lakeRoot: string, hours: string[]): Promise<(HourPointer | undefined)[]> {
+  const lake = lakeAt(lakeRoot);
+  return Promise.all(hours.map((h) => readHourPointer(lake, h)));
 }

@@ -1,8 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { advanceWatermark, hourDir, publishHour } from '../../batch-layer/batch-views';
 import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
 import type { Config } from '../../core/config';
 import type { AnalyticsEvent } from '../../core/event';
+import { hourViewKey } from '../../core/lake/layout';
+import { LocalStorage } from '../../core/lake/local-storage';
+import { publishHour } from '../../core/lake/views';
+import { advanceWatermark } from '../../core/lake/watermark';
 import { aggregateBatch } from '../../speed-layer/aggregate';
 import { RAW_COLUMNS, toRawRow } from '../../speed-layer/rows';
 import { writeLake } from './lake';
@@ -27,17 +30,13 @@ export async function seedViews(
     format: 'JSONCompactEachRow',
   });
   await writeLake(config.lake.root, events);
-  const engine = await DuckDbEngine.open();
+  const lake = new LocalStorage(config.lake.root);
+  const engine = await DuckDbEngine.open(lake);
   try {
     for (const hour of sealHours) {
-      const view = await engine.hourView(
-        config.lake.root,
-        new Date(hour),
-        hourDir(config.lake.root, hour),
-        'v1',
-      );
-      publishHour(config.lake.root, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
-      advanceWatermark(config.lake.root, hour);
+      const view = await engine.hourView(new Date(hour), hourViewKey(hour), 'v1');
+      await publishHour(lake, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
+      await advanceWatermark(lake, hour);
     }
   } finally {
     engine.close();

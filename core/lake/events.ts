@@ -1,0 +1,78 @@
+import { EVENTS, eventHourKey, projectFolder } from './layout';
+import { key, type LakeStorage } from './storage';
+import { readHourPointer } from './views';
+
+const HOUR = 3_600_000;
+
+const parquet = (names: string[]) => names.filter((f) => f.endsWith('.parquet'));
+
+/** The project folders of the lake's events (`project=<id>`). */
+const projectFolders = (lake: LakeStorage) => lake.list(EVENTS);
+
+/** Whether the lake holds events for the hour, in any project (or in one of `projects`). */
+export async function lakeHolds(lake: LakeStorage, hourIso: string, projects?: string[]): Promise<boolean> {
+  const wanted = projects && new Set(projects.map(projectFolder));
+  for (const p of await projectFolders(lake)) {
+    if (wanted && !wanted.has(p)) continue;
+    const project = p.slice('project='.length);
+    if (parquet(await lake.list(eventHourKey(project, hourIso))).length > 0) return true;
+  }
+  return false;
+}
+
+/** The project's hours of [from, to) (epoch ms) that hold event files, oldest first, with their folder key. */
+export async function eventHoursOf(
+  lake: LakeStorage,
+  projectId: string,
+  from: number,
+  to: number,
+): Promise<{ hour: number; key: string }[]> {
+  const found: { hour: number; key: string }[] = [];
+  for (let h = Math.floor(from / HOUR) * HOUR; h < to; h += HOUR) {
+    const k = eventHourKey(projectId, new Date(h).toISOString());
+    if (parquet(await lake.list(k)).length > 0) found.push({ hour: h, key: k });
+  }
+  return found;
+}
+
+/** Every event file of an hour, over all projects: project folder, name and size, in order. */
+export async function eventFilesOfHour(
+  lake: LakeStorage,
+  hourIso: string,
+): Promise<{ project: string; name: string; size: number }[]> {
+  const out: { project: string; name: string; size: number }[] = [];
+  for (const p of await projectFolders(lake)) {
+    const dir = eventHourKey(p.slice('project='.length), hourIso);
+    for (const name of parquet(await lake.list(dir))) {
+      const size = await lake.size(key(dir, name));
+      if (size !== undefined) out.push({ project: p, name, size });
+    }
+  }
+  return out;
+}
+
+/**
+ * Hours before `end` (epoch ms) that the lake holds events for, in any project, and that no
+ * published view covers, oldest first. The watermark never seals an hour it did not see computed,
+ * so these are hours the batch layer still owes: history imported before the first sealed hour,
+ * events that arrived before any hour was sealed.
+ */
+export async function unsealedLakeHours(lake: LakeStorage, end: number): Promise<string[]> {
+  const hours = new Set<string>();
+  const endDay = Number.isFinite(end) ? new Date(end).toISOString().slice(0, 10) : '';
+  for (const project of await projectFolders(lake)) {
+    for (const date of await lake.list(key(EVENTS, project))) {
+      const day = date.slice('date='.length);
+      if (!date.startsWith('date=') || day > endDay) continue;
+      for (const hour of await lake.list(key(EVENTS, project, date))) {
+        const iso = `${day}T${hour.slice('hour='.length)}:00:00.000Z`;
+        const at = Date.parse(iso);
+        if (!hour.startsWith('hour=') || !(at < end) || hours.has(iso)) continue;
+        if (parquet(await lake.list(key(EVENTS, project, date, hour))).length > 0) hours.add(iso);
+      }
+    }
+  }
+  const owed: string[] = [];
+  for (const h of [...hours].sort()) if ((await readHourPointer(lake, h)) === undefined) owed.push(h);
+  return owed;
+}

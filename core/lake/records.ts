@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import type { LakeStorage } from './storage';
+
+/**
+ * The lake's JSON records, one schema each: what writers write and readers check. A record that
+ * does not match is an error naming the file, not a value read half-right.
+ */
+export const HourPointerSchema = z.object({
+  hour: z.string(),
+  version: z.string(),
+  measures: z.string(),
+  uniques: z.string(),
+  events: z.number(),
+  computedAt: z.string(),
+  /**
+   * What the view was computed from (core/lake/hour-inputs.ts): the lake files of the hour and
+   * the catalog's SQL. A recompute that finds the same inputs keeps this view. Absent for views
+   * computed for some projects only.
+   */
+  inputs: z.string().optional(),
+  /**
+   * The lake archiver's last written offset per `topic-partition` when the view was computed: the
+   * view holds every event up to them, so late events at or below them are in it.
+   */
+  archived: z.record(z.string(), z.string()).optional(),
+});
+export type HourPointer = z.infer<typeof HourPointerSchema>;
+
+export const DayPointerSchema = z.object({
+  day: z.string(),
+  version: z.string(),
+  measures: z.string(),
+  uniques: z.string(),
+  hours: z.array(z.string()),
+  computedAt: z.string(),
+});
+export type DayPointer = z.infer<typeof DayPointerSchema>;
+
+const KafkaRangeSchema = z.object({
+  topic: z.string(),
+  partition: z.number().int(),
+  first: z.string(),
+  last: z.string(),
+});
+
+/** The speed layer's hand-off to the batch layer: hours that received late events. */
+export const LateMarkerSchema = z.object({
+  /** The Kafka range whose events were late. */
+  range: KafkaRangeSchema,
+  hours: z.array(z.object({ projectId: z.string(), hour: z.string(), events: z.number() })),
+});
+export type LateMarkerBody = z.infer<typeof LateMarkerSchema>;
+
+/** The archiver's record of a partition's range (core/kafka-ranges.ts), offsets as text. */
+export const RangeStateSchema = z.object({
+  first: z.string(),
+  last: z.string(),
+  phase: z.enum(['before', 'after']),
+});
+
+export const LegacyWatermarkSchema = z.object({
+  hour: z.string().nullable().optional(),
+  requested: z.string().nullable().optional(),
+});
+
+/** Reads and checks a JSON record; undefined when the file does not exist. */
+export async function readRecord<T>(
+  storage: LakeStorage,
+  key: string,
+  schema: z.ZodType<T>,
+): Promise<T | undefined> {
+  const bytes = await storage.read(key);
+  if (bytes === undefined) return undefined;
+  const parsed = schema.safeParse(JSON.parse(bytes.toString('utf8')));
+  if (!parsed.success) throw new Error(`lake record ${key} is malformed: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Writes a JSON record whole, checked against its schema first. */
+export async function writeRecord<T>(
+  storage: LakeStorage,
+  key: string,
+  schema: z.ZodType<T>,
+  value: T,
+  pretty = false,
+): Promise<void> {
+  await storage.write(key, JSON.stringify(schema.parse(value), null, pretty ? 2 : undefined));
+}
