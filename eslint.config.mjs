@@ -56,7 +56,7 @@ const WORKFLOW_FORBIDDEN = [
  * graph has no cycle. Tests next to the code may use test/ helpers; production code may not.
  */
 const LAYERS = ['core', 'ingest', 'speed-layer', 'batch-layer', 'workflows', 'serving-layer', 'cli', 'infra'];
-const MAY_IMPORT = {
+export const MAY_IMPORT = {
   core: [],
   ingest: ['core'],
   'speed-layer': ['core'],

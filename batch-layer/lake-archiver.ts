@@ -4,7 +4,7 @@ import { rangeBatchHandler, type RangeSink } from '../core/kafka-ranges';
 import type { Logger } from '../core/log';
 import { PartitionTransactions, type OutgoingMessage } from '../core/partition-transactions';
 import { partFileName, partitionKey, partitionOf } from '../core/lake/layout';
-import { LakeRangeStore } from '../core/lake/range-store';
+import { LakeRangeStore } from './lake-range-store';
 import { key, type LakeStorage } from '../core/lake/storage';
 import { ParquetWriter, type LakeRecord, type QuarantineRecord } from './parquet-writer';
 

@@ -1,7 +1,58 @@
 import { ESLint } from 'eslint';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../infra/local/paths';
+
+/** Folder -> folders its production files import (type imports too), from the sources themselves. */
+function folderGraph(depth: (folder: string) => string): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  const walk = (dir: string) => {
+    for (const f of readdirSync(dir)) {
+      const path = join(dir, f);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (f.endsWith('.ts') && !f.endsWith('.test.ts')) {
+        for (const m of readFileSync(path, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+          const from = depth(relative(REPO_ROOT, dir));
+          const to = depth(relative(REPO_ROOT, dirname(resolve(dir, m[1] as string))));
+          if (from !== to) graph.set(from, (graph.get(from) ?? new Set()).add(to));
+        }
+      }
+    }
+  };
+  for (const top of [
+    'core',
+    'ingest',
+    'speed-layer',
+    'batch-layer',
+    'workflows',
+    'serving-layer',
+    'cli',
+    'infra',
+  ])
+    walk(join(REPO_ROOT, top));
+  return graph;
+}
+
+/** The first cycle found in a graph, or undefined. */
+function cycleIn(graph: Map<string, Set<string>>): string[] | undefined {
+  const done = new Set<string>();
+  const visit = (node: string, path: string[]): string[] | undefined => {
+    if (path.includes(node)) return [...path.slice(path.indexOf(node)), node];
+    if (done.has(node)) return undefined;
+    for (const next of graph.get(node) ?? []) {
+      const found = visit(next, [...path, node]);
+      if (found) return found;
+    }
+    done.add(node);
+    return undefined;
+  };
+  for (const node of graph.keys()) {
+    const found = visit(node, []);
+    if (found) return found;
+  }
+  return undefined;
+}
 
 describe('lint', () => {
   const eslint = new ESLint({ cwd: REPO_ROOT });
@@ -72,6 +123,22 @@ describe('lint', () => {
       { filePath: join(REPO_ROOT, 'core', 'lake', 'views.ts') },
     );
     expect(bad?.messages.map((m) => m.ruleId)).toContain('no-restricted-imports');
+  });
+
+  it('has no import cycle between folders, and the lake module imports nothing outside itself', () => {
+    const top = folderGraph((f) => f.split('/')[0] as string);
+    expect(cycleIn(top)).toBeUndefined();
+    // The check can fail: a graph with a back edge has a cycle.
+    expect(
+      cycleIn(
+        new Map([
+          ['a', new Set(['b'])],
+          ['b', new Set(['a'])],
+        ]),
+      ),
+    ).toEqual(['a', 'b', 'a']);
+    const all = folderGraph((f) => f);
+    expect([...(all.get('core/lake') ?? [])]).toEqual([]);
   });
 
   it('keeps NestJS out of the query core', async () => {

@@ -34,7 +34,7 @@ export async function listLateMarkers(lake: LakeStorage): Promise<LateMarker[]> 
 
 /**
  * What the lake archiver has written for good, per `topic-partition`: the last offset over every
- * archiver group (`_state/<group>/`, range-store.ts; the highest wins). A view computed after
+ * archiver group (`_state/<group>/`, batch-layer/lake-range-store.ts; the highest wins). A view computed after
  * reading this holds every event up to these offsets; recorded in its pointer, it tells which late
  * events a view already holds.
  */

@@ -1,7 +1,7 @@
-import type { RangeState, RangeStore } from '../kafka-ranges';
-import { rangeStateKey } from './layout';
-import { RangeStateSchema, readRecord, writeRecord } from './records';
-import type { LakeStorage } from './storage';
+import type { RangeState, RangeStore } from '../core/kafka-ranges';
+import { rangeStateKey } from '../core/lake/layout';
+import { RangeStateSchema, readRecord, writeRecord } from '../core/lake/records';
+import type { LakeStorage } from '../core/lake/storage';
 
 /**
  * The archiver's record of its ranges, kept in the lake beside the data it describes
