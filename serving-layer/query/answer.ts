@@ -1,0 +1,78 @@
+import type { Source } from '../views/layer-plan';
+import type { Granularity } from './granularity';
+
+/** What the query core answers: the shapes every analysis shares. */
+
+/** One contiguous part of the answer and the layer it came from. */
+export interface AnswerPart {
+  source: Source;
+  from: string;
+  to: string;
+  value: number;
+}
+
+export interface Bucket {
+  start: string;
+  dim?: string;
+  value: number;
+  source: Source | 'mixed';
+}
+
+export interface MetricAnswer {
+  metric: string;
+  project: string;
+  from: string;
+  to: string;
+  granularity: Granularity;
+  value: number;
+  source: Source | 'mixed';
+  parts: AnswerPart[];
+  buckets: Bucket[];
+  /** End of the last sealed hour: the batch view answers before it, the speed view after. */
+  watermark: string | null;
+  /**
+   * Sealed hours with late events their batch view does not hold yet: answered from the speed
+   * view (source `late`) until the late-data-repair schedule publishes them again.
+   */
+  pendingRepair?: { from: string; to: string }[];
+  /** Unique counts are HyperLogLog estimates with this relative standard error. */
+  standardError?: number;
+  freshness: Freshness;
+}
+
+/** How current the answer is: the batch view up to the watermark, the speed view up to its last event. */
+export interface Freshness {
+  /** When the speed view last received an event of the project (null: none in its horizon). */
+  speedLastReceivedAt: string | null;
+  /** Seconds between that and the answer; null when the speed view holds nothing. */
+  lagSeconds: number | null;
+  /**
+   * When part of the answer is sealed hours waiting for late-data repair (source `late`): which
+   * workflow brings them into the batch view, and how often it runs.
+   */
+  pendingRepair?: { workflow: 'lateDataRepair'; everySeconds: number; parts: { from: string; to: string }[] };
+}
+
+export interface QueryOptions {
+  groupBy?: string;
+  /** Only these values of the metric's dimension. */
+  dims?: readonly string[];
+}
+
+/** A metric's totals per dimension value over a range, merged across the layers. */
+export interface DimTotals {
+  byDim: Map<string, { count: number; sum: number }>;
+  parts: AnswerPart[];
+  watermark: string | null;
+}
+
+export interface LayerSpan {
+  source: string;
+  from: string;
+  to: string;
+}
+
+/** The spans of an answer's parts that are sealed hours waiting for late-data repair. */
+export function lateSpans(parts: LayerSpan[]): { from: string; to: string }[] {
+  return parts.filter((p) => p.source === 'late').map((p) => ({ from: p.from, to: p.to }));
+}
