@@ -1,5 +1,6 @@
+import { openLakeDuckDB } from '../core/lake/duckdb-access';
 import {
-  DuckDBInstance,
+  type DuckDBInstance,
   LIST,
   listValue,
   timestampValue,
@@ -79,7 +80,7 @@ export class DuckDbEngine implements BatchEngine {
   }
 
   static async open(lake: LakeStorage, threads = 2): Promise<DuckDbEngine> {
-    return new DuckDbEngine(await DuckDBInstance.create(':memory:', { threads: String(threads) }), lake);
+    return new DuckDbEngine(await openLakeDuckDB(lake, threads), lake);
   }
 
   /**

@@ -7,6 +7,7 @@ import { createKafka, ensureTopics } from '../core/kafka';
 import type { Logger } from '../core/log';
 import { startLakeArchiver } from '../batch-layer/lake-archiver';
 import { openLake } from '../core/lake/open-lake';
+import { LakeUnavailableError } from '../core/lake/storage';
 import { createIngestService } from '../ingest/ingest-service';
 import { applyClickHouseSchema } from '../speed-layer/schema';
 import { speedConsumerConfig, startSpeedConsumer } from '../speed-layer/speed-consumer';
@@ -53,6 +54,16 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
     }
     return clickhouse;
   };
+  // The lake is checked once, before any role uses it: a missing bucket or a wrong key is one line.
+  const lake = openLake(config.lake);
+  if (roles.some((r) => r !== 'ingest')) {
+    try {
+      await lake.check();
+    } catch (e) {
+      if (e instanceof LakeUnavailableError) throw new UserFacingError(e.message, e.hint);
+      throw e;
+    }
+  }
   const stop = async () => {
     for (const s of stops.reverse())
       await s().catch((e: unknown) => log.warn('stop failed', { error: String(e) }));
@@ -76,7 +87,7 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
           quarantineTopic: config.kafka.topics.quarantine,
           groupId: config.kafka.groups.archiver,
           deadLetterTopic: config.kafka.topics.deadletter,
-          lake: openLake(config.lake),
+          lake,
           maxWaitMs: config.lake.fetchWaitMs,
           sessionTimeoutMs: config.kafka.sessionTimeoutMs,
         },
@@ -88,7 +99,7 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
       const w = await startBatchWorker(
         {
           ...config.temporal,
-          lake: openLake(config.lake),
+          lake,
           schedules: config.temporal.schedules
             ? {
                 taskQueue: config.temporal.taskQueue,

@@ -1,5 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { localFiles } from './lake/local-storage';
+import type { LakeSettings } from './lake/open-lake';
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError } from './errors';
 import { DEFAULT_TOPICS } from './topics';
@@ -46,7 +48,9 @@ export interface Config {
     /** Consumers in this process (embedded ClickHouse keeps them in one process). */
     consumers: number;
   };
-  lake: { root: string; fetchWaitMs: number };
+  lake: LakeSettings & {
+    fetchWaitMs: number;
+  };
   temporal: {
     address: string;
     namespace: string;
@@ -205,6 +209,11 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
     },
     lake: {
       root: resolve(r.str('LAKE_ROOT', join(stateDir, 'lake'))),
+      ...lakeOnObjectStore(r),
+      httpfs: {
+        extensionDir: resolve(r.str('DUCKDB_EXTENSION_DIR', join(stateDir, 'duckdb-extensions'))),
+        ...httpfsFile(r),
+      },
       fetchWaitMs: r.int('LAKE_FETCH_WAIT_MS', 10_000, 0, 600_000),
     },
     temporal: {
@@ -256,6 +265,56 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
   }
   return config;
 }
+
+/**
+ * LAKE_URL=s3://bucket/prefix puts the lake on S3 or an S3-compatible store (LAKE_S3_ENDPOINT,
+ * e.g. MinIO); its credentials come from LAKE_S3_ACCESS_KEY_ID / LAKE_S3_SECRET_ACCESS_KEY, or the
+ * environment's AWS credential chain when they are not set.
+ */
+function lakeOnObjectStore(r: Reader): Pick<LakeSettings, 's3'> {
+  const url = r.optional('LAKE_URL');
+  if (url === undefined) return {};
+  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*?))?\/?$/.exec(url);
+  if (!m) {
+    r.problems.push(
+      `LAKE_URL must be s3://bucket[/prefix] (got '${url}'); unset it to keep the lake in LAKE_ROOT on this machine`,
+    );
+    return {};
+  }
+  const endpoint = r.url('LAKE_S3_ENDPOINT');
+  const accessKeyId = r.optional('LAKE_S3_ACCESS_KEY_ID');
+  const secretAccessKey = r.optional('LAKE_S3_SECRET_ACCESS_KEY');
+  if ((accessKeyId === undefined) !== (secretAccessKey === undefined))
+    r.problems.push('LAKE_S3_ACCESS_KEY_ID and LAKE_S3_SECRET_ACCESS_KEY go together: set both or neither');
+  return {
+    s3: {
+      bucket: m[1] as string,
+      prefix: m[2] ?? '',
+      region: r.str('LAKE_S3_REGION', 'us-east-1'),
+      ...(endpoint ? { endpoint } : {}),
+      ...(accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : {}),
+    },
+  };
+}
+
+/**
+ * The DuckDB httpfs extension to install for object-store lakes: DUCKDB_HTTPFS_EXTENSION, else the
+ * file ./platform puts in the platform cache (from PyPI); without either DuckDB downloads it.
+ */
+function httpfsFile(r: Reader): { file?: string } {
+  const given = r.optional('DUCKDB_HTTPFS_EXTENSION');
+  if (given !== undefined) {
+    if (!localFiles.exists(given))
+      r.problems.push(`DUCKDB_HTTPFS_EXTENSION names a file that does not exist ('${given}')`);
+    return { file: given };
+  }
+  const cache = resolve(r.str('PLATFORM_CACHE_DIR', join(homedir(), '.cache', 'lambda-analytics-platform')));
+  const cached = join(cache, `duckdb-httpfs-${DUCKDB_VERSION}`, 'httpfs.duckdb_extension');
+  return localFiles.exists(cached) ? { file: cached } : {};
+}
+
+/** The DuckDB release the engine is pinned to (package.json); extensions must match it. */
+export const DUCKDB_VERSION = '1.5.5';
 
 /** A per-checkout signing secret for local development, created once, never committed. */
 function localSecret(stateDir: string): string {

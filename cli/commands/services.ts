@@ -1,10 +1,11 @@
 import { startStack, stopStack } from '../../infra/local/stack';
 import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
 import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service';
+import { minioAnswers, minioServiceOptions } from '../../infra/local/minio/service';
 import { temporalAnswers, temporalServiceOptions } from '../../infra/local/temporal/service';
 import { UserFacingError } from '../../core/errors';
 
-/** `services start|stop|status`: the local Kafka broker, Temporal dev server and mail server. */
+/** `services start|stop|status`: the local Kafka broker, Temporal dev server, mail server and MinIO. */
 export async function servicesCommand(action: string | undefined): Promise<number> {
   const say = (l: string) => console.log(l);
   switch (action) {
@@ -23,7 +24,11 @@ export async function servicesCommand(action: string | undefined): Promise<numbe
       say(
         `mail      ${m ? 'answering' : 'not answering'} on localhost:${mailServiceOptions().smtpPort} (inbox http://localhost:${mailServiceOptions().inboxPort})`,
       );
-      return k && t && m ? 0 : 1;
+      const s3 = await minioAnswers(minioServiceOptions());
+      say(
+        `minio     ${s3 ? 'answering' : 'not answering'} on http://127.0.0.1:${minioServiceOptions().port}`,
+      );
+      return k && t && m && s3 ? 0 : 1;
     }
     default:
       throw new UserFacingError(

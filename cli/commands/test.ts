@@ -48,8 +48,9 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
       kafka: stack.kafka.state === 'started',
       temporal: stack.temporal.state === 'started',
       mail: stack.mail.state === 'started',
+      minio: stack.minio.state === 'started',
     };
-    if (started.kafka || started.temporal || started.mail) {
+    if (Object.values(started).some(Boolean)) {
       say('stopping the services this run started...');
       await stopStack(say, started);
     }

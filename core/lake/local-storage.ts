@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { LakeStorage } from './storage';
+import { LakeUnavailableError, type LakeStorage } from './storage';
 
 /** Temporary names end so: listings skip them, and no reader takes one for a finished file. */
 const TMP = '.tmp-';
@@ -25,6 +25,8 @@ const missing = (e: unknown) => (e as NodeJS.ErrnoException).code === 'ENOENT';
  * files live under the root (`_scratch/`) for the same reason.
  */
 export class LocalStorage implements LakeStorage {
+  readonly access = { kind: 'local' } as const;
+
   constructor(readonly root: string) {}
 
   private path(key: string): string {
@@ -111,6 +113,17 @@ export class LocalStorage implements LakeStorage {
 
   uri(key: string): string {
     return this.path(key);
+  }
+
+  async check(): Promise<void> {
+    try {
+      await mkdir(this.root, { recursive: true });
+    } catch (e) {
+      throw new LakeUnavailableError(
+        `the lake's folder ${this.root} cannot be created (${(e as Error).message})`,
+        'set LAKE_ROOT to a writable folder',
+      );
+    }
   }
 
   async scratch(name: string): Promise<string> {

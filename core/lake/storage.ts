@@ -5,7 +5,27 @@
  * The operations are the few an object store offers too: nothing here appends, locks or renames
  * a folder.
  */
+/** What an engine needs to read the lake where it lives (DuckDB's httpfs secret, for one). */
+export type LakeAccess =
+  | { kind: 'local' }
+  | {
+      kind: 's3';
+      region: string;
+      endpoint?: string;
+      accessKeyId?: string;
+      secretAccessKey?: string;
+      /** Where DuckDB finds its httpfs extension (a file from PyPI here; else DuckDB fetches it). */
+      httpfs: HttpfsSource;
+    };
+
+export interface HttpfsSource {
+  extensionDir: string;
+  file?: string;
+}
+
 export interface LakeStorage {
+  /** Where the lake lives, for engines that read it themselves. */
+  readonly access: LakeAccess;
   /** Names directly under a folder (files and sub-folders), sorted; [] when it does not exist. */
   list(dir: string): Promise<string[]>;
   /** A file's bytes, or undefined when it does not exist. */
@@ -29,6 +49,20 @@ export interface LakeStorage {
   uri(key: string): string;
   /** A fresh local path for an engine to write a file into before `publishFile`. */
   scratch(name: string): Promise<string>;
+  /** Whether the lake can be used as configured; throws LakeUnavailableError saying what is wrong. */
+  check(): Promise<void>;
+}
+
+/** The lake's store cannot be used as configured: what is wrong, and what to do about it. */
+export class LakeUnavailableError extends Error {
+  override name = 'LakeUnavailableError';
+
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
+    super(message);
+  }
 }
 
 /** Joins key segments with '/', the lake's only separator whatever the storage. */

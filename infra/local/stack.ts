@@ -1,15 +1,19 @@
 import { kafkaServiceOptions, startKafka, stopKafka } from './kafka/service';
+import { ensureHttpfsExtension } from './duckdb/httpfs';
 import { startMail, stopMail } from './mail/service';
+import { startMinio, stopMinio } from './minio/service';
 import { startTemporal, stopTemporal, temporalServiceOptions } from './temporal/service';
 
 export interface StackStatus {
   kafka: { state: string; where: string; log: string };
   temporal: { state: string; where: string; ui: string; log: string };
   mail: { state: string; where: string; inbox: string; log: string };
+  minio: { state: string; where: string; console: string; log: string };
 }
 
 /**
- * Installs what is missing and starts the local services (Kafka, Temporal, SMTP with its inbox). Each start is a no-op
+ * Installs what is missing and starts the local services (Kafka, Temporal, SMTP with its inbox,
+ * MinIO as the object store a lake can live on). Each start is a no-op
  * when the service already answers. ClickHouse (chDB) and DuckDB are in-process: nothing to start.
  */
 export async function startStack(log: (line: string) => void): Promise<StackStatus> {
@@ -22,13 +26,24 @@ export async function startStack(log: (line: string) => void): Promise<StackStat
   log('starting the local mail server...');
   const mail = await startMail();
   log(`  mail ${mail.state}: SMTP on ${mail.where}, inbox ${mail.inbox} (log: ${mail.log})`);
-  return { kafka, temporal, mail };
+  log('starting the local S3 server (MinIO)...');
+  const minio = await startMinio(undefined, log);
+  log(`  minio ${minio.state} on ${minio.where} (log: ${minio.log})`);
+  // DuckDB reads a lake on an object store through httpfs: fetched once, like the services.
+  ensureHttpfsExtension(log);
+  return { kafka, temporal, mail, minio };
 }
 
 export async function stopStack(
   log: (line: string) => void,
-  which: { kafka: boolean; temporal: boolean; mail?: boolean } = { kafka: true, temporal: true, mail: true },
+  which: { kafka: boolean; temporal: boolean; mail?: boolean; minio?: boolean } = {
+    kafka: true,
+    temporal: true,
+    mail: true,
+    minio: true,
+  },
 ): Promise<void> {
+  if (which.minio && (await stopMinio())) log('minio stopped');
   if (which.mail && (await stopMail())) log('mail stopped');
   if (which.temporal && (await stopTemporal())) log('temporal stopped');
   if (which.kafka && (await stopKafka())) log('kafka stopped');

@@ -1,6 +1,7 @@
+import { openLakeDuckDB } from '../../core/lake/duckdb-access';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { DuckDBInstance, timestampValue } from '@duckdb/node-api';
+import { type DuckDBInstance, timestampValue } from '@duckdb/node-api';
 import type { Config } from '../../core/config';
 import { projectFolder } from '../../core/lake/layout';
 import { key } from '../../core/lake/storage';
@@ -56,7 +57,7 @@ export class ActivityService {
   }
 
   private async lake<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
-    this.duck ??= DuckDBInstance.create(':memory:', { threads: '1' });
+    this.duck ??= openLakeDuckDB(this.batch.lake, 1);
     const conn = await (await this.duck).connect();
     try {
       return (await conn.runAndReadAll(sql, params as never)).getRowObjectsJson() as T[];

@@ -1,4 +1,5 @@
-import { DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
+import { openLakeDuckDB } from '../../core/lake/duckdb-access';
+import { type DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
 import { hourViewKey } from '../../core/lake/layout';
 import type { HourPointer } from '../../core/lake/records';
 import { key, type LakeStorage } from '../../core/lake/storage';
@@ -30,7 +31,7 @@ export class BatchViewReader implements ViewReader {
   ) {}
 
   static async open(lake: LakeStorage): Promise<BatchViewReader> {
-    return new BatchViewReader(await DuckDBInstance.create(':memory:', { threads: '2' }), lake);
+    return new BatchViewReader(await openLakeDuckDB(lake, 2), lake);
   }
 
   /** Changes whenever the batch view does (a publish, the watermark moving). */

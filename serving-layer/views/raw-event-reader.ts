@@ -1,5 +1,6 @@
+import { openLakeDuckDB } from '../../core/lake/duckdb-access';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
+import { type DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
 import { eventHoursOf } from '../../core/lake/events';
 import { key, type LakeStorage } from '../../core/lake/storage';
 
@@ -38,7 +39,7 @@ export class RawEventReader {
     params: Record<string, unknown>,
   ): Promise<unknown[][]> {
     if (globs.length === 0) return [];
-    this.duck ??= DuckDBInstance.create(':memory:', { threads: '2' });
+    this.duck ??= openLakeDuckDB(this.lake, 2);
     const conn = await (await this.duck).connect();
     try {
       const r = await conn.runAndReadAll(

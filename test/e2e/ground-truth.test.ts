@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listLateMarkers } from '../../core/lake/late-markers';
-import { lakeAt } from '../helpers/lake';
+import { openLake } from '../../core/lake/open-lake';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
 import { createWriteKey } from '../../core/auth/write-keys';
@@ -22,7 +22,7 @@ import {
   truthByHour,
   type Call,
 } from '../helpers/truth-stream';
-import { isolatedConfig, requireServices } from '../helpers/test-config';
+import { isolatedConfig, LAKES, requireObjectStore, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
 const HOUR = 3_600_000;
@@ -50,7 +50,7 @@ interface Answer {
  * API, per hour and dimension value, is compared with the truth computed from the generated calls:
  * only the speed view; sealed hours plus late events repaired; the watermark moved again.
  */
-describe(`ground truth (seed ${SEED})`, () => {
+describe.each(LAKES)(`ground truth (seed ${SEED}), $name`, (where) => {
   let config: Config;
   let roles: RunningRoles;
   let writeKey: string;
@@ -67,7 +67,8 @@ describe(`ground truth (seed ${SEED})`, () => {
 
   beforeAll(async () => {
     await requireServices();
-    config = isolatedConfig('truth');
+    if (where.objectStore) await requireObjectStore();
+    config = isolatedConfig('truth', where.env());
     writeKey = createWriteKey(config.auth.writeKeysFile, PROJECT);
     token = await mintToken(config.auth.jwtSecret, { project: PROJECT, scopes: ['read'] });
     roles = await startRoles(['ingest', 'speed', 'archiver', 'serve', 'worker'], config, log);
@@ -114,7 +115,7 @@ describe(`ground truth (seed ${SEED})`, () => {
     });
 
   /** Distinct messageIds of the project in the lake. */
-  const inLake = () => distinctEventsInLake(config.lake.root, PROJECT);
+  const inLake = () => distinctEventsInLake(openLake(config.lake), PROJECT);
 
   /** Waits until the speed view and the lake hold every distinct event sent so far. */
   const settle = async () => {
@@ -239,7 +240,7 @@ describe(`ground truth (seed ${SEED})`, () => {
     await settle();
     const beforeRepair = await compareEverything(h0 + 3 * HOUR, lateHours);
     // ...then the repair absorbs them: the same numbers, now from the batch view, none counted twice.
-    expect((await listLateMarkers(lakeAt(config.lake.root))).length).toBeGreaterThan(0);
+    expect((await listLateMarkers(openLake(config.lake))).length).toBeGreaterThan(0);
     await repairAll();
     const afterRepair = await compareEverything(h0 + 3 * HOUR);
     for (const [name, a] of afterRepair) {

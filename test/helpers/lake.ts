@@ -4,7 +4,8 @@ import type { AnalyticsEvent } from '../../core/event';
 import { ParquetWriter } from '../../batch-layer/parquet-writer';
 import { hourViewKey, partitionKey, partitionOf } from '../../core/lake/layout';
 import { LocalStorage } from '../../core/lake/local-storage';
-import { key } from '../../core/lake/storage';
+import { key, type LakeStorage } from '../../core/lake/storage';
+import { openLakeDuckDB } from '../../core/lake/duckdb-access';
 import type { HourPointer } from '../../core/lake/records';
 import { readHourPointer } from '../../core/lake/views';
 
@@ -53,11 +54,12 @@ export async function readHourView(
 }
 
 /** Distinct messageIds of a project the lake holds (0 before any file is written). */
-export async function distinctEventsInLake(lakeRoot: string, project: string): Promise<number> {
-  const db = await DuckDBInstance.create(':memory:');
+export async function distinctEventsInLake(lakeRoot: string | LakeStorage, project: string): Promise<number> {
+  const lake = typeof lakeRoot === 'string' ? lakeAt(lakeRoot) : lakeRoot;
+  const db = await openLakeDuckDB(lake, 1);
   const conn = await db.connect();
   try {
-    const glob = join(lakeRoot, 'events', `project=${project}`, '**', '*.parquet');
+    const glob = lake.uri(key('events', `project=${project}`, '**', '*.parquet'));
     const r = await conn.runAndReadAll(`SELECT count(DISTINCT event_id)::INT AS n FROM read_parquet($glob)`, {
       glob,
     });
