@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { minioLakeEnv } from '../infra/local/minio/service';
 import { REPO_ROOT } from '../infra/local/paths';
+import { requireObjectStore } from './helpers/test-config';
 
 /** Runs the CLI as a user would; returns exit code and output. */
 function cli(args: string[], env: Record<string, string>) {
@@ -31,14 +33,22 @@ function expectOneClearLine(stderr: string, ...mentions: string[]) {
 
 describe('misconfiguration gets one clear line', () => {
   let held: Server;
+  const sockets = new Set<Socket>();
   let port: number;
 
   beforeAll(async () => {
-    held = createServer();
+    // Something that checks the port (a health probe) may still hold a connection: dropped at the end.
+    held = createServer((s) => void sockets.add(s));
     await new Promise<void>((r) => held.listen(0, '127.0.0.1', () => r()));
     port = (held.address() as { port: number }).port;
   });
-  afterAll(() => new Promise<void>((r) => held.close(() => r())));
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        held.close(() => r());
+        for (const s of sockets) s.destroy();
+      }),
+  );
 
   it('a role whose port is taken', () => {
     const r = cli(['run', 'ingest'], { INGEST_PORT: String(port) });
@@ -67,6 +77,34 @@ describe('misconfiguration gets one clear line', () => {
     });
     expect(r.code).toBe(2);
     expectOneClearLine(r.stderr, 'java is not installed', 'install Java');
+  });
+
+  describe('a lake on an object store that cannot be used', () => {
+    const s3 = minioLakeEnv();
+    const cases: [string, Record<string, string>, string[]][] = [
+      [
+        'a bucket that does not exist',
+        { LAKE_URL: 's3://no-such-bucket' },
+        ["'no-such-bucket'", 'does not exist', 'LAKE_URL'],
+      ],
+      [
+        'wrong credentials',
+        { LAKE_S3_SECRET_ACCESS_KEY: 'not-the-secret' },
+        ['refuses these credentials', 'LAKE_S3_SECRET_ACCESS_KEY'],
+      ],
+      [
+        'an unreachable endpoint',
+        { LAKE_S3_ENDPOINT: `http://127.0.0.1:${1}` },
+        ['cannot be reached', 'LAKE_S3_ENDPOINT'],
+      ],
+      ['a malformed lake URL', { LAKE_URL: 'ftp://lake' }, ['LAKE_URL must be s3://bucket[/prefix]']],
+    ];
+    it.each(cases)('%s', async (_name, env, mentions) => {
+      await requireObjectStore();
+      const r = cli(['run', 'archiver'], { ...s3, ...env } as Record<string, string>);
+      expect(r.code).toBe(2);
+      expectOneClearLine(r.stderr, ...mentions);
+    });
   });
 
   it('a malformed setting', () => {

@@ -1,25 +1,42 @@
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { Partitioners } from 'kafkajs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exited, roleEnv, startRole } from '../helpers/child-role';
 import type { Config } from '../../core/config';
 import { createKafka, ensureTopics } from '../../core/kafka';
 import { createLogger } from '../../core/log';
+import { openLakeDuckDB } from '../../core/lake/duckdb-access';
+import { openLake } from '../../core/lake/open-lake';
+import { key, type LakeStorage } from '../../core/lake/storage';
 import { generateEvents, groupProgress, produceEvents } from '../helpers/speed-harness';
-import { isolatedConfig, requireServices } from '../helpers/test-config';
+import { isolatedConfig, LAKES, requireObjectStore, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
-/** The archiver is killed with SIGKILL mid-stream and restarted; the lake then holds every event exactly once. */
-describe('lake archiver crash recovery', () => {
+/** Every file under a lake folder, as keys, however deep. */
+async function filesUnder(lake: LakeStorage, dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const name of await lake.list(dir)) {
+    const k = key(dir, name);
+    const below = await filesUnder(lake, k);
+    if (below.length > 0) out.push(...below);
+    else out.push(k);
+  }
+  return out;
+}
+
+/**
+ * The archiver is killed with SIGKILL mid-stream and restarted; the lake then holds every event
+ * exactly once, and no partial or temporary file where readers look, wherever the lake lives.
+ */
+describe.each(LAKES)('lake archiver crash recovery, $name', (where) => {
   let config: Config;
   let env: Record<string, string>;
   const log = createLogger({ test: 'archiver-crash' }, 'error');
 
   beforeAll(async () => {
     await requireServices();
-    config = isolatedConfig('archcrash');
+    if (where.objectStore) await requireObjectStore();
+    config = isolatedConfig('archcrash', where.env());
     env = roleEnv(config, { LAKE_FETCH_WAIT_MS: '100' });
     await ensureTopics(createKafka(config, log), config);
   });
@@ -72,21 +89,25 @@ describe('lake archiver crash recovery', () => {
     p.kill('SIGTERM');
     await exited(p);
 
-    const db = await DuckDBInstance.create(':memory:');
+    const lake = openLake(config.lake);
+    const files = [...(await filesUnder(lake, 'events')), ...(await filesUnder(lake, 'quarantine'))];
+    expect(files.length).toBeGreaterThan(0);
+    expect(files.filter((f) => !/\/part-[^/]+-\d+-\d{20}-\d{20}\.parquet$/.test(f))).toEqual([]);
+    const db = await openLakeDuckDB(lake, 2);
     const conn = await db.connect();
-    const lake = await conn.runAndReadAll(
+    const counted = await conn.runAndReadAll(
       'SELECT count(*)::INT AS n, count(DISTINCT event_id)::INT AS ids FROM read_parquet($glob)',
-      { glob: join(config.lake.root, 'events', '**', '*.parquet') },
+      { glob: lake.uri('events/**/*.parquet') },
     );
-    expect(lake.getRowObjectsJson()[0]).toEqual({ n: events.length, ids: events.length });
+    expect(counted.getRowObjectsJson()[0]).toEqual({ n: events.length, ids: events.length });
     const perHour = await conn.runAndReadAll(
       `SELECT count(*)::INT AS wrong FROM read_parquet($glob, hive_partitioning = true)
        WHERE strftime(event_time, '%Y-%m-%d') <> date::VARCHAR OR hour::INT <> hour(event_time)`,
-      { glob: join(config.lake.root, 'events', '**', '*.parquet') },
+      { glob: lake.uri('events/**/*.parquet') },
     );
     expect(perHour.getRowObjectsJson()[0]).toEqual({ wrong: 0 });
     const quarantine = await conn.runAndReadAll('SELECT count(*)::INT AS n FROM read_parquet($glob)', {
-      glob: join(config.lake.root, 'quarantine', '**', '*.parquet'),
+      glob: lake.uri('quarantine/**/*.parquet'),
     });
     expect(quarantine.getRowObjectsJson()[0]).toEqual({ n: 50 });
     conn.closeSync();

@@ -18,7 +18,22 @@ export function roleEnv(config: Config, extra: Record<string, string> = {}): Rec
     TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
     TEMPORAL_SCHEDULES: 'false',
     LOG_LEVEL: 'error',
+    ...lakeEnv(config),
     ...extra,
+  };
+}
+
+/** The settings that put a child's lake where `config`'s is (LAKE_ROOT follows the state folder). */
+function lakeEnv(config: Config): Record<string, string> {
+  const s3 = config.lake.s3;
+  if (!s3) return {};
+  return {
+    LAKE_URL: `s3://${s3.bucket}${s3.prefix ? `/${s3.prefix}` : ''}`,
+    LAKE_S3_REGION: s3.region,
+    ...(s3.endpoint ? { LAKE_S3_ENDPOINT: s3.endpoint } : {}),
+    ...(s3.accessKeyId && s3.secretAccessKey
+      ? { LAKE_S3_ACCESS_KEY_ID: s3.accessKeyId, LAKE_S3_SECRET_ACCESS_KEY: s3.secretAccessKey }
+      : {}),
   };
 }
 
