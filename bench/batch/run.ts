@@ -2,12 +2,19 @@
  * bench/batch: recompute one day of synthetic events from the Parquet lake through the Temporal
  * workflow (`dailyRollup`: 24 `hourlyRecompute` children computing every catalog metric, then the
  * day rollup), beside the same catalog SQL run directly on DuckDB over the same Parquet, in the
- * same run, as a ratio.
+ * same run, as a ratio; once with the lake on local disk and once on S3 (the local MinIO).
  *
- *   node node_modules/tsx/dist/cli.mjs bench/batch/run.ts      (BENCH_EVENTS=10000000)
+ *   node node_modules/tsx/dist/cli.mjs bench/batch/run.ts      (BENCH_EVENTS=10000000 BENCH_LAKES=local,s3)
  */
-import { LocalStorage } from '../../core/lake/local-storage';
 import '../../core/kafkajs-hot-paths';
+import '../../core/quiet-aws-sdk';
+import { loadConfig } from '../../core/config';
+import { openLakeDuckDB } from '../../core/lake/duckdb-access';
+import { eventHourKey } from '../../core/lake/layout';
+import { LocalStorage, localFiles } from '../../core/lake/local-storage';
+import { openLake } from '../../core/lake/open-lake';
+import type { LakeStorage } from '../../core/lake/storage';
+import { minioLakeEnv, minioServiceOptions, startMinio } from '../../infra/local/minio/service';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +30,8 @@ import { fmt } from '../lib/stats';
 import { writeSyntheticHour } from '../lib/synthetic-lake';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+/** Where the lake lives for the run: this machine's disk, and S3 (the local MinIO). */
+const LAKES = (process.env.BENCH_LAKES ?? 'local,s3').split(',');
 const DAY = '2026-01-15';
 const HOUR = 3_600_000;
 
@@ -36,31 +45,39 @@ async function generateLake(lake: string): Promise<void> {
   conn.closeSync();
 }
 
-async function main() {
-  const say = (l: string) => console.log(l);
-  const lake = mkdtempSync(join(tmpdir(), 'bench-batch-'));
-  let t = performance.now();
-  await generateLake(lake);
-  say(
-    `lake: ${fmt(EVENTS)} events in 24 hourly partitions, written in ${fmt((performance.now() - t) / 1000, 1)} s`,
-  );
+/** Every file of the local lake, uploaded to `to` under the same keys (the S3 lake of the bench). */
+async function upload(root: string, dir: string, to: LakeStorage): Promise<number> {
+  let n = 0;
+  for (const name of localFiles.list(join(root, dir))) {
+    const k = dir === '' ? name : `${dir}/${name}`;
+    const st = localFiles.stat(join(root, k));
+    if (st && name.endsWith('.parquet')) {
+      await to.write(k, localFiles.readBytes(join(root, k)));
+      n++;
+    } else n += await upload(root, k, to);
+  }
+  return n;
+}
 
-  // The physical limit: the same catalog SQL, hour by hour, on DuckDB directly (results discarded).
-  const db = await DuckDBInstance.create(':memory:', { threads: '2' });
+interface LakeRun {
+  name: string;
+  bare: number;
+  workflow: number;
+}
+
+/** The physical limit (bare DuckDB over this lake) and the product path (the workflow), on one lake. */
+async function benchLake(name: string, lake: LakeStorage, say: (l: string) => void): Promise<LakeRun> {
+  // The physical limit: the same catalog SQL, hour by hour, on DuckDB directly (results discarded),
+  // reading the lake where it lives.
+  const db = await openLakeDuckDB(lake, 2);
   const conn = await db.connect();
   for (const s of SETUP_STATEMENTS) await conn.run(s);
-  t = performance.now();
+  let t = performance.now();
   for (let h = 0; h < 24; h++) {
-    const from = BigInt(Date.parse(`${DAY}T00:00:00Z`) + h * HOUR) * 1000n;
+    const hourIso = new Date(Date.parse(`${DAY}T00:00:00Z`) + h * HOUR).toISOString();
+    const from = BigInt(Date.parse(hourIso)) * 1000n;
     const params = {
-      glob: join(
-        lake,
-        'events',
-        'project=*',
-        `date=${DAY}`,
-        `hour=${String(h).padStart(2, '0')}`,
-        '*.parquet',
-      ),
+      glob: lake.uri(`${eventHourKey('*', hourIso)}/*.parquet`),
       from: timestampValue(from),
       to: timestampValue(from + 3_600_000_000n),
     };
@@ -81,7 +98,7 @@ async function main() {
       address: `localhost:${temporal.port}`,
       namespace: temporal.namespace,
       taskQueue,
-      lake: new LocalStorage(lake),
+      lake,
       schedules: false,
     },
     log,
@@ -98,15 +115,49 @@ async function main() {
   const workflow = (performance.now() - t) / 1000;
   await worker.stop();
   await client.connection.close();
+  say(`  ${name}: bare ${fmt(bare, 1)} s, workflow ${fmt(workflow, 1)} s`);
+  return { name, bare, workflow };
+}
 
-  say('');
-  say('| path | seconds | events/s | ratio to bare DuckDB |');
-  say('| --- | ---: | ---: | ---: |');
-  say(`| bare DuckDB, catalog SQL hour by hour | ${fmt(bare, 1)} | ${fmt(EVENTS / bare)} | 1.00 |`);
+async function main() {
+  const say = (l: string) => console.log(l);
+  const root = mkdtempSync(join(tmpdir(), 'bench-batch-'));
+  let t = performance.now();
+  await generateLake(root);
   say(
-    `| dailyRollup workflow (24 hourlyRecompute children + rollup, views published) | ${fmt(workflow, 1)} | ${fmt(EVENTS / workflow)} | ${fmt(bare / workflow, 2)} |`,
+    `lake: ${fmt(EVENTS)} events in 24 hourly partitions, written in ${fmt((performance.now() - t) / 1000, 1)} s`,
   );
-  say(`command: node node_modules/tsx/dist/cli.mjs bench/batch/run.ts  (BENCH_EVENTS=${EVENTS})`);
+  const runs: LakeRun[] = [await benchLake('local disk', new LocalStorage(root), say)];
+  if (LAKES.includes('s3')) {
+    // The same files on S3 (the local MinIO, started with the other services), under a fresh prefix.
+    const minio = minioServiceOptions();
+    await startMinio(minio, say);
+    const s3 = openLake(
+      loadConfig({ ...process.env, ...minioLakeEnv(minio, `bench-batch-${Date.now()}`) }).lake,
+    );
+    t = performance.now();
+    const files = await upload(root, 'events', s3);
+    say(`  uploaded ${files} files to S3 (MinIO) in ${fmt((performance.now() - t) / 1000, 1)} s`);
+    runs.push(await benchLake('S3 (MinIO)', s3, say));
+  }
+
+  const local = runs[0] as LakeRun;
+  say('');
+  say(
+    '| lake | path | seconds | events/s | ratio to bare DuckDB on the same lake | ratio to bare DuckDB on local disk |',
+  );
+  say('| --- | --- | ---: | ---: | ---: | ---: |');
+  for (const r of runs) {
+    say(
+      `| ${r.name} | bare DuckDB, catalog SQL hour by hour | ${fmt(r.bare, 1)} | ${fmt(EVENTS / r.bare)} | 1.00 | ${fmt(local.bare / r.bare, 2)} |`,
+    );
+    say(
+      `| ${r.name} | dailyRollup workflow (24 hourlyRecompute children + rollup, views published) | ${fmt(r.workflow, 1)} | ${fmt(EVENTS / r.workflow)} | ${fmt(r.bare / r.workflow, 2)} | ${fmt(local.bare / r.workflow, 2)} |`,
+    );
+  }
+  say(
+    `command: node node_modules/tsx/dist/cli.mjs bench/batch/run.ts  (BENCH_EVENTS=${EVENTS} BENCH_LAKES=${LAKES.join(',')})`,
+  );
 }
 
 main().then(
