@@ -269,17 +269,37 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
 /**
  * LAKE_URL=s3://bucket/prefix puts the lake on S3 or an S3-compatible store (LAKE_S3_ENDPOINT,
  * e.g. MinIO); its credentials come from LAKE_S3_ACCESS_KEY_ID / LAKE_S3_SECRET_ACCESS_KEY, or the
- * environment's AWS credential chain when they are not set.
+ * environment's AWS credential chain when they are not set. LAKE_URL=gs://bucket/prefix puts it on
+ * Google Cloud Storage (LAKE_GCS_ENDPOINT for a stand-in; Application Default Credentials, and an
+ * HMAC key, LAKE_GCS_HMAC_KEY_ID / LAKE_GCS_HMAC_SECRET, for DuckDB's reads).
  */
-function lakeOnObjectStore(r: Reader): Pick<LakeSettings, 's3'> {
+function lakeOnObjectStore(r: Reader): Pick<LakeSettings, 's3' | 'gcs'> {
   const url = r.optional('LAKE_URL');
   if (url === undefined) return {};
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*?))?\/?$/.exec(url);
+  const m = /^(s3|gs):\/\/([a-z0-9][a-z0-9._-]{1,61}[a-z0-9])(?:\/(.*?))?\/?$/.exec(url);
   if (!m) {
     r.problems.push(
-      `LAKE_URL must be s3://bucket[/prefix] (got '${url}'); unset it to keep the lake in LAKE_ROOT on this machine`,
+      `LAKE_URL must be s3://bucket[/prefix] or gs://bucket[/prefix] (got '${url}'); unset it to keep the lake in LAKE_ROOT on this machine`,
     );
     return {};
+  }
+  const [, scheme, bucket, prefix] = m as unknown as [string, 's3' | 'gs', string, string | undefined];
+  if (scheme === 'gs') {
+    const endpoint = r.url('LAKE_GCS_ENDPOINT');
+    const projectId = r.optional('LAKE_GCS_PROJECT');
+    const hmacKeyId = r.optional('LAKE_GCS_HMAC_KEY_ID');
+    const hmacSecret = r.optional('LAKE_GCS_HMAC_SECRET');
+    if ((hmacKeyId === undefined) !== (hmacSecret === undefined))
+      r.problems.push('LAKE_GCS_HMAC_KEY_ID and LAKE_GCS_HMAC_SECRET go together: set both or neither');
+    return {
+      gcs: {
+        bucket,
+        prefix: prefix ?? '',
+        ...(endpoint ? { endpoint } : {}),
+        ...(projectId ? { projectId } : {}),
+        ...(hmacKeyId && hmacSecret ? { hmacKeyId, hmacSecret } : {}),
+      },
+    };
   }
   const endpoint = r.url('LAKE_S3_ENDPOINT');
   const accessKeyId = r.optional('LAKE_S3_ACCESS_KEY_ID');
@@ -288,8 +308,8 @@ function lakeOnObjectStore(r: Reader): Pick<LakeSettings, 's3'> {
     r.problems.push('LAKE_S3_ACCESS_KEY_ID and LAKE_S3_SECRET_ACCESS_KEY go together: set both or neither');
   return {
     s3: {
-      bucket: m[1] as string,
-      prefix: m[2] ?? '',
+      bucket,
+      prefix: prefix ?? '',
       region: r.str('LAKE_S3_REGION', 'us-east-1'),
       ...(endpoint ? { endpoint } : {}),
       ...(accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : {}),

@@ -97,7 +97,11 @@ describe('misconfiguration gets one clear line', () => {
         { LAKE_S3_ENDPOINT: `http://127.0.0.1:${1}` },
         ['cannot be reached', 'LAKE_S3_ENDPOINT'],
       ],
-      ['a malformed lake URL', { LAKE_URL: 'ftp://lake' }, ['LAKE_URL must be s3://bucket[/prefix]']],
+      [
+        'a malformed lake URL',
+        { LAKE_URL: 'ftp://lake' },
+        ['LAKE_URL must be s3://bucket[/prefix] or gs://bucket[/prefix]'],
+      ],
     ];
     it.each(cases)('%s', async (_name, env, mentions) => {
       await requireObjectStore();

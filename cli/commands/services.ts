@@ -1,11 +1,12 @@
 import { startStack, stopStack } from '../../infra/local/stack';
 import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
 import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service';
+import { gcsAnswers, gcsServiceOptions } from '../../infra/local/gcs/service';
 import { minioAnswers, minioServiceOptions } from '../../infra/local/minio/service';
 import { temporalAnswers, temporalServiceOptions } from '../../infra/local/temporal/service';
 import { UserFacingError } from '../../core/errors';
 
-/** `services start|stop|status`: the local Kafka broker, Temporal dev server, mail server and MinIO. */
+/** `services start|stop|status`: the local Kafka broker, Temporal dev server, mail server, MinIO and fake-gcs-server. */
 export async function servicesCommand(action: string | undefined): Promise<number> {
   const say = (l: string) => console.log(l);
   switch (action) {
@@ -28,7 +29,9 @@ export async function servicesCommand(action: string | undefined): Promise<numbe
       say(
         `minio     ${s3 ? 'answering' : 'not answering'} on http://127.0.0.1:${minioServiceOptions().port}`,
       );
-      return k && t && m && s3 ? 0 : 1;
+      const gs = await gcsAnswers(gcsServiceOptions());
+      say(`gcs       ${gs ? 'answering' : 'not answering'} on http://127.0.0.1:${gcsServiceOptions().port}`);
+      return k && t && m && s3 && gs ? 0 : 1;
     }
     default:
       throw new UserFacingError(

@@ -49,6 +49,7 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
       temporal: stack.temporal.state === 'started',
       mail: stack.mail.state === 'started',
       minio: stack.minio.state === 'started',
+      gcs: stack.gcs.state === 'started',
     };
     if (Object.values(started).some(Boolean)) {
       say('stopping the services this run started...');

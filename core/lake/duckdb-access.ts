@@ -6,7 +6,8 @@ const literal = (v: string) => `'${v.replaceAll("'", "''")}'`;
 
 /**
  * An in-memory DuckDB that can read (and write) the lake where it lives: nothing to do on this
- * machine; on S3, DuckDB's httpfs extension and a secret for the store, scoped to this instance.
+ * machine; on S3 or GCS, DuckDB's httpfs extension and a secret for the store, scoped to this
+ * instance.
  * The values come from the validated configuration, not from requests.
  */
 export async function openLakeDuckDB(lake: LakeStorage, threads: number): Promise<DuckDBInstance> {
@@ -22,8 +23,8 @@ export async function openLakeDuckDB(lake: LakeStorage, threads: number): Promis
     await conn.run('LOAD httpfs');
     const endpoint = access.endpoint ? new URL(access.endpoint) : undefined;
     const options = [
-      'TYPE s3',
-      `REGION ${literal(access.region)}`,
+      access.kind === 's3' ? 'TYPE s3' : 'TYPE gcs',
+      ...(access.kind === 's3' ? [`REGION ${literal(access.region)}`] : []),
       ...(access.accessKeyId && access.secretAccessKey
         ? [`KEY_ID ${literal(access.accessKeyId)}`, `SECRET ${literal(access.secretAccessKey)}`]
         : ['PROVIDER credential_chain']),

@@ -16,6 +16,14 @@ export type LakeAccess =
       secretAccessKey?: string;
       /** Where DuckDB finds its httpfs extension (a file from PyPI here; else DuckDB fetches it). */
       httpfs: HttpfsSource;
+    }
+  | {
+      kind: 'gcs';
+      endpoint?: string;
+      /** An HMAC key: DuckDB reads GCS through its S3-compatible API. */
+      accessKeyId?: string;
+      secretAccessKey?: string;
+      httpfs: HttpfsSource;
     };
 
 export interface HttpfsSource {

@@ -1,6 +1,7 @@
 import { kafkaServiceOptions, startKafka, stopKafka } from './kafka/service';
 import { ensureHttpfsExtension } from './duckdb/httpfs';
 import { startMail, stopMail } from './mail/service';
+import { startGcs, stopGcs } from './gcs/service';
 import { startMinio, stopMinio } from './minio/service';
 import { startTemporal, stopTemporal, temporalServiceOptions } from './temporal/service';
 
@@ -9,11 +10,12 @@ export interface StackStatus {
   temporal: { state: string; where: string; ui: string; log: string };
   mail: { state: string; where: string; inbox: string; log: string };
   minio: { state: string; where: string; console: string; log: string };
+  gcs: { state: string; where: string; log: string };
 }
 
 /**
  * Installs what is missing and starts the local services (Kafka, Temporal, SMTP with its inbox,
- * MinIO as the object store a lake can live on). Each start is a no-op
+ * MinIO and fake-gcs-server as the object stores a lake can live on). Each start is a no-op
  * when the service already answers. ClickHouse (chDB) and DuckDB are in-process: nothing to start.
  */
 export async function startStack(log: (line: string) => void): Promise<StackStatus> {
@@ -29,20 +31,25 @@ export async function startStack(log: (line: string) => void): Promise<StackStat
   log('starting the local S3 server (MinIO)...');
   const minio = await startMinio(undefined, log);
   log(`  minio ${minio.state} on ${minio.where} (log: ${minio.log})`);
+  log('starting the local GCS server (fake-gcs-server)...');
+  const gcs = await startGcs(undefined, log);
+  log(`  fake-gcs-server ${gcs.state} on ${gcs.where} (log: ${gcs.log})`);
   // DuckDB reads a lake on an object store through httpfs: fetched once, like the services.
   ensureHttpfsExtension(log);
-  return { kafka, temporal, mail, minio };
+  return { kafka, temporal, mail, minio, gcs };
 }
 
 export async function stopStack(
   log: (line: string) => void,
-  which: { kafka: boolean; temporal: boolean; mail?: boolean; minio?: boolean } = {
+  which: { kafka: boolean; temporal: boolean; mail?: boolean; minio?: boolean; gcs?: boolean } = {
     kafka: true,
     temporal: true,
     mail: true,
     minio: true,
+    gcs: true,
   },
 ): Promise<void> {
+  if (which.gcs && (await stopGcs())) log('fake-gcs-server stopped');
   if (which.minio && (await stopMinio())) log('minio stopped');
   if (which.mail && (await stopMail())) log('mail stopped');
   if (which.temporal && (await stopTemporal())) log('temporal stopped');

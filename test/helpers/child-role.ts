@@ -25,6 +25,16 @@ export function roleEnv(config: Config, extra: Record<string, string> = {}): Rec
 
 /** The settings that put a child's lake where `config`'s is (LAKE_ROOT follows the state folder). */
 function lakeEnv(config: Config): Record<string, string> {
+  const gcs = config.lake.gcs;
+  if (gcs)
+    return {
+      LAKE_URL: `gs://${gcs.bucket}${gcs.prefix ? `/${gcs.prefix}` : ''}`,
+      ...(gcs.endpoint ? { LAKE_GCS_ENDPOINT: gcs.endpoint } : {}),
+      ...(gcs.projectId ? { LAKE_GCS_PROJECT: gcs.projectId } : {}),
+      ...(gcs.hmacKeyId && gcs.hmacSecret
+        ? { LAKE_GCS_HMAC_KEY_ID: gcs.hmacKeyId, LAKE_GCS_HMAC_SECRET: gcs.hmacSecret }
+        : {}),
+    };
   const s3 = config.lake.s3;
   if (!s3) return {};
   return {

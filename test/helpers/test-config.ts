@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../core/config';
 import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
 import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service';
+import { gcsAnswers, gcsLakeEnv, gcsServiceOptions } from '../../infra/local/gcs/service';
 import { minioAnswers, minioLakeEnv, minioServiceOptions } from '../../infra/local/minio/service';
 import { temporalAnswers, temporalServiceOptions } from '../../infra/local/temporal/service';
 
@@ -50,17 +51,17 @@ export async function requireServices(): Promise<void> {
   }
 }
 
-/** Fails fast with the command to run when the local object store (MinIO) is not up. */
+/** Fails fast with the command to run when the local object stores (MinIO, fake GCS) are not up. */
 export async function requireObjectStore(): Promise<void> {
-  if (!(await minioAnswers(minioServiceOptions())))
+  if (!(await minioAnswers(minioServiceOptions())) || !(await gcsAnswers(gcsServiceOptions())))
     throw new Error(
-      'tests of the lake on an object store need the local MinIO: run ./platform test, or ./platform services start first',
+      'tests of the lake on an object store need the local MinIO and fake-gcs-server: run ./platform test, or ./platform services start first',
     );
 }
 
 /**
  * The places a lake can live, for tests that must hold wherever it is: this machine's disk, and
- * S3 (the local MinIO), each test on its own prefix.
+ * S3 (the local MinIO) and GCS (the local fake-gcs-server), each test on its own prefix.
  */
 export const LAKES = [
   { name: 'lake on local disk', env: (): Record<string, string> => ({}), objectStore: false },
@@ -68,6 +69,11 @@ export const LAKES = [
     name: 'lake on S3 (MinIO)',
     env: (): Record<string, string> =>
       minioLakeEnv(undefined, `test-${randomUUID().slice(0, 8)}`) as Record<string, string>,
+    objectStore: true,
+  },
+  {
+    name: 'lake on GCS (fake-gcs-server)',
+    env: (): Record<string, string> => gcsLakeEnv(undefined, `test-${randomUUID().slice(0, 8)}`),
     objectStore: true,
   },
 ] as const;
