@@ -4,6 +4,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gcsLakeEnv } from '../infra/local/gcs/service';
 import { minioLakeEnv } from '../infra/local/minio/service';
 import { REPO_ROOT } from '../infra/local/paths';
 import { requireObjectStore } from './helpers/test-config';
@@ -101,6 +102,11 @@ describe('misconfiguration gets one clear line', () => {
         'a malformed lake URL',
         { LAKE_URL: 'ftp://lake' },
         ['LAKE_URL must be s3://bucket[/prefix] or gs://bucket[/prefix]'],
+      ],
+      [
+        'a GCS bucket that does not exist',
+        { ...gcsLakeEnv(), LAKE_URL: 'gs://no-such-bucket' },
+        ["'no-such-bucket'", 'does not exist', 'LAKE_URL'],
       ],
     ];
     it.each(cases)('%s', async (_name, env, mentions) => {
