@@ -72,14 +72,22 @@ export class PartitionTransactions {
    */
   async settledOffset(partition: number): Promise<bigint | undefined> {
     await this.producerFor(partition);
-    this.admin ??= (async () => {
+    const admin = (this.admin ??= (async () => {
       const a = this.kafka.admin();
       await a.connect();
       return a;
-    })();
-    const offsets = await (await this.admin).fetchOffsets({ groupId: this.groupId, topics: [this.topic] });
-    const found = offsets[0]?.partitions.find((p) => p.partition === partition)?.offset;
-    return found === undefined || found === '-1' ? undefined : BigInt(found);
+    })());
+    try {
+      const offsets = await (await admin).fetchOffsets({ groupId: this.groupId, topics: [this.topic] });
+      const found = offsets[0]?.partitions.find((p) => p.partition === partition)?.offset;
+      return found === undefined || found === '-1' ? undefined : BigInt(found);
+    } catch (e) {
+      // An admin that failed to connect (the broker was down) or lost its broker is dropped, so
+      // the consumer's next attempt connects afresh instead of failing on it forever.
+      if (this.admin === admin) this.admin = undefined;
+      await admin.then((a) => a.disconnect()).catch(() => {});
+      throw e;
+    }
   }
 
   async close(): Promise<void> {
