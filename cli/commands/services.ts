@@ -1,12 +1,13 @@
 import { startStack, stopStack } from '../../infra/local/stack';
 import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
 import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service';
+import { bigQueryAnswers, bigQueryServiceOptions } from '../../infra/local/bigquery/service';
 import { gcsAnswers, gcsServiceOptions } from '../../infra/local/gcs/service';
 import { minioAnswers, minioServiceOptions } from '../../infra/local/minio/service';
 import { temporalAnswers, temporalServiceOptions } from '../../infra/local/temporal/service';
 import { UserFacingError } from '../../core/errors';
 
-/** `services start|stop|status`: the local Kafka broker, Temporal dev server, mail server, MinIO and fake-gcs-server. */
+/** `services start|stop|status`: the local Kafka broker, Temporal dev server, mail server, MinIO, fake-gcs-server and the BigQuery emulator. */
 export async function servicesCommand(action: string | undefined): Promise<number> {
   const say = (l: string) => console.log(l);
   switch (action) {
@@ -31,7 +32,11 @@ export async function servicesCommand(action: string | undefined): Promise<numbe
       );
       const gs = await gcsAnswers(gcsServiceOptions());
       say(`gcs       ${gs ? 'answering' : 'not answering'} on http://127.0.0.1:${gcsServiceOptions().port}`);
-      return k && t && m && s3 && gs ? 0 : 1;
+      const bq = await bigQueryAnswers(bigQueryServiceOptions());
+      say(
+        `bigquery  ${bq ? 'answering' : 'not answering'} on http://127.0.0.1:${bigQueryServiceOptions().restPort}`,
+      );
+      return k && t && m && s3 && gs && bq ? 0 : 1;
     }
     default:
       throw new UserFacingError(

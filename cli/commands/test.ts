@@ -50,6 +50,7 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
       mail: stack.mail.state === 'started',
       minio: stack.minio.state === 'started',
       gcs: stack.gcs.state === 'started',
+      bigquery: stack.bigquery.state === 'started',
     };
     if (Object.values(started).some(Boolean)) {
       say('stopping the services this run started...');

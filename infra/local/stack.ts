@@ -1,4 +1,5 @@
 import { kafkaServiceOptions, startKafka, stopKafka } from './kafka/service';
+import { startBigQuery, stopBigQuery } from './bigquery/service';
 import { ensureHttpfsExtension } from './duckdb/httpfs';
 import { startMail, stopMail } from './mail/service';
 import { startGcs, stopGcs } from './gcs/service';
@@ -11,11 +12,12 @@ export interface StackStatus {
   mail: { state: string; where: string; inbox: string; log: string };
   minio: { state: string; where: string; console: string; log: string };
   gcs: { state: string; where: string; log: string };
+  bigquery: { state: string; where: string; log: string };
 }
 
 /**
  * Installs what is missing and starts the local services (Kafka, Temporal, SMTP with its inbox,
- * MinIO and fake-gcs-server as the object stores a lake can live on). Each start is a no-op
+ * MinIO and fake-gcs-server as the object stores a lake can live on, the BigQuery emulator). Each start is a no-op
  * when the service already answers. ClickHouse (chDB) and DuckDB are in-process: nothing to start.
  */
 export async function startStack(log: (line: string) => void): Promise<StackStatus> {
@@ -34,21 +36,33 @@ export async function startStack(log: (line: string) => void): Promise<StackStat
   log('starting the local GCS server (fake-gcs-server)...');
   const gcs = await startGcs(undefined, log);
   log(`  fake-gcs-server ${gcs.state} on ${gcs.where} (log: ${gcs.log})`);
+  log('starting the BigQuery emulator...');
+  const bigquery = await startBigQuery(undefined, log);
+  log(`  bigquery emulator ${bigquery.state} on ${bigquery.where} (log: ${bigquery.log})`);
   // DuckDB reads a lake on an object store through httpfs: fetched once, like the services.
   ensureHttpfsExtension(log);
-  return { kafka, temporal, mail, minio, gcs };
+  return { kafka, temporal, mail, minio, gcs, bigquery };
 }
 
 export async function stopStack(
   log: (line: string) => void,
-  which: { kafka: boolean; temporal: boolean; mail?: boolean; minio?: boolean; gcs?: boolean } = {
+  which: {
+    kafka: boolean;
+    temporal: boolean;
+    mail?: boolean;
+    minio?: boolean;
+    gcs?: boolean;
+    bigquery?: boolean;
+  } = {
     kafka: true,
     temporal: true,
     mail: true,
     minio: true,
     gcs: true,
+    bigquery: true,
   },
 ): Promise<void> {
+  if (which.bigquery && (await stopBigQuery())) log('bigquery emulator stopped');
   if (which.gcs && (await stopGcs())) log('fake-gcs-server stopped');
   if (which.minio && (await stopMinio())) log('minio stopped');
   if (which.mail && (await stopMail())) log('mail stopped');
