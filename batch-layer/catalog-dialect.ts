@@ -25,4 +25,6 @@ export interface CatalogDialect {
   fromLineItems: string;
   /** Statements run before the catalog's (macros, functions). */
   setup: string[];
+  /** Further slots its templates fill (pieces shared between templates), if any. */
+  parts?: Record<string, string>;
 }

@@ -57,10 +57,12 @@ export function compileCatalog(d: CatalogDialect): CompiledCatalog {
   return {
     setup: d.setup,
     measures: fillTemplate(sqlTemplate(d.engine, 'hour_measures'), {
+      ...d.parts,
       base,
       measures: measures.join('\nUNION ALL\n'),
     }),
     uniques: fillTemplate(sqlTemplate(d.engine, 'hour_uniques'), {
+      ...d.parts,
       base,
       actors: actors.join('\nUNION ALL\n'),
     }),

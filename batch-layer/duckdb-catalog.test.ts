@@ -3,45 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { describe, expect, it } from 'vitest';
-import type { AnalyticsEvent } from '../core/event';
 import { aggregateBatch } from '../speed-layer/aggregate';
 import { LocalStorage } from '../core/lake/local-storage';
 import { writeLake } from '../test/helpers/lake';
+import { oddEvents } from '../test/helpers/catalog-events';
 import { generateEvents } from '../test/helpers/speed-harness';
 import { DuckDbEngine } from './duckdb-engine';
 
 const HOUR = Date.parse('2026-03-01T10:00:00Z');
-
-/** Extra shapes the catalog must treat alike in both engines. */
-function oddEvents(): AnalyticsEvent[] {
-  const base = generateEvents(6, { start: HOUR + 60_000, spreadMinutes: 5, projectId: 'odd' });
-  const props: Record<string, unknown>[] = [
-    { order_id: 'o', total_amount: 7, currency: 'USD', product_id: 'solo', price: 3.5, quantity: 2 },
-    {
-      order_id: 'o2',
-      total_amount: '7',
-      currency: 'USD',
-      products: [{ product_id: 'x' }, { category: 'no-id' }, 5],
-    },
-    { path: 42 },
-    { path: { nested: true } },
-    { content_id: 'c9', watch_time_seconds: 'ten' },
-    { content_id: 'c9', watch_time_seconds: 2.25 },
-  ];
-  const names = ['purchase', 'purchase', 'page', 'page', 'video_progress', 'video_progress'];
-  return base.map((e, i) => ({
-    ...e,
-    event: names[i] as string,
-    properties: props[i] as Record<string, unknown>,
-  }));
-}
 
 describe('the catalog in DuckDB equals the speed layer aggregation', () => {
   it('gives the same minute rows and HLL registers for the same events (duplicates removed once)', async () => {
     const lake = mkdtempSync(join(tmpdir(), 'parity-lake-'));
     const events = [
       ...generateEvents(3000, { start: HOUR, spreadMinutes: 59, duplicates: 40 }),
-      ...oddEvents(),
+      ...oddEvents(HOUR),
     ];
     await writeLake(lake, events);
 
