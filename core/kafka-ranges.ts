@@ -56,11 +56,33 @@ export interface RangeSink {
  * (offsets reset to replay) is skipped. A failure throws: nothing is committed, kafkajs
  * re-delivers, and the partition's state is rebuilt from the store, as after a crash.
  */
+/**
+ * A range that could not be written this time (the broker or the store away). kafkajs restarts a
+ * crashed consumer only when the error is retriable, and an error from a producer that exhausted
+ * its own retries while the broker was down says it is not: the consumer then stopped for good
+ * after a broker restart. Whatever failed, the range is rebuilt from the store on the next
+ * delivery, so the failure is always worth retrying.
+ */
+export class RangeNotWritten extends Error {
+  override name = 'RangeNotWritten';
+  readonly retriable = true;
+
+  constructor(cause: unknown) {
+    super(`the range was not written: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
 export function rangeBatchHandler(consumer: Consumer, store: RangeStore, sink: RangeSink, log: Logger) {
   const states = new Map<string, RangeState | undefined>();
   const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
   // Another member may have written while partitions moved: reload everything.
   consumer.on(consumer.events.GROUP_JOIN, () => states.clear());
+  // A consumer kafkajs does not restart consumes nothing more: say so loudly, with the cause.
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    const fields = { error: String(payload.error), groupId: payload.groupId };
+    if (payload.restart) log.warn('consumer crashed; kafkajs restarts it', fields);
+    else log.error('consumer stopped for good: restart this role', fields);
+  });
 
   const loadState = async (topic: string, partition: number) => {
     const key = keyOf(topic, partition);
@@ -200,7 +222,7 @@ export function rangeBatchHandler(consumer: Consumer, store: RangeStore, sink: R
     } catch (e) {
       states.delete(keyOf(batch.topic, batch.partition));
       sink.forget(batch.topic, batch.partition);
-      throw e;
+      throw new RangeNotWritten(e);
     }
     await heartbeat();
   };
