@@ -122,6 +122,14 @@ class Reader {
     return raw as T;
   }
 
+  /** Two settings that go together: both values, or neither (a problem when only one is set). */
+  pair(a: string, b: string): [string, string] | undefined {
+    const [x, y] = [this.optional(a), this.optional(b)];
+    if ((x === undefined) !== (y === undefined))
+      this.problems.push(`${a} and ${b} go together: set both or neither`);
+    return x !== undefined && y !== undefined ? [x, y] : undefined;
+  }
+
   url(name: string): string | undefined {
     const raw = this.optional(name);
     if (raw === undefined) return undefined;
@@ -287,32 +295,26 @@ function lakeOnObjectStore(r: Reader): Pick<LakeSettings, 's3' | 'gcs'> {
   if (scheme === 'gs') {
     const endpoint = r.url('LAKE_GCS_ENDPOINT');
     const projectId = r.optional('LAKE_GCS_PROJECT');
-    const hmacKeyId = r.optional('LAKE_GCS_HMAC_KEY_ID');
-    const hmacSecret = r.optional('LAKE_GCS_HMAC_SECRET');
-    if ((hmacKeyId === undefined) !== (hmacSecret === undefined))
-      r.problems.push('LAKE_GCS_HMAC_KEY_ID and LAKE_GCS_HMAC_SECRET go together: set both or neither');
+    const hmac = r.pair('LAKE_GCS_HMAC_KEY_ID', 'LAKE_GCS_HMAC_SECRET');
     return {
       gcs: {
         bucket,
         prefix: prefix ?? '',
         ...(endpoint ? { endpoint } : {}),
         ...(projectId ? { projectId } : {}),
-        ...(hmacKeyId && hmacSecret ? { hmacKeyId, hmacSecret } : {}),
+        ...(hmac ? { hmacKeyId: hmac[0], hmacSecret: hmac[1] } : {}),
       },
     };
   }
   const endpoint = r.url('LAKE_S3_ENDPOINT');
-  const accessKeyId = r.optional('LAKE_S3_ACCESS_KEY_ID');
-  const secretAccessKey = r.optional('LAKE_S3_SECRET_ACCESS_KEY');
-  if ((accessKeyId === undefined) !== (secretAccessKey === undefined))
-    r.problems.push('LAKE_S3_ACCESS_KEY_ID and LAKE_S3_SECRET_ACCESS_KEY go together: set both or neither');
+  const keys = r.pair('LAKE_S3_ACCESS_KEY_ID', 'LAKE_S3_SECRET_ACCESS_KEY');
   return {
     s3: {
       bucket,
       prefix: prefix ?? '',
       region: r.str('LAKE_S3_REGION', 'us-east-1'),
       ...(endpoint ? { endpoint } : {}),
-      ...(accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : {}),
+      ...(keys ? { accessKeyId: keys[0], secretAccessKey: keys[1] } : {}),
     },
   };
 }

@@ -56,6 +56,11 @@ function cycleIn(graph: Map<string, Set<string>>): string[] | undefined {
 
 describe('lint', () => {
   const eslint = new ESLint({ cwd: REPO_ROOT });
+  /** How many layer-rule errors `text` gets, linted as if it were `file`. */
+  const restrictedImports = async (file: string, text: string) => {
+    const [r] = await eslint.lintText(text, { filePath: join(REPO_ROOT, file) });
+    return r?.messages.filter((m) => m.ruleId === 'no-restricted-imports').length ?? 0;
+  };
 
   it('passes on the whole repository', async () => {
     const results = await eslint.lintFiles(['.']);
@@ -83,12 +88,8 @@ describe('lint', () => {
   });
 
   it('keeps each folder to the layers it may import, so folders form no cycle', async () => {
-    const restricted = async (file: string, from: string) => {
-      const [r] = await eslint.lintText(`import { x } from '${from}';\nexport const y = x;\n`, {
-        filePath: join(REPO_ROOT, file),
-      });
-      return r?.messages.filter((m) => m.ruleId === 'no-restricted-imports').length ?? 0;
-    };
+    const restricted = (file: string, from: string) =>
+      restrictedImports(file, `import { x } from '${from}';\nexport const y = x;\n`);
     expect(await restricted('core/errors.ts', '../serving-layer/tokens')).toBe(1);
     expect(await restricted('batch-layer/duckdb-engine.ts', '../speed-layer/rows')).toBe(1);
     expect(await restricted('workflows/activities.ts', '../serving-layer/tokens')).toBe(1);
@@ -99,15 +100,8 @@ describe('lint', () => {
   });
 
   it("lets only the lake's local storage (and infra/) touch the disk", async () => {
-    const disk = async (file: string, from: string) => {
-      const [r] = await eslint.lintText(
-        `import { readFileSync } from '${from}';\nexport const y = readFileSync;\n`,
-        {
-          filePath: join(REPO_ROOT, file),
-        },
-      );
-      return r?.messages.filter((m) => m.ruleId === 'no-restricted-imports').length ?? 0;
-    };
+    const disk = (file: string, from: string) =>
+      restrictedImports(file, `import { readFileSync } from '${from}';\nexport const y = readFileSync;\n`);
     expect(await disk('batch-layer/duckdb-engine.ts', 'node:fs')).toBe(1);
     expect(await disk('serving-layer/reports/delivery-ledger.ts', 'fs')).toBe(1);
     expect(await disk('speed-layer/range-writer.ts', 'node:fs/promises')).toBe(1);

@@ -50,8 +50,7 @@ async function upload(root: string, dir: string, to: LakeStorage): Promise<numbe
   let n = 0;
   for (const name of localFiles.list(join(root, dir))) {
     const k = dir === '' ? name : `${dir}/${name}`;
-    const st = localFiles.stat(join(root, k));
-    if (st && name.endsWith('.parquet')) {
+    if (name.endsWith('.parquet')) {
       await to.write(k, localFiles.readBytes(join(root, k)));
       n++;
     } else n += await upload(root, k, to);

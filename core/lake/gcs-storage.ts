@@ -1,6 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ApiError, Storage, type Bucket } from '@google-cloud/storage';
 import { localFiles } from './local-storage';
 import { LakeUnavailableError, type HttpfsSource, type LakeAccess, type LakeStorage } from './storage';
@@ -126,9 +123,7 @@ export class GcsStorage implements LakeStorage {
   }
 
   async scratch(name: string): Promise<string> {
-    const dir = join(tmpdir(), 'lake-scratch');
-    localFiles.ensureDir(dir);
-    return join(dir, `${process.pid}-${randomUUID()}-${name}`);
+    return localFiles.scratchPath(name);
   }
 
   async check(): Promise<void> {

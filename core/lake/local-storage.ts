@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LakeUnavailableError, type LakeStorage } from './storage';
 
@@ -186,5 +187,11 @@ export const localFiles = {
     }
   },
   remove: (path: string): void => rmSync(path, { force: true, recursive: true }),
+  /** A fresh path in this machine's temporary folder, for a file an engine writes before publishing it. */
+  scratchPath(name: string): string {
+    const dir = join(tmpdir(), 'lake-scratch');
+    mkdirSync(dir, { recursive: true });
+    return join(dir, `${process.pid}-${randomUUID()}-${name}`);
+  },
   copy: (from: string, to: string): void => copyFileSync(from, to),
 };

@@ -1,6 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   CopyObjectCommand,
   DeleteObjectCommand,
@@ -167,9 +164,7 @@ export class S3Storage implements LakeStorage {
   }
 
   async scratch(name: string): Promise<string> {
-    const dir = join(tmpdir(), 'lake-scratch');
-    localFiles.ensureDir(dir);
-    return join(dir, `${process.pid}-${randomUUID()}-${name}`);
+    return localFiles.scratchPath(name);
   }
 
   /** Whether the bucket answers with these credentials; else one line saying what is wrong. */

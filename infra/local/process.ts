@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { UserFacingError } from '../../core/errors';
 
 /** A long-running local service started detached, tracked by a pid file. */
 export interface DaemonSpec {
@@ -99,4 +100,21 @@ export async function waitUntil(
 export function tail(file: string, lines = 5): string {
   if (!existsSync(file)) return '';
   return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Waits until a just-started daemon answers; if it exits or stays silent, stops it and fails with
+ * one line pointing at its log.
+ */
+export async function awaitDaemonReady(
+  d: { what: string; pid: number; pidFile: string; logFile: string; timeoutMs: number },
+  answers: () => Promise<boolean>,
+): Promise<void> {
+  const outcome = await waitUntil(answers, d.timeoutMs, () => isAlive(d.pid));
+  if (outcome === 'ready') return;
+  await stopDaemon(d.pidFile, { graceMs: 2000 });
+  throw new UserFacingError(
+    outcome === 'exited' ? `${d.what} exited during start-up` : `${d.what} did not answer in time`,
+    `read ${d.logFile}; last line: ${tail(d.logFile, 1)}`,
+  );
 }

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BigQuery } from '@google-cloud/bigquery';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BIGQUERY_DIALECT } from '../../batch-layer/bigquery-catalog';
@@ -11,7 +10,7 @@ import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
 import { fillTemplate } from '../../batch-layer/sql-templates';
 import { actorId, type AnalyticsEvent } from '../../core/event';
 import { LocalStorage } from '../../core/lake/local-storage';
-import { bigQueryAnswers, bigQueryServiceOptions } from '../../infra/local/bigquery/service';
+import { emulatorClient, requireBigQuery, runQuery } from '../helpers/bigquery';
 import { oddEvents } from '../helpers/catalog-events';
 import { writeLake } from '../helpers/lake';
 import { generateEvents } from '../helpers/speed-harness';
@@ -52,15 +51,9 @@ const registerRow = (r: Record<string, unknown>) =>
  * BigQuery engine around this SQL, loading the lake and publishing views, is still to come.)
  */
 describe('catalog conformance: DuckDB and BigQuery (emulator) compute the same views', () => {
-  const o = bigQueryServiceOptions();
-  const bq = new BigQuery({ projectId: o.projectId, apiEndpoint: `http://127.0.0.1:${o.restPort}` });
+  const bq = emulatorClient();
 
-  beforeAll(async () => {
-    if (!(await bigQueryAnswers(o)))
-      throw new Error(
-        'the BigQuery emulator is not up: run ./platform test, or ./platform services start first',
-      );
-  });
+  beforeAll(requireBigQuery);
 
   /** Every metric's rows of the hour from DuckDB's engine, over the events written to a lake. */
   async function duckdb(events: AnalyticsEvent[]) {
@@ -105,16 +98,11 @@ describe('catalog conformance: DuckDB and BigQuery (emulator) compute the same v
       })),
     );
     const compiled = compileCatalog(BIGQUERY_DIALECT);
-    const run = async (template: string) => {
-      // createQueryJob + getQueryResults: they throw on a query error, where bq.query() may not.
-      const [job] = await bq.createQueryJob({
-        query: fillTemplate(template, { events: `${dataset}.events` }),
-        params: { from: new Date(HOUR), to: new Date(HOUR + 3_600_000) },
-        useLegacySql: false,
+    const run = (template: string) =>
+      runQuery(bq, fillTemplate(template, { events: `${dataset}.events` }), {
+        from: new Date(HOUR),
+        to: new Date(HOUR + 3_600_000),
       });
-      const [rows] = await job.getQueryResults();
-      return rows as Record<string, unknown>[];
-    };
     return {
       measures: (await run(compiled.measures)).map(measureRow).sort(),
       registers: (await run(compiled.uniques)).map(registerRow).sort(),

@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { UserFacingError } from '../../../core/errors';
 import { stateDir } from '../paths';
 import { assertPortFree, isListening } from '../ports';
-import { isAlive, startDaemon, stopDaemon, tail, waitUntil } from '../process';
+import { awaitDaemonReady, startDaemon, stopDaemon } from '../process';
 import { ensureBqEmulatorInstalled } from './install';
 
 export interface BigQueryServiceOptions {
@@ -68,20 +67,10 @@ export async function startBigQuery(
     logFile: bigQueryLogFile(),
     pidFile: pidFile(),
   });
-  const outcome = await waitUntil(
+  await awaitDaemonReady(
+    { what: 'the BigQuery emulator', pid, pidFile: pidFile(), logFile: bigQueryLogFile(), timeoutMs: 60_000 },
     () => bigQueryAnswers(o),
-    60_000,
-    () => isAlive(pid),
   );
-  if (outcome !== 'ready') {
-    await stopDaemon(pidFile(), { graceMs: 2000 });
-    throw new UserFacingError(
-      outcome === 'exited'
-        ? 'the BigQuery emulator exited during start-up'
-        : 'the BigQuery emulator did not answer in time',
-      `read ${bigQueryLogFile()}; last line: ${tail(bigQueryLogFile(), 1)}`,
-    );
-  }
   return result('started');
 }
 

@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { DUCKDB_VERSION } from '../../../core/config';
-import { UserFacingError } from '../../../core/errors';
-import { hasCommand, runStep } from '../commands';
+import { unpackWheel } from '../pypi';
 import { cacheDir } from '../paths';
 
 /**
@@ -17,50 +16,17 @@ export function httpfsExtensionFile(env: NodeJS.ProcessEnv = process.env): strin
 export function ensureHttpfsExtension(log: (line: string) => void = () => {}): string {
   const file = httpfsExtensionFile();
   if (existsSync(file)) return file;
-  const python = hasCommand('python3') ? 'python3' : hasCommand('python') ? 'python' : undefined;
-  if (!python)
-    throw new UserFacingError(
-      "Python (pip) is not installed, so DuckDB's httpfs extension cannot be fetched",
-      'install python3-pip (apt-get install python3-pip)',
-    );
   const dir = join(cacheDir(), `duckdb-httpfs-${DUCKDB_VERSION}`);
   const tmp = `${dir}.partial`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   log(`installing DuckDB's httpfs extension ${DUCKDB_VERSION} from PyPI into ${dir} (once)`);
-  runStep('downloading duckdb-extension-httpfs from PyPI', python, [
-    '-m',
-    'pip',
-    'download',
-    '--no-deps',
-    '--only-binary=:all:',
-    '-d',
-    tmp,
-    `duckdb-extension-httpfs==${DUCKDB_VERSION}`,
-  ]);
-  const wheel = readdirSync(tmp).find((f) => f.endsWith('.whl'));
-  if (!wheel)
-    throw new UserFacingError('pip downloaded no duckdb-extension-httpfs wheel', 'check access to PyPI');
-  runStep('unpacking the httpfs wheel', python, [
-    '-m',
-    'zipfile',
-    '-e',
-    join(tmp, wheel),
-    join(tmp, 'wheel'),
-  ]);
+  const wheel = unpackWheel('duckdb-extension-httpfs', DUCKDB_VERSION, tmp);
   renameSync(
-    join(
-      tmp,
-      'wheel',
-      'duckdb_extension_httpfs',
-      'extensions',
-      `v${DUCKDB_VERSION}`,
-      'httpfs.duckdb_extension',
-    ),
+    join(wheel, 'duckdb_extension_httpfs', 'extensions', `v${DUCKDB_VERSION}`, 'httpfs.duckdb_extension'),
     join(tmp, 'httpfs.duckdb_extension'),
   );
   rmSync(join(tmp, 'wheel'), { recursive: true, force: true });
-  rmSync(join(tmp, wheel), { force: true });
   rmSync(dir, { recursive: true, force: true });
   renameSync(tmp, dir);
   return file;

@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Storage } from '@google-cloud/storage';
-import { UserFacingError } from '../../../core/errors';
 import { stateDir } from '../paths';
 import { assertPortFree, isListening } from '../ports';
-import { isAlive, startDaemon, stopDaemon, tail, waitUntil } from '../process';
+import { awaitDaemonReady, startDaemon, stopDaemon } from '../process';
 import { ensureFakeGcsInstalled } from './install';
 
 export interface GcsServiceOptions {
@@ -92,20 +91,10 @@ export async function startGcs(
     logFile: gcsLogFile(),
     pidFile: pidFile(),
   });
-  const outcome = await waitUntil(
+  await awaitDaemonReady(
+    { what: 'fake-gcs-server', pid, pidFile: pidFile(), logFile: gcsLogFile(), timeoutMs: 30_000 },
     () => gcsAnswers(o),
-    30_000,
-    () => isAlive(pid),
   );
-  if (outcome !== 'ready') {
-    await stopDaemon(pidFile(), { graceMs: 2000 });
-    throw new UserFacingError(
-      outcome === 'exited'
-        ? 'fake-gcs-server exited during start-up'
-        : 'fake-gcs-server did not answer in time',
-      `read ${gcsLogFile()}; last line: ${tail(gcsLogFile(), 1)}`,
-    );
-  }
   await ensureBucket(o);
   return result('started');
 }

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { UserFacingError } from '../../../core/errors';
 import { REPO_ROOT, stateDir } from '../paths';
 import { assertPortFree, isListening } from '../ports';
-import { isAlive, startDaemon, stopDaemon, tail, waitUntil } from '../process';
+import { awaitDaemonReady, startDaemon, stopDaemon } from '../process';
 
 export interface MailServiceOptions {
   smtpPort: number;
@@ -56,18 +55,10 @@ export async function startMail(
     logFile: mailLogFile(),
     pidFile: pidFile(),
   });
-  const outcome = await waitUntil(
+  await awaitDaemonReady(
+    { what: 'the local mail server', pid, pidFile: pidFile(), logFile: mailLogFile(), timeoutMs: 30_000 },
     () => mailAnswers(o),
-    30_000,
-    () => isAlive(pid),
   );
-  if (outcome !== 'ready') {
-    await stopDaemon(pidFile(), { graceMs: 2000 });
-    throw new UserFacingError(
-      'the local mail server did not start',
-      `read ${mailLogFile()}; last line: ${tail(mailLogFile(), 1)}`,
-    );
-  }
   return result('started');
 }
 

@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { UserFacingError } from '../../../core/errors';
 import { stateDir } from '../paths';
 import { assertPortFree, isListening } from '../ports';
-import { isAlive, startDaemon, stopDaemon, tail, waitUntil } from '../process';
+import { awaitDaemonReady, startDaemon, stopDaemon } from '../process';
 import { ensureMinioInstalled } from './install';
 
 export interface MinioServiceOptions {
@@ -111,18 +110,10 @@ export async function startMinio(
     logFile: minioLogFile(),
     pidFile: pidFile(),
   });
-  const outcome = await waitUntil(
+  await awaitDaemonReady(
+    { what: 'MinIO', pid, pidFile: pidFile(), logFile: minioLogFile(), timeoutMs: 30_000 },
     () => minioAnswers(o),
-    30_000,
-    () => isAlive(pid),
   );
-  if (outcome !== 'ready') {
-    await stopDaemon(pidFile(), { graceMs: 2000 });
-    throw new UserFacingError(
-      outcome === 'exited' ? 'MinIO exited during start-up' : 'MinIO did not answer in time',
-      `read ${minioLogFile()}; last line: ${tail(minioLogFile(), 1)}`,
-    );
-  }
   await ensureBucket(o);
   return result('started');
 }

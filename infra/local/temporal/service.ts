@@ -1,10 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { UserFacingError } from '../../../core/errors';
 import { SEARCH_ATTRIBUTES } from '../../../core/temporal-search-attributes';
 import { assertPortFree, isListening } from '../ports';
-import { isAlive, startDaemon, stopDaemon, tail, waitUntil } from '../process';
+import { awaitDaemonReady, startDaemon, stopDaemon } from '../process';
 import { stateDir } from '../paths';
 import { ensureTemporalInstalled } from './install';
 
@@ -87,20 +86,16 @@ export async function startTemporal(
     logFile: temporalLogFile(),
     pidFile: pidFile(),
   });
-  const outcome = await waitUntil(
+  await awaitDaemonReady(
+    {
+      what: 'the Temporal dev server',
+      pid,
+      pidFile: pidFile(),
+      logFile: temporalLogFile(),
+      timeoutMs: o.readyTimeoutMs ?? 60_000,
+    },
     () => temporalAnswers(o),
-    o.readyTimeoutMs ?? 60_000,
-    () => isAlive(pid),
   );
-  if (outcome !== 'ready') {
-    await stopDaemon(pidFile(), { graceMs: 2000 });
-    throw new UserFacingError(
-      outcome === 'exited'
-        ? 'the Temporal dev server exited during start-up'
-        : 'the Temporal dev server did not answer in time',
-      `read ${temporalLogFile()}; last line: ${tail(temporalLogFile(), 1)}`,
-    );
-  }
   return result('started');
 }
 

@@ -1,0 +1,30 @@
+import { BigQuery } from '@google-cloud/bigquery';
+import { bigQueryAnswers, bigQueryServiceOptions } from '../../infra/local/bigquery/service';
+
+/** A client of the local BigQuery emulator (no credentials: it checks none). */
+export function emulatorClient(): BigQuery {
+  const o = bigQueryServiceOptions();
+  return new BigQuery({ projectId: o.projectId, apiEndpoint: `http://127.0.0.1:${o.restPort}` });
+}
+
+/** Fails fast with the command to run when the emulator is not up. */
+export async function requireBigQuery(): Promise<void> {
+  if (!(await bigQueryAnswers(bigQueryServiceOptions())))
+    throw new Error(
+      'the BigQuery emulator is not up: run ./platform test, or ./platform services start first',
+    );
+}
+
+/**
+ * Runs a query and returns its rows: createQueryJob + getQueryResults, which throw on a query
+ * error, where bq.query() may resolve an empty answer.
+ */
+export async function runQuery(
+  bq: BigQuery,
+  query: string,
+  params: Record<string, unknown>,
+): Promise<Record<string, unknown>[]> {
+  const [job] = await bq.createQueryJob({ query, params, useLegacySql: false });
+  const [rows] = await job.getQueryResults();
+  return rows as Record<string, unknown>[];
+}
