@@ -1,51 +1,19 @@
 import { openLakeDuckDB } from '../core/lake/duckdb-access';
-import {
-  type DuckDBInstance,
-  LIST,
-  listValue,
-  timestampValue,
-  VARCHAR,
-  type DuckDBConnection,
-} from '@duckdb/node-api';
+import { type DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
 import { eventHourKey } from '../core/lake/layout';
 import { lakeHolds } from '../core/lake/events';
 import { key, type LakeStorage } from '../core/lake/storage';
 import { measuresSql, SETUP_STATEMENTS, uniquesSql } from './duckdb-catalog';
 import type { BatchEngine, ViewFiles } from './engine';
-import { quoteLiteral } from './sql-literal';
 import { sqlTemplate } from './sql-templates';
-
-/** Runs `f` on its own connection: temp tables are per connection, so concurrent work cannot collide. */
-async function withConnection<T>(db: DuckDBInstance, f: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
-  const conn = await db.connect();
-  try {
-    return await f(conn);
-  } finally {
-    conn.closeSync();
-  }
-}
-
-/** Writes a table to the lake at `target` (a key): a scratch file first, published whole. */
-async function copyTable(
-  conn: DuckDBConnection,
-  lake: LakeStorage,
-  table: string,
-  target: string,
-): Promise<void> {
-  const tmp = await lake.scratch('view.parquet');
-  await conn.run(`COPY ${table} TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
-  await lake.publishFile(tmp, target);
-}
-
-/** The names of a view's two files under `version`. */
-const viewNames = (version: string) => ({
-  measures: `measures-${version}.parquet`,
-  uniques: `uniques-${version}.parquet`,
-});
-
-/** An empty view table named `table`, with the view's columns (sql/duckdb/empty_*.sql). */
-const emptyTable = (table: string, kind: 'measures' | 'uniques') =>
-  `CREATE OR REPLACE TEMP TABLE ${table} ${sqlTemplate('duckdb', `empty_${kind}`)}`;
+import {
+  copyTable,
+  emptyTable,
+  keepOtherProjects,
+  publishHourTables,
+  viewNames,
+  withConnection,
+} from './view-tables';
 
 /** DuckDB, embedded: the batch layer's default engine. */
 export class DuckDbEngine implements BatchEngine {
@@ -118,27 +86,8 @@ export class DuckDbEngine implements BatchEngine {
         await conn.run(emptyTable('hour_measures', 'measures'));
         await conn.run(emptyTable('hour_uniques', 'uniques'));
       }
-      if (only) {
-        const keep = { file: '', projects: listValue(only.projects) };
-        const keepTypes = { projects: LIST(VARCHAR) };
-        for (const [table, file] of [
-          ['hour_measures', only.current.measures],
-          ['hour_uniques', only.current.uniques],
-        ] as const) {
-          await conn.run(
-            `INSERT INTO ${table} BY NAME SELECT * FROM read_parquet($file, hive_partitioning = false) WHERE NOT list_contains($projects, project_id)`,
-            { ...keep, file: this.lake.uri(file) },
-            keepTypes,
-          );
-        }
-      }
-      const { measures, uniques } = viewNames(version);
-      await copyTable(conn, this.lake, 'hour_measures', key(dir, measures));
-      await copyTable(conn, this.lake, 'hour_uniques', key(dir, uniques));
-      const r = await conn.runAndReadAll(
-        `SELECT coalesce(sum(count), 0)::BIGINT AS n FROM hour_measures WHERE metric = 'events'`,
-      );
-      return { measures, uniques, events: Number(r.getRowObjectsJson()[0]?.n ?? 0) };
+      if (only) await keepOtherProjects(conn, this.lake, only);
+      return publishHourTables(conn, this.lake, dir, version);
     });
   }
 

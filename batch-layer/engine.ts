@@ -10,6 +10,12 @@ export interface ViewFiles {
   uniques: string;
 }
 
+/** Labels an engine puts on the work it does for a run (BigQuery job labels): workflow, run... */
+export type JobLabels = Record<string, string>;
+
+/** An hour's view as an engine wrote it: its files, its events, what it cost (BigQuery's bytes). */
+export type HourViewResult = ViewFiles & { events: number; bytes?: { loaded: number; processed: number } };
+
 export interface BatchEngine {
   /**
    * Computes one hour's view from the lake (every catalog metric, exactly deduplicated by
@@ -22,9 +28,10 @@ export interface BatchEngine {
     dir: string,
     version: string,
     only?: { projects: string[]; current: ViewFiles },
-  ): Promise<ViewFiles & { events: number }>;
+    labels?: JobLabels,
+  ): Promise<HourViewResult>;
   /** The view of an hour without events, written in the lake folder `dir` under `version`. */
-  emptyHourView(dir: string, version: string): Promise<ViewFiles & { events: number }>;
+  emptyHourView(dir: string, version: string): Promise<HourViewResult>;
   /** Rolls a day's published hour files (keys) up into day buckets, written in `dir` under `version`. */
   dayView(hourFiles: ViewFiles[], dir: string, version: string): Promise<ViewFiles>;
   close(): void;

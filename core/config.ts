@@ -51,6 +51,11 @@ export interface Config {
   lake: LakeSettings & {
     fetchWaitMs: number;
   };
+  batch: {
+    /** The engine of runs that do not name one (schedules, runs started without `engine`). */
+    engine: BatchEngineName;
+    bigquery: BigQuerySettings;
+  };
   temporal: {
     address: string;
     namespace: string;
@@ -80,6 +85,26 @@ export interface Config {
     /** Which (report, period, recipient) emails were sent: shared by every serving process. */
     ledgerDir: string;
   };
+}
+
+/** The batch engines an operator chooses from (BATCH_ENGINE, `engine` in a workflow's input). */
+export const BATCH_ENGINES = ['duckdb', 'bigquery'] as const;
+export type BatchEngineName = (typeof BATCH_ENGINES)[number];
+
+export interface BigQuerySettings {
+  projectId: string;
+  /** The BigQuery emulator's address locally; Google's when absent. */
+  endpoint?: string;
+  location: string;
+  /** Dataset of the raw events table (created by operators; the engine creates the table). */
+  dataset: string;
+  /** Cost guard: no query may bill more (checked by a dry run first, and enforced by BigQuery). */
+  maxBytesBilled: number;
+  /**
+   * Where load jobs read the hour's file from: gs://bucket/prefix. Locally `dir` is the folder the
+   * emulator reads gs:// URIs under; in production the files go to that Cloud Storage bucket.
+   */
+  staging: { bucket: string; prefix: string; dir?: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -224,6 +249,10 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       },
       fetchWaitMs: r.int('LAKE_FETCH_WAIT_MS', 10_000, 0, 600_000),
     },
+    batch: {
+      engine: r.oneOf('BATCH_ENGINE', BATCH_ENGINES, 'duckdb'),
+      bigquery: bigQuerySettings(r, mode, stateDir),
+    },
     temporal: {
       address: r.str('TEMPORAL_ADDRESS', `localhost:${temporalPort}`),
       namespace: r.str('TEMPORAL_NAMESPACE', 'default'),
@@ -316,6 +345,43 @@ function lakeOnObjectStore(r: Reader): Pick<LakeSettings, 's3' | 'gcs'> {
       ...(endpoint ? { endpoint } : {}),
       ...(keys ? { accessKeyId: keys[0], secretAccessKey: keys[1] } : {}),
     },
+  };
+}
+
+/**
+ * BigQuery, the batch layer's scale engine. Every default is the local emulator (./platform
+ * services starts it); production sets BIGQUERY_PROJECT and BIGQUERY_STAGING_URL and leaves
+ * BIGQUERY_ENDPOINT unset (Google's API, Application Default Credentials).
+ */
+function bigQuerySettings(r: Reader, mode: Config['env'], stateDir: string): BigQuerySettings {
+  const local = mode !== 'production';
+  const endpoint =
+    r.url('BIGQUERY_ENDPOINT') ??
+    (local ? `http://127.0.0.1:${r.port('BIGQUERY_EMULATOR_PORT', 9050)}` : undefined);
+  const dataset = r.str('BIGQUERY_DATASET', 'analytics_batch');
+  if (!/^\w{1,1024}$/.test(dataset))
+    r.problems.push(`BIGQUERY_DATASET must be letters, digits and '_' (got '${dataset}')`);
+  const projectId = r.str(
+    'BIGQUERY_PROJECT',
+    local ? r.str('BIGQUERY_EMULATOR_PROJECT', 'platform-local') : '',
+  );
+  if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(projectId))
+    r.problems.push(
+      projectId === ''
+        ? 'BIGQUERY_PROJECT is required when PLATFORM_ENV=production (the Google Cloud project of the batch dataset)'
+        : `BIGQUERY_PROJECT must be a Google Cloud project id (got '${projectId}')`,
+    );
+  const url = r.str('BIGQUERY_STAGING_URL', 'gs://bigquery-staging/loads');
+  const m = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,61}[a-z0-9])(?:\/(.*?))?\/?$/.exec(url);
+  if (!m) r.problems.push(`BIGQUERY_STAGING_URL must be gs://bucket[/prefix] (got '${url}')`);
+  const dir = r.optional('BIGQUERY_STAGING_DIR') ?? (local ? join(stateDir, 'bigquery', 'gcs') : undefined);
+  return {
+    projectId,
+    ...(endpoint ? { endpoint } : {}),
+    location: r.str('BIGQUERY_LOCATION', 'US'),
+    dataset,
+    maxBytesBilled: r.int('BIGQUERY_MAX_BYTES_BILLED', 100 * 2 ** 30, 1, Number.MAX_SAFE_INTEGER),
+    staging: { bucket: m?.[1] ?? 'invalid', prefix: m?.[2] ?? '', ...(dir ? { dir: resolve(dir) } : {}) },
   };
 }
 

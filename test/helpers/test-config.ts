@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../core/config';
+import { bigQueryGcsRoot } from '../../infra/local/bigquery/service';
 import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
 import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service';
 import { gcsAnswers, gcsLakeEnv, gcsServiceOptions } from '../../infra/local/gcs/service';
@@ -32,6 +33,8 @@ export function isolatedConfig(name: string, env: Record<string, string> = {}): 
     LAKE_FETCH_WAIT_MS: '200',
     KAFKA_SESSION_TIMEOUT_MS: '6000',
     TEMPORAL_SCHEDULES: 'false',
+    // The emulator reads load jobs' gs:// files from its own folder, not the test's state folder.
+    BIGQUERY_STAGING_DIR: bigQueryGcsRoot(),
     ...env,
   });
 }
