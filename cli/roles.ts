@@ -100,6 +100,12 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
         {
           ...config.temporal,
           lake,
+          engines: {
+            default: config.batch.engine,
+            bigquery: config.batch.bigquery,
+            httpfs: config.lake.httpfs,
+            failpoints: config.failpoints,
+          },
           schedules: config.temporal.schedules
             ? {
                 taskQueue: config.temporal.taskQueue,

@@ -3,6 +3,7 @@ import { localFiles } from './lake/local-storage';
 import type { LakeSettings } from './lake/open-lake';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { BATCH_ENGINES, type BatchEngineName } from './batch-engines';
 import { ConfigError } from './errors';
 import { DEFAULT_TOPICS } from './topics';
 
@@ -56,6 +57,11 @@ export interface Config {
     engine: BatchEngineName;
     bigquery: BigQuerySettings;
   };
+  /**
+   * Named points where a process stops and waits to be killed (PLATFORM_FAILPOINTS=a,b): tests
+   * of exactly-once kill a worker at an exact step. Refused in production.
+   */
+  failpoints: string[];
   temporal: {
     address: string;
     namespace: string;
@@ -86,10 +92,6 @@ export interface Config {
     ledgerDir: string;
   };
 }
-
-/** The batch engines an operator chooses from (BATCH_ENGINE, `engine` in a workflow's input). */
-export const BATCH_ENGINES = ['duckdb', 'bigquery'] as const;
-export type BatchEngineName = (typeof BATCH_ENGINES)[number];
 
 export interface BigQuerySettings {
   projectId: string;
@@ -186,6 +188,9 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
   if (jwtSecret !== undefined && jwtSecret.length < 32) {
     r.problems.push('JWT_SECRET must be at least 32 characters');
   }
+  if (mode === 'production' && r.optional('PLATFORM_FAILPOINTS') !== undefined) {
+    r.problems.push('PLATFORM_FAILPOINTS stops processes on purpose (tests only): unset it in production');
+  }
   if (mode === 'production' && jwtSecret === undefined) {
     r.problems.push('JWT_SECRET is required when PLATFORM_ENV=production');
   }
@@ -253,6 +258,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       engine: r.oneOf('BATCH_ENGINE', BATCH_ENGINES, 'duckdb'),
       bigquery: bigQuerySettings(r, mode, stateDir),
     },
+    failpoints: (r.optional('PLATFORM_FAILPOINTS') ?? '').split(',').filter(Boolean),
     temporal: {
       address: r.str('TEMPORAL_ADDRESS', `localhost:${temporalPort}`),
       namespace: r.str('TEMPORAL_NAMESPACE', 'default'),

@@ -1,6 +1,11 @@
 import { Context, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { CostLimitError } from '../batch-layer/bigquery-jobs';
+import type { BatchEngine, JobLabels } from '../batch-layer/engine';
+import type { Engines } from '../batch-layer/engines';
 import { hourInputs } from '../batch-layer/hour-inputs';
-import type { BatchEngine } from '../batch-layer/engine';
+import type { BatchEngineName } from '../core/batch-engines';
+import { UserFacingError } from '../core/errors';
 import { lakeHolds, unsealedLakeHours } from '../core/lake/events';
 import {
   archivedOffsets,
@@ -16,7 +21,7 @@ import { advanceWatermark, readWatermark } from '../core/lake/watermark';
 
 /** What the batch activities need, built once per worker and injected. */
 export interface BatchDeps {
-  engine: BatchEngine;
+  engines: Engines;
   lake: LakeStorage;
   now?: () => Date;
 }
@@ -32,16 +37,31 @@ export function createActivities(deps: BatchDeps) {
       hourIso: string,
       projects?: string[],
       force = false,
-    ): Promise<{ hour: string; events: number; version: string; unchanged?: boolean }> {
+      engine?: BatchEngineName,
+    ): Promise<{
+      hour: string;
+      events: number;
+      version: string;
+      engine: BatchEngineName;
+      bytes?: { loaded: number; processed: number };
+      unchanged?: boolean;
+    }> {
+      const name = engine ?? deps.engines.defaultName;
       const seen = await keptIfUpToDate(hourIso, force);
       if (seen.kept)
-        return { hour: hourIso, events: seen.kept.events, version: seen.kept.version, unchanged: true };
+        return {
+          hour: hourIso,
+          events: seen.kept.events,
+          version: seen.kept.version,
+          engine: name,
+          unchanged: true,
+        };
       // Heartbeats keep flowing while DuckDB works (its queries do not block the event loop), so a
       // dead worker is noticed within the heartbeat timeout, not the start-to-close one.
       let step = 'aggregating';
       const beat = setInterval(() => heartbeat({ hour: hourIso, step }), 2000);
       try {
-        return await recompute(hourIso, (s) => (step = s), seen, projects);
+        return await recompute(name, hourIso, (s) => (step = s), seen, projects);
       } finally {
         clearInterval(beat);
       }
@@ -87,17 +107,27 @@ export function createActivities(deps: BatchDeps) {
      * workflow each would cost more than the hour): each gets its view (empty, or the real one if
      * events landed since), then the watermark follows.
      */
-    async sealEmptyHours(hours: string[], force = false): Promise<{ events: number }> {
+    async sealEmptyHours(
+      hours: string[],
+      force = false,
+      engine?: BatchEngineName,
+    ): Promise<{ events: number; bytes: { loaded: number; processed: number } }> {
+      const name = engine ?? deps.engines.defaultName;
+      const bytes = { loaded: 0, processed: 0 };
       let events = 0;
       for (const hour of hours) {
         heartbeat({ hour });
         const seen = await keptIfUpToDate(hour, force);
         if (seen.kept) events += seen.kept.events;
-        else if (await lakeHolds(deps.lake, hour)) events += (await recompute(hour, () => {}, seen)).events;
-        else
+        else if (await lakeHolds(deps.lake, hour)) {
+          const r = await recompute(name, hour, () => {}, seen);
+          events += r.events;
+          bytes.loaded += r.bytes?.loaded ?? 0;
+          bytes.processed += r.bytes?.processed ?? 0;
+        } else
           await publishHour(deps.lake, {
             hour,
-            ...(await emptyView(hour)),
+            ...(await emptyView(name, hour)),
             computedAt: now().toISOString(),
             inputs: seen.inputs,
             archived: seen.archived,
@@ -105,7 +135,7 @@ export function createActivities(deps: BatchDeps) {
       }
       const last = hours[hours.length - 1];
       if (last !== undefined) await advanceWatermark(deps.lake, last);
-      return { events };
+      return { events, bytes };
     },
 
     /** Which of these hours have a published view. */
@@ -135,7 +165,7 @@ export function createActivities(deps: BatchDeps) {
     },
 
     /** Rolls the day's published hours up into its daily view (DAU, revenue, content per day...). */
-    async rollupDay(day: string): Promise<{ day: string; hours: number }> {
+    async rollupDay(day: string, engine?: BatchEngineName): Promise<{ day: string; hours: number }> {
       const hours = Array.from({ length: 24 }, (_, i) =>
         new Date(Date.parse(`${day}T00:00:00Z`) + i * 3_600_000).toISOString(),
       );
@@ -149,7 +179,7 @@ export function createActivities(deps: BatchDeps) {
         uniques: key(hourViewKey(h), p.uniques),
       }));
       const version = attemptVersion();
-      const view = await deps.engine.dayView(files, dayViewKey(day), version);
+      const view = await (await engineNamed(engine)).dayView(files, dayViewKey(day), version);
       await publishDay(deps.lake, {
         day,
         version,
@@ -183,9 +213,35 @@ export function createActivities(deps: BatchDeps) {
   }
 
   /** An hour without events, sealed as the engine's empty view under this attempt's version. */
-  async function emptyView(hourIso: string) {
+  async function emptyView(engine: BatchEngineName, hourIso: string) {
     const version = attemptVersion();
-    return { version, ...(await deps.engine.emptyHourView(hourViewKey(hourIso), version)) };
+    const view = await (await engineNamed(engine)).emptyHourView(hourViewKey(hourIso), version);
+    return { version, measures: view.measures, uniques: view.uniques, events: view.events };
+  }
+
+  /**
+   * The engine of this name, opened on first use. One that cannot be opened (misconfigured, not
+   * reachable) fails the activity for good with its one-line reason: retrying would not help.
+   */
+  async function engineNamed(name?: BatchEngineName): Promise<BatchEngine> {
+    try {
+      return await deps.engines.get(name);
+    } catch (e) {
+      const why = e instanceof UserFacingError ? e.oneLine() : (e as Error).message;
+      throw ApplicationFailure.nonRetryable(
+        `the ${name ?? deps.engines.defaultName} engine: ${why}`,
+        'EngineUnavailable',
+      );
+    }
+  }
+
+  /** Labels of the engine's work for this activity's run (BigQuery job labels). */
+  function jobLabels(): JobLabels {
+    const info = Context.current().info;
+    return {
+      workflow: info.workflowType ?? 'none',
+      workflow_id: info.workflowExecution?.workflowId ?? 'none',
+    };
   }
 
   /** The activity's run and attempt: retries never collide with a published file. */
@@ -196,6 +252,7 @@ export function createActivities(deps: BatchDeps) {
   }
 
   async function recompute(
+    engine: BatchEngineName,
     hourIso: string,
     setStep: (s: string) => void,
     seen: { inputs: string; archived: Record<string, string> },
@@ -207,17 +264,26 @@ export function createActivities(deps: BatchDeps) {
     // A project subset recomputes those projects only, on top of the hour's view in force; an
     // hour without a view yet is computed whole (a sealed hour never lacks a project).
     const current = projects && projects.length > 0 ? await readHourPointer(deps.lake, hourIso) : undefined;
-    const view = await deps.engine.hourView(
-      new Date(hourIso),
-      dir,
-      version,
-      current && projects
-        ? {
-            projects,
-            current: { measures: key(dir, current.measures), uniques: key(dir, current.uniques) },
-          }
-        : undefined,
-    );
+    const view = await (
+      await engineNamed(engine)
+    )
+      .hourView(
+        new Date(hourIso),
+        dir,
+        version,
+        current && projects
+          ? {
+              projects,
+              current: { measures: key(dir, current.measures), uniques: key(dir, current.uniques) },
+            }
+          : undefined,
+        jobLabels(),
+      )
+      .catch((e: unknown) => {
+        // Over the byte limit: a retry would be refused the same way.
+        if (e instanceof CostLimitError) throw ApplicationFailure.nonRetryable(e.message, 'CostLimit');
+        throw e;
+      });
     setStep('publishing');
     await publishHour(deps.lake, {
       hour: hourIso,
@@ -234,7 +300,13 @@ export function createActivities(deps: BatchDeps) {
           : {}
         : { inputs: seen.inputs, archived: seen.archived }),
     });
-    return { hour: hourIso, events: view.events, version };
+    return {
+      hour: hourIso,
+      events: view.events,
+      version,
+      engine,
+      ...(view.bytes ? { bytes: view.bytes } : {}),
+    };
   }
 }
 

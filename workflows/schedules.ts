@@ -4,6 +4,7 @@ import {
   type Client,
   type ScheduleSpec,
 } from '@temporalio/client';
+import type { BatchEngineName } from '../core/batch-engines';
 import { SCHEDULE_IDS, WORKFLOW_TYPES } from './ids';
 
 export interface ScheduleOptions {
@@ -13,6 +14,8 @@ export interface ScheduleOptions {
   hourlySpec?: ScheduleSpec;
   repairSpec?: ScheduleSpec;
   dailySpec?: ScheduleSpec;
+  /** The engine scheduled runs name (BATCH_ENGINE), so each run shows it in the UI. */
+  engine?: BatchEngineName;
 }
 
 /** 02:00 UTC, for the day before. */
@@ -56,7 +59,7 @@ export async function ensureSchedules(client: Client, opts: ScheduleOptions): Pr
       type: 'startWorkflow' as const,
       workflowType: s.workflowType,
       taskQueue: opts.taskQueue,
-      args: [{}],
+      args: [opts.engine ? { engine: opts.engine } : {}],
     };
     try {
       await client.schedule.create({

@@ -1,4 +1,12 @@
 /** Inputs and results of the batch workflows; plain JSON (they travel through Temporal history). */
+import type { BatchEngineName } from '../core/batch-engines';
+
+/** Bytes BigQuery loaded and processed (billed) for a run; 0 with DuckDB. */
+export interface EngineBytes {
+  loaded: number;
+  processed: number;
+}
+
 export interface HourlyRecomputeInput {
   /** Start of the hour to recompute, ISO-8601 UTC. Omitted by schedules: the previous hour. */
   hour?: string;
@@ -10,6 +18,8 @@ export interface HourlyRecomputeInput {
   force?: boolean;
   /** Give up after this many attempts (backfills count the hour failed); unbounded when absent. */
   attempts?: number;
+  /** Batch engine: 'duckdb' or 'bigquery'; the worker's BATCH_ENGINE when absent. */
+  engine?: BatchEngineName;
 }
 
 export interface HourlyRecomputeResult {
@@ -17,14 +27,16 @@ export interface HourlyRecomputeResult {
   events: number;
   version: string;
   watermark: string | null;
+  engine?: BatchEngineName;
+  bytes?: EngineBytes;
 }
 
 export interface BackfillInput {
   /** ISO-8601; hours from the one holding `from` up to the one before `to`. */
   from: string;
   to: string;
-  /** Batch engine: 'duckdb' (embedded, the default). */
-  engine?: 'duckdb';
+  /** Batch engine: 'duckdb' (embedded) or 'bigquery'; the worker's BATCH_ENGINE when absent. */
+  engine?: BatchEngineName;
   /** Recompute only these projects (every project when omitted); the others keep their views. */
   projects?: string[];
   /** Hours recomputed at once. */
@@ -48,6 +60,10 @@ export interface BackfillProgress {
   failedHours: string[];
   /** Which run of the backfill this is (it continues as new every HOURS_PER_RUN hours). */
   run: number;
+  /** The engine its hours were computed by, once known. */
+  engine?: BatchEngineName;
+  /** What BigQuery loaded and processed so far (0 with DuckDB). */
+  bytes?: EngineBytes;
 }
 
 export interface BackfillResult extends BackfillProgress {
@@ -58,4 +74,11 @@ export interface BackfillResult extends BackfillProgress {
 export interface DailyRollupInput {
   /** YYYY-MM-DD (UTC). Omitted by schedules: the day before the scheduled time. */
   day?: string;
+  /** Batch engine of the day's missing hours and rollup; the worker's BATCH_ENGINE when absent. */
+  engine?: BatchEngineName;
+}
+
+export interface LateDataRepairInput {
+  /** Batch engine of the repaired hours; the worker's BATCH_ENGINE when absent. */
+  engine?: BatchEngineName;
 }

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { DuckDbEngine } from '../batch-layer/duckdb-engine';
+import { Engines, type EngineSettings } from '../batch-layer/engines';
 import type { LakeStorage } from '../core/lake/storage';
 import type { Logger } from '../core/log';
 import { createActivities } from './activities';
@@ -12,6 +12,8 @@ export interface BatchWorkerConfig {
   namespace: string;
   taskQueue: string;
   lake: LakeStorage;
+  /** The batch engines (DuckDB only, as the default, when absent). */
+  engines?: Omit<EngineSettings, 'log'>;
   /** Create or update the Temporal Schedules at start (the worker role does; tests choose). */
   schedules?: ScheduleOptions | false;
 }
@@ -39,7 +41,13 @@ export async function startBatchWorker(
   log: Logger,
 ): Promise<{ stop(): Promise<void>; done: Promise<void> }> {
   installRuntimeOnce();
-  const engine = await DuckDbEngine.open(config.lake);
+  const engines = new Engines(config.lake, {
+    default: 'duckdb',
+    ...config.engines,
+    log: (msg, fields) => log.warn(msg, fields),
+  });
+  // The default engine opens now: a misconfigured one is one clear line at start, not a failed run.
+  await engines.get();
   const connection = await NativeConnection.connect({ address: config.address });
   const worker = await Worker.create({
     connection,
@@ -47,7 +55,7 @@ export async function startBatchWorker(
     taskQueue: config.taskQueue,
     // A file path, not require.resolve: the SDK bundles the TypeScript source itself.
     workflowsPath: join(__dirname, 'workflows.ts'),
-    activities: createActivities({ engine, lake: config.lake }),
+    activities: createActivities({ engines, lake: config.lake }),
   });
   if (config.schedules !== false) {
     const client = new Client({
@@ -55,13 +63,17 @@ export async function startBatchWorker(
       namespace: config.namespace,
     });
     try {
-      await ensureSchedules(client, config.schedules ?? { taskQueue: config.taskQueue });
+      await ensureSchedules(client, {
+        taskQueue: config.taskQueue,
+        ...config.schedules,
+        engine: engines.defaultName,
+      });
     } finally {
       await client.connection.close();
     }
   }
   const done = worker.run().finally(async () => {
-    engine.close();
+    await engines.close();
     await connection.close();
   });
   log.info('batch worker running', { taskQueue: config.taskQueue, temporal: config.address });

@@ -23,19 +23,29 @@ interface Mock {
   withEvents: (hour: string) => boolean;
   failing: Set<string>;
   late: { hours: string[]; markers: string[]; more: boolean }[];
+  /** The engine each activity was asked for (undefined: the worker's default). */
+  engines: (string | undefined)[];
 }
 
 function mockActivities(m: Mock): Partial<Activities> {
   return {
     lakeHoursIn: async (hours) => hours.filter(m.withEvents),
-    sealEmptyHours: async (hours) => {
+    sealEmptyHours: async (hours, _force, engine) => {
       m.sealedEmpty.push(...hours);
-      return { events: 0 };
+      m.engines.push(engine);
+      return { events: 0, bytes: { loaded: 1, processed: 0 } };
     },
-    recomputeHour: async (hour) => {
+    recomputeHour: async (hour, _projects, _force, engine) => {
       if (m.failing.has(hour)) throw ApplicationFailure.retryable(`cannot read the lake for ${hour}`);
       m.recomputed.push(hour);
-      return { hour, events: 10, version: 'v' };
+      m.engines.push(engine);
+      return {
+        hour,
+        events: 10,
+        version: 'v',
+        engine: engine ?? 'duckdb',
+        bytes: { loaded: 100, processed: 7 },
+      };
     },
     advanceWatermark: async (hour) => hour,
     findLateHours: async () => m.late.shift() ?? { hours: [], markers: [], more: false },
@@ -85,6 +95,7 @@ describe('batch workflows with mocked activities (time-skipping)', () => {
     withEvents: () => true,
     failing: new Set(),
     late: [],
+    engines: [],
     ...over,
   });
 
@@ -154,6 +165,36 @@ describe('batch workflows with mocked activities (time-skipping)', () => {
     expect(retry).toMatchObject({ total: 1, done: 1, failed: 0 });
     expect(m.recomputed).toEqual([bad]);
   }, 120_000);
+
+  it('runs a backfill on the engine it names: every hour asked of it, shown in the UI, bytes summed in progress', async () => {
+    const busy = new Set([1, 3].map(iso));
+    const m = mock({ withEvents: (h) => busy.has(h) });
+    const { result, described } = await withWorker(m, async (taskQueue) => {
+      const handle = await env.client.workflow.start('backfill', {
+        taskQueue,
+        workflowId: `engine-${seq}`,
+        args: [{ from: iso(0), to: iso(6), engine: 'bigquery' }],
+      });
+      const result = (await handle.result()) as BackfillResult;
+      return { result, described: await handle.describe() };
+    });
+    expect(new Set(m.engines)).toEqual(new Set(['bigquery']));
+    expect(result).toMatchObject({ done: 6, engine: 'bigquery', bytes: { loaded: 201, processed: 14 } });
+    expect(described.searchAttributes.AnalyticsEngine).toEqual(['bigquery']);
+    expect(described.memo?.engine).toBe('bigquery');
+  }, 120_000);
+
+  it('refuses an engine that is not one of ours, without retrying', async () => {
+    await expect(
+      withWorker(mock(), (taskQueue) =>
+        env.client.workflow.execute('backfill', {
+          taskQueue,
+          workflowId: `bad-engine-${seq}`,
+          args: [{ from: iso(0), to: iso(2), engine: 'spark' }],
+        }),
+      ),
+    ).rejects.toMatchObject({ cause: { message: expect.stringMatching(/unknown engine 'spark'/) } });
+  });
 
   it('refuses a backfill range that is not a range, without retrying', async () => {
     const m = mock();

@@ -8,6 +8,7 @@ import {
   continueAsNew,
   defineQuery,
   executeChild,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -15,6 +16,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { BATCH_ENGINES, isBatchEngine, type BatchEngineName } from '../core/batch-engines';
 import type { createActivities } from './activities';
 import { logicalTime } from './logical-time.workflow';
 import type {
@@ -22,8 +24,10 @@ import type {
   BackfillProgress,
   BackfillResult,
   DailyRollupInput,
+  EngineBytes,
   HourlyRecomputeInput,
   HourlyRecomputeResult,
+  LateDataRepairInput,
 } from './types';
 
 const HOUR_MS = 3_600_000;
@@ -62,6 +66,29 @@ export const progressQuery = defineQuery<BackfillProgress>('progress');
 
 const floorHour = (ms: number) => Math.floor(ms / HOUR_MS) * HOUR_MS;
 
+/** Refuses an engine that is not one of ours, before any work. */
+function checkEngine(engine: unknown): void {
+  if (engine !== undefined && !isBatchEngine(engine))
+    throw ApplicationFailure.nonRetryable(
+      `unknown engine '${String(engine)}': use ${BATCH_ENGINES.join(' or ')}`,
+      'BadInput',
+    );
+}
+
+/** Shows the run's engine in the Temporal UI: memo, and the AnalyticsEngine search attribute. */
+function showEngine(engine: BatchEngineName): void {
+  upsertMemo({ engine });
+  upsertSearchAttributes({ AnalyticsEngine: [engine] });
+}
+
+/** The engine as named in the input, in children's inputs (absent: the worker's default). */
+const engineArg = (engine: BatchEngineName | undefined) => (engine ? { engine } : {});
+
+const addBytes = (into: EngineBytes, b: EngineBytes | undefined) => {
+  into.loaded += b?.loaded ?? 0;
+  into.processed += b?.processed ?? 0;
+};
+
 /**
  * The hour a run recomputes: the input's, or for a scheduled run the hour before its scheduled
  * time (TemporalScheduledStartTime, the run's logical time, not "now").
@@ -73,16 +100,35 @@ function targetHour(input: HourlyRecomputeInput): string {
 
 /** Recomputes every catalog metric of one hour from the lake and publishes the hour's batch view. */
 export async function hourlyRecompute(input: HourlyRecomputeInput = {}): Promise<HourlyRecomputeResult> {
+  checkEngine(input.engine);
   const hour = targetHour(input);
   setCurrentDetails(`Recomputing ${hour} from the lake`);
+  if (input.engine) showEngine(input.engine);
   const projects = input.projects?.filter((p) => p !== '');
   const recompute = input.attempts ? bounded.recomputeHour : recomputeHour;
-  const view = await recompute(hour, projects?.length ? projects : undefined, input.force ?? false);
+  const view = await recompute(
+    hour,
+    projects?.length ? projects : undefined,
+    input.force ?? false,
+    input.engine,
+  );
+  // A run that named no engine shows the worker's default once it is known (runs recorded
+  // before engines were shown replay without it).
+  if (!input.engine && patched('show-default-engine') && view.engine) showEngine(view.engine);
   // Scheduled runs (no explicit hour) seal the hour; explicit ones only when asked.
   const seal = input.advanceWatermark ?? input.hour === undefined;
   const watermark = seal ? await advanceWatermark(hour) : null;
-  setCurrentDetails(`Published ${hour}: ${view.events} events${watermark ? `; watermark ${watermark}` : ''}`);
-  return { hour, events: view.events, version: view.version, watermark };
+  setCurrentDetails(
+    `Published ${hour}: ${view.events} events${view.engine ? ` (${view.engine})` : ''}${watermark ? `; watermark ${watermark}` : ''}`,
+  );
+  return {
+    hour,
+    events: view.events,
+    version: view.version,
+    watermark,
+    ...(view.engine ? { engine: view.engine } : {}),
+    ...(view.bytes ? { bytes: view.bytes } : {}),
+  };
 }
 
 /** Hours of a backfill: from the hour holding `from` to the hour before `to` (or the input's list). */
@@ -121,9 +167,7 @@ export function backfillHours(input: BackfillInput): string[] {
  * `hours: failedHours` retries just those.
  */
 export async function backfill(input: BackfillInput): Promise<BackfillResult> {
-  if (input.engine !== undefined && input.engine !== 'duckdb') {
-    throw ApplicationFailure.nonRetryable(`unknown engine '${input.engine}': use duckdb`, 'BadInput');
-  }
+  checkEngine(input.engine);
   const hours = backfillHours(input);
   const concurrency = Math.max(1, Math.min(input.concurrency ?? 4, 16));
   const next = input.carried?.next ?? 0;
@@ -134,6 +178,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillResult> {
     events: 0,
     failedHours: [],
     run: 0,
+    ...engineArg(input.engine),
+    bytes: { loaded: 0, processed: 0 },
     ...input.carried?.progress,
     total: hours.length,
     running: 0,
@@ -141,13 +187,15 @@ export async function backfill(input: BackfillInput): Promise<BackfillResult> {
   };
   progress.run++;
   setHandler(progressQuery, () => progress);
+  if (input.engine) showEngine(input.engine);
   let shownPercent = -1;
   const report = () => {
     const finished = progress.done + progress.failed;
     progress.percent = progress.total === 0 ? 100 : Math.floor((finished * 100) / progress.total);
     setCurrentDetails(
       `Backfill ${input.from} .. ${input.to}: ${finished}/${progress.total} hours (${progress.percent}%), ` +
-        `${progress.running} running, ${progress.failed} failed, ${progress.events} events; run ${progress.run}`,
+        `${progress.running} running, ${progress.failed} failed, ${progress.events} events` +
+        `${progress.engine ? ` on ${progress.engine}` : ''}${progress.bytes?.processed ? `, ${progress.bytes.processed} bytes processed` : ''}; run ${progress.run}`,
     );
     // Memo and search attribute only when the percentage moves: each upsert is a history event.
     if (progress.percent !== shownPercent) {
@@ -170,9 +218,10 @@ export async function backfill(input: BackfillInput): Promise<BackfillResult> {
   for (let i = 0; i < empty.length; i += EMPTY_CHUNK) {
     const chunk = empty.slice(i, i + EMPTY_CHUNK);
     try {
-      const r = await bounded.sealEmptyHours(chunk, input.force ?? false);
+      const r = await bounded.sealEmptyHours(chunk, input.force ?? false, input.engine);
       progress.done += chunk.length;
       progress.events += r.events;
+      if (progress.bytes) addBytes(progress.bytes, r.bytes);
     } catch {
       for (const h of chunk) failed(h);
     }
@@ -193,11 +242,14 @@ export async function backfill(input: BackfillInput): Promise<BackfillResult> {
               attempts: BACKFILL_ATTEMPTS,
               ...(input.projects ? { projects: input.projects } : {}),
               ...(input.force ? { force: true } : {}),
+              ...engineArg(input.engine),
             },
           ],
         });
         progress.done++;
         progress.events += r.events;
+        if (progress.bytes) addBytes(progress.bytes, r.bytes);
+        if (!progress.engine && r.engine) progress.engine = r.engine;
       } catch {
         failed(hour);
       } finally {
@@ -220,7 +272,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillResult> {
  * lake holds events for and no view covers, then clears the markers it handled. Run by the
  * `late-data-repair` schedule; safe to run any time (an hour whose view matches the lake is kept).
  */
-export async function lateDataRepair(): Promise<{ hours: string[] }> {
+export async function lateDataRepair(input: LateDataRepairInput = {}): Promise<{ hours: string[] }> {
+  checkEngine(input.engine);
   const { hours, markers, more } = await findLateHours();
   setCurrentDetails(
     hours.length === 0 ? 'No late events to repair' : `Repairing ${hours.length} hours: ${hours.join(', ')}`,
@@ -229,12 +282,12 @@ export async function lateDataRepair(): Promise<{ hours: string[] }> {
   for (const hour of hours) {
     await executeChild(hourlyRecompute, {
       workflowId: `${parent}/${hour}`,
-      args: [{ hour, advanceWatermark: false }],
+      args: [{ hour, advanceWatermark: false, ...engineArg(input.engine) }],
     });
   }
   await clearLateMarkers(markers);
   // A long import owes many hours: the rest in a fresh run, so no history grows without bound.
-  if (more) await continueAsNew<typeof lateDataRepair>();
+  if (more) await continueAsNew<typeof lateDataRepair>(input);
   return { hours };
 }
 
@@ -251,6 +304,8 @@ export async function dailyRollup(input: DailyRollupInput = {}): Promise<{ day: 
   }
   if (!/^\d{4}-\d{2}-\d{2}$/.test(day))
     throw ApplicationFailure.nonRetryable(`day must be YYYY-MM-DD (got ${day})`, 'BadInput');
+  checkEngine(input.engine);
+  if (input.engine) showEngine(input.engine);
   const hours = Array.from({ length: 24 }, (_, i) =>
     new Date(Date.parse(`${day}T00:00:00Z`) + i * HOUR_MS).toISOString(),
   );
@@ -260,11 +315,11 @@ export async function dailyRollup(input: DailyRollupInput = {}): Promise<{ day: 
     setCurrentDetails(`Computing missing hour ${hour}`);
     await executeChild(hourlyRecompute, {
       workflowId: `${parent}/${hour}`,
-      args: [{ hour, advanceWatermark: true }],
+      args: [{ hour, advanceWatermark: true, ...engineArg(input.engine) }],
     });
   }
   setCurrentDetails(`Rolling up ${day}`);
-  return rollupDay(day);
+  return rollupDay(day, input.engine);
 }
 
 export { scheduledReport } from './scheduled-report.workflow';

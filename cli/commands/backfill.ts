@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
+import { BATCH_ENGINES, isBatchEngine } from '../../core/batch-engines';
 import { loadConfig } from '../../core/config';
 import { UserFacingError } from '../../core/errors';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
@@ -9,11 +10,12 @@ import { connectTemporal } from '../temporal-client';
 
 function bar(p: BackfillProgress, width = 30): string {
   const filled = Math.round((p.percent / 100) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(p.percent).padStart(3)}%  ${p.done}/${p.total} hours, ${p.running} running, ${p.failed} failed, ${p.events} events`;
+  const bytes = p.bytes?.processed ? `, ${p.bytes.processed} bytes processed` : '';
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(p.percent).padStart(3)}%  ${p.done}/${p.total} hours, ${p.running} running, ${p.failed} failed, ${p.events} events${bytes}`;
 }
 
 /**
- * `backfill --from ISO --to ISO [--engine duckdb] [--concurrency N] [--projects a,b] [--force]
+ * `backfill --from ISO --to ISO [--engine duckdb|bigquery] [--concurrency N] [--projects a,b] [--force]
  * [--retry-failed]`: starts the `backfill` workflow (or joins the one already running for the same
  * range) and shows its progress. The same run is visible in the Temporal Web UI. Hours whose view
  * already matches the lake are kept unless --force; --retry-failed recomputes only the hours the
@@ -42,8 +44,10 @@ export async function backfillCommand(args: ParsedArgs): Promise<number> {
   }
   if (Date.parse(from) >= Date.parse(to))
     throw new UserFacingError('--from must be before --to', 'swap them?');
-  const engine = typeof args.options.engine === 'string' ? args.options.engine : 'duckdb';
-  if (engine !== 'duckdb') throw new UserFacingError(`unknown engine '${engine}'`, 'engines: duckdb');
+  const config = loadConfig();
+  const engine = typeof args.options.engine === 'string' ? args.options.engine : config.batch.engine;
+  if (!isBatchEngine(engine))
+    throw new UserFacingError(`unknown engine '${engine}'`, `engines: ${BATCH_ENGINES.join(', ')}`);
   const projects =
     typeof args.options.projects === 'string' && args.options.projects !== ''
       ? args.options.projects.split(',')
@@ -57,7 +61,6 @@ export async function backfillCommand(args: ParsedArgs): Promise<number> {
   if (typeof args.options.concurrency === 'string') input.concurrency = Number(args.options.concurrency);
   if (args.options.force === true) input.force = true;
 
-  const config = loadConfig();
   const client = await connectTemporal(config);
   let workflowId = `backfill-${input.from}-${input.to}`;
   if (args.options['retry-failed'] === true) {

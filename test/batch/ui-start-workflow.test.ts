@@ -3,7 +3,10 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRoles } from '../../cli/roles';
+import { mintToken } from '../../core/auth/jwt';
 import { readHourPointer } from '../../core/lake/views';
+import { createLogger } from '../../core/log';
 import { lakeAt } from '../helpers/lake';
 import type { Config } from '../../core/config';
 import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
@@ -12,6 +15,7 @@ import { temporalServiceOptions } from '../../infra/local/temporal/service';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
 import type { BackfillResult } from '../../workflows/types';
 import { startBatchHarness } from '../helpers/batch-harness';
+import { requireBigQuery } from '../helpers/bigquery';
 import { writeLake } from '../helpers/lake';
 import { generateEvents } from '../helpers/speed-harness';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
@@ -34,6 +38,7 @@ describe('backfill started from the Temporal Web UI', () => {
 
   beforeAll(async () => {
     await requireServices();
+    await requireBigQuery();
     config = isolatedConfig('ui-backfill');
     await writeLake(config.lake.root, events);
     harness = await startBatchHarness(config, 'ui-backfill');
@@ -46,11 +51,11 @@ describe('backfill started from the Temporal Web UI', () => {
     await harness?.stop();
   });
 
-  it('fills the form, starts the workflow, and the backfill completes', async () => {
-    const workflowId = `ui-backfill-${Date.now()}`;
-    const input = { from: new Date(start).toISOString(), to: new Date(start + 2 * HOUR).toISOString() };
+  const ui = `http://localhost:${temporalServiceOptions().uiPort}`;
+
+  /** Fills the Start Workflow form as an operator would and starts the backfill; returns the page. */
+  async function startFromUi(workflowId: string, input: Record<string, unknown>, shot: string) {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    const ui = `http://localhost:${temporalServiceOptions().uiPort}`;
     await page.goto(`${ui}/namespaces/${config.temporal.namespace}/workflows/start-workflow`);
     await page.getByTestId('workflowId').fill(workflowId);
     await page.getByTestId('taskQueue').fill(config.temporal.taskQueue);
@@ -64,8 +69,15 @@ describe('backfill started from the Temporal Web UI', () => {
     // Leaving the editor formats the JSON and grows it, which moves the button: leave it first.
     await page.getByRole('heading', { name: 'Start Workflow' }).click();
     mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-start-backfill.png'), fullPage: true });
+    await page.screenshot({ path: join(ARTIFACTS, shot), fullPage: true });
     await page.getByTestId('start-workflow-button').click();
+    return page;
+  }
+
+  it('fills the form, starts the workflow, and the backfill completes', async () => {
+    const workflowId = `ui-backfill-${Date.now()}`;
+    const input = { from: new Date(start).toISOString(), to: new Date(start + 2 * HOUR).toISOString() };
+    const page = await startFromUi(workflowId, input, 'temporal-ui-start-backfill.png');
 
     const handle = client.workflow.getHandle(workflowId);
     const described = await waitFor(
@@ -89,4 +101,73 @@ describe('backfill started from the Temporal Web UI', () => {
       .toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-backfill-completed.png'), fullPage: true });
   }, 120_000);
+
+  it('a backfill started with "engine": "bigquery" completes, and the API answers as it does from DuckDB', async () => {
+    const api = await startRoles(['serve'], config, createLogger({ test: 'ui-backfill' }, 'error'));
+    try {
+      const token = await mintToken(config.auth.jwtSecret, { project: 'ui', scopes: ['read'] });
+      const range = `from=${new Date(start).toISOString()}&to=${new Date(start + 2 * HOUR).toISOString()}`;
+      const input = { from: new Date(start).toISOString(), to: new Date(start + 2 * HOUR).toISOString() };
+      const workflowId = `ui-backfill-bigquery-${Date.now()}`;
+      const page = await startFromUi(
+        workflowId,
+        { ...input, engine: 'bigquery', force: true },
+        'temporal-ui-start-backfill-bigquery.png',
+      );
+      const handle = client.workflow.getHandle(workflowId);
+      const result = (await handle.result()) as BackfillResult;
+      expect(result).toMatchObject({
+        total: 2,
+        done: 2,
+        failed: 0,
+        events: events.length,
+        engine: 'bigquery',
+      });
+      expect(result.bytes?.loaded).toBeGreaterThan(0);
+      const described = await handle.describe();
+      expect(described.searchAttributes.AnalyticsEngine).toEqual(['bigquery']);
+      expect(described.memo?.engine).toBe('bigquery');
+      const fromBigQuery = await everyAnswer(api.urls.api as string, token, range);
+      await page.close();
+
+      // The same hours again on DuckDB: every metric's answer is the same.
+      const again = (await client.workflow.execute(WORKFLOW_TYPES.backfill, {
+        taskQueue: config.temporal.taskQueue,
+        workflowId: `${workflowId}-duckdb`,
+        args: [{ ...input, engine: 'duckdb', force: true }],
+      })) as BackfillResult;
+      expect(again).toMatchObject({ done: 2, failed: 0, engine: 'duckdb', events: events.length });
+      const fromDuckDb = await everyAnswer(api.urls.api as string, token, range);
+      expect(fromBigQuery.get('events')?.value).toBe(events.length);
+      expect(fromBigQuery.get('events')?.parts.map((p) => p.source)).toEqual(['batch']);
+      expect([...fromBigQuery.keys()].length).toBeGreaterThan(5);
+      expect(fromBigQuery).toEqual(fromDuckDb);
+    } finally {
+      await api.stop();
+    }
+  }, 180_000);
 });
+
+interface Answer {
+  value: number;
+  buckets: { start: string; dim?: string; value: number; source: string }[];
+  parts: { source: string; from: string; to: string }[];
+}
+
+/** Every catalog metric over the range, per hour and dimension value, as the serving API answers. */
+async function everyAnswer(api: string, token: string, range: string): Promise<Map<string, Answer>> {
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status, path).toBe(200);
+    return (await res.json()) as T;
+  };
+  const listing = await get<{ metrics: { name: string; dimension: string | null }[] }>('/v1/metrics');
+  const answers = new Map<string, Answer>();
+  for (const m of listing.metrics) {
+    const a = await get<Answer & Record<string, unknown>>(
+      `/v1/metrics/${m.name}?${range}&granularity=hour${m.dimension ? `&groupBy=${m.dimension}` : ''}`,
+    );
+    answers.set(m.name, { value: a.value, buckets: a.buckets, parts: a.parts });
+  }
+  return answers;
+}

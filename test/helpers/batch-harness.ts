@@ -14,7 +14,16 @@ export async function startBatchHarness(config: Config, name: string) {
     namespace: config.temporal.namespace,
   });
   const worker = await startBatchWorker(
-    { ...config.temporal, lake: new LocalStorage(config.lake.root), schedules: false },
+    {
+      ...config.temporal,
+      lake: new LocalStorage(config.lake.root),
+      engines: {
+        default: config.batch.engine,
+        bigquery: config.batch.bigquery,
+        httpfs: config.lake.httpfs,
+      },
+      schedules: false,
+    },
     createLogger({ test: name }, 'error'),
   );
   return {
