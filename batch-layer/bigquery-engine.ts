@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { BigQuery, type TableField } from '@google-cloud/bigquery';
+import type { BigQuery, TableField } from '@google-cloud/bigquery';
 import { type DuckDBConnection, type DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { BigQuerySettings } from '../core/config';
 import { UserFacingError } from '../core/errors';
@@ -11,6 +11,7 @@ import { eventHourKey, projectFolder } from '../core/lake/layout';
 import { LocalStorage } from '../core/lake/local-storage';
 import { key, type HttpfsSource, type LakeStorage } from '../core/lake/storage';
 import { BIGQUERY_DIALECT } from './bigquery-catalog';
+import { bigQueryClient } from './bigquery-client';
 import { dryRun, labelValue, runJobOnce } from './bigquery-jobs';
 import { compileCatalog } from './catalog-sql';
 import { DuckDbEngine } from './duckdb-engine';
@@ -94,11 +95,7 @@ export class BigQueryEngine implements BatchEngine {
     s: BigQuerySettings,
     o: BigQueryEngineOptions,
   ): Promise<BigQueryEngine> {
-    const bq = new BigQuery({
-      projectId: s.projectId,
-      location: s.location,
-      ...(s.endpoint ? { apiEndpoint: s.endpoint } : {}),
-    });
+    const bq = bigQueryClient(s);
     await ensureEventsTable(bq, s);
     const staging = s.staging.dir
       ? new LocalStorage(join(s.staging.dir, s.staging.bucket, s.staging.prefix))
@@ -203,8 +200,12 @@ export class BigQueryEngine implements BatchEngine {
       },
       () => this.failpoint('bigquery-load-inserted', { job: `load_${loadId}` }),
     );
+    // BigQuery reports the bytes it read; the emulator does not, so the staged file's size stands
+    // in (still there when an earlier attempt inserted the job and died).
+    const reported = Number(metadata.statistics?.load?.inputFileBytes ?? 0);
+    const loaded = reported || staged || ((await this.staging.size(name)) ?? 0);
     await this.staging.delete(name).catch(() => {});
-    return Number(metadata.statistics?.load?.inputFileBytes ?? staged);
+    return loaded;
   }
 
   /** Writes the hour's files as one Parquet file in the staging bucket; returns its size. */

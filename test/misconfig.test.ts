@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gcsLakeEnv } from '../infra/local/gcs/service';
 import { minioLakeEnv } from '../infra/local/minio/service';
 import { REPO_ROOT } from '../infra/local/paths';
+import { requireBigQuery } from './helpers/bigquery';
 import { requireObjectStore } from './helpers/test-config';
 
 /** Runs the CLI as a user would; returns exit code and output. */
@@ -112,6 +113,28 @@ describe('misconfiguration gets one clear line', () => {
     it.each(cases)('%s', async (_name, env, mentions) => {
       await requireObjectStore();
       const r = cli(['run', 'archiver'], { ...s3, ...env } as Record<string, string>);
+      expect(r.code).toBe(2);
+      expectOneClearLine(r.stderr, ...mentions);
+    });
+  });
+
+  describe('a BigQuery engine that cannot be used', () => {
+    const cases: [string, Record<string, string>, string[]][] = [
+      [
+        'an unreachable endpoint',
+        { BIGQUERY_ENDPOINT: 'http://127.0.0.1:1' },
+        ['BigQuery is not reachable at http://127.0.0.1:1', 'BIGQUERY_ENDPOINT'],
+      ],
+      [
+        'a dataset that does not exist',
+        { BIGQUERY_DATASET: 'no_such_dataset' },
+        ['BigQuery dataset platform-local:no_such_dataset does not exist', 'BIGQUERY_DATASET'],
+      ],
+      ['an unknown engine', { BATCH_ENGINE: 'spark' }, ['BATCH_ENGINE', 'spark']],
+    ];
+    it.each(cases)('%s', async (_name, env, mentions) => {
+      await requireBigQuery();
+      const r = cli(['run', 'worker'], { BATCH_ENGINE: 'bigquery', TEMPORAL_SCHEDULES: 'false', ...env });
       expect(r.code).toBe(2);
       expectOneClearLine(r.stderr, ...mentions);
     });

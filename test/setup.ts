@@ -1,2 +1,3 @@
 // Runs before every test file: the same process-wide set-up as the CLI entry point.
+import '../core/quiet-aws-sdk';
 import '../core/kafkajs-hot-paths';

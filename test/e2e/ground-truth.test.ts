@@ -8,6 +8,7 @@ import { createWriteKey } from '../../core/auth/write-keys';
 import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
+import type { HourlyRecomputeResult } from '../../workflows/types';
 import { basicAuth } from '../helpers/events';
 import { distinctEventsInLake } from '../helpers/lake';
 import {
@@ -22,6 +23,7 @@ import {
   truthByHour,
   type Call,
 } from '../helpers/truth-stream';
+import { requireBigQuery } from '../helpers/bigquery';
 import { isolatedConfig, LAKES, requireObjectStore, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
@@ -50,7 +52,18 @@ interface Answer {
  * API, per hour and dimension value, is compared with the truth computed from the generated calls:
  * only the speed view; sealed hours plus late events repaired; the watermark moved again.
  */
-describe.each(LAKES)(`ground truth (seed ${SEED}), $name`, (where) => {
+/** Where the lake lives and which engine computes the batch views: DuckDB on every lake, BigQuery on S3. */
+const CASES = [
+  ...LAKES.map((l) => ({ ...l, bigquery: false })),
+  {
+    name: 'BigQuery engine (emulator), lake on S3 (MinIO)',
+    env: () => ({ ...LAKES[1].env(), BATCH_ENGINE: 'bigquery' }),
+    objectStore: true,
+    bigquery: true,
+  },
+];
+
+describe.each(CASES)(`ground truth (seed ${SEED}), $name`, (where) => {
   let config: Config;
   let roles: RunningRoles;
   let writeKey: string;
@@ -68,6 +81,7 @@ describe.each(LAKES)(`ground truth (seed ${SEED}), $name`, (where) => {
   beforeAll(async () => {
     await requireServices();
     if (where.objectStore) await requireObjectStore();
+    if (where.bigquery) await requireBigQuery();
     config = isolatedConfig('truth', where.env());
     writeKey = createWriteKey(config.auth.writeKeysFile, PROJECT);
     token = await mintToken(config.auth.jwtSecret, { project: PROJECT, scopes: ['read'] });
@@ -254,7 +268,8 @@ describe.each(LAKES)(`ground truth (seed ${SEED}), $name`, (where) => {
   }, 300_000);
 
   it('agrees when the watermark moves again, and so do the analyses built on the views', async () => {
-    await seal(h0 + 3 * HOUR);
+    const sealed = (await seal(h0 + 3 * HOUR)) as HourlyRecomputeResult;
+    expect(sealed.engine).toBe(where.bigquery ? 'bigquery' : 'duckdb');
     await compareEverything(h0 + 4 * HOUR);
     const truth = distinctCalls(sent);
 

@@ -1,10 +1,15 @@
-import { BigQuery } from '@google-cloud/bigquery';
+import type { BigQuery } from '@google-cloud/bigquery';
+import { bigQueryClient } from '../../batch-layer/bigquery-client';
 import { bigQueryAnswers, bigQueryServiceOptions } from '../../infra/local/bigquery/service';
 
 /** A client of the local BigQuery emulator (no credentials: it checks none). */
 export function emulatorClient(): BigQuery {
   const o = bigQueryServiceOptions();
-  return new BigQuery({ projectId: o.projectId, apiEndpoint: `http://127.0.0.1:${o.restPort}` });
+  return bigQueryClient({
+    projectId: o.projectId,
+    location: 'US',
+    endpoint: `http://127.0.0.1:${o.restPort}`,
+  });
 }
 
 /** Fails fast with the command to run when the emulator is not up. */

@@ -18,6 +18,8 @@ export function roleEnv(config: Config, extra: Record<string, string> = {}): Rec
     TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
     TEMPORAL_SCHEDULES: 'false',
     LOG_LEVEL: 'error',
+    BATCH_ENGINE: config.batch.engine,
+    ...(config.batch.bigquery.staging.dir ? { BIGQUERY_STAGING_DIR: config.batch.bigquery.staging.dir } : {}),
     ...lakeEnv(config),
     ...extra,
   };
@@ -48,11 +50,15 @@ function lakeEnv(config: Config): Record<string, string> {
 }
 
 /** Runs a role as its own process, as deployed (so tests can kill it with SIGKILL). */
-export function startRole(role: string, env: Record<string, string>): ChildProcess {
+export function startRole(
+  role: string,
+  env: Record<string, string>,
+  stderr: 'inherit' | 'pipe' = 'inherit',
+): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', 'run', role], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'ignore', stderr],
   });
 }
 
