@@ -2,9 +2,10 @@
  * bench/batch: recompute one day of synthetic events from the Parquet lake through the Temporal
  * workflow (`dailyRollup`: 24 `hourlyRecompute` children computing every catalog metric, then the
  * day rollup), beside the same catalog SQL run directly on DuckDB over the same Parquet, in the
- * same run, as a ratio; once with the lake on local disk and once on S3 (the local MinIO).
+ * same run, as a ratio; with the lake on local disk, on S3 (the local MinIO), and computed by the
+ * BigQuery engine (the local emulator) beside the same catalog SQL run directly on it.
  *
- *   node node_modules/tsx/dist/cli.mjs bench/batch/run.ts      (BENCH_EVENTS=10000000 BENCH_LAKES=local,s3)
+ *   node node_modules/tsx/dist/cli.mjs bench/batch/run.ts      (BENCH_EVENTS=10000000 BENCH_LAKES=local,s3,bigquery)
  */
 import '../../core/kafkajs-hot-paths';
 import '../../core/quiet-aws-sdk';
@@ -25,13 +26,21 @@ import { measuresSql, SETUP_STATEMENTS, uniquesSql } from '../../batch-layer/duc
 import { createLogger } from '../../core/log';
 import { startTemporal, temporalServiceOptions } from '../../infra/local/temporal/service';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
-import { startBatchWorker } from '../../workflows/worker';
+import { startBatchWorker, type BatchWorkerConfig } from '../../workflows/worker';
+import { BIGQUERY_DIALECT } from '../../batch-layer/bigquery-catalog';
+import { bigQueryClient } from '../../batch-layer/bigquery-client';
+import { compileCatalog } from '../../batch-layer/catalog-sql';
+import { fillTemplate } from '../../batch-layer/sql-templates';
+import { bigQueryServiceOptions, startBigQuery } from '../../infra/local/bigquery/service';
 import { fmt } from '../lib/stats';
 import { writeSyntheticHour } from '../lib/synthetic-lake';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
 /** Where the lake lives for the run: this machine's disk, and S3 (the local MinIO). */
 const LAKES = (process.env.BENCH_LAKES ?? 'local,s3').split(',');
+const HOURS = Array.from({ length: 24 }, (_, h) =>
+  new Date(Date.parse(`${DAY}T00:00:00Z`) + h * 3_600_000).toISOString(),
+);
 const DAY = '2026-01-15';
 const HOUR = 3_600_000;
 
@@ -62,6 +71,86 @@ interface LakeRun {
   name: string;
   bare: number;
   workflow: number;
+  /** What the physical limit beside it ran. */
+  limit: string;
+}
+
+/** The dailyRollup workflow over `lake` on the real Temporal dev server, on `engines`; seconds. */
+async function workflowSeconds(
+  lake: LakeStorage,
+  engines: BatchWorkerConfig['engines'],
+  say: (l: string) => void,
+): Promise<number> {
+  const temporal = temporalServiceOptions();
+  await startTemporal(temporal, say);
+  const taskQueue = `bench-batch-${Date.now()}`;
+  const log = createLogger({ bench: 'batch' }, 'error');
+  const worker = await startBatchWorker(
+    {
+      address: `localhost:${temporal.port}`,
+      namespace: temporal.namespace,
+      taskQueue,
+      lake,
+      schedules: false,
+      ...(engines ? { engines } : {}),
+    },
+    log,
+  );
+  const client = new Client({
+    connection: await Connection.connect({ address: `localhost:${temporal.port}` }),
+  });
+  const t = performance.now();
+  await client.workflow.execute(WORKFLOW_TYPES.dailyRollup, {
+    taskQueue,
+    workflowId: `bench-${taskQueue}`,
+    args: [{ day: DAY, ...(engines ? { engine: engines.default } : {}) }],
+  });
+  const seconds = (performance.now() - t) / 1000;
+  await worker.stop();
+  await client.connection.close();
+  return seconds;
+}
+
+/**
+ * The BigQuery engine (the local emulator) on the local lake: the workflow (staging, load jobs,
+ * catalog queries, views written and published), then the physical limit beside it, the same
+ * catalog queries run directly on the emulator over the rows the workflow loaded. A dataset of
+ * its own, so no job of an earlier run is found and reused.
+ */
+async function benchBigQuery(lake: LakeStorage, say: (l: string) => void): Promise<LakeRun> {
+  const o = bigQueryServiceOptions();
+  await startBigQuery(o, say);
+  const dataset = `bench_${Date.now()}`;
+  const config = loadConfig({ ...process.env, BIGQUERY_DATASET: dataset });
+  const bq = bigQueryClient(config.batch.bigquery);
+  await bq.createDataset(dataset);
+  const workflow = await workflowSeconds(
+    lake,
+    { default: 'bigquery', bigquery: config.batch.bigquery, httpfs: config.lake.httpfs },
+    say,
+  );
+  const catalog = compileCatalog(BIGQUERY_DIALECT);
+  const events = `\`${config.batch.bigquery.projectId}.${dataset}.events\``;
+  const t = performance.now();
+  for (const hour of HOURS) {
+    const params = { from: new Date(hour), to: new Date(Date.parse(hour) + 3_600_000) };
+    for (const template of [catalog.measures, catalog.uniques]) {
+      const [job] = await bq.createQueryJob({
+        query: fillTemplate(template, { events }),
+        params,
+        useLegacySql: false,
+      });
+      await job.getQueryResults({ autoPaginate: true });
+    }
+  }
+  const bare = (performance.now() - t) / 1000;
+  say(`  BigQuery (emulator): bare ${fmt(bare, 1)} s, workflow ${fmt(workflow, 1)} s`);
+  return {
+    name: 'local disk, BigQuery engine (emulator)',
+    bare,
+    workflow,
+    limit: 'bare BigQuery (emulator), catalog SQL hour by hour over the loaded rows',
+  };
 }
 
 /** The physical limit (bare DuckDB over this lake) and the product path (the workflow), on one lake. */
@@ -71,9 +160,8 @@ async function benchLake(name: string, lake: LakeStorage, say: (l: string) => vo
   const db = await openLakeDuckDB(lake, 2);
   const conn = await db.connect();
   for (const s of SETUP_STATEMENTS) await conn.run(s);
-  let t = performance.now();
-  for (let h = 0; h < 24; h++) {
-    const hourIso = new Date(Date.parse(`${DAY}T00:00:00Z`) + h * HOUR).toISOString();
+  const t = performance.now();
+  for (const hourIso of HOURS) {
     const from = BigInt(Date.parse(hourIso)) * 1000n;
     const params = {
       glob: lake.uri(`${eventHourKey('*', hourIso)}/*.parquet`),
@@ -88,34 +176,9 @@ async function benchLake(name: string, lake: LakeStorage, say: (l: string) => vo
   db.closeSync();
 
   // Through the workflow on the real Temporal dev server.
-  const temporal = temporalServiceOptions();
-  await startTemporal(temporal, say);
-  const taskQueue = `bench-batch-${Date.now()}`;
-  const log = createLogger({ bench: 'batch' }, 'error');
-  const worker = await startBatchWorker(
-    {
-      address: `localhost:${temporal.port}`,
-      namespace: temporal.namespace,
-      taskQueue,
-      lake,
-      schedules: false,
-    },
-    log,
-  );
-  const client = new Client({
-    connection: await Connection.connect({ address: `localhost:${temporal.port}` }),
-  });
-  t = performance.now();
-  await client.workflow.execute(WORKFLOW_TYPES.dailyRollup, {
-    taskQueue,
-    workflowId: `bench-${taskQueue}`,
-    args: [{ day: DAY }],
-  });
-  const workflow = (performance.now() - t) / 1000;
-  await worker.stop();
-  await client.connection.close();
+  const workflow = await workflowSeconds(lake, undefined, say);
   say(`  ${name}: bare ${fmt(bare, 1)} s, workflow ${fmt(workflow, 1)} s`);
-  return { name, bare, workflow };
+  return { name, bare, workflow, limit: 'bare DuckDB, catalog SQL hour by hour' };
 }
 
 async function main() {
@@ -126,7 +189,8 @@ async function main() {
   say(
     `lake: ${fmt(EVENTS)} events in 24 hourly partitions, written in ${fmt((performance.now() - t) / 1000, 1)} s`,
   );
-  const runs: LakeRun[] = [await benchLake('local disk', new LocalStorage(root), say)];
+  const runs: LakeRun[] = [];
+  if (LAKES.includes('local')) runs.push(await benchLake('local disk', new LocalStorage(root), say));
   if (LAKES.includes('s3')) {
     // The same files on S3 (the local MinIO, started with the other services), under a fresh prefix.
     const minio = minioServiceOptions();
@@ -139,16 +203,17 @@ async function main() {
     say(`  uploaded ${files} files to S3 (MinIO) in ${fmt((performance.now() - t) / 1000, 1)} s`);
     runs.push(await benchLake('S3 (MinIO)', s3, say));
   }
+  if (LAKES.includes('bigquery')) runs.push(await benchBigQuery(new LocalStorage(root), say));
 
   const local = runs[0] as LakeRun;
   say('');
   say(
-    '| lake | path | seconds | events/s | ratio to bare DuckDB on the same lake | ratio to bare DuckDB on local disk |',
+    `| lake, engine | path | seconds | events/s | ratio to its limit (bare engine, same data) | ratio to ${local.limit} on ${local.name} |`,
   );
   say('| --- | --- | ---: | ---: | ---: | ---: |');
   for (const r of runs) {
     say(
-      `| ${r.name} | bare DuckDB, catalog SQL hour by hour | ${fmt(r.bare, 1)} | ${fmt(EVENTS / r.bare)} | 1.00 | ${fmt(local.bare / r.bare, 2)} |`,
+      `| ${r.name} | ${r.limit} | ${fmt(r.bare, 1)} | ${fmt(EVENTS / r.bare)} | 1.00 | ${fmt(local.bare / r.bare, 2)} |`,
     );
     say(
       `| ${r.name} | dailyRollup workflow (24 hourlyRecompute children + rollup, views published) | ${fmt(r.workflow, 1)} | ${fmt(EVENTS / r.workflow)} | ${fmt(r.bare / r.workflow, 2)} | ${fmt(local.bare / r.workflow, 2)} |`,
