@@ -73,6 +73,8 @@ export interface Config {
     repairEverySeconds: number;
   };
   auth: { jwtSecret: string; writeKeysFile: string };
+  /** PostgreSQL, the metadata store: saved dashboards and the other definitions the platform owns. */
+  metadata: { url: string };
   reports: {
     /** Task queue of the report activities, polled by the serving role (it holds the merged views). */
     taskQueue: string;
@@ -266,6 +268,9 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       uiUrl: r.str('TEMPORAL_UI_URL', `http://localhost:${r.port('TEMPORAL_UI_PORT', 8233)}`),
       schedules: r.oneOf('TEMPORAL_SCHEDULES', ['true', 'false'] as const, 'true') === 'true',
       repairEverySeconds: r.int('LATE_REPAIR_EVERY_SECONDS', 120, 10, 24 * 3600),
+    },
+    metadata: {
+      url: r.str('DATABASE_URL', `postgres://platform@127.0.0.1:${r.port('POSTGRES_PORT', 5432)}/platform`),
     },
     auth: {
       jwtSecret: jwtSecret ?? '',

@@ -15,7 +15,9 @@ import { MetricsService } from './metrics/metrics.service';
 import { ReportsController } from './reports/reports.controller';
 import { AdminGuard } from './auth/admin.guard';
 import type { ReportSchedules } from '../workflows/report-schedules';
-import { BATCH_VIEWS, CLICKHOUSE, CONFIG, RAW_EVENTS, REPORT_SCHEDULES } from './tokens';
+import { BATCH_VIEWS, CLICKHOUSE, CONFIG, DASHBOARDS, RAW_EVENTS, REPORT_SCHEDULES } from './tokens';
+import { DashboardsController } from './dashboards/dashboards.controller';
+import type { DashboardStore } from './dashboards/dashboard-store';
 import type { BatchViewReader } from './views/batch-view-reader';
 import type { RawEventReader } from './views/raw-event-reader';
 
@@ -28,6 +30,7 @@ export class AppModule {
     batch: BatchViewReader;
     raw: RawEventReader;
     reports: ReportSchedules;
+    dashboards: DashboardStore;
   }): DynamicModule {
     return {
       module: AppModule,
@@ -37,6 +40,7 @@ export class AppModule {
         AnalyticsController,
         ActivityController,
         ReportsController,
+        DashboardsController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -44,6 +48,7 @@ export class AppModule {
         { provide: BATCH_VIEWS, useValue: deps.batch },
         { provide: RAW_EVENTS, useValue: deps.raw },
         { provide: REPORT_SCHEDULES, useValue: deps.reports },
+        { provide: DASHBOARDS, useValue: deps.dashboards },
         MetricsService,
         // The query core's analyses are plain classes: built here from the core's metric query.
         {

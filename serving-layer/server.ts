@@ -10,6 +10,9 @@ import { ReportSchedules } from '../workflows/report-schedules';
 import { AppModule } from './app.module';
 import { openApiDocument } from './openapi';
 import { QueryErrorsFilter } from './query-errors.filter';
+import { MetadataErrorsFilter } from './metadata-errors.filter';
+import { MetadataStore } from '../core/metadata/store';
+import { DashboardStore } from './dashboards/dashboard-store';
 import { BatchViewReader } from './views/batch-view-reader';
 import { RawEventReader } from './views/raw-event-reader';
 
@@ -35,7 +38,10 @@ export async function startServingApi(
     taskQueue: deps.config.temporal.taskQueue,
     activityTaskQueue: deps.config.reports.taskQueue,
   });
-  const app = await NestFactory.create(AppModule.forRoot({ ...deps, batch, raw, reports }), {
+  // PostgreSQL holds the dashboards: an unreachable one stops the role at start with one line.
+  const metadata = await MetadataStore.open(deps.config.metadata.url);
+  const dashboards = new DashboardStore(metadata);
+  const app = await NestFactory.create(AppModule.forRoot({ ...deps, batch, raw, reports, dashboards }), {
     logger: ['error', 'warn'],
   });
   // Closing the app (shutdown hooks, tests) releases the embedded DuckDB too.
@@ -45,9 +51,10 @@ export async function startServingApi(
     batch.close();
     raw.close();
     await temporal.connection.close();
+    await metadata.close();
   };
   app.enableShutdownHooks();
-  app.useGlobalFilters(new QueryErrorsFilter());
+  app.useGlobalFilters(new QueryErrorsFilter(), new MetadataErrorsFilter());
   // Swagger UI and the document, served from the installed package (no CDN).
   SwaggerModule.setup('docs', app, openApiDocument(), { jsonDocumentUrl: 'docs/openapi.json' });
   await app.listen(listen.port, listen.host);

@@ -7,3 +7,4 @@ export const CLICKHOUSE = Symbol('ClickHouseClient');
 export const BATCH_VIEWS = Symbol('BatchViewReader');
 export const RAW_EVENTS = Symbol('RawEventReader');
 export const REPORT_SCHEDULES = Symbol('ReportSchedules');
+export const DASHBOARDS = Symbol('DashboardStore');

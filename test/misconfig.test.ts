@@ -140,6 +140,20 @@ describe('misconfiguration gets one clear line', () => {
     });
   });
 
+  it('a metadata store that is not reachable', () => {
+    const r = cli(['run', 'serve'], {
+      DATABASE_URL: `postgres://platform:secret@127.0.0.1:${port}/platform`,
+      API_PORT: '0',
+    });
+    expect(r.code).toBe(2);
+    expectOneClearLine(
+      r.stderr,
+      'PostgreSQL is not reachable at postgres://platform:***@127.0.0.1',
+      'DATABASE_URL',
+    );
+    expect(r.stderr).not.toContain('secret');
+  });
+
   it('a malformed setting', () => {
     const r = cli(['run', 'ingest'], { INGEST_PORT: 'eighty' });
     expect(r.code).toBe(2);

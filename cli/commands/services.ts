@@ -4,10 +4,11 @@ import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service'
 import { bigQueryAnswers, bigQueryServiceOptions } from '../../infra/local/bigquery/service';
 import { gcsAnswers, gcsServiceOptions } from '../../infra/local/gcs/service';
 import { minioAnswers, minioServiceOptions } from '../../infra/local/minio/service';
+import { postgresAnswers, postgresServiceOptions, postgresUrl } from '../../infra/local/postgres/service';
 import { temporalAnswers, temporalServiceOptions } from '../../infra/local/temporal/service';
 import { UserFacingError } from '../../core/errors';
 
-/** `services start|stop|status`: the local Kafka broker, Temporal dev server, mail server, MinIO, fake-gcs-server and the BigQuery emulator. */
+/** `services start|stop|status`: the local Kafka broker, Temporal dev server, PostgreSQL, mail server, MinIO, fake-gcs-server and the BigQuery emulator. */
 export async function servicesCommand(action: string | undefined): Promise<number> {
   const say = (l: string) => console.log(l);
   switch (action) {
@@ -36,7 +37,9 @@ export async function servicesCommand(action: string | undefined): Promise<numbe
       say(
         `bigquery  ${bq ? 'answering' : 'not answering'} on http://127.0.0.1:${bigQueryServiceOptions().restPort}`,
       );
-      return k && t && m && s3 && gs && bq ? 0 : 1;
+      const pg = await postgresAnswers(postgresServiceOptions());
+      say(`postgres  ${pg ? 'answering' : 'not answering'} on ${postgresUrl()}`);
+      return k && t && m && s3 && gs && bq && pg ? 0 : 1;
     }
     default:
       throw new UserFacingError(

@@ -51,6 +51,7 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
       minio: stack.minio.state === 'started',
       gcs: stack.gcs.state === 'started',
       bigquery: stack.bigquery.state === 'started',
+      postgres: stack.postgres.state === 'started',
     };
     if (Object.values(started).some(Boolean)) {
       say('stopping the services this run started...');

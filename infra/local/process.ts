@@ -13,6 +13,8 @@ export interface DaemonSpec {
   env?: NodeJS.ProcessEnv;
   logFile: string;
   pidFile: string;
+  /** Run as this user (PostgreSQL refuses to run as root). */
+  user?: { uid: number; gid: number };
 }
 
 export function readPid(pidFile: string): number | undefined {
@@ -41,6 +43,7 @@ export function startDaemon(spec: DaemonSpec): number {
     env: spec.env ?? process.env,
     detached: true,
     stdio: ['ignore', out, out],
+    ...(spec.user ? { uid: spec.user.uid, gid: spec.user.gid } : {}),
   });
   if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.command})`);
   child.unref();

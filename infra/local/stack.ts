@@ -4,6 +4,7 @@ import { ensureHttpfsExtension } from './duckdb/httpfs';
 import { startMail, stopMail } from './mail/service';
 import { startGcs, stopGcs } from './gcs/service';
 import { startMinio, stopMinio } from './minio/service';
+import { startPostgres, stopPostgres } from './postgres/service';
 import { startTemporal, stopTemporal, temporalServiceOptions } from './temporal/service';
 
 export interface StackStatus {
@@ -13,10 +14,11 @@ export interface StackStatus {
   minio: { state: string; where: string; console: string; log: string };
   gcs: { state: string; where: string; log: string };
   bigquery: { state: string; where: string; log: string };
+  postgres: { state: string; where: string; log: string };
 }
 
 /**
- * Installs what is missing and starts the local services (Kafka, Temporal, SMTP with its inbox,
+ * Installs what is missing and starts the local services (Kafka, Temporal, PostgreSQL, SMTP with its inbox,
  * MinIO and fake-gcs-server as the object stores a lake can live on, the BigQuery emulator). Each start is a no-op
  * when the service already answers. ClickHouse (chDB) and DuckDB are in-process: nothing to start.
  */
@@ -27,6 +29,9 @@ export async function startStack(log: (line: string) => void): Promise<StackStat
   log('starting Temporal dev server...');
   const temporal = await startTemporal(temporalServiceOptions(), log);
   log(`  temporal ${temporal.state} on ${temporal.where}, Web UI ${temporal.ui} (log: ${temporal.log})`);
+  log('starting PostgreSQL (the metadata store)...');
+  const postgres = await startPostgres(undefined, log);
+  log(`  postgres ${postgres.state} on ${postgres.where} (log: ${postgres.log})`);
   log('starting the local mail server...');
   const mail = await startMail();
   log(`  mail ${mail.state}: SMTP on ${mail.where}, inbox ${mail.inbox} (log: ${mail.log})`);
@@ -41,7 +46,7 @@ export async function startStack(log: (line: string) => void): Promise<StackStat
   log(`  bigquery emulator ${bigquery.state} on ${bigquery.where} (log: ${bigquery.log})`);
   // DuckDB reads a lake on an object store through httpfs: fetched once, like the services.
   ensureHttpfsExtension(log);
-  return { kafka, temporal, mail, minio, gcs, bigquery };
+  return { kafka, temporal, mail, minio, gcs, bigquery, postgres };
 }
 
 export async function stopStack(
@@ -53,6 +58,7 @@ export async function stopStack(
     minio?: boolean;
     gcs?: boolean;
     bigquery?: boolean;
+    postgres?: boolean;
   } = {
     kafka: true,
     temporal: true,
@@ -60,8 +66,10 @@ export async function stopStack(
     minio: true,
     gcs: true,
     bigquery: true,
+    postgres: true,
   },
 ): Promise<void> {
+  if (which.postgres && (await stopPostgres())) log('postgres stopped');
   if (which.bigquery && (await stopBigQuery())) log('bigquery emulator stopped');
   if (which.gcs && (await stopGcs())) log('fake-gcs-server stopped');
   if (which.minio && (await stopMinio())) log('minio stopped');

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../core/config';
 import { bigQueryGcsRoot } from '../../infra/local/bigquery/service';
+import { postgresAnswers, postgresServiceOptions } from '../../infra/local/postgres/service';
 import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
 import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service';
 import { gcsAnswers, gcsLakeEnv, gcsServiceOptions } from '../../infra/local/gcs/service';
@@ -41,15 +42,16 @@ export function isolatedConfig(name: string, env: Record<string, string> = {}): 
 
 /** Fails fast with the command to run when the real services are not up. */
 export async function requireServices(): Promise<void> {
-  const [kafka, temporal, mail] = await Promise.all([
+  const [kafka, temporal, mail, postgres] = await Promise.all([
     kafkaAnswers(kafkaServiceOptions().port),
     temporalAnswers(temporalServiceOptions()),
     mailAnswers(mailServiceOptions()),
+    postgresAnswers(postgresServiceOptions()),
   ]);
-  if (!kafka || !temporal || !mail) {
+  if (!kafka || !temporal || !mail || !postgres) {
     const state = (up: boolean) => (up ? 'up' : 'down');
     throw new Error(
-      `integration tests need Kafka (${state(kafka)}), Temporal (${state(temporal)}) and the local mail server (${state(mail)}): run ./platform test, or ./platform services start first`,
+      `integration tests need Kafka (${state(kafka)}), Temporal (${state(temporal)}), PostgreSQL (${state(postgres)}) and the local mail server (${state(mail)}): run ./platform test, or ./platform services start first`,
     );
   }
 }

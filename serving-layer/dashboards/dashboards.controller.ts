@@ -1,0 +1,82 @@
+import {
+  BadRequestException,
+  Body,
+  ConflictException,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Patch,
+  Post,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
+import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
+import { DASHBOARDS } from '../tokens';
+import type { DashboardStore } from './dashboard-store';
+import { DashboardPatchSchema, NewDashboardSchema, problemsOf, type Dashboard } from './definition';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Saved dashboards of the token's project, kept in PostgreSQL. A dashboard of another project is
+ * not found, never shown. While PostgreSQL is down every route answers 503 (MetadataErrorsFilter).
+ */
+@Controller('v1/dashboards')
+@UseGuards(JwtGuard)
+export class DashboardsController {
+  constructor(@Inject(DASHBOARDS) private readonly store: DashboardStore) {}
+
+  @Get()
+  async list(@Req() req: AuthedRequest): Promise<{ dashboards: Dashboard[] }> {
+    return { dashboards: await this.store.list(req.auth.project) };
+  }
+
+  @Get(':id')
+  async get(@Req() req: AuthedRequest, @Param('id') id: string): Promise<Dashboard> {
+    return this.found(await this.store.get(req.auth.project, this.id(id)), id);
+  }
+
+  @Post()
+  async create(@Req() req: AuthedRequest, @Body() body: unknown): Promise<Dashboard> {
+    const parsed = NewDashboardSchema.safeParse(body);
+    if (!parsed.success) throw new BadRequestException(`invalid dashboard: ${problemsOf(parsed.error)}`);
+    return this.store.create(req.auth.project, parsed.data);
+  }
+
+  @Patch(':id')
+  async update(
+    @Req() req: AuthedRequest,
+    @Param('id') id: string,
+    @Body() body: unknown,
+  ): Promise<Dashboard> {
+    const parsed = DashboardPatchSchema.safeParse(body);
+    if (!parsed.success) throw new BadRequestException(`invalid change: ${problemsOf(parsed.error)}`);
+    const r = await this.store.update(req.auth.project, this.id(id), parsed.data);
+    if (r === 'stale')
+      throw new ConflictException(
+        `dashboard ${id} changed since version ${parsed.data.version}: GET it again and reapply the change`,
+      );
+    return this.found(r === 'missing' ? undefined : r, id);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Req() req: AuthedRequest, @Param('id') id: string): Promise<void> {
+    if (!(await this.store.delete(req.auth.project, this.id(id)))) this.found(undefined, id);
+  }
+
+  private id(id: string): string {
+    if (!UUID.test(id))
+      throw new NotFoundException(`no dashboard ${id} in this project: GET /v1/dashboards lists them`);
+    return id;
+  }
+
+  private found(d: Dashboard | undefined, id: string): Dashboard {
+    if (!d) throw new NotFoundException(`no dashboard ${id} in this project: GET /v1/dashboards lists them`);
+    return d;
+  }
+}
