@@ -8,6 +8,7 @@ import { backfillCommand } from './commands/backfill';
 import { deadletterCommand } from './commands/deadletter';
 import { reportCommand } from './commands/report';
 import { keyCommand, tokenCommand } from './commands/credentials';
+import { loginCommand } from './commands/login';
 import { runCommand } from './commands/run';
 import { schemaCommand } from './commands/schema';
 import { servicesCommand } from './commands/services';
@@ -23,6 +24,7 @@ const USAGE = `usage: ./platform <command>
   services start|stop|status  the local Kafka broker and Temporal dev server
   down                      stop the local Kafka broker, Temporal dev server and mail server
   token --project P [--scope read|admin] [--ttl 30d]   mint a query-API token
+  login --project P [--scope read|admin]   print a one-time sign-in link for the web app
   key --project P | --revoke KEY   create or revoke a write key for ingest
   schema check [--event E --file F]   check event schema versions are backward compatible
   backfill --from ISO --to ISO [--concurrency N] [--projects a,b] [--force] [--retry-failed]
@@ -49,6 +51,8 @@ async function main(argv: string[]): Promise<number> {
       return servicesCommand('stop');
     case 'token':
       return tokenCommand(args);
+    case 'login':
+      return loginCommand(args);
     case 'key':
       return keyCommand(args);
     case 'schema':

@@ -15,7 +15,17 @@ import { MetricsService } from './metrics/metrics.service';
 import { ReportsController } from './reports/reports.controller';
 import { AdminGuard } from './auth/admin.guard';
 import type { ReportSchedules } from '../workflows/report-schedules';
-import { BATCH_VIEWS, CLICKHOUSE, CONFIG, DASHBOARDS, RAW_EVENTS, REPORT_SCHEDULES } from './tokens';
+import {
+  BATCH_VIEWS,
+  CLICKHOUSE,
+  CONFIG,
+  DASHBOARDS,
+  RAW_EVENTS,
+  REPORT_SCHEDULES,
+  SESSIONS,
+} from './tokens';
+import { LoginController } from './auth/login.controller';
+import type { Sessions } from '../core/auth/sessions';
 import { DashboardsController } from './dashboards/dashboards.controller';
 import type { DashboardStore } from './dashboards/dashboard-store';
 import type { BatchViewReader } from './views/batch-view-reader';
@@ -31,6 +41,7 @@ export class AppModule {
     raw: RawEventReader;
     reports: ReportSchedules;
     dashboards: DashboardStore;
+    sessions: Sessions;
   }): DynamicModule {
     return {
       module: AppModule,
@@ -41,6 +52,7 @@ export class AppModule {
         ActivityController,
         ReportsController,
         DashboardsController,
+        LoginController,
       ],
       providers: [
         { provide: CONFIG, useValue: deps.config },
@@ -49,6 +61,7 @@ export class AppModule {
         { provide: RAW_EVENTS, useValue: deps.raw },
         { provide: REPORT_SCHEDULES, useValue: deps.reports },
         { provide: DASHBOARDS, useValue: deps.dashboards },
+        { provide: SESSIONS, useValue: deps.sessions },
         MetricsService,
         // The query core's analyses are plain classes: built here from the core's metric query.
         {

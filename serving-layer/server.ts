@@ -13,6 +13,7 @@ import { QueryErrorsFilter } from './query-errors.filter';
 import { MetadataErrorsFilter } from './metadata-errors.filter';
 import { MetadataStore } from '../core/metadata/store';
 import { DashboardStore } from './dashboards/dashboard-store';
+import { Sessions } from '../core/auth/sessions';
 import { BatchViewReader } from './views/batch-view-reader';
 import { RawEventReader } from './views/raw-event-reader';
 
@@ -41,9 +42,13 @@ export async function startServingApi(
   // PostgreSQL holds the dashboards: an unreachable one stops the role at start with one line.
   const metadata = await MetadataStore.open(deps.config.metadata.url);
   const dashboards = new DashboardStore(metadata);
-  const app = await NestFactory.create(AppModule.forRoot({ ...deps, batch, raw, reports, dashboards }), {
-    logger: ['error', 'warn'],
-  });
+  const sessions = new Sessions(metadata);
+  const app = await NestFactory.create(
+    AppModule.forRoot({ ...deps, batch, raw, reports, dashboards, sessions }),
+    {
+      logger: ['error', 'warn'],
+    },
+  );
   // Closing the app (shutdown hooks, tests) releases the embedded DuckDB too.
   const close = app.close.bind(app);
   app.close = async () => {

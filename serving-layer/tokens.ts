@@ -8,3 +8,4 @@ export const BATCH_VIEWS = Symbol('BatchViewReader');
 export const RAW_EVENTS = Symbol('RawEventReader');
 export const REPORT_SCHEDULES = Symbol('ReportSchedules');
 export const DASHBOARDS = Symbol('DashboardStore');
+export const SESSIONS = Symbol('Sessions');

@@ -7,6 +7,7 @@ import { demoWriteKey, DEMO_PROJECT } from '../local-credentials';
 import { startDemoTraffic } from '../demo-traffic';
 import { DEMO_REPORT, ensureDemoReport } from '../demo-report';
 import { startRoles, ROLES } from '../roles';
+import { signInLink } from './login';
 
 /** Installs what is missing, starts the services, every role and demo traffic; runs until Ctrl-C. */
 export async function upCommand(opts: { demo: boolean }): Promise<number> {
@@ -18,6 +19,7 @@ export async function upCommand(opts: { demo: boolean }): Promise<number> {
   const roles = await startRoles([...ROLES], config, log);
   const writeKey = demoWriteKey(config);
   const token = await mintToken(config.auth.jwtSecret, { project: DEMO_PROJECT, scopes: ['read'] });
+  const signIn = await signInLink(config, { project: DEMO_PROJECT, scopes: ['read'] }, roles.urls.api);
   const demo =
     opts.demo && roles.urls.ingest ? startDemoTraffic(roles.urls.ingest, writeKey, log) : undefined;
   const report = opts.demo ? await ensureDemoReport(config) : undefined;
@@ -32,6 +34,8 @@ export async function upCommand(opts: { demo: boolean }): Promise<number> {
   say('');
   say(`  demo project write key     ${writeKey}`);
   say(`  demo read token            ${token}`);
+  say(`  sign in (once, 15 minutes) ${signIn}`);
+  say(`                             (./platform login --project ${DEMO_PROJECT} prints a new one)`);
   say('');
   say('Try:');
   say(`  curl -H "Authorization: Bearer ${token}" ${roles.urls.api}/v1/metrics/events_count`);

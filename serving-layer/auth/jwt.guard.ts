@@ -8,29 +8,53 @@ import {
 import type { Request } from 'express';
 import { verifyToken, type TokenClaims } from '../../core/auth/jwt';
 import type { Config } from '../../core/config';
-import { CONFIG } from '../tokens';
+import type { Sessions } from '../../core/auth/sessions';
+import { CONFIG, SESSIONS } from '../tokens';
+import { sessionOf } from './session-cookie';
 
 export type AuthedRequest = Request & { auth: TokenClaims };
 
-/** Every query route needs a bearer token; its project claim scopes every query it makes. */
+/**
+ * Every query route needs a bearer token or a browser session (the cookie a sign-in link gives);
+ * its project claim scopes every query it makes.
+ */
 @Injectable()
 export class JwtGuard implements CanActivate {
-  constructor(@Inject(CONFIG) private readonly config: Config) {}
+  constructor(
+    @Inject(CONFIG) private readonly config: Config,
+    @Inject(SESSIONS) private readonly sessions: Sessions,
+  ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    const header = req.headers.authorization ?? '';
-    if (!header.startsWith('Bearer ')) {
-      throw new UnauthorizedException('missing bearer token: mint one with ./platform token --project <id>');
-    }
+    req.auth = await authenticate(req, this.config, this.sessions);
+    return true;
+  }
+}
+
+/** The claims of a request: its bearer token's, or its session's; 401 saying how to get one. */
+export async function authenticate(req: Request, config: Config, sessions: Sessions): Promise<TokenClaims> {
+  const header = req.headers.authorization ?? '';
+  let auth: TokenClaims;
+  if (header.startsWith('Bearer ')) {
     try {
-      req.auth = await verifyToken(this.config.auth.jwtSecret, header.slice(7));
+      auth = await verifyToken(config.auth.jwtSecret, header.slice(7));
     } catch {
       throw new UnauthorizedException('invalid or expired token');
     }
-    if (!req.auth.scopes.includes('read') && !req.auth.scopes.includes('admin')) {
-      throw new UnauthorizedException('token lacks the read scope');
-    }
-    return true;
+  } else {
+    const session = sessionOf(req);
+    const found = session === undefined ? undefined : await sessions.lookup(session);
+    if (!found)
+      throw new UnauthorizedException(
+        session === undefined
+          ? 'missing bearer token: mint one with ./platform token --project <id>, or sign in with ./platform login --project <id>'
+          : 'this session has ended: sign in again (./platform login --project <id> prints a link)',
+      );
+    auth = found;
   }
+  if (!auth.scopes.includes('read') && !auth.scopes.includes('admin')) {
+    throw new UnauthorizedException('token lacks the read scope');
+  }
+  return auth;
 }

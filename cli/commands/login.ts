@@ -1,0 +1,30 @@
+import { SCOPES, type Scope, type TokenClaims } from '../../core/auth/jwt';
+import { Sessions } from '../../core/auth/sessions';
+import type { Config } from '../../core/config';
+import { loadConfig } from '../../core/config';
+import { UserFacingError } from '../../core/errors';
+import { MetadataStore } from '../../core/metadata/store';
+import { requireOption, type ParsedArgs } from '../args';
+
+/** A sign-in link for the web app: a one-time code for these claims, at the serving role's address. */
+export async function signInLink(config: Config, claims: TokenClaims, base?: string): Promise<string> {
+  const store = await MetadataStore.open(config.metadata.url);
+  try {
+    const code = await new Sessions(store).createLoginCode(claims);
+    return `${base ?? `http://${config.api.host}:${config.api.port}`}/login?code=${code}`;
+  } finally {
+    await store.close();
+  }
+}
+
+/** `login --project P [--scope read|admin]`: prints a one-time sign-in link (15 minutes). */
+export async function loginCommand(args: ParsedArgs): Promise<number> {
+  const project = requireOption(args, 'project', './platform login --project demo');
+  const scope = typeof args.options.scope === 'string' ? args.options.scope : 'read';
+  if (!(SCOPES as readonly string[]).includes(scope))
+    throw new UserFacingError(`unknown scope '${scope}'`, `scopes are: ${SCOPES.join(', ')}`);
+  const link = await signInLink(loadConfig(), { project, scopes: [scope as Scope] });
+  console.log(link);
+  console.log('  open it in a browser within 15 minutes; it signs in once');
+  return 0;
+}

@@ -1,0 +1,107 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInLink } from '../../cli/commands/login';
+import { startRoles, type RunningRoles } from '../../cli/roles';
+import { mintToken } from '../../core/auth/jwt';
+import type { Config } from '../../core/config';
+import { createLogger } from '../../core/log';
+import { REPO_ROOT } from '../../infra/local/paths';
+import { roleEnv } from '../helpers/child-role';
+import { isolatedConfig, requireServices } from '../helpers/test-config';
+
+/** `./platform login` as a user runs it; its stdout. */
+const loginCli = (config: Config, project: string) =>
+  new Promise<string>((resolve, reject) =>
+    execFile(
+      process.execPath,
+      [join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'cli/main.ts', 'login', '--project', project],
+      { cwd: REPO_ROOT, env: { ...process.env, ...roleEnv(config) }, encoding: 'utf8', timeout: 60_000 },
+      (e, stdout, stderr) => (e ? reject(new Error(stderr)) : resolve(stdout)),
+    ),
+  );
+
+/** Sign-in links become HttpOnly session cookies bound to one project; bearer tokens keep working. */
+describe('signing in with a printed link', () => {
+  let config: Config;
+  let roles: RunningRoles;
+  let api: string;
+
+  beforeAll(async () => {
+    await requireServices();
+    config = isolatedConfig('sign-in');
+    roles = await startRoles(['serve'], config, createLogger({ test: 'sign-in' }, 'error'));
+    api = roles.urls.api as string;
+  }, 60_000);
+  afterAll(async () => roles?.stop());
+
+  /** Follows a sign-in link as a browser would (without following the redirect); the cookie it sets. */
+  const open = async (link: string) => {
+    const res = await fetch(`${api}/login?${new URL(link).searchParams}`, { redirect: 'manual' });
+    return {
+      status: res.status,
+      location: res.headers.get('location'),
+      cookie: res.headers.get('set-cookie'),
+    };
+  };
+  const withCookie = (cookie: string, path: string, init: RequestInit = {}) =>
+    fetch(`${api}${path}`, { ...init, headers: { ...init.headers, cookie: cookie.split(';')[0] as string } });
+
+  it('the link from ./platform login signs the browser in to its project only, once', async () => {
+    const printed = await loginCli(config, 'signin-a');
+    const link = /(http\S+\/login\?code=\S+)/.exec(printed)?.[1] as string;
+    expect(link).toBeDefined();
+    const opened = await open(link);
+    expect(opened.status).toBe(302);
+    expect(opened.location).toBe('/');
+    expect(opened.cookie).toMatch(/^platform_session=[\w-]+; /);
+    expect(opened.cookie).toMatch(/HttpOnly/);
+    expect(opened.cookie).toMatch(/SameSite=Lax/);
+    const cookie = opened.cookie as string;
+
+    // Project b has a dashboard; the session of project a cannot see it.
+    const tokenB = await mintToken(config.auth.jwtSecret, { project: 'signin-b', scopes: ['read'] });
+    const b = await fetch(`${api}/v1/dashboards`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tokenB}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'B only' }),
+    });
+    const bId = ((await b.json()) as { id: string }).id;
+    const mine = await withCookie(cookie, '/v1/dashboards', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'A only' }),
+    });
+    expect(mine.status).toBe(201);
+    const listed = (await (await withCookie(cookie, '/v1/dashboards')).json()) as {
+      dashboards: { name: string }[];
+    };
+    expect(listed.dashboards.map((d) => d.name)).toEqual(['A only']);
+    expect((await withCookie(cookie, `/v1/dashboards/${bId}`)).status).toBe(404);
+    // Queries are scoped the same way: the session's project, whatever the request says.
+    expect((await withCookie(cookie, '/v1/metrics/events')).status).toBe(200);
+
+    // The link works once.
+    const again = await open(link);
+    expect(again.status).toBe(401);
+    expect(again.cookie).toBeNull();
+
+    // Signing out ends the session.
+    expect((await withCookie(cookie, '/logout', { method: 'POST' })).status).toBe(204);
+    const after = await withCookie(cookie, '/v1/dashboards');
+    expect(after.status).toBe(401);
+    expect(((await after.json()) as { message: string }).message).toMatch(/sign in again/);
+  }, 90_000);
+
+  it('refuses a made-up code and a made-up session; a bearer token still works', async () => {
+    expect((await open(`${api}/login?code=not-a-code`)).status).toBe(401);
+    expect((await withCookie('platform_session=forged', '/v1/dashboards')).status).toBe(401);
+    expect((await fetch(`${api}/v1/dashboards`)).status).toBe(401);
+    const link = await signInLink(config, { project: 'signin-c', scopes: ['read'] }, api);
+    expect(link.startsWith(`${api}/login?code=`)).toBe(true);
+    const token = await mintToken(config.auth.jwtSecret, { project: 'signin-c', scopes: ['read'] });
+    expect(
+      (await fetch(`${api}/v1/dashboards`, { headers: { authorization: `Bearer ${token}` } })).status,
+    ).toBe(200);
+  });
+});
