@@ -28,6 +28,8 @@ export interface Config {
     ipHashKey: string;
   };
   api: { host: string; port: number };
+  /** The overview's WebSocket feed: snapshot interval, and how much a slow client may have queued. */
+  live: { intervalMs: number; maxBufferedBytes: number; pingMs: number };
   kafka: {
     brokers: string[];
     clientId: string;
@@ -217,6 +219,11 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       ipHashKey: r.optional('IP_HASH_SECRET') ?? '',
     },
     api: { host: r.str('API_HOST', '127.0.0.1'), port: r.port('API_PORT', 3000) },
+    live: {
+      intervalMs: r.int('LIVE_INTERVAL_MS', 1000, 5, 60_000),
+      maxBufferedBytes: r.int('LIVE_MAX_BUFFERED_BYTES', 1 << 20, 1024, 1 << 30),
+      pingMs: r.int('LIVE_PING_MS', 10_000, 100, 600_000),
+    },
     kafka: {
       brokers,
       clientId: r.str('KAFKA_CLIENT_ID', 'analytics-platform'),

@@ -26,6 +26,7 @@ import {
 } from './tokens';
 import { LoginController } from './auth/login.controller';
 import type { Sessions } from '../core/auth/sessions';
+import { ServingShutdown } from './shutdown';
 import { DashboardsController } from './dashboards/dashboards.controller';
 import type { DashboardStore } from './dashboards/dashboard-store';
 import type { BatchViewReader } from './views/batch-view-reader';
@@ -42,6 +43,7 @@ export class AppModule {
     reports: ReportSchedules;
     dashboards: DashboardStore;
     sessions: Sessions;
+    shutdown: ServingShutdown;
   }): DynamicModule {
     return {
       module: AppModule,
@@ -62,6 +64,7 @@ export class AppModule {
         { provide: REPORT_SCHEDULES, useValue: deps.reports },
         { provide: DASHBOARDS, useValue: deps.dashboards },
         { provide: SESSIONS, useValue: deps.sessions },
+        { provide: ServingShutdown, useValue: deps.shutdown },
         MetricsService,
         // The query core's analyses are plain classes: built here from the core's metric query.
         {

@@ -12,6 +12,7 @@ import {
   RetentionParams,
 } from './query/params';
 import { reportPaths } from './reports/reports.openapi';
+import { dashboardPaths, signInPaths } from './dashboards/dashboards.openapi';
 
 /**
  * The API described by hand: the code runs without decorator type metadata (esbuild), so the
@@ -233,6 +234,8 @@ export function openApiDocument(): OpenAPIObject {
         ok('the stored event and the layer it came from'),
       ),
       ...reportPaths,
+      ...dashboardPaths,
+      ...signInPaths,
     },
   } as OpenAPIObject;
 }

@@ -14,6 +14,11 @@ import { MetadataErrorsFilter } from './metadata-errors.filter';
 import { MetadataStore } from '../core/metadata/store';
 import { DashboardStore } from './dashboards/dashboard-store';
 import { Sessions } from '../core/auth/sessions';
+import type { Server } from 'node:http';
+import { createLogger } from '../core/log';
+import { LiveFeed } from './live/live-feed';
+import { ServingShutdown } from './shutdown';
+import { SpeedViewReader } from './views/speed-view-reader';
 import { BatchViewReader } from './views/batch-view-reader';
 import { RawEventReader } from './views/raw-event-reader';
 
@@ -43,23 +48,38 @@ export async function startServingApi(
   const metadata = await MetadataStore.open(deps.config.metadata.url);
   const dashboards = new DashboardStore(metadata);
   const sessions = new Sessions(metadata);
+  let live: LiveFeed | undefined;
+  const shutdown = new ServingShutdown({
+    beforeServerCloses: () => live?.close(),
+    afterServerClosed: async () => {
+      batch.close();
+      raw.close();
+      await temporal.connection.close();
+      await metadata.close();
+    },
+  });
   const app = await NestFactory.create(
-    AppModule.forRoot({ ...deps, batch, raw, reports, dashboards, sessions }),
+    AppModule.forRoot({ ...deps, batch, raw, reports, dashboards, sessions, shutdown }),
     {
       logger: ['error', 'warn'],
     },
   );
-  // Closing the app (shutdown hooks, tests) releases the embedded DuckDB too.
-  const close = app.close.bind(app);
-  app.close = async () => {
-    await close();
-    batch.close();
-    raw.close();
-    await temporal.connection.close();
-    await metadata.close();
-  };
   app.enableShutdownHooks();
   app.useGlobalFilters(new QueryErrorsFilter(), new MetadataErrorsFilter());
+  live = new LiveFeed(
+    app.getHttpServer() as Server,
+    {
+      config: deps.config,
+      sessions,
+      speed: new SpeedViewReader(
+        deps.clickhouse,
+        deps.config.clickhouse.database,
+        !deps.config.clickhouse.url,
+      ),
+      log: createLogger({ role: 'serve' }),
+    },
+    deps.config.live,
+  );
   // Swagger UI and the document, served from the installed package (no CDN).
   SwaggerModule.setup('docs', app, openApiDocument(), { jsonDocumentUrl: 'docs/openapi.json' });
   await app.listen(listen.port, listen.host);

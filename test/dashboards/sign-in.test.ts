@@ -26,6 +26,8 @@ describe('signing in with a printed link', () => {
   let config: Config;
   let roles: RunningRoles;
   let api: string;
+  // Projects of this run: the metadata store outlives test runs.
+  const run = Date.now().toString(36);
 
   beforeAll(async () => {
     await requireServices();
@@ -48,7 +50,7 @@ describe('signing in with a printed link', () => {
     fetch(`${api}${path}`, { ...init, headers: { ...init.headers, cookie: cookie.split(';')[0] as string } });
 
   it('the link from ./platform login signs the browser in to its project only, once', async () => {
-    const printed = await loginCli(config, 'signin-a');
+    const printed = await loginCli(config, `signin-a-${run}`);
     const link = /(http\S+\/login\?code=\S+)/.exec(printed)?.[1] as string;
     expect(link).toBeDefined();
     const opened = await open(link);
@@ -60,7 +62,7 @@ describe('signing in with a printed link', () => {
     const cookie = opened.cookie as string;
 
     // Project b has a dashboard; the session of project a cannot see it.
-    const tokenB = await mintToken(config.auth.jwtSecret, { project: 'signin-b', scopes: ['read'] });
+    const tokenB = await mintToken(config.auth.jwtSecret, { project: `signin-b-${run}`, scopes: ['read'] });
     const b = await fetch(`${api}/v1/dashboards`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tokenB}`, 'content-type': 'application/json' },
@@ -97,9 +99,9 @@ describe('signing in with a printed link', () => {
     expect((await open(`${api}/login?code=not-a-code`)).status).toBe(401);
     expect((await withCookie('platform_session=forged', '/v1/dashboards')).status).toBe(401);
     expect((await fetch(`${api}/v1/dashboards`)).status).toBe(401);
-    const link = await signInLink(config, { project: 'signin-c', scopes: ['read'] }, api);
+    const link = await signInLink(config, { project: `signin-c-${run}`, scopes: ['read'] }, api);
     expect(link.startsWith(`${api}/login?code=`)).toBe(true);
-    const token = await mintToken(config.auth.jwtSecret, { project: 'signin-c', scopes: ['read'] });
+    const token = await mintToken(config.auth.jwtSecret, { project: `signin-c-${run}`, scopes: ['read'] });
     expect(
       (await fetch(`${api}/v1/dashboards`, { headers: { authorization: `Bearer ${token}` } })).status,
     ).toBe(200);

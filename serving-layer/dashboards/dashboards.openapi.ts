@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { DashboardPatchSchema, NewDashboardSchema } from './definition';
+
+/** The dashboards and sign-in routes in the OpenAPI document (serving-layer/openapi.ts). */
+
+const schema = (s: z.ZodType) =>
+  z.toJSONSchema(s, { target: 'openapi-3.0', io: 'input', unrepresentable: 'any' });
+const dashboard = {
+  description: 'the dashboard: id, name, tiles (each with its id), version, createdAt, updatedAt',
+  content: { 'application/json': { schema: { type: 'object' } } },
+};
+const common = {
+  401: { description: 'missing or invalid bearer token or session' },
+  503: { description: 'the metadata store (PostgreSQL) does not answer: retry' },
+};
+const id = [
+  {
+    name: 'id',
+    in: 'path',
+    required: true,
+    description: 'the dashboard id (UUID)',
+    schema: { type: 'string' },
+  },
+];
+const notFound = { 404: { description: "no such dashboard in the caller's project" } };
+const op = (summary: string, responses: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  summary,
+  tags: ['dashboards'],
+  security: [{ bearer: [] }],
+  ...extra,
+  responses: { ...responses, ...common },
+});
+const body = (s: z.ZodType) => ({
+  requestBody: { required: true, content: { 'application/json': { schema: schema(s) } } },
+});
+const invalid = { 400: { description: 'invalid: the message lists each mistake by field' } };
+
+export const dashboardPaths = {
+  '/v1/dashboards': {
+    get: op("The project's saved dashboards", {
+      200: { description: 'the dashboards', content: { 'application/json': { schema: { type: 'object' } } } },
+    }),
+    post: op('Save a dashboard', { 201: dashboard, ...invalid }, body(NewDashboardSchema)),
+  },
+  '/v1/dashboards/{id}': {
+    get: op('One dashboard', { 200: dashboard, ...notFound }, { parameters: id }),
+    patch: op(
+      'Rename it and/or replace its tiles (the array is the new order); with version, only if unchanged since',
+      {
+        200: dashboard,
+        ...invalid,
+        ...notFound,
+        409: { description: 'changed since that version: GET it again' },
+      },
+      { parameters: id, ...body(DashboardPatchSchema) },
+    ),
+    delete: op('Delete a dashboard', { 204: { description: 'deleted' }, ...notFound }, { parameters: id }),
+  },
+};
+
+export const signInPaths = {
+  '/login': {
+    get: {
+      summary: 'Trade a sign-in link (./platform login) for a session cookie, then open the app',
+      tags: ['sign-in'],
+      parameters: [
+        {
+          name: 'code',
+          in: 'query',
+          required: true,
+          description: 'the one-time code of the link',
+          schema: { type: 'string' },
+        },
+      ],
+      responses: {
+        302: { description: 'signed in: HttpOnly session cookie set, redirect to /' },
+        401: { description: 'the link was already used or has expired' },
+      },
+    },
+  },
+  '/logout': {
+    post: {
+      summary: 'End the browser session',
+      tags: ['sign-in'],
+      responses: { 204: { description: 'signed out; the cookie is cleared' } },
+    },
+  },
+};

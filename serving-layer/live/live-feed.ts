@@ -1,0 +1,134 @@
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Request } from 'express';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Sessions } from '../../core/auth/sessions';
+import type { Config } from '../../core/config';
+import type { Logger } from '../../core/log';
+import { authenticate } from '../auth/jwt.guard';
+import type { SpeedViewReader } from '../views/speed-view-reader';
+import { liveSnapshot } from './live-snapshot';
+
+export const LIVE_PATH = '/v1/live';
+
+export interface LiveFeedOptions {
+  /** How often each project's snapshot is taken and sent. */
+  intervalMs: number;
+  /** A client with more than this many bytes queued (not read fast enough) is dropped. */
+  maxBufferedBytes: number;
+  /** Each client is pinged this often; one that has not answered the previous ping is dropped. */
+  pingMs: number;
+}
+
+/**
+ * The live feed of the overview: a WebSocket at /v1/live, authenticated like the API (the
+ * browser's session cookie, or a bearer token), bound to the caller's project. Every interval one
+ * snapshot per project with clients is taken from the speed view and sent to each; a client that
+ * does not read fast enough is dropped (close code 1013) rather than buffered without bound:
+ * when its queue passes maxBufferedBytes, or when it has not answered a ping within pingMs (a
+ * client that stops reading stops answering pings long before the kernel's buffers fill).
+ */
+export class LiveFeed {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
+  private readonly clients = new Map<string, Set<WebSocket>>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly pinger: NodeJS.Timeout;
+  private readonly alive = new WeakSet<WebSocket>();
+  private busy = false;
+  dropped = 0;
+
+  constructor(
+    server: Server,
+    private readonly deps: { config: Config; sessions: Sessions; speed: SpeedViewReader; log: Logger },
+    private readonly o: LiveFeedOptions,
+  ) {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (new URL(req.url ?? '/', 'http://x').pathname !== LIVE_PATH) return;
+      void this.accept(req, socket, head);
+    });
+    this.timer = setInterval(() => void this.tick(), o.intervalMs);
+    this.pinger = setInterval(() => this.ping(), o.pingMs);
+  }
+
+  private ping(): void {
+    for (const set of this.clients.values())
+      for (const ws of set) {
+        if (!this.alive.has(ws)) {
+          this.drop(ws);
+          continue;
+        }
+        this.alive.delete(ws);
+        ws.ping();
+      }
+  }
+
+  private drop(ws: WebSocket): void {
+    this.dropped++;
+    ws.close(1013, 'too slow: reconnect');
+    ws.terminate();
+  }
+
+  private async accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    let project: string;
+    try {
+      project = (await authenticate(req as Request, this.deps.config, this.deps.sessions)).project;
+    } catch (e) {
+      const message = (e as Error).message;
+      socket.end(
+        `HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(message)}\r\nconnection: close\r\n\r\n${message}`,
+      );
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      const set = this.clients.get(project) ?? new Set<WebSocket>();
+      set.add(ws);
+      this.clients.set(project, set);
+      this.alive.add(ws);
+      ws.on('pong', () => this.alive.add(ws));
+      ws.on('close', () => {
+        set.delete(ws);
+        if (set.size === 0 && this.clients.get(project) === set) this.clients.delete(project);
+      });
+      ws.on('error', () => ws.terminate());
+      // The first snapshot at once: a page shows numbers as soon as it connects.
+      void this.send(project, [ws]);
+    });
+  }
+
+  /** One snapshot per project with clients; a tick still running (slow ClickHouse) is not doubled. */
+  private async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (const [project, set] of this.clients) await this.send(project, [...set]);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async send(project: string, to: WebSocket[]): Promise<void> {
+    let text: string;
+    try {
+      text = JSON.stringify({ type: 'snapshot', ...(await liveSnapshot(this.deps.speed, project)) });
+    } catch (e) {
+      this.deps.log.warn('live snapshot failed', { project, error: (e as Error).message });
+      return;
+    }
+    for (const ws of to) {
+      if (ws.readyState !== ws.OPEN) continue;
+      if (ws.bufferedAmount > this.o.maxBufferedBytes) {
+        // Not reading: drop it (the page reconnects) instead of queueing snapshots without bound.
+        this.drop(ws);
+        continue;
+      }
+      ws.send(text);
+    }
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    clearInterval(this.pinger);
+    for (const ws of this.wss.clients) ws.terminate();
+    this.wss.close();
+  }
+}
