@@ -48,9 +48,10 @@ export async function startServingApi(
   const metadata = await MetadataStore.open(deps.config.metadata.url);
   const dashboards = new DashboardStore(metadata);
   const sessions = new Sessions(metadata);
-  let live: LiveFeed | undefined;
+  // Made once the HTTP server exists (below); closed before it closes.
+  const live: { feed?: LiveFeed } = {};
   const shutdown = new ServingShutdown({
-    beforeServerCloses: () => live?.close(),
+    beforeServerCloses: () => live.feed?.close(),
     afterServerClosed: async () => {
       batch.close();
       raw.close();
@@ -66,7 +67,7 @@ export async function startServingApi(
   );
   app.enableShutdownHooks();
   app.useGlobalFilters(new QueryErrorsFilter(), new MetadataErrorsFilter());
-  live = new LiveFeed(
+  live.feed = new LiveFeed(
     app.getHttpServer() as Server,
     {
       config: deps.config,
