@@ -18,6 +18,7 @@ import type { Server } from 'node:http';
 import { createLogger } from '../core/log';
 import { LiveFeed } from './live/live-feed';
 import { ServingShutdown } from './shutdown';
+import { mountWebApp } from './web-app';
 import { SpeedViewReader } from './views/speed-view-reader';
 import { BatchViewReader } from './views/batch-view-reader';
 import { RawEventReader } from './views/raw-event-reader';
@@ -81,6 +82,7 @@ export async function startServingApi(
     },
     deps.config.live,
   );
+  mountWebApp(app);
   // Swagger UI and the document, served from the installed package (no CDN).
   SwaggerModule.setup('docs', app, openApiDocument(), { jsonDocumentUrl: 'docs/openapi.json' });
   await app.listen(listen.port, listen.host);

@@ -8,8 +8,11 @@ import {
   Req,
   Res,
   UnauthorizedException,
+  UseGuards,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import type { TokenClaims } from '../../core/auth/jwt';
+import { JwtGuard, type AuthedRequest } from './jwt.guard';
 import type { Sessions } from '../../core/auth/sessions';
 import { SESSIONS } from '../tokens';
 import { clearSessionCookie, sessionOf, setSessionCookie } from './session-cookie';
@@ -29,6 +32,13 @@ export class LoginController {
       );
     setSessionCookie(res, found.session);
     res.redirect(302, '/');
+  }
+
+  /** Who the caller is: the project and scopes of its session or token (the app's header shows it). */
+  @Get('v1/me')
+  @UseGuards(JwtGuard)
+  me(@Req() req: AuthedRequest): TokenClaims {
+    return req.auth;
   }
 
   @Post('logout')

@@ -78,6 +78,14 @@ export const signInPaths = {
       },
     },
   },
+  '/v1/me': {
+    get: {
+      summary: 'The project and scopes of the caller (its session or token)',
+      tags: ['sign-in'],
+      security: [{ bearer: [] }],
+      responses: { 200: { description: '{ project, scopes }' }, 401: { description: 'not signed in' } },
+    },
+  },
   '/logout': {
     post: {
       summary: 'End the browser session',
