@@ -7,6 +7,8 @@ import { localFiles } from '../core/lake/local-storage';
 const WEB = join(__dirname, '..', 'web');
 /** Paths the app's pages answer at (one bundle routes between them). */
 export const PAGES = ['/', '/explore'];
+/** Every path of the web app (pages and assets): not API routes, so not in the OpenAPI document. */
+export const WEB_APP_PATHS = [...PAGES, '/app.js', '/app.css'];
 
 let bundle: Promise<string> | undefined;
 
@@ -35,9 +37,10 @@ export function mountWebApp(app: INestApplication): void {
   const http = app.getHttpAdapter().getInstance() as Express;
   const html = localFiles.readText(join(WEB, 'index.html'));
   const css = localFiles.readText(join(WEB, 'app.css'));
-  http.get(PAGES, (_req: Request, res: Response) => {
-    res.type('html').set('cache-control', 'no-store').send(html);
-  });
+  for (const page of PAGES)
+    http.get(page, (_req: Request, res: Response) => {
+      res.type('html').set('cache-control', 'no-store').send(html);
+    });
   http.get('/app.css', (_req: Request, res: Response) => {
     res.type('css').send(css);
   });

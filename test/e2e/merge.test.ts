@@ -6,6 +6,7 @@ import { createClickHouse } from '../../core/clickhouse';
 import type { Config } from '../../core/config';
 import type { AnalyticsEvent } from '../../core/event';
 import { startServingApi } from '../../serving-layer/server';
+import { WEB_APP_PATHS } from '../../serving-layer/web-app';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { writeLake } from '../helpers/lake';
 import { addSpeedAggregates, seedViews } from '../helpers/seed-views';
@@ -276,7 +277,10 @@ describe('serving: API documentation', () => {
       };
       const routes = express.router.stack
         .map((l) => l.route?.path)
-        .filter((p): p is string => p !== undefined && !p.startsWith('/docs') && p !== '/health')
+        .filter(
+          (p): p is string =>
+            p !== undefined && !p.startsWith('/docs') && p !== '/health' && !WEB_APP_PATHS.includes(p),
+        )
         .map((p) => p.replace(/:(\w+)/g, '{$1}'));
       expect(routes.length).toBeGreaterThan(8);
       expect(Object.keys(doc.paths).sort()).toEqual([...new Set(routes)].sort());
