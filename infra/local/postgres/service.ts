@@ -46,6 +46,7 @@ function serverUser(): { uid: number; gid: number } | undefined {
 
 export async function postgresAnswers(o: PostgresServiceOptions, database = 'postgres'): Promise<boolean> {
   const client = new pg.Client({ connectionString: postgresUrl(o, database), connectionTimeoutMillis: 1000 });
+  client.on('error', () => {}); // a server going away while asked is "not answering", not a crash
   try {
     await client.connect();
     await client.query('SELECT 1');
@@ -81,6 +82,7 @@ function ensureCluster(bin: string, o: PostgresServiceOptions, say: (line: strin
 
 async function ensureDatabase(o: PostgresServiceOptions): Promise<void> {
   const client = new pg.Client({ connectionString: postgresUrl(o, 'postgres') });
+  client.on('error', () => {});
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [o.database]);
