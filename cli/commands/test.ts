@@ -68,6 +68,9 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
     console.log(
       `tests: ${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`,
     );
+    // Every test passed yet the run failed: an error outside any test (vitest's "Unhandled Errors").
+    if (code !== 0 && failed === 0)
+      console.log('the run failed outside any test: see "Unhandled Errors" above');
   } else {
     console.log('tests: 0 passed, 1 failed (the test runner wrote no results)');
     code = code || 1;
