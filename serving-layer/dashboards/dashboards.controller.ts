@@ -70,8 +70,8 @@ export class DashboardsController {
   }
 
   private id(id: string): string {
-    if (!UUID.test(id))
-      throw new NotFoundException(`no dashboard ${id} in this project: GET /v1/dashboards lists them`);
+    // Not a UUID: no dashboard has that id, the same 404 as any other unknown one.
+    if (!UUID.test(id)) this.found(undefined, id);
     return id;
   }
 

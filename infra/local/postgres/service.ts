@@ -85,10 +85,10 @@ async function ensureDatabase(o: PostgresServiceOptions): Promise<void> {
   client.on('error', () => {});
   await client.connect();
   try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [o.database]);
-    // An identifier, not a value: checked, then quoted.
+    // An identifier, not a value: checked before anything is asked, then quoted.
     if (!/^\w+$/.test(o.database))
       throw new UserFacingError(`POSTGRES_DB must be a plain name (got '${o.database}')`);
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [o.database]);
     if (found.rowCount === 0) await client.query(`CREATE DATABASE "${o.database}"`);
   } finally {
     await client.end();
