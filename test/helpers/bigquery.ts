@@ -1,6 +1,7 @@
 import type { BigQuery } from '@google-cloud/bigquery';
 import { bigQueryClient } from '../../batch-layer/bigquery-client';
 import { bigQueryAnswers, bigQueryServiceOptions } from '../../infra/local/bigquery/service';
+import { isListening } from '../../infra/local/ports';
 
 /** A client of the local BigQuery emulator (no credentials: it checks none). */
 export function emulatorClient(): BigQuery {
@@ -12,12 +13,19 @@ export function emulatorClient(): BigQuery {
   });
 }
 
-/** Fails fast with the command to run when the emulator is not up. */
+/**
+ * Fails fast with the command to run when the emulator is not up (nothing listens on its port).
+ * One that listens but is busy with another test's query is waited for.
+ */
 export async function requireBigQuery(): Promise<void> {
-  if (!(await bigQueryAnswers(bigQueryServiceOptions())))
-    throw new Error(
-      'the BigQuery emulator is not up: run ./platform test, or ./platform services start first',
-    );
+  const o = bigQueryServiceOptions();
+  const notUp = () =>
+    new Error('the BigQuery emulator is not up: run ./platform test, or ./platform services start first');
+  for (let attempt = 0; attempt < 6; attempt++) {
+    if (!(await isListening(o.restPort))) throw notUp();
+    if (await bigQueryAnswers(o, 10_000)) return;
+  }
+  throw new Error(`the BigQuery emulator on port ${o.restPort} listens but has not answered for a minute`);
 }
 
 /**

@@ -31,10 +31,14 @@ const pidFile = () => join(dir(), 'server.pid');
  */
 export const bigQueryGcsRoot = () => join(dir(), 'gcs');
 
-export async function bigQueryAnswers(o: BigQueryServiceOptions): Promise<boolean> {
+/**
+ * Whether the emulator answers within `timeoutMs`. It serves one request at a time: while another
+ * client's query runs, an emulator that is up can take seconds to answer.
+ */
+export async function bigQueryAnswers(o: BigQueryServiceOptions, timeoutMs = 1000): Promise<boolean> {
   try {
     const res = await fetch(`http://127.0.0.1:${o.restPort}/bigquery/v2/projects/${o.projectId}/datasets`, {
-      signal: AbortSignal.timeout(1000),
+      signal: AbortSignal.timeout(timeoutMs),
     });
     return res.ok;
   } catch {
