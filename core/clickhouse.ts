@@ -1,3 +1,5 @@
+import { resolve } from 'node:path';
+import { inProcessEngineAt } from './speed-view-version';
 import { localFiles } from './lake/local-storage';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Config } from './config';
@@ -24,5 +26,7 @@ export function createClickHouse(config: Config): ClickHouseClient {
   const connection = createChdbConnection({
     path: config.clickhouse.chdbPath,
   }) as unknown as ClientConnection;
-  return createClient({ connection });
+  const client = createClient({ connection });
+  inProcessEngineAt(client, resolve(config.clickhouse.chdbPath));
+  return client;
 }

@@ -29,7 +29,7 @@ export interface Config {
   };
   api: { host: string; port: number };
   /** The overview's WebSocket feed: snapshot interval, and how much a slow client may have queued. */
-  live: { intervalMs: number; maxBufferedBytes: number; pingMs: number };
+  live: { intervalMs: number; maxBufferedBytes: number; pingMs: number; eventsLimit: number };
   kafka: {
     brokers: string[];
     clientId: string;
@@ -223,6 +223,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       intervalMs: r.int('LIVE_INTERVAL_MS', 1000, 5, 60_000),
       maxBufferedBytes: r.int('LIVE_MAX_BUFFERED_BYTES', 1 << 20, 1024, 1 << 30),
       pingMs: r.int('LIVE_PING_MS', 10_000, 100, 600_000),
+      eventsLimit: r.int('LIVE_EVENTS_LIMIT', 50, 1, 1000),
     },
     kafka: {
       brokers,

@@ -1,13 +1,43 @@
 /** The serving API, called with the session cookie the sign-in link set. */
+export type {
+  EventsMessage,
+  LiveMessage,
+  SnapshotMessage,
+  StoredEvent,
+} from '../serving-layer/live/messages';
+
 export class SignInNeeded extends Error {}
 
-export async function get<T>(path: string): Promise<T> {
-  const res = await fetch(path, { credentials: 'same-origin' });
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    credentials: 'same-origin',
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+  });
   if (res.status === 401)
     throw new SignInNeeded('sign in first: ./platform login --project <id> prints a link');
-  const body = (await res.json()) as T & { message?: string };
-  if (!res.ok) throw new Error(body.message ?? `HTTP ${res.status}`);
-  return body;
+  if (res.status === 204) return undefined as T;
+  const answer = (await res.json()) as T & { message?: string | string[] };
+  if (!res.ok) {
+    const m = answer.message;
+    throw new Error(Array.isArray(m) ? m.join('; ') : (m ?? `HTTP ${res.status}`));
+  }
+  return answer;
+}
+
+export const get = <T>(path: string) => call<T>('GET', path);
+export const post = <T>(path: string, body: unknown) => call<T>('POST', path, body);
+export const patch = <T>(path: string, body: unknown) => call<T>('PATCH', path, body);
+export const put = <T>(path: string, body: unknown) => call<T>('PUT', path, body);
+export const remove = (path: string) => call<void>('DELETE', path);
+
+export interface Me {
+  project: string;
+  scopes: string[];
+  /** The signed-in user's zone (times on every page are shown in it); UTC when not set. */
+  timeZone?: string;
 }
 
 export interface Bucket {
@@ -26,18 +56,22 @@ export interface MetricAnswer {
   parts: { source: string; from: string; to: string }[];
 }
 
-export interface Snapshot {
-  type: 'snapshot';
-  project: string;
-  at: string;
-  eventsPerMinute: { minute: string; count: number }[];
-  activeUsers: number;
-  eventsThisMinute: number;
-  lastReceived: string | null;
+/** Where each part of an answer came from, for the tile's footer, in the user's time zone. */
+export const sources = (a: { parts: MetricAnswer['parts'] }, zone: string) =>
+  a.parts.map((p) => `${p.source} ${shortTime(p.from, zone)}–${shortTime(p.to, zone)}`).join(', ');
+
+/** 'MM-DD hh:mm' in the zone. */
+export function shortTime(iso: string, zone: string): string {
+  const f = new Intl.DateTimeFormat('en-CA', {
+    timeZone: zone,
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const p = Object.fromEntries(f.formatToParts(new Date(iso)).map((x) => [x.type, x.value]));
+  return `${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
-/** Where each part of an answer came from, for the tile's footer. */
-export const sources = (a: MetricAnswer) =>
-  a.parts
-    .map((p) => `${p.source} ${p.from.slice(5, 16).replace('T', ' ')}–${p.to.slice(5, 16).replace('T', ' ')}`)
-    .join(', ');
+export const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);

@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { METRIC_CATALOG } from '../metrics/catalog';
 
-export const REPORT_PERIODS = ['daily', 'weekly', 'monthly'] as const;
-export type ReportPeriod = (typeof REPORT_PERIODS)[number];
+import { REPORT_PERIODS } from './periods';
+
+export { REPORT_PERIODS, type ReportPeriod } from './periods';
 
 const CATALOG = new Set(METRIC_CATALOG.map((m) => m.name));
 

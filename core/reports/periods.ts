@@ -1,4 +1,6 @@
-import type { ReportPeriod } from './definition';
+// No imports: the web app bundles this file too (local days of the user's time zone).
+export const REPORT_PERIODS = ['daily', 'weekly', 'monthly'] as const;
+export type ReportPeriod = (typeof REPORT_PERIODS)[number];
 
 /** A span of time, [start, end), as ISO-8601 UTC instants, with how people read it. */
 export interface Span {
@@ -76,6 +78,15 @@ export function localMidnight(year: number, month: number, day: number, timeZone
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The local day `daysBack` days before the one holding `at` in `timeZone` (0: today so far and the rest of it). */
+export function localDay(at: Date, timeZone: string, daysBack = 0): { start: string; end: string } {
+  const { year, month, day } = civil(at.getTime(), timeZone);
+  return {
+    start: iso(localMidnight(year, month, day - daysBack, timeZone)),
+    end: iso(localMidnight(year, month, day - daysBack + 1, timeZone)),
+  };
+}
 
 function fmt(ms: number, timeZone: string, opts: Intl.DateTimeFormatOptions): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone, ...opts }).format(ms);

@@ -7,19 +7,10 @@ import { projectFolder } from '../../core/lake/layout';
 import { key } from '../../core/lake/storage';
 import { BATCH_VIEWS, CLICKHOUSE, CONFIG } from '../tokens';
 import type { BatchViewReader } from '../views/batch-view-reader';
+import type { StoredEvent } from '../live/messages';
+import { isoTime, STORED_EVENT_COLUMNS, storedEvent } from './stored-event';
 
-export interface StoredEvent {
-  eventId: string;
-  type: string;
-  event: string;
-  userId: string | null;
-  anonymousId: string | null;
-  timestamp: string;
-  receivedAt: string;
-  properties: unknown;
-  context: unknown;
-  source: 'speed' | 'lake';
-}
+export type { StoredEvent };
 
 export interface UserActivity {
   userId: string;
@@ -30,9 +21,6 @@ export interface UserActivity {
   byEvent: Record<string, number>;
   recent: StoredEvent[];
 }
-
-const iso = (v: unknown) =>
-  new Date(`${String(v).replace(' ', 'T')}${String(v).endsWith('Z') ? '' : 'Z'}`).toISOString();
 
 /**
  * One event, or one user's activity: the speed view holds the last hours (its horizon), the lake
@@ -68,13 +56,13 @@ export class ActivityService {
 
   async event(project: string, id: string): Promise<StoredEvent> {
     const r = await this.clickhouse.query({
-      query: `SELECT event_id, type, event, user_id, anonymous_id, toString(event_time) AS t, toString(received_at) AS r, properties, context
+      query: `SELECT ${STORED_EVENT_COLUMNS}
               FROM {db:Identifier}.speed_events WHERE project_id = {project:String} AND event_id = {id:String} LIMIT 1`,
       query_params: { db: this.config.clickhouse.database, project, id },
       format: 'JSONEachRow',
     });
     const row = (await r.json<Record<string, string | null>>())[0];
-    if (row) return this.toEvent(row, 'speed');
+    if (row) return storedEvent(row, 'speed');
     const glob = await this.lakeGlob(project);
     const rows = glob
       ? await this.lake<Record<string, string | null>>(
@@ -85,7 +73,7 @@ export class ActivityService {
         )
       : [];
     if (!rows[0]) throw new NotFoundException(`no event '${id}' in this project`);
-    return this.toEvent(rows[0], 'lake');
+    return storedEvent(rows[0], 'lake');
   }
 
   async user(project: string, userId: string, now = Date.now()): Promise<UserActivity> {
@@ -120,9 +108,9 @@ export class ActivityService {
     if (rows.length === 0) throw new NotFoundException(`no activity for user '${userId}' in this project`);
     const byEvent: Record<string, number> = {};
     for (const r of rows) byEvent[r.event] = (byEvent[r.event] ?? 0) + r.n;
-    const times = rows.flatMap((r) => [iso(r.first), iso(r.last)]).sort();
+    const times = rows.flatMap((r) => [isoTime(r.first), isoTime(r.last)]).sort();
     const recent = await this.clickhouse.query({
-      query: `SELECT event_id, type, event, user_id, anonymous_id, toString(event_time) AS t, toString(received_at) AS r, properties, context
+      query: `SELECT ${STORED_EVENT_COLUMNS}
               FROM {db:Identifier}.speed_events WHERE project_id = {project:String} AND user_id = {user:String}
               ORDER BY event_time DESC LIMIT 20`,
       query_params: { db: this.config.clickhouse.database, project, user: userId },
@@ -135,22 +123,7 @@ export class ActivityService {
       firstSeen: times[0] ?? null,
       lastSeen: times[times.length - 1] ?? null,
       byEvent,
-      recent: (await recent.json<Record<string, string | null>>()).map((r) => this.toEvent(r, 'speed')),
-    };
-  }
-
-  private toEvent(row: Record<string, string | null>, source: 'speed' | 'lake'): StoredEvent {
-    return {
-      eventId: String(row.event_id),
-      type: String(row.type),
-      event: String(row.event),
-      userId: row.user_id ?? null,
-      anonymousId: row.anonymous_id ?? null,
-      timestamp: iso(row.t),
-      receivedAt: iso(row.r),
-      properties: JSON.parse(row.properties ?? '{}') as unknown,
-      context: JSON.parse(row.context ?? '{}') as unknown,
-      source,
+      recent: (await recent.json<Record<string, string | null>>()).map((r) => storedEvent(r, 'speed')),
     };
   }
 }

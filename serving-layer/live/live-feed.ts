@@ -8,6 +8,7 @@ import type { Logger } from '../../core/log';
 import { authenticate } from '../auth/jwt.guard';
 import type { SpeedViewReader } from '../views/speed-view-reader';
 import { liveSnapshot } from './live-snapshot';
+import type { EventsMessage, SnapshotMessage, StoredEvent } from './messages';
 
 export const LIVE_PATH = '/v1/live';
 
@@ -18,7 +19,12 @@ export interface LiveFeedOptions {
   maxBufferedBytes: number;
   /** Each client is pinged this often; one that has not answered the previous ping is dropped. */
   pingMs: number;
+  /** How many of a project's latest events are read each interval for clients that asked for events. */
+  eventsLimit: number;
 }
+
+/** How many event ids a client remembers having been sent (well above eventsLimit). */
+const SENT_MEMORY = 2000;
 
 /**
  * The live feed of the overview: a WebSocket at /v1/live, authenticated like the API (the
@@ -27,6 +33,7 @@ export interface LiveFeedOptions {
  * does not read fast enough is dropped (close code 1013) rather than buffered without bound:
  * when its queue passes maxBufferedBytes, or when it has not answered a ping within pingMs (a
  * client that stops reading stops answering pings long before the kernel's buffers fill).
+ * A client connecting with `?events=1` also receives the project's latest events it has not seen.
  */
 export class LiveFeed {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
@@ -34,6 +41,8 @@ export class LiveFeed {
   private readonly timer: NodeJS.Timeout;
   private readonly pinger: NodeJS.Timeout;
   private readonly alive = new WeakSet<WebSocket>();
+  /** Clients that asked for events, with the ids already sent to each (oldest first). */
+  private readonly eventClients = new WeakMap<WebSocket, Set<string>>();
   private busy = false;
   dropped = 0;
 
@@ -79,7 +88,9 @@ export class LiveFeed {
       );
       return;
     }
+    const wantsEvents = new URL(req.url ?? '/', 'http://x').searchParams.get('events') === '1';
     this.wss.handleUpgrade(req, socket, head, (ws) => {
+      if (wantsEvents) this.eventClients.set(ws, new Set());
       const set = this.clients.get(project) ?? new Set<WebSocket>();
       set.add(ws);
       this.clients.set(project, set);
@@ -108,8 +119,16 @@ export class LiveFeed {
 
   private async send(project: string, to: WebSocket[]): Promise<void> {
     let text: string;
+    let latest: StoredEvent[] = [];
     try {
-      text = JSON.stringify({ type: 'snapshot', ...(await liveSnapshot(this.deps.speed, project)) });
+      const snapshot: SnapshotMessage = {
+        type: 'snapshot',
+        ...(await liveSnapshot(this.deps.speed, project)),
+      };
+      text = JSON.stringify(snapshot);
+      // One read of the latest events per project, only when one of its clients shows them.
+      if (to.some((ws) => this.eventClients.has(ws)))
+        latest = await this.deps.speed.latestEvents(project, this.o.eventsLimit);
     } catch (e) {
       this.deps.log.warn('live snapshot failed', { project, error: (e as Error).message });
       return;
@@ -122,6 +141,18 @@ export class LiveFeed {
         continue;
       }
       ws.send(text);
+      const sent = this.eventClients.get(ws);
+      if (!sent) continue;
+      const fresh = latest.filter((e) => !sent.has(e.eventId));
+      if (fresh.length === 0) continue;
+      // Remembered oldest first, so the oldest ids are forgotten first.
+      for (const e of [...fresh].reverse()) sent.add(e.eventId);
+      for (const id of sent) {
+        if (sent.size <= SENT_MEMORY) break;
+        sent.delete(id);
+      }
+      const message: EventsMessage = { type: 'events', events: fresh };
+      ws.send(JSON.stringify(message));
     }
   }
 

@@ -1,21 +1,8 @@
 import { hllEstimate, hllMerge } from '../../core/sketches/hll';
 import type { SpeedViewReader } from '../views/speed-view-reader';
+import type { LiveSnapshot } from './messages';
 
-/** What the overview's live tiles show, straight from the speed view. */
-export interface LiveSnapshot {
-  project: string;
-  /** When it was taken (ISO). */
-  at: string;
-  /** Events per minute over the last 30 minutes, oldest first (minutes without events are 0). */
-  eventsPerMinute: { minute: string; count: number }[];
-  /** Distinct users (HLL estimate) over the last 5 minutes. */
-  activeUsers: number;
-  /** Events received in the current minute so far. */
-  eventsThisMinute: number;
-  /** When the speed view last received an event of the project. */
-  lastReceived: string | null;
-  source: 'speed';
-}
+export type { LiveSnapshot };
 
 const MINUTE = 60_000;
 

@@ -1,6 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { speedViewVersion } from '../../core/speed-view-version';
 import type { Granularity } from '../query/granularity';
+import { STORED_EVENT_COLUMNS, storedEvent } from '../activity/stored-event';
+import type { StoredEvent } from '../live/messages';
 import type { MeasureCell, RegisterCell, SeriesQuery, ViewReader } from './series';
 
 /** Bucketing functions by granularity: a fixed lookup, never text from the request. */
@@ -84,6 +86,17 @@ export class SpeedViewReader implements ViewReader {
     });
     const [row] = await r.json<{ t: string | number; n: string | number }>();
     return row && Number(row.n) > 0 ? new Date(Number(row.t)) : null;
+  }
+
+  /** The project's latest events by arrival, newest first (the live events page). */
+  async latestEvents(project: string, limit: number): Promise<StoredEvent[]> {
+    const r = await this.client.query({
+      query: `SELECT ${STORED_EVENT_COLUMNS} FROM {db:Identifier}.speed_events
+              WHERE project_id = {project:String} ORDER BY received_at DESC, event_id LIMIT {limit:UInt32}`,
+      query_params: { db: this.database, project, limit },
+      format: 'JSONEachRow',
+    });
+    return (await r.json<Record<string, string | null>>()).map((row) => storedEvent(row, 'speed'));
   }
 
   async measures(q: SeriesQuery): Promise<MeasureCell[]> {

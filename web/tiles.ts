@@ -1,0 +1,56 @@
+import { escape, get, shortTime, sources, type MetricAnswer } from './api';
+import { timeSeries } from './charts';
+import { resolveRange, type TileRange } from './ranges';
+
+/** A saved query of the explorer and how it is drawn (GET /v1/dashboards/:id, `tiles`). */
+export interface Tile {
+  id?: string;
+  title: string;
+  metric: string;
+  range: TileRange;
+  granularity: 'minute' | 'hour' | 'day';
+  groupBy?: string;
+  filter?: string;
+  chart: 'line' | 'bar' | 'number' | 'table';
+}
+
+/** The API request answering a tile, now. */
+export function tileRequest(t: Tile, zone: string): string {
+  const { from, to } = resolveRange(t.range, zone);
+  const p = new URLSearchParams({ from, to, granularity: t.granularity });
+  if (t.groupBy) p.set('groupBy', t.groupBy);
+  if (t.filter) p.set('filter', t.filter);
+  return `/v1/metrics/${encodeURIComponent(t.metric)}?${p}`;
+}
+
+/** Draws a tile's answer into `body`, and where it came from into `meta`. */
+export async function drawTile(
+  t: Tile,
+  body: HTMLElement,
+  meta: HTMLElement,
+  zone: string,
+): Promise<MetricAnswer> {
+  const answer = await get<MetricAnswer>(tileRequest(t, zone));
+  if (t.chart === 'number') {
+    body.innerHTML = `<div class="big" data-testid="tile-value">${answer.value}</div>`;
+  } else if (t.chart === 'table') {
+    body.innerHTML = `<table data-testid="tile-table">${answer.buckets
+      .map(
+        (b) =>
+          `<tr><td>${shortTime(b.start, zone)}</td><td>${escape(b.dim ?? '')}</td><td class="num">${b.value}</td><td>${b.source}</td></tr>`,
+      )
+      .join('')}</table>`;
+  } else {
+    body.innerHTML = '<div class="chart"></div>';
+    const byDim = new Map<string, MetricAnswer['buckets']>();
+    for (const b of answer.buckets)
+      byDim.set(b.dim ?? t.metric, [...(byDim.get(b.dim ?? t.metric) ?? []), b]);
+    timeSeries(
+      body.firstElementChild as HTMLElement,
+      [...byDim].map(([name, points]) => ({ name, points })),
+      { kind: t.chart, zone },
+    );
+  }
+  meta.textContent = `${t.metric}: ${answer.value}; ${sources(answer, zone)}${t.chart === 'line' || t.chart === 'bar' ? ' (speed part shaded)' : ''}`;
+  return answer;
+}
