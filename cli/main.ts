@@ -24,7 +24,8 @@ const USAGE = `usage: ./platform <command>
   services start|stop|status  the local Kafka broker and Temporal dev server
   down                      stop the local Kafka broker, Temporal dev server and mail server
   token --project P [--scope read|admin] [--ttl 30d]   mint a query-API token
-  login --project P [--scope read|admin]   print a one-time sign-in link for the web app
+  login --project P [--scope read|admin] [--user NAME]
+                                          print a one-time sign-in link for the web app
   key --project P | --revoke KEY   create or revoke a write key for ingest
   schema check [--event E --file F]   check event schema versions are backward compatible
   backfill --from ISO --to ISO [--concurrency N] [--projects a,b] [--force] [--retry-failed]

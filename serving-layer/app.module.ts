@@ -23,9 +23,11 @@ import {
   RAW_EVENTS,
   REPORT_SCHEDULES,
   SESSIONS,
+  USER_SETTINGS,
 } from './tokens';
 import { LoginController } from './auth/login.controller';
 import type { Sessions } from '../core/auth/sessions';
+import type { UserSettings } from '../core/auth/user-settings';
 import { ServingShutdown } from './shutdown';
 import { DashboardsController } from './dashboards/dashboards.controller';
 import type { DashboardStore } from './dashboards/dashboard-store';
@@ -43,6 +45,7 @@ export class AppModule {
     reports: ReportSchedules;
     dashboards: DashboardStore;
     sessions: Sessions;
+    settings: UserSettings;
     shutdown: ServingShutdown;
   }): DynamicModule {
     return {
@@ -64,6 +67,7 @@ export class AppModule {
         { provide: REPORT_SCHEDULES, useValue: deps.reports },
         { provide: DASHBOARDS, useValue: deps.dashboards },
         { provide: SESSIONS, useValue: deps.sessions },
+        { provide: USER_SETTINGS, useValue: deps.settings },
         { provide: ServingShutdown, useValue: deps.shutdown },
         MetricsService,
         // The query core's analyses are plain classes: built here from the core's metric query.

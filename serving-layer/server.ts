@@ -14,6 +14,7 @@ import { MetadataErrorsFilter } from './metadata-errors.filter';
 import { MetadataStore } from '../core/metadata/store';
 import { DashboardStore } from './dashboards/dashboard-store';
 import { Sessions } from '../core/auth/sessions';
+import { UserSettings } from '../core/auth/user-settings';
 import type { Server } from 'node:http';
 import { createLogger } from '../core/log';
 import { LiveFeed } from './live/live-feed';
@@ -49,6 +50,7 @@ export async function startServingApi(
   const metadata = await MetadataStore.open(deps.config.metadata.url);
   const dashboards = new DashboardStore(metadata);
   const sessions = new Sessions(metadata);
+  const settings = new UserSettings(metadata);
   // Made once the HTTP server exists (below); closed before it closes.
   const live: { feed?: LiveFeed } = {};
   const shutdown = new ServingShutdown({
@@ -61,7 +63,7 @@ export async function startServingApi(
     },
   });
   const app = await NestFactory.create(
-    AppModule.forRoot({ ...deps, batch, raw, reports, dashboards, sessions, shutdown }),
+    AppModule.forRoot({ ...deps, batch, raw, reports, dashboards, sessions, settings, shutdown }),
     {
       logger: ['error', 'warn'],
     },

@@ -9,3 +9,4 @@ export const RAW_EVENTS = Symbol('RawEventReader');
 export const REPORT_SCHEDULES = Symbol('ReportSchedules');
 export const DASHBOARDS = Symbol('DashboardStore');
 export const SESSIONS = Symbol('Sessions');
+export const USER_SETTINGS = Symbol('UserSettings');

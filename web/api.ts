@@ -36,6 +36,8 @@ export const remove = (path: string) => call<void>('DELETE', path);
 export interface Me {
   project: string;
   scopes: string[];
+  /** Who signed in (sessions from a sign-in link); tokens name no user. */
+  user?: string;
   /** The signed-in user's zone (times on every page are shown in it); UTC when not set. */
   timeZone?: string;
 }

@@ -1,4 +1,4 @@
-import { escape, get, SignInNeeded, type Me } from './api';
+import { escape, get, put, SignInNeeded, type Me } from './api';
 import { dashboards } from './dashboards';
 import { liveEvents } from './events';
 import { explorer } from './explorer';
@@ -16,7 +16,7 @@ async function route(): Promise<void> {
   try {
     const me = await get<Me>('/v1/me');
     const zone = me.timeZone ?? 'UTC';
-    (document.getElementById('project') as HTMLElement).textContent = `project ${me.project} · ${zone}`;
+    header(me, zone);
     if (location.pathname === '/explore') await explorer(main, zone);
     else if (location.pathname === '/events') leave = liveEvents(main, zone);
     else if (location.pathname === '/dashboards') await dashboards(main, zone, me.scopes);
@@ -24,6 +24,31 @@ async function route(): Promise<void> {
   } catch (e) {
     main.innerHTML = `<section class="tile wide"><h2>${e instanceof SignInNeeded ? 'Sign in' : 'Error'}</h2><p class="${e instanceof SignInNeeded ? '' : 'error'}">${escape((e as Error).message)}</p></section>`;
   }
+}
+
+/**
+ * The header: the project, and the user's time zone, which a signed-in user changes here (saved
+ * in PostgreSQL: it follows the user to every browser).
+ */
+function header(me: Me, zone: string): void {
+  const el = document.getElementById('project') as HTMLElement;
+  if (!me.user) {
+    el.textContent = `project ${me.project} · ${zone}`;
+    return;
+  }
+  const zones = Intl.supportedValuesOf('timeZone');
+  if (!zones.includes(zone)) zones.unshift(zone);
+  el.innerHTML = `project ${escape(me.project)} · ${escape(me.user)} · <select data-testid="zone" aria-label="time zone">${zones
+    .map((z) => `<option${z === zone ? ' selected' : ''}>${escape(z)}</option>`)
+    .join('')}</select>`;
+  (el.querySelector('select') as HTMLSelectElement).addEventListener('change', (e) => {
+    void put('/v1/me/settings', { timeZone: (e.target as HTMLSelectElement).value }).then(
+      route,
+      (err: Error) => {
+        el.append(` ${err.message}`);
+      },
+    );
+  });
 }
 
 window.addEventListener('popstate', () => void route());

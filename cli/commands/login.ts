@@ -17,13 +17,23 @@ export async function signInLink(config: Config, claims: TokenClaims, base?: str
   }
 }
 
-/** `login --project P [--scope read|admin]`: prints a one-time sign-in link (15 minutes). */
+/** Who a sign-in link names when --user is not given: the one whose settings the app keeps. */
+export const DEFAULT_USER = 'operator';
+const USER = /^[A-Za-z0-9._@+-]{1,100}$/;
+
+/** `login --project P [--scope read|admin] [--user NAME]`: prints a one-time sign-in link (15 minutes). */
 export async function loginCommand(args: ParsedArgs): Promise<number> {
   const project = requireOption(args, 'project', './platform login --project demo');
   const scope = typeof args.options.scope === 'string' ? args.options.scope : 'read';
   if (!(SCOPES as readonly string[]).includes(scope))
     throw new UserFacingError(`unknown scope '${scope}'`, `scopes are: ${SCOPES.join(', ')}`);
-  const link = await signInLink(loadConfig(), { project, scopes: [scope as Scope] });
+  const user = typeof args.options.user === 'string' ? args.options.user : DEFAULT_USER;
+  if (!USER.test(user))
+    throw new UserFacingError(
+      `user '${user}' is not a user name`,
+      'use 1 to 100 letters, digits and . _ @ + - (an email address works)',
+    );
+  const link = await signInLink(loadConfig(), { project, scopes: [scope as Scope], user });
   console.log(link);
   console.log('  open it in a browser within 15 minutes; it signs in once');
   return 0;

@@ -7,7 +7,7 @@ import { demoWriteKey, DEMO_PROJECT } from '../local-credentials';
 import { startDemoTraffic } from '../demo-traffic';
 import { DEMO_REPORT, ensureDemoReport } from '../demo-report';
 import { startRoles, ROLES } from '../roles';
-import { signInLink } from './login';
+import { DEFAULT_USER, signInLink } from './login';
 
 /** Installs what is missing, starts the services, every role and demo traffic; runs until Ctrl-C. */
 export async function upCommand(opts: { demo: boolean }): Promise<number> {
@@ -18,8 +18,16 @@ export async function upCommand(opts: { demo: boolean }): Promise<number> {
   const log = createLogger({ process: 'platform' });
   const roles = await startRoles([...ROLES], config, log);
   const writeKey = demoWriteKey(config);
-  const token = await mintToken(config.auth.jwtSecret, { project: DEMO_PROJECT, scopes: ['read'] });
-  const signIn = await signInLink(config, { project: DEMO_PROJECT, scopes: ['read'] }, roles.urls.api);
+  const token = await mintToken(config.auth.jwtSecret, {
+    project: DEMO_PROJECT,
+    scopes: ['read'],
+    user: DEFAULT_USER,
+  });
+  const signIn = await signInLink(
+    config,
+    { project: DEMO_PROJECT, scopes: ['read'], user: DEFAULT_USER },
+    roles.urls.api,
+  );
   const demo =
     opts.demo && roles.urls.ingest ? startDemoTraffic(roles.urls.ingest, writeKey, log) : undefined;
   const report = opts.demo ? await ensureDemoReport(config) : undefined;

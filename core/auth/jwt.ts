@@ -7,6 +7,8 @@ export type Scope = (typeof SCOPES)[number];
 export interface TokenClaims {
   project: string;
   scopes: Scope[];
+  /** Who signed in (a session from a sign-in link); API tokens name no user. */
+  user?: string;
 }
 
 const ISSUER = 'analytics-platform';

@@ -11,9 +11,12 @@ export const SESSION_TTL_MS = 7 * 24 * 3_600_000;
 /** A session looked up is trusted this long without asking PostgreSQL again (sign-out takes this long to reach other processes). */
 const CACHE_MS = 5_000;
 
-const claimsOf = (r: { project_id: string; scopes: string[] }): TokenClaims => ({
+type Row = { project_id: string; scopes: string[]; user_name: string | null };
+
+const claimsOf = (r: Row): TokenClaims => ({
   project: r.project_id,
   scopes: r.scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+  ...(r.user_name ? { user: r.user_name } : {}),
 });
 
 /**
@@ -33,8 +36,14 @@ export class Sessions {
   async createLoginCode(claims: TokenClaims): Promise<string> {
     const code = secret();
     await this.db.query(
-      'INSERT INTO login_codes (code_hash, project_id, scopes, expires_at) VALUES ($1, $2, $3, $4)',
-      [hash(code), claims.project, claims.scopes, new Date(this.now() + LOGIN_CODE_TTL_MS)],
+      'INSERT INTO login_codes (code_hash, project_id, scopes, expires_at, user_name) VALUES ($1, $2, $3, $4, $5)',
+      [
+        hash(code),
+        claims.project,
+        claims.scopes,
+        new Date(this.now() + LOGIN_CODE_TTL_MS),
+        claims.user ?? null,
+      ],
     );
     return code;
   }
@@ -42,18 +51,18 @@ export class Sessions {
   /** Trades a code for a new session, once; undefined when the code is unknown, used or expired. */
   async redeem(code: string): Promise<{ session: string; claims: TokenClaims } | undefined> {
     // One statement marks it used: two browsers racing with the same link cannot both win.
-    const used = await this.db.query<{ project_id: string; scopes: string[] }>(
+    const used = await this.db.query<Row>(
       `UPDATE login_codes SET used_at = now()
        WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2
-       RETURNING project_id, scopes`,
+       RETURNING project_id, scopes, user_name`,
       [hash(code), new Date(this.now())],
     );
     const row = used.rows[0];
     if (!row) return undefined;
     const session = secret();
     await this.db.query(
-      'INSERT INTO sessions (id_hash, project_id, scopes, expires_at) VALUES ($1, $2, $3, $4)',
-      [hash(session), row.project_id, row.scopes, new Date(this.now() + SESSION_TTL_MS)],
+      'INSERT INTO sessions (id_hash, project_id, scopes, expires_at, user_name) VALUES ($1, $2, $3, $4, $5)',
+      [hash(session), row.project_id, row.scopes, new Date(this.now() + SESSION_TTL_MS), row.user_name],
     );
     return { session, claims: claimsOf(row) };
   }
@@ -62,8 +71,8 @@ export class Sessions {
   async lookup(session: string): Promise<TokenClaims | undefined> {
     const cached = this.cache.get(session);
     if (cached && cached.until > this.now()) return cached.claims;
-    const r = await this.db.query<{ project_id: string; scopes: string[] }>(
-      'SELECT project_id, scopes FROM sessions WHERE id_hash = $1 AND expires_at > $2',
+    const r = await this.db.query<Row>(
+      'SELECT project_id, scopes, user_name FROM sessions WHERE id_hash = $1 AND expires_at > $2',
       [hash(session), new Date(this.now())],
     );
     const row = r.rows[0];

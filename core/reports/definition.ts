@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { isTimeZone } from '../auth/user-settings';
 import { METRIC_CATALOG } from '../metrics/catalog';
 
 import { REPORT_PERIODS } from './periods';
@@ -7,15 +8,6 @@ import { REPORT_PERIODS } from './periods';
 export { REPORT_PERIODS, type ReportPeriod } from './periods';
 
 const CATALOG = new Set(METRIC_CATALOG.map((m) => m.name));
-
-function isTimeZone(tz: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 // One address per recipient, no display names: what stakeholders' mail servers accept as RCPT TO.
 const EMAIL =

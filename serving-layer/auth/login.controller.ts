@@ -1,9 +1,12 @@
 import {
+  BadRequestException,
+  Body,
   Controller,
   Get,
   HttpCode,
   Inject,
   Post,
+  Put,
   Query,
   Req,
   Res,
@@ -14,13 +17,17 @@ import type { Request, Response } from 'express';
 import type { TokenClaims } from '../../core/auth/jwt';
 import { JwtGuard, type AuthedRequest } from './jwt.guard';
 import type { Sessions } from '../../core/auth/sessions';
-import { SESSIONS } from '../tokens';
+import { isTimeZone, type UserSettings, type UserSettingsValues } from '../../core/auth/user-settings';
+import { SESSIONS, USER_SETTINGS } from '../tokens';
 import { clearSessionCookie, sessionOf, setSessionCookie } from './session-cookie';
 
 /** Sign-in links (printed by ./platform up and ./platform login) and sign-out. */
 @Controller()
 export class LoginController {
-  constructor(@Inject(SESSIONS) private readonly sessions: Sessions) {}
+  constructor(
+    @Inject(SESSIONS) private readonly sessions: Sessions,
+    @Inject(USER_SETTINGS) private readonly settings: UserSettings,
+  ) {}
 
   /** Trades the link's one-time code for a session cookie, then opens the app. */
   @Get('login')
@@ -37,8 +44,27 @@ export class LoginController {
   /** Who the caller is: the project and scopes of its session or token (the app's header shows it). */
   @Get('v1/me')
   @UseGuards(JwtGuard)
-  me(@Req() req: AuthedRequest): TokenClaims {
-    return req.auth;
+  async me(@Req() req: AuthedRequest): Promise<TokenClaims & UserSettingsValues> {
+    const { project, user } = req.auth;
+    return { ...req.auth, ...(user ? await this.settings.get(project, user) : { timeZone: 'UTC' }) };
+  }
+
+  /** The signed-in user's settings: `{"timeZone": "Europe/Paris"}` (IANA). Sessions only. */
+  @Put('v1/me/settings')
+  @UseGuards(JwtGuard)
+  async saveSettings(
+    @Req() req: AuthedRequest,
+    @Body() body: unknown,
+  ): Promise<TokenClaims & UserSettingsValues> {
+    const { project, user } = req.auth;
+    if (!user)
+      throw new BadRequestException(
+        'settings belong to a signed-in user, and this token names none: sign in with a link from ./platform login --project <id> --user <name>',
+      );
+    const timeZone = (body as { timeZone?: unknown } | null)?.timeZone;
+    if (typeof timeZone !== 'string' || timeZone.length > 100 || !isTimeZone(timeZone))
+      throw new BadRequestException('timeZone must be an IANA time zone, such as UTC or Europe/Paris');
+    return { ...req.auth, ...(await this.settings.set(project, user, { timeZone })) };
   }
 
   @Post('logout')

@@ -80,10 +80,38 @@ export const signInPaths = {
   },
   '/v1/me': {
     get: {
-      summary: 'The project and scopes of the caller (its session or token)',
+      summary: 'The project and scopes of the caller (its session or token), its user and time zone',
       tags: ['sign-in'],
       security: [{ bearer: [] }],
-      responses: { 200: { description: '{ project, scopes }' }, 401: { description: 'not signed in' } },
+      responses: {
+        200: { description: '{ project, scopes, user (sessions only), timeZone (UTC when none is saved) }' },
+        401: { description: 'not signed in' },
+      },
+    },
+  },
+  '/v1/me/settings': {
+    put: {
+      summary: "Save the signed-in user's settings: the time zone pages show times in",
+      tags: ['sign-in'],
+      security: [{ bearer: [] }],
+      requestBody: {
+        required: true,
+        content: {
+          'application/json': {
+            schema: {
+              type: 'object',
+              required: ['timeZone'],
+              properties: { timeZone: { type: 'string', description: 'IANA time zone (Europe/Paris)' } },
+            },
+          },
+        },
+      },
+      responses: {
+        200: { description: 'the caller, as GET /v1/me answers, with the saved settings' },
+        400: { description: 'not an IANA time zone, or a token that names no user (sign in with a link)' },
+        401: { description: 'not signed in' },
+        503: { description: 'PostgreSQL (the metadata store) is unreachable' },
+      },
     },
   },
   '/logout': {

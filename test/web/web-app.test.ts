@@ -304,6 +304,56 @@ describe('the web app', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'web-overview-tiles.png'), fullPage: true });
   }, 60_000);
 
+  it("a user's time zone, chosen in the header, is kept in PostgreSQL and shows every time in it", async () => {
+    const signIn = async (watched: boolean) => {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+      const p = await context.newPage();
+      // The second browser is refused on purpose below: the 400 it logs is expected.
+      p.on('console', (m) => {
+        if (m.type() === 'error' && watched) problems.push(m.text());
+      });
+      await p.goto(
+        await signInLink(config, { project, scopes: ['read'], user: 'ana@example.com' }, api.urls.api),
+      );
+      return p;
+    };
+    const first = await signIn(true);
+    await first.waitForSelector('[data-testid=zone]');
+    expect(await first.$eval('[data-testid=zone] option:checked', (o) => o.textContent)).toBe('UTC');
+    await first.selectOption('[data-testid=zone]', 'Asia/Tokyo');
+    // Another browser of the same user starts in the saved zone.
+    const second = await signIn(false);
+    await second.goto(`${api.urls.api}/explore?metric=events&range=last_24h&granularity=hour`);
+    await second.waitForSelector('[data-testid=table] tbody tr');
+    expect(await second.$eval('[data-testid=zone] option:checked', (o) => o.textContent)).toBe('Asia/Tokyo');
+    const [local, utc] = (await second.$$eval('[data-testid=table] tbody tr:first-child td', (tds) =>
+      tds.slice(0, 2).map((td) => td.textContent ?? ''),
+    )) as [string, string];
+    // Tokyo is UTC+09:00 all year.
+    const shifted = new Date(Date.parse(utc) + 9 * 3_600_000).toISOString();
+    expect(local).toBe(`${shifted.slice(5, 10)} ${shifted.slice(11, 16)}`);
+    await second.screenshot({ path: join(ARTIFACTS, 'web-explorer-time-zone.png'), fullPage: true });
+    // Settings belong to signed-in users, and only zones that exist are kept.
+    const refused = await second.evaluate(async () => {
+      const r = await fetch('/v1/me/settings', {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ timeZone: 'Mars/Olympus' }),
+      });
+      return r.status;
+    });
+    expect(refused).toBe(400);
+    const byToken = await fetch(`${api.urls.api}/v1/me/settings`, {
+      method: 'PUT',
+      headers: { ...(await bearer(project)), 'content-type': 'application/json' },
+      body: JSON.stringify({ timeZone: 'Europe/Paris' }),
+    });
+    expect(byToken.status).toBe(400);
+    expect(((await byToken.json()) as { message: string }).message).toMatch(/--user/);
+    await first.context().close();
+    await second.context().close();
+  }, 60_000);
+
   it('a browser without a session is told how to sign in, and no page logged an error', async () => {
     const fresh = await browser.newPage();
     await fresh.goto(`${api.urls.api}/`);
