@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { WriteKeyStore } from '../core/auth/write-keys';
+import { MetadataStore } from '../core/metadata/store';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/log';
 import { BatchingKafkaSink } from './batching-sink';
@@ -27,6 +28,16 @@ export async function createIngestService(
     await producer.connect();
     return producer;
   };
+  // Keys come from PostgreSQL (a key file of earlier versions is imported once); an unreachable
+  // store stops the role at start with one line. Once loaded, keys keep answering without it.
+  const metadata = await MetadataStore.open(config.metadata.url);
+  let keys: WriteKeyStore;
+  try {
+    keys = await WriteKeyStore.open(metadata, config.auth.writeKeysFile);
+  } catch (e) {
+    await metadata.close();
+    throw e;
+  }
   const salter = new HotKeySalter();
   const sink = new BatchingKafkaSink(
     await newProducer(),
@@ -42,7 +53,7 @@ export async function createIngestService(
   );
   const server = createIngestServer({
     sink,
-    keys: new WriteKeyStore(config.auth.writeKeysFile),
+    keys,
     pipeline: createStandardPipeline(config.ingest.ipHashKey),
     limiter: new RateLimiter(config.ingest.rateLimit, config.ingest.rateLimit * 2),
     trustProxy: config.ingest.trustProxy,
@@ -55,6 +66,8 @@ export async function createIngestService(
       await new Promise<void>((r) => server.close(() => r()));
       await sink.drain();
       await sink.currentProducer.disconnect();
+      keys.close();
+      await metadata.close();
     },
   };
 }

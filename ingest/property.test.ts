@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWriteKey, WriteKeyStore } from '../core/auth/write-keys';
+import { StaticKeys } from '../core/auth/write-keys';
 import type { AnalyticsEvent } from '../core/event';
 import { createLogger } from '../core/log';
 import type { EventSink, QuarantinedEvent } from './event-sink';
@@ -25,11 +22,11 @@ describe('ingest under hostile input (property-based)', () => {
       quarantined.push(...q);
     },
   };
-  const keysFile = join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys.json');
-  const key = createWriteKey(keysFile, 'fuzz');
+  const keys = new StaticKeys();
+  const key = keys.add('fuzz');
   const server = createIngestServer({
     sink,
-    keys: new WriteKeyStore(keysFile),
+    keys,
     pipeline: createStandardPipeline('k'),
     log: createLogger({}, 'error'),
   });

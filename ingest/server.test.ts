@@ -1,10 +1,7 @@
-import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createWriteKey, hashKey, WriteKeyStore } from '../core/auth/write-keys';
+import { hashKey, StaticKeys } from '../core/auth/write-keys';
 import { createStandardPipeline } from './pipeline';
 import { RateLimiter } from './rate-limiter';
 import type { AnalyticsEvent } from '../core/event';
@@ -32,12 +29,12 @@ class RecordingSink implements EventSink {
 
 describe('ingest HTTP server', () => {
   const sink = new RecordingSink();
-  const keysFile = join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys.json');
-  const key = createWriteKey(keysFile, 'shop');
-  const limitedKey = createWriteKey(keysFile, 'limited');
+  const keys = new StaticKeys();
+  const key = keys.add('shop');
+  const limitedKey = keys.add('limited');
   const server = createIngestServer({
     sink,
-    keys: new WriteKeyStore(keysFile),
+    keys,
     pipeline: createStandardPipeline('k'),
     limiter: {
       // Only the 'limited' project's key is limited here, to 3 events per second.

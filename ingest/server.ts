@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { hashKey, type WriteKeyStore } from '../core/auth/write-keys';
+import { hashKey, type KeyResolver } from '../core/auth/write-keys';
 import type { Logger } from '../core/log';
 import { readJsonBody } from './body';
 import { collect, SINGLE_CALL_ROUTES } from './collector';
@@ -20,7 +20,7 @@ export const DEFAULT_LIMITS: IngestLimits = { maxBatchBytes: 500 * 1024, maxEven
 
 export interface IngestDeps {
   sink: EventSink;
-  keys: WriteKeyStore;
+  keys: KeyResolver;
   pipeline: ReturnType<typeof createEventPipeline>;
   limiter?: RateLimiter;
   log: Logger;

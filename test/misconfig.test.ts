@@ -140,10 +140,15 @@ describe('misconfiguration gets one clear line', () => {
     });
   });
 
-  it('a metadata store that is not reachable', () => {
-    const r = cli(['run', 'serve'], {
+  it.each([
+    ['the serving role', ['run', 'serve']],
+    ['the collector (its write keys)', ['run', 'ingest']],
+    ['./platform key', ['key', '--project', 'shop']],
+  ])('a metadata store that is not reachable: %s', (_what, args) => {
+    const r = cli(args, {
       DATABASE_URL: `postgres://platform:secret@127.0.0.1:${port}/platform`,
       API_PORT: '0',
+      INGEST_PORT: '0',
     });
     expect(r.code).toBe(2);
     expectOneClearLine(

@@ -14,9 +14,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel } from 'kafkajs';
-import { createWriteKey } from '../../core/auth/write-keys';
+import { WriteKeys } from '../../core/auth/write-keys';
+import { MetadataStore } from '../../core/metadata/store';
 import { kafkaServiceOptions, startKafka } from '../../infra/local/kafka/service';
 import { REPO_ROOT } from '../../infra/local/paths';
+import { postgresUrl, startPostgres } from '../../infra/local/postgres/service';
 import { freePort } from '../../test/helpers/free-port';
 import { runProducerPerformance } from '../lib/producer-performance';
 import { fmt, percentile } from '../lib/stats';
@@ -84,8 +86,11 @@ async function main() {
 
   // The collector, as its own process (as deployed), without a rate limit.
   const state = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
-  const keysFile = join(state, 'write-keys.json');
-  const writeKey = createWriteKey(keysFile, 'bench');
+  // Write keys live in PostgreSQL (the metadata store): the local server, started if it is not.
+  await startPostgres();
+  const metadata = await MetadataStore.open(postgresUrl());
+  const writeKey = await new WriteKeys(metadata).create('bench');
+  await metadata.close();
   const port = await freePort();
   // BENCH_NODE_ARGS (e.g. --cpu-prof) go to the collector's node, for profiling.
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -98,6 +103,7 @@ async function main() {
       env: {
         ...process.env,
         PLATFORM_STATE_DIR: state,
+        DATABASE_URL: postgresUrl(),
         INGEST_PORT: String(port),
         KAFKA_BROKERS: brokers,
         TOPIC_EVENTS: topic,

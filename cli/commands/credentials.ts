@@ -1,5 +1,5 @@
 import { mintToken, SCOPES, type Scope } from '../../core/auth/jwt';
-import { createWriteKey, revokeWriteKey } from '../../core/auth/write-keys';
+import { withWriteKeys } from '../../core/auth/write-keys';
 import { loadConfig } from '../../core/config';
 import { UserFacingError } from '../../core/errors';
 import { requireOption, type ParsedArgs } from '../args';
@@ -18,10 +18,11 @@ export async function tokenCommand(args: ParsedArgs): Promise<number> {
 }
 
 /** `key --project P`: a new write key for ingest (only its hash is stored); `key --revoke KEY` revokes one. */
-export function keyCommand(args: ParsedArgs): number {
+export async function keyCommand(args: ParsedArgs): Promise<number> {
   const config = loadConfig();
-  if (typeof args.options.revoke === 'string') {
-    if (!revokeWriteKey(config.auth.writeKeysFile, args.options.revoke)) {
+  const revoke = args.options.revoke;
+  if (typeof revoke === 'string') {
+    if (!(await withWriteKeys(config, (keys) => keys.revoke(revoke)))) {
       throw new UserFacingError(
         'no such active write key',
         'check the key (./platform key --project P creates one)',
@@ -31,10 +32,14 @@ export function keyCommand(args: ParsedArgs): number {
     return 0;
   }
   const project = requireOption(args, 'project', './platform key --project shop');
+  let key: string;
   try {
-    console.log(createWriteKey(config.auth.writeKeysFile, project));
+    key = await withWriteKeys(config, (keys) => keys.create(project));
   } catch (e) {
-    throw new UserFacingError((e as Error).message, 'choose another project id');
+    if (e instanceof Error && /project id/.test(e.message))
+      throw new UserFacingError(e.message, 'choose another project id');
+    throw e;
   }
+  console.log(key);
   return 0;
 }

@@ -17,7 +17,7 @@ export async function upCommand(opts: { demo: boolean }): Promise<number> {
   say(`starting roles: ${ROLES.join(', ')} (bundling the Temporal workflows takes a few seconds)...`);
   const log = createLogger({ process: 'platform' });
   const roles = await startRoles([...ROLES], config, log);
-  const writeKey = demoWriteKey(config);
+  const writeKey = await demoWriteKey(config);
   const token = await mintToken(config.auth.jwtSecret, {
     project: DEMO_PROJECT,
     scopes: ['read'],

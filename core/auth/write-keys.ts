@@ -1,9 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Config } from '../config';
 import { localFiles } from '../lake/local-storage';
+import { MetadataStore } from '../metadata/store';
 
 /**
- * Write keys identify the project an event belongs to. Only SHA-256 hashes are stored: a leaked
- * key file does not leak keys. The file is the configuration; `./platform key` appends to it.
+ * Write keys identify the project an event belongs to. Only SHA-256 hashes are stored (in
+ * PostgreSQL, the metadata store): a leaked table does not leak keys.
  */
 export interface WriteKeyRecord {
   project: string;
@@ -12,78 +14,181 @@ export interface WriteKeyRecord {
   revokedAt?: string;
 }
 
-interface KeyFile {
-  keys: WriteKeyRecord[];
+/** What the collector asks of its keys: the project of a valid, unrevoked key. */
+export interface KeyResolver {
+  resolve(key: string): string | undefined;
 }
 
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
-export function readKeyFile(file: string): KeyFile {
-  const text = localFiles.readTextIfExists(file);
-  if (text === undefined) return { keys: [] };
-  const parsed = JSON.parse(text) as KeyFile;
-  return { keys: Array.isArray(parsed.keys) ? parsed.keys : [] };
-}
+const PROJECT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-function writeKeyFile(file: string, content: KeyFile): void {
-  localFiles.writeAtomically(file, `${JSON.stringify(content, null, 2)}\n`, 0o600);
-}
-
-/** Creates a key for `project`, stores its hash, returns the key (shown once). */
-export function createWriteKey(file: string, project: string): string {
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(project)) {
+/** A new key for `project` (the plain key, shown once) and the record that stores its hash. */
+export function newWriteKey(project: string): { key: string; record: WriteKeyRecord } {
+  if (!PROJECT.test(project)) {
     throw new Error(`project id '${project}' must be lowercase letters, digits, '-' or '_' (max 63)`);
   }
   const key = `wk_${project}_${randomBytes(18).toString('base64url')}`;
-  const content = readKeyFile(file);
-  content.keys.push({ project, sha256: hashKey(key), createdAt: new Date().toISOString() });
-  writeKeyFile(file, content);
-  return key;
+  return { key, record: { project, sha256: hashKey(key), createdAt: new Date().toISOString() } };
 }
 
-export function revokeWriteKey(file: string, key: string): boolean {
-  const content = readKeyFile(file);
-  const h = hashKey(key);
-  const rec = content.keys.find((k) => k.sha256 === h && !k.revokedAt);
-  if (!rec) return false;
-  rec.revokedAt = new Date().toISOString();
-  writeKeyFile(file, content);
-  return true;
-}
+/** Keys held in memory: for unit tests of the collector, which test everything but the store. */
+export class StaticKeys implements KeyResolver {
+  private readonly byHash = new Map<string, string>();
 
-/** Resolves keys to projects; re-reads the file when it changes, so new keys work without restart. */
-export class WriteKeyStore {
-  private byHash = new Map<string, WriteKeyRecord>();
-  private version = '';
-  private checkedAt = 0;
-
-  constructor(
-    private readonly file: string,
-    private readonly recheckMs = 2000,
-  ) {
-    this.reload();
+  /** Creates a key for `project` and returns it. */
+  add(project: string): string {
+    const { key, record } = newWriteKey(project);
+    this.byHash.set(record.sha256, project);
+    return key;
   }
 
-  private reload(): void {
-    // Writers replace the file by rename: a new inode, even within one mtime tick.
-    const st = localFiles.stat(this.file);
-    const version = st ? `${st.ino}:${st.mtimeMs}:${st.size}` : 'none';
-    if (version === this.version) return;
-    this.version = version;
-    this.byHash = new Map(readKeyFile(this.file).keys.map((k) => [k.sha256, k]));
+  resolve(key: string): string | undefined {
+    return this.byHash.get(hashKey(key));
+  }
+}
+
+/** The write keys in PostgreSQL: created, revoked and listed by the CLI, read by every collector. */
+export class WriteKeys {
+  constructor(private readonly db: MetadataStore) {}
+
+  async create(project: string): Promise<string> {
+    const { key, record } = newWriteKey(project);
+    await this.db.query('INSERT INTO write_keys (sha256, project_id, created_at) VALUES ($1, $2, $3)', [
+      record.sha256,
+      record.project,
+      record.createdAt,
+    ]);
+    return key;
+  }
+
+  /** Stores a key made before (kept by its owner) if its hash is not here yet; a revoked one stays revoked. */
+  async adopt(key: string, project: string): Promise<void> {
+    await this.db.query(
+      'INSERT INTO write_keys (sha256, project_id) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING',
+      [hashKey(key), project],
+    );
+  }
+
+  /** Revokes an active key; false when there is no such active key. */
+  async revoke(key: string): Promise<boolean> {
+    const r = await this.db.query(
+      'UPDATE write_keys SET revoked_at = now() WHERE sha256 = $1 AND revoked_at IS NULL',
+      [hashKey(key)],
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async all(): Promise<WriteKeyRecord[]> {
+    const r = await this.db.query<{
+      sha256: string;
+      project_id: string;
+      created_at: Date;
+      revoked_at: Date | null;
+    }>('SELECT sha256, project_id, created_at, revoked_at FROM write_keys');
+    return r.rows.map((row) => ({
+      project: row.project_id,
+      sha256: row.sha256,
+      createdAt: row.created_at.toISOString(),
+      ...(row.revoked_at ? { revokedAt: row.revoked_at.toISOString() } : {}),
+    }));
+  }
+
+  /**
+   * One-time import of the key file earlier versions kept (WRITE_KEYS_FILE): its hashes go into
+   * the table (a key known already keeps its state, except that a revocation is never undone),
+   * then the file is renamed `<file>.imported`, so it is not read again and nobody edits a copy
+   * that no longer counts. Two processes importing at once insert the same rows: harmless.
+   * Returns how many keys the file held (0 without a file).
+   */
+  async importFile(file: string): Promise<number> {
+    const text = localFiles.readTextIfExists(file);
+    if (text === undefined) return 0;
+    let keys: WriteKeyRecord[];
+    try {
+      const parsed = JSON.parse(text) as { keys?: unknown };
+      keys = Array.isArray(parsed.keys) ? (parsed.keys as WriteKeyRecord[]) : [];
+    } catch (e) {
+      throw new Error(`the write-key file ${file} is not JSON (${(e as Error).message}): fix or remove it`, {
+        cause: e,
+      });
+    }
+    for (const k of keys) {
+      await this.db.query(
+        `INSERT INTO write_keys (sha256, project_id, created_at, revoked_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (sha256) DO UPDATE SET revoked_at = COALESCE(write_keys.revoked_at, EXCLUDED.revoked_at)`,
+        [k.sha256, k.project, k.createdAt, k.revokedAt ?? null],
+      );
+    }
+    localFiles.renameIfExists(file, `${file}.imported`);
+    return keys.length;
+  }
+}
+
+/**
+ * The collector's keys: all of them in memory (a request never waits on PostgreSQL), reloaded
+ * every `refreshMs`, so a key made or revoked anywhere works or stops within it. While
+ * PostgreSQL is away the last keys loaded keep answering: ingest keeps accepting events.
+ */
+export class WriteKeyStore implements KeyResolver {
+  private byHash = new Map<string, WriteKeyRecord>();
+  private timer?: NodeJS.Timeout;
+  private reloading?: Promise<void>;
+
+  private constructor(private readonly keys: WriteKeys) {}
+
+  /** Loads the keys (importing a legacy key file first); throws when PostgreSQL cannot be reached. */
+  static async open(
+    db: MetadataStore,
+    legacyFile: string | undefined,
+    refreshMs = 2000,
+  ): Promise<WriteKeyStore> {
+    const keys = new WriteKeys(db);
+    if (legacyFile) await keys.importFile(legacyFile);
+    const store = new WriteKeyStore(keys);
+    await store.reload();
+    store.timer = setInterval(() => void store.reload().catch(() => {}), refreshMs);
+    store.timer.unref();
+    return store;
+  }
+
+  /** Reads every key again; a reload already running is joined, not doubled. */
+  reload(): Promise<void> {
+    this.reloading ??= this.keys
+      .all()
+      .then((all) => {
+        this.byHash = new Map(all.map((k) => [k.sha256, k]));
+      })
+      .finally(() => (this.reloading = undefined));
+    return this.reloading;
   }
 
   /** The project for a valid, unrevoked key; undefined otherwise. */
   resolve(key: string): string | undefined {
-    const now = Date.now();
-    if (now - this.checkedAt >= this.recheckMs) {
-      this.checkedAt = now;
-      this.reload();
-    }
     const h = hashKey(key);
     const rec = this.byHash.get(h);
     if (!rec || rec.revokedAt) return undefined;
     // The map lookup already matched; compare in constant time anyway as a guard.
     return timingSafeEqual(Buffer.from(rec.sha256), Buffer.from(h)) ? rec.project : undefined;
   }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
 }
+
+/** Runs `f` on the configured metadata store's write keys, the legacy key file imported first. */
+export async function withWriteKeys<T>(config: Config, f: (keys: WriteKeys) => Promise<T>): Promise<T> {
+  const db = await MetadataStore.open(config.metadata.url);
+  try {
+    const keys = new WriteKeys(db);
+    await keys.importFile(config.auth.writeKeysFile);
+    return await f(keys);
+  } finally {
+    await db.close();
+  }
+}
+
+/** Creates a write key for `project` in the configured metadata store; returns it (shown once). */
+export const createWriteKey = (config: Config, project: string): Promise<string> =>
+  withWriteKeys(config, (keys) => keys.create(project));

@@ -83,7 +83,7 @@ describe.each(CASES)(`ground truth (seed ${SEED}), $name`, (where) => {
     if (where.objectStore) await requireObjectStore();
     if (where.bigquery) await requireBigQuery();
     config = isolatedConfig('truth', where.env());
-    writeKey = createWriteKey(config.auth.writeKeysFile, PROJECT);
+    writeKey = await createWriteKey(config, PROJECT);
     token = await mintToken(config.auth.jwtSecret, { project: PROJECT, scopes: ['read'] });
     roles = await startRoles(['ingest', 'speed', 'archiver', 'serve', 'worker'], config, log);
     temporal = await Connection.connect({ address: config.temporal.address });

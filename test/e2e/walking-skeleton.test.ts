@@ -26,7 +26,7 @@ describe('walking skeleton', () => {
   beforeAll(async () => {
     await requireServices();
     config = isolatedConfig('skeleton');
-    writeKey = createWriteKey(config.auth.writeKeysFile, 'acme');
+    writeKey = await createWriteKey(config, 'acme');
     token = await mintToken(config.auth.jwtSecret, { project: 'acme', scopes: ['read'] });
     roles = await startRoles(['ingest', 'speed', 'archiver', 'serve', 'worker'], config, log);
   });

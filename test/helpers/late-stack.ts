@@ -29,7 +29,7 @@ export async function startLateStack(name: string) {
   const log = createLogger({ test: name }, 'warn');
   const config: Config = isolatedConfig(name);
   const project = name;
-  const writeKey = createWriteKey(config.auth.writeKeysFile, project);
+  const writeKey = await createWriteKey(config, project);
   const token = await mintToken(config.auth.jwtSecret, { project, scopes: ['read'] });
   const roles: RunningRoles = await startRoles(
     ['ingest', 'speed', 'archiver', 'serve', 'worker'],

@@ -42,7 +42,7 @@ describe('ingest through a Kafka outage', () => {
       INGEST_ACK_TIMEOUT_MS: '2000',
       KAFKA_PARTITIONS: '2',
     });
-    writeKey = createWriteKey(config.auth.writeKeysFile, 'shop');
+    writeKey = await createWriteKey(config, 'shop');
     roles = await startRoles(['ingest'], config, log);
   });
 

@@ -19,7 +19,7 @@ describe('Segment SDK compatibility', () => {
   beforeAll(async () => {
     await requireServices();
     config = isolatedConfig('sdk');
-    writeKey = createWriteKey(config.auth.writeKeysFile, 'web');
+    writeKey = await createWriteKey(config, 'web');
     roles = await startRoles(['ingest'], config, log);
   });
   afterAll(async () => roles?.stop());

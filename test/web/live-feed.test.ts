@@ -50,7 +50,7 @@ describe('the live feed', () => {
     });
     for (const p of ['live-a', 'live-b']) {
       tokens[p] = await mintToken(config.auth.jwtSecret, { project: p, scopes: ['read'] });
-      keys[p] = createWriteKey(config.auth.writeKeysFile, p);
+      keys[p] = await createWriteKey(config, p);
     }
     roles = await startRoles(['ingest', 'speed', 'serve'], config, createLogger({ test: 'live' }, 'error'));
     live = `${(roles.urls.api as string).replace('http', 'ws')}/v1/live`;

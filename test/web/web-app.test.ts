@@ -56,7 +56,7 @@ describe('the web app', () => {
     await startPostgres(pgo);
     config = isolatedConfig('web', { DATABASE_URL: postgresUrl(pgo), API_PORT: String(await freePort()) });
     // Keys first: the collector reads its key file at start.
-    for (const p of [project, other]) keys[p] = createWriteKey(config.auth.writeKeysFile, p);
+    for (const p of [project, other]) keys[p] = await createWriteKey(config, p);
     roles = await startRoles(['ingest', 'speed'], config, log);
     api = await startRoles(['serve'], config, log);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
