@@ -354,6 +354,15 @@ describe('the web app', () => {
     await second.context().close();
   }, 60_000);
 
+  it('the overview reconnects its live feed after a restart of the serving role, without a reload', async () => {
+    await page.goto(`${api.urls.api}/`);
+    await expect.poll(() => page.textContent('[data-testid=live-counter]'), { timeout: 30_000 }).toBe('35');
+    await api.stop();
+    api = await startRoles(['serve'], config, log);
+    await sendWithSdk(project, 3);
+    await expect.poll(() => page.textContent('[data-testid=live-counter]'), { timeout: 60_000 }).toBe('38');
+  }, 120_000);
+
   it('a browser without a session is told how to sign in, and no page logged an error', async () => {
     const fresh = await browser.newPage();
     await fresh.goto(`${api.urls.api}/`);
