@@ -23,7 +23,8 @@ const USAGE = `usage: ./platform <command>
                             (ingest --workers N: N processes sharing the port)
   services start|stop|status  the local Kafka broker and Temporal dev server
   down                      stop the local Kafka broker, Temporal dev server and mail server
-  token --project P [--scope read|admin] [--ttl 30d]   mint a query-API token
+  token --project P [--scope read|admin] [--ttl 30d] | --revoke TOKEN
+                                          mint a query-API token, or revoke one
   login --project P [--scope read|admin] [--user NAME]
                                           print a one-time sign-in link for the web app
   key --project P | --revoke KEY   create or revoke a write key for ingest

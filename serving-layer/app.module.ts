@@ -24,10 +24,12 @@ import {
   REPORT_SCHEDULES,
   SESSIONS,
   USER_SETTINGS,
+  REVOKED_TOKENS,
 } from './tokens';
 import { LoginController } from './auth/login.controller';
 import type { Sessions } from '../core/auth/sessions';
 import type { UserSettings } from '../core/auth/user-settings';
+import type { RevokedTokens } from '../core/auth/revoked-tokens';
 import { ServingShutdown } from './shutdown';
 import { DashboardsController } from './dashboards/dashboards.controller';
 import type { DashboardStore } from './dashboards/dashboard-store';
@@ -46,6 +48,7 @@ export class AppModule {
     dashboards: DashboardStore;
     sessions: Sessions;
     settings: UserSettings;
+    revoked: RevokedTokens;
     shutdown: ServingShutdown;
   }): DynamicModule {
     return {
@@ -68,6 +71,7 @@ export class AppModule {
         { provide: DASHBOARDS, useValue: deps.dashboards },
         { provide: SESSIONS, useValue: deps.sessions },
         { provide: USER_SETTINGS, useValue: deps.settings },
+        { provide: REVOKED_TOKENS, useValue: deps.revoked },
         { provide: ServingShutdown, useValue: deps.shutdown },
         MetricsService,
         // The query core's analyses are plain classes: built here from the core's metric query.

@@ -15,6 +15,7 @@ import { MetadataStore } from '../core/metadata/store';
 import { DashboardStore } from './dashboards/dashboard-store';
 import { Sessions } from '../core/auth/sessions';
 import { UserSettings } from '../core/auth/user-settings';
+import { RevokedTokens } from '../core/auth/revoked-tokens';
 import type { Server } from 'node:http';
 import { createLogger } from '../core/log';
 import { LiveFeed } from './live/live-feed';
@@ -51,6 +52,7 @@ export async function startServingApi(
   const dashboards = new DashboardStore(metadata);
   const sessions = new Sessions(metadata);
   const settings = new UserSettings(metadata);
+  const revoked = await new RevokedTokens(metadata).start();
   // Made once the HTTP server exists (below); closed before it closes.
   const live: { feed?: LiveFeed } = {};
   const shutdown = new ServingShutdown({
@@ -59,11 +61,12 @@ export async function startServingApi(
       batch.close();
       raw.close();
       await temporal.connection.close();
+      revoked.close();
       await metadata.close();
     },
   });
   const app = await NestFactory.create(
-    AppModule.forRoot({ ...deps, batch, raw, reports, dashboards, sessions, settings, shutdown }),
+    AppModule.forRoot({ ...deps, batch, raw, reports, dashboards, sessions, settings, revoked, shutdown }),
     {
       logger: ['error', 'warn'],
     },
@@ -74,7 +77,7 @@ export async function startServingApi(
     app.getHttpServer() as Server,
     {
       config: deps.config,
-      sessions,
+      access: { sessions, revoked },
       speed: new SpeedViewReader(
         deps.clickhouse,
         deps.config.clickhouse.database,

@@ -10,3 +10,4 @@ export const REPORT_SCHEDULES = Symbol('ReportSchedules');
 export const DASHBOARDS = Symbol('DashboardStore');
 export const SESSIONS = Symbol('Sessions');
 export const USER_SETTINGS = Symbol('UserSettings');
+export const REVOKED_TOKENS = Symbol('RevokedTokens');

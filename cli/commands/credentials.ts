@@ -1,11 +1,17 @@
-import { mintToken, SCOPES, type Scope } from '../../core/auth/jwt';
+import { mintToken, SCOPES, tokenExpiry, type Scope } from '../../core/auth/jwt';
+import { RevokedTokens } from '../../core/auth/revoked-tokens';
+import { MetadataStore } from '../../core/metadata/store';
 import { withWriteKeys } from '../../core/auth/write-keys';
 import { loadConfig } from '../../core/config';
 import { UserFacingError } from '../../core/errors';
 import { requireOption, type ParsedArgs } from '../args';
 
-/** `token --project P [--scope read|admin] [--ttl 30d]`: a JWT for the query API. */
+/**
+ * `token --project P [--scope read|admin] [--ttl 30d]`: a JWT for the query API;
+ * `token --revoke TOKEN`: refuses it from now on (every serving process within 2 s).
+ */
 export async function tokenCommand(args: ParsedArgs): Promise<number> {
+  if (typeof args.options.revoke === 'string') return revokeToken(args.options.revoke);
   const project = requireOption(args, 'project', './platform token --project demo');
   const scope = typeof args.options.scope === 'string' ? args.options.scope : 'read';
   if (!(SCOPES as readonly string[]).includes(scope)) {
@@ -41,5 +47,34 @@ export async function keyCommand(args: ParsedArgs): Promise<number> {
     throw e;
   }
   console.log(key);
+  return 0;
+}
+
+async function revokeToken(token: string): Promise<number> {
+  const config = loadConfig();
+  let found: Awaited<ReturnType<typeof tokenExpiry>>;
+  try {
+    found = await tokenExpiry(config.auth.jwtSecret, token);
+  } catch {
+    throw new UserFacingError(
+      'not a token of this platform (its signature does not check against JWT_SECRET)',
+      'pass the whole token, as ./platform token printed it',
+    );
+  }
+  if (found.expiresAt.getTime() <= Date.now()) {
+    console.log(`that token expired at ${found.expiresAt.toISOString()}: it is refused already`);
+    return 0;
+  }
+  const db = await MetadataStore.open(config.metadata.url);
+  try {
+    const revoked = await new RevokedTokens(db).revoke(token, found.claims.project, found.expiresAt);
+    console.log(
+      revoked
+        ? `revoked: the query API answers 401 to it from now on (project ${found.claims.project})`
+        : 'that token was revoked already',
+    );
+  } finally {
+    await db.close();
+  }
   return 0;
 }

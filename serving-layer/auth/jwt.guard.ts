@@ -8,11 +8,18 @@ import {
 import type { Request } from 'express';
 import { verifyToken, type TokenClaims } from '../../core/auth/jwt';
 import type { Config } from '../../core/config';
+import type { RevokedTokens } from '../../core/auth/revoked-tokens';
 import type { Sessions } from '../../core/auth/sessions';
-import { CONFIG, SESSIONS } from '../tokens';
+import { CONFIG, REVOKED_TOKENS, SESSIONS } from '../tokens';
 import { sessionOf } from './session-cookie';
 
 export type AuthedRequest = Request & { auth: TokenClaims };
+
+/** What a request's credentials are checked against: sessions, and tokens revoked early. */
+export interface Access {
+  sessions: Sessions;
+  revoked: RevokedTokens;
+}
 
 /**
  * Every query route needs a bearer token or a browser session (the cookie a sign-in link gives);
@@ -23,28 +30,34 @@ export class JwtGuard implements CanActivate {
   constructor(
     @Inject(CONFIG) private readonly config: Config,
     @Inject(SESSIONS) private readonly sessions: Sessions,
+    @Inject(REVOKED_TOKENS) private readonly revoked: RevokedTokens,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    req.auth = await authenticate(req, this.config, this.sessions);
+    req.auth = await authenticate(req, this.config, { sessions: this.sessions, revoked: this.revoked });
     return true;
   }
 }
 
 /** The claims of a request: its bearer token's, or its session's; 401 saying how to get one. */
-export async function authenticate(req: Request, config: Config, sessions: Sessions): Promise<TokenClaims> {
+export async function authenticate(req: Request, config: Config, access: Access): Promise<TokenClaims> {
   const header = req.headers.authorization ?? '';
   let auth: TokenClaims;
   if (header.startsWith('Bearer ')) {
+    const token = header.slice(7);
     try {
-      auth = await verifyToken(config.auth.jwtSecret, header.slice(7));
+      auth = await verifyToken(config.auth.jwtSecret, token);
     } catch {
       throw new UnauthorizedException('invalid or expired token');
     }
+    if (access.revoked.isRevoked(token))
+      throw new UnauthorizedException(
+        'this token was revoked: mint a new one with ./platform token --project <id>',
+      );
   } else {
     const session = sessionOf(req);
-    const found = session === undefined ? undefined : await sessions.lookup(session);
+    const found = session === undefined ? undefined : await access.sessions.lookup(session);
     if (!found)
       throw new UnauthorizedException(
         session === undefined

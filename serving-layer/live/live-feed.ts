@@ -2,10 +2,9 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Request } from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Sessions } from '../../core/auth/sessions';
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/log';
-import { authenticate } from '../auth/jwt.guard';
+import { authenticate, type Access } from '../auth/jwt.guard';
 import type { SpeedViewReader } from '../views/speed-view-reader';
 import { liveSnapshot } from './live-snapshot';
 import type { EventsMessage, SnapshotMessage, StoredEvent } from './messages';
@@ -48,7 +47,7 @@ export class LiveFeed {
 
   constructor(
     server: Server,
-    private readonly deps: { config: Config; sessions: Sessions; speed: SpeedViewReader; log: Logger },
+    private readonly deps: { config: Config; access: Access; speed: SpeedViewReader; log: Logger },
     private readonly o: LiveFeedOptions,
   ) {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -80,7 +79,7 @@ export class LiveFeed {
   private async accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     let project: string;
     try {
-      project = (await authenticate(req as Request, this.deps.config, this.deps.sessions)).project;
+      project = (await authenticate(req as Request, this.deps.config, this.deps.access)).project;
     } catch (e) {
       const message = (e as Error).message;
       socket.end(
