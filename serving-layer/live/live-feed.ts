@@ -43,6 +43,8 @@ export class LiveFeed {
   /** Clients that asked for events, with the ids already sent to each (oldest first). */
   private readonly eventClients = new WeakMap<WebSocket, Set<string>>();
   private busy = false;
+  private missed = false;
+  private closed = false;
   dropped = 0;
 
   constructor(
@@ -105,12 +107,22 @@ export class LiveFeed {
     });
   }
 
-  /** One snapshot per project with clients; a tick still running (slow ClickHouse) is not doubled. */
+  /**
+   * One snapshot per project with clients. A tick that comes while one still runs (a busy engine)
+   * is not doubled but not lost either: it runs as soon as that one ends, so clients still get a
+   * snapshot each interval while a tick takes less than one.
+   */
   private async tick(): Promise<void> {
-    if (this.busy) return;
+    if (this.busy) {
+      this.missed = true;
+      return;
+    }
     this.busy = true;
     try {
-      for (const [project, set] of this.clients) await this.send(project, [...set]);
+      do {
+        this.missed = false;
+        for (const [project, set] of this.clients) await this.send(project, [...set]);
+      } while (this.missed && !this.closed);
     } finally {
       this.busy = false;
     }
@@ -156,6 +168,7 @@ export class LiveFeed {
   }
 
   close(): void {
+    this.closed = true;
     clearInterval(this.timer);
     clearInterval(this.pinger);
     for (const ws of this.wss.clients) ws.terminate();
