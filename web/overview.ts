@@ -55,7 +55,7 @@ export function overview(main: HTMLElement, zone: string): () => void {
     tile('Retention by day, last 7 days', 'retention'),
   ].join('');
   const body = (id: string) => main.querySelector<HTMLElement>(`#${id} .body`) as HTMLElement;
-  const meta = (id: string) => main.querySelector<HTMLElement>(`#${id} .meta`) as HTMLElement;
+  const meta = (id: string) => main.querySelector<HTMLElement>(`#${id} > .meta`) as HTMLElement;
   body('live-events').innerHTML = '<div class="big" data-testid="live-counter">–</div>';
   body('live-users').innerHTML = '<div class="big" data-testid="live-users">–</div>';
   body('live-chart').innerHTML = '<div class="chart"></div>';
@@ -132,7 +132,7 @@ export function overview(main: HTMLElement, zone: string): () => void {
     );
     void fill<Content>('content', `/v1/content?${range('last_24h')}&limit=5`, (a) =>
       a.items.length === 0
-        ? '<p class="meta">no plays in the last 24 hours</p>'
+        ? '<p class="empty">no plays in the last 24 hours</p>'
         : `<table><tr><th>content</th><th>plays</th><th>watch h</th><th>completion</th><th>engagement</th></tr>${a.items
             .map(
               (c) =>
@@ -167,7 +167,7 @@ export function overview(main: HTMLElement, zone: string): () => void {
     void fill<Retention>('retention', `/v1/retention?${range('last_7d')}&period=day`, (a) => {
       const width = Math.max(0, ...a.cohorts.map((c) => c.rates.length));
       return a.cohorts.length === 0
-        ? '<p class="meta">no activity in the last 7 days</p>'
+        ? '<p class="empty">no activity in the last 7 days</p>'
         : `<table class="grid"><tr><th>cohort (UTC)</th><th>users</th>${Array.from({ length: width }, (_, k) => `<th>${k}</th>`).join('')}</tr>${a.cohorts
             .map(
               (c) =>

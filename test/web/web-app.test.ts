@@ -301,6 +301,10 @@ describe('the web app', () => {
     expect(new Set(snapshots.map((m) => m.project))).toEqual(new Set([project]));
     expect(events.length).toBeGreaterThan(0);
     expect(events.filter((e) => !e.userId?.startsWith('user-'))).toEqual([]);
+    // The merged tiles answered too: no content or commerce events were sent, and the tiles say so.
+    await expect.poll(() => page.textContent('#content .body')).toBe('no plays in the last 24 hours');
+    await expect.poll(() => page.textContent('#commerce .body')).toMatch(/0 orders from 0 checkouts/);
+    await expect.poll(() => page.$$eval('#funnel tr', (trs) => trs.length)).toBe(4);
     await page.screenshot({ path: join(ARTIFACTS, 'web-overview-tiles.png'), fullPage: true });
   }, 60_000);
 
