@@ -1,19 +1,15 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
 import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
 import {
-  postgresServiceOptions,
   postgresUrl,
   startPostgres,
   stopPostgres,
   type PostgresServiceOptions,
 } from '../../infra/local/postgres/service';
-import { freePort } from '../helpers/free-port';
+import { startOwnPostgres } from '../helpers/own-postgres';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 
 const tile = (title: string, metric = 'events') => ({ title, metric, range: { preset: 'last_24h' } });
@@ -42,8 +38,7 @@ describe('saved dashboards', () => {
 
   beforeAll(async () => {
     await requireServices();
-    pgo = { ...postgresServiceOptions(), port: await freePort(), dir: mkdtempSync(join(tmpdir(), 'pg-')) };
-    await startPostgres(pgo);
+    pgo = await startOwnPostgres('dashboards');
     config = isolatedConfig('dashboards', { DATABASE_URL: postgresUrl(pgo) });
     for (const p of ['a', 'b'])
       tokens[p] = await mintToken(config.auth.jwtSecret, { project: p, scopes: ['read'] });

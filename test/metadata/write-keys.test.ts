@@ -5,13 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey, newWriteKey, WriteKeys, WriteKeyStore } from '../../core/auth/write-keys';
 import { MetadataStore } from '../../core/metadata/store';
 import {
-  postgresServiceOptions,
   postgresUrl,
   startPostgres,
   stopPostgres,
   type PostgresServiceOptions,
 } from '../../infra/local/postgres/service';
-import { freePort } from '../helpers/free-port';
+import { startOwnPostgres } from '../helpers/own-postgres';
 import { requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
@@ -28,12 +27,7 @@ describe('write keys in the metadata store', () => {
 
   beforeAll(async () => {
     await requireServices();
-    pgo = {
-      ...postgresServiceOptions(),
-      port: await freePort(),
-      dir: mkdtempSync(join(tmpdir(), 'pg-keys-')),
-    };
-    await startPostgres(pgo);
+    pgo = await startOwnPostgres('keys');
     db = await MetadataStore.open(postgresUrl(pgo));
   }, 60_000);
   afterAll(async () => {

@@ -1,5 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -13,13 +12,13 @@ import { createLogger } from '../../core/log';
 import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
 import { REPO_ROOT } from '../../infra/local/paths';
 import {
-  postgresServiceOptions,
   postgresUrl,
   startPostgres,
   stopPostgres,
   type PostgresServiceOptions,
 } from '../../infra/local/postgres/service';
 import { freePort } from '../helpers/free-port';
+import { startOwnPostgres } from '../helpers/own-postgres';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 
 const ARTIFACTS = join(REPO_ROOT, '.local', 'test-artifacts');
@@ -48,12 +47,7 @@ describe('the web app', () => {
 
   beforeAll(async () => {
     await requireServices();
-    pgo = {
-      ...postgresServiceOptions(),
-      port: await freePort(),
-      dir: mkdtempSync(join(tmpdir(), 'pg-web-')),
-    };
-    await startPostgres(pgo);
+    pgo = await startOwnPostgres('web');
     config = isolatedConfig('web', { DATABASE_URL: postgresUrl(pgo), API_PORT: String(await freePort()) });
     // Keys first: the collector reads its key file at start.
     for (const p of [project, other]) keys[p] = await createWriteKey(config, p);
