@@ -8,6 +8,7 @@ import { backfillCommand } from './commands/backfill';
 import { deadletterCommand } from './commands/deadletter';
 import { reportCommand } from './commands/report';
 import { keyCommand, tokenCommand } from './commands/credentials';
+import { experimentCommand } from './commands/experiment';
 import { loginCommand } from './commands/login';
 import { runCommand } from './commands/run';
 import { schemaCommand } from './commands/schema';
@@ -33,6 +34,8 @@ const USAGE = `usage: ./platform <command>
                                     recompute a range of hours (Temporal workflow), with progress
   deadletter list [--group G] | replay --offset topic:partition:offset | --all
                                     records consumers could not process (events.deadletter)
+  experiment list|show|create|delete|assign --project P [--id X] [--file F] [--user U]
+                                    A/B experiments: definitions, and a user's variation
   report create --project P --name N --metrics a,b --period daily|weekly|monthly --to x@y,z@w
          [--tz Europe/Paris] [--at 08:00] [--id ID]     schedule an emailed report
   report list --project P | report show|pause|resume|run|delete ID --project P`;
@@ -65,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
       return reportCommand(args);
     case 'deadletter':
       return deadletterCommand(args);
+    case 'experiment':
+      return experimentCommand(args);
     case undefined:
     case 'help':
     case '--help':

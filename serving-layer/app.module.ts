@@ -25,11 +25,14 @@ import {
   SESSIONS,
   USER_SETTINGS,
   REVOKED_TOKENS,
+  EXPERIMENTS,
 } from './tokens';
 import { LoginController } from './auth/login.controller';
 import type { Sessions } from '../core/auth/sessions';
 import type { UserSettings } from '../core/auth/user-settings';
 import type { RevokedTokens } from '../core/auth/revoked-tokens';
+import { ExperimentsController } from './experiments/experiments.controller';
+import type { ExperimentStore } from './experiments/experiment-store';
 import { ServingShutdown } from './shutdown';
 import { DashboardsController } from './dashboards/dashboards.controller';
 import type { DashboardStore } from './dashboards/dashboard-store';
@@ -49,6 +52,7 @@ export class AppModule {
     sessions: Sessions;
     settings: UserSettings;
     revoked: RevokedTokens;
+    experiments: ExperimentStore;
     shutdown: ServingShutdown;
   }): DynamicModule {
     return {
@@ -60,6 +64,7 @@ export class AppModule {
         ActivityController,
         ReportsController,
         DashboardsController,
+        ExperimentsController,
         LoginController,
       ],
       providers: [
@@ -72,6 +77,7 @@ export class AppModule {
         { provide: SESSIONS, useValue: deps.sessions },
         { provide: USER_SETTINGS, useValue: deps.settings },
         { provide: REVOKED_TOKENS, useValue: deps.revoked },
+        { provide: EXPERIMENTS, useValue: deps.experiments },
         { provide: ServingShutdown, useValue: deps.shutdown },
         MetricsService,
         // The query core's analyses are plain classes: built here from the core's metric query.

@@ -13,6 +13,7 @@ import {
 } from './query/params';
 import { reportPaths } from './reports/reports.openapi';
 import { dashboardPaths, signInPaths } from './dashboards/dashboards.openapi';
+import { experimentPaths } from './experiments/experiments.openapi';
 
 /**
  * The API described by hand: the code runs without decorator type metadata (esbuild), so the
@@ -236,6 +237,7 @@ export function openApiDocument(): OpenAPIObject {
       ...reportPaths,
       ...dashboardPaths,
       ...signInPaths,
+      ...experimentPaths,
     },
   } as OpenAPIObject;
 }

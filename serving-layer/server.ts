@@ -16,6 +16,7 @@ import { DashboardStore } from './dashboards/dashboard-store';
 import { Sessions } from '../core/auth/sessions';
 import { UserSettings } from '../core/auth/user-settings';
 import { RevokedTokens } from '../core/auth/revoked-tokens';
+import { ExperimentStore } from './experiments/experiment-store';
 import type { Server } from 'node:http';
 import { createLogger } from '../core/log';
 import { LiveFeed } from './live/live-feed';
@@ -53,6 +54,7 @@ export async function startServingApi(
   const sessions = new Sessions(metadata);
   const settings = new UserSettings(metadata);
   const revoked = await new RevokedTokens(metadata).start();
+  const experiments = new ExperimentStore(metadata);
   // Made once the HTTP server exists (below); closed before it closes.
   const live: { feed?: LiveFeed } = {};
   const shutdown = new ServingShutdown({
@@ -66,7 +68,18 @@ export async function startServingApi(
     },
   });
   const app = await NestFactory.create(
-    AppModule.forRoot({ ...deps, batch, raw, reports, dashboards, sessions, settings, revoked, shutdown }),
+    AppModule.forRoot({
+      ...deps,
+      batch,
+      raw,
+      reports,
+      dashboards,
+      sessions,
+      settings,
+      revoked,
+      experiments,
+      shutdown,
+    }),
     {
       logger: ['error', 'warn'],
     },

@@ -11,3 +11,4 @@ export const DASHBOARDS = Symbol('DashboardStore');
 export const SESSIONS = Symbol('Sessions');
 export const USER_SETTINGS = Symbol('UserSettings');
 export const REVOKED_TOKENS = Symbol('RevokedTokens');
+export const EXPERIMENTS = Symbol('ExperimentStore');

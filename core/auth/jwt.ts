@@ -16,14 +16,16 @@ const ISSUER = 'analytics-platform';
 const key = (secret: string) => new TextEncoder().encode(secret);
 
 export async function mintToken(secret: string, claims: TokenClaims, ttl: string = '30d'): Promise<string> {
-  return new SignJWT({ project: claims.project, scopes: claims.scopes })
-    .setProtectedHeader({ alg: 'HS256' })
-    .setIssuer(ISSUER)
-    .setIssuedAt()
-    .setExpirationTime(ttl)
-    // Each token its own: two minted in the same second for the same claims are revoked apart.
-    .setJti(randomUUID())
-    .sign(key(secret));
+  return (
+    new SignJWT({ project: claims.project, scopes: claims.scopes })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer(ISSUER)
+      .setIssuedAt()
+      .setExpirationTime(ttl)
+      // Each token its own: two minted in the same second for the same claims are revoked apart.
+      .setJti(randomUUID())
+      .sign(key(secret))
+  );
 }
 
 /** When a token expires, read from it once its signature is checked (its expiry may have passed). */

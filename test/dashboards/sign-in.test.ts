@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInLink } from '../../cli/commands/login';
@@ -7,21 +5,9 @@ import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
 import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
-import { REPO_ROOT } from '../../infra/local/paths';
-import { roleEnv } from '../helpers/child-role';
+import { platformCli } from '../helpers/platform-cli';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
-
-/** `./platform <args>` as a user runs it; its stdout. */
-const platform = (config: Config, args: string[]) =>
-  new Promise<string>((resolve, reject) =>
-    execFile(
-      process.execPath,
-      [join(REPO_ROOT, 'node_modules/tsx/dist/cli.mjs'), 'cli/main.ts', ...args],
-      { cwd: REPO_ROOT, env: { ...process.env, ...roleEnv(config) }, encoding: 'utf8', timeout: 60_000 },
-      (e, stdout, stderr) => (e ? reject(new Error(stderr)) : resolve(stdout)),
-    ),
-  );
 
 /** Sign-in links become HttpOnly session cookies bound to one project; bearer tokens keep working. */
 describe('signing in with a printed link', () => {
@@ -52,7 +38,7 @@ describe('signing in with a printed link', () => {
     fetch(`${api}${path}`, { ...init, headers: { ...init.headers, cookie: cookie.split(';')[0] as string } });
 
   it('the link from ./platform login signs the browser in to its project only, once', async () => {
-    const printed = await platform(config, ['login', '--project', `signin-a-${run}`]);
+    const printed = await platformCli(config, ['login', '--project', `signin-a-${run}`]);
     const link = /(http\S+\/login\?code=\S+)/.exec(printed)?.[1] as string;
     expect(link).toBeDefined();
     const opened = await open(link);
@@ -111,12 +97,12 @@ describe('signing in with a printed link', () => {
 
   it('a token revoked with ./platform token --revoke is refused by the API and the live feed; others still work', async () => {
     const project = `signin-d-${run}`;
-    const token = (await platform(config, ['token', '--project', project])).trim();
+    const token = (await platformCli(config, ['token', '--project', project])).trim();
     const kept = await mintToken(config.auth.jwtSecret, { project, scopes: ['read'] });
     const me = (t: string) => fetch(`${api}/v1/me`, { headers: { authorization: `Bearer ${t}` } });
     expect((await me(token)).status).toBe(200);
-    expect(await platform(config, ['token', '--revoke', token])).toMatch(/^revoked:/);
-    expect(await platform(config, ['token', '--revoke', token])).toMatch(/revoked already/);
+    expect(await platformCli(config, ['token', '--revoke', token])).toMatch(/^revoked:/);
+    expect(await platformCli(config, ['token', '--revoke', token])).toMatch(/revoked already/);
     // Every serving process reads revocations again every 2 s.
     const refused = await waitFor(
       () => me(token),
@@ -137,7 +123,7 @@ describe('signing in with a printed link', () => {
       ws.once('error', () => resolve(0));
     });
     expect(status).toBe(401);
-    await expect(platform(config, ['token', '--revoke', `${token}x`])).rejects.toThrow(
+    await expect(platformCli(config, ['token', '--revoke', `${token}x`])).rejects.toThrow(
       /not a token of this platform/,
     );
   }, 90_000);
