@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { localFiles } from '../../core/lake/local-storage';
 import { join } from 'node:path';
 import { ensureChromium } from '../../infra/local/chromium/install';
+import { ensureGbstats } from '../../infra/local/gbstats/install';
 import { ensureTemporalTestServer } from '../../infra/local/temporal/test-server';
 import { REPO_ROOT, stateDir } from '../../infra/local/paths';
 import { startStack, stopStack } from '../../infra/local/stack';
@@ -22,6 +23,7 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
   const say = (l: string) => console.log(l);
   ensureChromium(say);
   ensureTemporalTestServer(say);
+  ensureGbstats(say);
   const stack = await startStack(say);
   const resultsFile = join(stateDir(), 'test-results.json');
   localFiles.ensureDir(stateDir());
