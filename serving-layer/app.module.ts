@@ -6,6 +6,7 @@ import { AnalyticsController } from './analytics/analytics.controller';
 import { CommerceQuery } from './query/commerce-query';
 import { ContentQuery } from './query/content-query';
 import { FunnelQuery } from './query/funnel-query';
+import { ExperimentQuery } from './query/experiment-query';
 import { RetentionQuery } from './query/retention-query';
 import { ActivityService } from './activity/activity.service';
 import { JwtGuard } from './auth/jwt.guard';
@@ -94,6 +95,11 @@ export class AppModule {
         {
           provide: FunnelQuery,
           useFactory: (m: MetricsService) => new FunnelQuery(m, deps.raw),
+          inject: [MetricsService],
+        },
+        {
+          provide: ExperimentQuery,
+          useFactory: (m: MetricsService) => new ExperimentQuery(m, deps.raw),
           inject: [MetricsService],
         },
         {

@@ -3,7 +3,10 @@ import { METRIC_CATALOG } from '../metrics/catalog';
 
 export const EXPERIMENT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
-const CATALOG = METRIC_CATALOG.map((m) => m.name) as [string, ...string[]];
+/** Catalog metrics with a value per event (a count, or a sum of one property): a mean per user exists. */
+const PER_USER = METRIC_CATALOG.filter((m) => m.measure.kind === 'count' || m.measure.kind === 'sum').map(
+  (m) => m.name,
+) as [string, ...string[]];
 const iso = (name: string) =>
   z.string().refine((v) => Number.isFinite(Date.parse(v)), `${name} must be an ISO-8601 time`);
 
@@ -24,7 +27,9 @@ export const ExperimentMetricSchema = z.discriminatedUnion(
     }),
     z.strictObject({
       kind: z.literal('mean'),
-      metric: z.enum(CATALOG, { error: 'metric must be a catalog metric (GET /v1/metrics lists them)' }),
+      metric: z.enum(PER_USER, {
+        error: `metric must be a catalog metric counted or summed per event: one of ${PER_USER.join(', ')}`,
+      }),
     }),
   ],
   { error: 'a metric is {"kind":"conversion","event":...} or {"kind":"mean","metric":<catalog metric>}' },

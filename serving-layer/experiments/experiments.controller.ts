@@ -26,6 +26,7 @@ import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { EXPERIMENTS } from '../tokens';
 import type { ExperimentStore, StoredExperiment } from './experiment-store';
+import { ExperimentQuery, type ExperimentAnswer } from '../query/experiment-query';
 
 /**
  * Experiments of the token's project, in PostgreSQL: read with the read scope, defined and
@@ -34,7 +35,42 @@ import type { ExperimentStore, StoredExperiment } from './experiment-store';
 @Controller('v1/experiments')
 @UseGuards(JwtGuard)
 export class ExperimentsController {
-  constructor(@Inject(EXPERIMENTS) private readonly store: ExperimentStore) {}
+  constructor(
+    @Inject(EXPERIMENTS) private readonly store: ExperimentStore,
+    @Inject(ExperimentQuery) private readonly query: ExperimentQuery,
+  ) {}
+
+  /**
+   * Per-variation users and metrics, and each variation against the control: frequentist
+   * (fixed-horizon, or sequential with `sequential=true`) and Bayesian; CUPED unless `cuped=false`;
+   * the sample-ratio-mismatch check. From the lake before the watermark and the speed view after.
+   */
+  @Get(':id/results')
+  async results(
+    @Req() req: AuthedRequest,
+    @Param('id') id: string,
+    @Query() q: Record<string, unknown>,
+  ): Promise<ExperimentAnswer> {
+    const flag = (name: string, fallback: boolean) => {
+      const v = q[name];
+      if (v === undefined) return fallback;
+      if (v !== 'true' && v !== 'false') throw new BadRequestException(`${name} must be true or false`);
+      return v === 'true';
+    };
+    const number = (name: string, fallback: number, min: number, max: number) => {
+      const v = q[name] === undefined ? fallback : Number(q[name]);
+      if (!(Number.isFinite(v) && v > min && v < max))
+        throw new BadRequestException(`${name} must be a number between ${min} and ${max}`);
+      return v;
+    };
+    const options = {
+      alpha: number('alpha', 0.05, 0, 0.5),
+      cuped: flag('cuped', true),
+      sequentialTuning: flag('sequential', false) ? number('tuning', 5000, 0, 1e9) : undefined,
+    };
+    const { definition } = await this.one(req, id);
+    return this.query.results(req.auth.project, definition, options);
+  }
 
   @Get()
   async list(@Req() req: AuthedRequest): Promise<{ experiments: StoredExperiment[] }> {

@@ -84,6 +84,51 @@ export const experimentPaths = {
       { parameters: [id] },
     ),
   },
+  '/v1/experiments/{id}/results': {
+    get: op(
+      'Results: users and each metric per variation, each variation against the control (frequentist and Bayesian), SRM',
+      {
+        200: json(
+          '{ variations, excluded, srm: { pValue, flagged }, metrics: [{ metric, role, variations, comparisons: [{ variation, frequentist, bayesian }] }], parts, watermark, freshness }',
+        ),
+        400: { description: 'a bad option, or a metric with no mean per user' },
+        ...notFound,
+      },
+      {
+        parameters: [
+          id,
+          {
+            name: 'cuped',
+            in: 'query',
+            required: false,
+            description: 'CUPED with the same metric before exposure (default true)',
+            schema: { type: 'boolean' },
+          },
+          {
+            name: 'sequential',
+            in: 'query',
+            required: false,
+            description: 'always-valid intervals and p-values (default false)',
+            schema: { type: 'boolean' },
+          },
+          {
+            name: 'tuning',
+            in: 'query',
+            required: false,
+            description: "sequential testing's tuning parameter (default 5000)",
+            schema: { type: 'number' },
+          },
+          {
+            name: 'alpha',
+            in: 'query',
+            required: false,
+            description: 'significance level (default 0.05)',
+            schema: { type: 'number' },
+          },
+        ],
+      },
+    ),
+  },
   '/v1/experiments/{id}/assign': {
     get: op(
       "A user's variation: GrowthBook's hashing (version 2), the GrowthBook SDKs' answer",

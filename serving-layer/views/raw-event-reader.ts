@@ -48,6 +48,11 @@ export class RawEventReader {
         {
           globs: LIST(VARCHAR),
           ...(params.events ? { events: LIST(VARCHAR) } : {}),
+          ...Object.fromEntries(
+            Object.keys(params)
+              .filter((k) => /^p\d+$/.test(k))
+              .map((k) => [k, VARCHAR]),
+          ),
         } as never,
       );
       return r.getRowsJson() as unknown[][];
@@ -109,6 +114,76 @@ export class RawEventReader {
         format: 'JSONCompactEachRow',
       });
       for (const row of await r.json<[string, string | number]>()) rows.push([row[0], Number(row[1])]);
+    }
+    return rows;
+  }
+
+  /**
+   * Events of the project in [from, to) named in `events` (all of them when undefined), each once
+   * (the lake may hold a retried event twice: one row per event id), with the raw JSON of each
+   * property in `props` (null when absent). Rows: [actor, event, at (epoch ms), ...raw values].
+   */
+  async propertyEvents(
+    project: string,
+    from: Date,
+    split: Date,
+    to: Date,
+    events: string[] | undefined,
+    props: string[],
+  ): Promise<[string, string, number, ...(string | null)[]][]> {
+    const rows: [string, string, number, ...(string | null)[]][] = [];
+    // JSON paths as bound parameters: a property name is never part of the SQL text.
+    const paths = Object.fromEntries(props.map((p, i) => [`p${i}`, `$."${p.replaceAll('"', '\\"')}"`]));
+    if (split > from) {
+      const duckProps = props
+        .map((_, i) => `, any_value(json_extract(properties, $p${i}))::VARCHAR`)
+        .join('');
+      const lake = await this.queryLake(
+        `SELECT any_value(actor_id), any_value(event), epoch_ms(min(event_time))${duckProps}
+         FROM read_parquet($globs, union_by_name = true)
+         WHERE ($all OR list_contains($events, event)) AND event_time >= $from AND event_time < $to
+         GROUP BY event_id`,
+        await this.lakeGlobs(project, from, split),
+        {
+          events: listValue(events ?? []),
+          all: events === undefined,
+          from: duckTime(from),
+          to: duckTime(split),
+          ...paths,
+        },
+      );
+      for (const r of lake)
+        rows.push([
+          String(r[0]),
+          String(r[1]),
+          Number(r[2]),
+          ...r.slice(3).map((v) => (v === null ? null : String(v))),
+        ]);
+    }
+    if (to > split) {
+      const chProps = props.map((_, i) => `, JSONExtractRaw(properties, {k${i}:String})`).join('');
+      const r = await this.clickhouse.query({
+        query: `SELECT actor_id, event, toUnixTimestamp64Milli(event_time)${chProps} FROM {db:Identifier}.speed_events
+                WHERE project_id = {project:String} AND ({all:Bool} OR event IN {events:Array(String)})
+                  AND event_time >= {from:DateTime64(3, 'UTC')} AND event_time < {to:DateTime64(3, 'UTC')}`,
+        query_params: {
+          db: this.database,
+          project,
+          events: events ?? [],
+          all: events === undefined,
+          from: chTime(split),
+          to: chTime(to),
+          ...Object.fromEntries(props.map((p, i) => [`k${i}`, p])),
+        },
+        format: 'JSONCompactEachRow',
+      });
+      for (const row of await r.json<[string, string, string | number, ...string[]]>())
+        rows.push([
+          row[0],
+          row[1],
+          Number(row[2]),
+          ...row.slice(3).map((v) => (v === '' ? null : String(v))),
+        ]);
     }
     return rows;
   }

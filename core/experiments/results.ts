@@ -1,0 +1,160 @@
+import type { ExperimentDefinition, ExperimentMetric } from './definition';
+import type { BaseStatistic, Statistic } from './stats/statistics';
+import {
+  bayesian,
+  frequentist,
+  sampleRatioMismatch,
+  SRM_THRESHOLD,
+  type BayesianResult,
+  type FrequentistResult,
+} from './stats/tests';
+
+/** An exposure: the user saw `variation` at `at` (epoch ms). */
+export interface ExposureRow {
+  actor: string;
+  at: number;
+  variation: string;
+}
+
+/** One event of a metric: who, when, and what it adds (1 for a conversion or a count). */
+export interface MetricRow {
+  actor: string;
+  at: number;
+  value: number;
+}
+
+export interface ResultOptions {
+  alpha: number;
+  cuped: boolean;
+  /** Sequential testing's tuning parameter; undefined: fixed-horizon tests. */
+  sequentialTuning: number | undefined;
+}
+
+export interface MetricResult {
+  metric: ExperimentMetric;
+  role: 'goal' | 'guardrail';
+  variations: { id: string; users: number; total: number; mean: number; variance: number }[];
+  /** Each variation against the control (the first variation). */
+  comparisons: { variation: string; frequentist: FrequentistResult; bayesian: BayesianResult }[];
+}
+
+export interface ExperimentResults {
+  variations: { id: string; weight: number; users: number }[];
+  /** Users exposed to more than one variation (left out), and exposures naming no variation of it. */
+  excluded: { multipleVariations: number; unknownVariation: number };
+  srm: { pValue: number; flagged: boolean };
+  metrics: MetricResult[];
+}
+
+/**
+ * Per-variation aggregates and statistics of an experiment, from its exposures and the events of
+ * its metrics. A user counts from their first exposure; users exposed to several variations are
+ * left out. A metric counts within the conversion window after that first exposure; its CUPED
+ * covariate is the same metric in a window of the same length just before it.
+ */
+export function experimentResults(
+  e: ExperimentDefinition,
+  exposures: ExposureRow[],
+  metricRows: MetricRow[][],
+  o: ResultOptions,
+): ExperimentResults {
+  const ids = e.variations.map((v) => v.id);
+  // Each user's first exposure, and every variation they were shown.
+  const first = new Map<string, { at: number; variation: string; shown: Set<string> }>();
+  let unknownVariation = 0;
+  for (const x of exposures) {
+    if (!ids.includes(x.variation)) {
+      unknownVariation++;
+      continue;
+    }
+    const seen = first.get(x.actor);
+    if (!seen) first.set(x.actor, { at: x.at, variation: x.variation, shown: new Set([x.variation]) });
+    else {
+      seen.shown.add(x.variation);
+      if (x.at < seen.at) Object.assign(seen, { at: x.at, variation: x.variation });
+    }
+  }
+  const users = new Map<string, { at: number; variation: number }>();
+  let multipleVariations = 0;
+  for (const [actor, s] of first) {
+    if (s.shown.size > 1) multipleVariations++;
+    else users.set(actor, { at: s.at, variation: ids.indexOf(s.variation) });
+  }
+  const counts = ids.map(() => 0);
+  for (const u of users.values()) counts[u.variation]!++;
+  const srmP = sampleRatioMismatch(
+    counts,
+    e.variations.map((v) => v.weight),
+  );
+  const windowMs = e.conversionWindowHours * 3_600_000;
+  const roles = [...e.goals.map(() => 'goal' as const), ...e.guardrails.map(() => 'guardrail' as const)];
+  const metrics = [...e.goals, ...e.guardrails].map((metric, k): MetricResult => {
+    // Each user's value after exposure and before it.
+    const post = new Map<string, number>();
+    const pre = new Map<string, number>();
+    for (const r of metricRows[k] ?? []) {
+      const u = users.get(r.actor);
+      if (!u) continue;
+      if (r.at >= u.at && r.at < u.at + windowMs) post.set(r.actor, (post.get(r.actor) ?? 0) + r.value);
+      else if (r.at < u.at && r.at >= u.at - windowMs) pre.set(r.actor, (pre.get(r.actor) ?? 0) + r.value);
+    }
+    const conversion = metric.kind === 'conversion';
+    const value = (m: Map<string, number>, actor: string) => {
+      const v = m.get(actor) ?? 0;
+      return conversion ? (v > 0 ? 1 : 0) : v;
+    };
+    const agg = ids.map(() => ({ n: 0, sum: 0, sumSquares: 0, preSum: 0, preSquares: 0, products: 0 }));
+    for (const [actor, u] of users) {
+      const a = agg[u.variation]!;
+      const y = value(post, actor);
+      const x = value(pre, actor);
+      a.n++;
+      a.sum += y;
+      a.sumSquares += y * y;
+      a.preSum += x;
+      a.preSquares += x * x;
+      a.products += x * y;
+    }
+    const base = (n: number, sum: number, squares: number): BaseStatistic =>
+      conversion ? { kind: 'proportion', n, sum } : { kind: 'mean', n, sum, sumSquares: squares };
+    const stats: Statistic[] = agg.map((a) =>
+      o.cuped
+        ? {
+            kind: 'cuped',
+            n: a.n,
+            post: base(a.n, a.sum, a.sumSquares),
+            pre: base(a.n, a.preSum, a.preSquares),
+            postPreSumOfProducts: a.products,
+            theta: 0,
+          }
+        : base(a.n, a.sum, a.sumSquares),
+    );
+    return {
+      metric,
+      role: roles[k] as 'goal' | 'guardrail',
+      variations: agg.map((a, i) => {
+        const m = a.n === 0 ? 0 : a.sum / a.n;
+        const v = conversion
+          ? m * (1 - m)
+          : a.n <= 1
+            ? 0
+            : (a.sumSquares - (a.sum * a.sum) / a.n) / (a.n - 1);
+        return { id: ids[i] as string, users: a.n, total: a.sum, mean: m, variance: v };
+      }),
+      comparisons: stats.slice(1).map((s, i) => ({
+        variation: ids[i + 1] as string,
+        frequentist: frequentist(stats[0] as Statistic, s, {
+          alpha: o.alpha,
+          ...(o.sequentialTuning === undefined ? {} : { sequentialTuning: o.sequentialTuning }),
+        }),
+        bayesian: bayesian(stats[0] as Statistic, s, { alpha: o.alpha }),
+      })),
+    };
+  });
+  return {
+    variations: e.variations.map((v, i) => ({ id: v.id, weight: v.weight, users: counts[i] ?? 0 })),
+    excluded: { multipleVariations, unknownVariation },
+    srm: { pValue: srmP, flagged: srmP < SRM_THRESHOLD },
+    metrics,
+  };
+}

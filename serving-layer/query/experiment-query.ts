@@ -1,0 +1,137 @@
+import type { ExperimentDefinition, ExperimentMetric } from '../../core/experiments/definition';
+import {
+  experimentResults,
+  type ExperimentResults,
+  type MetricRow,
+  type ResultOptions,
+} from '../../core/experiments/results';
+import { METRIC_CATALOG } from '../../core/metrics/catalog';
+import type { RawEventReader } from '../views/raw-event-reader';
+import { BadQueryError } from './errors';
+import type { Freshness, MetricQuery } from './metric-query';
+
+/** Segment's exposure event, and PostHog's: the experiment and the variation, by property. */
+const EXPOSURES = [
+  { event: 'Experiment Viewed', experiment: 'experiment_id', variation: 'variation_id' },
+  { event: '$feature_flag_called', experiment: '$feature_flag', variation: '$feature_flag_response' },
+] as const;
+
+export interface ExperimentAnswer extends ExperimentResults {
+  experiment: string;
+  from: string;
+  to: string;
+  parts: { source: 'batch' | 'speed'; from: string; to: string }[];
+  watermark: string | null;
+  freshness: Freshness;
+}
+
+/** A raw JSON value as text: strings unquoted, numbers as written; null when absent. */
+function text(raw: string | null | undefined): string | null {
+  if (raw === null || raw === undefined) return null;
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return v === null ? null : typeof v === 'string' ? v : JSON.stringify(v);
+  } catch {
+    return raw;
+  }
+}
+
+/** What reading a metric's events needs: the event names, the property to read, and each event's value. */
+function metricPlan(m: ExperimentMetric): {
+  events: string[] | undefined;
+  prop?: string;
+  value: (raw: string | null) => number;
+} {
+  if (m.kind === 'conversion') {
+    const where = m.where;
+    return where
+      ? { events: [m.event], prop: where.property, value: (raw) => (text(raw) === where.equals ? 1 : 0) }
+      : { events: [m.event], value: () => 1 };
+  }
+  const def = METRIC_CATALOG.find((d) => d.name === m.metric);
+  const events = def?.events === '*' ? undefined : [...(def?.events ?? [])];
+  if (def?.measure.kind === 'count') return { events, value: () => 1 };
+  if (def?.measure.kind === 'sum') {
+    return {
+      events,
+      prop: def.measure.property,
+      value: (raw) => {
+        const n = Number(text(raw));
+        return Number.isFinite(n) ? n : 0;
+      },
+    };
+  }
+  throw new BadQueryError(
+    `metric ${m.metric} is not a count or a sum of one property per event, so it has no mean per user: pick such a metric`,
+  );
+}
+
+/**
+ * An experiment's results from raw events: the lake before the batch watermark, the speed view
+ * after it, each event read once; the exposures and every metric's events over the experiment,
+ * a conversion window before it (CUPED's covariate) and one after its end.
+ */
+export class ExperimentQuery {
+  constructor(
+    private readonly metrics: MetricQuery,
+    private readonly raw: RawEventReader,
+  ) {}
+
+  results(
+    project: string,
+    e: ExperimentDefinition,
+    o: ResultOptions,
+    now = Date.now(),
+  ): Promise<ExperimentAnswer> {
+    const windowMs = e.conversionWindowHours * 3_600_000;
+    const start = Date.parse(e.start);
+    const end = Math.min(now, (e.end === undefined ? now : Date.parse(e.end)) + windowMs);
+    if (end <= start)
+      throw new BadQueryError(`experiment ${e.id} starts at ${e.start}: no results before then`);
+    // To the next minute: requests within a minute share the cached answer.
+    const range = { from: new Date(start - windowMs), to: new Date(Math.ceil(end / 60_000) * 60_000) };
+    const plans = [...e.goals, ...e.guardrails].map(metricPlan);
+    const key = [
+      'experiment',
+      JSON.stringify(e),
+      o.alpha,
+      o.cuped,
+      o.sequentialTuning ?? 0,
+      range.to.getTime(),
+    ];
+    return this.metrics.cachedAnswer(project, key, async () => {
+      const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
+      const read = (events: string[] | undefined, props: string[]) =>
+        this.raw.propertyEvents(project, range.from, split, range.to, events, props);
+      const exposureRows = await read(
+        EXPOSURES.map((x) => x.event),
+        EXPOSURES.flatMap((x) => [x.experiment, x.variation]),
+      );
+      const exposures = exposureRows.flatMap(([actor, event, at, ...props]) => {
+        const i = EXPOSURES.findIndex((x) => x.event === event);
+        // Only exposures of this experiment, from its start (and before its end).
+        if (
+          i < 0 ||
+          text(props[2 * i]) !== e.id ||
+          at < start ||
+          (e.end !== undefined && at >= Date.parse(e.end))
+        )
+          return [];
+        return [{ actor, at, variation: text(props[2 * i + 1]) ?? '' }];
+      });
+      const metricRows: MetricRow[][] = [];
+      for (const plan of plans) {
+        const rows = await read(plan.events, plan.prop === undefined ? [] : [plan.prop]);
+        metricRows.push(rows.map(([actor, , at, raw]) => ({ actor, at, value: plan.value(raw ?? null) })));
+      }
+      return {
+        experiment: e.id,
+        from: range.from.toISOString(),
+        to: range.to.toISOString(),
+        ...experimentResults(e, exposures, metricRows, o),
+        parts,
+        watermark,
+      };
+    });
+  }
+}
