@@ -1,6 +1,7 @@
 import { escape, get, put, SignInNeeded, type Me } from './api';
 import { dashboards } from './dashboards';
 import { liveEvents } from './events';
+import { experiments } from './experiments';
 import { explorer } from './explorer';
 import { overview } from './overview';
 
@@ -20,6 +21,7 @@ async function route(): Promise<void> {
     if (location.pathname === '/explore') await explorer(main, zone);
     else if (location.pathname === '/events') leave = liveEvents(main, zone);
     else if (location.pathname === '/dashboards') await dashboards(main, zone, me.scopes);
+    else if (location.pathname === '/experiments') await experiments(main, me.scopes);
     else leave = overview(main, zone);
   } catch (e) {
     main.innerHTML = `<section class="tile wide"><h2>${e instanceof SignInNeeded ? 'Sign in' : 'Error'}</h2><p class="${e instanceof SignInNeeded ? '' : 'error'}">${escape((e as Error).message)}</p></section>`;

@@ -1,5 +1,9 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInLink } from '../../cli/commands/login';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
 import { createWriteKey } from '../../core/auth/write-keys';
@@ -8,10 +12,13 @@ import type { BaseStatistic, Statistic } from '../../core/experiments/stats/stat
 import { bayesian, frequentist, sampleRatioMismatch } from '../../core/experiments/stats/tests';
 import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
+import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
+import { REPO_ROOT } from '../../infra/local/paths';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
 const MINUTE = 60_000;
+const ARTIFACTS = join(REPO_ROOT, '.local', 'test-artifacts');
 
 /**
  * An experiment's results through the whole stack: exposures and purchases sent with a Segment
@@ -245,4 +252,35 @@ describe('experiment results', () => {
       0,
     );
   }, 180_000);
+
+  it('shows in the web app as the API answers it, the mismatch flagged', async () => {
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+    const problems: string[] = [];
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(m.text());
+      });
+      page.on('pageerror', (e) => problems.push(e.message));
+      await page.goto(await signInLink(config, { project, scopes: ['admin'] }, roles.urls.api));
+      await page.goto(`${roles.urls.api}/experiments?id=checkout`);
+      await page.waitForSelector('[data-testid=experiment-users] tr:nth-child(2)');
+      const shown = await page.$$eval('[data-testid=experiment-users] tr', (trs) =>
+        trs.slice(1).map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)),
+      );
+      const api = (await (
+        await fetch(`${roles.urls.api}/v1/experiments/checkout/results`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).json()) as { variations: { id: string; weight: number; users: number }[] };
+      expect(shown).toEqual(api.variations.map((v) => [v.id, String(v.weight), String(v.users)]));
+      expect(await page.textContent('[data-testid=srm]')).toMatch(/^Sample ratio mismatch/);
+      expect(await page.$$('[data-testid=experiment-metric]')).toHaveLength(2);
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'web-experiments.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
