@@ -8,12 +8,12 @@ import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
 import { createWriteKey } from '../../core/auth/write-keys';
 import { assignUser } from '../../core/experiments/assignment';
-import type { BaseStatistic, Statistic } from '../../core/experiments/stats/statistics';
-import { bayesian, frequentist, sampleRatioMismatch } from '../../core/experiments/stats/tests';
+import { sampleRatioMismatch } from '../../core/experiments/stats/tests';
 import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
 import { REPO_ROOT } from '../../infra/local/paths';
+import { expectResultsOfTruth } from '../helpers/experiment-truth';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
@@ -184,69 +184,7 @@ describe('experiment results', () => {
     );
 
     // The statistics of the truth's aggregates, CUPED with the pre-exposure purchases.
-    const stat = (
-      ts: (typeof users)[number],
-      value: (t: (typeof ts)[number]) => number,
-      pre: (t: (typeof ts)[number]) => number,
-      proportion: boolean,
-    ): Statistic => {
-      const b = (f: (t: (typeof ts)[number]) => number): BaseStatistic =>
-        proportion
-          ? { kind: 'proportion', n: ts.length, sum: ts.reduce((s, t) => s + f(t), 0) }
-          : {
-              kind: 'mean',
-              n: ts.length,
-              sum: ts.reduce((s, t) => s + f(t), 0),
-              sumSquares: ts.reduce((s, t) => s + f(t) ** 2, 0),
-            };
-      return {
-        kind: 'cuped',
-        n: ts.length,
-        post: b(value),
-        pre: b(pre),
-        postPreSumOfProducts: ts.reduce((s, t) => s + value(t) * pre(t), 0),
-        theta: 0,
-      };
-    };
-    const metrics = [
-      users.map((u) =>
-        stat(
-          u,
-          (t) => (t.converted ? 1 : 0),
-          (t) => (t.pre > 0 ? 1 : 0),
-          true,
-        ),
-      ),
-      users.map((u) =>
-        stat(
-          u,
-          (t) => t.post,
-          (t) => t.pre,
-          false,
-        ),
-      ),
-    ];
-    metrics.forEach(([control, variation], k) => {
-      const got = body.metrics[k]?.comparisons[0];
-      const want = {
-        frequentist: frequentist(control as Statistic, variation as Statistic),
-        bayesian: bayesian(control as Statistic, variation as Statistic),
-      };
-      // Sums taken in another order may differ in the last bits: compare to 1e-9.
-      const close = (g: unknown, w: unknown, where: string): void => {
-        if (typeof w === 'number')
-          expect(Math.abs((g as number) - w), where).toBeLessThan(1e-9 * Math.max(1, Math.abs(w)));
-        else if (w && typeof w === 'object')
-          for (const key of Object.keys(w))
-            close(
-              (g as Record<string, unknown>)[key],
-              (w as Record<string, unknown>)[key],
-              `${where}.${key}`,
-            );
-        else expect(g, where).toEqual(w);
-      };
-      close(got, want, `metric ${k}`);
-    });
+    expectResultsOfTruth(body.metrics, users);
     // The known uplift shows: purchases convert better in the second variation.
     expect((body.metrics[0]?.comparisons[0]?.frequentist as { expected: number }).expected).toBeGreaterThan(
       0,

@@ -46,6 +46,8 @@ export async function startLateStack(name: string) {
   analytics.on('error', (e) => failures.push(e));
   return {
     config,
+    /** Where the collector and the API listen. */
+    urls: roles.urls,
     log,
     /** Sends a track call per event time through the SDK; resolves once all are accepted. */
     send: async (times: number[]) => {
