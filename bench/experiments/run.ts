@@ -16,7 +16,7 @@ import { experimentResults, type MetricRow } from '../../core/experiments/result
 import type { AnalyticsEvent } from '../../core/event';
 import { LocalStorage } from '../../core/lake/local-storage';
 import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
-import { writeLake } from '../../test/helpers/lake';
+import { trackEvent, writeLake } from '../../test/helpers/lake';
 import { fmt } from '../lib/stats';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
@@ -40,26 +40,8 @@ async function main() {
   });
   // Users exposed over 4 hours; each with page views around it and, for some, purchases.
   let seq = 0;
-  const ev = (
-    userId: string,
-    name: string,
-    at: number,
-    properties: Record<string, unknown>,
-  ): AnalyticsEvent => ({
-    eventId: `e-${seq++}`,
-    projectId: 'bench',
-    type: 'track',
-    event: name,
-    userId,
-    anonymousId: null,
-    timestamp: new Date(at).toISOString(),
-    originalTimestamp: null,
-    sentAt: null,
-    receivedAt: new Date(at).toISOString(),
-    properties,
-    context: {},
-    schema: null,
-  });
+  const ev = (userId: string, name: string, at: number, properties: Record<string, unknown>) =>
+    trackEvent({ eventId: `e-${seq++}`, projectId: 'bench', event: name, userId, at, properties });
   say(`writing ${fmt(USERS)} users, ${fmt(USERS * PER_USER)} events into a lake...`);
   for (let from = 0; from < USERS; from += 20_000) {
     const events: AnalyticsEvent[] = [];

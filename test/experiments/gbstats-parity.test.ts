@@ -5,18 +5,7 @@ import { bayesian, frequentist, sampleRatioMismatch } from '../../core/experimen
 import type { BaseStatistic, Statistic } from '../../core/experiments/stats/statistics';
 import { ensureGbstats } from '../../infra/local/gbstats/install';
 import { REPO_ROOT } from '../../infra/local/paths';
-
-/** A seeded generator (mulberry32): the same data every run. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from '../helpers/truth-stream';
 
 /**
  * One variation's users: a metric after exposure and the same metric before it (for CUPED),
@@ -82,7 +71,7 @@ function cases(): Case[] {
       for (const cuped of [false, true])
         for (const scale of [1, 0.03]) {
           // Small samples too (about 45 users a variation), where Welch's degrees of freedom matter.
-          const rnd = random(seed++);
+          const rnd = seeded(seed++);
           const lifts = [0, 0.05, -0.03].slice(0, variations);
           const data = lifts.map((lift, i) =>
             variationData(rnd, Math.round((1500 + 250 * i + Math.floor(rnd() * 100)) * scale), kind, lift),

@@ -1,9 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../core/config';
-import type { AnalyticsEvent } from '../../core/event';
 import { openLake } from '../../core/lake/open-lake';
 import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
-import { writeLake } from '../helpers/lake';
+import { trackEvent, writeLake } from '../helpers/lake';
 import { isolatedConfig } from '../helpers/test-config';
 
 const HOUR = 3_600_000;
@@ -15,26 +14,8 @@ const HOUR = 3_600_000;
 describe('raw events with properties, from the lake', () => {
   let config: Config;
   const t0 = Math.floor(Date.now() / HOUR) * HOUR - 30 * HOUR;
-  const event = (
-    eventId: string,
-    name: string,
-    at: number,
-    properties: Record<string, unknown>,
-  ): AnalyticsEvent => ({
-    eventId,
-    projectId: 'lakexp',
-    type: 'track',
-    event: name,
-    userId: 'u-1',
-    anonymousId: null,
-    timestamp: new Date(at).toISOString(),
-    originalTimestamp: null,
-    sentAt: null,
-    receivedAt: new Date(at).toISOString(),
-    properties,
-    context: {},
-    schema: null,
-  });
+  const event = (eventId: string, name: string, at: number, properties: Record<string, unknown>) =>
+    trackEvent({ eventId, projectId: 'lakexp', event: name, userId: 'u-1', at, properties });
 
   beforeAll(async () => {
     config = isolatedConfig('lake-experiment-events');

@@ -9,6 +9,33 @@ import { openLakeDuckDB } from '../../core/lake/duckdb-access';
 import type { HourPointer } from '../../core/lake/records';
 import { readHourPointer } from '../../core/lake/views';
 
+/** A track call as the collector stores it, for writing straight into a lake. */
+export function trackEvent(e: {
+  eventId: string;
+  projectId: string;
+  event: string;
+  userId: string;
+  at: number;
+  properties: Record<string, unknown>;
+}): AnalyticsEvent {
+  const time = new Date(e.at).toISOString();
+  return {
+    eventId: e.eventId,
+    projectId: e.projectId,
+    type: 'track',
+    event: e.event,
+    userId: e.userId,
+    anonymousId: null,
+    timestamp: time,
+    originalTimestamp: null,
+    sentAt: null,
+    receivedAt: time,
+    properties: e.properties,
+    context: {},
+    schema: null,
+  };
+}
+
 /** Writes events straight into a lake (as the archiver would), one file per hour partition. */
 export async function writeLake(
   lakeRoot: string,
