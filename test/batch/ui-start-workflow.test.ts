@@ -115,6 +115,12 @@ describe('backfill started from the Temporal Web UI', () => {
         'temporal-ui-start-backfill-bigquery.png',
       );
       const handle = client.workflow.getHandle(workflowId);
+      // The click sends the start from the browser: wait until the server has the run.
+      await waitFor(
+        () => handle.describe().catch(() => undefined),
+        (d) => d !== undefined,
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
       const result = (await handle.result()) as BackfillResult;
       expect(result).toMatchObject({
         total: 2,
