@@ -1,5 +1,6 @@
 import { actorId, type AnalyticsEvent } from '../core/event';
-import { lineItems, METRIC_CATALOG, type MetricDefinition } from '../core/metrics/catalog';
+import { METRIC_CATALOG, type MetricDefinition } from '../core/metrics/catalog';
+import { contributions, dimValue } from '../core/metrics/evaluate';
 import { hllRegister } from '../core/sketches/hll';
 
 export interface MeasureRow {
@@ -27,21 +28,6 @@ const forAll: MetricDefinition[] = [];
 for (const d of METRIC_CATALOG) {
   if (d.events === '*') forAll.push(d);
   else for (const e of d.events) byEvent.set(e, [...(byEvent.get(e) ?? []), d]);
-}
-
-function dimValue(d: MetricDefinition, e: AnalyticsEvent): string {
-  switch (d.dimension.from) {
-    case 'none':
-      return '';
-    case 'event':
-      return e.event;
-    case 'property': {
-      const v = e.properties[d.dimension.name];
-      return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
-    }
-    case 'line_item':
-      return '';
-  }
 }
 
 /**
@@ -87,17 +73,7 @@ export function aggregateBatch(events: AnalyticsEvent[]): { measures: MeasureRow
         const row = uniques.get(key);
         if (!row) uniques.set(key, { project_id: e.projectId, minute, metric: d.name, dim, reg, rank });
         else if (row.rank < rank) row.rank = rank;
-      } else if (measure.kind === 'count') add(e.projectId, minute, d.name, dimValue(d, e), 1, 0);
-      else if (measure.kind === 'sum') {
-        const v = e.properties[measure.property];
-        if (typeof v === 'number' && Number.isFinite(v))
-          add(e.projectId, minute, d.name, dimValue(d, e), 1, v);
-      } else if (d.dimension.from === 'line_item') {
-        for (const item of lineItems(e.properties)) {
-          const value = measure.value === 'quantity' ? item.quantity : item.price * item.quantity;
-          add(e.projectId, minute, d.name, item[d.dimension.name], 1, value);
-        }
-      }
+      } else for (const c of contributions(d, e)) add(e.projectId, minute, d.name, c.dim, c.count, c.sum);
     }
   }
   const sorted = <T>(m: Map<string, T>) =>

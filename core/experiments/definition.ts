@@ -84,10 +84,3 @@ export const ExperimentSchema = z
   });
 
 export type ExperimentDefinition = z.output<typeof ExperimentSchema>;
-
-/** Problems of a body, each naming its field, as one message. */
-export function experimentProblems(error: z.ZodError): string {
-  return error.issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
-}

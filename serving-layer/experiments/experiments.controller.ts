@@ -1,13 +1,11 @@
 import {
   BadRequestException,
   Body,
-  ConflictException,
   Controller,
   Delete,
   Get,
   HttpCode,
   Inject,
-  NotFoundException,
   Param,
   Post,
   Put,
@@ -19,12 +17,14 @@ import { assignUser, type UserAssignment } from '../../core/experiments/assignme
 import {
   EXPERIMENT_ID,
   ExperimentSchema,
-  experimentProblems,
   type ExperimentDefinition,
 } from '../../core/experiments/definition';
+import { DefinitionRoutes } from '../definitions/definition-routes';
 import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
-import { EXPERIMENTS } from '../tokens';
+import { EXPERIMENTS, SEGMENTS } from '../tokens';
+import type { SegmentStore } from '../segments/segment-store';
+import { oneSegment } from '../segments/segment-param';
 import type { ExperimentStore, StoredExperiment } from './experiment-store';
 import { ExperimentQuery, type ExperimentAnswer } from '../query/experiment-query';
 
@@ -38,7 +38,17 @@ export class ExperimentsController {
   constructor(
     @Inject(EXPERIMENTS) private readonly store: ExperimentStore,
     @Inject(ExperimentQuery) private readonly query: ExperimentQuery,
-  ) {}
+    @Inject(SEGMENTS) private readonly segments: SegmentStore,
+  ) {
+    this.routes = new DefinitionRoutes(store, {
+      name: 'experiment',
+      route: '/v1/experiments',
+      id: EXPERIMENT_ID,
+      schema: ExperimentSchema,
+    });
+  }
+
+  private readonly routes: DefinitionRoutes<ExperimentDefinition>;
 
   /**
    * Per-variation users and metrics, and each variation against the control: frequentist
@@ -69,17 +79,21 @@ export class ExperimentsController {
       sequentialTuning: flag('sequential', false) ? number('tuning', 5000, 0, 1e9) : undefined,
     };
     const { definition } = await this.one(req, id);
-    return this.query.results(req.auth.project, definition, options);
+    const raw = q.segment;
+    if (raw !== undefined && typeof raw !== 'string')
+      throw new BadRequestException('segment must be given once');
+    const segment = await oneSegment(this.segments, req.auth.project, raw === '' ? undefined : raw);
+    return this.query.results(req.auth.project, definition, options, Date.now(), segment);
   }
 
   @Get()
   async list(@Req() req: AuthedRequest): Promise<{ experiments: StoredExperiment[] }> {
-    return { experiments: await this.store.list(req.auth.project) };
+    return { experiments: await this.routes.list(req.auth.project) };
   }
 
   @Get(':id')
-  async one(@Req() req: AuthedRequest, @Param('id') id: string): Promise<StoredExperiment> {
-    return this.found(EXPERIMENT_ID.test(id) ? await this.store.get(req.auth.project, id) : undefined, id);
+  one(@Req() req: AuthedRequest, @Param('id') id: string): Promise<StoredExperiment> {
+    return this.routes.one(req.auth.project, id);
   }
 
   /**
@@ -101,54 +115,26 @@ export class ExperimentsController {
 
   @Post()
   @UseGuards(AdminGuard)
-  async create(@Req() req: AuthedRequest, @Body() body: unknown): Promise<StoredExperiment> {
-    const created = await this.store.create(req.auth.project, this.parse(body));
-    if (!created)
-      throw new ConflictException(
-        `experiment ${(body as { id: string }).id} exists already: PUT /v1/experiments/<id> changes it`,
-      );
-    return created;
+  create(@Req() req: AuthedRequest, @Body() body: unknown): Promise<StoredExperiment> {
+    return this.routes.create(req.auth.project, body);
   }
 
   /** Replaces the definition; `?version=N` (from GET) makes it conditional: a stale one is a 409. */
   @Put(':id')
   @UseGuards(AdminGuard)
-  async replace(
+  replace(
     @Req() req: AuthedRequest,
     @Param('id') id: string,
     @Body() body: unknown,
     @Query('version') version: unknown,
   ): Promise<StoredExperiment> {
-    const d = this.parse(typeof body === 'object' && body !== null ? { ...body, id } : body);
-    const v = version === undefined ? undefined : Number(version);
-    if (v !== undefined && !(Number.isInteger(v) && v > 0))
-      throw new BadRequestException('version must be a whole number above 0 (the version GET answered)');
-    const r = await this.store.replace(req.auth.project, d, v);
-    if (r === 'stale')
-      throw new ConflictException(
-        `experiment ${id} changed since version ${v}: GET it again and reapply the change`,
-      );
-    return this.found(r === 'missing' ? undefined : r, id);
+    return this.routes.replace(req.auth.project, id, body, version);
   }
 
   @Delete(':id')
   @UseGuards(AdminGuard)
   @HttpCode(204)
-  async remove(@Req() req: AuthedRequest, @Param('id') id: string): Promise<void> {
-    if (!(EXPERIMENT_ID.test(id) && (await this.store.delete(req.auth.project, id))))
-      this.found(undefined, id);
-  }
-
-  private parse(body: unknown): ExperimentDefinition {
-    const parsed = ExperimentSchema.safeParse(body);
-    if (!parsed.success)
-      throw new BadRequestException(`invalid experiment: ${experimentProblems(parsed.error)}`);
-    return parsed.data;
-  }
-
-  private found(e: StoredExperiment | undefined, id: string): StoredExperiment {
-    if (!e)
-      throw new NotFoundException(`no experiment '${id}' in this project: GET /v1/experiments lists them`);
-    return e;
+  remove(@Req() req: AuthedRequest, @Param('id') id: string): Promise<void> {
+    return this.routes.remove(req.auth.project, id);
   }
 }

@@ -1,89 +1,16 @@
-import { z } from 'zod';
 import { ExperimentSchema } from '../../core/experiments/definition';
+import { definitionOpenApi } from '../definitions/definition.openapi';
 
 /** The experiments routes in the OpenAPI document (serving-layer/openapi.ts). */
 
-const json = (description: string) => ({
-  description,
-  content: { 'application/json': { schema: { type: 'object' } } },
+const { paths, op, id, json, notFound } = definitionOpenApi({
+  name: 'experiment',
+  plural: 'experiments',
+  schema: ExperimentSchema,
 });
-const common = {
-  401: { description: 'missing or invalid bearer token or session' },
-  503: { description: 'the metadata store (PostgreSQL) does not answer: retry' },
-};
-const admin = { 403: { description: 'needs a token with the admin scope' } };
-const notFound = { 404: { description: "no such experiment in the caller's project" } };
-const invalid = { 400: { description: 'invalid: the message lists each mistake by field' } };
-const id = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  description: 'the experiment id',
-  schema: { type: 'string' },
-};
-const op = (summary: string, responses: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
-  summary,
-  tags: ['experiments'],
-  security: [{ bearer: [] }],
-  ...extra,
-  responses: { ...responses, ...common },
-});
-const body = {
-  requestBody: {
-    required: true,
-    content: {
-      'application/json': {
-        schema: z.toJSONSchema(ExperimentSchema, {
-          target: 'openapi-3.0',
-          io: 'input',
-          unrepresentable: 'any',
-        }),
-      },
-    },
-  },
-};
-const experiment = json('the experiment: projectId, definition, version, createdAt, updatedAt');
 
 export const experimentPaths = {
-  '/v1/experiments': {
-    get: op("The project's experiments", { 200: json('{ experiments }') }),
-    post: op(
-      'Define an experiment (admin)',
-      { 201: experiment, ...invalid, ...admin, 409: json('that id exists') },
-      body,
-    ),
-  },
-  '/v1/experiments/{id}': {
-    get: op('One experiment', { 200: experiment, ...notFound }, { parameters: [id] }),
-    put: op(
-      'Replace its definition (admin); with ?version=N, only if unchanged since',
-      {
-        200: experiment,
-        ...invalid,
-        ...admin,
-        ...notFound,
-        409: json('changed since that version: GET it again'),
-      },
-      {
-        parameters: [
-          id,
-          {
-            name: 'version',
-            in: 'query',
-            required: false,
-            description: 'the version GET answered',
-            schema: { type: 'integer' },
-          },
-        ],
-        ...body,
-      },
-    ),
-    delete: op(
-      'Delete an experiment (admin)',
-      { 204: { description: 'deleted' }, ...admin, ...notFound },
-      { parameters: [id] },
-    ),
-  },
+  ...paths,
   '/v1/experiments/{id}/results': {
     get: op(
       'Results: users and each metric per variation, each variation against the control (frequentist and Bayesian), SRM',
@@ -117,6 +44,13 @@ export const experimentPaths = {
             required: false,
             description: "sequential testing's tuning parameter (default 5000)",
             schema: { type: 'number' },
+          },
+          {
+            name: 'segment',
+            in: 'query',
+            required: false,
+            description: 'only users in this segment at their first exposure',
+            schema: { type: 'string' },
           },
           {
             name: 'alpha',

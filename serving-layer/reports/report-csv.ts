@@ -1,9 +1,5 @@
+import { csvCell as cell } from '../../core/csv';
 import type { ReportFigures } from '../../core/reports/figures';
-
-const cell = (v: string | number) => {
-  const s = String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 /**
  * The figures in long form, one row per (metric, period, bucket): the totals first, then each
