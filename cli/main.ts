@@ -9,6 +9,7 @@ import { deadletterCommand } from './commands/deadletter';
 import { reportCommand } from './commands/report';
 import { keyCommand, tokenCommand } from './commands/credentials';
 import { experimentCommand } from './commands/experiment';
+import { segmentCommand } from './commands/segment';
 import { loginCommand } from './commands/login';
 import { runCommand } from './commands/run';
 import { schemaCommand } from './commands/schema';
@@ -36,6 +37,8 @@ const USAGE = `usage: ./platform <command>
                                     records consumers could not process (events.deadletter)
   experiment list|show|create|delete|assign --project P [--id X] [--file F] [--user U]
                                     A/B experiments: definitions, and a user's variation
+  segment list|show|create|delete --project P [--id X] [--file F]
+                                    user segments: trait and behaviour conditions
   report create --project P --name N --metrics a,b --period daily|weekly|monthly --to x@y,z@w
          [--tz Europe/Paris] [--at 08:00] [--id ID]     schedule an emailed report
   report list --project P | report show|pause|resume|run|delete ID --project P`;
@@ -70,6 +73,8 @@ async function main(argv: string[]): Promise<number> {
       return deadletterCommand(args);
     case 'experiment':
       return experimentCommand(args);
+    case 'segment':
+      return segmentCommand(args);
     case undefined:
     case 'help':
     case '--help':

@@ -27,7 +27,10 @@ import {
   USER_SETTINGS,
   REVOKED_TOKENS,
   EXPERIMENTS,
+  SEGMENTS,
 } from './tokens';
+import { SegmentsController } from './segments/segments.controller';
+import type { SegmentStore } from './segments/segment-store';
 import { LoginController } from './auth/login.controller';
 import type { Sessions } from '../core/auth/sessions';
 import type { UserSettings } from '../core/auth/user-settings';
@@ -54,6 +57,7 @@ export class AppModule {
     settings: UserSettings;
     revoked: RevokedTokens;
     experiments: ExperimentStore;
+    segments: SegmentStore;
     shutdown: ServingShutdown;
   }): DynamicModule {
     return {
@@ -66,6 +70,7 @@ export class AppModule {
         ReportsController,
         DashboardsController,
         ExperimentsController,
+        SegmentsController,
         LoginController,
       ],
       providers: [
@@ -79,6 +84,7 @@ export class AppModule {
         { provide: USER_SETTINGS, useValue: deps.settings },
         { provide: REVOKED_TOKENS, useValue: deps.revoked },
         { provide: EXPERIMENTS, useValue: deps.experiments },
+        { provide: SEGMENTS, useValue: deps.segments },
         { provide: ServingShutdown, useValue: deps.shutdown },
         MetricsService,
         // The query core's analyses are plain classes: built here from the core's metric query.

@@ -8,12 +8,13 @@ import {
   MetricByNameParams,
   MetricParams,
   ProductsParams,
-  RangeParams,
+  CommerceParams,
   RetentionParams,
 } from './query/params';
 import { reportPaths } from './reports/reports.openapi';
 import { dashboardPaths, signInPaths } from './dashboards/dashboards.openapi';
 import { experimentPaths } from './experiments/experiments.openapi';
+import { segmentPaths } from './segments/segments.openapi';
 
 /**
  * The API described by hand: the code runs without decorator type metadata (esbuild), so the
@@ -188,7 +189,7 @@ export function openApiDocument(): OpenAPIObject {
       ),
       '/v1/commerce': get(
         'Revenue, orders, refunds and average order value per currency; checkout conversion',
-        queryParams(RangeParams),
+        queryParams(CommerceParams),
         ok('per currency', {
           currencies: { type: 'array' },
           checkoutConversion: { type: 'number' },
@@ -238,6 +239,7 @@ export function openApiDocument(): OpenAPIObject {
       ...dashboardPaths,
       ...signInPaths,
       ...experimentPaths,
+      ...segmentPaths,
     },
   } as OpenAPIObject;
 }

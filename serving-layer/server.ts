@@ -17,6 +17,7 @@ import { Sessions } from '../core/auth/sessions';
 import { UserSettings } from '../core/auth/user-settings';
 import { RevokedTokens } from '../core/auth/revoked-tokens';
 import { ExperimentStore } from './experiments/experiment-store';
+import { SegmentStore } from './segments/segment-store';
 import type { Server } from 'node:http';
 import { createLogger } from '../core/log';
 import { LiveFeed } from './live/live-feed';
@@ -55,6 +56,7 @@ export async function startServingApi(
   const settings = new UserSettings(metadata);
   const revoked = await new RevokedTokens(metadata).start();
   const experiments = new ExperimentStore(metadata);
+  const segments = new SegmentStore(metadata);
   // Made once the HTTP server exists (below); closed before it closes.
   const live: { feed?: LiveFeed } = {};
   const shutdown = new ServingShutdown({
@@ -78,6 +80,7 @@ export async function startServingApi(
       settings,
       revoked,
       experiments,
+      segments,
       shutdown,
     }),
     {

@@ -12,3 +12,4 @@ export const SESSIONS = Symbol('Sessions');
 export const USER_SETTINGS = Symbol('UserSettings');
 export const REVOKED_TOKENS = Symbol('RevokedTokens');
 export const EXPERIMENTS = Symbol('ExperimentStore');
+export const SEGMENTS = Symbol('SegmentStore');

@@ -117,7 +117,7 @@ async function main() {
   const warm: number[] = [];
   let figures;
   for (let i = 0; i < 3; i++) {
-    const metrics = new MetricsService(config, clickhouse, batch);
+    const metrics = new MetricsService(config, clickhouse, batch, undefined as never);
     const [f, c] = await timed(() => computeFigures(metrics, report(['events', 'revenue']), at));
     cold.push(c);
     warm.push((await timed(() => computeFigures(metrics, report(['events', 'revenue']), at)))[1]);
@@ -131,7 +131,7 @@ async function main() {
   // 2. With unique users: per-day sketch merges.
   const uniq: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const metrics = new MetricsService(config, clickhouse, batch);
+    const metrics = new MetricsService(config, clickhouse, batch, undefined as never);
     uniq.push(
       (await timed(() => computeFigures(metrics, report(['events', 'active_users', 'revenue']), at)))[1],
     );
@@ -140,7 +140,7 @@ async function main() {
   // The same report in a time zone away from UTC: unique users per local day, one query per day.
   const paris: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const metrics = new MetricsService(config, clickhouse, batch);
+    const metrics = new MetricsService(config, clickhouse, batch, undefined as never);
     const r = { ...report(['events', 'active_users', 'revenue']), timeZone: 'Europe/Paris' };
     paris.push((await timed(() => computeFigures(metrics, r, at)))[1]);
   }

@@ -8,11 +8,14 @@ import {
   FunnelParams,
   parseParams,
   ProductsParams,
-  RangeParams,
+  CommerceParams,
   RetentionParams,
 } from '../query/params';
 import { RetentionQuery } from '../query/retention-query';
 import { parseTimeRange } from '../query/time-range';
+import { SEGMENTS } from '../tokens';
+import type { SegmentStore } from '../segments/segment-store';
+import { oneSegment } from '../segments/segment-param';
 
 /** Content, commerce, funnels and retention: analyses built on the merged views. */
 @Controller('v1')
@@ -23,42 +26,58 @@ export class AnalyticsController {
     @Inject(CommerceQuery) private readonly commerce: CommerceQuery,
     @Inject(FunnelQuery) private readonly funnels: FunnelQuery,
     @Inject(RetentionQuery) private readonly retention: RetentionQuery,
+    @Inject(SEGMENTS) private readonly segments: SegmentStore,
   ) {}
 
+  private segment(req: AuthedRequest, raw: string | undefined) {
+    return oneSegment(this.segments, req.auth.project, raw);
+  }
+
   @Get('content')
-  topContent(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
+  async topContent(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
     const q = parseParams(ContentParams, raw);
-    return this.content.top(req.auth.project, parseTimeRange(q.from, q.to), {
+    const range = parseTimeRange(q.from, q.to);
+    const segment = await this.segment(req, q.segment);
+    return this.content.top(req.auth.project, range, {
       limit: q.limit,
       sort: q.sort,
       ...(q.contentId ? { contentIds: q.contentId } : {}),
+      ...(segment ? { segment } : {}),
     });
   }
 
   @Get('commerce')
-  commerceSummary(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
-    const q = parseParams(RangeParams, raw);
-    return this.commerce.summary(req.auth.project, parseTimeRange(q.from, q.to));
+  async commerceSummary(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
+    const q = parseParams(CommerceParams, raw);
+    const range = parseTimeRange(q.from, q.to);
+    return this.commerce.summary(req.auth.project, range, await this.segment(req, q.segment));
   }
 
   @Get('commerce/products')
-  products(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
+  async products(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
     const q = parseParams(ProductsParams, raw);
-    return this.commerce.products(req.auth.project, parseTimeRange(q.from, q.to), {
+    const range = parseTimeRange(q.from, q.to);
+    const segment = await this.segment(req, q.segment);
+    return this.commerce.products(req.auth.project, range, {
       by: q.by,
       limit: q.limit,
+      ...(segment ? { segment } : {}),
     });
   }
 
   @Get('funnels')
-  funnel(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
+  async funnel(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
     const q = parseParams(FunnelParams, raw);
-    return this.funnels.funnel(req.auth.project, parseTimeRange(q.from, q.to), q.steps, q.windowSeconds);
+    const range = parseTimeRange(q.from, q.to);
+    const segment = await this.segment(req, q.segment);
+    return this.funnels.funnel(req.auth.project, range, q.steps, q.windowSeconds, segment);
   }
 
   @Get('retention')
-  cohorts(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
+  async cohorts(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
     const q = parseParams(RetentionParams, raw);
-    return this.retention.cohorts(req.auth.project, parseTimeRange(q.from, q.to), q.period, q.event);
+    const range = parseTimeRange(q.from, q.to);
+    const segment = await this.segment(req, q.segment);
+    return this.retention.cohorts(req.auth.project, range, q.period, q.event, segment);
   }
 }

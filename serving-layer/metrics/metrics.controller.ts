@@ -5,11 +5,17 @@ import { parseFilter } from '../query/filter';
 import { MetricByNameParams, MetricParams, parseParams } from '../query/params';
 import { catalogListing, dimensionName, MetricsService } from './metrics.service';
 import { parseTimeRange } from '../query/time-range';
+import { SEGMENTS } from '../tokens';
+import type { SegmentStore } from '../segments/segment-store';
+import { segmentScope } from '../segments/segment-param';
 
 @Controller()
 @UseGuards(JwtGuard)
 export class MetricsController {
-  constructor(@Inject(MetricsService) private readonly metrics: MetricsService) {}
+  constructor(
+    @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(SEGMENTS) private readonly segments: SegmentStore,
+  ) {}
 
   @Get('v1/metrics')
   catalog() {
@@ -28,13 +34,15 @@ export class MetricsController {
     return this.answer(q.name ?? '', q, req);
   }
 
-  private answer(name: string, q: ReturnType<typeof MetricParams.parse>, req: AuthedRequest) {
+  private async answer(name: string, q: ReturnType<typeof MetricParams.parse>, req: AuthedRequest) {
     const range = parseTimeRange(q.from, q.to);
     const granularity = parseGranularity(q.granularity, range.from, range.to);
     const dims = parseFilter(q.filter, dimensionName(this.metrics.definition(name)));
+    const segments = await segmentScope(this.segments, req.auth.project, q.segment, q.breakdown);
     return this.metrics.query(name, req.auth.project, range, granularity, {
       groupBy: q.groupBy,
       ...(dims ? { dims } : {}),
+      ...(segments ? { segments } : {}),
     });
   }
 }

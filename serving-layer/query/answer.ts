@@ -1,5 +1,6 @@
 import type { Source } from '../views/layer-plan';
 import type { Granularity } from './granularity';
+import type { SegmentScope } from './segment-query';
 
 /** What the query core answers: the shapes every analysis shares. */
 
@@ -37,6 +38,9 @@ export interface MetricAnswer {
   pendingRepair?: { from: string; to: string }[];
   /** Unique counts are HyperLogLog estimates with this relative standard error. */
   standardError?: number;
+  /** The segments the answer is restricted to (with `breakdown`, one series each: the buckets' dim). */
+  segments?: string[];
+  breakdown?: 'segment';
   freshness: Freshness;
 }
 
@@ -57,6 +61,8 @@ export interface QueryOptions {
   groupBy?: string;
   /** Only these values of the metric's dimension. */
   dims?: readonly string[];
+  /** Only events whose user was in the segment(s) when they happened; or one series per segment. */
+  segments?: SegmentScope;
 }
 
 /** A metric's totals per dimension value over a range, merged across the layers. */

@@ -1,3 +1,4 @@
+import type { SegmentDefinition } from '../../core/segments/definition';
 import type { AnswerPart, DimTotals, Freshness, MetricQuery } from './metric-query';
 import type { TimeRange } from './time-range';
 import { ratio } from './ratio';
@@ -52,16 +53,17 @@ export class CommerceQuery {
   async summary(
     project: string,
     range: TimeRange,
+    segment?: SegmentDefinition,
   ): Promise<
     Envelope & { currencies: CurrencyStats[]; checkouts: number; orders: number; checkoutConversion: number }
   > {
     return this.metrics.cachedAnswer(
       project,
-      ['summary', range.from.getTime(), range.to.getTime()],
+      ['summary', range.from.getTime(), range.to.getTime(), segment ?? null],
       async () => {
         const [orders, revenue, refunds, checkouts] = await Promise.all(
           (['orders', 'revenue', 'refunds', 'checkouts'] as const).map((m) =>
-            this.metrics.totals(m, project, range),
+            this.metrics.totals(m, project, range, undefined, segment),
           ),
         );
         const currencies = new Set([...orders!.byDim.keys(), ...refunds!.byDim.keys()]);
@@ -94,11 +96,11 @@ export class CommerceQuery {
   async products(
     project: string,
     range: TimeRange,
-    opts: { by: 'product' | 'category'; limit: number },
+    opts: { by: 'product' | 'category'; limit: number; segment?: SegmentDefinition },
   ): Promise<Envelope & { by: string; items: ProductStats[] }> {
     return this.metrics.cachedAnswer(
       project,
-      ['products', range.from.getTime(), range.to.getTime(), opts.by, opts.limit],
+      ['products', range.from.getTime(), range.to.getTime(), opts.by, opts.limit, opts.segment ?? null],
       async () => {
         const names =
           opts.by === 'product'
@@ -110,7 +112,7 @@ export class CommerceQuery {
                 'revenue_by_category',
               ];
         const [views, carts, items, revenue] = await Promise.all(
-          names.map((m) => this.metrics.totals(m, project, range)),
+          names.map((m) => this.metrics.totals(m, project, range, undefined, opts.segment)),
         );
         const keys = new Set<string>();
         for (const t of [views, carts, items]) for (const k of t!.byDim.keys()) if (k !== '') keys.add(k);

@@ -1,6 +1,7 @@
 import type { AnswerPart, Freshness, MetricQuery } from './metric-query';
 import type { TimeRange } from './time-range';
 import { ratio } from './ratio';
+import type { SegmentDefinition } from '../../core/segments/definition';
 
 export const CONTENT_SORTS = ['plays', 'watch_time', 'completions', 'completion_rate', 'engagement'] as const;
 export type ContentSort = (typeof CONTENT_SORTS)[number];
@@ -50,7 +51,7 @@ export class ContentQuery {
   async top(
     project: string,
     range: TimeRange,
-    opts: { limit: number; sort: ContentSort; contentIds?: string[] },
+    opts: { limit: number; sort: ContentSort; contentIds?: string[]; segment?: SegmentDefinition },
   ): Promise<{
     from: string;
     to: string;
@@ -68,11 +69,12 @@ export class ContentQuery {
       opts.contentIds ?? null,
       opts.sort,
       opts.limit,
+      opts.segment ?? null,
     ];
     return this.metrics.cachedAnswer(project, key, async () => {
       const { parts, watermark } = await this.metrics.layersOf(range, project);
       const by = SORT_KEYS[opts.sort];
-      const items = (await this.stats(project, range, opts.contentIds)).sort(
+      const items = (await this.stats(project, range, opts.contentIds, opts.segment)).sort(
         (a, b) => by(b) - by(a) || (a.contentId < b.contentId ? -1 : 1),
       );
       return {
@@ -88,10 +90,15 @@ export class ContentQuery {
   }
 
   /** Every content item's figures over the range, merged across the layers. */
-  private async stats(project: string, range: TimeRange, contentIds?: string[]): Promise<ContentStats[]> {
+  private async stats(
+    project: string,
+    range: TimeRange,
+    contentIds?: string[],
+    segment?: SegmentDefinition,
+  ): Promise<ContentStats[]> {
     const [plays, watch, completions, errors] = await Promise.all(
       (['content_plays', 'content_watch_seconds', 'content_completions', 'content_errors'] as const).map(
-        (m) => this.metrics.totals(m, project, range, contentIds),
+        (m) => this.metrics.totals(m, project, range, contentIds, segment),
       ),
     );
     const ids = new Set<string>();

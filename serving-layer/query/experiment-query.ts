@@ -1,3 +1,4 @@
+import type { SegmentDefinition } from '../../core/segments/definition';
 import type { ExperimentDefinition, ExperimentMetric } from '../../core/experiments/definition';
 import {
   experimentResults,
@@ -22,6 +23,7 @@ export interface ExperimentAnswer extends ExperimentResults {
   to: string;
   parts: { source: 'batch' | 'speed'; from: string; to: string }[];
   watermark: string | null;
+  segment?: string;
   freshness: Freshness;
 }
 
@@ -82,6 +84,7 @@ export class ExperimentQuery {
     e: ExperimentDefinition,
     o: ResultOptions,
     now = Date.now(),
+    segment?: SegmentDefinition,
   ): Promise<ExperimentAnswer> {
     const windowMs = e.conversionWindowHours * 3_600_000;
     const start = Date.parse(e.start);
@@ -98,6 +101,7 @@ export class ExperimentQuery {
       o.cuped,
       o.sequentialTuning ?? 0,
       range.to.getTime(),
+      segment ?? null,
     ];
     return this.metrics.cachedAnswer(project, key, async () => {
       const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
@@ -107,7 +111,7 @@ export class ExperimentQuery {
         EXPOSURES.map((x) => x.event),
         EXPOSURES.flatMap((x) => [x.experiment, x.variation]),
       );
-      const exposures = exposureRows.flatMap(([actor, event, at, ...props]) => {
+      let exposures = exposureRows.flatMap(([actor, event, at, ...props]) => {
         const i = EXPOSURES.findIndex((x) => x.event === event);
         // Only exposures of this experiment, from its start (and before its end).
         if (
@@ -119,6 +123,13 @@ export class ExperimentQuery {
           return [];
         return [{ actor, at, variation: text(props[2 * i + 1]) ?? '' }];
       });
+      if (segment) {
+        // Only users in the segment at their first exposure; their later events all count.
+        const member = await this.metrics.segments().filter(project, segment, range);
+        const first = new Map<string, number>();
+        for (const x of exposures) first.set(x.actor, Math.min(x.at, first.get(x.actor) ?? x.at));
+        exposures = exposures.filter((x) => member(x.actor, first.get(x.actor) ?? x.at));
+      }
       const metricRows: MetricRow[][] = [];
       for (const plan of plans) {
         const rows = await read(plan.events, plan.prop === undefined ? [] : [plan.prop]);
@@ -129,6 +140,7 @@ export class ExperimentQuery {
         from: range.from.toISOString(),
         to: range.to.toISOString(),
         ...experimentResults(e, exposures, metricRows, o),
+        ...(segment ? { segment: segment.id } : {}),
         parts,
         watermark,
       };

@@ -1,3 +1,4 @@
+import type { SegmentDefinition } from '../../core/segments/definition';
 import type { Freshness, MetricQuery } from './metric-query';
 import type { TimeRange } from './time-range';
 import type { RawEventReader } from '../views/raw-event-reader';
@@ -10,12 +11,12 @@ export interface FunnelAnswer {
   to: string;
   windowSeconds: number;
   steps: FunnelStep[];
+  segment?: string;
   parts: { source: 'batch' | 'speed'; from: string; to: string }[];
   watermark: string | null;
   freshness: Freshness;
 }
 
-/** Parses `steps=a,b,c`: 2 to 10 event names. */
 /**
  * Ordered funnels over raw events: the lake before the batch watermark, the speed view after, so
  * each event is read once; answers are cached until either layer moves.
@@ -26,16 +27,28 @@ export class FunnelQuery {
     private readonly raw: RawEventReader,
   ) {}
 
-  funnel(project: string, range: TimeRange, steps: string[], windowSeconds: number): Promise<FunnelAnswer> {
-    const key = ['funnel', range.from.getTime(), range.to.getTime(), steps, windowSeconds];
+  funnel(
+    project: string,
+    range: TimeRange,
+    steps: string[],
+    windowSeconds: number,
+    segment?: SegmentDefinition,
+  ): Promise<FunnelAnswer> {
+    const key = ['funnel', range.from.getTime(), range.to.getTime(), steps, windowSeconds, segment ?? null];
     return this.metrics.cachedAnswer(project, key, async () => {
       const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
-      const rows = await this.raw.stepEvents(project, range.from, split, range.to, [...new Set(steps)]);
+      let rows = await this.raw.stepEvents(project, range.from, split, range.to, [...new Set(steps)]);
+      if (segment) {
+        // Each step counts when its user was in the segment as it happened.
+        const member = await this.metrics.segments().filter(project, segment, range);
+        rows = rows.filter(([actor, , at]) => member(actor, at));
+      }
       return {
         from: range.from.toISOString(),
         to: range.to.toISOString(),
         windowSeconds,
         steps: computeFunnel(rows, steps, windowSeconds * 1000),
+        ...(segment ? { segment: segment.id } : {}),
         parts,
         watermark,
       };

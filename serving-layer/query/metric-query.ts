@@ -26,6 +26,9 @@ import {
 import { ALIASES, dimensionName } from './catalog-listing';
 import { mergeAdditive, mergeUniques, sideSketch, type Side, type SideSketch } from './merge';
 import { refusalMessage } from './refusal';
+import { SegmentQuery } from './segment-query';
+import type { RawEventReader } from '../views/raw-event-reader';
+import type { SegmentDefinition } from '../../core/segments/definition';
 
 const HOUR = 3_600_000;
 
@@ -48,11 +51,16 @@ export class MetricQuery {
   private readonly answers = new StampedCache<object>(() => this.stamp(), 2_000);
   private readonly lateHours: LateHoursIndex;
 
+  /** Segment-filtered answers, over raw events (absent where no raw-event reader is given). */
+  private readonly segmentQuery?: SegmentQuery;
+
   constructor(
     private readonly config: Config,
     clickhouse: ClickHouseClient,
     private readonly batch: BatchViewReader,
+    raw?: RawEventReader,
   ) {
+    if (raw) this.segmentQuery = new SegmentQuery(this, raw);
     this.speed = new SpeedViewReader(clickhouse, config.clickhouse.database, !config.clickhouse.url);
     this.batchCache = new CachedViewReader(batch, () => batch.stamp());
     this.speedCache = new CachedViewReader(this.speed, () => this.speed.stamp());
@@ -66,6 +74,23 @@ export class MetricQuery {
     const def = metricByName(ALIASES[name] ?? name);
     if (!def) throw new BadQueryError(`unknown metric '${name}': GET /v1/metrics lists the catalog`);
     return def;
+  }
+
+  /** The segment-filtered analyses; an error where this query core has no raw-event reader. */
+  segments(): SegmentQuery {
+    if (!this.segmentQuery)
+      throw new Error('this query core was built without a raw-event reader: no segments');
+    return this.segmentQuery;
+  }
+
+  /** Changes whenever the batch layer publishes or its watermark moves. */
+  batchStamp(): Promise<string> {
+    return this.batch.stamp();
+  }
+
+  /** End of the last sealed hour, if any: the lake answers raw-event reads before it. */
+  watermarkEnd(): Promise<Date | undefined> {
+    return this.batch.watermarkEnd();
   }
 
   /** Changes whenever either layer does. */
@@ -167,7 +192,22 @@ export class MetricQuery {
       granularity,
       Boolean(groupBy),
       opts.dims ?? null,
+      opts.segments ?? null,
     ];
+    const scope = opts.segments;
+    if (scope) {
+      if (scope.breakdown && groupBy)
+        throw new BadQueryError('breakdown=segment and groupBy split buckets two ways: use one of them');
+      return this.cachedAnswer(project, key, async () => ({
+        metric: name,
+        ...(await this.segments().metric(def, project, range, granularity, scope, {
+          groupBy: Boolean(groupBy),
+          ...(opts.dims ? { dims: opts.dims } : {}),
+        })),
+        segments: scope.segments.map((s) => s.id),
+        ...(scope.breakdown ? { breakdown: 'segment' as const } : {}),
+      }));
+    }
     return this.cachedAnswer(project, key, async () => {
       const { sides, watermark } = await this.sides(def, project, range, {
         granularity,
@@ -222,8 +262,10 @@ export class MetricQuery {
     project: string,
     range: TimeRange,
     dims?: readonly string[],
+    segment?: SegmentDefinition,
   ): Promise<DimTotals> {
     const def = this.definition(name);
+    if (segment) return this.segments().totals(def, project, range, segment, dims);
     if (def.measure.kind === 'unique_actors')
       throw new Error(`totals() is for additive metrics, not ${name}`);
     const { sides, watermark } = await this.sides(def, project, range, {

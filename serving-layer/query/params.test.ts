@@ -50,6 +50,7 @@ describe('query parameters (one zod schema per route)', () => {
     expect(params('/v1/funnels').map((p) => [p.name, p.required])).toEqual([
       ['from', false],
       ['to', false],
+      ['segment', false],
       ['steps', true],
       ['windowSeconds', false],
     ]);

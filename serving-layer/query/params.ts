@@ -54,7 +54,34 @@ export const RangeParams = z.object({
   to: isoTime('to', 'end of the range, exclusive, ISO-8601 (default: now); at most 400 days after from'),
 });
 
+/** ?segment=: only events of users in the segment as they happened. */
+const SegmentParam = {
+  segment: text(
+    'segment',
+    'only events whose user was in this segment when they happened (GET /v1/segments lists them); with breakdown=segment, up to 10, comma-separated',
+    700,
+  ),
+};
+
+/** GET /v1/segments/:id/size: members at the end of each bucket. */
+export const SegmentSizeParams = RangeParams.extend({
+  granularity: choice('granularity', GRANULARITIES, 'day', `bucket size; at most ${MAX_BUCKETS} buckets`),
+});
+
+/** GET /v1/segments/:id/members: who is in it at a moment. */
+export const SegmentMembersParams = z.object({
+  at: isoTime('at', 'the moment (default: now)'),
+});
+
+/** GET /v1/commerce: a range, optionally one segment. */
+export const CommerceParams = RangeParams.extend(SegmentParam);
+
 export const MetricParams = RangeParams.extend({
+  ...SegmentParam,
+  breakdown: z
+    .enum(['segment'], { error: 'breakdown must be segment (one series per segment named in segment=)' })
+    .optional()
+    .meta({ description: "segment: one series per segment named in segment= (each bucket's dim)" }),
   granularity: choice('granularity', GRANULARITIES, 'hour', `bucket size; at most ${MAX_BUCKETS} buckets`),
   groupBy: text(
     'groupBy',
@@ -73,6 +100,7 @@ export const MetricByNameParams = MetricParams.extend({
 });
 
 export const ContentParams = RangeParams.extend({
+  ...SegmentParam,
   limit: wholeNumber('limit', 20, 1, 1000, 'items to return'),
   sort: choice('sort', CONTENT_SORTS, 'plays', 'order of the items'),
   contentId: text('contentId', 'only these content ids, comma-separated').transform((v) =>
@@ -81,6 +109,7 @@ export const ContentParams = RangeParams.extend({
 });
 
 export const ProductsParams = RangeParams.extend({
+  ...SegmentParam,
   by: choice('by', ['product', 'category'], 'product', 'what to group by'),
   limit: wholeNumber('limit', 50, 1, 1000, 'items to return'),
 });
@@ -89,6 +118,7 @@ const STEPS_REQUIRED =
   'steps is required: event names in order, comma-separated (steps=product_view,add_to_cart,purchase)';
 
 export const FunnelParams = RangeParams.extend({
+  ...SegmentParam,
   steps: z
     .string({ error: STEPS_REQUIRED })
     .transform((v) => v.split(',').map((s) => s.trim()))
@@ -112,6 +142,7 @@ export const FunnelParams = RangeParams.extend({
 });
 
 export const RetentionParams = RangeParams.extend({
+  ...SegmentParam,
   period: choice('period', ['day', 'week'], 'day', 'cohort period (weeks start on Monday, UTC)'),
   event: z
     .string({ error: 'event must be one event name of at most 200 characters' })

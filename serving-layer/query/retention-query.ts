@@ -1,6 +1,7 @@
 import type { Freshness, MetricQuery } from './metric-query';
 import type { TimeRange } from './time-range';
-import type { RawEventReader } from '../views/raw-event-reader';
+import type { ActiveDayRow, RawEventReader } from '../views/raw-event-reader';
+import type { SegmentDefinition } from '../../core/segments/definition';
 import { computeRetention, type Cohort, type RetentionPeriod } from './retention';
 
 export interface RetentionAnswer {
@@ -9,6 +10,7 @@ export interface RetentionAnswer {
   period: RetentionPeriod;
   event: string | null;
   cohorts: Cohort[];
+  segment?: string;
   parts: { source: 'batch' | 'speed'; from: string; to: string }[];
   watermark: string | null;
   freshness: Freshness;
@@ -26,20 +28,57 @@ export class RetentionQuery {
     range: TimeRange,
     period: RetentionPeriod,
     event?: string,
+    segment?: SegmentDefinition,
   ): Promise<RetentionAnswer> {
-    const key = ['retention', range.from.getTime(), range.to.getTime(), period, event ?? null];
+    const key = [
+      'retention',
+      range.from.getTime(),
+      range.to.getTime(),
+      period,
+      event ?? null,
+      segment ?? null,
+    ];
     return this.metrics.cachedAnswer(project, key, async () => {
       const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
-      const rows = await this.raw.activeDays(project, range.from, split, range.to, event);
+      const rows = segment
+        ? await this.segmentDays(project, range, split, segment, event)
+        : await this.raw.activeDays(project, range.from, split, range.to, event);
       return {
         from: range.from.toISOString(),
         to: range.to.toISOString(),
         period,
         event: event ?? null,
         cohorts: computeRetention(rows, period, range.to),
+        ...(segment ? { segment: segment.id } : {}),
         parts,
         watermark,
       };
     });
+  }
+
+  /** The (user, UTC day) pairs with an event while the user was in the segment. */
+  private async segmentDays(
+    project: string,
+    range: TimeRange,
+    split: Date,
+    segment: SegmentDefinition,
+    event?: string,
+  ): Promise<ActiveDayRow[]> {
+    const member = await this.metrics.segments().filter(project, segment, range);
+    const rows = await this.raw.propertyEvents(
+      project,
+      range.from,
+      split,
+      range.to,
+      event ? [event] : undefined,
+      [],
+    );
+    const days = new Map<string, ActiveDayRow>();
+    for (const [actor, , at] of rows) {
+      if (!member(actor, at)) continue;
+      const day = Math.floor(at / 86_400_000) * 86_400_000;
+      days.set(`${actor}|${day}`, [actor, day]);
+    }
+    return [...days.values()];
   }
 }

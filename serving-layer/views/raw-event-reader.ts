@@ -3,11 +3,29 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { type DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
 import { eventHoursOf } from '../../core/lake/events';
 import { key, type LakeStorage } from '../../core/lake/storage';
+import type { TraitRow } from '../../core/segments/membership';
 
 /** One event of a funnel step: who, which event, when (epoch ms). */
 export type StepRow = [actor: string, event: string, at: number];
 /** An actor active on a day (UTC day start, epoch ms). */
 export type ActiveDayRow = [actor: string, day: number];
+
+/** Users as a layer's events describe them (RawEventReader.users). */
+export interface UserFacts {
+  firstSeen: Map<string, number>;
+  traits: TraitRow[];
+}
+
+/** A JSON object's text as an object; anything else (absent, null, not an object) as none. */
+function parseObject(raw: unknown): Record<string, unknown> {
+  if (typeof raw !== 'string' || raw === '') return {};
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
 
 const chTime = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
 const duckTime = (d: Date) => timestampValue(BigInt(d.getTime()) * 1000n);
@@ -186,6 +204,69 @@ export class RawEventReader {
         ]);
     }
     return rows;
+  }
+
+  /**
+   * What the project's events say about its users in [from, to): when each was first seen, and
+   * every trait they sent (an identify call's `traits` over its `context.traits`), one row per
+   * event id. From the lake when `layer` is 'lake', else from the speed view.
+   */
+  async users(layer: 'lake' | 'speed', project: string, from: Date, to: Date): Promise<UserFacts> {
+    const firstSeen = new Map<string, number>();
+    const traits: UserFacts['traits'] = [];
+    const seen = (actor: string, at: number) => {
+      const known = firstSeen.get(actor);
+      if (known === undefined || at < known) firstSeen.set(actor, at);
+    };
+    const trait = (actor: string, at: number, tie: string, fromContext: unknown, fromCall: unknown) => {
+      const merged = { ...parseObject(fromContext), ...parseObject(fromCall) };
+      if (Object.keys(merged).length > 0) traits.push({ actor, at, tie, traits: merged });
+    };
+    if (layer === 'lake') {
+      const globs = await this.lakeGlobs(project, from, to);
+      for (const r of await this.queryLake(
+        `SELECT actor_id, epoch_ms(min(event_time)) FROM read_parquet($globs, union_by_name = true)
+         WHERE event_time >= $from AND event_time < $to GROUP BY actor_id`,
+        globs,
+        { from: duckTime(from), to: duckTime(to) },
+      ))
+        seen(String(r[0]), Number(r[1]));
+      // A cheap text test first: most events carry no traits, and their JSON is never parsed.
+      for (const r of await this.queryLake(
+        `SELECT any_value(actor_id), epoch_ms(min(event_time)), event_id,
+                any_value(json_extract(context, '$.traits'))::VARCHAR,
+                any_value(CASE WHEN type = 'identify' THEN json_extract(properties, '$.traits') END)::VARCHAR
+         FROM read_parquet($globs, union_by_name = true)
+         WHERE event_time >= $from AND event_time < $to
+           AND (type = 'identify' OR contains(context, '"traits"'))
+         GROUP BY event_id`,
+        globs,
+        { from: duckTime(from), to: duckTime(to) },
+      ))
+        trait(String(r[0]), Number(r[1]), String(r[2]), r[3], r[4]);
+      return { firstSeen, traits };
+    }
+    const params = { db: this.database, project, from: chTime(from), to: chTime(to) };
+    const where = `project_id = {project:String}
+      AND event_time >= {from:DateTime64(3, 'UTC')} AND event_time < {to:DateTime64(3, 'UTC')}`;
+    const first = await this.clickhouse.query({
+      query: `SELECT actor_id, toUnixTimestamp64Milli(min(event_time)) FROM {db:Identifier}.speed_events
+              WHERE ${where} GROUP BY actor_id`,
+      query_params: params,
+      format: 'JSONCompactEachRow',
+    });
+    for (const row of await first.json<[string, string | number]>()) seen(row[0], Number(row[1]));
+    const sent = await this.clickhouse.query({
+      query: `SELECT actor_id, toUnixTimestamp64Milli(event_time), event_id, JSONExtractRaw(context, 'traits'),
+                     if(type = 'identify', JSONExtractRaw(properties, 'traits'), '')
+              FROM {db:Identifier}.speed_events
+              WHERE ${where} AND (type = 'identify' OR position(context, '"traits"') > 0)`,
+      query_params: params,
+      format: 'JSONCompactEachRow',
+    });
+    for (const row of await sent.json<[string, string | number, string, string, string]>())
+      trait(row[0], Number(row[1]), row[2], row[3], row[4]);
+    return { firstSeen, traits };
   }
 
   close(): void {

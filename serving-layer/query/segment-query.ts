@@ -1,0 +1,373 @@
+import type { MetricDefinition } from '../../core/metrics/catalog';
+import { contributions, dimValue, propertiesRead } from '../../core/metrics/evaluate';
+import { leaves, type EventCondition, type SegmentDefinition } from '../../core/segments/definition';
+import { lookbackMs, Membership, type ActorTime } from '../../core/segments/membership';
+import { HLL_STANDARD_ERROR, hllEstimate, hllMerge, hllRegister } from '../../core/sketches/hll';
+import type { RawEventReader, UserFacts } from '../views/raw-event-reader';
+import { StampedCache } from '../views/stamped-cache';
+import type { AnswerPart, Bucket, DimTotals, MetricAnswer } from './answer';
+import { BUCKET_MS, type Granularity } from './granularity';
+import type { MetricQuery } from './metric-query';
+import { BadQueryError } from './errors';
+import type { TimeRange } from './time-range';
+
+/** A raw JSON value as the scalar it holds (strings unquoted); undefined when absent or not JSON. */
+function parsed(raw: string | null | undefined): unknown {
+  if (raw === null || raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A segment's size evaluates each known user per bucket: this many buckets at most. */
+export const MAX_SIZE_BUCKETS = 1000;
+
+const clip = (t: number, range: TimeRange) =>
+  new Date(Math.min(Math.max(t, range.from.getTime()), range.to.getTime()));
+
+/** Segment-filtered answers: which segments, and whether they are the answer's breakdown. */
+export interface SegmentScope {
+  segments: SegmentDefinition[];
+  /** One series per segment (each bucket's `dim` is the segment id), else the events of any. */
+  breakdown: boolean;
+}
+
+/** Who a segment holds at the end of each bucket. */
+export interface SegmentSize {
+  segment: string;
+  from: string;
+  to: string;
+  granularity: Granularity;
+  /** Known users (seen by then) who meet the condition at the bucket's last moment: exact. */
+  buckets: { start: string; members: number; known: number }[];
+  parts: { source: 'batch' | 'speed'; from: string; to: string }[];
+  watermark: string | null;
+}
+
+export interface SegmentMember {
+  user: string;
+  firstSeen: string;
+  traits: Record<string, unknown>;
+}
+
+/**
+ * Segments over raw events. Membership is evaluated at each event's time from the users' traits
+ * (every identify call and context.traits, all history: the lake before the watermark, the speed
+ * view after) and their behaviour, so a metric, funnel, retention or experiment restricted to a
+ * segment counts an event when its user was in the segment as it happened. Counts and sums stay
+ * exact; unique counts are the same MD5 HyperLogLog sketches as the views.
+ */
+export class SegmentQuery {
+  /** The lake's users up to the watermark: all history, read again only when the batch layer moves. */
+  private readonly lakeUsers: StampedCache<UserFacts>;
+  private readonly memberships: StampedCache<{ m: Membership; firstSeen: Map<string, number> }>;
+
+  constructor(
+    private readonly metrics: MetricQuery,
+    private readonly raw: RawEventReader,
+  ) {
+    this.lakeUsers = new StampedCache(() => metrics.batchStamp(), 200);
+    this.memberships = new StampedCache(() => metrics.stamp(), 200);
+  }
+
+  /** Every user's facts up to `to`, each event read from one layer. */
+  private async users(project: string, to: Date): Promise<UserFacts> {
+    const watermark = (await this.metrics.watermarkEnd())?.getTime() ?? 0;
+    const lake =
+      watermark > 0
+        ? await this.lakeUsers.get(`${project}|${watermark}`, () =>
+            this.raw.users('lake', project, new Date(0), new Date(watermark)),
+          )
+        : { firstSeen: new Map<string, number>(), traits: [] };
+    if (to.getTime() <= watermark) return lake;
+    const speed = await this.raw.users('speed', project, new Date(watermark), to);
+    const firstSeen = new Map(lake.firstSeen);
+    for (const [actor, at] of speed.firstSeen) if (!firstSeen.has(actor)) firstSeen.set(actor, at);
+    return { firstSeen, traits: [...lake.traits, ...speed.traits] };
+  }
+
+  /** Who is in the segment at each moment of [range.from, range.to), and who was seen by then. */
+  async membership(project: string, s: SegmentDefinition, range: TimeRange): Promise<Membership> {
+    return (await this.population(project, s, range)).m;
+  }
+
+  /** The segment's membership, and when each user of the project was first seen (up to range.to). */
+  private population(project: string, s: SegmentDefinition, range: TimeRange) {
+    const key = JSON.stringify([project, s, range.from.getTime(), range.to.getTime()]);
+    return this.memberships.get(key, async () => {
+      const users = await this.users(project, range.to);
+      const lookback = { from: new Date(range.from.getTime() - lookbackMs(s.condition)), to: range.to };
+      const split = clip((await this.metrics.watermarkEnd())?.getTime() ?? 0, lookback);
+      const events = new Map<EventCondition, ActorTime[]>();
+      for (const c of leaves(s.condition).events) {
+        const rows = await this.raw.propertyEvents(
+          project,
+          lookback.from,
+          split,
+          lookback.to,
+          [c.event],
+          c.where ? [c.where.property] : [],
+        );
+        const wanted = c.where && String(c.where.equals);
+        events.set(
+          c,
+          rows
+            .filter((r) => wanted === undefined || scalarText(parsed(r[3])) === wanted)
+            .map(([actor, , at]) => ({ actor, at })),
+        );
+      }
+      return { m: new Membership(s.condition, users.traits, events), firstSeen: users.firstSeen };
+    });
+  }
+
+  /** A predicate over (user, time) for the analyses that filter their own rows (funnels, retention, experiments). */
+  async filter(project: string, s: SegmentDefinition, range: TimeRange) {
+    const m = await this.membership(project, s, range);
+    return (actor: string, at: number) => m.isMember(actor, at);
+  }
+
+  /**
+   * A catalog metric over the events whose user was in the segment(s) when they happened, in the
+   * shape of the unfiltered answer (parts per layer, buckets, watermark).
+   */
+  async metric(
+    def: MetricDefinition,
+    project: string,
+    range: TimeRange,
+    granularity: Granularity,
+    scope: SegmentScope,
+    opts: { groupBy: boolean; dims?: readonly string[] },
+  ): Promise<Omit<MetricAnswer, 'freshness' | 'metric'>> {
+    const { split, rawParts, watermark } = await this.metrics.layersOf(range, project);
+    const cells = await this.cells(def, project, range, split, granularity, scope, opts.dims);
+    const step = BUCKET_MS[granularity];
+    const sourceOf = (start: number) =>
+      start + step <= split.getTime() ? 'batch' : start >= split.getTime() ? 'speed' : 'mixed';
+    const showDim = scope.breakdown || opts.groupBy;
+    const buckets: Bucket[] = [];
+    const total = new Map<number, number>();
+    const partValue: (Map<number, number> | number)[] = rawParts.map(() =>
+      def.measure.kind === 'unique_actors' ? new Map<number, number>() : 0,
+    );
+    for (const c of cells.values()) {
+      buckets.push({
+        start: new Date(c.start).toISOString(),
+        ...(showDim ? { dim: c.dim } : {}),
+        value: c.regs ? Math.round(hllEstimate(c.regs)) : c.value,
+        source: sourceOf(c.start),
+      });
+    }
+    buckets.sort((x, y) =>
+      x.start < y.start ? -1 : x.start > y.start ? 1 : (x.dim ?? '') < (y.dim ?? '') ? -1 : 1,
+    );
+    // Each part's value, and the total, from the events themselves (a bucket may straddle the split).
+    for (const [part, regs, value] of cells.byPart) {
+      const i = rawParts.findIndex((p) => p.source === part);
+      if (i < 0) continue;
+      if (regs) {
+        hllMerge(partValue[i] as Map<number, number>, regs);
+        hllMerge(total, regs);
+      } else partValue[i] = (partValue[i] as number) + value;
+    }
+    const parts: AnswerPart[] = rawParts.map((p, i) => {
+      const v = partValue[i];
+      return { ...p, value: v instanceof Map ? Math.round(hllEstimate(v)) : (v as number) };
+    });
+    const sources = new Set(parts.map((p) => p.source));
+    return {
+      project,
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      granularity,
+      value:
+        def.measure.kind === 'unique_actors'
+          ? Math.round(hllEstimate(total))
+          : parts.reduce((n, p) => n + p.value, 0),
+      source: sources.size > 1 ? 'mixed' : ([...sources][0] ?? 'speed'),
+      parts,
+      buckets,
+      watermark,
+      ...(def.exact ? {} : { standardError: HLL_STANDARD_ERROR }),
+    };
+  }
+
+  /** Totals per dimension value of an additive metric, restricted to a segment (content, commerce). */
+  async totals(
+    def: MetricDefinition,
+    project: string,
+    range: TimeRange,
+    segment: SegmentDefinition,
+    dims?: readonly string[],
+  ): Promise<DimTotals> {
+    const { split, rawParts, watermark } = await this.metrics.layersOf(range, project);
+    const byDim = new Map<string, { count: number; sum: number }>();
+    const values = { batch: 0, speed: 0 };
+    const take = (c: { count: number; sum: number }) => (def.measure.kind === 'count' ? c.count : c.sum);
+    await this.scan(def, project, range, split, { segments: [segment], breakdown: false }, (row) => {
+      for (const c of contributions(def, row)) {
+        if (dims && !dims.includes(c.dim)) continue;
+        const t = byDim.get(c.dim) ?? { count: 0, sum: 0 };
+        t.count += c.count;
+        t.sum += c.sum;
+        byDim.set(c.dim, t);
+        values[row.at < split.getTime() ? 'batch' : 'speed'] += take(c);
+      }
+    });
+    return { byDim, parts: rawParts.map((p) => ({ ...p, value: values[p.source] })), watermark };
+  }
+
+  /** Members and known users at the end of each bucket: exact counts, not estimates. */
+  async size(
+    project: string,
+    s: SegmentDefinition,
+    range: TimeRange,
+    granularity: Granularity,
+  ): Promise<SegmentSize> {
+    const { rawParts, watermark } = await this.metrics.layersOf(range, project);
+    const { m, firstSeen } = await this.population(project, s, range);
+    const step = BUCKET_MS[granularity];
+    const count = Math.ceil((range.to.getTime() - range.from.getTime()) / step);
+    // Each bucket evaluates every known user: a bound the caller can see, not a slow answer.
+    if (count > MAX_SIZE_BUCKETS)
+      throw new BadQueryError(
+        `${count} ${granularity} buckets is more than ${MAX_SIZE_BUCKETS} for a segment's size: use a coarser granularity or a shorter range`,
+      );
+    const buckets: SegmentSize['buckets'] = [];
+    for (
+      let start = Math.floor(range.from.getTime() / step) * step;
+      start < range.to.getTime();
+      start += step
+    ) {
+      const at = Math.min(start + step, range.to.getTime()) - 1;
+      let members = 0;
+      let known = 0;
+      for (const [actor, seen] of firstSeen) {
+        if (seen > at) continue;
+        known++;
+        if (m.isMember(actor, at)) members++;
+      }
+      buckets.push({ start: new Date(start).toISOString(), members, known });
+    }
+    return {
+      segment: s.id,
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      granularity,
+      buckets,
+      parts: rawParts,
+      watermark,
+    };
+  }
+
+  /** The users in the segment at `at`, with their traits then, ordered by user. */
+  async members(project: string, s: SegmentDefinition, at: Date): Promise<SegmentMember[]> {
+    // The range ends just after `at`: behaviour up to it, and a lookback before it.
+    const range = { from: new Date(at.getTime() - 1), to: new Date(at.getTime() + 1) };
+    const { m, firstSeen } = await this.population(project, s, range);
+    const out: SegmentMember[] = [];
+    for (const [actor, seen] of firstSeen) {
+      if (seen > at.getTime() || !m.isMember(actor, at.getTime())) continue;
+      out.push({
+        user: actor,
+        firstSeen: new Date(seen).toISOString(),
+        traits: m.traitsAt(actor, at.getTime()),
+      });
+    }
+    return out.sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
+  }
+
+  /** The metric's events of the range, each handed over (with its properties) when its user was a member. */
+  private async scan(
+    def: MetricDefinition,
+    project: string,
+    range: TimeRange,
+    split: Date,
+    scope: SegmentScope,
+    each: (row: {
+      actor: string;
+      event: string;
+      at: number;
+      properties: Record<string, unknown>;
+      segments: string[];
+    }) => void,
+  ): Promise<void> {
+    const memberships = await Promise.all(scope.segments.map((s) => this.membership(project, s, range)));
+    const props = propertiesRead(def);
+    const rows = await this.raw.propertyEvents(
+      project,
+      range.from,
+      split,
+      range.to,
+      def.events === '*' ? undefined : [...def.events],
+      props,
+    );
+    for (const [actor, event, at, ...raws] of rows) {
+      const segments = scope.segments.filter((_, i) => memberships[i]?.isMember(actor, at)).map((s) => s.id);
+      if (segments.length === 0) continue;
+      const properties: Record<string, unknown> = {};
+      props.forEach((p, i) => {
+        const v = parsed(raws[i]);
+        if (v !== undefined) properties[p] = v;
+      });
+      each({ actor, event, at, properties, segments });
+    }
+  }
+
+  /** Buckets (and dims, or segments) of a metric over the segment-filtered events, and each layer's share. */
+  private async cells(
+    def: MetricDefinition,
+    project: string,
+    range: TimeRange,
+    split: Date,
+    granularity: Granularity,
+    scope: SegmentScope,
+    dims?: readonly string[],
+  ) {
+    const step = BUCKET_MS[granularity];
+    const cells = new Map<
+      string,
+      { start: number; dim: string; value: number; regs?: Map<number, number> }
+    >();
+    const byPart = new Map<string, { regs?: Map<number, number>; value: number }>();
+    const unique = def.measure.kind === 'unique_actors';
+    const take = (c: { count: number; sum: number }) => (def.measure.kind === 'count' ? c.count : c.sum);
+    const registers = new Map<string, { reg: number; rank: number }>();
+    const add = (start: number, dim: string, part: string, value: number, actor?: string) => {
+      const key = `${start}|${dim}`;
+      let cell = cells.get(key);
+      if (!cell) cells.set(key, (cell = { start, dim, value: 0, ...(unique ? { regs: new Map() } : {}) }));
+      let p = byPart.get(part);
+      if (!p) byPart.set(part, (p = { value: 0, ...(unique ? { regs: new Map() } : {}) }));
+      if (actor !== undefined && cell.regs && p.regs) {
+        let r = registers.get(actor);
+        if (!r) registers.set(actor, (r = hllRegister(actor)));
+        if ((cell.regs.get(r.reg) ?? 0) < r.rank) cell.regs.set(r.reg, r.rank);
+        if ((p.regs.get(r.reg) ?? 0) < r.rank) p.regs.set(r.reg, r.rank);
+      } else {
+        cell.value += value;
+        p.value += value;
+      }
+    };
+    await this.scan(def, project, range, split, scope, (row) => {
+      const start = Math.floor(row.at / step) * step;
+      const part = row.at < split.getTime() ? 'batch' : 'speed';
+      const found = unique ? [{ dim: dimValue(def, row), count: 1, sum: 0 }] : contributions(def, row);
+      for (const c of found) {
+        if (dims && !dims.includes(c.dim)) continue;
+        // With a breakdown, an event counts once in each segment its user was in.
+        for (const dim of scope.breakdown ? row.segments : [c.dim])
+          add(start, dim, part, take(c), unique ? row.actor : undefined);
+      }
+    });
+    return Object.assign(cells, {
+      byPart: [...byPart].map(([part, p]) => [part, p.regs, p.value] as const),
+    });
+  }
+}
+
+/** A JSON scalar as text, for comparing with a definition's value. */
+function scalarText(v: unknown): string | undefined {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+}

@@ -1,0 +1,19 @@
+import { csvCell, inertText } from '../../core/csv';
+import type { SegmentMember } from '../query/segment-query';
+
+/**
+ * Members as CSV: user, first seen, then one column per trait any member has (sorted), each the
+ * member's value then (JSON for objects and arrays, empty when not set).
+ */
+export function membersCsv(members: SegmentMember[]): string {
+  const traits = [...new Set(members.flatMap((m) => Object.keys(m.traits)))].sort();
+  const lines = [['user', 'first_seen', ...traits].map((v) => csvCell(inertText(v))).join(',')];
+  for (const m of members) {
+    const values = traits.map((t) => {
+      const v = m.traits[t];
+      return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    });
+    lines.push([m.user, m.firstSeen, ...values].map((v) => csvCell(inertText(v))).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,119 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  UseGuards,
+} from '@nestjs/common';
+import { SEGMENT_ID, SegmentSchema, type SegmentDefinition } from '../../core/segments/definition';
+import { AdminGuard } from '../auth/admin.guard';
+import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
+import { DefinitionRoutes } from '../definitions/definition-routes';
+import { MetricsService } from '../metrics/metrics.service';
+import { parseGranularity } from '../query/granularity';
+import { parseParams, SegmentSizeParams, SegmentMembersParams } from '../query/params';
+import type { SegmentSize } from '../query/segment-query';
+import { parseTimeRange } from '../query/time-range';
+import { SEGMENTS } from '../tokens';
+import { membersCsv } from './members-csv';
+import type { SegmentStore, StoredSegment } from './segment-store';
+
+/**
+ * Segments of the token's project, in PostgreSQL: read with the read scope, defined and changed
+ * with the admin scope; their size over time and their members from the users' events.
+ */
+@Controller('v1/segments')
+@UseGuards(JwtGuard)
+export class SegmentsController {
+  private readonly routes: DefinitionRoutes<SegmentDefinition>;
+
+  constructor(
+    @Inject(SEGMENTS) store: SegmentStore,
+    @Inject(MetricsService) private readonly metrics: MetricsService,
+  ) {
+    this.routes = new DefinitionRoutes(store, {
+      name: 'segment',
+      route: '/v1/segments',
+      id: SEGMENT_ID,
+      schema: SegmentSchema,
+    });
+  }
+
+  @Get()
+  async list(@Req() req: AuthedRequest): Promise<{ segments: StoredSegment[] }> {
+    return { segments: await this.routes.list(req.auth.project) };
+  }
+
+  @Get(':id')
+  one(@Req() req: AuthedRequest, @Param('id') id: string): Promise<StoredSegment> {
+    return this.routes.one(req.auth.project, id);
+  }
+
+  /** Members (and known users) at the end of each bucket of the range. */
+  @Get(':id/size')
+  async size(
+    @Req() req: AuthedRequest,
+    @Param('id') id: string,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<SegmentSize> {
+    const q = parseParams(SegmentSizeParams, raw);
+    const range = parseTimeRange(q.from, q.to);
+    const granularity = parseGranularity(q.granularity, range.from, range.to);
+    const { definition } = await this.routes.one(req.auth.project, id);
+    return this.metrics.cachedAnswer(
+      req.auth.project,
+      ['segment-size', definition, range.from.getTime(), range.to.getTime(), granularity],
+      () => this.metrics.segments().size(req.auth.project, definition, range, granularity),
+    );
+  }
+
+  /** The users in the segment at `at` (default now), with their traits then: CSV, a header row first. */
+  @Get(':id/members')
+  @Header('content-type', 'text/csv; charset=utf-8')
+  async members(
+    @Req() req: AuthedRequest,
+    @Param('id') id: string,
+    @Query() raw: Record<string, unknown>,
+  ): Promise<string> {
+    const q = parseParams(SegmentMembersParams, raw);
+    const at = q.at === undefined ? new Date() : new Date(Date.parse(q.at));
+    if (at.getTime() > Date.now() + 60_000)
+      throw new BadRequestException('at is in the future: members are known up to now');
+    const { definition } = await this.routes.one(req.auth.project, id);
+    return membersCsv(await this.metrics.segments().members(req.auth.project, definition, at));
+  }
+
+  @Post()
+  @UseGuards(AdminGuard)
+  create(@Req() req: AuthedRequest, @Body() body: unknown): Promise<StoredSegment> {
+    return this.routes.create(req.auth.project, body);
+  }
+
+  /** Replaces the definition; `?version=N` (from GET) makes it conditional: a stale one is a 409. */
+  @Put(':id')
+  @UseGuards(AdminGuard)
+  replace(
+    @Req() req: AuthedRequest,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Query('version') version: unknown,
+  ): Promise<StoredSegment> {
+    return this.routes.replace(req.auth.project, id, body, version);
+  }
+
+  @Delete(':id')
+  @UseGuards(AdminGuard)
+  @HttpCode(204)
+  remove(@Req() req: AuthedRequest, @Param('id') id: string): Promise<void> {
+    return this.routes.remove(req.auth.project, id);
+  }
+}
