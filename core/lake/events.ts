@@ -28,9 +28,27 @@ export async function eventHoursOf(
   to: number,
 ): Promise<{ hour: number; key: string }[]> {
   const found: { hour: number; key: string }[] = [];
-  for (let h = Math.floor(from / HOUR) * HOUR; h < to; h += HOUR) {
-    const k = eventHourKey(projectId, new Date(h).toISOString());
-    if (parquet(await lake.list(k)).length > 0) found.push({ hour: h, key: k });
+  const first = Math.floor(from / HOUR) * HOUR;
+  // The folders that exist, walked by day: a range over all history costs its days with data,
+  // not one probe per hour since 1970.
+  const days = (await lake.list(key(EVENTS, projectFolder(projectId))))
+    .filter((d) => d.startsWith('date='))
+    .map((d) => d.slice('date='.length))
+    .filter((d) => {
+      const start = Date.parse(`${d}T00:00:00Z`);
+      return Number.isFinite(start) && start + 24 * HOUR > first && start < to;
+    })
+    .sort();
+  for (const day of days) {
+    const hours = (await lake.list(key(EVENTS, projectFolder(projectId), `date=${day}`)))
+      .filter((h) => /^hour=\d\d$/.test(h))
+      .map((h) => Date.parse(`${day}T${h.slice('hour='.length)}:00:00Z`))
+      .filter((h) => h >= first && h < to)
+      .sort((a, b) => a - b);
+    for (const h of hours) {
+      const k = eventHourKey(projectId, new Date(h).toISOString());
+      if (parquet(await lake.list(k)).length > 0) found.push({ hour: h, key: k });
+    }
   }
   return found;
 }

@@ -141,7 +141,7 @@ export class SegmentQuery {
     opts: { groupBy: boolean; dims?: readonly string[] },
   ): Promise<Omit<MetricAnswer, 'freshness' | 'metric'>> {
     const { split, rawParts, watermark } = await this.metrics.layersOf(range, project);
-    const cells = await this.cells(def, project, range, split, granularity, scope, opts.dims);
+    const cells = await this.cells(def, project, range, split, granularity, scope, opts);
     const step = BUCKET_MS[granularity];
     const sourceOf = (start: number) =>
       start + step <= split.getTime() ? 'batch' : start >= split.getTime() ? 'speed' : 'mixed';
@@ -323,8 +323,9 @@ export class SegmentQuery {
     split: Date,
     granularity: Granularity,
     scope: SegmentScope,
-    dims?: readonly string[],
+    opts: { groupBy: boolean; dims?: readonly string[] },
   ) {
+    const { dims } = opts;
     const step = BUCKET_MS[granularity];
     const cells = new Map<
       string,
@@ -356,8 +357,9 @@ export class SegmentQuery {
       const found = unique ? [{ dim: dimValue(def, row), count: 1, sum: 0 }] : contributions(def, row);
       for (const c of found) {
         if (dims && !dims.includes(c.dim)) continue;
-        // With a breakdown, an event counts once in each segment its user was in.
-        for (const dim of scope.breakdown ? row.segments : [c.dim])
+        // With a breakdown, an event counts once in each segment its user was in; without one
+        // (or a groupBy), the dimension values fold into one series.
+        for (const dim of scope.breakdown ? row.segments : [opts.groupBy ? c.dim : ''])
           add(start, dim, part, take(c), unique ? row.actor : undefined);
       }
     });

@@ -41,6 +41,7 @@ interface Sent {
   at: number;
   amount?: number;
   currency?: string;
+  path?: string;
 }
 
 /** What the test knows it sent: each user's traits over time and every event, the truth's inputs. */
@@ -159,7 +160,7 @@ describe('segments', () => {
         a.page({
           userId: e.user,
           name: 'home',
-          properties: { path: '/home' },
+          properties: { path: e.path ?? '/home' },
           timestamp: new Date(e.at),
           ...(context ? { context } : {}),
         });
@@ -187,7 +188,13 @@ describe('segments', () => {
       });
       for (let j = 0; j < 4; j++)
         send(ours.a, truth, { user, event: 'page', at: from + 20 * MINUTE + j * 30 * MINUTE + i * 1000 });
-      for (const f of [0.2, 0.7]) send(ours.a, truth, { user, event: 'page', at: after(f) + i * 10 });
+      for (const f of [0.2, 0.7])
+        send(ours.a, truth, {
+          user,
+          event: 'page',
+          at: after(f) + i * 10,
+          path: i % 2 ? '/pricing' : '/home',
+        });
       const purchases = Math.floor(rnd() * 4);
       for (let k = 0; k < purchases; k++)
         send(ours.a, truth, {
@@ -243,12 +250,17 @@ describe('segments', () => {
     const inBuyers = (u: string, at: number) =>
       truth.purchasesIn(u, at - DAY, at) >= 2 && truth.traitsAt(u, at).country !== 'FR';
     const range = `from=${iso(from)}&to=${iso(to)}`;
-    const poll = <T>(path: string, expected: T, pick: (body: Body) => T) =>
-      waitFor(
+    // Asks until the answer holds what the truth says (the speed view catches up), then requires it.
+    const poll = async <T>(path: string, expected: T, pick: (body: Body) => T) => {
+      const r = await waitFor(
         () => api('GET', path),
         (r) => JSON.stringify(pick(r.body)) === JSON.stringify(expected),
         { timeoutMs: 90_000, intervalMs: 500 },
       );
+      expect(r.status).toBe(200);
+      expect(pick(r.body)).toEqual(expected);
+      return r;
+    };
 
     // A count per hour, split at the watermark: the lake before it, the speed view after.
     const pages = truth.events.filter((e) => e.event === 'page' && inPro(e.user, e.at));
@@ -273,6 +285,21 @@ describe('segments', () => {
     const upgradedPages = pages.filter((e) => upgradedLate.includes(e.user));
     expect(upgradedPages.length).toBe(upgradedLate.length);
     expect(upgradedPages.every((e) => e.at > changeAt)).toBe(true);
+
+    // Grouped by the metric's dimension instead: one series per path.
+    const perPath = new Map<string, number>();
+    for (const e of pages) perPath.set(e.path ?? '/home', (perPath.get(e.path ?? '/home') ?? 0) + 1);
+    const byPath = await poll(
+      `/v1/metrics/page_views?${range}&granularity=day&segment=pro&groupBy=path`,
+      Object.fromEntries([...perPath.entries()].sort()),
+      (b) => {
+        const out: Record<string, number> = {};
+        for (const c of b.buckets ?? []) out[c.dim] = (out[c.dim] ?? 0) + c.value;
+        return Object.fromEntries(Object.entries(out).sort());
+      },
+    );
+    expect(byPath.status).toBe(200);
+    expect(perPath.size).toBe(2);
 
     // A sum, exact, for a behavioural segment with a not.
     const revenue = truth.events
