@@ -55,10 +55,13 @@ export function contributions(d: MetricDefinition, e: EventFields): Contribution
   }
 }
 
-/** The properties a metric's definition reads (for readers that fetch properties by name). */
-export function propertiesRead(d: MetricDefinition): string[] {
+/**
+ * The properties a metric's definition reads (for readers that fetch properties by name); the
+ * dimension's only when the answer is split or filtered by it.
+ */
+export function propertiesRead(d: MetricDefinition, withDimension = true): string[] {
   const names = new Set<string>();
-  if (d.dimension.from === 'property') names.add(d.dimension.name);
+  if (withDimension && d.dimension.from === 'property') names.add(d.dimension.name);
   if (d.measure.kind === 'sum') names.add(d.measure.property);
   if (d.measure.kind === 'line_item_sum' || d.dimension.from === 'line_item')
     for (const p of ['products', 'product_id', 'category', 'price', 'quantity']) names.add(p);

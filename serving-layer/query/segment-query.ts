@@ -205,7 +205,7 @@ export class SegmentQuery {
     const byDim = new Map<string, { count: number; sum: number }>();
     const values = { batch: 0, speed: 0 };
     const take = (c: { count: number; sum: number }) => (def.measure.kind === 'count' ? c.count : c.sum);
-    await this.scan(def, project, range, split, { segments: [segment], breakdown: false }, (row) => {
+    await this.scan(def, project, range, split, { segments: [segment], breakdown: false }, true, (row) => {
       for (const c of contributions(def, row)) {
         if (dims && !dims.includes(c.dim)) continue;
         const t = byDim.get(c.dim) ?? { count: 0, sum: 0 };
@@ -285,6 +285,7 @@ export class SegmentQuery {
     range: TimeRange,
     split: Date,
     scope: SegmentScope,
+    dimension: boolean,
     each: (row: {
       actor: string;
       event: string;
@@ -294,7 +295,8 @@ export class SegmentQuery {
     }) => void,
   ): Promise<void> {
     const memberships = await Promise.all(scope.segments.map((s) => this.membership(project, s, range)));
-    const props = propertiesRead(def);
+    // The dimension's property is read only when the answer is split or filtered by it.
+    const props = propertiesRead(def, dimension);
     const rows = await this.raw.propertyEvents(
       project,
       range.from,
@@ -351,7 +353,7 @@ export class SegmentQuery {
         p.value += value;
       }
     };
-    await this.scan(def, project, range, split, scope, (row) => {
+    await this.scan(def, project, range, split, scope, opts.groupBy || dims !== undefined, (row) => {
       const start = Math.floor(row.at / step) * step;
       const part = row.at < split.getTime() ? 'batch' : 'speed';
       const found = unique ? [{ dim: dimValue(def, row), count: 1, sum: 0 }] : contributions(def, row);

@@ -1,8 +1,14 @@
 import { Analytics } from '@segment/analytics-node';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInLink } from '../../cli/commands/login';
 import { mintToken } from '../../core/auth/jwt';
 import { createWriteKey } from '../../core/auth/write-keys';
+import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
+import { REPO_ROOT } from '../../infra/local/paths';
 import { hllEstimate, hllMerge, hllRegister } from '../../core/sketches/hll';
 import { computeFunnel } from '../../serving-layer/query/funnel';
 import { computeRetention } from '../../serving-layer/query/retention';
@@ -13,6 +19,7 @@ import { requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
 const MINUTE = 60_000;
+const ARTIFACTS = join(REPO_ROOT, '.local', 'test-artifacts');
 const DAY = 86_400_000;
 
 /** The fields of the API's answers this test reads. */
@@ -418,5 +425,31 @@ describe('segments', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.message).toMatch(/unknown segment 'pro'/);
     expect((await api('GET', `/v1/metrics/page_views?${range}&segment=pro,buyers`)).status).toBe(400);
+
+    // The web app's segments page shows the members now, the condition, and the CSV link.
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+    const problems: string[] = [];
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(m.text());
+      });
+      page.on('pageerror', (e) => problems.push(e.message));
+      await page.goto(await signInLink(s.config, { project, scopes: ['admin'] }, s.urls.api as string));
+      await page.goto(`${s.urls.api}/segments?id=pro`);
+      await page.waitForSelector('[data-testid=segment-members]');
+      expect(await page.textContent('[data-testid=segment-members]')).toBe(
+        String(users.filter((u) => inPro(u, Date.now())).length),
+      );
+      expect(JSON.parse((await page.textContent('[data-testid=segment-definition]')) ?? '')).toEqual(
+        pro.condition,
+      );
+      expect(await page.getAttribute('[data-testid=segment-csv]', 'href')).toBe('/v1/segments/pro/members');
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'web-segments.png'), fullPage: true });
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   }, 400_000);
 });
