@@ -8,7 +8,6 @@ import '../../core/quiet-aws-sdk';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { assignUser } from '../../core/experiments/assignment';
 import { ExperimentSchema } from '../../core/experiments/definition';
@@ -17,7 +16,7 @@ import type { AnalyticsEvent } from '../../core/event';
 import { LocalStorage } from '../../core/lake/local-storage';
 import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
 import { trackEvent, writeLake } from '../../test/helpers/lake';
-import { fmt } from '../lib/stats';
+import { fmt, sideBySide } from '../lib/stats';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const PER_USER = Number(process.env.BENCH_EVENTS_PER_USER ?? 10);
@@ -109,18 +108,10 @@ async function main() {
          SELECT v, count(*), sum(CASE WHEN conv > 0 THEN 1 ELSE 0 END), sum(rev), sum(rev * rev) FROM u GROUP BY v ORDER BY v`,
       )
     ).getRowsJson();
-  const timed = async (f: () => Promise<unknown>) => {
-    const t = performance.now();
-    const r = await f();
-    return { ms: performance.now() - t, r };
-  };
-  await ours();
-  await bare();
-  const runs: { ours: { ms: number; r: unknown }; bare: { ms: number; r: unknown } }[] = [];
-  for (let i = 0; i < 3; i++) runs.push({ ours: await timed(ours), bare: await timed(bare) });
-  const best = (k: 'ours' | 'bare') => Math.min(...runs.map((r) => r[k].ms));
-  const r = runs[0]?.ours.r as Awaited<ReturnType<typeof ours>>;
-  const b = runs[0]?.bare.r as unknown[][];
+  const m = await sideBySide(ours, bare);
+  const best = (k: 'ours' | 'bare') => m[k];
+  const r = m.oursAnswer;
+  const b = m.bareAnswer as unknown[][];
   const check = r.variations.map((v) => v.users).join('/') === b.map((row) => String(row[1])).join('/');
   say('');
   say('| measure | value |');

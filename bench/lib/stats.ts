@@ -7,3 +7,30 @@ export function percentile(sorted: number[], p: number): number {
 
 export const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * Ours beside the physical limit, interleaved so both see the same noise: one warm-up each, then
+ * `runs` rounds; the best time of each and the first round's answers (to check they agree).
+ */
+export async function sideBySide<A, B>(
+  ours: () => Promise<A>,
+  bare: () => Promise<B>,
+  runs = 3,
+): Promise<{ ours: number; bare: number; oursAnswer: A; bareAnswer: B }> {
+  const timed = async <T>(f: () => Promise<T>) => {
+    const t = performance.now();
+    const r = await f();
+    return { ms: performance.now() - t, r };
+  };
+  await ours();
+  await bare();
+  const rounds: { ours: { ms: number; r: A }; bare: { ms: number; r: B } }[] = [];
+  for (let i = 0; i < runs; i++) rounds.push({ ours: await timed(ours), bare: await timed(bare) });
+  const first = rounds[0] as (typeof rounds)[number];
+  return {
+    ours: Math.min(...rounds.map((r) => r.ours.ms)),
+    bare: Math.min(...rounds.map((r) => r.bare.ms)),
+    oursAnswer: first.ours.r,
+    bareAnswer: first.bare.r,
+  };
+}

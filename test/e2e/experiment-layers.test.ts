@@ -1,12 +1,11 @@
-import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../core/auth/jwt';
-import { createWriteKey } from '../../core/auth/write-keys';
 import { assignUser } from '../../core/experiments/assignment';
 import { expectResultsOfTruth, type TruthUser } from '../helpers/experiment-truth';
 import { HOUR, startLateStack } from '../helpers/late-stack';
 import { requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
+import { connectSdk } from '../helpers/segment-sdk';
 
 const MINUTE = 60_000;
 
@@ -50,29 +49,7 @@ describe('experiment results across the watermark', () => {
     };
     expect((await api('POST', '/v1/experiments', definition)).status).toBe(201);
 
-    const writeKey = await createWriteKey(s.config, project);
-    // Collectors read new keys every 2 s: wait until this one is known (an empty batch: 400, not 401).
-    await waitFor(
-      () =>
-        fetch(`${s.urls.ingest}/v1/batch`, {
-          method: 'POST',
-          headers: {
-            authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
-            'content-type': 'application/json',
-          },
-          body: JSON.stringify({ batch: [] }),
-        }).then((r) => r.status),
-      (status) => status !== 401,
-      { timeoutMs: 30_000, intervalMs: 200 },
-    );
-    const analytics = new Analytics({
-      writeKey,
-      host: s.urls.ingest as string,
-      flushAt: 100,
-      flushInterval: 50,
-    });
-    const failures: unknown[] = [];
-    analytics.on('error', (e) => failures.push(e));
+    const { analytics, failures } = await connectSdk(s.config, s.urls.ingest as string, project);
     const purchase = (userId: string, id: string, amount: number, at: number) =>
       analytics.track({
         userId,

@@ -1,4 +1,4 @@
-import { Analytics } from '@segment/analytics-node';
+import type { Analytics } from '@segment/analytics-node';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -6,7 +6,6 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInLink } from '../../cli/commands/login';
 import { mintToken } from '../../core/auth/jwt';
-import { createWriteKey } from '../../core/auth/write-keys';
 import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { hllEstimate, hllMerge, hllRegister } from '../../core/sketches/hll';
@@ -17,6 +16,7 @@ import { distinctEventsInLake } from '../helpers/lake';
 import { HOUR, iso, startLateStack } from '../helpers/late-stack';
 import { requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
+import { connectSdk } from '../helpers/segment-sdk';
 
 const MINUTE = 60_000;
 const ARTIFACTS = join(REPO_ROOT, '.local', 'test-artifacts');
@@ -131,24 +131,7 @@ describe('segments', () => {
     expect((await api('GET', '/v1/segments/bad')).status).toBe(404);
 
     const sdk = async (p: string) => {
-      const writeKey = await createWriteKey(s.config, p);
-      // Collectors read new keys every 2 s: wait until this one is known.
-      await waitFor(
-        () =>
-          fetch(`${s.urls.ingest}/v1/batch`, {
-            method: 'POST',
-            headers: {
-              authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
-              'content-type': 'application/json',
-            },
-            body: JSON.stringify({ batch: [] }),
-          }).then((r) => r.status),
-        (status) => status !== 401,
-        { timeoutMs: 30_000, intervalMs: 200 },
-      );
-      const a = new Analytics({ writeKey, host: s.urls.ingest as string, flushAt: 100, flushInterval: 50 });
-      const failures: unknown[] = [];
-      a.on('error', (e) => failures.push(e));
+      const { analytics: a, failures } = await connectSdk(s.config, s.urls.ingest as string, p);
       return { a, failures };
     };
 
