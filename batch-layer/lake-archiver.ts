@@ -1,3 +1,4 @@
+import { consumerDeadLetters, consumerRecords } from '../core/ops/metrics';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { decodeEvent, decodeOrDeadLetter, decodeQuarantined } from '../core/dead-letters';
 import { rangeBatchHandler, type RangeSink } from '../core/kafka-ranges';
@@ -85,8 +86,11 @@ export async function startLakeArchiver(
         );
         for (const [dir, records] of byDir) await writer.write(key(dir, name), records);
       }
-      return () =>
-        (transactions.get(topic) as PartitionTransactions).commit(partition, range.last + 1n, dead);
+      return async () => {
+        await (transactions.get(topic) as PartitionTransactions).commit(partition, range.last + 1n, dead);
+        consumerRecords.inc({ group: config.groupId }, messages.length);
+        if (dead.length > 0) consumerDeadLetters.inc({ group: config.groupId }, dead.length);
+      };
     },
     forget: () => {},
     settledOffset: (topic, partition) =>

@@ -16,12 +16,13 @@ import { MetricsService } from '../serving-layer/metrics/metrics.service';
 import { startReportWorker } from '../serving-layer/reports/report-worker';
 import { startBatchWorker } from '../workflows/worker';
 import { assertPortFree } from '../infra/local/ports';
+import { startOpsServer } from '../core/ops/ops-server';
 
 export const ROLES = ['ingest', 'speed', 'archiver', 'worker', 'serve'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface RunningRoles {
-  urls: { ingest?: string; api?: string };
+  urls: { ingest?: string; api?: string; ops?: string };
   stop(): Promise<void>;
 }
 
@@ -69,6 +70,12 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
       await s().catch((e: unknown) => log.warn('stop failed', { error: String(e) }));
   };
   try {
+    // Cluster workers' metrics stay in each worker: only a lone process or the primary listens.
+    if (cluster.isPrimary) {
+      const ops = await startOpsServer(config.ops);
+      urls.ops = ops.url;
+      stops.push(ops.close);
+    }
     if (roles.some((r) => r !== 'worker' && r !== 'serve')) await ensureTopics(kafka, config);
     if (roles.includes('speed')) {
       for (let i = 0; i < config.speed.consumers; i++) {

@@ -28,6 +28,11 @@ export interface Config {
     ipHashKey: string;
   };
   api: { host: string; port: number };
+  /**
+   * The ops port (Prometheus /metrics): `port` exactly when OPS_PORT is set, else the first free
+   * of 9464 and the ports after it (one per process on a machine).
+   */
+  ops: { host: string; port: number; fixed: boolean };
   /** The overview's WebSocket feed: snapshot interval, and how much a slow client may have queued. */
   live: { intervalMs: number; maxBufferedBytes: number; pingMs: number; eventsLimit: number };
   kafka: {
@@ -219,6 +224,11 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       ipHashKey: r.optional('IP_HASH_SECRET') ?? '',
     },
     api: { host: r.str('API_HOST', '127.0.0.1'), port: r.port('API_PORT', 3000) },
+    ops: {
+      host: r.str('OPS_HOST', '127.0.0.1'),
+      port: r.port('OPS_PORT', 9464),
+      fixed: env.OPS_PORT !== undefined && env.OPS_PORT !== '',
+    },
     live: {
       intervalMs: r.int('LIVE_INTERVAL_MS', 1000, 5, 60_000),
       maxBufferedBytes: r.int('LIVE_MAX_BUFFERED_BYTES', 1 << 20, 1024, 1 << 30),

@@ -1,3 +1,4 @@
+import { ingestEvents, ingestQuarantined } from '../core/ops/metrics';
 import type { EventType } from '../core/event';
 import type { EventSink, QuarantinedEvent, SerializedEvent } from './event-sink';
 import { HttpError } from './http-error';
@@ -66,6 +67,7 @@ export async function collect(
   const valid: SerializedEvent[] = [];
   const quarantined: QuarantinedEvent[] = [];
   const errors: CollectResult['errors'] = [];
+  const causes = new Map<string, number>();
   const receivedAt = new Date(now).toISOString();
   const ctx = {
     projectId: request.projectId,
@@ -84,8 +86,14 @@ export async function collect(
       // An oversized event is kept as a stub: the reason is what matters, the payload is the problem.
       const kept = result.oversized ? null : raw;
       quarantined.push({ projectId: request.projectId, reason: result.reason, receivedAt, raw: kept });
+      causes.set(result.cause, (causes.get(result.cause) ?? 0) + 1);
     }
   });
   await sink.publish(valid, quarantined);
+  // Counted once the broker holds them: a scrape says what was acknowledged, not attempted.
+  if (valid.length > 0) ingestEvents.inc({ project: request.projectId, outcome: 'accepted' }, valid.length);
+  if (quarantined.length > 0)
+    ingestEvents.inc({ project: request.projectId, outcome: 'quarantined' }, quarantined.length);
+  for (const [cause, n] of causes) ingestQuarantined.inc({ project: request.projectId, cause }, n);
   return { accepted: valid.length, quarantined: quarantined.length, errors };
 }

@@ -16,7 +16,10 @@ export interface PipelineContext {
 
 export type PipelineResult =
   | { kind: 'ok'; value: AnalyticsEvent; json: string }
-  | { kind: 'quarantine'; reason: string; oversized: boolean };
+  | { kind: 'quarantine'; reason: string; oversized: boolean; cause: QuarantineCause };
+
+/** Why an event was quarantined, as a bounded label (the reason is the caller's full text). */
+export type QuarantineCause = 'encoding' | 'event' | 'schema' | 'size';
 
 /** What the collector adds to an event (ids, times, hashes, parsed user agent) on top of the client's bytes. */
 const ENRICHMENT_ALLOWANCE = 1024;
@@ -34,13 +37,19 @@ export function createEventPipeline(deps: {
   const tooLarge = `event is larger than ${deps.maxEventBytes} bytes`;
   return (raw: unknown, ctx: PipelineContext): PipelineResult => {
     if (ctx.invalidUtf8 && (JSON.stringify(raw) ?? '').includes('\uFFFD')) {
-      return { kind: 'quarantine', reason: 'event contains invalid UTF-8', oversized: false };
+      return {
+        kind: 'quarantine',
+        reason: 'event contains invalid UTF-8',
+        oversized: false,
+        cause: 'encoding',
+      };
     }
     const normalized = normalizeEvent(raw, ctx);
-    if (normalized.kind !== 'ok') return { ...normalized, oversized: false };
+    if (normalized.kind !== 'ok') return { ...normalized, oversized: false, cause: 'event' };
     const event = normalized.value;
     const schema = deps.registry.check(event.event, event.properties);
-    if (schema.kind === 'invalid') return { kind: 'quarantine', reason: schema.reason, oversized: false };
+    if (schema.kind === 'invalid')
+      return { kind: 'quarantine', reason: schema.reason, oversized: false, cause: 'schema' };
     const value = deps.enrich({ ...event, schema: schema.schema }, ctx.meta);
     // Serialized once, here: the size limit is checked on what is stored, and the sink reuses it.
     const json = JSON.stringify(value);
@@ -49,7 +58,7 @@ export function createEventPipeline(deps: {
       json.length * 3 > deps.maxEventBytes &&
       Buffer.byteLength(json) > deps.maxEventBytes + ENRICHMENT_ALLOWANCE
     ) {
-      return { kind: 'quarantine', reason: tooLarge, oversized: true };
+      return { kind: 'quarantine', reason: tooLarge, oversized: true, cause: 'size' };
     }
     return { kind: 'ok', value, json };
   };

@@ -1,3 +1,4 @@
+import { ingestRequests, ingestRequestSeconds } from '../core/ops/metrics';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hashKey, type KeyResolver } from '../core/auth/write-keys';
@@ -123,8 +124,20 @@ async function handle(deps: IngestDeps, req: IncomingMessage, res: ServerRespons
   send(res, 200, { success: true, ...result });
 }
 
+/** A request's route as a bounded label: the known routes, else 'other'. */
+const routeLabel = (url: string | undefined) => {
+  const path = (url ?? '/').split('?')[0] ?? '/';
+  return BATCH_ROUTES.has(path) || SINGLE_CALL_ROUTES[path] || path === '/health' ? path : 'other';
+};
+
 export function createIngestServer(deps: IngestDeps): Server {
   return createServer((req, res) => {
+    const route = routeLabel(req.url);
+    const end = ingestRequestSeconds.startTimer({ route });
+    res.once('finish', () => {
+      end();
+      ingestRequests.inc({ route, status: String(res.statusCode) });
+    });
     handle(deps, req, res).catch((e: unknown) => {
       if (e instanceof HttpError) {
         // The body may be unread (early 4xx): close the connection rather than drain a huge upload.

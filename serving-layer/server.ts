@@ -1,3 +1,5 @@
+import type { Request, Response } from 'express';
+import { apiRequests, apiRequestSeconds } from '../core/ops/metrics';
 import { openLake } from '../core/lake/open-lake';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -88,6 +90,16 @@ export async function startServingApi(
     },
   );
   app.enableShutdownHooks();
+  // Requests by route pattern (/v1/metrics/:name), never by raw path: the label stays bounded.
+  app.use((req: Request, res: Response, next: () => void) => {
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'other';
+      apiRequests.inc({ route, status: String(res.statusCode) });
+      apiRequestSeconds.observe({ route }, Number(process.hrtime.bigint() - started) / 1e9);
+    });
+    next();
+  });
   app.useGlobalFilters(new QueryErrorsFilter(), new MetadataErrorsFilter());
   live.feed = new LiveFeed(
     app.getHttpServer() as Server,

@@ -1,3 +1,4 @@
+import { consumerDeadLetters, consumerRecords } from '../core/ops/metrics';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { openLake } from '../core/lake/open-lake';
 import type { LakeStorage } from '../core/lake/storage';
@@ -135,6 +136,8 @@ export async function startSpeedConsumer(
           ...dead,
         ]);
         m.derived = next;
+        consumerRecords.inc({ group: config.groupId }, messages.length);
+        if (dead.length > 0) consumerDeadLetters.inc({ group: config.groupId }, dead.length);
       };
     },
     /** Bisects the range on tables that keep nothing, down to the records ClickHouse refuses. */

@@ -3,6 +3,7 @@ import { localFiles } from '../../core/lake/local-storage';
 import { join } from 'node:path';
 import { ensureChromium } from '../../infra/local/chromium/install';
 import { ensureGbstats } from '../../infra/local/gbstats/install';
+import { ensurePrometheus } from '../../infra/local/prometheus/install';
 import { ensureTemporalTestServer } from '../../infra/local/temporal/test-server';
 import { REPO_ROOT, stateDir } from '../../infra/local/paths';
 import { startStack, stopStack } from '../../infra/local/stack';
@@ -24,6 +25,7 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
   ensureChromium(say);
   ensureTemporalTestServer(say);
   ensureGbstats(say);
+  ensurePrometheus(say);
   const stack = await startStack(say);
   const resultsFile = join(stateDir(), 'test-results.json');
   localFiles.ensureDir(stateDir());

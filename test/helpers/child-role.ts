@@ -18,6 +18,7 @@ export function roleEnv(config: Config, extra: Record<string, string> = {}): Rec
     TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
     TEMPORAL_SCHEDULES: 'false',
     LOG_LEVEL: 'error',
+    OPS_PORT: '0',
     BATCH_ENGINE: config.batch.engine,
     ...(config.batch.bigquery.staging.dir ? { BIGQUERY_STAGING_DIR: config.batch.bigquery.staging.dir } : {}),
     ...lakeEnv(config),

@@ -23,6 +23,7 @@ export function isolatedConfig(name: string, env: Record<string, string> = {}): 
     PLATFORM_STATE_DIR: dir,
     INGEST_PORT: '0',
     API_PORT: '0',
+    OPS_PORT: '0',
     TOPIC_EVENTS: `test.${id}.events`,
     TOPIC_QUARANTINE: `test.${id}.events.quarantine`,
     TOPIC_DERIVED: `test.${id}.events.derived`,
