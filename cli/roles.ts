@@ -17,6 +17,7 @@ import { startReportWorker } from '../serving-layer/reports/report-worker';
 import { startBatchWorker } from '../workflows/worker';
 import { assertPortFree } from '../infra/local/ports';
 import { startOpsServer } from '../core/ops/ops-server';
+import { watchConsumerLag } from '../core/ops/consumer-lag';
 
 export const ROLES = ['ingest', 'speed', 'archiver', 'worker', 'serve'] as const;
 export type Role = (typeof ROLES)[number];
@@ -86,6 +87,7 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
         });
         stops.push(c.stop);
       }
+      stops.push(watchConsumerLag(kafka, config.kafka.groups.speed, [config.kafka.topics.events]));
     }
     if (roles.includes('archiver')) {
       const a = await startLakeArchiver(
@@ -101,6 +103,12 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
         { kafka, log: log.child({ role: 'archiver' }) },
       );
       stops.push(a.stop);
+      stops.push(
+        watchConsumerLag(kafka, config.kafka.groups.archiver, [
+          config.kafka.topics.events,
+          config.kafka.topics.quarantine,
+        ]),
+      );
     }
     if (roles.includes('worker')) {
       const w = await startBatchWorker(

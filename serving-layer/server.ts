@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { apiRequests, apiRequestSeconds } from '../core/ops/metrics';
+import { apiRequests, apiRequestSeconds, onWatermarkScrape } from '../core/ops/metrics';
 import { openLake } from '../core/lake/open-lake';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -36,6 +36,11 @@ export async function startServingApi(
 ): Promise<{ app: INestApplication; url: string }> {
   const lake = openLake(deps.config.lake);
   const batch = await BatchViewReader.open(lake);
+  // The watermark's lag at every scrape of this process (none before the first sealed hour).
+  const stopWatermarkLag = onWatermarkScrape(async (set) => {
+    const end = await batch.watermarkEnd();
+    if (end) set({}, Math.max(0, (Date.now() - end.getTime()) / 1000));
+  });
   const raw = new RawEventReader(deps.clickhouse, deps.config.clickhouse.database, lake);
   // Lazy: the API starts (and answers queries) while Temporal is down; report routes then say 503.
   const temporal = new Client({
@@ -64,6 +69,7 @@ export async function startServingApi(
   const shutdown = new ServingShutdown({
     beforeServerCloses: () => live.feed?.close(),
     afterServerClosed: async () => {
+      stopWatermarkLag();
       batch.close();
       raw.close();
       await temporal.connection.close();

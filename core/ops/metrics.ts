@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The process's operational metrics (Prometheus text on the ops port, core/ops/ops-server.ts),
@@ -69,6 +69,46 @@ export const apiRequestSeconds = new Histogram({
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   registers,
 });
+
+/** Sets one sample of a gauge read at scrape time. */
+export type Sample<L extends string> = (labels: Record<L, string>, value: number) => void;
+type Source<L extends string> = (set: Sample<L>) => Promise<void>;
+
+/**
+ * A gauge whose samples are read when Prometheus scrapes (from the broker, the lake), by sources
+ * the roles of this process register; none registered, no samples.
+ */
+function scrapedGauge<L extends string>(name: string, help: string, labelNames: readonly L[]) {
+  const sources = new Set<Source<L>>();
+  new Gauge({
+    name,
+    help,
+    labelNames,
+    registers,
+    async collect() {
+      this.reset();
+      for (const source of sources) await source((labels, value) => this.set(labels, value));
+    },
+  });
+  return (source: Source<L>) => {
+    sources.add(source);
+    return () => sources.delete(source);
+  };
+}
+
+/** Consumer lag per partition; sources: core/ops/consumer-lag.ts. */
+export const onConsumerLagScrape = scrapedGauge(
+  'consumer_lag_records',
+  "Records between a consumer group's committed offset and the partition's end, per partition",
+  ['group', 'topic', 'partition'] as const,
+);
+
+/** How far the batch watermark is behind now; source: the roles that read the lake. */
+export const onWatermarkScrape = scrapedGauge(
+  'batch_watermark_lag_seconds',
+  'Seconds between now and the end of the last sealed hour (the batch watermark)',
+  [] as const,
+);
 
 /** Every metric name this code exports (alert rules and dashboards may use only these). */
 export async function exportedNames(): Promise<string[]> {

@@ -46,7 +46,9 @@ export async function writeLake(
   const byDir = new Map<string, AnalyticsEvent[]>();
   for (const e of events) {
     const dir = partitionKey('events', partitionOf(e.projectId, e.timestamp));
-    byDir.set(dir, [...(byDir.get(dir) ?? []), e]);
+    const list = byDir.get(dir);
+    if (list) list.push(e);
+    else byDir.set(dir, [e]);
   }
   let offset = 0;
   for (const [dir, list] of byDir) {

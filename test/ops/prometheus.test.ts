@@ -9,6 +9,7 @@ import { createWriteKey } from '../../core/auth/write-keys';
 import type { Config } from '../../core/config';
 import { createKafka } from '../../core/kafka';
 import { createLogger } from '../../core/log';
+import { watchConsumerLag } from '../../core/ops/consumer-lag';
 import { ensurePrometheus } from '../../infra/local/prometheus/install';
 import { freePort } from '../helpers/free-port';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
@@ -154,6 +155,35 @@ describe('Prometheus metrics', () => {
       },
     );
     expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(expected));
+    // Both groups have committed every record: no lag on any partition of their topics.
+    const lag = await waitFor(
+      () =>
+        query(
+          `sum(consumer_lag_records{group=~"${config.kafka.groups.speed}|${config.kafka.groups.archiver}"})`,
+        ),
+      (v) => v === 0,
+      { timeoutMs: 30_000, intervalMs: 500 },
+    );
+    expect(lag).toBe(0);
+    expect(await query(`count(consumer_lag_records{group="${config.kafka.groups.archiver}"})`)).toBe(
+      2 * config.kafka.partitions,
+    );
+    // A group that never committed lags by every record of the topic (7 events, 2 poison).
+    const stopIdle = watchConsumerLag(
+      createKafka(config, createLogger({ test: 'ops' }, 'error')),
+      `${config.kafka.groups.speed}-idle`,
+      [config.kafka.topics.events],
+    );
+    try {
+      const idle = await waitFor(
+        () => query(`sum(consumer_lag_records{group="${config.kafka.groups.speed}-idle"})`),
+        (v) => v === 9,
+        { timeoutMs: 30_000, intervalMs: 500 },
+      );
+      expect(idle).toBe(9);
+    } finally {
+      await stopIdle();
+    }
     // Node's runtime metrics are there too.
     expect(await query('process_resident_memory_bytes')).toBeGreaterThan(0);
   }, 120_000);
