@@ -10,6 +10,7 @@ import { reportCommand } from './commands/report';
 import { keyCommand, tokenCommand } from './commands/credentials';
 import { experimentCommand } from './commands/experiment';
 import { segmentCommand } from './commands/segment';
+import { statusCommand } from './commands/status';
 import { loginCommand } from './commands/login';
 import { runCommand } from './commands/run';
 import { schemaCommand } from './commands/schema';
@@ -24,6 +25,8 @@ const USAGE = `usage: ./platform <command>
   run <role>[,<role>...]    run roles in this process: ingest, speed, archiver, worker, serve, all
                             (ingest --workers N: N processes sharing the port)
   services start|stop|status  the local Kafka broker and Temporal dev server
+  status [--ops host:port,...]  the running platform: ingest, consumer lag, dead letters,
+                                    watermark, next scheduled runs (from the ops ports and Temporal)
   down                      stop the local Kafka broker, Temporal dev server and mail server
   token --project P [--scope read|admin] [--ttl 30d] | --revoke TOKEN
                                           mint a query-API token, or revoke one
@@ -55,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
       return runCommand(args.positional, Number(args.options.workers ?? 1));
     case 'services':
       return servicesCommand(args.positional[0]);
+    case 'status':
+      return statusCommand(args);
     case 'down':
       return servicesCommand('stop');
     case 'token':

@@ -222,6 +222,11 @@ export function openApiDocument(): OpenAPIObject {
         [{ name: 'id', in: 'path', required: true, description: 'the userId', schema: { type: 'string' } }],
         ok('events by name, first and last seen, recent events'),
       ),
+      '/v1/users/{id}/export': get(
+        'Every event of a user (by userId, linked anonymous ids, aliases) as NDJSON, oldest first (admin)',
+        [{ name: 'id', in: 'path', required: true, description: 'the userId', schema: { type: 'string' } }],
+        ok('newline-delimited JSON, one stored event per line'),
+      ),
       '/v1/events/{id}': get(
         'One event by its messageId',
         [

@@ -39,7 +39,7 @@ export async function startServingApi(
   // The watermark's lag at every scrape of this process (none before the first sealed hour).
   const stopWatermarkLag = onWatermarkScrape(async (set) => {
     const end = await batch.watermarkEnd();
-    if (end) set({}, Math.max(0, (Date.now() - end.getTime()) / 1000));
+    if (end) set({ lake: lake.uri('') }, Math.max(0, (Date.now() - end.getTime()) / 1000));
   });
   const raw = new RawEventReader(deps.clickhouse, deps.config.clickhouse.database, lake);
   // Lazy: the API starts (and answers queries) while Temporal is down; report routes then say 503.

@@ -106,8 +106,9 @@ export const onConsumerLagScrape = scrapedGauge(
 /** How far the batch watermark is behind now; source: the roles that read the lake. */
 export const onWatermarkScrape = scrapedGauge(
   'batch_watermark_lag_seconds',
-  'Seconds between now and the end of the last sealed hour (the batch watermark)',
-  [] as const,
+  'Seconds between now and the end of the last sealed hour (the batch watermark), per lake',
+  // A label even with one lake: an unlabelled gauge would read 0 before any hour is sealed.
+  ['lake'] as const,
 );
 
 /** Every metric name this code exports (alert rules and dashboards may use only these). */

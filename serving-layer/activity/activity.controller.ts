@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Param, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param, Req, UseGuards } from '@nestjs/common';
+import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { ActivityService } from './activity.service';
 
@@ -10,6 +11,18 @@ export class ActivityController {
   @Get('events/:id')
   event(@Param('id') id: string, @Req() req: AuthedRequest) {
     return this.activity.event(req.auth.project, id);
+  }
+
+  /**
+   * A user's data, for a subject-access request: every event of theirs (by user id, linked
+   * anonymous ids and aliases) as newline-delimited JSON, oldest first. Admin scope: it is personal data.
+   */
+  @Get('users/:id/export')
+  @UseGuards(AdminGuard)
+  @Header('content-type', 'application/x-ndjson; charset=utf-8')
+  async export(@Param('id') id: string, @Req() req: AuthedRequest): Promise<string> {
+    const events = await this.activity.export(req.auth.project, id);
+    return events.map((e) => JSON.stringify(e)).join('\n') + (events.length > 0 ? '\n' : '');
   }
 
   @Get('users/:id')

@@ -1,7 +1,7 @@
 import { openLakeDuckDB } from '../../core/lake/duckdb-access';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { type DuckDBInstance, timestampValue } from '@duckdb/node-api';
+import { type DuckDBInstance, LIST, listValue, TIMESTAMP, timestampValue, VARCHAR } from '@duckdb/node-api';
 import type { Config } from '../../core/config';
 import { projectFolder } from '../../core/lake/layout';
 import { key } from '../../core/lake/storage';
@@ -44,11 +44,15 @@ export class ActivityService {
     return (await lake.list(dir)).length > 0 ? lake.uri(key(dir, '**', '*.parquet')) : undefined;
   }
 
-  private async lake<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
+  private async lake<T>(
+    sql: string,
+    params: Record<string, unknown>,
+    types?: Record<string, unknown>,
+  ): Promise<T[]> {
     this.duck ??= openLakeDuckDB(this.batch.lake, 1);
     const conn = await (await this.duck).connect();
     try {
-      return (await conn.runAndReadAll(sql, params as never)).getRowObjectsJson() as T[];
+      return (await conn.runAndReadAll(sql, params as never, types as never)).getRowObjectsJson() as T[];
     } finally {
       conn.closeSync();
     }
@@ -125,5 +129,73 @@ export class ActivityService {
       byEvent,
       recent: (await recent.json<Record<string, string | null>>()).map((r) => storedEvent(r, 'speed')),
     };
+  }
+
+  /**
+   * Every event of a user, oldest first, each once: by the user id, by every anonymous id the user
+   * was seen with (identify calls and later events carry both), and by every id an alias call
+   * named as the user's previous one. The lake answers before the split, the speed view after.
+   */
+  async export(project: string, userId: string, now = Date.now()): Promise<StoredEvent[]> {
+    const split = new Date(now - this.config.speed.horizonMs + 3_600_000);
+    const glob = await this.lakeGlob(project);
+    const db = this.config.clickhouse.database;
+    const chSplit = split.toISOString().replace('T', ' ').replace('Z', '');
+    // The ids linked to the user, from both layers (linking is idempotent: reading both is safe).
+    const anonymous = new Set<string>();
+    const previous = new Set<string>();
+    const linked = await this.clickhouse.query({
+      query: `SELECT DISTINCT anonymous_id, if(type = 'alias', JSONExtractString(properties, 'previousId'), '') AS prev
+              FROM {db:Identifier}.speed_events
+              WHERE project_id = {project:String} AND user_id = {user:String}`,
+      query_params: { db, project, user: userId },
+      format: 'JSONEachRow',
+    });
+    const note = (anon: string | null, prev: string | null) => {
+      if (anon) anonymous.add(anon);
+      if (prev) previous.add(prev);
+    };
+    for (const r of await linked.json<{ anonymous_id: string | null; prev: string }>())
+      note(r.anonymous_id, r.prev);
+    if (glob)
+      for (const r of await this.lake<{ anonymous_id: string | null; prev: string | null }>(
+        `SELECT DISTINCT anonymous_id, CASE WHEN type = 'alias' THEN json_extract_string(properties, '$.previousId') END AS prev
+         FROM read_parquet($glob) WHERE user_id = $user`,
+        { glob, user: userId },
+      ))
+        note(r.anonymous_id, r.prev);
+    const users = [userId, ...previous];
+    const anons = [...new Set([...anonymous, ...previous])];
+    const events: StoredEvent[] = [];
+    if (glob) {
+      const rows = await this.lake<Record<string, string | null>>(
+        `SELECT event_id, any_value(type) AS type, any_value(event) AS event, any_value(user_id) AS user_id,
+                any_value(anonymous_id) AS anonymous_id, strftime(min(event_time), '%Y-%m-%d %H:%M:%S.%g') AS t,
+                strftime(min(received_at), '%Y-%m-%d %H:%M:%S.%g') AS r, any_value(properties) AS properties,
+                any_value(context) AS context
+         FROM read_parquet($glob)
+         WHERE (list_contains($users, user_id) OR list_contains($anons, anonymous_id)) AND event_time < $split
+         GROUP BY event_id ORDER BY t, event_id`,
+        {
+          glob,
+          users: listValue(users),
+          anons: listValue(anons),
+          split: timestampValue(BigInt(split.getTime()) * 1000n),
+        },
+        { glob: VARCHAR, users: LIST(VARCHAR), anons: LIST(VARCHAR), split: TIMESTAMP },
+      );
+      events.push(...rows.map((r) => storedEvent(r, 'lake')));
+    }
+    const speed = await this.clickhouse.query({
+      query: `SELECT ${STORED_EVENT_COLUMNS}
+              FROM {db:Identifier}.speed_events
+              WHERE project_id = {project:String} AND event_time >= {split:DateTime64(3, 'UTC')}
+                AND (user_id IN {users:Array(String)} OR anonymous_id IN {anons:Array(String)})
+              ORDER BY event_time, event_id`,
+      query_params: { db, project, split: chSplit, users, anons },
+      format: 'JSONEachRow',
+    });
+    events.push(...(await speed.json<Record<string, string | null>>()).map((r) => storedEvent(r, 'speed')));
+    return events;
   }
 }

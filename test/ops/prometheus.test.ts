@@ -12,6 +12,7 @@ import { createLogger } from '../../core/log';
 import { watchConsumerLag } from '../../core/ops/consumer-lag';
 import { ensurePrometheus } from '../../infra/local/prometheus/install';
 import { freePort } from '../helpers/free-port';
+import { platformCli } from '../helpers/platform-cli';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
@@ -184,6 +185,14 @@ describe('Prometheus metrics', () => {
     } finally {
       await stopIdle();
     }
+    // ./platform status reads the same metrics: one line per project and per consumer group.
+    const status = await platformCli(config, ['status', '--ops', roles.urls.ops as string]);
+    expect(status).toContain(`ingest      ${project}: 7 accepted, 3 quarantined (event 2, schema 1)`);
+    expect(status).toContain(
+      `consumer    ${config.kafka.groups.speed}: lag 0 over 3 partitions, 9 records, 2 dead letters`,
+    );
+    expect(status).toMatch(/^watermark   none sealed yet/m);
+    expect(status).toMatch(/^schedules   /m);
     // Node's runtime metrics are there too.
     expect(await query('process_resident_memory_bytes')).toBeGreaterThan(0);
   }, 120_000);
