@@ -70,6 +70,20 @@ export const apiRequestSeconds = new Histogram({
   registers,
 });
 
+export const reportEmails = new Counter({
+  name: 'report_emails_total',
+  help: 'Scheduled report emails, by outcome (sent; refused: the recipient rejected; failed: the mail server did not answer, retried)',
+  labelNames: ['outcome'] as const,
+  registers,
+});
+
+export const apiCacheLookups = new Counter({
+  name: 'api_cache_lookups_total',
+  help: "Lookups of the serving layer's answer caches, by result (hit, miss)",
+  labelNames: ['result'] as const,
+  registers,
+});
+
 /** Sets one sample of a gauge read at scrape time. */
 export type Sample<L extends string> = (labels: Record<L, string>, value: number) => void;
 type Source<L extends string> = (set: Sample<L>) => Promise<void>;

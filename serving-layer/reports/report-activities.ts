@@ -1,3 +1,4 @@
+import { reportEmails } from '../../core/ops/metrics';
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -124,6 +125,7 @@ export function createReportActivities(deps: ReportDeps): ReportActivities {
         });
       } catch (e) {
         if (e instanceof SendError) {
+          reportEmails.inc({ outcome: e.permanent ? 'refused' : 'failed' });
           throw e.permanent
             ? ApplicationFailure.nonRetryable(e.message, RECIPIENT_REJECTED)
             : ApplicationFailure.retryable(e.message, 'SmtpUnavailable');
@@ -132,6 +134,7 @@ export function createReportActivities(deps: ReportDeps): ReportActivities {
       }
       const delivery: Delivery = { recipient, messageId, status: 'sent', sentAt: new Date().toISOString() };
       await deps.ledger.record({ messageId, recipient, sentAt: delivery.sentAt, response });
+      reportEmails.inc({ outcome: 'sent' });
       deps.afterSent?.(delivery);
       return delivery;
     },

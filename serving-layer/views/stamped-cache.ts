@@ -1,3 +1,5 @@
+import { apiCacheLookups } from '../../core/ops/metrics';
+
 /**
  * Values cached by key and invalidated by a stamp: `stamp` changes whenever the data behind the
  * values does (the batch watermark or a publish, a speed-layer write), and an entry computed under
@@ -22,6 +24,7 @@ export class StampedCache<T> {
       this.entries.delete(key);
       this.entries.set(key, hit);
       this.hits++;
+      apiCacheLookups.inc({ result: 'hit' });
       return hit.value;
     }
     // Concurrent requests for the same answer under the same stamp share one computation: when a
@@ -29,9 +32,11 @@ export class StampedCache<T> {
     const running = this.pending.get(key);
     if (running && running.stamp === stamp) {
       this.hits++;
+      apiCacheLookups.inc({ result: 'hit' });
       return running.value;
     }
     this.misses++;
+    apiCacheLookups.inc({ result: 'miss' });
     const value = compute();
     this.pending.set(key, { stamp, value });
     try {

@@ -15,6 +15,7 @@ import { REPO_ROOT } from '../../infra/local/paths';
 import { temporalServiceOptions } from '../../infra/local/temporal/service';
 import { formatValue } from '../../serving-layer/reports/report-email';
 import { SCHEDULE_IDS, WORKFLOW_TYPES } from '../../workflows/ids';
+import { reportEmails } from '../../core/ops/metrics';
 import { csvRows, inboxMessages, parsedMessage, startReportStack } from '../helpers/report-stack';
 import { seedViews } from '../helpers/seed-views';
 import { generateEvents } from '../helpers/speed-harness';
@@ -293,6 +294,9 @@ describe('scheduled reports', () => {
       ['COMPLETED', w.period.label, ['already-sent', 'already-sent']],
       ['COMPLETED', w.period.label, ['sent', 'sent']],
     ]);
+    // The ops metric counts each email once: two sent by the first run, none by the second.
+    const sent = (await reportEmails.get()).values.find((v) => v.labels.outcome === 'sent')?.value;
+    expect(sent).toBe(2);
   });
 
   it('shows the report in the Temporal UI, whose Trigger button sends it', async () => {
