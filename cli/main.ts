@@ -20,7 +20,9 @@ import { upCommand } from './commands/up';
 
 const USAGE = `usage: ./platform <command>
 
-  up [--no-demo]            install what is missing, start Kafka, Temporal and every role, send demo traffic
+  up [--no-demo] [--with-monitoring]
+                            install what is missing, start Kafka, Temporal and every role, send demo
+                            traffic; with Prometheus (9090) scraping every ops port and alerting
   test [vitest args]        install what is missing, start the services, run the whole test suite
   run <role>[,<role>...]    run roles in this process: ingest, speed, archiver, worker, serve, all
                             (ingest --workers N: N processes sharing the port)
@@ -51,7 +53,10 @@ async function main(argv: string[]): Promise<number> {
   const args = parseArgs(rest);
   switch (command) {
     case 'up':
-      return upCommand({ demo: args.options['no-demo'] === undefined });
+      return upCommand({
+        demo: args.options['no-demo'] === undefined,
+        monitoring: args.options['with-monitoring'] !== undefined,
+      });
     case 'test':
       return testCommand(rest);
     case 'run':

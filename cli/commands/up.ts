@@ -3,6 +3,7 @@ import { loadConfig } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { startStack } from '../../infra/local/stack';
 import { kafkaLogFile } from '../../infra/local/kafka/service';
+import { startPrometheus } from '../../infra/local/prometheus/service';
 import { demoWriteKey, DEMO_PROJECT } from '../local-credentials';
 import { startDemoTraffic } from '../demo-traffic';
 import { DEMO_REPORT, ensureDemoReport } from '../demo-report';
@@ -10,7 +11,7 @@ import { startRoles, ROLES } from '../roles';
 import { DEFAULT_USER, signInLink } from './login';
 
 /** Installs what is missing, starts the services, every role and demo traffic; runs until Ctrl-C. */
-export async function upCommand(opts: { demo: boolean }): Promise<number> {
+export async function upCommand(opts: { demo: boolean; monitoring?: boolean }): Promise<number> {
   const say = (l: string) => console.log(l);
   const config = loadConfig();
   const stack = await startStack(say);
@@ -28,6 +29,8 @@ export async function upCommand(opts: { demo: boolean }): Promise<number> {
     { project: DEMO_PROJECT, scopes: ['read'], user: DEFAULT_USER },
     roles.urls.api,
   );
+  // Started after the roles, whose ops ports it scrapes (a scrape of a port not yet open just fails).
+  const monitoring = opts.monitoring ? await startPrometheus(undefined, say) : undefined;
   const demo =
     opts.demo && roles.urls.ingest ? startDemoTraffic(roles.urls.ingest, writeKey, log) : undefined;
   const report = opts.demo ? await ensureDemoReport(config) : undefined;
@@ -39,6 +42,8 @@ export async function upCommand(opts: { demo: boolean }): Promise<number> {
   say(`  API documentation          ${roles.urls.api}/docs`);
   say(`  local mail inbox           ${stack.mail.inbox}   (SMTP ${stack.mail.where})`);
   say(`  Kafka                      ${stack.kafka.where}   (broker log: ${kafkaLogFile()})`);
+  say(`  metrics (Prometheus text)  ${roles.urls.ops}/metrics   (./platform status reads them)`);
+  if (monitoring) say(`  Prometheus (alerts)        ${monitoring.where}/alerts   (log: ${monitoring.log})`);
   say('');
   say(`  demo project write key     ${writeKey}`);
   say(`  demo read token            ${token}`);

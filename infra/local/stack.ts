@@ -1,3 +1,4 @@
+import { stopPrometheus } from './prometheus/service';
 import { kafkaServiceOptions, startKafka, stopKafka } from './kafka/service';
 import { startBigQuery, stopBigQuery } from './bigquery/service';
 import { ensureHttpfsExtension } from './duckdb/httpfs';
@@ -59,6 +60,7 @@ export async function stopStack(
     gcs?: boolean;
     bigquery?: boolean;
     postgres?: boolean;
+    prometheus?: boolean;
   } = {
     kafka: true,
     temporal: true,
@@ -67,8 +69,10 @@ export async function stopStack(
     gcs: true,
     bigquery: true,
     postgres: true,
+    prometheus: true,
   },
 ): Promise<void> {
+  if (which.prometheus && (await stopPrometheus())) log('prometheus stopped');
   if (which.postgres && (await stopPostgres())) log('postgres stopped');
   if (which.bigquery && (await stopBigQuery())) log('bigquery emulator stopped');
   if (which.gcs && (await stopGcs())) log('fake-gcs-server stopped');
