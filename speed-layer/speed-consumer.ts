@@ -1,4 +1,4 @@
-import { consumerDeadLetters, consumerRecords } from '../core/ops/metrics';
+import { consumerDeadLetters, consumerRecords, speedFreshness } from '../core/ops/metrics';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { openLake } from '../core/lake/open-lake';
 import type { LakeStorage } from '../core/lake/storage';
@@ -137,6 +137,10 @@ export async function startSpeedConsumer(
         ]);
         m.derived = next;
         consumerRecords.inc({ group: config.groupId }, messages.length);
+        // Queryable from now on: each event's time since the collector acknowledged it.
+        const visibleAt = Date.now();
+        for (const c of consumed)
+          speedFreshness.observe(Math.max(0, visibleAt - Date.parse(c.event.receivedAt)) / 1000);
         if (dead.length > 0) consumerDeadLetters.inc({ group: config.groupId }, dead.length);
       };
     },

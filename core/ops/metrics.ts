@@ -55,6 +55,13 @@ export const consumerDeadLetters = new Counter({
   registers,
 });
 
+export const speedFreshness = new Histogram({
+  name: 'speed_freshness_seconds',
+  help: "Seconds from the collector's acknowledgement (receivedAt) to the event being queryable in the speed view (its range committed)",
+  buckets: [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30, 60, 300],
+  registers,
+});
+
 export const apiRequests = new Counter({
   name: 'api_requests_total',
   help: 'Serving API requests, by route pattern and status code',

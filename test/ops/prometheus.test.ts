@@ -145,6 +145,8 @@ describe('Prometheus metrics', () => {
       // The speed layer read the 7 events and the 2 poison records; the archiver those and the 3 quarantined.
       [`consumer_records_total{group="${config.kafka.groups.speed}"}`, 9],
       [`consumer_records_total{group="${config.kafka.groups.archiver}"}`, 12],
+      // Each of the 7 events became queryable in the speed view once.
+      ['speed_freshness_seconds_count', 7],
     ];
     const read = () => Promise.all(expected.map(async ([q]) => [q, await query(q)] as const));
     const seen = await waitFor(
