@@ -28,7 +28,10 @@ import {
   REVOKED_TOKENS,
   EXPERIMENTS,
   SEGMENTS,
+  QUALITY,
 } from './tokens';
+import { QualityController } from './quality/quality.controller';
+import type { QualityQuery } from './quality/quality-query';
 import { SegmentsController } from './segments/segments.controller';
 import type { SegmentStore } from './segments/segment-store';
 import { LoginController } from './auth/login.controller';
@@ -58,6 +61,7 @@ export class AppModule {
     revoked: RevokedTokens;
     experiments: ExperimentStore;
     segments: SegmentStore;
+    quality: QualityQuery;
     shutdown: ServingShutdown;
   }): DynamicModule {
     return {
@@ -71,6 +75,7 @@ export class AppModule {
         DashboardsController,
         ExperimentsController,
         SegmentsController,
+        QualityController,
         LoginController,
       ],
       providers: [
@@ -85,6 +90,7 @@ export class AppModule {
         { provide: REVOKED_TOKENS, useValue: deps.revoked },
         { provide: EXPERIMENTS, useValue: deps.experiments },
         { provide: SEGMENTS, useValue: deps.segments },
+        { provide: QUALITY, useValue: deps.quality },
         { provide: ServingShutdown, useValue: deps.shutdown },
         MetricsService,
         // The query core's analyses are plain classes: built here from the core's metric query.

@@ -9,6 +9,7 @@ import {
   MetricParams,
   ProductsParams,
   CommerceParams,
+  RangeParams,
   RetentionParams,
 } from './query/params';
 import { reportPaths } from './reports/reports.openapi';
@@ -226,6 +227,13 @@ export function openApiDocument(): OpenAPIObject {
         'Every event of a user (by userId, linked anonymous ids, aliases) as NDJSON, oldest first (admin)',
         [{ name: 'id', in: 'path', required: true, description: 'the userId', schema: { type: 'string' } }],
         ok('newline-delimited JSON, one stored event per line'),
+      ),
+      '/v1/quality': get(
+        'Data quality of the project over whole hours: volume anomalies against the same hour of earlier weeks, duplicates, late share, delivery delay, quarantine rate and reasons',
+        queryParams(RangeParams),
+        ok(
+          '{ events: [{ event, events, duplicates, duplicateRate, late, lateShare, delaySeconds }], anomalies, quarantine, definitions }',
+        ),
       ),
       '/v1/events/{id}': get(
         'One event by its messageId',

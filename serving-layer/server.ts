@@ -20,6 +20,7 @@ import { UserSettings } from '../core/auth/user-settings';
 import { RevokedTokens } from '../core/auth/revoked-tokens';
 import { ExperimentStore } from './experiments/experiment-store';
 import { SegmentStore } from './segments/segment-store';
+import { QualityQuery } from './quality/quality-query';
 import type { Server } from 'node:http';
 import { createLogger } from '../core/log';
 import { LiveFeed } from './live/live-feed';
@@ -42,6 +43,7 @@ export async function startServingApi(
     if (end) set({ lake: lake.uri('') }, Math.max(0, (Date.now() - end.getTime()) / 1000));
   });
   const raw = new RawEventReader(deps.clickhouse, deps.config.clickhouse.database, lake);
+  const quality = new QualityQuery(lake);
   // Lazy: the API starts (and answers queries) while Temporal is down; report routes then say 503.
   const temporal = new Client({
     connection: Connection.lazy({
@@ -72,6 +74,7 @@ export async function startServingApi(
       stopWatermarkLag();
       batch.close();
       raw.close();
+      quality.close();
       await temporal.connection.close();
       revoked.close();
       await metadata.close();
@@ -89,6 +92,7 @@ export async function startServingApi(
       revoked,
       experiments,
       segments,
+      quality,
       shutdown,
     }),
     {

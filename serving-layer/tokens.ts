@@ -13,3 +13,4 @@ export const USER_SETTINGS = Symbol('UserSettings');
 export const REVOKED_TOKENS = Symbol('RevokedTokens');
 export const EXPERIMENTS = Symbol('ExperimentStore');
 export const SEGMENTS = Symbol('SegmentStore');
+export const QUALITY = Symbol('QualityQuery');

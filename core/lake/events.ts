@@ -21,8 +21,19 @@ export async function lakeHolds(lake: LakeStorage, hourIso: string, projects?: s
 }
 
 /** The project's hours of [from, to) (epoch ms) that hold event files, oldest first, with their folder key. */
-export async function eventHoursOf(
+export function eventHoursOf(
   lake: LakeStorage,
+  projectId: string,
+  from: number,
+  to: number,
+): Promise<{ hour: number; key: string }[]> {
+  return hoursOf(lake, EVENTS, projectId, from, to);
+}
+
+/** The same for a dataset of the lake: `events`, or `quarantine` (by receivedAt). */
+export async function hoursOf(
+  lake: LakeStorage,
+  dataset: typeof EVENTS | 'quarantine',
   projectId: string,
   from: number,
   to: number,
@@ -31,7 +42,7 @@ export async function eventHoursOf(
   const first = Math.floor(from / HOUR) * HOUR;
   // The folders that exist, walked by day: a range over all history costs its days with data,
   // not one probe per hour since 1970.
-  const days = (await lake.list(key(EVENTS, projectFolder(projectId))))
+  const days = (await lake.list(key(dataset, projectFolder(projectId))))
     .filter((d) => d.startsWith('date='))
     .map((d) => d.slice('date='.length))
     .filter((d) => {
@@ -40,13 +51,19 @@ export async function eventHoursOf(
     })
     .sort();
   for (const day of days) {
-    const hours = (await lake.list(key(EVENTS, projectFolder(projectId), `date=${day}`)))
+    const hours = (await lake.list(key(dataset, projectFolder(projectId), `date=${day}`)))
       .filter((h) => /^hour=\d\d$/.test(h))
       .map((h) => Date.parse(`${day}T${h.slice('hour='.length)}:00:00Z`))
       .filter((h) => h >= first && h < to)
       .sort((a, b) => a - b);
     for (const h of hours) {
-      const k = eventHourKey(projectId, new Date(h).toISOString());
+      const iso = new Date(h).toISOString();
+      const k = key(
+        dataset,
+        projectFolder(projectId),
+        `date=${iso.slice(0, 10)}`,
+        `hour=${iso.slice(11, 13)}`,
+      );
       if (parquet(await lake.list(k)).length > 0) found.push({ hour: h, key: k });
     }
   }
