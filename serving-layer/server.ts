@@ -1,5 +1,11 @@
 import type { Request, Response } from 'express';
-import { apiRequests, apiRequestSeconds, onWatermarkScrape } from '../core/ops/metrics';
+import {
+  apiRequests,
+  apiRequestSeconds,
+  onRepairBacklogScrape,
+  onWatermarkScrape,
+} from '../core/ops/metrics';
+import { LateHoursIndex, viewHolds } from '../core/lake/late-markers';
 import { openLake } from '../core/lake/open-lake';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
@@ -42,6 +48,18 @@ export async function startServingApi(
     const end = await batch.watermarkEnd();
     if (end) set({ lake: lake.uri('') }, Math.max(0, (Date.now() - end.getTime()) / 1000));
   });
+  const lateHours = new LateHoursIndex(lake);
+  // Pending as the layer plan judges it: a marker whose events the hour's view already holds
+  // (the archiver got there before the seal) is waiting for nothing.
+  const stopRepairBacklog = onRepairBacklogScrape(async (set) => {
+    let pending = 0;
+    for (const [k, ranges] of await lateHours.hours()) {
+      const hour = new Date(k.slice(k.indexOf('|') + 1));
+      const pointer = (await batch.pointers(hour, new Date(hour.getTime() + 3_600_000)))(hour.toISOString());
+      if (ranges.some((r) => !viewHolds(pointer?.archived, r))) pending++;
+    }
+    set({ lake: lake.uri('') }, pending);
+  });
   const raw = new RawEventReader(deps.clickhouse, deps.config.clickhouse.database, lake);
   const quality = new QualityQuery(lake);
   // Lazy: the API starts (and answers queries) while Temporal is down; report routes then say 503.
@@ -72,6 +90,7 @@ export async function startServingApi(
     beforeServerCloses: () => live.feed?.close(),
     afterServerClosed: async () => {
       stopWatermarkLag();
+      stopRepairBacklog();
       batch.close();
       raw.close();
       quality.close();

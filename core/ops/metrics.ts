@@ -132,6 +132,13 @@ export const onWatermarkScrape = scrapedGauge(
   ['lake'] as const,
 );
 
+/** Sealed hours waiting for late-data repair; source: the serving processes (late markers in the lake). */
+export const onRepairBacklogScrape = scrapedGauge(
+  'batch_repair_backlog_hours',
+  'Sealed (project, hour) pairs holding late events their batch view does not have yet (lateDataRepair absorbs them)',
+  ['lake'] as const,
+);
+
 /** Every metric name this code exports (alert rules and dashboards may use only these). */
 export async function exportedNames(): Promise<string[]> {
   return (await registry.getMetricsAsJSON()).map((m) => m.name).sort();

@@ -53,6 +53,13 @@ describe('late data into sealed hours', () => {
     expect(whole.body.value).toBe(onTime.length + late.length);
     expect(whole.body.parts.map((p) => p.source)).toEqual(['batch', 'late', 'batch']);
 
+    // Operators see the backlog: one sealed hour of this project waits for repair.
+    const backlog = async () => {
+      const text = await (await fetch(`${s.urls.ops}/metrics`)).text();
+      return Number(/^batch_repair_backlog_hours\{[^}]*\} (\S+)$/m.exec(text)?.[1]);
+    };
+    expect(await backlog()).toBe(1);
+
     // The repair schedule absorbs them: the same numbers, from the batch view.
     await s.startRepairSchedule();
 
@@ -63,5 +70,6 @@ describe('late data into sealed hours', () => {
     );
     expect(repaired.body).toMatchObject({ source: 'batch', value: onTime.length + late.length });
     expect(repaired.body.pendingRepair).toBeUndefined();
+    expect(await waitFor(backlog, (n) => n === 0, { timeoutMs: 30_000 })).toBe(0);
   }, 240_000);
 });
