@@ -4,6 +4,7 @@ import { Engines, type EngineSettings } from '../batch-layer/engines';
 import type { LakeStorage } from '../core/lake/storage';
 import type { Logger } from '../core/log';
 import { createActivities } from './activities';
+import { activityMetrics } from './activity-metrics';
 import { ensureSchedules, type ScheduleOptions } from './schedules';
 import { Client, Connection } from '@temporalio/client';
 
@@ -56,6 +57,7 @@ export async function startBatchWorker(
     // A file path, not require.resolve: the SDK bundles the TypeScript source itself.
     workflowsPath: join(__dirname, 'workflows.ts'),
     activities: createActivities({ engines, lake: config.lake }),
+    interceptors: { activity: [activityMetrics] },
   });
   if (config.schedules !== false) {
     const client = new Client({

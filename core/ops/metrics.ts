@@ -62,6 +62,14 @@ export const speedFreshness = new Histogram({
   registers,
 });
 
+export const activityDuration = new Histogram({
+  name: 'workflow_activity_duration_seconds',
+  help: 'Temporal activity executions on this process, by activity type and outcome (completed, failed: retried or given up by its workflow)',
+  labelNames: ['activity', 'outcome'] as const,
+  buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900],
+  registers,
+});
+
 export const apiRequests = new Counter({
   name: 'api_requests_total',
   help: 'Serving API requests, by route pattern and status code',

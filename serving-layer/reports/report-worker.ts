@@ -1,3 +1,4 @@
+import { activityMetrics } from '../../workflows/activity-metrics';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Config } from '../../core/config';
 import type { Logger } from '../../core/log';
@@ -32,6 +33,7 @@ export async function startReportWorker(
       from: config.reports.from,
       ...overrides,
     }),
+    interceptors: { activity: [activityMetrics] },
   });
   const done = worker.run().finally(async () => {
     mailer.close();

@@ -15,7 +15,7 @@ import { REPO_ROOT } from '../../infra/local/paths';
 import { temporalServiceOptions } from '../../infra/local/temporal/service';
 import { formatValue } from '../../serving-layer/reports/report-email';
 import { SCHEDULE_IDS, WORKFLOW_TYPES } from '../../workflows/ids';
-import { reportEmails } from '../../core/ops/metrics';
+import { activityDuration, reportEmails } from '../../core/ops/metrics';
 import { csvRows, inboxMessages, parsedMessage, startReportStack } from '../helpers/report-stack';
 import { seedViews } from '../helpers/seed-views';
 import { generateEvents } from '../helpers/speed-harness';
@@ -297,6 +297,14 @@ describe('scheduled reports', () => {
     // The ops metric counts each email once: two sent by the first run, none by the second.
     const sent = (await reportEmails.get()).values.find((v) => v.labels.outcome === 'sent')?.value;
     expect(sent).toBe(2);
+    // And each delivery activity was timed: two that sent, two that found them sent.
+    const timed = (await activityDuration.get()).values.find(
+      (v) =>
+        v.metricName === 'workflow_activity_duration_seconds_count' &&
+        v.labels.activity === 'deliverReport' &&
+        v.labels.outcome === 'completed',
+    )?.value;
+    expect(timed).toBe(4);
   });
 
   it('shows the report in the Temporal UI, whose Trigger button sends it', async () => {
