@@ -1,4 +1,4 @@
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, LIST, listValue, VARCHAR, type DuckDBType } from '@duckdb/node-api';
 import type { LakeStorage } from './storage';
 
 /** A text literal for the few DuckDB statements that take no parameters (LOAD, CREATE SECRET). */
@@ -41,4 +41,43 @@ export async function openLakeDuckDB(lake: LakeStorage, threads: number): Promis
     conn.closeSync();
   }
   return db;
+}
+
+/**
+ * Queries over lake files on one lazily opened DuckDB: `$globs` is bound to the files' globs (no
+ * files: no rows, without asking DuckDB), every other parameter with its given type. Rows as JSON
+ * values (DuckDB's big integers as text).
+ */
+export class LakeQueries {
+  private duck?: Promise<DuckDBInstance>;
+
+  constructor(
+    private readonly lake: LakeStorage,
+    private readonly threads: number,
+  ) {}
+
+  async rows(
+    sql: string,
+    globs: string[],
+    params: Record<string, unknown>,
+    types: Record<string, DuckDBType> = {},
+  ): Promise<unknown[][]> {
+    if (globs.length === 0) return [];
+    this.duck ??= openLakeDuckDB(this.lake, this.threads);
+    const conn = await (await this.duck).connect();
+    try {
+      const r = await conn.runAndReadAll(
+        sql,
+        { globs: listValue(globs), ...params } as never,
+        { globs: LIST(VARCHAR), ...types } as never,
+      );
+      return r.getRowsJson() as unknown[][];
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  close(): void {
+    void this.duck?.then((d) => d.closeSync());
+  }
 }

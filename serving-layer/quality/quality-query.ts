@@ -1,5 +1,5 @@
-import { type DuckDBInstance, LIST, listValue, TIMESTAMP, timestampValue, VARCHAR } from '@duckdb/node-api';
-import { openLakeDuckDB } from '../../core/lake/duckdb-access';
+import { TIMESTAMP, timestampValue } from '@duckdb/node-api';
+import { LakeQueries } from '../../core/lake/duckdb-access';
 import { hoursOf } from '../../core/lake/events';
 import { key, type LakeStorage } from '../../core/lake/storage';
 import type { TimeRange } from '../query/time-range';
@@ -31,24 +31,14 @@ export interface QualityAnswer {
  * delay, quarantine rate and reasons. See quality.ts for each definition.
  */
 export class QualityQuery {
-  private duck?: Promise<DuckDBInstance>;
+  private readonly queries: LakeQueries;
 
-  constructor(private readonly lake: LakeStorage) {}
+  constructor(private readonly lake: LakeStorage) {
+    this.queries = new LakeQueries(lake, 2);
+  }
 
-  private async run(sql: string, globs: string[], params: Record<string, unknown>): Promise<unknown[][]> {
-    if (globs.length === 0) return [];
-    this.duck ??= openLakeDuckDB(this.lake, 2);
-    const conn = await (await this.duck).connect();
-    try {
-      const r = await conn.runAndReadAll(
-        sql,
-        { globs: listValue(globs), ...params } as never,
-        { globs: LIST(VARCHAR), from: TIMESTAMP, to: TIMESTAMP } as never,
-      );
-      return r.getRowsJson() as unknown[][];
-    } finally {
-      conn.closeSync();
-    }
+  private run(sql: string, globs: string[], params: Record<string, unknown>): Promise<unknown[][]> {
+    return this.queries.rows(sql, globs, params, { from: TIMESTAMP, to: TIMESTAMP });
   }
 
   private async globs(dataset: 'events' | 'quarantine', project: string, from: number, to: number) {
@@ -129,6 +119,6 @@ export class QualityQuery {
   }
 
   close(): void {
-    void this.duck?.then((d) => d.closeSync());
+    this.queries.close();
   }
 }

@@ -1,6 +1,6 @@
-import { openLakeDuckDB } from '../../core/lake/duckdb-access';
+import { LakeQueries } from '../../core/lake/duckdb-access';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { type DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
+import { LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
 import { eventHoursOf } from '../../core/lake/events';
 import { key, type LakeStorage } from '../../core/lake/storage';
 import type { TraitRow } from '../../core/segments/membership';
@@ -36,13 +36,15 @@ const duckTime = (d: Date) => timestampValue(BigInt(d.getTime()) * 1000n);
  * view's recent events (ClickHouse) from it on, so no event is read from both.
  */
 export class RawEventReader {
-  private duck?: Promise<DuckDBInstance>;
+  private readonly queries: LakeQueries;
 
   constructor(
     private readonly clickhouse: ClickHouseClient,
     private readonly database: string,
     private readonly lake: LakeStorage,
-  ) {}
+  ) {
+    this.queries = new LakeQueries(lake, 2);
+  }
 
   /** The lake's hour folders of the project in [from, to), as globs. */
   private async lakeGlobs(project: string, from: Date, to: Date): Promise<string[]> {
@@ -51,32 +53,16 @@ export class RawEventReader {
     );
   }
 
-  private async queryLake(
-    sql: string,
-    globs: string[],
-    params: Record<string, unknown>,
-  ): Promise<unknown[][]> {
-    if (globs.length === 0) return [];
-    this.duck ??= openLakeDuckDB(this.lake, 2);
-    const conn = await (await this.duck).connect();
-    try {
-      const r = await conn.runAndReadAll(
-        sql,
-        { globs: listValue(globs), ...params } as never,
-        {
-          globs: LIST(VARCHAR),
-          ...(params.events ? { events: LIST(VARCHAR) } : {}),
-          ...Object.fromEntries(
-            Object.keys(params)
-              .filter((k) => /^p\d+$/.test(k))
-              .map((k) => [k, VARCHAR]),
-          ),
-        } as never,
-      );
-      return r.getRowsJson() as unknown[][];
-    } finally {
-      conn.closeSync();
-    }
+  /** The lake's rows; parameters `events` (a list) and `p0`, `p1`... (JSON paths) typed as such. */
+  private queryLake(sql: string, globs: string[], params: Record<string, unknown>): Promise<unknown[][]> {
+    return this.queries.rows(sql, globs, params, {
+      ...(params.events ? { events: LIST(VARCHAR) } : {}),
+      ...Object.fromEntries(
+        Object.keys(params)
+          .filter((k) => /^p\d+$/.test(k))
+          .map((k) => [k, VARCHAR]),
+      ),
+    });
   }
 
   /** Events named in `events` of the project in [from, to). */
@@ -270,6 +256,6 @@ export class RawEventReader {
   }
 
   close(): void {
-    void this.duck?.then((d) => d.closeSync());
+    this.queries.close();
   }
 }

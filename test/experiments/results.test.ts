@@ -1,7 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { Analytics } from '@segment/analytics-node';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInLink } from '../../cli/commands/login';
 import { startRoles, type RunningRoles } from '../../cli/roles';
@@ -11,14 +8,12 @@ import { assignUser } from '../../core/experiments/assignment';
 import { sampleRatioMismatch } from '../../core/experiments/stats/tests';
 import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
-import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
-import { REPO_ROOT } from '../../infra/local/paths';
 import { expectResultsOfTruth } from '../helpers/experiment-truth';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
+import { screenshot, withPage } from '../helpers/browser';
 
 const MINUTE = 60_000;
-const ARTIFACTS = join(REPO_ROOT, '.local', 'test-artifacts');
 
 /**
  * An experiment's results through the whole stack: exposures and purchases sent with a Segment
@@ -192,14 +187,7 @@ describe('experiment results', () => {
   }, 180_000);
 
   it('shows in the web app as the API answers it, the mismatch flagged', async () => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
-    const problems: string[] = [];
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(m.text());
-      });
-      page.on('pageerror', (e) => problems.push(e.message));
+    await withPage(async (page, problems) => {
       await page.goto(await signInLink(config, { project, scopes: ['admin'] }, roles.urls.api));
       await page.goto(`${roles.urls.api}/experiments?id=checkout`);
       await page.waitForSelector('[data-testid=experiment-users] tr:nth-child(2)');
@@ -214,11 +202,8 @@ describe('experiment results', () => {
       expect(shown).toEqual(api.variations.map((v) => [v.id, String(v.weight), String(v.users)]));
       expect(await page.textContent('[data-testid=srm]')).toMatch(/^Sample ratio mismatch/);
       expect(await page.$$('[data-testid=experiment-metric]')).toHaveLength(2);
-      mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: join(ARTIFACTS, 'web-experiments.png'), fullPage: true });
+      await screenshot(page, 'web-experiments.png');
       expect(problems).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   }, 60_000);
 });

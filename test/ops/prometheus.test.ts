@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
-import { createWriteKey } from '../../core/auth/write-keys';
 import type { Config } from '../../core/config';
 import { createKafka } from '../../core/kafka';
 import { createLogger } from '../../core/log';
@@ -13,6 +12,7 @@ import { watchConsumerLag } from '../../core/ops/consumer-lag';
 import { ensurePrometheus } from '../../infra/local/prometheus/install';
 import { freePort } from '../helpers/free-port';
 import { platformCli } from '../helpers/platform-cli';
+import { knownWriteKey } from '../helpers/segment-sdk';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
@@ -79,21 +79,7 @@ describe('Prometheus metrics', () => {
   };
 
   it('reads back what the workload did, exactly', async () => {
-    const writeKey = await createWriteKey(config, project);
-    const batch = (events: unknown[]) =>
-      fetch(`${roles.urls.ingest}/v1/batch`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({ batch: events }),
-      });
-    await waitFor(
-      () => batch([]).then((r) => r.status),
-      (s) => s !== 401,
-      { timeoutMs: 30_000, intervalMs: 200 },
-    );
+    const { post: batch } = await knownWriteKey(config, roles.urls.ingest as string, project);
     const now = new Date().toISOString();
     const good = Array.from({ length: 7 }, (_, i) => ({
       type: 'track',

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
-import { createWriteKey } from '../../core/auth/write-keys';
 import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { distinctEventsInLake } from '../helpers/lake';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
+import { knownWriteKey } from '../helpers/segment-sdk';
 
 const HOUR = 3_600_000;
 
@@ -37,21 +37,7 @@ describe('user export', () => {
     const now = Date.now();
     const at = (ms: number) => new Date(now - ms).toISOString();
     const send = async (p: string, batch: Record<string, unknown>[]) => {
-      const key = await createWriteKey(config, p);
-      const post = (b: unknown[]) =>
-        fetch(`${roles.urls.ingest}/v1/batch`, {
-          method: 'POST',
-          headers: {
-            authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
-            'content-type': 'application/json',
-          },
-          body: JSON.stringify({ batch: b }),
-        });
-      await waitFor(
-        () => post([]).then((r) => r.status),
-        (s) => s !== 401,
-        { timeoutMs: 30_000, intervalMs: 200 },
-      );
+      const { post } = await knownWriteKey(config, roles.urls.ingest as string, p);
       const r = await post(batch);
       expect(await r.json()).toMatchObject({ accepted: batch.length, quarantined: 0 });
     };

@@ -1,13 +1,8 @@
 import type { Analytics } from '@segment/analytics-node';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInLink } from '../../cli/commands/login';
 import { mintToken } from '../../core/auth/jwt';
-import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
-import { REPO_ROOT } from '../../infra/local/paths';
 import { hllEstimate, hllMerge, hllRegister } from '../../core/sketches/hll';
 import { computeFunnel } from '../../serving-layer/query/funnel';
 import { computeRetention } from '../../serving-layer/query/retention';
@@ -16,10 +11,10 @@ import { distinctEventsInLake } from '../helpers/lake';
 import { HOUR, iso, startLateStack } from '../helpers/late-stack';
 import { requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
+import { screenshot, withPage } from '../helpers/browser';
 import { connectSdk } from '../helpers/segment-sdk';
 
 const MINUTE = 60_000;
-const ARTIFACTS = join(REPO_ROOT, '.local', 'test-artifacts');
 const DAY = 86_400_000;
 
 /** The fields of the API's answers this test reads. */
@@ -410,14 +405,7 @@ describe('segments', () => {
     expect((await api('GET', `/v1/metrics/page_views?${range}&segment=pro,buyers`)).status).toBe(400);
 
     // The web app's segments page shows the members now, the condition, and the CSV link.
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
-    const problems: string[] = [];
-    try {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(m.text());
-      });
-      page.on('pageerror', (e) => problems.push(e.message));
+    await withPage(async (page, problems) => {
       await page.goto(await signInLink(s.config, { project, scopes: ['admin'] }, s.urls.api as string));
       await page.goto(`${s.urls.api}/segments?id=pro`);
       await page.waitForSelector('[data-testid=segment-members]');
@@ -428,11 +416,8 @@ describe('segments', () => {
         pro.condition,
       );
       expect(await page.getAttribute('[data-testid=segment-csv]', 'href')).toBe('/v1/segments/pro/members');
-      mkdirSync(ARTIFACTS, { recursive: true });
-      await page.screenshot({ path: join(ARTIFACTS, 'web-segments.png'), fullPage: true });
+      await screenshot(page, 'web-segments.png');
       expect(problems).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   }, 400_000);
 });
