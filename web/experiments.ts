@@ -1,4 +1,5 @@
-import { escape, get, post } from './api';
+import { escape, get } from './api';
+import { defineFormHtml, wireDefineForm } from './define-form';
 
 interface Comparison {
   variation: string;
@@ -64,11 +65,7 @@ export async function experiments(main: HTMLElement, scopes: string[]): Promise<
       </form>
     </section>
     <div id="results" class="wide"></div>
-    ${
-      scopes.includes('admin')
-        ? `<section class="tile wide"><h2>Define an experiment</h2><form id="define"><textarea name="json" rows="10" cols="80" data-testid="experiment-json">${escape(JSON.stringify(EXAMPLE, null, 2))}</textarea><button>Save</button><span class="meta" data-testid="define-said"></span></form></section>`
-        : ''
-    }`;
+    ${scopes.includes('admin') ? defineFormHtml('experiment', EXAMPLE, 10) : ''}`;
   const pick = main.querySelector('#pick') as HTMLFormElement;
   pick.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -79,21 +76,7 @@ export async function experiments(main: HTMLElement, scopes: string[]): Promise<
     history.pushState(null, '', `/experiments?${next}`);
     void experiments(main, scopes);
   });
-  const define = main.querySelector<HTMLFormElement>('#define');
-  define?.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const said = define.querySelector('[data-testid=define-said]') as HTMLElement;
-    void (async () => {
-      try {
-        const body = JSON.parse(String(new FormData(define).get('json'))) as { id: string };
-        await post('/v1/experiments', body);
-        history.pushState(null, '', `/experiments?id=${encodeURIComponent(body.id)}`);
-        await experiments(main, scopes);
-      } catch (err) {
-        said.innerHTML = `<span class="error">${escape((err as Error).message)}</span>`;
-      }
-    })();
-  });
+  wireDefineForm(main, '/v1/experiments', '/experiments', () => experiments(main, scopes));
   const out = main.querySelector('#results') as HTMLElement;
   if (!id) {
     out.innerHTML = '<section class="tile"><p>No experiment yet.</p></section>';

@@ -1,4 +1,5 @@
-import { escape, get, post, type Bucket } from './api';
+import { escape, get, type Bucket } from './api';
+import { defineFormHtml, wireDefineForm } from './define-form';
 import { timeSeries } from './charts';
 
 interface Segment {
@@ -48,11 +49,7 @@ export async function segments(main: HTMLElement, scopes: string[], zone: string
       </form>
     </section>
     <div id="segment" class="wide"></div>
-    ${
-      scopes.includes('admin')
-        ? `<section class="tile wide"><h2>Define a segment</h2><form id="define"><textarea name="json" rows="12" cols="80" data-testid="segment-json">${escape(JSON.stringify(EXAMPLE, null, 2))}</textarea><button>Save</button><span class="meta" data-testid="define-said"></span></form></section>`
-        : ''
-    }`;
+    ${scopes.includes('admin') ? defineFormHtml('segment', EXAMPLE, 12) : ''}`;
   const pick = main.querySelector('#pick') as HTMLFormElement;
   pick.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -63,21 +60,7 @@ export async function segments(main: HTMLElement, scopes: string[], zone: string
     );
     void segments(main, scopes, zone);
   });
-  const define = main.querySelector<HTMLFormElement>('#define');
-  define?.addEventListener('submit', (e) => {
-    e.preventDefault();
-    const said = define.querySelector('[data-testid=define-said]') as HTMLElement;
-    void (async () => {
-      try {
-        const body = JSON.parse(String(new FormData(define).get('json'))) as { id: string };
-        await post('/v1/segments', body);
-        history.pushState(null, '', `/segments?id=${encodeURIComponent(body.id)}`);
-        await segments(main, scopes, zone);
-      } catch (err) {
-        said.innerHTML = `<span class="error">${escape((err as Error).message)}</span>`;
-      }
-    })();
-  });
+  wireDefineForm(main, '/v1/segments', '/segments', () => segments(main, scopes, zone));
   const out = main.querySelector('#segment') as HTMLElement;
   const chosen = all.find((s) => s.definition.id === id);
   if (!id || !chosen) {

@@ -16,7 +16,7 @@ import type { AnalyticsEvent } from '../../core/event';
 import { LocalStorage } from '../../core/lake/local-storage';
 import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
 import { trackEvent, writeLake } from '../../test/helpers/lake';
-import { fmt, sideBySide } from '../lib/stats';
+import { fmt, sideBySide, sideBySideTable } from '../lib/stats';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const PER_USER = Number(process.env.BENCH_EVENTS_PER_USER ?? 10);
@@ -109,18 +109,20 @@ async function main() {
       )
     ).getRowsJson();
   const m = await sideBySide(ours, bare);
-  const best = (k: 'ours' | 'bare') => m[k];
   const r = m.oursAnswer;
   const b = m.bareAnswer as unknown[][];
   const check = r.variations.map((v) => v.users).join('/') === b.map((row) => String(row[1])).join('/');
-  say('');
-  say('| measure | value |');
-  say('| --- | ---: |');
-  say(`| users / events | ${fmt(USERS)} / ${fmt(USERS * PER_USER)} |`);
-  say(`| results (read + compute), best of 3, ms | ${fmt(best('ours'))} |`);
-  say(`| bare DuckDB, same aggregates in one query, best of 3, ms | ${fmt(best('bare'))} |`);
-  say(`| bare / ours | ${fmt(best('bare') / best('ours'), 2)} |`);
-  say(`| users per variation agree with bare DuckDB | ${check ? 'yes' : 'NO'} |`);
+  sideBySideTable(
+    say,
+    {
+      sizes: `${fmt(USERS)} / ${fmt(USERS * PER_USER)}`,
+      ours: 'results (read + compute)',
+      bare: 'bare DuckDB, same aggregates in one query',
+      agree: 'users per variation agree with bare DuckDB',
+    },
+    m,
+    check,
+  );
   say(
     `command: node node_modules/tsx/dist/cli.mjs bench/experiments/run.ts  (BENCH_USERS=${USERS} BENCH_EVENTS_PER_USER=${PER_USER})`,
   );

@@ -34,3 +34,20 @@ export async function sideBySide<A, B>(
     bareAnswer: first.bare.r,
   };
 }
+
+/** The table a side-by-side bench prints (bench/RESULTS.md keeps it): sizes, both times, their ratio, agreement. */
+export function sideBySideTable(
+  say: (line: string) => void,
+  r: { sizes: string; ours: string; bare: string; agree: string },
+  m: { ours: number; bare: number },
+  agreed: boolean,
+): void {
+  say('');
+  say('| measure | value |');
+  say('| --- | ---: |');
+  say(`| users / events | ${r.sizes} |`);
+  say(`| ${r.ours}, best of 3, ms | ${fmt(m.ours)} |`);
+  say(`| ${r.bare}, best of 3, ms | ${fmt(m.bare)} |`);
+  say(`| bare / ours | ${fmt(m.bare / m.ours, 2)} |`);
+  say(`| ${r.agree} | ${agreed ? 'yes' : 'NO'} |`);
+}

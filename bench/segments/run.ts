@@ -19,7 +19,7 @@ import type { MetricQuery } from '../../serving-layer/query/metric-query';
 import { SegmentQuery } from '../../serving-layer/query/segment-query';
 import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
 import { trackEvent, writeLake } from '../../test/helpers/lake';
-import { fmt, sideBySide } from '../lib/stats';
+import { fmt, sideBySide, sideBySideTable } from '../lib/stats';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const PER_USER = Number(process.env.BENCH_EVENTS_PER_USER ?? 10);
@@ -135,18 +135,17 @@ async function main() {
       )
     ).getRowsJson();
   const m = await sideBySide(ours, bare);
-  const best = (k: 'ours' | 'bare') => m[k];
-  const agree = JSON.stringify(m.oursAnswer) === JSON.stringify(m.bareAnswer);
-  say('');
-  say('| measure | value |');
-  say('| --- | ---: |');
-  say(`| users / events | ${fmt(USERS)} / ${fmt(USERS * PER_USER)} |`);
-  say(
-    `| segment-filtered page views per day (read traits + behaviour + events, evaluate), best of 3, ms | ${fmt(best('ours'))} |`,
+  sideBySideTable(
+    say,
+    {
+      sizes: `${fmt(USERS)} / ${fmt(USERS * PER_USER)}`,
+      ours: 'segment-filtered page views per day (read traits + behaviour + events, evaluate)',
+      bare: 'bare DuckDB, same point-in-time aggregation in one query',
+      agree: 'per-day answers agree with bare DuckDB',
+    },
+    m,
+    JSON.stringify(m.oursAnswer) === JSON.stringify(m.bareAnswer),
   );
-  say(`| bare DuckDB, same point-in-time aggregation in one query, best of 3, ms | ${fmt(best('bare'))} |`);
-  say(`| bare / ours | ${fmt(best('bare') / best('ours'), 2)} |`);
-  say(`| per-day answers agree with bare DuckDB | ${agree ? 'yes' : 'NO'} |`);
   say(
     `command: node node_modules/tsx/dist/cli.mjs bench/segments/run.ts  (BENCH_USERS=${USERS} BENCH_EVENTS_PER_USER=${PER_USER})`,
   );
