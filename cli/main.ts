@@ -17,6 +17,7 @@ import { schemaCommand } from './commands/schema';
 import { servicesCommand } from './commands/services';
 import { testCommand } from './commands/test';
 import { upCommand } from './commands/up';
+import { userCommand } from './commands/user';
 
 const USAGE = `usage: ./platform <command>
 
@@ -44,6 +45,8 @@ const USAGE = `usage: ./platform <command>
                                     A/B experiments: definitions, and a user's variation
   segment list|show|create|delete --project P [--id X] [--file F]
                                     user segments: trait and behaviour conditions
+  user erase --project P --user U [--no-wait] | user erasures --project P
+                                    GDPR: erase every event of a user (Temporal workflow), the audit trail
   report create --project P --name N --metrics a,b --period daily|weekly|monthly --to x@y,z@w
          [--tz Europe/Paris] [--at 08:00] [--id ID]     schedule an emailed report
   report list --project P | report show|pause|resume|run|delete ID --project P`;
@@ -85,6 +88,8 @@ async function main(argv: string[]): Promise<number> {
       return experimentCommand(args);
     case 'segment':
       return segmentCommand(args);
+    case 'user':
+      return userCommand(args);
     case undefined:
     case 'help':
     case '--help':

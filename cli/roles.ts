@@ -11,6 +11,7 @@ import { LakeUnavailableError } from '../core/lake/storage';
 import { createIngestService } from '../ingest/ingest-service';
 import { applyClickHouseSchema } from '../speed-layer/schema';
 import { speedConsumerConfig, startSpeedConsumer } from '../speed-layer/speed-consumer';
+import { startSpeedErasureWorker } from './speed-maintenance';
 import { startServingApi } from '../serving-layer/server';
 import { MetricsService } from '../serving-layer/metrics/metrics.service';
 import { startReportWorker } from '../serving-layer/reports/report-worker';
@@ -88,6 +89,9 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
         stops.push(c.stop);
       }
       stops.push(watchConsumerLag(kafka, config.kafka.groups.speed, [config.kafka.topics.events]));
+      // The speed view's maintenance (erasures) runs here, beside the consumers it pauses.
+      const maintenance = startSpeedErasureWorker(config, await ch(), log.child({ role: 'speed' }));
+      stops.push(maintenance.stop);
     }
     if (roles.includes('archiver')) {
       const a = await startLakeArchiver(
@@ -120,6 +124,15 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
             bigquery: config.batch.bigquery,
             httpfs: config.lake.httpfs,
             failpoints: config.failpoints,
+          },
+          erasure: {
+            metadataUrl: config.metadata.url,
+            kafka,
+            topic: config.kafka.topics.events,
+            groups: [config.kafka.groups.speed, config.kafka.groups.archiver],
+            dropMs: config.erasure.dropMs,
+            failpoints: config.failpoints,
+            log: (msg) => log.warn(msg, { role: 'worker' }),
           },
           schedules: config.temporal.schedules
             ? {

@@ -55,6 +55,14 @@ export interface Config {
     dedupWindowMs: number;
     /** Consumers in this process (embedded ClickHouse keeps them in one process). */
     consumers: number;
+    /** Task queue of the speed view's maintenance activities (erasures), polled by the speed role. */
+    taskQueue: string;
+  };
+  erasure: {
+    /** How long ingest drops new events of an erased user. */
+    dropMs: number;
+    /** How often collectors reload the drop list; an erasure waits two periods before reading. */
+    dropListRefreshMs: number;
   };
   lake: LakeSettings & {
     fetchWaitMs: number;
@@ -264,6 +272,11 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       lateAfterMs: r.int('LATE_AFTER_MINUTES', 0, 0, 24 * 60) * 60_000,
       dedupWindowMs: r.int('SPEED_DEDUP_WINDOW_MINUTES', 10, 0, 24 * 60) * 60_000,
       consumers: r.int('SPEED_CONSUMERS', 1, 1, 64),
+      taskQueue: r.str('SPEED_TASK_QUEUE', 'analytics-speed'),
+    },
+    erasure: {
+      dropMs: r.int('ERASURE_DROP_DAYS', 30, 0, 3650) * 86_400_000,
+      dropListRefreshMs: r.int('ERASURE_DROP_LIST_REFRESH_MS', 2000, 100, 60_000),
     },
     lake: {
       root: resolve(r.str('LAKE_ROOT', join(stateDir, 'lake'))),

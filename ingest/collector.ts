@@ -1,4 +1,5 @@
-import { ingestEvents, ingestQuarantined } from '../core/ops/metrics';
+import { NOTHING_DROPPED, type DropList } from '../core/erasure/drop-list';
+import { ingestDropped, ingestEvents, ingestQuarantined } from '../core/ops/metrics';
 import type { EventType } from '../core/event';
 import type { EventSink, QuarantinedEvent, SerializedEvent } from './event-sink';
 import { HttpError } from './http-error';
@@ -9,6 +10,8 @@ export interface CollectResult {
   accepted: number;
   quarantined: number;
   errors: { index: number; reason: string }[];
+  /** Events of users erased under GDPR, not kept (present only when some were). */
+  dropped?: number;
 }
 
 /** Segment's single-call routes, each implying the event type. */
@@ -62,12 +65,14 @@ export async function collect(
   pipeline: ReturnType<typeof createEventPipeline>,
   request: { projectId: string; path: string; body: unknown; invalidUtf8: boolean; meta: RequestMeta },
   now: number = Date.now(),
+  dropList: DropList = NOTHING_DROPPED,
 ): Promise<CollectResult> {
   const { events, defaultType, sentAt } = eventsOf(request.path, request.body);
   const valid: SerializedEvent[] = [];
   const quarantined: QuarantinedEvent[] = [];
   const errors: CollectResult['errors'] = [];
   const causes = new Map<string, number>();
+  let dropped = 0;
   const receivedAt = new Date(now).toISOString();
   const ctx = {
     projectId: request.projectId,
@@ -80,8 +85,12 @@ export async function collect(
   };
   events.forEach((raw, index) => {
     const result = pipeline(raw, ctx);
-    if (result.kind === 'ok') valid.push({ event: result.value, json: result.json });
-    else {
+    if (result.kind === 'ok') {
+      // An erased user's new events are not kept: answered like the others (an SDK must not
+      // retry them), counted, never stored.
+      if (dropList.drops(request.projectId, result.value.userId, result.value.anonymousId)) dropped++;
+      else valid.push({ event: result.value, json: result.json });
+    } else {
       errors.push({ index, reason: result.reason });
       // An oversized event is kept as a stub: the reason is what matters, the payload is the problem.
       const kept = result.oversized ? null : raw;
@@ -95,5 +104,11 @@ export async function collect(
   if (quarantined.length > 0)
     ingestEvents.inc({ project: request.projectId, outcome: 'quarantined' }, quarantined.length);
   for (const [cause, n] of causes) ingestQuarantined.inc({ project: request.projectId, cause }, n);
-  return { accepted: valid.length, quarantined: quarantined.length, errors };
+  if (dropped > 0) ingestDropped.inc({ project: request.projectId, reason: 'erased_user' }, dropped);
+  return {
+    accepted: valid.length,
+    quarantined: quarantined.length,
+    errors,
+    ...(dropped > 0 ? { dropped } : {}),
+  };
 }

@@ -1,6 +1,8 @@
 import type { Server } from 'node:http';
 import { Partitioners, type Kafka } from 'kafkajs';
 import { WriteKeyStore } from '../core/auth/write-keys';
+import { ReloadingDropList } from '../core/erasure/drop-list';
+import { ErasureStore } from '../core/erasure/erasure-store';
 import { MetadataStore } from '../core/metadata/store';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/log';
@@ -32,8 +34,10 @@ export async function createIngestService(
   // store stops the role at start with one line. Once loaded, keys keep answering without it.
   const metadata = await MetadataStore.open(config.metadata.url);
   let keys: WriteKeyStore;
+  let dropList: ReloadingDropList;
   try {
     keys = await WriteKeyStore.open(metadata, config.auth.writeKeysFile);
+    dropList = await ReloadingDropList.open(new ErasureStore(metadata), config.erasure.dropListRefreshMs);
   } catch (e) {
     await metadata.close();
     throw e;
@@ -57,6 +61,7 @@ export async function createIngestService(
     pipeline: createStandardPipeline(config.ingest.ipHashKey),
     limiter: new RateLimiter(config.ingest.rateLimit, config.ingest.rateLimit * 2),
     trustProxy: config.ingest.trustProxy,
+    dropList,
     log,
   });
   return {
@@ -67,6 +72,7 @@ export async function createIngestService(
       await sink.drain();
       await sink.currentProducer.disconnect();
       keys.close();
+      dropList.close();
       await metadata.close();
     },
   };

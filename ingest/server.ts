@@ -1,3 +1,4 @@
+import type { DropList } from '../core/erasure/drop-list';
 import { ingestRequests, ingestRequestSeconds } from '../core/ops/metrics';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -28,6 +29,8 @@ export interface IngestDeps {
   limits?: IngestLimits;
   /** Behind a load balancer: take the client address from X-Forwarded-For. */
   trustProxy?: boolean;
+  /** Ids of erased users whose new events are dropped. */
+  dropList?: DropList;
 }
 
 const CORS = {
@@ -114,13 +117,19 @@ async function handle(deps: IngestDeps, req: IncomingMessage, res: ServerRespons
       });
     }
   }
-  const result = await collect(deps.sink, deps.pipeline, {
-    projectId,
-    path,
-    body,
-    invalidUtf8,
-    meta: requestMeta(req, deps),
-  });
+  const result = await collect(
+    deps.sink,
+    deps.pipeline,
+    {
+      projectId,
+      path,
+      body,
+      invalidUtf8,
+      meta: requestMeta(req, deps),
+    },
+    Date.now(),
+    deps.dropList,
+  );
   send(res, 200, { success: true, ...result });
 }
 

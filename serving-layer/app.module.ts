@@ -29,6 +29,7 @@ import {
   EXPERIMENTS,
   SEGMENTS,
   QUALITY,
+  ERASURES,
 } from './tokens';
 import { QualityController } from './quality/quality.controller';
 import type { QualityQuery } from './quality/quality-query';
@@ -41,6 +42,8 @@ import type { RevokedTokens } from '../core/auth/revoked-tokens';
 import { ExperimentsController } from './experiments/experiments.controller';
 import type { ExperimentStore } from './experiments/experiment-store';
 import { ServingShutdown } from './shutdown';
+import { ErasureController } from './erasure/erasure.controller';
+import type { ErasureRequests } from '../workflows/erasure-requests';
 import { DashboardsController } from './dashboards/dashboards.controller';
 import type { DashboardStore } from './dashboards/dashboard-store';
 import type { BatchViewReader } from './views/batch-view-reader';
@@ -62,6 +65,7 @@ export class AppModule {
     experiments: ExperimentStore;
     segments: SegmentStore;
     quality: QualityQuery;
+    erasures: ErasureRequests;
     shutdown: ServingShutdown;
   }): DynamicModule {
     return {
@@ -76,6 +80,7 @@ export class AppModule {
         ExperimentsController,
         SegmentsController,
         QualityController,
+        ErasureController,
         LoginController,
       ],
       providers: [
@@ -91,6 +96,7 @@ export class AppModule {
         { provide: EXPERIMENTS, useValue: deps.experiments },
         { provide: SEGMENTS, useValue: deps.segments },
         { provide: QUALITY, useValue: deps.quality },
+        { provide: ERASURES, useValue: deps.erasures },
         { provide: ServingShutdown, useValue: deps.shutdown },
         MetricsService,
         // The query core's analyses are plain classes: built here from the core's metric query.

@@ -19,6 +19,8 @@ import { AppModule } from './app.module';
 import { openApiDocument } from './openapi';
 import { QueryErrorsFilter } from './query-errors.filter';
 import { MetadataErrorsFilter } from './metadata-errors.filter';
+import { ErasureStore } from '../core/erasure/erasure-store';
+import { ErasureRequests } from '../workflows/erasure-requests';
 import { MetadataStore } from '../core/metadata/store';
 import { DashboardStore } from './dashboards/dashboard-store';
 import { Sessions } from '../core/auth/sessions';
@@ -112,6 +114,7 @@ export async function startServingApi(
       experiments,
       segments,
       quality,
+      erasures: new ErasureRequests(new ErasureStore(metadata), temporal, deps.config),
       shutdown,
     }),
     {

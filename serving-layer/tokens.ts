@@ -14,3 +14,4 @@ export const REVOKED_TOKENS = Symbol('RevokedTokens');
 export const EXPERIMENTS = Symbol('ExperimentStore');
 export const SEGMENTS = Symbol('SegmentStore');
 export const QUALITY = Symbol('QualityQuery');
+export const ERASURES = Symbol('ErasureRequests');

@@ -14,6 +14,7 @@ import { loadDerivedState } from './derived-state';
 import { OffsetStateStore } from './offset-state';
 import { buildRangeOutput, type ConsumedMessage, type SpeedOptions } from './range-output';
 import { createProbeTables, probeRange, writeRange } from './range-writer';
+import { writeGate } from './write-gate';
 
 export interface SpeedConsumerConfig extends SpeedOptions {
   topic: string;
@@ -114,17 +115,19 @@ export async function startSpeedConsumer(
       }
       const out = buildRangeOutput(topic, partition, consumed, m.dedup, config);
       const { derived, next } = deriveRange(m.derived, out.kept);
-      await writeRange(
-        deps.clickhouse,
-        config.database,
-        config.lake,
-        {
-          topic,
-          partition,
-          first: range.first.toString(),
-          last: range.last.toString(),
-        },
-        out,
+      await writeGate(deps.clickhouse).shared(() =>
+        writeRange(
+          deps.clickhouse,
+          config.database,
+          config.lake,
+          {
+            topic,
+            partition,
+            first: range.first.toString(),
+            last: range.last.toString(),
+          },
+          out,
+        ),
       );
       return async () => {
         await transactions.commit(partition, range.last + 1n, [

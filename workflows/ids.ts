@@ -7,6 +7,7 @@ export const WORKFLOW_TYPES = {
   backfill: 'backfill',
   lateDataRepair: 'lateDataRepair',
   scheduledReport: 'scheduledReport',
+  eraseUser: 'eraseUser',
 } as const;
 
 export const SCHEDULE_IDS = {

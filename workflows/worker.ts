@@ -4,6 +4,7 @@ import { Engines, type EngineSettings } from '../batch-layer/engines';
 import type { LakeStorage } from '../core/lake/storage';
 import type { Logger } from '../core/log';
 import { createActivities } from './activities';
+import { createErasureActivities, type ErasureDeps } from './erasure-activities';
 import { activityMetrics } from './activity-metrics';
 import { ensureSchedules, type ScheduleOptions } from './schedules';
 import { Client, Connection } from '@temporalio/client';
@@ -15,6 +16,8 @@ export interface BatchWorkerConfig {
   lake: LakeStorage;
   /** The batch engines (DuckDB only, as the default, when absent). */
   engines?: Omit<EngineSettings, 'log'>;
+  /** What the erasure activities need (PostgreSQL, the broker); without it this worker runs none. */
+  erasure?: Omit<ErasureDeps, 'lake'>;
   /** Create or update the Temporal Schedules at start (the worker role does; tests choose). */
   schedules?: ScheduleOptions | false;
 }
@@ -56,7 +59,10 @@ export async function startBatchWorker(
     taskQueue: config.taskQueue,
     // A file path, not require.resolve: the SDK bundles the TypeScript source itself.
     workflowsPath: join(__dirname, 'workflows.ts'),
-    activities: createActivities({ engines, lake: config.lake }),
+    activities: {
+      ...createActivities({ engines, lake: config.lake }),
+      ...(config.erasure ? createErasureActivities({ ...config.erasure, lake: config.lake }) : {}),
+    },
     interceptors: { activity: [activityMetrics] },
   });
   if (config.schedules !== false) {

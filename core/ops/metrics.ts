@@ -27,6 +27,13 @@ export const ingestRequestSeconds = new Histogram({
   registers,
 });
 
+export const ingestDropped = new Counter({
+  name: 'ingest_events_dropped_total',
+  help: 'Valid events not kept, by project and reason (erased_user: the sender was erased under GDPR)',
+  labelNames: ['project', 'reason'] as const,
+  registers,
+});
+
 export const ingestEvents = new Counter({
   name: 'ingest_events_total',
   help: 'Events the broker acknowledged, by project and outcome (accepted to events, quarantined)',

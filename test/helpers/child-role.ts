@@ -16,6 +16,7 @@ export function roleEnv(config: Config, extra: Record<string, string> = {}): Rec
     LAKE_FETCH_WAIT_MS: String(config.lake.fetchWaitMs),
     SPEED_DEDUP_WINDOW_MINUTES: String(config.speed.dedupWindowMs / 60_000),
     TEMPORAL_TASK_QUEUE: config.temporal.taskQueue,
+    SPEED_TASK_QUEUE: config.speed.taskQueue,
     TEMPORAL_SCHEDULES: 'false',
     LOG_LEVEL: 'error',
     OPS_PORT: '0',

@@ -30,6 +30,7 @@ export function isolatedConfig(name: string, env: Record<string, string> = {}): 
     TOPIC_DEADLETTER: `test.${id}.events.deadletter`,
     TEMPORAL_TASK_QUEUE: `test-${id}`,
     REPORTS_TASK_QUEUE: `test-${id}-reports`,
+    SPEED_TASK_QUEUE: `test-${id}-speed`,
     KAFKA_PARTITIONS: '3',
     KAFKA_GROUP_PREFIX: `test-${id}-`,
     LAKE_FETCH_WAIT_MS: '200',

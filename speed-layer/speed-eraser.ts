@@ -1,0 +1,152 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { AnalyticsEvent, EventType } from '../core/event';
+import { CLICKHOUSE_SUBJECT_ROWS, type ErasureSubject, type IdLink } from '../core/erasure/subject';
+import { speedViewWritten } from '../core/speed-view-version';
+import { aggregateBatch } from './aggregate';
+import { writeGate } from './write-gate';
+
+/** speed_events keeps raw rows 48 hours (its TTL), removed lazily by merges: minutes younger
+ * than this still hold every raw row their aggregates were made of. */
+const COMPLETE_FOR_MS = 47 * 3_600_000;
+
+/** What an erasure did to the speed view. */
+export interface SpeedErasure {
+  rows: number;
+  /** Minutes whose aggregates were recomputed without the user. */
+  minutes: number;
+}
+
+interface RawRow {
+  event_id: string;
+  project_id: string;
+  type: string;
+  event: string;
+  user_id: string | null;
+  anonymous_id: string | null;
+  t: string;
+  r: string;
+  properties: string;
+  context: string;
+}
+
+const toEvent = (r: RawRow): AnalyticsEvent => ({
+  eventId: r.event_id,
+  projectId: r.project_id,
+  type: r.type as EventType,
+  event: r.event,
+  userId: r.user_id,
+  anonymousId: r.anonymous_id,
+  timestamp: r.t,
+  originalTimestamp: null,
+  sentAt: null,
+  receivedAt: r.r,
+  properties: JSON.parse(r.properties) as Record<string, unknown>,
+  context: JSON.parse(r.context) as Record<string, unknown>,
+  schema: null,
+});
+
+/**
+ * Removes a user's rows from the speed view: the raw rows (a synchronous mutation: the parts
+ * holding them are rewritten), and the minute aggregates they counted in, recomputed from the
+ * minutes' remaining raw rows with the consumers' own aggregation, while the consumers of this
+ * process wait (write-gate.ts). Idempotent for a given list of minutes.
+ */
+export class SpeedEraser {
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly database: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async links(project: string, subject: ErasureSubject): Promise<IdLink[]> {
+    const r = await this.client.query({
+      query: `SELECT DISTINCT anonymous_id, if(type = 'alias', JSONExtractString(properties, 'previousId'), '') AS prev
+              FROM {db:Identifier}.speed_events
+              WHERE project_id = {project:String} AND user_id IN {users:Array(String)}`,
+      query_params: { db: this.database, project, users: subject.users },
+      format: 'JSONEachRow',
+    });
+    return (await r.json<IdLink>()).map((l) => ({ anonymous_id: l.anonymous_id, prev: l.prev || null }));
+  }
+
+  /** The minutes (unix seconds) holding the subject's raw rows. */
+  async minutes(project: string, subject: ErasureSubject): Promise<number[]> {
+    const r = await this.client.query({
+      query: `SELECT DISTINCT toUnixTimestamp(toStartOfMinute(event_time)) AS m FROM {db:Identifier}.speed_events
+              WHERE project_id = {project:String} AND ${CLICKHOUSE_SUBJECT_ROWS} ORDER BY m`,
+      query_params: { db: this.database, project, users: subject.users, anons: subject.anons },
+      format: 'JSONEachRow',
+    });
+    return (await r.json<{ m: number | string }>()).map((x) => Number(x.m));
+  }
+
+  async erase(project: string, subject: ErasureSubject, minutes: number[]): Promise<SpeedErasure> {
+    const db = this.database;
+    const ids = { db, project, users: subject.users, anons: subject.anons };
+    // Older minutes may have lost raw rows to the TTL: recomputing them would drop other users'
+    // counts. They lie far behind the batch watermark, which serves them instead.
+    const recent = minutes.filter((m) => m * 1000 >= this.now() - COMPLETE_FOR_MS);
+    return writeGate(this.client).alone(async () => {
+      const counted = await this.client.query({
+        query: `SELECT count() AS n FROM {db:Identifier}.speed_events
+                WHERE project_id = {project:String} AND ${CLICKHOUSE_SUBJECT_ROWS}`,
+        query_params: ids,
+        format: 'JSONEachRow',
+      });
+      const rows = Number((await counted.json<{ n: string }>())[0]?.n ?? 0);
+      await this.client.command({
+        query: `ALTER TABLE {db:Identifier}.speed_events DELETE
+                WHERE project_id = {project:String} AND ${CLICKHOUSE_SUBJECT_ROWS}`,
+        query_params: ids,
+        clickhouse_settings: { mutations_sync: '2' },
+      });
+      if (recent.length > 0) await this.recompute(project, recent);
+      speedViewWritten(this.client);
+      return { rows, minutes: recent.length };
+    });
+  }
+
+  /** Replaces the minutes' aggregates by those of their raw rows. */
+  private async recompute(project: string, minutes: number[]): Promise<void> {
+    const db = this.database;
+    const at = { db, project, minutes };
+    const raw = await this.client.query({
+      query: `SELECT event_id, project_id, type, event, user_id, anonymous_id,
+                     formatDateTime(event_time, '%Y-%m-%dT%H:%i:%S.%fZ') AS t,
+                     formatDateTime(received_at, '%Y-%m-%dT%H:%i:%S.%fZ') AS r, properties, context
+              FROM {db:Identifier}.speed_events
+              WHERE project_id = {project:String}
+                AND toUnixTimestamp(toStartOfMinute(event_time)) IN {minutes:Array(UInt32)}
+              ORDER BY kafka_partition, kafka_offset`,
+      query_params: at,
+      format: 'JSONEachRow',
+    });
+    const events = (await raw.json<RawRow>()).map(toEvent);
+    const { measures, uniques } = aggregateBatch(events);
+    for (const table of ['speed_measures_minute', 'speed_uniques_minute']) {
+      await this.client.command({
+        query: `ALTER TABLE {db:Identifier}.${table} DELETE
+                WHERE project_id = {project:String} AND toUnixTimestamp(minute) IN {minutes:Array(UInt32)}`,
+        query_params: at,
+        clickhouse_settings: { mutations_sync: '2' },
+      });
+    }
+    // Not deduplicated: a retried erasure inserts the very blocks it inserted before, after
+    // deleting them, and ClickHouse would otherwise drop them as repeats.
+    const settings = { insert_deduplicate: 0 as const };
+    if (measures.length > 0)
+      await this.client.insert({
+        table: `${db}.speed_measures_minute`,
+        values: measures,
+        format: 'JSONEachRow',
+        clickhouse_settings: settings,
+      });
+    if (uniques.length > 0)
+      await this.client.insert({
+        table: `${db}.speed_uniques_minute`,
+        values: uniques,
+        format: 'JSONEachRow',
+        clickhouse_settings: settings,
+      });
+  }
+}
