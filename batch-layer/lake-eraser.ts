@@ -54,29 +54,41 @@ export class LakeEraser {
     });
   }
 
-  /** Rewrites every event and quarantine file of the project that holds the subject's rows. */
-  async erase(
-    project: string,
-    subject: ErasureSubject,
-    progress: (done: number) => void,
-  ): Promise<LakeErasure> {
+  /**
+   * What the lake holds of the subject, before anything is rewritten: the erasure's audit counts
+   * and the hours to recompute come from here, so a run resumed after a crash (some files already
+   * rewritten) still reports and recomputes everything.
+   */
+  async survey(project: string, subject: ErasureSubject): Promise<LakeErasure> {
     const out: LakeErasure = { files: 0, rows: 0, quarantineRows: 0, hours: [] };
     const hours = new Set<string>();
     for (const dataset of [EVENTS, 'quarantine'] as const) {
-      const files = await this.files(dataset, project);
-      for (const f of await this.holding(dataset, files, subject)) {
-        const removed = await this.rewrite(dataset, f, subject);
+      for (const { file, rows } of await this.holding(dataset, await this.files(dataset, project), subject)) {
         out.files++;
         if (dataset === EVENTS) {
-          out.rows += removed;
-          hours.add(f.hour);
-        } else out.quarantineRows += removed;
-        progress(out.files);
-        await this.failpoint('erase-lake-file-rewritten', f.key);
+          out.rows += rows;
+          hours.add(file.hour);
+        } else out.quarantineRows += rows;
       }
     }
     out.hours = [...hours].sort();
     return out;
+  }
+
+  /**
+   * Rewrites every event and quarantine file of the project that still holds the subject's rows;
+   * returns how many files it rewrote.
+   */
+  async erase(project: string, subject: ErasureSubject, progress: (done: number) => void): Promise<number> {
+    let done = 0;
+    for (const dataset of [EVENTS, 'quarantine'] as const) {
+      for (const { file } of await this.holding(dataset, await this.files(dataset, project), subject)) {
+        await this.rewrite(dataset, file, subject);
+        progress(++done);
+        await this.failpoint('erase-lake-file-rewritten', file.key);
+      }
+    }
+    return done;
   }
 
   close(): void {
@@ -96,7 +108,7 @@ export class LakeEraser {
     return out;
   }
 
-  /** The files with at least one of the subject's rows, in one pass over the dataset. */
+  /** The files with at least one of the subject's rows and how many, in one pass over the dataset. */
   private async holding(
     dataset: Dataset,
     files: { key: string; uri: string; hour: string }[],
@@ -105,7 +117,8 @@ export class LakeEraser {
     if (files.length === 0) return [];
     const hits = await this.withConnection(async (conn) => {
       const r = await conn.runAndReadAll(
-        `SELECT DISTINCT filename FROM read_parquet($files, filename = true) WHERE ${PREDICATE[dataset]}`,
+        `SELECT filename, count(*) FROM read_parquet($files, filename = true)
+         WHERE ${PREDICATE[dataset]} GROUP BY filename`,
         {
           files: listValue(files.map((f) => f.uri)),
           users: listValue(subject.users),
@@ -113,9 +126,9 @@ export class LakeEraser {
         },
         { files: LIST(VARCHAR), users: LIST(VARCHAR), anons: LIST(VARCHAR) },
       );
-      return new Set(r.getRows().map((row) => String(row[0])));
+      return new Map(r.getRows().map((row) => [String(row[0]), Number(row[1])]));
     });
-    return files.filter((f) => hits.has(f.uri));
+    return files.filter((f) => hits.has(f.uri)).map((file) => ({ file, rows: hits.get(file.uri) ?? 0 }));
   }
 
   /** One file without the subject's rows, in the same order, published under the same key. */
@@ -123,8 +136,8 @@ export class LakeEraser {
     dataset: Dataset,
     file: { key: string; uri: string },
     subject: ErasureSubject,
-  ): Promise<number> {
-    return this.withConnection(async (conn) => {
+  ): Promise<void> {
+    await this.withConnection(async (conn) => {
       const params = { file: file.uri, users: listValue(subject.users), anons: listValue(subject.anons) };
       const types = { file: VARCHAR, users: LIST(VARCHAR), anons: LIST(VARCHAR) };
       // COPY takes no parameters: the kept rows go to a temporary table first (order preserved).
@@ -133,19 +146,10 @@ export class LakeEraser {
         params,
         types,
       );
-      const total = await conn.runAndReadAll(
-        'SELECT count(*) FROM read_parquet($file)',
-        { file: file.uri },
-        {
-          file: VARCHAR,
-        },
-      );
-      const kept = await conn.runAndReadAll('SELECT count(*) FROM kept');
       const tmp = await this.lake.scratch('erased.parquet');
       await conn.run(`COPY kept TO ${quoteLiteral(tmp)} (FORMAT parquet, COMPRESSION zstd)`);
       await conn.run('DROP TABLE kept');
       await this.lake.publishFile(tmp, file.key);
-      return Number(total.getRows()[0]?.[0]) - Number(kept.getRows()[0]?.[0]);
     });
   }
 

@@ -19,16 +19,15 @@ export function createSpeedErasureActivities(
       return resolveLinks(store, erasureId, (p, s) => eraser.links(p, s));
     },
 
-    /** The minutes (unix seconds) whose aggregates hold the user's events. */
-    async speedMinutesOf(erasureId: string): Promise<number[]> {
+    async surveySpeed(erasureId: string) {
       const current = await store.subject(erasureId);
-      return current ? eraser.minutes(current.project, current.subject) : [];
+      return current ? eraser.survey(current.project, current.subject) : { rows: 0, minutes: [] };
     },
 
     /** Removes the user's raw rows and recomputes `minutes` without them. */
     async eraseFromSpeed(erasureId: string, minutes: number[]) {
       const current = await store.subject(erasureId);
-      if (!current) return { rows: 0, minutes: 0 };
+      if (!current) return { minutes: 0 };
       return beating(
         () => ({ minutes: minutes.length }),
         () => eraser.erase(current.project, current.subject, minutes),

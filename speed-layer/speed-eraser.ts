@@ -9,10 +9,8 @@ import { writeGate } from './write-gate';
  * than this still hold every raw row their aggregates were made of. */
 const COMPLETE_FOR_MS = 47 * 3_600_000;
 
-/** What an erasure did to the speed view. */
+/** What an erasure did to the speed view: the minutes whose aggregates it recomputed. */
 export interface SpeedErasure {
-  rows: number;
-  /** Minutes whose aggregates were recomputed without the user. */
   minutes: number;
 }
 
@@ -69,15 +67,16 @@ export class SpeedEraser {
     return (await r.json<IdLink>()).map((l) => ({ anonymous_id: l.anonymous_id, prev: l.prev || null }));
   }
 
-  /** The minutes (unix seconds) holding the subject's raw rows. */
-  async minutes(project: string, subject: ErasureSubject): Promise<number[]> {
+  /** The subject's raw rows: how many, and the minutes (unix seconds) holding them. */
+  async survey(project: string, subject: ErasureSubject): Promise<{ rows: number; minutes: number[] }> {
     const r = await this.client.query({
-      query: `SELECT DISTINCT toUnixTimestamp(toStartOfMinute(event_time)) AS m FROM {db:Identifier}.speed_events
-              WHERE project_id = {project:String} AND ${CLICKHOUSE_SUBJECT_ROWS} ORDER BY m`,
+      query: `SELECT toUnixTimestamp(toStartOfMinute(event_time)) AS m, count() AS n FROM {db:Identifier}.speed_events
+              WHERE project_id = {project:String} AND ${CLICKHOUSE_SUBJECT_ROWS} GROUP BY m ORDER BY m`,
       query_params: { db: this.database, project, users: subject.users, anons: subject.anons },
       format: 'JSONEachRow',
     });
-    return (await r.json<{ m: number | string }>()).map((x) => Number(x.m));
+    const found = await r.json<{ m: number | string; n: number | string }>();
+    return { rows: found.reduce((a, x) => a + Number(x.n), 0), minutes: found.map((x) => Number(x.m)) };
   }
 
   async erase(project: string, subject: ErasureSubject, minutes: number[]): Promise<SpeedErasure> {
@@ -87,13 +86,6 @@ export class SpeedEraser {
     // counts. They lie far behind the batch watermark, which serves them instead.
     const recent = minutes.filter((m) => m * 1000 >= this.now() - COMPLETE_FOR_MS);
     return writeGate(this.client).alone(async () => {
-      const counted = await this.client.query({
-        query: `SELECT count() AS n FROM {db:Identifier}.speed_events
-                WHERE project_id = {project:String} AND ${CLICKHOUSE_SUBJECT_ROWS}`,
-        query_params: ids,
-        format: 'JSONEachRow',
-      });
-      const rows = Number((await counted.json<{ n: string }>())[0]?.n ?? 0);
       await this.client.command({
         query: `ALTER TABLE {db:Identifier}.speed_events DELETE
                 WHERE project_id = {project:String} AND ${CLICKHOUSE_SUBJECT_ROWS}`,
@@ -102,7 +94,7 @@ export class SpeedEraser {
       });
       if (recent.length > 0) await this.recompute(project, recent);
       speedViewWritten(this.client);
-      return { rows, minutes: recent.length };
+      return { minutes: recent.length };
     });
   }
 

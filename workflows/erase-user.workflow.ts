@@ -52,10 +52,12 @@ export async function eraseUser(input: EraseUserInput): Promise<ErasureRemoved> 
   // Ids linked meanwhile (an identify with a new anonymous id accepted before the block).
   const ids = await link();
   setCurrentDetails(`Erasing ${ids} ids from the lake`);
-  const lake = await batch.eraseFromLake(id);
+  // Counted first: a run resumed after a crash, with some files rewritten, still knows them all.
+  const lake = await batch.surveyLake(id);
+  await batch.eraseFromLake(id);
   setCurrentDetails(`Lake: ${lake.rows} rows removed from ${lake.files} files; erasing from the speed view`);
-  const minutes = await speed.speedMinutesOf(id);
-  const fast = await speed.eraseFromSpeed(id, minutes);
+  const held = await speed.surveySpeed(id);
+  const fast = await speed.eraseFromSpeed(id, held.minutes);
   const hours = await batch.hoursWithViews(lake.hours);
   const parent = workflowInfo().workflowId;
   for (const [i, hour] of hours.entries()) {
@@ -77,14 +79,14 @@ export async function eraseUser(input: EraseUserInput): Promise<ErasureRemoved> 
     lakeFiles: lake.files,
     lakeRows: lake.rows,
     quarantineRows: lake.quarantineRows,
-    speedRows: fast.rows,
+    speedRows: held.rows,
     speedMinutes: fast.minutes,
     hoursRecomputed: hours,
     daysRolledUp: days,
   };
   await batch.completeErasure(id, removed);
   setCurrentDetails(
-    `Erased: ${lake.rows} lake rows (${lake.files} files), ${fast.rows} speed rows; ${hours.length} hours recomputed`,
+    `Erased: ${lake.rows} lake rows (${lake.files} files), ${held.rows} speed rows; ${hours.length} hours recomputed`,
   );
   return removed;
 }

@@ -28,10 +28,10 @@ export interface ErasureDeps {
 export interface SpeedErasureActivities {
   /** Adds the ids the speed view links to the user; returns how many ids the erasure covers. */
   resolveSpeedLinks(erasureId: string): Promise<number>;
-  /** The minutes (unix seconds) whose aggregates hold the user's events. */
-  speedMinutesOf(erasureId: string): Promise<number[]>;
-  /** Removes the user's raw rows and recomputes `minutes` without them. */
-  eraseFromSpeed(erasureId: string, minutes: number[]): Promise<{ rows: number; minutes: number }>;
+  /** The user's raw rows in the speed view: how many, and the minutes (unix seconds) holding them. */
+  surveySpeed(erasureId: string): Promise<{ rows: number; minutes: number[] }>;
+  /** Removes the user's raw rows and recomputes `minutes` without them; returns how many minutes. */
+  eraseFromSpeed(erasureId: string, minutes: number[]): Promise<{ minutes: number }>;
 }
 
 /** Offsets per partition of the events topic, as text (Temporal history is JSON). */
@@ -136,17 +136,26 @@ export function createErasureActivities(deps: ErasureDeps) {
       }
     },
 
-    /** Rewrites the project's lake files that hold the user's rows (events and quarantine). */
-    async eraseFromLake(erasureId: string): Promise<LakeErasure & { project: string }> {
-      const s = await store();
-      const current = await s.subject(erasureId);
+    /** What the lake holds of the user (counts and hours, no ids), before anything is rewritten. */
+    async surveyLake(erasureId: string): Promise<LakeErasure & { project: string }> {
+      const current = await (await store()).subject(erasureId);
       if (!current) throw new Error(`erasure ${erasureId} already completed: nothing is left to erase`);
-      let files = 0;
       const out = await beating(
+        () => ({ step: 'surveying' }),
+        () => eraser.survey(current.project, current.subject),
+      );
+      return { ...out, project: current.project };
+    },
+
+    /** Rewrites the project's lake files that still hold the user's rows; returns how many. */
+    async eraseFromLake(erasureId: string): Promise<number> {
+      const current = await (await store()).subject(erasureId);
+      if (!current) return 0;
+      let files = 0;
+      return beating(
         () => ({ filesRewritten: files }),
         () => eraser.erase(current.project, current.subject, (n) => (files = n)),
       );
-      return { ...out, project: current.project };
     },
 
     /** The hours among `hours` that have a published view (the others are computed when sealed). */
