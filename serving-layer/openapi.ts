@@ -16,6 +16,7 @@ import { reportPaths } from './reports/reports.openapi';
 import { dashboardPaths, signInPaths } from './dashboards/dashboards.openapi';
 import { experimentPaths } from './experiments/experiments.openapi';
 import { segmentPaths } from './segments/segments.openapi';
+import { erasurePaths } from './erasure/erasure.openapi';
 
 /**
  * The API described by hand: the code runs without decorator type metadata (esbuild), so the
@@ -218,11 +219,14 @@ export function openApiDocument(): OpenAPIObject {
         queryParams(RetentionParams),
         ok('cohorts with retained counts and rates per period', { cohorts: { type: 'array' }, ...layered }),
       ),
-      '/v1/users/{id}': get(
-        "A user's activity summary",
-        [{ name: 'id', in: 'path', required: true, description: 'the userId', schema: { type: 'string' } }],
-        ok('events by name, first and last seen, recent events'),
-      ),
+      '/v1/users/{id}': {
+        ...get(
+          "A user's activity summary",
+          [{ name: 'id', in: 'path', required: true, description: 'the userId', schema: { type: 'string' } }],
+          ok('events by name, first and last seen, recent events'),
+        ),
+        ...erasurePaths['/v1/users/{id}'],
+      },
       '/v1/users/{id}/export': get(
         'Every event of a user (by userId, linked anonymous ids, aliases) as NDJSON, oldest first (admin)',
         [{ name: 'id', in: 'path', required: true, description: 'the userId', schema: { type: 'string' } }],
@@ -253,6 +257,8 @@ export function openApiDocument(): OpenAPIObject {
       ...signInPaths,
       ...experimentPaths,
       ...segmentPaths,
+      '/v1/erasures': erasurePaths['/v1/erasures'],
+      '/v1/erasures/{id}': erasurePaths['/v1/erasures/{id}'],
     },
   } as OpenAPIObject;
 }
