@@ -1,3 +1,4 @@
+import { CLICKHOUSE_SUBJECT_ROWS, DUCKDB_SUBJECT_ROWS } from '../../core/erasure/subject';
 import { openLakeDuckDB } from '../../core/lake/duckdb-access';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -134,7 +135,9 @@ export class ActivityService {
   /**
    * Every event of a user, oldest first, each once: by the user id, by every anonymous id the user
    * was seen with (identify calls and later events carry both), and by every id an alias call
-   * named as the user's previous one. The lake answers before the split, the speed view after.
+   * named as the user's previous one; the rows an erasure would remove (core/erasure/subject.ts:
+   * another user's events from a shared device are theirs, not this user's). The lake answers
+   * before the split, the speed view after.
    */
   async export(project: string, userId: string, now = Date.now()): Promise<StoredEvent[]> {
     const split = new Date(now - this.config.speed.horizonMs + 3_600_000);
@@ -174,7 +177,7 @@ export class ActivityService {
                 strftime(min(received_at), '%Y-%m-%d %H:%M:%S.%g') AS r, any_value(properties) AS properties,
                 any_value(context) AS context
          FROM read_parquet($glob)
-         WHERE (list_contains($users, user_id) OR list_contains($anons, anonymous_id)) AND event_time < $split
+         WHERE (${DUCKDB_SUBJECT_ROWS}) AND event_time < $split
          GROUP BY event_id ORDER BY t, event_id`,
         {
           glob,
@@ -190,7 +193,7 @@ export class ActivityService {
       query: `SELECT ${STORED_EVENT_COLUMNS}
               FROM {db:Identifier}.speed_events
               WHERE project_id = {project:String} AND event_time >= {split:DateTime64(3, 'UTC')}
-                AND (user_id IN {users:Array(String)} OR anonymous_id IN {anons:Array(String)})
+                AND ${CLICKHOUSE_SUBJECT_ROWS}
               ORDER BY event_time, event_id`,
       query_params: { db, project, split: chSplit, users, anons },
       format: 'JSONEachRow',

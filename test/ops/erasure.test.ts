@@ -181,7 +181,13 @@ describe('eraseUser', () => {
           headers: { authorization: `Bearer ${admin}` },
         });
         const text = await r.text();
-        return { status: r.status, text, body: (text.startsWith('{') ? JSON.parse(text) : text) as never };
+        return {
+          status: r.status,
+          text,
+          body: (r.headers.get('content-type')?.startsWith('application/json')
+            ? JSON.parse(text)
+            : text) as never,
+        };
       };
       const range = `from=${iso(h - 3 * HOUR)}&to=${iso(h + HOUR)}`;
       const truthOf = (events: Sent[]) => {
@@ -227,6 +233,15 @@ describe('eraseUser', () => {
       cpSync(join(lakeRoot, 'events'), join(snapshot, 'events'), { recursive: true });
       cpSync(join(lakeRoot, 'quarantine'), join(snapshot, 'quarantine'), { recursive: true });
       const beforeFiles = parquetFiles(snapshot);
+
+      // The export gives exactly the rows the erasure will remove: the shared device's other user's
+      // event is not theirs.
+      const exported = (await api('GET', `/v1/users/${encodeURIComponent(victim)}/export`)).text
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { eventId: string }).eventId)
+        .sort();
+      expect(exported).toEqual(victims.map((e) => e.messageId).sort());
 
       // The erasure, from the API; the worker is killed after the first file it rewrote.
       const started = await api('DELETE', `/v1/users/${encodeURIComponent(victim)}`);
