@@ -3,13 +3,18 @@ import { actorId, type AnalyticsEvent } from '../core/event';
 import type { LakeStorage } from '../core/lake/storage';
 import { quoteLiteral } from './sql-literal';
 
-/** Columns of the lake's event files. Properties and context stay JSON text: schema-on-read. */
+/**
+ * Columns of the lake's event files. Properties and context stay JSON text: schema-on-read.
+ * `sent_at` (the client's clock when it sent the event, for the clock-skew figures) came later:
+ * files written before lack it, so readers that name it read with union_by_name.
+ */
 const STAGE_DDL = `CREATE OR REPLACE TEMP TABLE stage (
   event_id VARCHAR, project_id VARCHAR, type VARCHAR, event VARCHAR,
   user_id VARCHAR, anonymous_id VARCHAR, actor_id VARCHAR,
   event_time TIMESTAMP, received_at TIMESTAMP,
   properties VARCHAR, context VARCHAR,
-  kafka_topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT)`;
+  kafka_topic VARCHAR, kafka_partition INTEGER, kafka_offset BIGINT,
+  sent_at TIMESTAMP)`;
 
 const QUARANTINE_DDL = `CREATE OR REPLACE TEMP TABLE stage_q (
   project_id VARCHAR, reason VARCHAR, received_at TIMESTAMP, raw VARCHAR,
@@ -68,6 +73,8 @@ export class ParquetWriter {
       appender.appendVarchar(r.topic);
       appender.appendInteger(r.partition);
       appender.appendBigInt(BigInt(r.offset));
+      if (e.sentAt === null) appender.appendNull();
+      else appender.appendTimestamp(timestampValue(micros(e.sentAt)));
       appender.endRow();
     }
     appender.closeSync();

@@ -8,7 +8,7 @@ describe('SQL templates', () => {
   });
 
   it('reads the engine templates from sql/<engine>/', () => {
-    expect(sqlTemplate('duckdb', 'hour_base')).toMatch(/read_parquet\(\$glob\)/);
+    expect(sqlTemplate('duckdb', 'hour_base')).toMatch(/read_parquet\(\$glob, union_by_name = true\)/);
     // Slot names appear only where a value goes, never in comments (a filled comment breaks the SQL).
     for (const name of ['hour_measures', 'hour_uniques'])
       for (const line of sqlTemplate('duckdb', name).split('\n'))

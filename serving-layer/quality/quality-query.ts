@@ -15,11 +15,26 @@ const HOUR = 3_600_000;
 const WEEK = 7 * 24 * HOUR;
 const duckTime = (ms: number) => timestampValue(BigInt(ms) * 1000n);
 
+/**
+ * The clients' clocks against ours, per event: sentAt (the client's clock when it sent) minus
+ * receivedAt (ours when it arrived), positive when the client runs ahead. Network time makes it
+ * slightly negative on a true clock. Only events whose client sent sentAt are measured.
+ */
+export interface ClockSkew {
+  measured: number;
+  seconds: { p1: number; p50: number; p99: number; maxAbs: number };
+  /** Share of the measured events whose clock was more than a minute off. */
+  beyondMinuteShare: number;
+}
+
 export interface QualityAnswer {
   project: string;
   from: string;
   to: string;
-  events: (EventQuality & { delaySeconds: { p50: number; p90: number; p99: number } })[];
+  events: (EventQuality & {
+    delaySeconds: { p50: number; p90: number; p99: number };
+    clockSkew: ClockSkew;
+  })[];
   anomalies: VolumeAnomaly[];
   quarantine: { total: number; rate: number; reasons: { reason: string; count: number }[] };
   definitions: Record<string, string>;
@@ -53,8 +68,12 @@ export class QualityQuery {
     const since = from - BASELINE_WEEKS * WEEK;
     // Each event once (by id, its first copy's times), with how many copies the lake holds.
     const perEvent = `WITH e AS (
-        SELECT event_id, any_value(event) AS event, min(event_time) AS t, min(received_at) AS r, count(*) AS copies
-        FROM read_parquet($globs, union_by_name = true) WHERE event_time >= $from AND event_time < $to GROUP BY event_id)`;
+        SELECT event_id, any_value(event) AS event, min(event_time) AS t, min(received_at) AS r, count(*) AS copies,
+               arg_min(sent_at, received_at) AS s
+        FROM (SELECT * FROM read_parquet($globs, union_by_name = true)
+              -- Lakes written before sent_at existed: the column, empty, all the same.
+              UNION ALL BY NAME SELECT NULL::TIMESTAMP AS sent_at WHERE false)
+        WHERE event_time >= $from AND event_time < $to GROUP BY event_id)`;
     const counts: HourCount[] = (
       await this.run(
         `${perEvent}
@@ -82,6 +101,29 @@ export class QualityQuery {
         )
       ).map((r) => [String(r[0]), (r[1] as (number | string)[]).map((v) => Math.max(0, Number(v)) / 1000)]),
     );
+    const skews = new Map(
+      (
+        await this.run(
+          `${perEvent}, k AS (SELECT event, epoch_ms(s) - epoch_ms(r) AS ms FROM e WHERE s IS NOT NULL)
+           SELECT event, count(*), quantile_disc(ms, [0.01, 0.5, 0.99]), max(abs(ms)),
+                  count(*) FILTER (WHERE abs(ms) > 60000)
+           FROM k GROUP BY event`,
+          rangeGlobs,
+          { from: duckTime(from), to: duckTime(to) },
+        )
+      ).map((r): [string, ClockSkew] => {
+        const [p1 = 0, p50 = 0, p99 = 0] = (r[2] as (number | string)[]).map((v) => Number(v) / 1000);
+        const measured = Number(r[1]);
+        return [
+          String(r[0]),
+          {
+            measured,
+            seconds: { p1, p50, p99, maxAbs: Number(r[3]) / 1000 },
+            beyondMinuteShare: Number(r[4]) / measured,
+          },
+        ];
+      }),
+    );
     const { events, anomalies } = eventQuality(counts, from, to);
     const reasons = (
       await this.run(
@@ -99,7 +141,12 @@ export class QualityQuery {
       to: new Date(to).toISOString(),
       events: events.map((e) => {
         const [p50 = 0, p90 = 0, p99 = 0] = delays.get(e.event) ?? [];
-        return { ...e, delaySeconds: { p50, p90, p99 } };
+        const clockSkew = skews.get(e.event) ?? {
+          measured: 0,
+          seconds: { p1: 0, p50: 0, p99: 0, maxAbs: 0 },
+          beyondMinuteShare: 0,
+        };
+        return { ...e, delaySeconds: { p50, p90, p99 }, clockSkew };
       }),
       anomalies,
       quarantine: {
@@ -113,6 +160,8 @@ export class QualityQuery {
         duplicates: 'stored copies beyond the first of an event id (client retries)',
         late: 'events received after their event hour ended',
         delaySeconds: 'received minus event time, per event, percentiles',
+        clockSkew:
+          "the client's sentAt minus our receivedAt (positive: its clock runs ahead), per event that carried sentAt; percentiles, largest, share beyond a minute",
         quarantineRate: 'quarantined / (quarantined + distinct events) over the range',
       },
     };

@@ -66,6 +66,13 @@ describe('data quality', () => {
     for (const p of purchases)
       p.receivedAt = new Date(Math.floor(Date.parse(p.timestamp) / HOUR) * HOUR + HOUR + 5_000).toISOString();
     duplicated.push(...inRange.filter((e) => e.event === 'page').slice(0, 15));
+    // Clocks: page views say when they were sent; 30 come from clients five minutes ahead, 20 from
+    // clients two minutes behind, the rest from true clocks. Purchases carry no sentAt.
+    const pages = inRange.filter((e) => e.event === 'page');
+    for (const [i, p] of pages.entries()) {
+      const skew = i < 30 ? 300_000 : i < 50 ? -120_000 : 0;
+      p.sentAt = new Date(Date.parse(p.receivedAt) + skew).toISOString();
+    }
     await writeLake(config.lake.root, sent, 'part-a');
     await writeLake(config.lake.root, duplicated, 'part-retry');
     // Quarantined records of the range: two reasons.
@@ -114,6 +121,11 @@ describe('data quality', () => {
         late: number;
         lateShare: number;
         delaySeconds: { p50: number };
+        clockSkew: {
+          measured: number;
+          seconds: { p1: number; p50: number; p99: number; maxAbs: number };
+          beyondMinuteShare: number;
+        };
       }[];
       anomalies: { event: string; hour: string; count: number; direction: string; band: [number, number] }[];
       quarantine: { total: number; rate: number; reasons: { reason: string; count: number }[] };
@@ -129,6 +141,13 @@ describe('data quality', () => {
     ]);
     expect(q.events[1]?.lateShare).toBeCloseTo(12 / total('purchase'), 12);
     expect(q.events[0]?.delaySeconds.p50).toBe(1);
+    const pageCount = total('page');
+    expect(q.events[0]?.clockSkew).toEqual({
+      measured: pageCount,
+      seconds: { p1: -120, p50: 0, p99: 300, maxAbs: 300 },
+      beyondMinuteShare: 50 / pageCount,
+    });
+    expect(q.events[1]?.clockSkew.measured).toBe(0);
     // The truth's anomalies: each hour of the range against the same hour of the 4 weeks before.
     const expected: { event: string; hour: string; count: number; direction: string }[] = [];
     for (const name of ['page', 'purchase'])
