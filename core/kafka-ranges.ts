@@ -1,6 +1,7 @@
 import type { Batch, Consumer, KafkaMessage } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './log';
+import { consumerRangeRebuilds, consumerRanges } from './ops/metrics';
 
 /** Tries of a range's write before its records are examined one by one. */
 export const WRITE_ATTEMPTS = 3;
@@ -72,7 +73,14 @@ export class RangeNotWritten extends Error {
   }
 }
 
-export function rangeBatchHandler(consumer: Consumer, store: RangeStore, sink: RangeSink, log: Logger) {
+export function rangeBatchHandler(
+  consumer: Consumer,
+  store: RangeStore,
+  sink: RangeSink,
+  log: Logger,
+  /** The consumer group, as the ranges and rebuilds counters' label. */
+  group = 'unknown',
+) {
   const states = new Map<string, RangeState | undefined>();
   const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
   // Another member may have written while partitions moved: reload everything.
@@ -101,6 +109,7 @@ export function rangeBatchHandler(consumer: Consumer, store: RangeStore, sink: R
     const after: RangeState = { ...range, phase: 'after' };
     await store.save(batch.topic, batch.partition, after);
     states.set(keyOf(batch.topic, batch.partition), after);
+    consumerRanges.inc({ group });
   };
 
   /**
@@ -183,6 +192,7 @@ export function rangeBatchHandler(consumer: Consumer, store: RangeStore, sink: R
           batch,
           messages.filter((m) => BigInt(m.offset) <= p.last),
         );
+        consumerRangeRebuilds.inc({ group });
         log.info('rebuilt an interrupted range', {
           topic: batch.topic,
           partition: batch.partition,

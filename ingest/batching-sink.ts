@@ -1,3 +1,4 @@
+import { ingestProduceAck, ingestProducerRenewals } from '../core/ops/metrics';
 import type { Message, Producer } from 'kafkajs';
 import {
   SinkUnavailableError,
@@ -79,6 +80,7 @@ export class BatchingKafkaSink implements EventSink {
     for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
       try {
         this.producer = await this.renew();
+        ingestProducerRenewals.inc();
         return;
       } catch {
         await new Promise((r) => setTimeout(r, wait));
@@ -166,10 +168,12 @@ export class BatchingKafkaSink implements EventSink {
       }
     }
     try {
+      const started = process.hrtime.bigint();
       await this.producer.sendBatch({
         acks: -1,
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
+      ingestProduceAck.observe(Number(process.hrtime.bigint() - started) / 1e9);
       for (const p of batch) p.resolve();
     } catch (e) {
       // Whatever the producer says (broker gone, retries exhausted, a timeout), the store did not

@@ -28,6 +28,7 @@ import { UserSettings } from '../core/auth/user-settings';
 import { RevokedTokens } from '../core/auth/revoked-tokens';
 import { ExperimentStore } from './experiments/experiment-store';
 import { SegmentStore } from './segments/segment-store';
+import { exportQualityMetrics } from './quality/quality-metrics';
 import { QualityQuery } from './quality/quality-query';
 import type { Server } from 'node:http';
 import { createLogger } from '../core/log';
@@ -64,6 +65,8 @@ export async function startServingApi(
   });
   const raw = new RawEventReader(deps.clickhouse, deps.config.clickhouse.database, lake);
   const quality = new QualityQuery(lake);
+  // The last complete hour's data quality, as gauges (computed at most every five minutes).
+  const stopQualityMetrics = exportQualityMetrics(quality, lake);
   // Lazy: the API starts (and answers queries) while Temporal is down; report routes then say 503.
   const temporal = new Client({
     connection: Connection.lazy({
@@ -93,6 +96,7 @@ export async function startServingApi(
     afterServerClosed: async () => {
       stopWatermarkLag();
       stopRepairBacklog();
+      stopQualityMetrics();
       batch.close();
       raw.close();
       quality.close();

@@ -191,7 +191,7 @@ export async function startSpeedConsumer(
     eachBatchAutoResolve: false,
     // Partitions are written independently: a hot partition does not hold the others back.
     partitionsConsumedConcurrently: 8,
-    eachBatch: rangeBatchHandler(consumer, store, sink, deps.log),
+    eachBatch: rangeBatchHandler(consumer, store, sink, deps.log, config.groupId),
   });
   deps.log.info('speed consumer running', { topic: config.topic, group: config.groupId });
   return {

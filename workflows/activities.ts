@@ -18,6 +18,7 @@ import { dayViewKey, hourViewKey } from '../core/lake/layout';
 import { key, type LakeStorage } from '../core/lake/storage';
 import { publishDay, publishHour, readHourPointer } from '../core/lake/views';
 import { advanceWatermark, readWatermark } from '../core/lake/watermark';
+import { batchHoursRecomputed, batchHoursSealed } from '../core/ops/metrics';
 
 /** What the batch activities need, built once per worker and injected. */
 export interface BatchDeps {
@@ -61,7 +62,9 @@ export function createActivities(deps: BatchDeps) {
       let step = 'aggregating';
       const beat = setInterval(() => heartbeat({ hour: hourIso, step }), 2000);
       try {
-        return await recompute(name, hourIso, (s) => (step = s), seen, projects);
+        const done = await recompute(name, hourIso, (s) => (step = s), seen, projects);
+        batchHoursRecomputed.inc({ engine: name });
+        return done;
       } finally {
         clearInterval(beat);
       }
@@ -192,7 +195,12 @@ export function createActivities(deps: BatchDeps) {
 
     /** Seals hours up to `hourIso` when none before it is missing; returns the watermark. */
     async advanceWatermark(hourIso: string): Promise<string | null> {
-      return (await advanceWatermark(deps.lake, hourIso)).hour;
+      const before = (await readWatermark(deps.lake)).hour;
+      const after = (await advanceWatermark(deps.lake, hourIso)).hour;
+      // Hours the mark moved past (the first one sealed counts as one); a retry moves it no more.
+      if (after !== null && after !== before)
+        batchHoursSealed.inc(before === null ? 1 : (Date.parse(after) - Date.parse(before)) / 3_600_000);
+      return after;
     },
   };
 

@@ -62,6 +62,33 @@ export const consumerDeadLetters = new Counter({
   registers,
 });
 
+export const consumerRanges = new Counter({
+  name: 'consumer_ranges_total',
+  help: 'Offset ranges written and committed, by consumer group',
+  labelNames: ['group'] as const,
+  registers,
+});
+
+export const consumerRangeRebuilds = new Counter({
+  name: 'consumer_range_rebuilds_total',
+  help: 'Ranges interrupted by a crash and rebuilt from exactly their records, by consumer group',
+  labelNames: ['group'] as const,
+  registers,
+});
+
+export const ingestProduceAck = new Histogram({
+  name: 'ingest_produce_ack_seconds',
+  help: 'From handing a batch to the producer to the broker acknowledging it (acks=all)',
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers,
+});
+
+export const ingestProducerRenewals = new Counter({
+  name: 'ingest_producer_renewals_total',
+  help: 'Producers replaced after a failed send (a new producer id starts new sequences)',
+  registers,
+});
+
 export const speedFreshness = new Histogram({
   name: 'speed_freshness_seconds',
   help: "Seconds from the collector's acknowledgement (receivedAt) to the event being queryable in the speed view (its range committed)",
@@ -153,6 +180,55 @@ export const onRepairBacklogScrape = scrapedGauge(
   'Sealed (project, hour) pairs holding late events their batch view does not have yet (lateDataRepair absorbs them)',
   ['lake'] as const,
 );
+
+/**
+ * Data quality of the last complete hour, per project and event name (the largest events of each
+ * project only: the label stays bounded); source: the serving processes (serving-layer/quality/).
+ */
+export const onQualityEventsScrape = scrapedGauge(
+  'data_quality_events',
+  'Distinct events of the last complete hour, per project and event name',
+  ['project', 'event'] as const,
+);
+export const onQualityDuplicatesScrape = scrapedGauge(
+  'data_quality_duplicate_ratio',
+  'Stored copies beyond the first of an event id (client retries) per distinct event, last complete hour',
+  ['project', 'event'] as const,
+);
+export const onQualityLateScrape = scrapedGauge(
+  'data_quality_late_ratio',
+  "Share of the last complete hour's events received after the hour ended",
+  ['project', 'event'] as const,
+);
+export const onQualityAnomalyScrape = scrapedGauge(
+  'data_quality_volume_anomaly',
+  'Last complete hour against the same hour of earlier weeks: 1 above the band, -1 below it, 0 within',
+  ['project', 'event'] as const,
+);
+export const onQualitySkewScrape = scrapedGauge(
+  'data_quality_clock_skew_seconds',
+  "Clients' clock skew (sentAt minus receivedAt) over the last complete hour, by quantile",
+  ['project', 'event', 'quantile'] as const,
+);
+export const onQualityQuarantineScrape = scrapedGauge(
+  'data_quality_quarantine_ratio',
+  'Quarantined records / (quarantined + distinct events) over the last complete hour, per project',
+  ['project'] as const,
+);
+
+/** Counters of the batch layer, in the worker processes. */
+export const batchHoursSealed = new Counter({
+  name: 'batch_hours_sealed_total',
+  help: 'Hours the batch watermark moved past (sealed)',
+  registers,
+});
+
+export const batchHoursRecomputed = new Counter({
+  name: 'batch_hours_recomputed_total',
+  help: 'Hours whose view was recomputed and published, by engine (kept views not counted)',
+  labelNames: ['engine'] as const,
+  registers,
+});
 
 /** Every metric name this code exports (alert rules and dashboards may use only these). */
 export async function exportedNames(): Promise<string[]> {

@@ -8,6 +8,7 @@ import { partitionKey, partitionOf } from '../../core/lake/layout';
 import { LocalStorage } from '../../core/lake/local-storage';
 import { key } from '../../core/lake/storage';
 import { createLogger } from '../../core/log';
+import { parsePromText } from '../../core/ops/prometheus-text';
 import { trackEvent, writeLake } from '../helpers/lake';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
 
@@ -22,8 +23,9 @@ describe('data quality', () => {
   let config: Config;
   let roles: RunningRoles;
   const project = `quality-${Date.now().toString(36)}`;
-  const from = Date.UTC(2026, 10, 20, 0);
-  const to = from + 6 * HOUR;
+  // The range ends with the last complete hour: the one the Prometheus gauges describe.
+  const to = Math.floor(Date.now() / HOUR) * HOUR;
+  const from = to - 6 * HOUR;
   const sent: AnalyticsEvent[] = [];
   const duplicated: AnalyticsEvent[] = [];
   let seq = 0;
@@ -44,7 +46,7 @@ describe('data quality', () => {
   const counts = new Map<string, number>();
   const volume = (name: string, hour: number) => {
     if (hour >= from && hour < to && name === 'page' && hour === from + 2 * HOUR) return 400; // a burst
-    if (hour >= from && hour < to && name === 'purchase' && hour === from + 4 * HOUR) return 0; // stopped
+    if (hour >= from && hour < to && name === 'purchase' && hour === from + 5 * HOUR) return 0; // stopped
     return name === 'page' ? 90 + Math.floor(rnd() * 20) : 18 + Math.floor(rnd() * 5);
   };
 
@@ -165,7 +167,7 @@ describe('data quality', () => {
       }
     expect(expected).toEqual([
       { event: 'page', hour: new Date(from + 2 * HOUR).toISOString(), count: 400, direction: 'high' },
-      { event: 'purchase', hour: new Date(from + 4 * HOUR).toISOString(), count: 0, direction: 'low' },
+      { event: 'purchase', hour: new Date(from + 5 * HOUR).toISOString(), count: 0, direction: 'low' },
     ]);
     expect(
       q.anomalies.map(({ event, hour, count, direction }) => ({ event, hour, count, direction })),
@@ -176,5 +178,29 @@ describe('data quality', () => {
       { reason: 'properties.total_amount must be number', count: 3 },
     ]);
     expect(q.quarantine.rate).toBeCloseTo(8 / (8 + total('page') + total('purchase')), 12);
+
+    // The last complete hour's figures, as Prometheus gauges on the serving process's ops port:
+    // the same as the API's answer for that hour, and the stopped purchases an anomaly.
+    const last = await fetch(
+      `${roles.urls.api}/v1/quality?from=${new Date(to - HOUR).toISOString()}&to=${new Date(to).toISOString()}`,
+      { headers: { authorization: `Bearer ${token}` } },
+    );
+    const hour = (await last.json()) as typeof q;
+    const samples = parsePromText(await (await fetch(`${roles.urls.ops}/metrics`)).text()).filter(
+      (x) => x.name.startsWith('data_quality_') && x.labels.project === project,
+    );
+    const gauge = (name: string, labels: Record<string, string>) =>
+      samples.find((x) => x.name === name && Object.entries(labels).every(([k, v]) => x.labels[k] === v))
+        ?.value;
+    const page = hour.events.find((e) => e.event === 'page');
+    expect(page?.events).toBe(counts.get(`page|${to - HOUR}`));
+    expect(gauge('data_quality_events', { event: 'page' })).toBe(page?.events);
+    expect(gauge('data_quality_events', { event: 'purchase' })).toBe(0);
+    expect(gauge('data_quality_volume_anomaly', { event: 'purchase' })).toBe(-1);
+    expect(gauge('data_quality_volume_anomaly', { event: 'page' })).toBe(0);
+    expect(gauge('data_quality_duplicate_ratio', { event: 'page' })).toBe(0);
+    expect(gauge('data_quality_late_ratio', { event: 'page' })).toBe(0);
+    expect(gauge('data_quality_clock_skew_seconds', { event: 'page', quantile: '0.5' })).toBe(0);
+    expect(gauge('data_quality_quarantine_ratio', {})).toBe(0);
   }, 60_000);
 });
