@@ -48,7 +48,8 @@ const USAGE = `usage: ./platform <command>
   user erase --project P --user U [--no-wait] | user erasures --project P
                                     GDPR: erase every event of a user (Temporal workflow), the audit trail
   report create --project P --name N --metrics a,b --period daily|weekly|monthly --to x@y,z@w
-         [--tz Europe/Paris] [--at 08:00] [--id ID]     schedule an emailed report
+         [--tz Europe/Paris] [--at 08:00] [--id ID] [--quality]
+                                    schedule an emailed report (--quality: a data-quality section)
   report list --project P | report show|pause|resume|run|delete ID --project P`;
 
 async function main(argv: string[]): Promise<number> {

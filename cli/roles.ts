@@ -14,6 +14,8 @@ import { speedConsumerConfig, startSpeedConsumer } from '../speed-layer/speed-co
 import { startSpeedErasureWorker } from './speed-maintenance';
 import { startServingApi } from '../serving-layer/server';
 import { MetricsService } from '../serving-layer/metrics/metrics.service';
+import type { QualityQuery } from '../serving-layer/quality/quality-query';
+import { QUALITY } from '../serving-layer/tokens';
 import { startReportWorker } from '../serving-layer/reports/report-worker';
 import { startBatchWorker } from '../workflows/worker';
 import { assertPortFree } from '../infra/local/ports';
@@ -150,7 +152,9 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
       const { app, url } = await startServingApi({ config, clickhouse: await ch() }, config.api);
       urls.api = url;
       stops.push(() => app.close());
-      const reports = await startReportWorker(config, app.get(MetricsService), log.child({ role: 'serve' }));
+      const reports = await startReportWorker(config, app.get(MetricsService), log.child({ role: 'serve' }), {
+        quality: app.get<QualityQuery>(QUALITY),
+      });
       stops.push(reports.stop);
     }
     if (roles.includes('ingest')) {

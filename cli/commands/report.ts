@@ -50,6 +50,7 @@ export async function reportCommand(args: ParsedArgs): Promise<number> {
         period: args.options.period,
         ...(typeof args.options.tz === 'string' ? { timeZone: args.options.tz } : {}),
         ...(typeof args.options.at === 'string' ? { sendAt: args.options.at } : {}),
+        ...(args.options.quality === true ? { quality: true } : {}),
         recipients: list(args.options.to),
       };
       const parsed = parseReportDefinition(body, project, () => newReportId(String(args.options.name ?? '')));

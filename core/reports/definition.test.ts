@@ -10,10 +10,17 @@ const valid = {
 const parse = (body: unknown) => parseReportDefinition(body, 'shop', () => 'generated-1');
 
 describe('report definitions', () => {
-  it('fills defaults: an id, UTC, 08:00', () => {
+  it('fills defaults: an id, UTC, 08:00, no data-quality section', () => {
     expect(parse(valid)).toEqual({
       ok: true,
-      report: { ...valid, id: 'generated-1', project: 'shop', timeZone: 'UTC', sendAt: '08:00' },
+      report: {
+        ...valid,
+        id: 'generated-1',
+        project: 'shop',
+        timeZone: 'UTC',
+        sendAt: '08:00',
+        quality: false,
+      },
     });
   });
 

@@ -53,6 +53,10 @@ export const ReportDefinitionSchema = z.strictObject({
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'send time must be HH:MM, 24 h (such as 08:00)')
     .default('08:00')
     .meta({ description: 'local send time, HH:MM (24 h)' }),
+  quality: z.boolean().default(false).meta({
+    description:
+      "adds a data-quality section: the period's events per event name with duplicate rate, late share and clients' clock skew, volume anomalies, quarantine rate",
+  }),
   recipients: z
     .array(z.string().trim().max(254).regex(EMAIL, 'not an email address').meta({ format: 'email' }))
     .min(1, 'name at least one recipient')
@@ -66,9 +70,11 @@ export const ReportDefinitionSchema = z.strictObject({
 export type ReportInput = z.input<typeof ReportDefinitionSchema>;
 
 /** A checked definition, with its id and the project (from the caller's token) filled in. */
-export type ReportDefinition = Omit<z.output<typeof ReportDefinitionSchema>, 'id'> & {
+export type ReportDefinition = Omit<z.output<typeof ReportDefinitionSchema>, 'id' | 'quality'> & {
   id: string;
   project: string;
+  /** Absent in schedules made before the data-quality section existed. */
+  quality?: boolean;
 };
 
 /**

@@ -25,6 +25,22 @@ export interface FigureSource {
   to: string;
 }
 
+/** The optional data-quality section of a report (GET /v1/quality over the period). */
+export interface ReportQuality {
+  /** The largest event names of the period. */
+  events: {
+    event: string;
+    events: number;
+    duplicateRate: number;
+    lateShare: number;
+    /** Median clock skew of the clients that sent sentAt; null when none did. */
+    skewSeconds: number | null;
+  }[];
+  /** Hours whose volume was outside the band of the same hour of earlier weeks (at most 10). */
+  anomalies: { event: string; hour: string; count: number; direction: 'high' | 'low' }[];
+  quarantine: { total: number; rate: number; topReason: string | null };
+}
+
 /** What one run computes, then renders and sends: plain JSON (it travels through Temporal history). */
 export interface ReportFigures {
   reportId: string;
@@ -40,6 +56,8 @@ export interface ReportFigures {
   sources: FigureSource[];
   watermark: string | null;
   computedAt: string;
+  /** Present when the report asks for it (`quality: true`). */
+  quality?: ReportQuality;
 }
 
 export interface Delivery {

@@ -8,6 +8,7 @@ import type { Delivery, ReportFigures } from '../../core/reports/figures';
 import { SCHEDULE_IDS } from '../../workflows/ids';
 import type { ReportActivities } from '../../workflows/report-activities';
 import { RECIPIENT_REJECTED } from '../../workflows/report-errors';
+import type { QualityQuery } from '../quality/quality-query';
 import type { MetricsService } from '../metrics/metrics.service';
 import { BadQueryError, NotAnswerableError } from '../query/errors';
 import type { DeliveryLedger } from './delivery-ledger';
@@ -17,6 +18,8 @@ import { SendError, type Mailer } from './report-mailer';
 
 export interface ReportDeps {
   metrics: MetricsService;
+  /** For reports with a data-quality section; without it they are sent without the section. */
+  quality?: QualityQuery;
   mailer: Mailer;
   ledger: DeliveryLedger;
   /** Sender, `Name <address>` or an address; its domain names the Message-IDs. */
@@ -80,7 +83,9 @@ export function createReportActivities(deps: ReportDeps): ReportActivities {
     /** The report's figures for the period before `at`, from the merged views. */
     async computeReportFigures(report: ReportDefinition, at: string): Promise<ReportFigures> {
       try {
-        return await computeFigures(deps.metrics, report, new Date(at));
+        return await computeFigures(deps.metrics, report, new Date(at), {
+          ...(deps.quality ? { quality: deps.quality } : {}),
+        });
       } catch (e) {
         throw asFailure(e);
       }

@@ -1,5 +1,5 @@
 import type Mail from 'nodemailer/lib/mailer';
-import type { MetricFigures, ReportFigures } from '../../core/reports/figures';
+import type { MetricFigures, ReportFigures, ReportQuality } from '../../core/reports/figures';
 import { CHART_HEIGHT, CHART_WIDTH, renderChartPng } from './report-chart';
 import { figuresCsv } from './report-csv';
 
@@ -44,6 +44,45 @@ const sourceLine = (f: ReportFigures) =>
         )
         .join(' and ')}.`;
 
+const percent = (v: number) => `${(v * 100).toFixed(v !== 0 && v < 0.001 ? 3 : 1)}%`;
+const skew = (v: number | null) => (v === null ? 'n/a' : `${v > 0 ? '+' : ''}${v.toFixed(1)} s`);
+const TH = 'padding:8px 12px;font-size:12px;color:#7b8794;border-bottom:2px solid #e4e7eb';
+const TD = 'padding:6px 12px;border-bottom:1px solid #e4e7eb;font-size:13px;color:#1f2933';
+
+/** The optional data-quality section: per event name, then anomalies and quarantine. */
+function qualitySection(q: ReportQuality): { html: string; text: string[] } {
+  const rows = q.events
+    .map(
+      (e) =>
+        `<tr><td style="${TD}">${esc(e.event)}</td><td align="right" style="${TD}" data-quality-event="${esc(e.event)}">${e.events}</td><td align="right" style="${TD}">${percent(e.duplicateRate)}</td><td align="right" style="${TD}">${percent(e.lateShare)}</td><td align="right" style="${TD}">${skew(e.skewSeconds)}</td></tr>`,
+    )
+    .join('\n');
+  const lines = [
+    ...q.anomalies.map(
+      (a) =>
+        `Unusual volume: ${a.event} at ${a.hour.slice(0, 16).replace('T', ' ')} UTC, ${a.count} events (${a.direction === 'high' ? 'above' : 'below'} the same hour of earlier weeks).`,
+    ),
+    `Quarantined: ${q.quarantine.total} records (${percent(q.quarantine.rate)})${q.quarantine.topReason ? `, mostly: ${q.quarantine.topReason}` : ''}.`,
+  ];
+  const html = `<tr><td style="padding:16px 24px 4px 24px;font-size:16px;font-weight:bold;color:#1f2933">Data quality</td></tr>
+<tr><td style="padding:0 12px">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0">
+<tr><th align="left" style="${TH}">Event</th><th align="right" style="${TH}">Events</th><th align="right" style="${TH}">Duplicates</th><th align="right" style="${TH}">Late</th><th align="right" style="${TH}">Clock skew</th></tr>
+${rows}
+</table></td></tr>
+<tr><td style="padding:8px 24px 0 24px;font-size:13px;line-height:19px;color:#52606d" data-quality-notes>${lines.map(esc).join('<br>')}</td></tr>`;
+  const text = [
+    '',
+    'Data quality (events, duplicates, late, median clock skew):',
+    ...q.events.map(
+      (e) =>
+        `${e.event}: ${e.events}, ${percent(e.duplicateRate)}, ${percent(e.lateShare)}, ${skew(e.skewSeconds)}`,
+    ),
+    ...lines,
+  ];
+  return { html, text };
+}
+
 /**
  * The report email: HTML laid out with tables and inline styles (what Outlook, Gmail and Apple
  * Mail all render), one inline PNG chart per metric referenced by Content-ID, a plain-text part,
@@ -83,6 +122,7 @@ export function renderReportEmail(
 <tr><td style="padding:4px 24px 8px 24px"><img src="cid:${c.cid}" width="${CHART_WIDTH}" height="${CHART_HEIGHT}" alt="${esc(`${label(c.metric)} per ${bucketUnit(f)}, ${f.period.label} against ${f.previous.label}`)}" style="display:block;border:0;max-width:100%;height:auto"></td></tr>`,
     )
     .join('\n');
+  const quality = f.quality ? qualitySection(f.quality) : { html: '', text: [] };
   const approx = f.metrics.find((m) => m.standardError !== undefined);
   const notes = [
     `Period: ${f.period.label} (${f.timeZone}), compared with ${f.previous.label}.`,
@@ -105,6 +145,7 @@ export function renderReportEmail(
 ${rows}
 </table></td></tr>
 ${chartBlocks}
+${quality.html}
 <tr><td style="padding:16px 24px 20px 24px;font-size:12px;line-height:18px;color:#7b8794">${notes.map(esc).join('<br>')}</td></tr>
 </table></td></tr></table>
 </body></html>`;
@@ -115,6 +156,7 @@ ${chartBlocks}
       (m) =>
         `${label(m)}: ${formatValue(m, m.value)} (${f.previous.label}: ${formatValue(m, m.previous)}, ${formatChange(m.change)})`,
     ),
+    ...quality.text,
     '',
     ...notes,
   ].join('\n');

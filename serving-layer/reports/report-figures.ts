@@ -1,5 +1,6 @@
 import type { ReportDefinition } from '../../core/reports/definition';
-import type { MetricFigures, ReportFigures } from '../../core/reports/figures';
+import type { MetricFigures, ReportFigures, ReportQuality } from '../../core/reports/figures';
+import type { QualityAnswer, QualityQuery } from '../quality/quality-query';
 import { reportWindows, type Span } from '../../core/reports/periods';
 import type { MetricDefinition } from '../../core/metrics/catalog';
 import { BUCKET_MS, type Granularity } from '../query/granularity';
@@ -103,8 +104,9 @@ export async function computeFigures(
   metrics: MetricsService,
   report: ReportDefinition,
   at: Date,
-  now: () => Date = () => new Date(),
+  extra: { quality?: QualityQuery; now?: () => Date } = {},
 ): Promise<ReportFigures> {
+  const now = extra.now ?? (() => new Date());
   const w = reportWindows(report.period, report.timeZone, at);
   const range = (s: Span) => ({ from: new Date(s.start), to: new Date(s.end) });
   // A range's value does not depend on the bucket size; day buckets move the fewest sketch cells.
@@ -158,5 +160,32 @@ export async function computeFigures(
     sources,
     watermark,
     computedAt: now().toISOString(),
+    ...(report.quality && extra.quality
+      ? { quality: reportQuality(await extra.quality.quality(report.project, range(w.period))) }
+      : {}),
+  };
+}
+
+/** The report's data-quality section from GET /v1/quality's answer for the period. */
+export function reportQuality(q: QualityAnswer): ReportQuality {
+  return {
+    events: [...q.events]
+      .sort((a, b) => b.events - a.events || a.event.localeCompare(b.event))
+      .slice(0, 10)
+      .map((e) => ({
+        event: e.event,
+        events: e.events,
+        duplicateRate: e.duplicateRate,
+        lateShare: e.lateShare,
+        skewSeconds: e.clockSkew.measured > 0 ? e.clockSkew.seconds.p50 : null,
+      })),
+    anomalies: q.anomalies
+      .slice(0, 10)
+      .map(({ event, hour, count, direction }) => ({ event, hour, count, direction })),
+    quarantine: {
+      total: q.quarantine.total,
+      rate: q.quarantine.rate,
+      topReason: q.quarantine.reasons[0]?.reason ?? null,
+    },
   };
 }

@@ -17,7 +17,7 @@ export async function startReportWorker(
   config: Config,
   metrics: MetricsService,
   log: Logger,
-  overrides: Partial<Pick<ReportDeps, 'afterSent'>> = {},
+  overrides: Partial<Pick<ReportDeps, 'afterSent' | 'quality'>> = {},
 ): Promise<{ stop(): Promise<void> }> {
   installRuntimeOnce();
   const mailer = createMailer(config.reports.smtp);

@@ -22,8 +22,9 @@ import { ReportExistsError, type ReportSchedules } from '../../workflows/report-
 import { SCHEDULE_IDS } from '../../workflows/ids';
 import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
+import type { QualityQuery } from '../quality/quality-query';
 import { MetricsService } from '../metrics/metrics.service';
-import { CONFIG, REPORT_SCHEDULES } from '../tokens';
+import { CONFIG, REPORT_SCHEDULES, QUALITY } from '../tokens';
 import { renderReportEmail } from './report-email';
 import { computeFigures } from './report-figures';
 
@@ -38,6 +39,7 @@ export class ReportsController {
     @Inject(REPORT_SCHEDULES) private readonly schedules: ReportSchedules,
     @Inject(CONFIG) private readonly config: Config,
     @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(QUALITY) private readonly quality: QualityQuery,
   ) {}
 
   /** Temporal being unreachable is the one failure a caller can only wait out: 503 saying so. */
@@ -118,7 +120,7 @@ export class ReportsController {
   @Header('content-type', 'text/html; charset=utf-8')
   async preview(@Param('id') id: string, @Req() req: AuthedRequest) {
     const state = await this.one(id, req);
-    const figures = await computeFigures(this.metrics, state.report, new Date());
+    const figures = await computeFigures(this.metrics, state.report, new Date(), { quality: this.quality });
     const email = renderReportEmail(figures, state.schedule);
     let html = String(email.html);
     for (const a of email.attachments ?? []) {

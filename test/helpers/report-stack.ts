@@ -8,6 +8,8 @@ import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
 import type { ScheduledReportResult } from '../../core/reports/figures';
 import { MetricsService } from '../../serving-layer/metrics/metrics.service';
+import type { QualityQuery } from '../../serving-layer/quality/quality-query';
+import { QUALITY } from '../../serving-layer/tokens';
 import type { ReportDeps } from '../../serving-layer/reports/report-activities';
 import { startReportWorker } from '../../serving-layer/reports/report-worker';
 import { startServingApi } from '../../serving-layer/server';
@@ -36,7 +38,10 @@ export async function startReportStack(config: Config, opts: Partial<Pick<Report
     { config, clickhouse },
     { host: '127.0.0.1', port: 0 },
   );
-  const reports = await startReportWorker(config, app.get(MetricsService), log, opts);
+  const reports = await startReportWorker(config, app.get(MetricsService), log, {
+    quality: app.get<QualityQuery>(QUALITY),
+    ...opts,
+  });
   const batch = await startBatchHarness(config, 'reports');
   const client = batch.client;
   // Reports created through `api` are deleted with the stack: their schedules live in the shared

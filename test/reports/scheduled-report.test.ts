@@ -106,6 +106,7 @@ describe('scheduled reports', () => {
     period: 'daily',
     timeZone: TZ,
     sendAt: '07:30',
+    quality: true,
     recipients,
   };
 
@@ -247,6 +248,17 @@ describe('scheduled reports', () => {
     }
     // Every row, each chart bucket (local hour) of both periods included, is the API's answer for its span.
     await expectCsvIsApi(rows);
+
+    // The data-quality section: the period's events per event name (the ten largest), counted
+    // from the events themselves, and the quarantine line.
+    const perName = new Map<string, number>();
+    for (const e of seeded.filter((e) => e.timestamp >= w.period.start && e.timestamp < w.period.end))
+      perName.set(e.event, (perName.get(e.event) ?? 0) + 1);
+    const largest = [...perName].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 10);
+    expect(largest.length).toBeGreaterThan(2);
+    expect(html).toContain('Data quality');
+    for (const [event, n] of largest) expect(html).toContain(`data-quality-event="${event}">${n}<`);
+    expect(html).toMatch(/Quarantined: 0 records \(0\.0%\)/);
 
     // One inline PNG chart per metric, referenced from the HTML by its Content-ID.
     const raw = await parsedMessage(inbox, message?.id as string, { keepCidLinks: true });
