@@ -2,6 +2,8 @@ import cluster from 'node:cluster';
 import { loadConfig } from '../../core/config';
 import { UserFacingError } from '../../core/errors';
 import { createLogger } from '../../core/log';
+import { clusterMetrics } from '../../core/ops/metrics';
+import { startOpsServer } from '../../core/ops/ops-server';
 import { parseRoles, startRoles } from '../roles';
 
 /**
@@ -17,11 +19,13 @@ export async function runCommand(roleArgs: string[], workers = 1): Promise<numbe
         'run: ./platform run ingest --workers 2',
       );
     }
+    // The workers' metrics, summed, on the primary's ops port (workers serve none of their own).
+    const ops = await startOpsServer(loadConfig().ops, clusterMetrics);
     for (let i = 0; i < workers; i++) cluster.fork();
     const exits = new Promise<number>((resolve) => {
       let alive = workers;
       cluster.on('exit', (_w, code) => {
-        if (--alive === 0) resolve(code ?? 0);
+        if (--alive === 0) void ops.close().then(() => resolve(code ?? 0));
       });
     });
     const stop = () => {

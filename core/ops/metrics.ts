@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import cluster from 'node:cluster';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The process's operational metrics (Prometheus text on the ops port, core/ops/ops-server.ts),
@@ -11,6 +12,21 @@ export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
 
 const registers = [registry];
+
+// `./platform run ingest --workers N`: each worker answers the primary's requests for its metrics,
+// and the primary serves their sum on the ops port (clusterMetrics below).
+if (cluster.isWorker) {
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries([registry]);
+}
+
+let aggregator: AggregatorRegistry<typeof Registry.PROMETHEUS_CONTENT_TYPE> | undefined;
+
+/** In a cluster's primary: every worker's metrics, counters and histograms summed. */
+export function clusterMetrics(): Promise<string> {
+  aggregator ??= new AggregatorRegistry();
+  return aggregator.clusterMetrics();
+}
 
 export const ingestRequests = new Counter({
   name: 'ingest_requests_total',

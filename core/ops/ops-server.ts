@@ -6,16 +6,20 @@ import { registry } from './metrics';
  * The ops port: `GET /metrics` (Prometheus text format, every role of this process), `GET /health`.
  * One per process; its roles' metrics share the registry.
  */
-export async function startOpsServer(ops: {
-  host: string;
-  port: number;
-  fixed: boolean;
-}): Promise<{ url: string; close(): Promise<void> }> {
+export async function startOpsServer(
+  ops: {
+    host: string;
+    port: number;
+    fixed: boolean;
+  },
+  /** Where the text comes from: this process's registry, or a cluster's workers (clusterMetrics). */
+  metrics: () => Promise<string> = () => registry.metrics(),
+): Promise<{ url: string; close(): Promise<void> }> {
   // The first free port from `port` on, unless the operator named one (or 0: any).
   const tries = ops.fixed || ops.port === 0 ? 1 : 32;
   for (let i = 0; ; i++) {
     try {
-      return await listen(ops.host, ops.port + i);
+      return await listen(ops.host, ops.port + i, metrics);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE' || i + 1 >= tries) {
         if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
@@ -29,11 +33,15 @@ export async function startOpsServer(ops: {
   }
 }
 
-async function listen(host: string, port: number): Promise<{ url: string; close(): Promise<void> }> {
+async function listen(
+  host: string,
+  port: number,
+  metrics: () => Promise<string>,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/metrics') {
-      registry.metrics().then(
+      metrics().then(
         (text) => {
           res.writeHead(200, { 'content-type': registry.contentType });
           res.end(text);
