@@ -33,15 +33,17 @@ export async function createIngestService(
   // Keys come from PostgreSQL (a key file of earlier versions is imported once); an unreachable
   // store stops the role at start with one line. Once loaded, keys keep answering without it.
   const metadata = await MetadataStore.open(config.metadata.url);
-  let keys: WriteKeyStore;
+  let keys: WriteKeyStore | undefined;
   let dropList: ReloadingDropList;
   try {
     keys = await WriteKeyStore.open(metadata, config.auth.writeKeysFile);
     dropList = await ReloadingDropList.open(new ErasureStore(metadata), config.erasure.dropListRefreshMs);
   } catch (e) {
+    keys?.close();
     await metadata.close();
     throw e;
   }
+  const resolver = keys;
   const salter = new HotKeySalter();
   const sink = new BatchingKafkaSink(
     await newProducer(),
@@ -57,7 +59,7 @@ export async function createIngestService(
   );
   const server = createIngestServer({
     sink,
-    keys,
+    keys: resolver,
     pipeline: createStandardPipeline(config.ingest.ipHashKey),
     limiter: new RateLimiter(config.ingest.rateLimit, config.ingest.rateLimit * 2),
     trustProxy: config.ingest.trustProxy,
@@ -71,7 +73,7 @@ export async function createIngestService(
       await new Promise<void>((r) => server.close(() => r()));
       await sink.drain();
       await sink.currentProducer.disconnect();
-      keys.close();
+      resolver.close();
       dropList.close();
       await metadata.close();
     },

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { InMemoryCopy } from '../metadata/in-memory-copy';
 import type { MetadataStore } from '../metadata/store';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -9,32 +10,32 @@ const hash = (token: string) => createHash('sha256').update(token).digest('hex')
  * revocation reaches every process within it. While PostgreSQL is away the set last read holds.
  */
 export class RevokedTokens {
-  private hashes = new Set<string>();
-  private timer?: NodeJS.Timeout;
-  private reloading?: Promise<void>;
+  private copy?: InMemoryCopy<Set<string>>;
 
   constructor(private readonly db: MetadataStore) {}
 
   /** Reads the set, then keeps it fresh; throws when PostgreSQL cannot be reached at start. */
   async start(refreshMs = 2000): Promise<this> {
-    await this.reload();
-    this.timer = setInterval(() => void this.reload().catch(() => {}), refreshMs);
-    this.timer.unref();
+    this.copy = await InMemoryCopy.start(
+      async () =>
+        new Set(
+          (
+            await this.db.query<{ token_sha256: string }>(
+              'SELECT token_sha256 FROM revoked_tokens WHERE expires_at > now()',
+            )
+          ).rows.map((row) => row.token_sha256),
+        ),
+      refreshMs,
+    );
     return this;
   }
 
-  reload(): Promise<void> {
-    this.reloading ??= this.db
-      .query<{ token_sha256: string }>('SELECT token_sha256 FROM revoked_tokens WHERE expires_at > now()')
-      .then((r) => {
-        this.hashes = new Set(r.rows.map((row) => row.token_sha256));
-      })
-      .finally(() => (this.reloading = undefined));
-    return this.reloading;
+  async reload(): Promise<void> {
+    await this.copy?.reload();
   }
 
   isRevoked(token: string): boolean {
-    return this.hashes.has(hash(token));
+    return this.copy?.value.has(hash(token)) ?? false;
   }
 
   /** Records a revocation (kept until the token expires); false when it was revoked already. */
@@ -50,6 +51,6 @@ export class RevokedTokens {
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.copy?.close();
   }
 }

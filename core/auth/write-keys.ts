@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config';
 import { localFiles } from '../lake/local-storage';
+import { InMemoryCopy } from '../metadata/in-memory-copy';
 import { MetadataStore } from '../metadata/store';
 
 /**
@@ -131,11 +132,7 @@ export class WriteKeys {
  * PostgreSQL is away the last keys loaded keep answering: ingest keeps accepting events.
  */
 export class WriteKeyStore implements KeyResolver {
-  private byHash = new Map<string, WriteKeyRecord>();
-  private timer?: NodeJS.Timeout;
-  private reloading?: Promise<void>;
-
-  private constructor(private readonly keys: WriteKeys) {}
+  private constructor(private readonly copy: InMemoryCopy<Map<string, WriteKeyRecord>>) {}
 
   /** Loads the keys (importing a legacy key file first); throws when PostgreSQL cannot be reached. */
   static async open(
@@ -145,35 +142,27 @@ export class WriteKeyStore implements KeyResolver {
   ): Promise<WriteKeyStore> {
     const keys = new WriteKeys(db);
     if (legacyFile) await keys.importFile(legacyFile);
-    const store = new WriteKeyStore(keys);
-    await store.reload();
-    store.timer = setInterval(() => void store.reload().catch(() => {}), refreshMs);
-    store.timer.unref();
-    return store;
+    return new WriteKeyStore(
+      await InMemoryCopy.start(async () => new Map((await keys.all()).map((k) => [k.sha256, k])), refreshMs),
+    );
   }
 
-  /** Reads every key again; a reload already running is joined, not doubled. */
+  /** Reads every key again. */
   reload(): Promise<void> {
-    this.reloading ??= this.keys
-      .all()
-      .then((all) => {
-        this.byHash = new Map(all.map((k) => [k.sha256, k]));
-      })
-      .finally(() => (this.reloading = undefined));
-    return this.reloading;
+    return this.copy.reload();
   }
 
   /** The project for a valid, unrevoked key; undefined otherwise. */
   resolve(key: string): string | undefined {
     const h = hashKey(key);
-    const rec = this.byHash.get(h);
+    const rec = this.copy.value.get(h);
     if (!rec || rec.revokedAt) return undefined;
     // The map lookup already matched; compare in constant time anyway as a guard.
     return timingSafeEqual(Buffer.from(rec.sha256), Buffer.from(h)) ? rec.project : undefined;
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.copy.close();
   }
 }
 

@@ -1,3 +1,4 @@
+import { InMemoryCopy } from '../metadata/in-memory-copy';
 import type { ErasureStore } from './erasure-store';
 import { idHash } from './subject';
 
@@ -15,41 +16,29 @@ export const NOTHING_DROPPED: DropList = { drops: () => false };
  * last list loaded keeps applying.
  */
 export class ReloadingDropList implements DropList {
-  private blocked = new Set<string>();
-  private projects = new Set<string>();
-  private timer?: NodeJS.Timeout;
-  private reloading?: Promise<void>;
-
-  private constructor(private readonly store: ErasureStore) {}
+  private constructor(private readonly copy: InMemoryCopy<{ blocked: Set<string>; projects: Set<string> }>) {}
 
   static async open(store: ErasureStore, refreshMs: number): Promise<ReloadingDropList> {
-    const list = new ReloadingDropList(store);
-    await list.reload();
-    list.timer = setInterval(() => void list.reload().catch(() => {}), refreshMs);
-    list.timer.unref();
-    return list;
+    const read = async () => {
+      const blocked = await store.blocked();
+      return { blocked, projects: new Set([...blocked].map((k) => k.slice(0, k.indexOf('\u0000')))) };
+    };
+    return new ReloadingDropList(await InMemoryCopy.start(read, refreshMs));
   }
 
   reload(): Promise<void> {
-    this.reloading ??= this.store
-      .blocked()
-      .then((b) => {
-        this.blocked = b;
-        this.projects = new Set([...b].map((k) => k.slice(0, k.indexOf('\u0000'))));
-      })
-      .finally(() => (this.reloading = undefined));
-    return this.reloading;
+    return this.copy.reload();
   }
 
   drops(project: string, userId: string | null, anonymousId: string | null): boolean {
+    const { blocked, projects } = this.copy.value;
     // Most projects have no erased user: no hashing on their events.
-    if (!this.projects.has(project)) return false;
-    const on = (id: string | null) =>
-      id !== null && this.blocked.has(`${project}\u0000${idHash(project, id)}`);
+    if (!projects.has(project)) return false;
+    const on = (id: string | null) => id !== null && blocked.has(`${project}\u0000${idHash(project, id)}`);
     return on(userId) || on(anonymousId);
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.copy.close();
   }
 }
