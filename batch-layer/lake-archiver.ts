@@ -102,7 +102,13 @@ export async function startLakeArchiver(
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: rangeBatchHandler(consumer, new LakeRangeStore(config.lake, config.groupId), sink, deps.log, config.groupId),
+    eachBatch: rangeBatchHandler(
+      consumer,
+      new LakeRangeStore(config.lake, config.groupId),
+      sink,
+      deps.log,
+      config.groupId,
+    ),
   });
   deps.log.info('lake archiver running', {
     topics: [config.topic, config.quarantineTopic],
