@@ -16,7 +16,7 @@ import {
 } from '../core/lake/late-markers';
 import { dayViewKey, hourViewKey } from '../core/lake/layout';
 import { key, type LakeStorage } from '../core/lake/storage';
-import { publishDay, publishHour, readHourPointer } from '../core/lake/views';
+import { publishDay, publishHour, readDayPointer, readHourPointer } from '../core/lake/views';
 import { advanceWatermark, readWatermark } from '../core/lake/watermark';
 import { batchHoursRecomputed, batchHoursSealed } from '../core/ops/metrics';
 
@@ -188,9 +188,17 @@ export function createActivities(deps: BatchDeps) {
         version,
         ...view,
         hours: published.map((x) => x.h),
+        hourVersions: Object.fromEntries(published.map((x) => [x.h, x.p.version])),
         computedAt: now().toISOString(),
       });
       return { day, hours: published.length };
+    },
+
+    /** The days among `days` that have a rolled-up view (a repaired hour's day is rolled up again). */
+    async daysWithViews(days: string[]): Promise<string[]> {
+      const out: string[] = [];
+      for (const d of days) if (await readDayPointer(deps.lake, d)) out.push(d);
+      return out;
     },
 
     /** Seals hours up to `hourIso` when none before it is missing; returns the watermark. */

@@ -4,7 +4,7 @@ import { LakeEraser, type LakeErasure } from '../batch-layer/lake-eraser';
 import { ErasureStore, type ErasureRemoved } from '../core/erasure/erasure-store';
 import { subjectIds, withLinks, type ErasureSubject, type IdLink } from '../core/erasure/subject';
 import type { LakeStorage } from '../core/lake/storage';
-import { readDayPointer, readHourPointer } from '../core/lake/views';
+import { readHourPointer } from '../core/lake/views';
 import { MetadataStore } from '../core/metadata/store';
 
 /** What the batch worker's erasure activities need: the lake, PostgreSQL, the broker. */
@@ -162,13 +162,6 @@ export function createErasureActivities(deps: ErasureDeps) {
     async hoursWithViews(hours: string[]): Promise<string[]> {
       const out: string[] = [];
       for (const h of hours) if (await readHourPointer(deps.lake, h)) out.push(h);
-      return out;
-    },
-
-    /** The days among `days` that have a rolled-up view. */
-    async daysWithViews(days: string[]): Promise<string[]> {
-      const out: string[] = [];
-      for (const d of days) if (await readDayPointer(deps.lake, d)) out.push(d);
       return out;
     },
 

@@ -55,6 +55,7 @@ const {
   rollupDay,
   publishedHours,
   lakeHoursIn,
+  daysWithViews,
 } = proxyActivities<ReturnType<typeof createActivities>>(ACTIVITY_OPTIONS);
 /** A backfill's hours give up after a few attempts: the run counts them failed and goes on. */
 const bounded = proxyActivities<ReturnType<typeof createActivities>>({
@@ -284,6 +285,12 @@ export async function lateDataRepair(input: LateDataRepairInput = {}): Promise<{
       workflowId: `${parent}/${hour}`,
       args: [{ hour, advanceWatermark: false, ...engineArg(input.engine) }],
     });
+  }
+  // Days already rolled up that hold a repaired hour: rolled up again (until then readers use the
+  // repaired hours, not the stale day).
+  if (hours.length > 0 && patched('reroll-repaired-days')) {
+    const days = await daysWithViews([...new Set(hours.map((h) => h.slice(0, 10)))]);
+    for (const day of days) await rollupDay(day, input.engine);
   }
   await clearLateMarkers(markers);
   // A long import owes many hours: the rest in a fresh run, so no history grows without bound.

@@ -33,6 +33,12 @@ export const DayPointerSchema = z.object({
   uniques: z.string(),
   hours: z.array(z.string()),
   computedAt: z.string(),
+  /**
+   * The version of each hour rolled up: readers use the day's view for a whole day only while
+   * every hour's view in force is the one rolled up (a repaired hour makes the day stale). Absent
+   * in days rolled up before it was recorded: those are never read.
+   */
+  hourVersions: z.record(z.string(), z.string()).optional(),
 });
 export type DayPointer = z.infer<typeof DayPointerSchema>;
 

@@ -1,14 +1,15 @@
 import { openLakeDuckDB } from '../../core/lake/duckdb-access';
 import { type DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
-import { hourViewKey } from '../../core/lake/layout';
-import type { HourPointer } from '../../core/lake/records';
+import { dayViewKey, hourViewKey } from '../../core/lake/layout';
+import type { DayPointer, HourPointer } from '../../core/lake/records';
 import { key, type LakeStorage } from '../../core/lake/storage';
-import { batchViewStamp, readHourPointer } from '../../core/lake/views';
+import { batchViewStamp, readDayPointer, readHourPointer } from '../../core/lake/views';
 import { readWatermarkHour } from '../../core/lake/watermark';
 import type { Granularity } from '../query/granularity';
 import type { MeasureCell, RegisterCell, SeriesQuery, ViewReader } from './series';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 /** Bucket expressions by granularity: a fixed lookup, never text from the request. */
 const BUCKET: Record<Granularity, string> = {
@@ -24,6 +25,8 @@ const BUCKET: Record<Granularity, string> = {
 export class BatchViewReader implements ViewReader {
   /** Pointers read since the batch view last changed (a publish or the watermark moving). */
   private known = { stamp: '', pointers: new Map<string, HourPointer | undefined>() };
+  /** Day pointers read under the same stamp (a day rolled up again changes it too). */
+  private knownDays = { stamp: '', pointers: new Map<string, DayPointer | undefined>() };
 
   private constructor(
     private readonly db: DuckDBInstance,
@@ -61,29 +64,73 @@ export class BatchViewReader implements ViewReader {
     return (hourIso) => pointers.get(hourIso);
   }
 
-  private async files(from: Date, to: Date, kind: 'measures' | 'uniques'): Promise<string[]> {
-    const files: string[] = [];
-    const pointerOf = await this.pointers(from, to);
-    for (let h = Math.floor(from.getTime() / HOUR) * HOUR; h < to.getTime(); h += HOUR) {
+  /** The day's rolled-up view, when it holds exactly the hours' views in force now. */
+  private async currentDay(day: string, pointerOf: (h: string) => HourPointer | undefined) {
+    const known = this.knownDays.pointers;
+    if (!known.has(day)) known.set(day, await readDayPointer(this.lake, day));
+    const d = known.get(day);
+    if (!d?.hourVersions) return undefined;
+    for (let h = Date.parse(`${day}T00:00:00Z`), i = 0; i < 24; i++, h += HOUR) {
+      const hour = new Date(h).toISOString();
+      if (pointerOf(hour)?.version !== d.hourVersions[hour]) return undefined;
+    }
+    return d;
+  }
+
+  /**
+   * The view files of [from, to): by day buckets, the daily view of each whole day that has a
+   * current one (24 times fewer files, rows already summed), hourly views for the rest.
+   */
+  private async files(
+    q: SeriesQuery,
+    kind: 'measures' | 'uniques',
+  ): Promise<{ hours: string[]; days: string[] }> {
+    const out = { hours: [] as string[], days: [] as string[] };
+    const pointerOf = await this.pointers(q.from, q.to);
+    if (this.knownDays.stamp !== this.known.stamp)
+      this.knownDays = { stamp: this.known.stamp, pointers: new Map() };
+    let h = Math.floor(q.from.getTime() / HOUR) * HOUR;
+    while (h < q.to.getTime()) {
+      if (q.granularity === 'day' && h % DAY === 0 && h >= q.from.getTime() && h + DAY <= q.to.getTime()) {
+        const day = new Date(h).toISOString().slice(0, 10);
+        const d = await this.currentDay(day, pointerOf);
+        if (d) {
+          out.days.push(this.lake.uri(key(dayViewKey(day), d[kind])));
+          h += DAY;
+          continue;
+        }
+      }
       const hour = new Date(h).toISOString();
       const p = pointerOf(hour);
-      if (p) files.push(this.lake.uri(key(hourViewKey(hour), p[kind])));
+      if (p) out.hours.push(this.lake.uri(key(hourViewKey(hour), p[kind])));
+      h += HOUR;
     }
-    return files;
+    return out;
   }
 
   private async rows(q: SeriesQuery, kind: 'measures' | 'uniques', select: string, groupBy: string) {
-    const files = await this.files(q.from, q.to, kind);
-    if (files.length === 0) return [];
+    const files = await this.files(q, kind);
+    if (files.hours.length + files.days.length === 0) return [];
+    // Day views name their time column `day`: read as the minute of the day's start.
+    const columns = kind === 'measures' ? 'count, sum' : 'reg, rank';
+    const sources = [
+      ...(files.hours.length > 0
+        ? [`SELECT project_id, minute, metric, dim, ${columns} FROM read_parquet($hours)`]
+        : []),
+      ...(files.days.length > 0
+        ? [`SELECT project_id, day AS minute, metric, dim, ${columns} FROM read_parquet($days)`]
+        : []),
+    ];
     const conn = await this.db.connect();
     try {
       const r = await conn.runAndReadAll(
-        `SELECT ${select} FROM read_parquet($files)
+        `SELECT ${select} FROM (${sources.join(' UNION ALL ')})
          WHERE project_id = $project AND metric = $metric AND minute >= $from AND minute < $to
            AND (NOT $filtered OR list_contains($dims, dim))
          GROUP BY ${groupBy}`,
         {
-          files: listValue(files),
+          ...(files.hours.length > 0 ? { hours: listValue(files.hours) } : {}),
+          ...(files.days.length > 0 ? { days: listValue(files.days) } : {}),
           filtered: q.dims !== undefined,
           dims: listValue([...(q.dims ?? [])]),
           project: q.project,
@@ -91,7 +138,11 @@ export class BatchViewReader implements ViewReader {
           from: timestampValue(BigInt(q.from.getTime()) * 1000n),
           to: timestampValue(BigInt(q.to.getTime()) * 1000n),
         },
-        { files: LIST(VARCHAR), dims: LIST(VARCHAR) },
+        {
+          ...(files.hours.length > 0 ? { hours: LIST(VARCHAR) } : {}),
+          ...(files.days.length > 0 ? { days: LIST(VARCHAR) } : {}),
+          dims: LIST(VARCHAR),
+        },
       );
       return r.getRowObjectsJson();
     } finally {
