@@ -36,6 +36,7 @@ import { renderReportEmail } from '../../serving-layer/reports/report-email';
 import { createMailer } from '../../serving-layer/reports/report-mailer';
 import { BatchViewReader } from '../../serving-layer/views/batch-view-reader';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
+import { rollUpDays } from '../lib/day-views';
 import { fmt } from '../lib/stats';
 import { writeSyntheticHour } from '../lib/synthetic-lake';
 
@@ -126,6 +127,38 @@ async function main() {
   say(
     `figures (events, revenue): cold ${fmt(median(cold))} ms, warm ${fmt(median(warm), 1)} ms; ` +
       `bare DuckDB, same numbers in one query: ${fmt(median(bareTimes), 1)} ms; cold ratio ${fmt(median(bareTimes) / median(cold), 2)}`,
+  );
+
+  // 1b. The same once the days are rolled up (the daily-rollup schedule does it each night): whole
+  // days come from the daily views. The limit is bare DuckDB over the daily files.
+  const tr = performance.now();
+  const dayFiles = await rollUpDays(storage, first, first + hours * HOUR);
+  say(`days rolled up: ${dayFiles.length} in ${fmt((performance.now() - tr) / 1000, 1)} s`);
+  const bareDays = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
+  const bareDayTimes: number[] = [];
+  for (let i = 0; i < 5; i++)
+    bareDayTimes.push(
+      (
+        await timed(() =>
+          bareDays.runAndReadAll(
+            `SELECT metric, dim, day AS d, sum(count) AS c, sum(sum) AS s FROM read_parquet($files)
+             WHERE project_id = $project AND metric IN ('events', 'revenue') GROUP BY ALL`,
+            { files: listValue(dayFiles), project: PROJECT },
+            { files: LIST(VARCHAR) },
+          ),
+        )
+      )[1],
+    );
+  bareDays.closeSync();
+  const coldDays: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const metrics = new MetricsService(config, clickhouse, batch, undefined as never);
+    coldDays.push((await timed(() => computeFigures(metrics, report(['events', 'revenue']), at)))[1]);
+  }
+  say(
+    `figures (events, revenue) with days rolled up: cold ${fmt(median(coldDays))} ms; ` +
+      `bare DuckDB over the daily files: ${fmt(median(bareDayTimes), 1)} ms; cold ratio ${fmt(median(bareDayTimes) / median(coldDays), 2)}; ` +
+      `against bare over the hourly files ${fmt(median(bareTimes) / median(coldDays), 2)}`,
   );
 
   // 2. With unique users: per-day sketch merges.
