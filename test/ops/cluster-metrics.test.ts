@@ -84,6 +84,17 @@ describe('ingest with --workers 2', () => {
         req.on('error', reject);
         req.end(body);
       });
+    // Each worker reads new keys every 2 s on its own: wait until ten requests in a row, on new
+    // connections (so both workers answer some), know the key.
+    let known = 0;
+    await waitFor(
+      async () => {
+        known = (await post([])).status === 401 ? 0 : known + 1;
+        return known;
+      },
+      (n) => n >= 10,
+      { timeoutMs: 30_000, intervalMs: 50 },
+    );
     let accepted = 0;
     let quarantined = 0;
     for (let i = 0; i < 40; i++) {
