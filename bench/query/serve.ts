@@ -27,6 +27,7 @@ import { aggregateBatch } from '../../speed-layer/aggregate';
 import { RAW_COLUMNS, toRawRow } from '../../speed-layer/rows';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { speedViewWritten } from '../../core/speed-view-version';
+import { rollUpDays } from '../lib/day-views';
 import { fmt } from '../lib/stats';
 import { writeSyntheticHour } from '../lib/synthetic-lake';
 
@@ -108,25 +109,54 @@ async function main() {
   await advanceWatermark(storage, new Date(first + (hours - 1) * HOUR).toISOString());
   say(`batch views: ${hours} hours sealed in ${fmt((performance.now() - t) / 1000, 1)} s`);
 
-  // The physical limit for a cold query: DuckDB alone, the same daily sum over the same view files.
+  // Whole days rolled up, as the daily-rollup schedule does each night (BENCH_ROLLUP=0: not).
+  const DAY = 24 * HOUR;
+  const rolled = process.env.BENCH_ROLLUP !== '0';
+  const dayFiles = rolled ? await rollUpDays(storage, first, sealedEnd) : [];
+  const daysFrom = Math.ceil(first / DAY) * DAY;
+  const inDays = (h: number) => rolled && h >= daysFrom && h < daysFrom + dayFiles.length * DAY;
+  // The physical limit for a cold query: DuckDB alone, the same daily sum over the same view files
+  // the service reads (whole days' files, hours' files for the rest), and over the hours' files.
   const files: string[] = [];
+  const hourFiles: string[] = [];
   for (let h = 0; h < hours; h++) {
     const hour = new Date(first + h * HOUR).toISOString();
-    files.push(storage.uri(key(hourViewKey(hour), (await readHourPointer(storage, hour))!.measures)));
+    const f = storage.uri(key(hourViewKey(hour), (await readHourPointer(storage, hour))!.measures));
+    hourFiles.push(f);
+    if (!inDays(first + h * HOUR)) files.push(f);
   }
   const bare = await (await DuckDBInstance.create(':memory:', { threads: '2' })).connect();
-  const bareTimes: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    t = performance.now();
-    await bare.runAndReadAll(
-      `SELECT date_trunc('day', minute) AS d, sum(count) FROM read_parquet($files)
-       WHERE project_id = $project AND metric = 'events' GROUP BY d`,
-      { files: listValue(files), project: PROJECT },
-      { files: LIST(VARCHAR) },
-    );
-    bareTimes.push(performance.now() - t);
-  }
+  const bareOver = async (hoursRead: string[], daysRead: string[]) => {
+    const times: number[] = [];
+    const sources = [
+      `SELECT date_trunc('day', minute) AS d, count FROM read_parquet($hours) WHERE project_id = $project AND metric = 'events'`,
+      ...(daysRead.length > 0
+        ? [
+            `SELECT day AS d, count FROM read_parquet($days) WHERE project_id = $project AND metric = 'events'`,
+          ]
+        : []),
+    ];
+    for (let i = 0; i < 5; i++) {
+      t = performance.now();
+      await bare.runAndReadAll(
+        `SELECT d, sum(count) FROM (${sources.join(' UNION ALL ')}) GROUP BY d`,
+        {
+          hours: listValue(hoursRead),
+          ...(daysRead.length > 0 ? { days: listValue(daysRead) } : {}),
+          project: PROJECT,
+        },
+        { hours: LIST(VARCHAR), ...(daysRead.length > 0 ? { days: LIST(VARCHAR) } : {}) },
+      );
+      times.push(performance.now() - t);
+    }
+    return times;
+  };
+  const bareTimes = await bareOver(files, dayFiles);
+  const bareHourTimes = await bareOver(hourFiles, []);
   bare.closeSync();
+  say(
+    `days rolled up: ${dayFiles.length}; bare over the hours' files alone: ${fmt([...bareHourTimes].sort((a, b) => a - b)[2] as number, 1)} ms`,
+  );
 
   const clickhouse = createClickHouse(config);
   await applyClickHouseSchema(clickhouse, config.clickhouse.database);

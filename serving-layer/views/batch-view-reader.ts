@@ -10,6 +10,8 @@ import type { MeasureCell, RegisterCell, SeriesQuery, ViewReader } from './serie
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/** Hour pointers read at once on a cold range. */
+const POINTER_READS = 64;
 
 /** Bucket expressions by granularity: a fixed lookup, never text from the request. */
 const BUCKET: Record<Granularity, string> = {
@@ -57,9 +59,16 @@ export class BatchViewReader implements ViewReader {
     const stamp = await this.stamp();
     if (stamp !== this.known.stamp) this.known = { stamp, pointers: new Map() };
     const { pointers } = this.known;
+    const missing: string[] = [];
     for (let h = Math.floor(from.getTime() / HOUR) * HOUR; h < to.getTime(); h += HOUR) {
       const hourIso = new Date(h).toISOString();
-      if (!pointers.has(hourIso)) pointers.set(hourIso, await readHourPointer(this.lake, hourIso));
+      if (!pointers.has(hourIso)) missing.push(hourIso);
+    }
+    // Read side by side: a cold month is 720 small files, each a round trip to the lake's store.
+    for (let i = 0; i < missing.length; i += POINTER_READS) {
+      const batch = missing.slice(i, i + POINTER_READS);
+      const read = await Promise.all(batch.map((h) => readHourPointer(this.lake, h)));
+      batch.forEach((h, j) => pointers.set(h, read[j]));
     }
     return (hourIso) => pointers.get(hourIso);
   }
