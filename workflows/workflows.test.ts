@@ -25,6 +25,9 @@ interface Mock {
   late: { hours: string[]; markers: string[]; more: boolean }[];
   /** The engine each activity was asked for (undefined: the worker's default). */
   engines: (string | undefined)[];
+  /** Days that have a rolled-up view, and the days rolled up (again). */
+  dayViews: Set<string>;
+  rolledUp: string[];
 }
 
 function mockActivities(m: Mock): Partial<Activities> {
@@ -50,6 +53,11 @@ function mockActivities(m: Mock): Partial<Activities> {
     advanceWatermark: async (hour) => hour,
     findLateHours: async () => m.late.shift() ?? { hours: [], markers: [], more: false },
     clearLateMarkers: async () => {},
+    daysWithViews: async (days) => days.filter((d) => m.dayViews.has(d)),
+    rollupDay: async (day) => {
+      m.rolledUp.push(day);
+      return { day, hours: 24 };
+    },
   };
 }
 
@@ -96,6 +104,8 @@ describe('batch workflows with mocked activities (time-skipping)', () => {
     failing: new Set(),
     late: [],
     engines: [],
+    dayViews: new Set(),
+    rolledUp: [],
     ...over,
   });
 
@@ -211,16 +221,20 @@ describe('batch workflows with mocked activities (time-skipping)', () => {
 
   it('repairs a long list of owed hours across runs, each hour once', async () => {
     const owed = Array.from({ length: 30 }, (_, i) => iso(i));
+    // The first day (hours 0-23, 2025-01-01) was rolled up already: it is rolled up again, in each
+    // run that repaired some of its hours; the second day has no view yet.
     const m = mock({
       late: [
         { hours: owed.slice(0, 20), markers: ['a.json'], more: true },
         { hours: owed.slice(20), markers: [], more: false },
       ],
+      dayViews: new Set(['2025-01-01']),
     });
     const result = await withWorker(m, (taskQueue) =>
       env.client.workflow.execute('lateDataRepair', { taskQueue, workflowId: `repair-${seq}`, args: [] }),
     );
     expect(result).toEqual({ hours: owed.slice(20) });
     expect(m.recomputed).toEqual(owed);
+    expect(m.rolledUp).toEqual(['2025-01-01', '2025-01-01']);
   }, 120_000);
 });
