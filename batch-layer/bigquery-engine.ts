@@ -16,6 +16,7 @@ import { dryRun, labelValue, runJobOnce } from './bigquery-jobs';
 import { compileCatalog } from './catalog-sql';
 import { DuckDbEngine } from './duckdb-engine';
 import type { BatchEngine, HourViewResult, JobLabels, ViewFiles } from './engine';
+import { failpoint } from '../core/failpoint';
 import { quoteLiteral } from './sql-literal';
 import { fillTemplate } from './sql-templates';
 import { emptyTable, keepOtherProjects, publishHourTables, withConnection } from './view-tables';
@@ -198,7 +199,7 @@ export class BigQueryEngine implements BatchEngine {
         });
         return job;
       },
-      () => this.failpoint('bigquery-load-inserted', { job: `load_${loadId}` }),
+      () => failpoint(this.o.failpoints, 'bigquery-load-inserted', this.o.log, { job: `load_${loadId}` }),
     );
     // BigQuery reports the bytes it read; the emulator does not, so the staged file's size stands
     // in (still there when an earlier attempt inserted the job and died).
@@ -284,12 +285,6 @@ export class BigQueryEngine implements BatchEngine {
       useLegacySql: false,
     });
     await job.getQueryResults();
-  }
-
-  private async failpoint(name: string, fields: Record<string, unknown>): Promise<void> {
-    if (!this.o.failpoints?.includes(name)) return;
-    this.o.log?.(`failpoint ${name} reached: this process waits here until it is killed`, fields);
-    await new Promise(() => {});
   }
 }
 

@@ -9,6 +9,7 @@ import { hoursOf } from '../core/lake/events';
 import { openLakeDuckDB } from '../core/lake/duckdb-access';
 import { EVENTS } from '../core/lake/layout';
 import { key, type LakeStorage } from '../core/lake/storage';
+import { failpoint } from '../core/failpoint';
 import { quoteLiteral } from './sql-literal';
 
 /** What an erasure did to the lake: files rewritten, rows removed, the event hours they held. */
@@ -35,7 +36,10 @@ export class LakeEraser {
 
   constructor(
     private readonly lake: LakeStorage,
-    private readonly options: { failpoints?: string[]; log?: (msg: string) => void } = {},
+    private readonly options: {
+      failpoints?: string[];
+      log?: (msg: string, fields: Record<string, unknown>) => void;
+    } = {},
   ) {}
 
   /** The ids the lake links to the subject's users: anonymous ids they were seen with, aliases. */
@@ -85,7 +89,9 @@ export class LakeEraser {
       for (const { file } of await this.holding(dataset, await this.files(dataset, project), subject)) {
         await this.rewrite(dataset, file, subject);
         progress(++done);
-        await this.failpoint('erase-lake-file-rewritten', file.key);
+        await failpoint(this.options.failpoints, 'erase-lake-file-rewritten', this.options.log, {
+          file: file.key,
+        });
       }
     }
     return done;
@@ -161,12 +167,5 @@ export class LakeEraser {
     } finally {
       conn.closeSync();
     }
-  }
-
-  /** A named point where this process waits to be killed (tests of resumption). */
-  private async failpoint(name: string, at: string): Promise<void> {
-    if (!this.options.failpoints?.includes(name)) return;
-    this.options.log?.(`failpoint ${name} reached after ${at}: this process waits here until it is killed`);
-    await new Promise(() => {});
   }
 }

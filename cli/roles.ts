@@ -134,7 +134,7 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
             groups: [config.kafka.groups.speed, config.kafka.groups.archiver],
             dropMs: config.erasure.dropMs,
             failpoints: config.failpoints,
-            log: (msg) => log.warn(msg, { role: 'worker' }),
+            log: (msg, fields) => log.warn(msg, { role: 'worker', ...fields }),
           },
           schedules: config.temporal.schedules
             ? {

@@ -5,7 +5,8 @@ import type { Config } from '../core/config';
 import type { Logger } from '../core/log';
 import { MetadataStore } from '../core/metadata/store';
 import { activityMetrics } from '../workflows/activity-metrics';
-import { beating, resolveLinks, type SpeedErasureActivities } from '../workflows/erasure-activities';
+import { resolveLinks, type SpeedErasureActivities } from '../workflows/erasure-activities';
+import { beating } from '../workflows/heartbeat';
 import { installRuntimeOnce } from '../workflows/worker';
 import { SpeedEraser } from '../speed-layer/speed-eraser';
 

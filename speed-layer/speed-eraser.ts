@@ -125,20 +125,16 @@ export class SpeedEraser {
     }
     // Not deduplicated: a retried erasure inserts the very blocks it inserted before, after
     // deleting them, and ClickHouse would otherwise drop them as repeats.
-    const settings = { insert_deduplicate: 0 as const };
-    if (measures.length > 0)
-      await this.client.insert({
-        table: `${db}.speed_measures_minute`,
-        values: measures,
-        format: 'JSONEachRow',
-        clickhouse_settings: settings,
-      });
-    if (uniques.length > 0)
-      await this.client.insert({
-        table: `${db}.speed_uniques_minute`,
-        values: uniques,
-        format: 'JSONEachRow',
-        clickhouse_settings: settings,
-      });
+    for (const [table, values] of [
+      ['speed_measures_minute', measures],
+      ['speed_uniques_minute', uniques],
+    ] as const)
+      if (values.length > 0)
+        await this.client.insert({
+          table: `${db}.${table}`,
+          values: [...values],
+          format: 'JSONEachRow',
+          clickhouse_settings: { insert_deduplicate: 0 },
+        });
   }
 }

@@ -1,4 +1,5 @@
 import { Context, heartbeat } from '@temporalio/activity';
+import { beating } from './heartbeat';
 import { ApplicationFailure } from '@temporalio/common';
 import { CostLimitError } from '../batch-layer/bigquery-jobs';
 import type { BatchEngine, JobLabels } from '../batch-layer/engine';
@@ -60,14 +61,12 @@ export function createActivities(deps: BatchDeps) {
       // Heartbeats keep flowing while DuckDB works (its queries do not block the event loop), so a
       // dead worker is noticed within the heartbeat timeout, not the start-to-close one.
       let step = 'aggregating';
-      const beat = setInterval(() => heartbeat({ hour: hourIso, step }), 2000);
-      try {
-        const done = await recompute(name, hourIso, (s) => (step = s), seen, projects);
-        batchHoursRecomputed.inc({ engine: name });
-        return done;
-      } finally {
-        clearInterval(beat);
-      }
+      const done = await beating(
+        () => ({ hour: hourIso, step }),
+        () => recompute(name, hourIso, (s) => (step = s), seen, projects),
+      );
+      batchHoursRecomputed.inc({ engine: name });
+      return done;
     },
 
     /**

@@ -1,4 +1,5 @@
 import { heartbeat } from '@temporalio/activity';
+import { beating } from './heartbeat';
 import type { Kafka } from 'kafkajs';
 import { LakeEraser, type LakeErasure } from '../batch-layer/lake-eraser';
 import { ErasureStore, type ErasureRemoved } from '../core/erasure/erasure-store';
@@ -18,7 +19,7 @@ export interface ErasureDeps {
   /** How long ingest drops the erased ids. */
   dropMs: number;
   failpoints?: string[];
-  log?: (msg: string) => void;
+  log?: (msg: string, fields: Record<string, unknown>) => void;
 }
 
 /**
@@ -36,19 +37,6 @@ export interface SpeedErasureActivities {
 
 /** Offsets per partition of the events topic, as text (Temporal history is JSON). */
 export type TopicEnds = Record<string, string>;
-
-/**
- * Keeps the activity's heartbeat going while `f` works: a dead worker is noticed within the
- * heartbeat timeout, and the retried activity starts over (every step here is idempotent).
- */
-export async function beating<T>(details: () => unknown, f: () => Promise<T>): Promise<T> {
-  const beat = setInterval(() => heartbeat(details()), 2000);
-  try {
-    return await f();
-  } finally {
-    clearInterval(beat);
-  }
-}
 
 /**
  * Finds the ids the store links to the subject until no new one turns up (an alias's previous id

@@ -26,10 +26,6 @@ export class ReloadingDropList implements DropList {
     return new ReloadingDropList(await InMemoryCopy.start(read, refreshMs));
   }
 
-  reload(): Promise<void> {
-    return this.copy.reload();
-  }
-
   drops(project: string, userId: string | null, anonymousId: string | null): boolean {
     const { blocked, projects } = this.copy.value;
     // Most projects have no erased user: no hashing on their events.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MetadataStore } from '../metadata/store';
-import { idHash, subjectIds, unionSubjects, type ErasureSubject } from './subject';
+import { idHash, subjectIds, type ErasureSubject } from './subject';
 
 /** What an erasure removed: counts and time ranges only, never an id. */
 export interface ErasureRemoved {
@@ -95,25 +95,22 @@ export class ErasureStore {
     return row.subject ? { project: row.project_id, subject: row.subject } : undefined;
   }
 
-  /** Adds linked ids found by one store's lookup (row-locked: two lookups at once both count). */
+  /**
+   * Adds linked ids found by one store's lookup, merged in the UPDATE itself: two lookups at once
+   * both count. Returns the subject as it now stands.
+   */
   async addLinks(id: string, found: ErasureSubject): Promise<ErasureSubject> {
     const r = await this.db.query<{ subject: ErasureSubject }>(
-      'SELECT subject FROM erasures WHERE id = $1 AND subject IS NOT NULL',
-      [id],
-    );
-    const current = r.rows[0]?.subject;
-    if (!current) throw new Error(`erasure ${id} has no subject (it completed)`);
-    const merged = unionSubjects(current, found);
-    // Ids only ever grow: the union with whatever another lookup wrote meanwhile.
-    await this.db.query(
       `UPDATE erasures SET subject = jsonb_build_object(
          'user', subject->'user',
          'users', (SELECT jsonb_agg(DISTINCT v ORDER BY v) FROM jsonb_array_elements(subject->'users' || $2::jsonb) v),
          'anons', (SELECT coalesce(jsonb_agg(DISTINCT v ORDER BY v), '[]'::jsonb) FROM jsonb_array_elements(subject->'anons' || $3::jsonb) v))
-       WHERE id = $1 AND subject IS NOT NULL`,
-      [id, JSON.stringify(merged.users), JSON.stringify(merged.anons)],
+       WHERE id = $1 AND subject IS NOT NULL RETURNING subject`,
+      [id, JSON.stringify(found.users), JSON.stringify(found.anons)],
     );
-    return merged;
+    const subject = r.rows[0]?.subject;
+    if (!subject) throw new Error(`erasure ${id} has no subject (it completed)`);
+    return subject;
   }
 
   /** Puts every id of the subject on the drop list until `until`; returns how many ids. */

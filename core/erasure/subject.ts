@@ -37,15 +37,6 @@ export function withLinks(s: ErasureSubject, links: IdLink[]): { subject: Erasur
   return { subject: { user: s.user, users: [...users].sort(), anons: [...anons].sort() }, grew };
 }
 
-/** Two lookups' subjects (the lake's and the speed view's) as one. */
-export function unionSubjects(a: ErasureSubject, b: ErasureSubject): ErasureSubject {
-  return {
-    user: a.user,
-    users: [...new Set([...a.users, ...b.users])].sort(),
-    anons: [...new Set([...a.anons, ...b.anons])].sort(),
-  };
-}
-
 /** Every id of the subject (what ingest drops), each once. */
 export const subjectIds = (s: ErasureSubject): string[] => [...new Set([...s.users, ...s.anons])].sort();
 

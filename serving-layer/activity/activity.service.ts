@@ -1,4 +1,10 @@
-import { CLICKHOUSE_SUBJECT_ROWS, DUCKDB_SUBJECT_ROWS } from '../../core/erasure/subject';
+import {
+  CLICKHOUSE_SUBJECT_ROWS,
+  DUCKDB_SUBJECT_ROWS,
+  subjectOf,
+  withLinks,
+  type IdLink,
+} from '../../core/erasure/subject';
 import { openLakeDuckDB } from '../../core/lake/duckdb-access';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -145,8 +151,6 @@ export class ActivityService {
     const db = this.config.clickhouse.database;
     const chSplit = split.toISOString().replace('T', ' ').replace('Z', '');
     // The ids linked to the user, from both layers (linking is idempotent: reading both is safe).
-    const anonymous = new Set<string>();
-    const previous = new Set<string>();
     const linked = await this.clickhouse.query({
       query: `SELECT DISTINCT anonymous_id, if(type = 'alias', JSONExtractString(properties, 'previousId'), '') AS prev
               FROM {db:Identifier}.speed_events
@@ -154,21 +158,19 @@ export class ActivityService {
       query_params: { db, project, user: userId },
       format: 'JSONEachRow',
     });
-    const note = (anon: string | null, prev: string | null) => {
-      if (anon) anonymous.add(anon);
-      if (prev) previous.add(prev);
-    };
-    for (const r of await linked.json<{ anonymous_id: string | null; prev: string }>())
-      note(r.anonymous_id, r.prev);
+    const links: IdLink[] = (await linked.json<IdLink>()).map((l) => ({
+      anonymous_id: l.anonymous_id,
+      prev: l.prev || null,
+    }));
     if (glob)
-      for (const r of await this.lake<{ anonymous_id: string | null; prev: string | null }>(
-        `SELECT DISTINCT anonymous_id, CASE WHEN type = 'alias' THEN json_extract_string(properties, '$.previousId') END AS prev
-         FROM read_parquet($glob) WHERE user_id = $user`,
-        { glob, user: userId },
-      ))
-        note(r.anonymous_id, r.prev);
-    const users = [userId, ...previous];
-    const anons = [...new Set([...anonymous, ...previous])];
+      links.push(
+        ...(await this.lake<IdLink>(
+          `SELECT DISTINCT anonymous_id, CASE WHEN type = 'alias' THEN json_extract_string(properties, '$.previousId') END AS prev
+           FROM read_parquet($glob) WHERE user_id = $user`,
+          { glob, user: userId },
+        )),
+      );
+    const { users, anons } = withLinks(subjectOf(userId), links).subject;
     const events: StoredEvent[] = [];
     if (glob) {
       const rows = await this.lake<Record<string, string | null>>(

@@ -26,9 +26,12 @@ const BUCKET: Record<Granularity, string> = {
  */
 export class BatchViewReader implements ViewReader {
   /** Pointers read since the batch view last changed (a publish or the watermark moving). */
-  private known = { stamp: '', pointers: new Map<string, HourPointer | undefined>() };
-  /** Day pointers read under the same stamp (a day rolled up again changes it too). */
-  private knownDays = { stamp: '', pointers: new Map<string, DayPointer | undefined>() };
+  private known = {
+    stamp: '',
+    pointers: new Map<string, HourPointer | undefined>(),
+    /** Day pointers, by day (a day rolled up again changes the stamp too). */
+    days: new Map<string, DayPointer | undefined>(),
+  };
 
   private constructor(
     private readonly db: DuckDBInstance,
@@ -57,7 +60,7 @@ export class BatchViewReader implements ViewReader {
    */
   async pointers(from: Date, to: Date): Promise<(hourIso: string) => HourPointer | undefined> {
     const stamp = await this.stamp();
-    if (stamp !== this.known.stamp) this.known = { stamp, pointers: new Map() };
+    if (stamp !== this.known.stamp) this.known = { stamp, pointers: new Map(), days: new Map() };
     const { pointers } = this.known;
     const missing: string[] = [];
     for (let h = Math.floor(from.getTime() / HOUR) * HOUR; h < to.getTime(); h += HOUR) {
@@ -75,7 +78,7 @@ export class BatchViewReader implements ViewReader {
 
   /** The day's rolled-up view, when it holds exactly the hours' views in force now. */
   private async currentDay(day: string, pointerOf: (h: string) => HourPointer | undefined) {
-    const known = this.knownDays.pointers;
+    const known = this.known.days;
     if (!known.has(day)) known.set(day, await readDayPointer(this.lake, day));
     const d = known.get(day);
     if (!d?.hourVersions) return undefined;
@@ -96,8 +99,6 @@ export class BatchViewReader implements ViewReader {
   ): Promise<{ hours: string[]; days: string[] }> {
     const out = { hours: [] as string[], days: [] as string[] };
     const pointerOf = await this.pointers(q.from, q.to);
-    if (this.knownDays.stamp !== this.known.stamp)
-      this.knownDays = { stamp: this.known.stamp, pointers: new Map() };
     let h = Math.floor(q.from.getTime() / HOUR) * HOUR;
     while (h < q.to.getTime()) {
       if (q.granularity === 'day' && h % DAY === 0 && h >= q.from.getTime() && h + DAY <= q.to.getTime()) {
