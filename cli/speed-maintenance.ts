@@ -9,6 +9,7 @@ import { resolveLinks, type SpeedErasureActivities } from '../workflows/erasure-
 import { beating } from '../workflows/heartbeat';
 import { installRuntimeOnce } from '../workflows/worker';
 import { SpeedEraser } from '../speed-layer/speed-eraser';
+import { temporalConnectionOptions } from '../core/temporal-connection';
 
 export function createSpeedErasureActivities(
   store: ErasureStore,
@@ -59,7 +60,7 @@ export function startSpeedErasureWorker(
       let connection: NativeConnection | undefined;
       try {
         metadata = await MetadataStore.open(config.metadata.url);
-        connection = await NativeConnection.connect({ address: config.temporal.address });
+        connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
         worker = await Worker.create({
           connection,
           namespace: config.temporal.namespace,

@@ -75,4 +75,53 @@ describe('loadConfig', () => {
     ])
       expect(line).toContain(name);
   });
+
+  it('reaches managed clusters: Kafka over TLS with SASL, Temporal Cloud with an API key', () => {
+    const local = loadConfig({ PLATFORM_STATE_DIR: state() });
+    expect(local.kafka).toMatchObject({ ssl: false });
+    expect(local.kafka.sasl).toBeUndefined();
+    expect(local.temporal).toMatchObject({ tls: false });
+    expect(local.temporal.apiKey).toBeUndefined();
+
+    const google = loadConfig({ PLATFORM_STATE_DIR: state(), KAFKA_SASL_MECHANISM: 'google-oauthbearer' });
+    expect(google.kafka).toMatchObject({ ssl: true, sasl: { mechanism: 'google-oauthbearer' } });
+
+    const scram = loadConfig({
+      PLATFORM_STATE_DIR: state(),
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'platform',
+      KAFKA_SASL_PASSWORD: 'secret',
+    });
+    expect(scram.kafka.sasl).toEqual({
+      mechanism: 'scram-sha-512',
+      username: 'platform',
+      password: 'secret',
+    });
+
+    const cloud = loadConfig({ PLATFORM_STATE_DIR: state(), TEMPORAL_API_KEY: 'key' });
+    expect(cloud.temporal).toMatchObject({ tls: true, apiKey: 'key' });
+
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig({ PLATFORM_STATE_DIR: state(), ...env });
+        return '';
+      } catch (e) {
+        return (e as ConfigError).oneLine();
+      }
+    };
+    expect(problems({ KAFKA_SASL_MECHANISM: 'plain' })).toContain(
+      'KAFKA_SASL_MECHANISM=plain needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD',
+    );
+    expect(problems({ KAFKA_SASL_MECHANISM: 'kerberos' })).toContain('KAFKA_SASL_MECHANISM must be one of');
+    expect(problems({ TEMPORAL_API_KEY: 'key', TEMPORAL_TLS: 'false' })).toContain(
+      'TEMPORAL_API_KEY is sent only over TLS',
+    );
+  });
+
+  it('keeps the report ledger beside an object-store lake unless a folder is named', () => {
+    expect(loadConfig({ PLATFORM_STATE_DIR: state() }).reports.ledgerOnLake).toBe(false);
+    const s3 = { PLATFORM_STATE_DIR: state(), LAKE_URL: 's3://lake/prod' };
+    expect(loadConfig(s3).reports.ledgerOnLake).toBe(true);
+    expect(loadConfig({ ...s3, REPORTS_LEDGER_DIR: '/srv/ledger' }).reports.ledgerOnLake).toBe(false);
+  });
 });

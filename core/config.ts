@@ -44,6 +44,10 @@ export interface Config {
     partitions: number;
     /** How long a silent consumer keeps its partitions; a crashed one holds them this long. */
     sessionTimeoutMs: number;
+    /** TLS to the brokers (managed clusters require it). */
+    ssl: boolean;
+    /** SASL authentication; absent for a local broker. */
+    sasl?: KafkaSasl;
   };
   clickhouse: { url?: string; chdbPath: string; database: string };
   speed: {
@@ -80,6 +84,10 @@ export interface Config {
   temporal: {
     address: string;
     namespace: string;
+    /** TLS to the frontend (Temporal Cloud requires it; implied by an API key). */
+    tls: boolean;
+    /** Temporal Cloud API key, sent as a bearer token. */
+    apiKey?: string;
     taskQueue: string;
     uiUrl: string;
     /** Whether the worker creates/updates the Temporal Schedules at start. */
@@ -107,8 +115,31 @@ export interface Config {
     };
     /** Which (report, period, recipient) emails were sent: shared by every serving process. */
     ledgerDir: string;
+    /**
+     * Whether the ledger lives beside the lake (its bucket, under `reports-deliveries/`): when the
+     * lake is on an object store and REPORTS_LEDGER_DIR is not set, so that serving processes on
+     * several machines share it.
+     */
+    ledgerOnLake: boolean;
   };
 }
+
+/**
+ * How roles authenticate to Kafka: a user and password (PLAIN or SCRAM), or, on Google Cloud's
+ * managed Kafka, OAUTHBEARER with the role's own service account (Application Default
+ * Credentials: no key anywhere).
+ */
+export type KafkaSasl =
+  | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
+  | { mechanism: 'google-oauthbearer' };
+
+export const KAFKA_SASL_MECHANISMS = [
+  'none',
+  'plain',
+  'scram-sha-256',
+  'scram-sha-512',
+  'google-oauthbearer',
+] as const;
 
 export interface BigQuerySettings {
   projectId: string;
@@ -258,6 +289,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       },
       partitions: r.int('KAFKA_PARTITIONS', 4, 1, 1024),
       sessionTimeoutMs: r.int('KAFKA_SESSION_TIMEOUT_MS', 30_000, 6_000, 300_000),
+      ...kafkaSecurity(r),
     },
     clickhouse: {
       url: r.url('CLICKHOUSE_URL'),
@@ -295,6 +327,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
     temporal: {
       address: r.str('TEMPORAL_ADDRESS', `localhost:${temporalPort}`),
       namespace: r.str('TEMPORAL_NAMESPACE', 'default'),
+      ...temporalSecurity(r),
       taskQueue: r.str('TEMPORAL_TASK_QUEUE', 'analytics-batch'),
       uiUrl: r.str('TEMPORAL_UI_URL', `http://localhost:${r.port('TEMPORAL_UI_PORT', 8233)}`),
       schedules: r.oneOf('TEMPORAL_SCHEDULES', ['true', 'false'] as const, 'true') === 'true',
@@ -318,6 +351,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
         ...(smtpCaFile !== undefined ? { caFile: resolve(smtpCaFile) } : {}),
       },
       ledgerDir: resolve(r.str('REPORTS_LEDGER_DIR', join(stateDir, 'reports', 'deliveries'))),
+      ledgerOnLake: r.optional('REPORTS_LEDGER_DIR') === undefined && r.optional('LAKE_URL') !== undefined,
     },
   };
   if (!/^(?:[^<>]*<)?[^\s@<>]+@[^\s@<>]+>?$/.test(config.reports.from)) {
@@ -343,6 +377,35 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
     config.ingest.ipHashKey = createHmac('sha256', config.auth.jwtSecret).update('ip-hash').digest('hex');
   }
   return config;
+}
+
+/** KAFKA_SSL and KAFKA_SASL_MECHANISM (with KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD for the password mechanisms). */
+function kafkaSecurity(r: Reader): { ssl: boolean; sasl?: KafkaSasl } {
+  const mechanism = r.oneOf('KAFKA_SASL_MECHANISM', KAFKA_SASL_MECHANISMS, 'none');
+  // Credentials never travel in clear text: SASL turns TLS on unless it is switched off explicitly.
+  const ssl =
+    r.oneOf('KAFKA_SSL', ['true', 'false'] as const, mechanism === 'none' ? 'false' : 'true') === 'true';
+  const login = r.pair('KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD');
+  if (mechanism === 'none' || mechanism === 'google-oauthbearer') {
+    if (login)
+      r.problems.push(
+        `KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are not used with KAFKA_SASL_MECHANISM=${mechanism}: unset them`,
+      );
+    return mechanism === 'none' ? { ssl } : { ssl, sasl: { mechanism } };
+  }
+  if (!login) {
+    r.problems.push(`KAFKA_SASL_MECHANISM=${mechanism} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`);
+    return { ssl };
+  }
+  return { ssl, sasl: { mechanism, username: login[0], password: login[1] } };
+}
+
+/** TEMPORAL_TLS, and TEMPORAL_API_KEY (Temporal Cloud), which implies TLS. */
+function temporalSecurity(r: Reader): { tls: boolean; apiKey?: string } {
+  const apiKey = r.optional('TEMPORAL_API_KEY');
+  const tls = r.oneOf('TEMPORAL_TLS', ['true', 'false'] as const, apiKey ? 'true' : 'false') === 'true';
+  if (apiKey && !tls) r.problems.push('TEMPORAL_API_KEY is sent only over TLS: unset TEMPORAL_TLS=false');
+  return { tls, ...(apiKey ? { apiKey } : {}) };
 }
 
 /**

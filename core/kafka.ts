@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Config } from './config';
+import { kafkaSasl } from './kafka-auth';
 import type { Logger } from './log';
 
 /**
@@ -29,6 +30,8 @@ export function createKafka(config: Config, log: Logger): Kafka {
         });
       },
     retry: { initialRetryTime: 200, retries: 8 },
+    ...(config.kafka.ssl ? { ssl: true } : {}),
+    ...(config.kafka.sasl ? { sasl: kafkaSasl(config.kafka.sasl) } : {}),
   });
 }
 
@@ -46,7 +49,8 @@ export async function ensureTopics(kafka: Kafka, config: Config): Promise<void> 
         topics: wanted.map((topic) => ({
           topic,
           numPartitions: config.kafka.partitions,
-          replicationFactor: 1,
+          // The cluster's default.replication.factor: 1 on the local broker, 3 on a managed one.
+          replicationFactor: -1,
         })),
       });
     }

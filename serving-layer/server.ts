@@ -38,6 +38,7 @@ import { mountWebApp } from './web-app';
 import { SpeedViewReader } from './views/speed-view-reader';
 import { BatchViewReader } from './views/batch-view-reader';
 import { RawEventReader } from './views/raw-event-reader';
+import { temporalConnectionOptions } from '../core/temporal-connection';
 
 /** Starts the serving API; `port` 0 picks a free port (tests). Returns the listening app. */
 export async function startServingApi(
@@ -70,7 +71,7 @@ export async function startServingApi(
   // Lazy: the API starts (and answers queries) while Temporal is down; report routes then say 503.
   const temporal = new Client({
     connection: Connection.lazy({
-      address: deps.config.temporal.address,
+      ...temporalConnectionOptions(deps.config.temporal),
       connectTimeout: 3000,
       // A caller waits on these requests: a few quick retries, not the SDK's default of ten.
       interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 3 }))],

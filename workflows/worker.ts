@@ -8,9 +8,9 @@ import { createErasureActivities, type ErasureDeps } from './erasure-activities'
 import { activityMetrics } from './activity-metrics';
 import { ensureSchedules, type ScheduleOptions } from './schedules';
 import { Client, Connection } from '@temporalio/client';
+import { temporalConnectionOptions, type TemporalEndpoint } from '../core/temporal-connection';
 
-export interface BatchWorkerConfig {
-  address: string;
+export interface BatchWorkerConfig extends TemporalEndpoint {
   namespace: string;
   taskQueue: string;
   lake: LakeStorage;
@@ -52,7 +52,7 @@ export async function startBatchWorker(
   });
   // The default engine opens now: a misconfigured one is one clear line at start, not a failed run.
   await engines.get();
-  const connection = await NativeConnection.connect({ address: config.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
@@ -67,7 +67,7 @@ export async function startBatchWorker(
   });
   if (config.schedules !== false) {
     const client = new Client({
-      connection: await Connection.connect({ address: config.address }),
+      connection: await Connection.connect(temporalConnectionOptions(config)),
       namespace: config.namespace,
     });
     try {

@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../../core/config';
 import { parsePromText, type PromSample } from '../../core/ops/prometheus-text';
 import type { ParsedArgs } from '../args';
+import { temporalConnectionOptions } from '../../core/temporal-connection';
 
 const SCAN = 32;
 
@@ -87,7 +88,10 @@ export async function statusCommand(args: ParsedArgs): Promise<number> {
     `watermark   ${watermark ? `${(watermark.value / 3600).toFixed(1)} h behind now` : 'none sealed yet (or no serving process)'}`,
   );
   try {
-    const connection = await Connection.connect({ address: config.temporal.address, connectTimeout: 2000 });
+    const connection = await Connection.connect({
+      ...temporalConnectionOptions(config.temporal),
+      connectTimeout: 2000,
+    });
     try {
       const client = new Client({ connection, namespace: config.temporal.namespace });
       const lines: string[] = [];

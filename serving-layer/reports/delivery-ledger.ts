@@ -1,6 +1,20 @@
 import { createHash } from 'node:crypto';
+import type { Config } from '../../core/config';
 import { LocalStorage } from '../../core/lake/local-storage';
+import { openLake } from '../../core/lake/open-lake';
 import type { LakeStorage } from '../../core/lake/storage';
+
+/** The ledger's storage: REPORTS_LEDGER_DIR, or beside an object-store lake (see Config.reports). */
+export function ledgerStorage(config: Pick<Config, 'lake' | 'reports'>): LakeStorage {
+  const { lake, reports } = config;
+  if (!reports.ledgerOnLake) return new LocalStorage(reports.ledgerDir);
+  const under = (prefix: string) => (prefix ? `${prefix}/reports-deliveries` : 'reports-deliveries');
+  return openLake({
+    ...lake,
+    ...(lake.s3 ? { s3: { ...lake.s3, prefix: under(lake.s3.prefix) } } : {}),
+    ...(lake.gcs ? { gcs: { ...lake.gcs, prefix: under(lake.gcs.prefix) } } : {}),
+  });
+}
 
 export interface LedgerEntry {
   messageId: string;

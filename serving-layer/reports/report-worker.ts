@@ -4,9 +4,10 @@ import type { Config } from '../../core/config';
 import type { Logger } from '../../core/log';
 import { installRuntimeOnce } from '../../workflows/worker';
 import type { MetricsService } from '../metrics/metrics.service';
-import { DeliveryLedger } from './delivery-ledger';
+import { DeliveryLedger, ledgerStorage } from './delivery-ledger';
 import { createReportActivities, type ReportDeps } from './report-activities';
 import { createMailer } from './report-mailer';
+import { temporalConnectionOptions } from '../../core/temporal-connection';
 
 /**
  * Polls the report task queue from the serving process: the `scheduledReport` workflow (on the
@@ -21,7 +22,7 @@ export async function startReportWorker(
 ): Promise<{ stop(): Promise<void> }> {
   installRuntimeOnce();
   const mailer = createMailer(config.reports.smtp);
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config.temporal));
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
@@ -29,7 +30,7 @@ export async function startReportWorker(
     activities: createReportActivities({
       metrics,
       mailer,
-      ledger: new DeliveryLedger(config.reports.ledgerDir),
+      ledger: new DeliveryLedger(ledgerStorage(config)),
       from: config.reports.from,
       ...overrides,
     }),
