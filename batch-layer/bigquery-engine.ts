@@ -45,15 +45,28 @@ const EVENTS_TABLE: { name: string; type: string; cast: string }[] = [
   ['loaded_at', 'TIMESTAMP', 'TIMESTAMP'],
 ].map(([name, type, cast]) => ({ name: name as string, type: type as string, cast: cast as string }));
 
+/** A load keeps its rows this long: only the activity that loaded them reads them, well within. */
+const KEEP_LOADS_HOURS = 24;
+
+/**
+ * The table as created here, and as infra/terraform creates it in production (its contracts file
+ * is rendered from this): name, columns, hour partitions on the event's time, clustering.
+ */
+export const EVENTS_TABLE_CONTRACT = {
+  name: 'events',
+  fields: EVENTS_TABLE.map(({ name, type }): TableField => ({ name, type })),
+  timePartitioning: { type: 'HOUR', field: 'event_time' },
+  clustering: ['project_id', 'event', 'load_id'],
+  /** The engine deletes a load's rows after this many hours itself. */
+  keepLoadsHours: KEEP_LOADS_HOURS,
+};
+
 const CATALOG = compileCatalog(BIGQUERY_DIALECT);
 /** Changes whenever the BigQuery catalog SQL does: part of every job id, as the view's version. */
 const CATALOG_VERSION = createHash('sha256')
   .update(`${CATALOG.measures}\n${CATALOG.uniques}`)
   .digest('hex')
   .slice(0, 12);
-
-/** A load keeps its rows this long: only the activity that loaded them reads them, well within. */
-const KEEP_LOADS_HOURS = 24;
 
 export interface BigQueryEngineOptions {
   /** How DuckDB reaches an object-store lake (it stages the hour's files for the load). */
@@ -84,7 +97,7 @@ export class BigQueryEngine implements BatchEngine {
     private readonly local: DuckDbEngine,
     private readonly o: BigQueryEngineOptions,
   ) {
-    this.table = `\`${s.projectId}.${s.dataset}.events\``;
+    this.table = `\`${s.projectId}.${s.dataset}.${EVENTS_TABLE_CONTRACT.name}\``;
   }
 
   /**
@@ -191,7 +204,11 @@ export class BigQueryEngine implements BatchEngine {
             load: {
               sourceUris: [this.stagingUri(name)],
               sourceFormat: 'PARQUET',
-              destinationTable: { projectId: this.s.projectId, datasetId: this.s.dataset, tableId: 'events' },
+              destinationTable: {
+                projectId: this.s.projectId,
+                datasetId: this.s.dataset,
+                tableId: EVENTS_TABLE_CONTRACT.name,
+              },
               writeDisposition: 'WRITE_APPEND',
               createDisposition: 'CREATE_NEVER',
             },
@@ -340,12 +357,12 @@ async function ensureEventsTable(bq: BigQuery, s: BigQuerySettings): Promise<voi
         `BigQuery dataset ${s.projectId}:${s.dataset} does not exist`,
         `create it (bq mk --dataset ${s.projectId}:${s.dataset}; locally ./platform services start does) or set BIGQUERY_DATASET`,
       );
-    const table = dataset.table('events');
+    const table = dataset.table(EVENTS_TABLE_CONTRACT.name);
     if ((await table.exists())[0]) return;
-    await dataset.createTable('events', {
-      schema: { fields: EVENTS_TABLE.map(({ name, type }): TableField => ({ name, type })) },
-      timePartitioning: { type: 'HOUR', field: 'event_time' },
-      clustering: { fields: ['project_id', 'event', 'load_id'] },
+    await dataset.createTable(EVENTS_TABLE_CONTRACT.name, {
+      schema: { fields: EVENTS_TABLE_CONTRACT.fields },
+      timePartitioning: EVENTS_TABLE_CONTRACT.timePartitioning,
+      clustering: { fields: EVENTS_TABLE_CONTRACT.clustering },
     });
   } catch (e) {
     if (e instanceof UserFacingError) throw e;

@@ -9,6 +9,7 @@ import { deadletterCommand } from './commands/deadletter';
 import { reportCommand } from './commands/report';
 import { keyCommand, tokenCommand } from './commands/credentials';
 import { experimentCommand } from './commands/experiment';
+import { infraCommand } from './commands/infra';
 import { segmentCommand } from './commands/segment';
 import { statusCommand } from './commands/status';
 import { loginCommand } from './commands/login';
@@ -50,7 +51,9 @@ const USAGE = `usage: ./platform <command>
   report create --project P --name N --metrics a,b --period daily|weekly|monthly --to x@y,z@w
          [--tz Europe/Paris] [--at 08:00] [--id ID] [--quality]
                                     schedule an emailed report (--quality: a data-quality section)
-  report list --project P | report show|pause|resume|run|delete ID --project P`;
+  report list --project P | report show|pause|resume|run|delete ID --project P
+  infra render | infra check        the Terraform deployment (infra/terraform): write its contracts
+                                    file from the code; check it (fmt, loader, tflint, contracts)`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -91,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
       return segmentCommand(args);
     case 'user':
       return userCommand(args);
+    case 'infra':
+      return infraCommand(args.positional[0]);
     case undefined:
     case 'help':
     case '--help':

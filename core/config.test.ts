@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -123,5 +123,23 @@ describe('loadConfig', () => {
     const s3 = { PLATFORM_STATE_DIR: state(), LAKE_URL: 's3://lake/prod' };
     expect(loadConfig(s3).reports.ledgerOnLake).toBe(true);
     expect(loadConfig({ ...s3, REPORTS_LEDGER_DIR: '/srv/ledger' }).reports.ledgerOnLake).toBe(false);
+  });
+
+  it('reads a secret setting from NAME_FILE, where orchestrators mount secrets', () => {
+    const dir = state();
+    const file = join(dir, 'jwt');
+    writeFileSync(file, `${'s'.repeat(40)}\n`);
+    expect(loadConfig({ PLATFORM_STATE_DIR: dir, JWT_SECRET_FILE: file }).auth.jwtSecret).toBe(
+      's'.repeat(40),
+    );
+    // Only secrets: a port is not read from a file.
+    expect(loadConfig({ PLATFORM_STATE_DIR: dir, API_PORT_FILE: file }).api.port).toBe(3000);
+    expect(() => loadConfig({ PLATFORM_STATE_DIR: dir, DATABASE_URL_FILE: join(dir, 'missing') })).toThrow(
+      /DATABASE_URL_FILE names a file that does not exist/,
+    );
+    // A secret URL that is not one is refused without being echoed.
+    expect(() => loadConfig({ PLATFORM_STATE_DIR: dir, CLICKHOUSE_URL: 'default hunter2 at ch' })).toThrow(
+      /^(?![\s\S]*hunter2)[\s\S]*CLICKHOUSE_URL must be a URL/,
+    );
   });
 });

@@ -159,22 +159,53 @@ export interface BigQuerySettings {
 
 type Env = Record<string, string | undefined>;
 
+/**
+ * Settings that carry a secret. Each may also be given as a file, NAME_FILE (where an orchestrator
+ * mounts secrets: Secret Manager volumes, Kubernetes secrets), so it need not sit in the process
+ * environment; deployments mark them secret (infra/terraform reads this list).
+ */
+export const SECRET_SETTINGS = [
+  'JWT_SECRET',
+  'IP_HASH_SECRET',
+  'DATABASE_URL',
+  'CLICKHOUSE_URL',
+  'KAFKA_SASL_PASSWORD',
+  'TEMPORAL_API_KEY',
+  'SMTP_PASSWORD',
+  'LAKE_S3_SECRET_ACCESS_KEY',
+  'LAKE_GCS_HMAC_SECRET',
+] as const;
+
+/** Read by the process outside loadConfig (logging). */
+export const PROCESS_SETTINGS = ['LOG_LEVEL', 'TEMPORAL_LOG_LEVEL'] as const;
+
 class Reader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
 
-  str(name: string, fallback: string): string {
+  private value(name: string): string | undefined {
     const v = this.env[name];
-    return v === undefined || v === '' ? fallback : v;
+    if (v !== undefined && v !== '') return v;
+    if (!(SECRET_SETTINGS as readonly string[]).includes(name)) return undefined;
+    const file = this.env[`${name}_FILE`];
+    if (file === undefined || file === '') return undefined;
+    if (!localFiles.exists(file)) {
+      this.problems.push(`${name}_FILE names a file that does not exist ('${file}')`);
+      return undefined;
+    }
+    return localFiles.readText(file).trim();
+  }
+
+  str(name: string, fallback: string): string {
+    return this.value(name) ?? fallback;
   }
 
   optional(name: string): string | undefined {
-    const v = this.env[name];
-    return v === undefined || v === '' ? undefined : v;
+    return this.value(name);
   }
 
   int(name: string, fallback: number, min: number, max: number): number {
-    const raw = this.env[name];
+    const raw = this.value(name);
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || n > max) {
@@ -212,7 +243,11 @@ class Reader {
       new URL(raw);
       return raw;
     } catch {
-      this.problems.push(`${name} must be a URL such as http://localhost:8123 (got '${raw}')`);
+      // A secret one (credentials in the URL) is not echoed into logs.
+      const got = (SECRET_SETTINGS as readonly string[]).includes(name)
+        ? 'a value that is not a URL'
+        : `'${raw}'`;
+      this.problems.push(`${name} must be a URL such as http://localhost:8123 (got ${got})`);
       return undefined;
     }
   }

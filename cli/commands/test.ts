@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ensureChromium } from '../../infra/local/chromium/install';
 import { ensureGbstats } from '../../infra/local/gbstats/install';
 import { ensurePrometheus } from '../../infra/local/prometheus/install';
+import { ensureTerraformTools } from '../../infra/local/terraform/install';
 import { ensureTemporalTestServer } from '../../infra/local/temporal/test-server';
 import { REPO_ROOT, stateDir } from '../../infra/local/paths';
 import { startStack, stopStack } from '../../infra/local/stack';
@@ -26,6 +27,7 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
   ensureTemporalTestServer(say);
   ensureGbstats(say);
   ensurePrometheus(say);
+  ensureTerraformTools(say);
   const stack = await startStack(say);
   const resultsFile = join(stateDir(), 'test-results.json');
   localFiles.ensureDir(stateDir());

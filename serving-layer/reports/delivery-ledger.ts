@@ -4,11 +4,14 @@ import { LocalStorage } from '../../core/lake/local-storage';
 import { openLake } from '../../core/lake/open-lake';
 import type { LakeStorage } from '../../core/lake/storage';
 
+/** The ledger's folder beside an object-store lake (infra/terraform lets serve write only there). */
+export const LEDGER_PREFIX = 'reports-deliveries';
+
 /** The ledger's storage: REPORTS_LEDGER_DIR, or beside an object-store lake (see Config.reports). */
 export function ledgerStorage(config: Pick<Config, 'lake' | 'reports'>): LakeStorage {
   const { lake, reports } = config;
   if (!reports.ledgerOnLake) return new LocalStorage(reports.ledgerDir);
-  const under = (prefix: string) => (prefix ? `${prefix}/reports-deliveries` : 'reports-deliveries');
+  const under = (prefix: string) => (prefix ? `${prefix}/${LEDGER_PREFIX}` : LEDGER_PREFIX);
   return openLake({
     ...lake,
     ...(lake.s3 ? { s3: { ...lake.s3, prefix: under(lake.s3.prefix) } } : {}),

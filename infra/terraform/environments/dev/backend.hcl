@@ -1,0 +1,2 @@
+bucket = "analytics-dev-terraform-state"
+prefix = "platform"

@@ -1,0 +1,2 @@
+bucket = "analytics-prod-terraform-state"
+prefix = "platform"
