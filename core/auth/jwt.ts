@@ -42,10 +42,30 @@ export async function tokenExpiry(
   return { claims: verifyClaims(payload), expiresAt: new Date(Number(payload.exp ?? 0) * 1000) };
 }
 
+/**
+ * Tokens whose signature was checked, by secret and token text, with their expiry: a dashboard
+ * sends the same token with every request, and checking an HMAC through WebCrypto cost more than
+ * answering from the cache. The same text under the same secret verifies the same way; expiry is
+ * still checked at each use. Bounded: the oldest are forgotten (and verified again if they return).
+ */
+const verified = new Map<string, { claims: TokenClaims; expiresAt: number }>();
+const VERIFIED_MAX = 10_000;
+
 /** Verifies signature, issuer and expiry; throws on any failure. */
-export async function verifyToken(secret: string, token: string): Promise<TokenClaims> {
-  const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, algorithms: ['HS256'] });
-  return verifyClaims(payload);
+export async function verifyToken(secret: string, token: string, now = Date.now()): Promise<TokenClaims> {
+  const id = `${secret.length}:${secret}:${token}`;
+  const known = verified.get(id);
+  if (known && now < known.expiresAt) return { ...known.claims, scopes: [...known.claims.scopes] };
+  const { payload } = await jwtVerify(token, key(secret), {
+    issuer: ISSUER,
+    algorithms: ['HS256'],
+    currentDate: new Date(now),
+  });
+  const claims = verifyClaims(payload);
+  verified.delete(id);
+  verified.set(id, { claims, expiresAt: payload.exp === undefined ? Infinity : payload.exp * 1000 });
+  if (verified.size > VERIFIED_MAX) verified.delete(verified.keys().next().value as string);
+  return claims;
 }
 
 function verifyClaims(payload: Record<string, unknown>): TokenClaims {

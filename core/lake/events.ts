@@ -20,14 +20,18 @@ export async function lakeHolds(lake: LakeStorage, hourIso: string, projects?: s
   return false;
 }
 
-/** The project's hours of [from, to) (epoch ms) that hold event files, oldest first, with their folder key. */
+/**
+ * The project's hours of [from, to) (epoch ms) that hold event files, oldest first, with their
+ * folder key; `only`, when given, limits the hours looked at (days without one are not listed).
+ */
 export function eventHoursOf(
   lake: LakeStorage,
   projectId: string,
   from: number,
   to: number,
+  only?: (hour: number) => boolean,
 ): Promise<{ hour: number; key: string }[]> {
-  return hoursOf(lake, EVENTS, projectId, from, to);
+  return hoursOf(lake, EVENTS, projectId, from, to, only);
 }
 
 /** The same for a dataset of the lake: `events`, or `quarantine` (by receivedAt). */
@@ -37,9 +41,11 @@ export async function hoursOf(
   projectId: string,
   from: number,
   to: number,
+  only: (hour: number) => boolean = () => true,
 ): Promise<{ hour: number; key: string }[]> {
   const found: { hour: number; key: string }[] = [];
   const first = Math.floor(from / HOUR) * HOUR;
+  const wanted = (h: number) => h >= first && h < to && only(h);
   // The folders that exist, walked by day: a range over all history costs its days with data,
   // not one probe per hour since 1970.
   const days = (await lake.list(key(dataset, projectFolder(projectId))))
@@ -47,14 +53,16 @@ export async function hoursOf(
     .map((d) => d.slice('date='.length))
     .filter((d) => {
       const start = Date.parse(`${d}T00:00:00Z`);
-      return Number.isFinite(start) && start + 24 * HOUR > first && start < to;
+      if (!Number.isFinite(start)) return false;
+      for (let h = start; h < start + 24 * HOUR; h += HOUR) if (wanted(h)) return true;
+      return false;
     })
     .sort();
   for (const day of days) {
     const hours = (await lake.list(key(dataset, projectFolder(projectId), `date=${day}`)))
       .filter((h) => /^hour=\d\d$/.test(h))
       .map((h) => Date.parse(`${day}T${h.slice('hour='.length)}:00:00Z`))
-      .filter((h) => h >= first && h < to)
+      .filter(wanted)
       .sort((a, b) => a - b);
     for (const h of hours) {
       const iso = new Date(h).toISOString();

@@ -24,8 +24,20 @@ async function latestName(lake: LakeStorage, dir: string): Promise<string | null
   return names.length > 0 ? (names[names.length - 1] as string) : null;
 }
 
-async function legacyWatermark(lake: LakeStorage) {
-  return (await readRecord(lake, LEGACY_WATERMARK, LegacyWatermarkSchema)) ?? {};
+/**
+ * The legacy file is read once per lake handle: no version since the watermark folder writes it,
+ * and readers ask on every request. (A worker of such an old version still running beside this
+ * one would be seen by a process started after its write: answers stay consistent, only older.)
+ */
+const legacy = new WeakMap<LakeStorage, Promise<{ hour?: string | null; requested?: string | null }>>();
+function legacyWatermark(lake: LakeStorage) {
+  let read = legacy.get(lake);
+  if (!read) {
+    read = readRecord(lake, LEGACY_WATERMARK, LegacyWatermarkSchema).then((r) => r ?? {});
+    read.catch(() => legacy.delete(lake));
+    legacy.set(lake, read);
+  }
+  return read;
 }
 
 /** Start of the last sealed hour, or null: the watermark alone, as readers need it. */

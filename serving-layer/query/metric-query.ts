@@ -109,7 +109,9 @@ export class MetricQuery {
     const late = await this.lateHours.hours();
     const pointerOf = await this.batch.pointers(range.from, range.to);
     const horizonStart = Math.ceil((now - this.config.speed.horizonMs) / HOUR) * HOUR;
-    // The lake's hours are listed only where the plan asks: before the speed horizon.
+    // The lake's hours are listed only where the plan asks (layer-plan.ts): before the speed
+    // horizon, hours not sealed or sealed without a view. A month of sealed hours lists nothing.
+    const sealed = (h: number) => watermark !== undefined && h < watermark.getTime();
     const lakeHours = new Set(
       range.from.getTime() < horizonStart
         ? (
@@ -118,6 +120,7 @@ export class MetricQuery {
               project,
               range.from.getTime(),
               Math.min(range.to.getTime(), horizonStart),
+              (h) => !sealed(h) || pointerOf(new Date(h).toISOString()) === undefined,
             )
           ).map((p) => p.hour)
         : [],
