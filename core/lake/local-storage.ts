@@ -10,7 +10,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { LakeUnavailableError, type LakeStorage } from './storage';
@@ -34,9 +34,16 @@ export class LocalStorage implements LakeStorage {
     return join(this.root, ...key.split('/'));
   }
 
+  // Listing and reading are synchronous: the lake's folders and records (pointers, marks,
+  // markers) are small and on a local disk, where a sync call takes microseconds while the async
+  // ones queue four round trips each on libuv's four threads, shared with DuckDB's and chDB's
+  // work: under dashboard load every request reads the batch stamp, and a cold month reads 720
+  // hour pointers. (Parquet files are read by the engines themselves, not through here.)
   async list(dir: string): Promise<string[]> {
     try {
-      return (await readdir(this.path(dir))).filter((n) => !n.includes(TMP)).sort();
+      return readdirSync(this.path(dir))
+        .filter((n) => !n.includes(TMP))
+        .sort();
     } catch (e) {
       if (missing(e) || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
       throw e;
@@ -45,7 +52,7 @@ export class LocalStorage implements LakeStorage {
 
   async read(key: string): Promise<Buffer | undefined> {
     try {
-      return await readFile(this.path(key));
+      return readFileSync(this.path(key));
     } catch (e) {
       if (missing(e)) return undefined;
       throw e;
