@@ -90,6 +90,8 @@ export class CommerceQuery {
           checkoutConversion: ratio(totalOrders, totalCheckouts),
         };
       },
+      // A segment's membership reads events beyond the range: then every write counts.
+      segment ? undefined : range,
     );
   }
 
@@ -138,6 +140,7 @@ export class CommerceQuery {
           items: rows.slice(0, opts.limit),
         };
       },
+      opts.segment ? undefined : range,
     );
   }
 }

@@ -71,22 +71,28 @@ export class ContentQuery {
       opts.limit,
       opts.segment ?? null,
     ];
-    return this.metrics.cachedAnswer(project, key, async () => {
-      const { parts, watermark } = await this.metrics.layersOf(range, project);
-      const by = SORT_KEYS[opts.sort];
-      const items = (await this.stats(project, range, opts.contentIds, opts.segment)).sort(
-        (a, b) => by(b) - by(a) || (a.contentId < b.contentId ? -1 : 1),
-      );
-      return {
-        from: range.from.toISOString(),
-        to: range.to.toISOString(),
-        sort: opts.sort,
-        items: items.slice(0, opts.limit),
-        engagementScore: ENGAGEMENT_SCORE,
-        parts,
-        watermark,
-      };
-    });
+    return this.metrics.cachedAnswer(
+      project,
+      key,
+      async () => {
+        const { parts, watermark } = await this.metrics.layersOf(range, project);
+        const by = SORT_KEYS[opts.sort];
+        const items = (await this.stats(project, range, opts.contentIds, opts.segment)).sort(
+          (a, b) => by(b) - by(a) || (a.contentId < b.contentId ? -1 : 1),
+        );
+        return {
+          from: range.from.toISOString(),
+          to: range.to.toISOString(),
+          sort: opts.sort,
+          items: items.slice(0, opts.limit),
+          engagementScore: ENGAGEMENT_SCORE,
+          parts,
+          watermark,
+        };
+        // A segment's membership reads events beyond the range: then every write counts.
+      },
+      opts.segment ? undefined : range,
+    );
   }
 
   /** Every content item's figures over the range, merged across the layers. */

@@ -63,7 +63,7 @@ export class MetricQuery {
     if (raw) this.segmentQuery = new SegmentQuery(this, raw);
     this.speed = new SpeedViewReader(clickhouse, config.clickhouse.database, !config.clickhouse.url);
     this.batchCache = new CachedViewReader(batch, () => batch.stamp());
-    this.speedCache = new CachedViewReader(this.speed, () => this.speed.stamp());
+    this.speedCache = new CachedViewReader(this.speed, (q) => this.speed.stamp(q));
     this.batchSketches = new StampedCache(() => batch.stamp(), 500);
     this.speedSketches = new StampedCache(() => this.speed.stamp(), 500);
     this.lateHours = new LateHoursIndex(batch.lake);
@@ -93,9 +93,12 @@ export class MetricQuery {
     return this.batch.watermarkEnd();
   }
 
-  /** Changes whenever either layer does. */
-  async stamp(): Promise<string> {
-    return `${await this.batch.stamp()}|${await this.speed.stamp()}`;
+  /**
+   * Changes whenever either layer does; with a range, whenever the batch layer does or the speed
+   * view changes within the range (in-process: see SpeedViewReader.stamp).
+   */
+  async stamp(range?: { from: Date; to: Date }): Promise<string> {
+    return `${await this.batch.stamp()}|${await this.speed.stamp(range)}`;
   }
 
   /**
@@ -211,31 +214,36 @@ export class MetricQuery {
         ...(scope.breakdown ? { breakdown: 'segment' as const } : {}),
       }));
     }
-    return this.cachedAnswer(project, key, async () => {
-      const { sides, watermark } = await this.sides(def, project, range, {
-        granularity,
-        groupBy: Boolean(groupBy),
-        ...(opts.dims ? { dims: opts.dims } : {}),
-      });
-      const merged =
-        def.measure.kind === 'unique_actors'
-          ? await mergeUniques(sides, (side) => this.sideSketch(side))
-          : await mergeAdditive(def, sides);
-      const sources = new Set(merged.parts.map((p) => p.source));
-      const pendingRepair = lateSpans(merged.parts);
-      return {
-        metric: name,
-        project,
-        from: range.from.toISOString(),
-        to: range.to.toISOString(),
-        granularity,
-        ...merged,
-        source: sources.size > 1 ? ('mixed' as const) : ([...sources][0] ?? ('speed' as const)),
-        watermark,
-        ...(pendingRepair.length > 0 ? { pendingRepair } : {}),
-        ...(def.exact ? {} : { standardError: HLL_STANDARD_ERROR }),
-      };
-    });
+    return this.cachedAnswer(
+      project,
+      key,
+      async () => {
+        const { sides, watermark } = await this.sides(def, project, range, {
+          granularity,
+          groupBy: Boolean(groupBy),
+          ...(opts.dims ? { dims: opts.dims } : {}),
+        });
+        const merged =
+          def.measure.kind === 'unique_actors'
+            ? await mergeUniques(sides, (side) => this.sideSketch(side))
+            : await mergeAdditive(def, sides);
+        const sources = new Set(merged.parts.map((p) => p.source));
+        const pendingRepair = lateSpans(merged.parts);
+        return {
+          metric: name,
+          project,
+          from: range.from.toISOString(),
+          to: range.to.toISOString(),
+          granularity,
+          ...merged,
+          source: sources.size > 1 ? ('mixed' as const) : ([...sources][0] ?? ('speed' as const)),
+          watermark,
+          ...(pendingRepair.length > 0 ? { pendingRepair } : {}),
+          ...(def.exact ? {} : { standardError: HLL_STANDARD_ERROR }),
+        };
+      },
+      range,
+    );
   }
 
   /**
@@ -246,8 +254,14 @@ export class MetricQuery {
     project: string,
     key: unknown[],
     compute: () => Promise<T>,
+    /** The event times the answer reads, when it reads no other: it then survives writes elsewhere. */
+    range?: { from: Date; to: Date },
   ): Promise<T & { freshness: Freshness }> {
-    const answer = (await this.answers.get(JSON.stringify([project, ...key]), compute)) as T;
+    const answer = (await this.answers.get(
+      JSON.stringify([project, ...key]),
+      compute,
+      range ? () => this.stamp(range) : undefined,
+    )) as T;
     const freshness = await this.freshness(project);
     const late = lateSpans((answer as { parts?: LayerSpan[] }).parts ?? []);
     if (late.length > 0)
@@ -316,8 +330,12 @@ export class MetricQuery {
    * only the speed view moves, the batch side (most of a long range) is not merged again.
    */
   private sideSketch(side: Side): Promise<SideSketch> {
-    const cache = side.source === 'batch' ? this.batchSketches : this.speedSketches;
-    return cache.get(seriesKey(side.q), () => sideSketch(side));
+    if (side.source === 'batch') return this.batchSketches.get(seriesKey(side.q), () => sideSketch(side));
+    return this.speedSketches.get(
+      seriesKey(side.q),
+      () => sideSketch(side),
+      () => this.speed.stamp(side.q),
+    );
   }
 }
 

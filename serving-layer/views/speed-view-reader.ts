@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { speedViewVersion } from '../../core/speed-view-version';
+import { speedViewVersion, speedViewVersionOf } from '../../core/speed-view-version';
 import type { Granularity } from '../query/granularity';
 import { STORED_EVENT_COLUMNS, storedEvent } from '../activity/stored-event';
 import type { StoredEvent } from '../live/messages';
@@ -56,8 +56,13 @@ export class SpeedViewReader implements ViewReader {
    * write is recorded in speed_offsets under a growing version: that is polled, one query at a
    * time shared by concurrent requests, at most every `pollMs`, so a write is seen within it.
    */
-  stamp(): Promise<string> | string {
-    if (this.inProcess) return `local:${speedViewVersion(this.client)}`;
+  stamp(range?: { from: Date; to: Date }): Promise<string> | string {
+    // In-process, writes say which event times they touched: a range they missed keeps its stamp.
+    // A server's writes are polled as a whole (speed_offsets records ranges, not times).
+    if (this.inProcess)
+      return range
+        ? `local:${speedViewVersionOf(this.client, range.from.getTime(), range.to.getTime())}`
+        : `local:${speedViewVersion(this.client)}`;
     const now = Date.now();
     if (!this.polled || now - this.polled.at >= this.pollMs) {
       this.polled = { at: now, stamp: this.queryStamp() };

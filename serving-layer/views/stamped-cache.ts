@@ -16,8 +16,9 @@ export class StampedCache<T> {
     private readonly maxEntries = 2_000,
   ) {}
 
-  async get(key: string, compute: () => Promise<T>): Promise<T> {
-    const stamp = await this.stamp();
+  /** `stampOf`, when given, is this entry's own stamp (the data behind this key alone). */
+  async get(key: string, compute: () => Promise<T>, stampOf = this.stamp): Promise<T> {
+    const stamp = await stampOf();
     const hit = this.entries.get(key);
     if (hit && hit.stamp === stamp) {
       // Re-inserting keeps the map in recency order for eviction.
@@ -42,7 +43,7 @@ export class StampedCache<T> {
     try {
       const v = await value;
       // Data that moved while computing is not cached under the old stamp.
-      if ((await this.stamp()) === stamp) {
+      if ((await stampOf()) === stamp) {
         this.entries.delete(key);
         this.entries.set(key, { stamp, value: v });
         while (this.entries.size > this.maxEntries)

@@ -10,15 +10,20 @@ import { StampedCache } from './stamped-cache';
 export class CachedViewReader implements ViewReader {
   private readonly cache: StampedCache<MeasureCell[]>;
 
+  /** `stamp` is asked per query: a layer may tell which ranges moved (the speed view does). */
   constructor(
     private readonly inner: ViewReader,
-    stamp: () => Promise<string> | string,
+    private readonly stamp: (q: SeriesQuery) => Promise<string> | string,
   ) {
-    this.cache = new StampedCache(stamp);
+    this.cache = new StampedCache(() => '');
   }
 
   measures(q: SeriesQuery): Promise<MeasureCell[]> {
-    return this.cache.get(seriesKey(q), () => this.inner.measures(q));
+    return this.cache.get(
+      seriesKey(q),
+      () => this.inner.measures(q),
+      () => this.stamp(q),
+    );
   }
 
   registers(q: SeriesQuery): Promise<RegisterCell[]> {
