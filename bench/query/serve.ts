@@ -178,8 +178,10 @@ async function main() {
       columns: [...RAW_COLUMNS],
       format: 'JSONCompactEachRow',
     });
-    // What the speed layer's range writer does after each write; the serving cache watches it.
-    speedViewWritten(clickhouse);
+    // What the speed layer's range writer does after each write (the event times it touched); the
+    // serving cache watches it.
+    const times = events.map((e) => Math.floor(Date.parse(e.timestamp) / 60_000) * 60_000);
+    speedViewWritten(clickhouse, { from: Math.min(...times), to: Math.max(...times) + 60_000 });
   };
   const speedFrom = sealedEnd;
   const speedN = perHour * SPEED_HOURS;

@@ -47,7 +47,7 @@ export class MetricQuery {
   readonly speedCache: CachedViewReader;
   private readonly batchSketches: StampedCache<SideSketch>;
   private readonly speedSketches: StampedCache<SideSketch>;
-  private readonly lastReceived = new Map<string, { stamp: string; at: Date | null }>();
+  private readonly lastReceived = new Map<string, { stamp: string; at: Promise<Date | null> }>();
   private readonly answers = new StampedCache<object>(() => this.stamp(), 2_000);
   private readonly lateHours: LateHoursIndex;
 
@@ -316,12 +316,19 @@ export class MetricQuery {
     const stamp = await this.speed.stamp();
     let known = this.lastReceived.get(project);
     if (!known || known.stamp !== stamp) {
-      known = { stamp, at: await this.speed.lastReceived(project) };
+      // One query per write, shared by the requests waiting on it: after each write every
+      // request asks, and chDB runs their queries one after another.
+      const at = this.speed.lastReceived(project);
+      known = { stamp, at };
       this.lastReceived.set(project, known);
+      at.catch(() => {
+        if (this.lastReceived.get(project)?.at === at) this.lastReceived.delete(project);
+      });
     }
+    const at = await known.at;
     return {
-      speedLastReceivedAt: known.at?.toISOString() ?? null,
-      lagSeconds: known.at ? Math.max(0, Math.round((now - known.at.getTime()) / 100) / 10) : null,
+      speedLastReceivedAt: at?.toISOString() ?? null,
+      lagSeconds: at ? Math.max(0, Math.round((now - at.getTime()) / 100) / 10) : null,
     };
   }
 
