@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { EVENTS_TABLE_CONTRACT } from '../batch-layer/bigquery-engine';
-import { loadConfig, PROCESS_SETTINGS, SECRET_SETTINGS } from '../core/config';
+import { loadConfig, PROCESS_SETTINGS, SECRET_SETTINGS, SETTING_PAIRS } from '../core/config';
 import { ConfigError } from '../core/errors';
 import { localFiles } from '../core/lake/local-storage';
 import { SEARCH_ATTRIBUTES } from '../core/temporal-search-attributes';
@@ -84,6 +84,7 @@ export function renderContracts(): Record<string, unknown> {
       },
       settings: settingsRead(),
       secret_settings: [...SECRET_SETTINGS],
+      setting_pairs: SETTING_PAIRS.map((p) => [...p]),
     },
   };
 }

@@ -176,6 +176,17 @@ export const SECRET_SETTINGS = [
   'LAKE_GCS_HMAC_SECRET',
 ] as const;
 
+/**
+ * Settings that go together (both or neither, checked at start): a deployment that hands a role
+ * one must hand it the other, the secret half included.
+ */
+export const SETTING_PAIRS = [
+  ['SMTP_USER', 'SMTP_PASSWORD'],
+  ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'],
+  ['LAKE_GCS_HMAC_KEY_ID', 'LAKE_GCS_HMAC_SECRET'],
+  ['LAKE_S3_ACCESS_KEY_ID', 'LAKE_S3_SECRET_ACCESS_KEY'],
+] as const;
+
 /** Read by the process outside loadConfig (logging). */
 export const PROCESS_SETTINGS = ['LOG_LEVEL', 'TEMPORAL_LOG_LEVEL'] as const;
 

@@ -158,7 +158,6 @@ locals {
     CLICKHOUSE_DATABASE       = var.contracts.clickhouse_database
     LAKE_URL                  = local.lake_url
     LAKE_GCS_PROJECT          = var.project_id
-    LAKE_GCS_HMAC_KEY_ID      = var.lake_hmac_key_id
     BATCH_ENGINE              = var.batch_engine
     BIGQUERY_PROJECT          = var.project_id
     BIGQUERY_LOCATION         = var.bigquery_location
@@ -168,7 +167,6 @@ locals {
     SMTP_HOST                 = var.smtp_host
     SMTP_PORT                 = tostring(var.smtp_port)
     SMTP_TLS                  = var.smtp_port == 465 ? "tls" : "starttls"
-    SMTP_USER                 = var.smtp_user
     REPORTS_FROM              = var.reports_from
   }
 }
@@ -198,7 +196,22 @@ locals {
   role_secrets = {
     for role in var.contracts.roles : role => {
       for setting, secret in local.secret_settings : setting => module.secrets.ids[secret]
-      if contains(local.secret_readers[secret], role)
+      if contains(local.secret_readers[secret], role) && !contains(local.unpaired_secrets, secret)
+    }
+  }
+  # A secret whose plain half is not set yet (the HMAC key before runbook step 5) is given to
+  # no role: the pair is then absent, not half there.
+  unpaired_secrets = [for setting, p in local.paired_env : p.secret if p.value == ""]
+  # Plain settings that go with a secret one (the roles check both or neither at start): given to
+  # the secret's readers only, beside it.
+  paired_env = {
+    SMTP_USER            = { value = var.smtp_user, secret = "smtp-password" }
+    LAKE_GCS_HMAC_KEY_ID = { value = var.lake_hmac_key_id, secret = "lake-hmac-secret" }
+  }
+  role_env = {
+    for role in var.contracts.roles : role => {
+      for setting, p in local.paired_env : setting => p.value
+      if contains(local.secret_readers[p.secret], role) && p.value != ""
     }
   }
 }
@@ -217,7 +230,7 @@ module "http_roles" {
   services = {
     ingest = {
       port            = var.contracts.ports.ingest
-      env             = { INGEST_HOST = "0.0.0.0", INGEST_PORT = tostring(var.contracts.ports.ingest) }
+      env             = merge(local.role_env["ingest"], { INGEST_HOST = "0.0.0.0", INGEST_PORT = tostring(var.contracts.ports.ingest) })
       secrets         = local.role_secrets["ingest"]
       service_account = module.identity.emails["ingest"]
       min_instances   = var.ingest_min_instances
@@ -228,7 +241,7 @@ module "http_roles" {
     }
     serve = {
       port            = var.contracts.ports.api
-      env             = { API_HOST = "0.0.0.0", API_PORT = tostring(var.contracts.ports.api) }
+      env             = merge(local.role_env["serve"], { API_HOST = "0.0.0.0", API_PORT = tostring(var.contracts.ports.api) })
       secrets         = local.role_secrets["serve"]
       service_account = module.identity.emails["serve"]
       min_instances   = var.serve_min_instances
@@ -265,6 +278,7 @@ module "stream_roles" {
   roles = {
     speed = {
       replicas        = var.speed_replicas
+      env             = local.role_env["speed"]
       secrets         = local.role_secrets["speed"]
       service_account = module.identity.emails["speed"]
       cpu             = "2"
@@ -272,6 +286,7 @@ module "stream_roles" {
     }
     archiver = {
       replicas        = var.archiver_replicas
+      env             = local.role_env["archiver"]
       secrets         = local.role_secrets["archiver"]
       service_account = module.identity.emails["archiver"]
       cpu             = "1"
@@ -279,6 +294,7 @@ module "stream_roles" {
     }
     worker = {
       replicas        = var.worker_replicas
+      env             = local.role_env["worker"]
       secrets         = local.role_secrets["worker"]
       service_account = module.identity.emails["worker"]
       cpu             = "2"

@@ -8,6 +8,11 @@ output "env" {
   value       = local.env
 }
 
+output "role_env" {
+  description = "Settings of one role only, by role: those that go with a secret only its readers get."
+  value       = local.role_env
+}
+
 output "secret_env" {
   description = "Secret settings: the Secret Manager secret each is read from (values never leave Secret Manager)."
   value       = { for setting, secret in local.secret_settings : setting => module.secrets.ids[secret] }

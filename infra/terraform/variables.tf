@@ -26,6 +26,7 @@ variable "contracts" {
     lake_prefixes   = object({ events = string, quarantine = string, views = string, ledger = string })
     settings        = list(string)
     secret_settings = list(string)
+    setting_pairs   = list(list(string))
   })
 }
 

@@ -140,6 +140,15 @@ describe('infra/terraform', () => {
     expect(plainSecret).toContain(
       'root module: JWT_SECRET is a secret but is set as a plain value in local.env',
     );
+    // A role given SMTP_USER without SMTP_PASSWORD refuses to start: the pair travels together.
+    const half = await problemsOf(
+      brokenCopy('main.tf', (t) =>
+        t.replace('    LOG_LEVEL ', '    SMTP_USER = var.smtp_user\n    LOG_LEVEL '),
+      ),
+    );
+    expect(half).toContain(
+      "root module: SMTP_USER is given to every role (local.env) but SMTP_PASSWORD, which goes with it, only to its secret's readers",
+    );
   });
 
   it('fails on a secret that is not sensitive', async () => {

@@ -6,6 +6,8 @@ export interface Contracts {
   topics: Record<string, string>;
   settings: string[];
   secret_settings: string[];
+  /** Settings that go together: each role gets both or neither. */
+  setting_pairs: string[][];
   [name: string]: unknown;
 }
 
@@ -303,6 +305,16 @@ export function contractProblems(modules: HclModule[], contracts: Contracts): st
     for (const k of keys(localValues.env ?? {}))
       if (secretSettings.has(k))
         problems.push(`${where}: ${k} is a secret but is set as a plain value in local.env`);
+    // local.env reaches every role; the secret half of a pair reaches only its readers, so the
+    // other half must travel with it, per role (a role given one alone refuses to start).
+    for (const pair of contracts.setting_pairs) {
+      const secretHalf = pair.find((x) => secretSettings.has(x));
+      const shared = pair.filter((x) => x in ((localValues.env ?? {}) as object));
+      if (secretHalf && shared.length > 0 && !shared.includes(secretHalf))
+        problems.push(
+          `${where}: ${shared.join(', ')} is given to every role (local.env) but ${secretHalf}, which goes with it, only to its secret's readers`,
+        );
+    }
   }
 
   // The contracts variable declares exactly what the code renders.

@@ -89,7 +89,7 @@ resource "kubernetes_deployment_v1" "role" {
           }
 
           dynamic "env" {
-            for_each = var.env
+            for_each = merge(var.env, each.value.env)
             content {
               name  = env.key
               value = env.value

@@ -34,9 +34,10 @@ variable "metrics" {
 }
 
 variable "roles" {
-  description = "Role => replicas, secrets (setting => secret id), service account and size."
+  description = "Role => replicas, own settings, secrets (setting => secret id), service account and size."
   type = map(object({
     replicas        = number
+    env             = map(string)
     secrets         = map(string)
     service_account = string
     cpu             = string
