@@ -105,6 +105,15 @@ resource "google_storage_bucket_iam_member" "lake_writers" {
   member   = "serviceAccount:${var.service_accounts[each.key]}"
 }
 
+# Every role that uses the lake checks at start that its bucket exists (bucket metadata: not in
+# the object roles).
+resource "google_storage_bucket_iam_member" "lake_checkers" {
+  for_each = toset(["archiver", "worker", "speed", "serve"])
+  bucket   = google_storage_bucket.lake.name
+  role     = "roles/storage.legacyBucketReader"
+  member   = "serviceAccount:${var.service_accounts[each.key]}"
+}
+
 # The query API reads the lake...
 resource "google_storage_bucket_iam_member" "serve_reads" {
   bucket = google_storage_bucket.lake.name
