@@ -45,6 +45,7 @@ export function buildRangeOutput(
   const beyondHorizon = new Map<string, number>();
   const lateHours = new Map<string, number>();
   let duplicates = 0;
+  const hourIso = new Map<number, string>();
   for (const m of messages) {
     const e = m.event;
     const received = Date.parse(e.receivedAt);
@@ -54,11 +55,19 @@ export function buildRangeOutput(
     }
     const eventTime = Date.parse(e.timestamp);
     const hourStart = Math.floor(eventTime / HOUR) * HOUR;
-    const hourKey = `${e.projectId}|${new Date(hourStart).toISOString()}`;
-    if (received - (hourStart + HOUR) > opts.lateAfterMs)
-      lateHours.set(hourKey, (lateHours.get(hourKey) ?? 0) + 1);
+    // Formatted only for events that need it, each hour once (a range spans a few hours).
+    const hourKey = () => {
+      let iso = hourIso.get(hourStart);
+      if (iso === undefined) hourIso.set(hourStart, (iso = new Date(hourStart).toISOString()));
+      return `${e.projectId}|${iso}`;
+    };
+    if (received - (hourStart + HOUR) > opts.lateAfterMs) {
+      const k = hourKey();
+      lateHours.set(k, (lateHours.get(k) ?? 0) + 1);
+    }
     if (received - eventTime > opts.horizonMs) {
-      beyondHorizon.set(hourKey, (beyondHorizon.get(hourKey) ?? 0) + 1);
+      const k = hourKey();
+      beyondHorizon.set(k, (beyondHorizon.get(k) ?? 0) + 1);
       continue;
     }
     kept.push(m);
