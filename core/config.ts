@@ -1,8 +1,17 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { localFiles } from './lake/local-storage';
 import type { LakeSettings } from './lake/open-lake';
-import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import {
+  bigQuerySettings,
+  httpfsFile,
+  kafkaSecurity,
+  lakeOnObjectStore,
+  temporalSecurity,
+  type BigQuerySettings,
+  type KafkaSasl,
+} from './config-sections';
+import { Reader, type Env } from './settings-reader';
 import { BATCH_ENGINES, type BatchEngineName } from './batch-engines';
 import { ConfigError } from './errors';
 import { DEFAULT_TOPICS } from './topics';
@@ -124,145 +133,14 @@ export interface Config {
   };
 }
 
-/**
- * How roles authenticate to Kafka: a user and password (PLAIN or SCRAM), or, on Google Cloud's
- * managed Kafka, OAUTHBEARER with the role's own service account (Application Default
- * Credentials: no key anywhere).
- */
-export type KafkaSasl =
-  | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
-  | { mechanism: 'google-oauthbearer' };
-
-export const KAFKA_SASL_MECHANISMS = [
-  'none',
-  'plain',
-  'scram-sha-256',
-  'scram-sha-512',
-  'google-oauthbearer',
-] as const;
-
-export interface BigQuerySettings {
-  projectId: string;
-  /** The BigQuery emulator's address locally; Google's when absent. */
-  endpoint?: string;
-  location: string;
-  /** Dataset of the raw events table (created by operators; the engine creates the table). */
-  dataset: string;
-  /** Cost guard: no query may bill more (checked by a dry run first, and enforced by BigQuery). */
-  maxBytesBilled: number;
-  /**
-   * Where load jobs read the hour's file from: gs://bucket/prefix. Locally `dir` is the folder the
-   * emulator reads gs:// URIs under; in production the files go to that Cloud Storage bucket.
-   */
-  staging: { bucket: string; prefix: string; dir?: string };
-}
-
-type Env = Record<string, string | undefined>;
-
-/**
- * Settings that carry a secret. Each may also be given as a file, NAME_FILE (where an orchestrator
- * mounts secrets: Secret Manager volumes, Kubernetes secrets), so it need not sit in the process
- * environment; deployments mark them secret (infra/terraform reads this list).
- */
-export const SECRET_SETTINGS = [
-  'JWT_SECRET',
-  'IP_HASH_SECRET',
-  'DATABASE_URL',
-  'CLICKHOUSE_URL',
-  'KAFKA_SASL_PASSWORD',
-  'TEMPORAL_API_KEY',
-  'SMTP_PASSWORD',
-  'LAKE_S3_SECRET_ACCESS_KEY',
-  'LAKE_GCS_HMAC_SECRET',
-] as const;
-
-/**
- * Settings that go together (both or neither, checked at start): a deployment that hands a role
- * one must hand it the other, the secret half included.
- */
-export const SETTING_PAIRS = [
-  ['SMTP_USER', 'SMTP_PASSWORD'],
-  ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'],
-  ['LAKE_GCS_HMAC_KEY_ID', 'LAKE_GCS_HMAC_SECRET'],
-  ['LAKE_S3_ACCESS_KEY_ID', 'LAKE_S3_SECRET_ACCESS_KEY'],
-] as const;
-
-/** Read by the process outside loadConfig (logging). */
-export const PROCESS_SETTINGS = ['LOG_LEVEL', 'TEMPORAL_LOG_LEVEL'] as const;
-
-class Reader {
-  readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
-
-  private value(name: string): string | undefined {
-    const v = this.env[name];
-    if (v !== undefined && v !== '') return v;
-    if (!(SECRET_SETTINGS as readonly string[]).includes(name)) return undefined;
-    const file = this.env[`${name}_FILE`];
-    if (file === undefined || file === '') return undefined;
-    if (!localFiles.exists(file)) {
-      this.problems.push(`${name}_FILE names a file that does not exist ('${file}')`);
-      return undefined;
-    }
-    return localFiles.readText(file).trim();
-  }
-
-  str(name: string, fallback: string): string {
-    return this.value(name) ?? fallback;
-  }
-
-  optional(name: string): string | undefined {
-    return this.value(name);
-  }
-
-  int(name: string, fallback: number, min: number, max: number): number {
-    const raw = this.value(name);
-    if (raw === undefined || raw === '') return fallback;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      this.problems.push(`${name} must be an integer from ${min} to ${max} (got '${raw}')`);
-      return fallback;
-    }
-    return n;
-  }
-
-  port(name: string, fallback: number): number {
-    return this.int(name, fallback, 0, 65535);
-  }
-
-  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
-    const raw = this.str(name, fallback);
-    if (!(allowed as readonly string[]).includes(raw)) {
-      this.problems.push(`${name} must be one of ${allowed.join(', ')} (got '${raw}')`);
-      return fallback;
-    }
-    return raw as T;
-  }
-
-  /** Two settings that go together: both values, or neither (a problem when only one is set). */
-  pair(a: string, b: string): [string, string] | undefined {
-    const [x, y] = [this.optional(a), this.optional(b)];
-    if ((x === undefined) !== (y === undefined))
-      this.problems.push(`${a} and ${b} go together: set both or neither`);
-    return x !== undefined && y !== undefined ? [x, y] : undefined;
-  }
-
-  url(name: string): string | undefined {
-    const raw = this.optional(name);
-    if (raw === undefined) return undefined;
-    try {
-      new URL(raw);
-      return raw;
-    } catch {
-      // A secret one (credentials in the URL) is not echoed into logs.
-      const got = (SECRET_SETTINGS as readonly string[]).includes(name)
-        ? 'a value that is not a URL'
-        : `'${raw}'`;
-      this.problems.push(`${name} must be a URL such as http://localhost:8123 (got ${got})`);
-      return undefined;
-    }
-  }
-}
+// Where they are defined now; importers of the configuration keep one entry point.
+export {
+  DUCKDB_VERSION,
+  KAFKA_SASL_MECHANISMS,
+  type BigQuerySettings,
+  type KafkaSasl,
+} from './config-sections';
+export { PROCESS_SETTINGS, SECRET_SETTINGS, SETTING_PAIRS } from './settings-reader';
 
 /** Reads and validates the configuration; throws one ConfigError naming every mistake. */
 export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname, '..')): Config {
@@ -424,136 +302,6 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
   }
   return config;
 }
-
-/** KAFKA_SSL and KAFKA_SASL_MECHANISM (with KAFKA_SASL_USERNAME / KAFKA_SASL_PASSWORD for the password mechanisms). */
-function kafkaSecurity(r: Reader): { ssl: boolean; sasl?: KafkaSasl } {
-  const mechanism = r.oneOf('KAFKA_SASL_MECHANISM', KAFKA_SASL_MECHANISMS, 'none');
-  // Credentials never travel in clear text: SASL turns TLS on unless it is switched off explicitly.
-  const ssl =
-    r.oneOf('KAFKA_SSL', ['true', 'false'] as const, mechanism === 'none' ? 'false' : 'true') === 'true';
-  const login = r.pair('KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD');
-  if (mechanism === 'none' || mechanism === 'google-oauthbearer') {
-    if (login)
-      r.problems.push(
-        `KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are not used with KAFKA_SASL_MECHANISM=${mechanism}: unset them`,
-      );
-    return mechanism === 'none' ? { ssl } : { ssl, sasl: { mechanism } };
-  }
-  if (!login) {
-    r.problems.push(`KAFKA_SASL_MECHANISM=${mechanism} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD`);
-    return { ssl };
-  }
-  return { ssl, sasl: { mechanism, username: login[0], password: login[1] } };
-}
-
-/** TEMPORAL_TLS, and TEMPORAL_API_KEY (Temporal Cloud), which implies TLS. */
-function temporalSecurity(r: Reader): { tls: boolean; apiKey?: string } {
-  const apiKey = r.optional('TEMPORAL_API_KEY');
-  const tls = r.oneOf('TEMPORAL_TLS', ['true', 'false'] as const, apiKey ? 'true' : 'false') === 'true';
-  if (apiKey && !tls) r.problems.push('TEMPORAL_API_KEY is sent only over TLS: unset TEMPORAL_TLS=false');
-  return { tls, ...(apiKey ? { apiKey } : {}) };
-}
-
-/**
- * LAKE_URL=s3://bucket/prefix puts the lake on S3 or an S3-compatible store (LAKE_S3_ENDPOINT,
- * e.g. MinIO); its credentials come from LAKE_S3_ACCESS_KEY_ID / LAKE_S3_SECRET_ACCESS_KEY, or the
- * environment's AWS credential chain when they are not set. LAKE_URL=gs://bucket/prefix puts it on
- * Google Cloud Storage (LAKE_GCS_ENDPOINT for a stand-in; Application Default Credentials, and an
- * HMAC key, LAKE_GCS_HMAC_KEY_ID / LAKE_GCS_HMAC_SECRET, for DuckDB's reads).
- */
-function lakeOnObjectStore(r: Reader): Pick<LakeSettings, 's3' | 'gcs'> {
-  const url = r.optional('LAKE_URL');
-  if (url === undefined) return {};
-  const m = /^(s3|gs):\/\/([a-z0-9][a-z0-9._-]{1,61}[a-z0-9])(?:\/(.*?))?\/?$/.exec(url);
-  if (!m) {
-    r.problems.push(
-      `LAKE_URL must be s3://bucket[/prefix] or gs://bucket[/prefix] (got '${url}'); unset it to keep the lake in LAKE_ROOT on this machine`,
-    );
-    return {};
-  }
-  const [, scheme, bucket, prefix] = m as unknown as [string, 's3' | 'gs', string, string | undefined];
-  if (scheme === 'gs') {
-    const endpoint = r.url('LAKE_GCS_ENDPOINT');
-    const projectId = r.optional('LAKE_GCS_PROJECT');
-    const hmac = r.pair('LAKE_GCS_HMAC_KEY_ID', 'LAKE_GCS_HMAC_SECRET');
-    return {
-      gcs: {
-        bucket,
-        prefix: prefix ?? '',
-        ...(endpoint ? { endpoint } : {}),
-        ...(projectId ? { projectId } : {}),
-        ...(hmac ? { hmacKeyId: hmac[0], hmacSecret: hmac[1] } : {}),
-      },
-    };
-  }
-  const endpoint = r.url('LAKE_S3_ENDPOINT');
-  const keys = r.pair('LAKE_S3_ACCESS_KEY_ID', 'LAKE_S3_SECRET_ACCESS_KEY');
-  return {
-    s3: {
-      bucket,
-      prefix: prefix ?? '',
-      region: r.str('LAKE_S3_REGION', 'us-east-1'),
-      ...(endpoint ? { endpoint } : {}),
-      ...(keys ? { accessKeyId: keys[0], secretAccessKey: keys[1] } : {}),
-    },
-  };
-}
-
-/**
- * BigQuery, the batch layer's scale engine. Every default is the local emulator (./platform
- * services starts it); production sets BIGQUERY_PROJECT and BIGQUERY_STAGING_URL and leaves
- * BIGQUERY_ENDPOINT unset (Google's API, Application Default Credentials).
- */
-function bigQuerySettings(r: Reader, mode: Config['env'], stateDir: string): BigQuerySettings {
-  const local = mode !== 'production';
-  const endpoint =
-    r.url('BIGQUERY_ENDPOINT') ??
-    (local ? `http://127.0.0.1:${r.port('BIGQUERY_EMULATOR_PORT', 9050)}` : undefined);
-  const dataset = r.str('BIGQUERY_DATASET', 'analytics_batch');
-  if (!/^\w{1,1024}$/.test(dataset))
-    r.problems.push(`BIGQUERY_DATASET must be letters, digits and '_' (got '${dataset}')`);
-  const projectId = r.str(
-    'BIGQUERY_PROJECT',
-    local ? r.str('BIGQUERY_EMULATOR_PROJECT', 'platform-local') : '',
-  );
-  if (!/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/.test(projectId))
-    r.problems.push(
-      projectId === ''
-        ? 'BIGQUERY_PROJECT is required when PLATFORM_ENV=production (the Google Cloud project of the batch dataset)'
-        : `BIGQUERY_PROJECT must be a Google Cloud project id (got '${projectId}')`,
-    );
-  const url = r.str('BIGQUERY_STAGING_URL', 'gs://bigquery-staging/loads');
-  const m = /^gs:\/\/([a-z0-9][a-z0-9._-]{1,61}[a-z0-9])(?:\/(.*?))?\/?$/.exec(url);
-  if (!m) r.problems.push(`BIGQUERY_STAGING_URL must be gs://bucket[/prefix] (got '${url}')`);
-  const dir = r.optional('BIGQUERY_STAGING_DIR') ?? (local ? join(stateDir, 'bigquery', 'gcs') : undefined);
-  return {
-    projectId,
-    ...(endpoint ? { endpoint } : {}),
-    location: r.str('BIGQUERY_LOCATION', 'US'),
-    dataset,
-    maxBytesBilled: r.int('BIGQUERY_MAX_BYTES_BILLED', 100 * 2 ** 30, 1, Number.MAX_SAFE_INTEGER),
-    staging: { bucket: m?.[1] ?? 'invalid', prefix: m?.[2] ?? '', ...(dir ? { dir: resolve(dir) } : {}) },
-  };
-}
-
-/**
- * The DuckDB httpfs extension to install for object-store lakes: DUCKDB_HTTPFS_EXTENSION, else the
- * file ./platform puts in the platform cache (from PyPI); without either DuckDB downloads it.
- */
-function httpfsFile(r: Reader): { file?: string } {
-  const given = r.optional('DUCKDB_HTTPFS_EXTENSION');
-  if (given !== undefined) {
-    if (!localFiles.exists(given))
-      r.problems.push(`DUCKDB_HTTPFS_EXTENSION names a file that does not exist ('${given}')`);
-    return { file: given };
-  }
-  const cache = resolve(r.str('PLATFORM_CACHE_DIR', join(homedir(), '.cache', 'lambda-analytics-platform')));
-  const cached = join(cache, `duckdb-httpfs-${DUCKDB_VERSION}`, 'httpfs.duckdb_extension');
-  return localFiles.exists(cached) ? { file: cached } : {};
-}
-
-/** The DuckDB release the engine is pinned to (package.json); extensions must match it. */
-export const DUCKDB_VERSION = '1.5.5';
 
 /** A per-checkout signing secret for local development, created once, never committed. */
 function localSecret(stateDir: string): string {
