@@ -2,6 +2,7 @@ import type { AnalyticsEvent } from '../core/event';
 import { aggregateBatch, type MeasureRow, type UniqueRow } from './aggregate';
 import type { DedupWindow } from './dedup-window';
 import { toRawRow, type RawEventRow } from './rows';
+import type { WrittenSpan } from '../core/speed-view-version';
 
 export interface SpeedOptions {
   /** Events older than this (event time vs. receivedAt) stay out of the speed view. */
@@ -25,10 +26,13 @@ export interface RangeOutput {
   beyondHorizon: Map<string, number>;
   /** Hours the batch layer must recompute: project|hour -> late events. */
   lateHours: Map<string, number>;
+  /** The event times this output changes (see writtenSpan); null when none. */
+  span: WrittenSpan | null;
   duplicates: number;
 }
 
 const HOUR = 3_600_000;
+const MINUTE = 60_000;
 
 /**
  * Everything one partition range writes, computed from the range alone (plus the dedup window,
@@ -46,6 +50,8 @@ export function buildRangeOutput(
   const lateHours = new Map<string, number>();
   let duplicates = 0;
   const hourIso = new Map<number, string>();
+  let from = Infinity;
+  let to = -Infinity;
   for (const m of messages) {
     const e = m.event;
     const received = Date.parse(e.receivedAt);
@@ -71,6 +77,15 @@ export function buildRangeOutput(
       continue;
     }
     kept.push(m);
+    const minute = Math.floor(eventTime / MINUTE) * MINUTE;
+    if (minute < from) from = minute;
+    if (minute + MINUTE > to) to = minute + MINUTE;
+  }
+  // Late and beyond-horizon hours change how those hours are answered: they count whole.
+  for (const k of [...lateHours.keys(), ...beyondHorizon.keys()]) {
+    const hour = Date.parse(k.slice(k.indexOf('|') + 1));
+    if (hour < from) from = hour;
+    if (hour + HOUR > to) to = hour + HOUR;
   }
   const { measures, uniques } = aggregateBatch(kept.map((k) => k.event));
   return {
@@ -80,6 +95,7 @@ export function buildRangeOutput(
     uniques,
     beyondHorizon,
     lateHours,
+    span: from < to ? { from, to } : null,
     duplicates,
   };
 }

@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { writeLateMarker } from '../core/lake/late-markers';
 import type { LakeStorage } from '../core/lake/storage';
 import type { RangeOutput } from './range-output';
-import { speedViewWritten, type WrittenSpan } from '../core/speed-view-version';
+import { speedViewWritten } from '../core/speed-view-version';
 import { RAW_COLUMNS } from './rows';
 
 /** One partition's contiguous slice of the log: what a write consumed and is keyed by. */
@@ -32,30 +32,7 @@ export async function writeRange(
   }));
   // Hours that received late events, handed to the batch layer's late-data repair.
   if (out.lateHours.size > 0) await writeLateMarker(lake, range, out.lateHours);
-  speedViewWritten(client, writtenSpan(out));
-}
-
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-
-/**
- * The event times a range's output changes: its events' minutes, and the hours it marks late or
- * counts beyond the horizon (they change how those hours are answered). null when it changes none.
- */
-export function writtenSpan(out: RangeOutput): WrittenSpan | null {
-  let from = Infinity;
-  let to = -Infinity;
-  for (const e of out.kept) {
-    const minute = Math.floor(Date.parse(e.timestamp) / MINUTE) * MINUTE;
-    if (minute < from) from = minute;
-    if (minute + MINUTE > to) to = minute + MINUTE;
-  }
-  for (const k of [...out.lateHours.keys(), ...out.beyondHorizon.keys()]) {
-    const hour = Date.parse(k.slice(k.indexOf('|') + 1));
-    if (hour < from) from = hour;
-    if (hour + HOUR > to) to = hour + HOUR;
-  }
-  return from < to ? { from, to } : null;
+  speedViewWritten(client, out.span);
 }
 
 /** The speed view's tables, in the order a range writes them. */
