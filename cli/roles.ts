@@ -161,7 +161,7 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
       // Cluster workers share the port through the primary: only a lone process checks it.
       if (config.ingest.port !== 0 && cluster.isPrimary)
         await assertPortFree(config.ingest.port, 'ingest', 'INGEST_PORT');
-      const ingest = await createIngestService(config, kafka, log.child({ role: 'ingest' }));
+      const ingest = await createIngestService(config, log.child({ role: 'ingest' }));
       const server = ingest.server;
       await listen(server, config.ingest.port, config.ingest.host, 'INGEST_PORT');
       const port = (server.address() as { port: number }).port;

@@ -29,7 +29,9 @@ export interface Config {
     port: number;
     /** Events per second per write key (0 = unlimited); bursts up to twice that. */
     rateLimit: number;
+    /** librdkafka's linger.ms: how long a partition's records wait for more to join their produce request. */
     lingerMs: number;
+    /** librdkafka's batch.num.messages: most records per produce request. */
     maxBatchEvents: number;
     ackTimeoutMs: number;
     trustProxy: boolean;
@@ -180,7 +182,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       host: r.str('INGEST_HOST', '127.0.0.1'),
       port: r.port('INGEST_PORT', 8080),
       rateLimit: r.int('INGEST_RATE_LIMIT', 100_000, 0, 100_000_000),
-      lingerMs: r.int('INGEST_LINGER_MS', 50, 0, 10_000),
+      lingerMs: r.int('INGEST_LINGER_MS', 5, 0, 10_000),
       maxBatchEvents: r.int('INGEST_MAX_BATCH_EVENTS', 1000, 1, 100_000),
       ackTimeoutMs: r.int('INGEST_ACK_TIMEOUT_MS', 10_000, 100, 600_000),
       trustProxy: r.oneOf('INGEST_TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',

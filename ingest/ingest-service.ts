@@ -1,12 +1,11 @@
 import type { Server } from 'node:http';
-import { Partitioners, type Kafka } from 'kafkajs';
 import { WriteKeyStore } from '../core/auth/write-keys';
 import { ReloadingDropList } from '../core/erasure/drop-list';
 import { ErasureStore } from '../core/erasure/erasure-store';
 import { MetadataStore } from '../core/metadata/store';
 import type { Config } from '../core/config';
 import type { Logger } from '../core/log';
-import { BatchingKafkaSink } from './batching-sink';
+import { LibrdkafkaSink } from './librdkafka-sink';
 import { HotKeySalter } from './hot-keys';
 import { createStandardPipeline } from './pipeline';
 import { RateLimiter } from './rate-limiter';
@@ -15,21 +14,8 @@ import { createIngestServer } from './server';
 /** Builds the collector's services from configuration: producer, sink, pipeline, keys, limiter. */
 export async function createIngestService(
   config: Config,
-  kafka: Kafka,
   log: Logger,
 ): Promise<{ server: Server; salter: HotKeySalter; close(): Promise<void> }> {
-  const newProducer = async () => {
-    const producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // Unbounded, as the idempotent producer needs (see BatchingKafkaSink); callers get 503 on time.
-      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 2000 },
-    });
-    await producer.connect();
-    return producer;
-  };
   // Keys come from PostgreSQL (a key file of earlier versions is imported once); an unreachable
   // store stops the role at start with one line. Once loaded, keys keep answering without it.
   const metadata = await MetadataStore.open(config.metadata.url);
@@ -45,18 +31,25 @@ export async function createIngestService(
   }
   const resolver = keys;
   const salter = new HotKeySalter();
-  const sink = new BatchingKafkaSink(
-    await newProducer(),
-    config.kafka.topics,
-    salter,
-    {
-      maxEvents: config.ingest.maxBatchEvents,
-      lingerMs: config.ingest.lingerMs,
-      ackTimeoutMs: config.ingest.ackTimeoutMs,
-      maxPending: 200_000,
-    },
-    newProducer,
-  );
+  let sink: LibrdkafkaSink;
+  try {
+    sink = await LibrdkafkaSink.open(
+      config,
+      salter,
+      {
+        maxEvents: config.ingest.maxBatchEvents,
+        lingerMs: config.ingest.lingerMs,
+        ackTimeoutMs: config.ingest.ackTimeoutMs,
+        maxPending: 200_000,
+      },
+      log,
+    );
+  } catch (e) {
+    resolver.close();
+    dropList.close();
+    await metadata.close();
+    throw e;
+  }
   const server = createIngestServer({
     sink,
     keys: resolver,
@@ -71,8 +64,7 @@ export async function createIngestService(
     salter,
     close: async () => {
       await new Promise<void>((r) => server.close(() => r()));
-      await sink.drain();
-      await sink.currentProducer.disconnect();
+      await sink.close();
       resolver.close();
       dropList.close();
       await metadata.close();
