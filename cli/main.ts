@@ -1,5 +1,3 @@
-// First: replaces kafkajs hot paths before anything loads kafkajs.
-import '../core/kafkajs-hot-paths';
 // The AWS SDK (the S3 lake) warns at start that its 2027 releases will need Node 22: noise here.
 import '../core/quiet-aws-sdk';
 import { UserFacingError } from '../core/errors';

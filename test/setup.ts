@@ -1,3 +1,2 @@
 // Runs before every test file: the same process-wide set-up as the CLI entry point.
 import '../core/quiet-aws-sdk';
-import '../core/kafkajs-hot-paths';

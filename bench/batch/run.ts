@@ -7,7 +7,6 @@
  *
  *   node node_modules/tsx/dist/cli.mjs bench/batch/run.ts      (BENCH_EVENTS=10000000 BENCH_LAKES=local,s3,bigquery)
  */
-import '../../core/kafkajs-hot-paths';
 import '../../core/quiet-aws-sdk';
 import { loadConfig } from '../../core/config';
 import { openLakeDuckDB } from '../../core/lake/duckdb-access';

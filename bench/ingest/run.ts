@@ -5,7 +5,6 @@
  *
  *   node node_modules/tsx/dist/cli.mjs bench/ingest/run.ts      (BENCH_SECONDS=20 by default)
  */
-import '../../core/kafkajs-hot-paths';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';

@@ -8,7 +8,6 @@
  *
  *   node node_modules/tsx/dist/cli.mjs bench/kafka-client/run.ts      (BENCH_RECORDS=1000000)
  */
-import '../../core/kafkajs-hot-paths';
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';

@@ -9,7 +9,6 @@
  * (10 events) per sealed hour is sent at a random moment of the window, so samples fall at every
  * phase of the repair schedule, and each is followed on its own.
  */
-import '../../core/kafkajs-hot-paths';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fmt, percentile } from '../lib/stats';
 import { HOUR, startLateStack } from '../../test/helpers/late-stack';

@@ -5,7 +5,6 @@
  * writing to the speed view every 250 ms, as a live consumer would, so speed-side cache entries
  * keep expiring.
  */
-import '../../core/kafkajs-hot-paths';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -12,7 +12,6 @@
  * 3. rendering the email (charts through ECharts and resvg) and sending it over SMTP to an
  *    in-process server, against sending a message of the same size without rendering.
  */
-import '../../core/kafkajs-hot-paths';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -6,7 +6,6 @@
  *
  *   node node_modules/tsx/dist/cli.mjs bench/speed/run.ts     (BENCH_EVENTS=300000, BENCH_RATE=50000)
  */
-import '../../core/kafkajs-hot-paths';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';

@@ -6,7 +6,6 @@
  *
  *   node node_modules/tsx/dist/cli.mjs bench/web/run.ts      (BENCH_SOCKETS=50 BENCH_SECONDS=10)
  */
-import '../../core/kafkajs-hot-paths';
 import '../../core/quiet-aws-sdk';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
