@@ -1,0 +1,153 @@
+/**
+ * bench/archiver: the lake archiver's events/s draining a backlog (Kafka -> Parquet files in the
+ * lake, offsets and range records committed exactly once), beside the physical limit in the same
+ * run: the same records decoded and written by the same Parquet writer (DuckDB) into the same
+ * hour folders, in files of the same size, without Kafka, range records or transactions.
+ *
+ *   node node_modules/tsx/dist/cli.mjs bench/archiver/run.ts     (BENCH_EVENTS=300000)
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Partitioners, type Kafka } from 'kafkajs';
+import { ParquetWriter, type LakeRecord } from '../../batch-layer/parquet-writer';
+import { startLakeArchiver } from '../../batch-layer/lake-archiver';
+import { loadConfig } from '../../core/config';
+import { partitionKey as eventKey, type AnalyticsEvent } from '../../core/event';
+import { createKafka, ensureTopics } from '../../core/kafka';
+import { partitionKey, partitionOf } from '../../core/lake/layout';
+import { openLake } from '../../core/lake/open-lake';
+import { key } from '../../core/lake/storage';
+import { createLogger } from '../../core/log';
+import { kafkaServiceOptions, startKafka } from '../../infra/local/kafka/service';
+import { generateEvents } from '../../test/helpers/speed-harness';
+import { fmt } from '../lib/stats';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 300_000);
+const PARTITIONS = 4;
+const SEND = 5000;
+
+async function produce(kafka: Kafka, topic: string, events: AnalyticsEvent[]) {
+  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  for (let i = 0; i < events.length; i += SEND) {
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: events.slice(i, i + SEND).map((e) => ({ key: eventKey(e), value: JSON.stringify(e) })),
+    });
+  }
+  await producer.disconnect();
+}
+
+async function main() {
+  const say = (l: string) => console.log(l);
+  await startKafka(kafkaServiceOptions(), say);
+  const run = randomUUID().slice(0, 8);
+  const config = loadConfig({
+    ...process.env,
+    PLATFORM_STATE_DIR: mkdtempSync(join(tmpdir(), 'bench-archiver-')),
+    TOPIC_EVENTS: `bench.archiver.${run}`,
+    TOPIC_QUARANTINE: `bench.archiver.${run}.q`,
+    TOPIC_DERIVED: `bench.archiver.${run}.derived`,
+    TOPIC_DEADLETTER: `bench.archiver.${run}.deadletter`,
+    KAFKA_GROUP_PREFIX: `bench-${run}-`,
+    KAFKA_PARTITIONS: String(PARTITIONS),
+  });
+  const log = createLogger({ bench: 'archiver' }, 'error');
+  const kafka = createKafka(config, log);
+  await ensureTopics(kafka, config);
+  const events = generateEvents(EVENTS, { spreadMinutes: 60 });
+  await produce(kafka, config.kafka.topics.events, events);
+  say(
+    `backlog of ${fmt(EVENTS)} events (~${Buffer.byteLength(JSON.stringify(events[0]))} bytes) in ${PARTITIONS} partitions`,
+  );
+
+  // 1. The archiver drains the backlog: timed until its group has committed the topic's end.
+  const admin = kafka.admin();
+  await admin.connect();
+  const end = (await admin.fetchTopicOffsets(config.kafka.topics.events)).reduce(
+    (n, p) => n + BigInt(p.high),
+    0n,
+  );
+  const lake = openLake(config.lake);
+  const files = new Set<string>();
+  const t0 = performance.now();
+  const archiver = await startLakeArchiver(
+    {
+      topic: config.kafka.topics.events,
+      quarantineTopic: config.kafka.topics.quarantine,
+      groupId: config.kafka.groups.archiver,
+      deadLetterTopic: config.kafka.topics.deadletter,
+      lake,
+      // The backlog is there: a fetch need not wait for more.
+      maxWaitMs: 100,
+    },
+    { kafka, log },
+  );
+  for (;;) {
+    const [o] = await admin.fetchOffsets({
+      groupId: config.kafka.groups.archiver,
+      topics: [config.kafka.topics.events],
+    });
+    const committed = (o?.partitions ?? []).reduce(
+      (n, p) => n + (p.offset === '-1' ? 0n : BigInt(p.offset)),
+      0n,
+    );
+    if (committed >= end) break;
+    await sleep(100);
+  }
+  const archiverEps = EVENTS / ((performance.now() - t0) / 1000);
+  await archiver.stop();
+  // The local lake's files, counted on disk.
+  for (const f of readdirSync(join(config.lake.root, 'events'), { recursive: true }) as string[]) {
+    if (f.endsWith('.parquet')) files.add(f);
+  }
+  const perFile = EVENTS / Math.max(1, files.size);
+
+  // 2. The physical limit: the same records (decoded from the same JSON), grouped by hour folder
+  // as the archiver does, written by the same Parquet writer in files of the archiver's average size.
+  const values = events.map((e) => Buffer.from(JSON.stringify(e)));
+  const bareLake = openLake({ ...config.lake, root: mkdtempSync(join(tmpdir(), 'bench-archiver-bare-')) });
+  const writer = await ParquetWriter.open(bareLake);
+  const t1 = performance.now();
+  const chunk = Math.max(1, Math.round(perFile));
+  for (let i = 0; i < values.length; i += chunk) {
+    const byDir = new Map<string, LakeRecord[]>();
+    values.slice(i, i + chunk).forEach((v, j) => {
+      const event = JSON.parse(v.toString('utf8')) as AnalyticsEvent;
+      const dir = partitionKey('events', partitionOf(event.projectId, event.timestamp));
+      const list = byDir.get(dir) ?? [];
+      list.push({ event, topic: 't', partition: 0, offset: String(i + j) });
+      byDir.set(dir, list);
+    });
+    for (const [dir, records] of byDir) await writer.write(key(dir, `part-${i}.parquet`), records);
+  }
+  const bareEps = EVENTS / ((performance.now() - t1) / 1000);
+  writer.close();
+
+  await admin.deleteTopics({ topics: Object.values(config.kafka.topics) }).catch(() => {});
+  await admin.disconnect();
+
+  say('');
+  say('| measure | value |');
+  say('| --- | ---: |');
+  say(`| lake archiver, backlog drained (events/s, 1 archiver) | ${fmt(archiverEps)} |`);
+  say(
+    `| Parquet files written by the archiver (events per file on average) | ${fmt(files.size)} (${fmt(perFile)}) |`,
+  );
+  say(`| bare Parquet writes of the same records, same writer and file size (events/s) | ${fmt(bareEps)} |`);
+  say(`| ratio archiver / bare | ${fmt(archiverEps / bareEps, 2)} |`);
+  say(`command: node node_modules/tsx/dist/cli.mjs bench/archiver/run.ts  (BENCH_EVENTS=${EVENTS})`);
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
