@@ -10,7 +10,9 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY package.json package-lock.json ./
-# The lock file's exact versions; the stamp tells ./platform they are installed.
+# The lock file's exact versions; the stamp tells ./platform they are installed. The collector's
+# Kafka client (@confluentinc/kafka-javascript) fetches its prebuilt librdkafka binary from GitHub
+# here; ./platform's build from source against Debian's libraries is for machines that cannot.
 RUN npm install --no-audit --no-fund --loglevel=error \
   && cp package-lock.json node_modules/.platform-lock-stamp \
   && npm cache clean --force

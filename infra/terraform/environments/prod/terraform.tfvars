@@ -9,17 +9,17 @@ lake_bucket         = "analytics-prod-000000-lake"
 deletion_protection = true
 
 # Each figure below is a row of the capacity model (bench/RESULTS.md) with 30% headroom.
-kafka_vcpu_count      = 48  # Kafka brokers: 16 at replication 3, 3 vCPUs each
-kafka_memory_gib      = 192 # 4 GiB per vCPU
-kafka_partitions      = 48  # partitions of `events`: 34 speed consumers, room to grow
+kafka_vcpu_count      = 30  # Kafka brokers: 10 at replication 3, 3 vCPUs each
+kafka_memory_gib      = 120 # 4 GiB per vCPU
+kafka_partitions      = 48  # partitions of `events`: 24 speed consumers and 14 archivers, room to double
 kafka_retention_hours = 168
-speed_replicas        = 34 # speed consumer processes
-archiver_replicas     = 16 # not measured by a bench: a third of the partitions, watch its lag
-worker_replicas       = 4  # batch recompute, DuckDB: 4 workers keep up with hours of 3.6 B events
+speed_replicas        = 24 # speed consumers: 55,499 events/s each
+archiver_replicas     = 14 # lake archivers: 96,560 events/s each
+worker_replicas       = 3  # batch recompute, DuckDB on the object store: 3 workers keep up with hours of 3.6 B events
 
-ingest_min_instances = 30 # collector processes, one core each: 29
-ingest_max_instances = 60
-serve_min_instances  = 2 # one per 1,000 req/s of dashboard traffic
+ingest_min_instances = 15 # collector processes, one core each: 90,100 events/s each
+ingest_max_instances = 30
+serve_min_instances  = 2 # one per 4,000 req/s of dashboard traffic
 serve_max_instances  = 20
 
 clickhouse_organization_id       = "00000000-0000-0000-0000-000000000000"
