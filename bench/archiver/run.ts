@@ -11,12 +11,10 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Partitioners, type Kafka } from 'kafkajs';
 import { ParquetWriter, type LakeRecord } from '../../batch-layer/parquet-writer';
 import { startLakeArchiver } from '../../batch-layer/lake-archiver';
 import { loadConfig } from '../../core/config';
-import { partitionKey as eventKey, type AnalyticsEvent } from '../../core/event';
+import type { AnalyticsEvent } from '../../core/event';
 import { createKafka, ensureTopics } from '../../core/kafka';
 import { partitionKey, partitionOf } from '../../core/lake/layout';
 import { openLake } from '../../core/lake/open-lake';
@@ -24,24 +22,11 @@ import { key } from '../../core/lake/storage';
 import { createLogger } from '../../core/log';
 import { kafkaServiceOptions, startKafka } from '../../infra/local/kafka/service';
 import { generateEvents } from '../../test/helpers/speed-harness';
+import { drained, produceBacklog, topicEnd } from '../lib/backlog';
 import { fmt } from '../lib/stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300_000);
 const PARTITIONS = 4;
-const SEND = 5000;
-
-async function produce(kafka: Kafka, topic: string, events: AnalyticsEvent[]) {
-  const producer = kafka.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
-  for (let i = 0; i < events.length; i += SEND) {
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: events.slice(i, i + SEND).map((e) => ({ key: eventKey(e), value: JSON.stringify(e) })),
-    });
-  }
-  await producer.disconnect();
-}
 
 async function main() {
   const say = (l: string) => console.log(l);
@@ -61,7 +46,7 @@ async function main() {
   const kafka = createKafka(config, log);
   await ensureTopics(kafka, config);
   const events = generateEvents(EVENTS, { spreadMinutes: 60 });
-  await produce(kafka, config.kafka.topics.events, events);
+  await produceBacklog(kafka, config.kafka.topics.events, events);
   say(
     `backlog of ${fmt(EVENTS)} events (~${Buffer.byteLength(JSON.stringify(events[0]))} bytes) in ${PARTITIONS} partitions`,
   );
@@ -69,10 +54,7 @@ async function main() {
   // 1. The archiver drains the backlog: timed until its group has committed the topic's end.
   const admin = kafka.admin();
   await admin.connect();
-  const end = (await admin.fetchTopicOffsets(config.kafka.topics.events)).reduce(
-    (n, p) => n + BigInt(p.high),
-    0n,
-  );
+  const end = await topicEnd(admin, config.kafka.topics.events);
   const lake = openLake(config.lake);
   const files = new Set<string>();
   const t0 = performance.now();
@@ -88,18 +70,7 @@ async function main() {
     },
     { kafka, log },
   );
-  for (;;) {
-    const [o] = await admin.fetchOffsets({
-      groupId: config.kafka.groups.archiver,
-      topics: [config.kafka.topics.events],
-    });
-    const committed = (o?.partitions ?? []).reduce(
-      (n, p) => n + (p.offset === '-1' ? 0n : BigInt(p.offset)),
-      0n,
-    );
-    if (committed >= end) break;
-    await sleep(100);
-  }
+  await drained(admin, config.kafka.groups.archiver, config.kafka.topics.events, end);
   const archiverEps = EVENTS / ((performance.now() - t0) / 1000);
   await archiver.stop();
   // The local lake's files, counted on disk.

@@ -13,10 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Partitioners, type Kafka } from 'kafkajs';
 import { createClickHouse } from '../../core/clickhouse';
 import { loadConfig } from '../../core/config';
-import { partitionKey, type AnalyticsEvent } from '../../core/event';
 import { createKafka, ensureTopics } from '../../core/kafka';
 import { createLogger } from '../../core/log';
 import { kafkaServiceOptions, startKafka } from '../../infra/local/kafka/service';
@@ -26,6 +24,7 @@ import { RAW_COLUMNS, toRawRow } from '../../speed-layer/rows';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { speedConsumerConfig, startSpeedConsumer } from '../../speed-layer/speed-consumer';
 import { generateEvents } from '../../test/helpers/speed-harness';
+import { drained, produceBacklog, topicEnd } from '../lib/backlog';
 import { fmt, percentile } from '../lib/stats';
 import type { SpeedLoadResult } from './load';
 
@@ -33,23 +32,6 @@ const EVENTS = Number(process.env.BENCH_EVENTS ?? 300_000);
 const RATE = Number(process.env.BENCH_RATE ?? 50_000);
 const LOAD_SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const BATCH = 5000;
-
-async function produce(kafka: Kafka, topic: string, events: AnalyticsEvent[]) {
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
-  for (let i = 0; i < events.length; i += BATCH) {
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: events.slice(i, i + BATCH).map((e) => ({ key: partitionKey(e), value: JSON.stringify(e) })),
-    });
-  }
-  await producer.disconnect();
-}
 
 /** Runs bench/speed/load.ts in its own process; resolves with what it offered and when probes were acknowledged. */
 function spawnLoad(brokers: string, topic: string): Promise<SpeedLoadResult> {
@@ -91,30 +73,16 @@ async function main() {
 
   // 1. Backlog: produce first, then time the consumer draining it.
   const events = generateEvents(EVENTS, { spreadMinutes: 60 });
-  await produce(kafka, config.kafka.topics.events, events);
+  await produceBacklog(kafka, config.kafka.topics.events, events);
   say(
     `backlog of ${fmt(EVENTS)} events (~${Buffer.byteLength(JSON.stringify(events[0]))} bytes) in 4 partitions`,
   );
   const admin = kafka.admin();
   await admin.connect();
-  const end = (await admin.fetchTopicOffsets(config.kafka.topics.events)).reduce(
-    (n, p) => n + BigInt(p.high),
-    0n,
-  );
+  const end = await topicEnd(admin, config.kafka.topics.events);
   const t0 = performance.now();
   const consumer = await startSpeedConsumer(speedConsumerConfig(config), { kafka, clickhouse, log });
-  for (;;) {
-    const [o] = await admin.fetchOffsets({
-      groupId: config.kafka.groups.speed,
-      topics: [config.kafka.topics.events],
-    });
-    const committed = (o?.partitions ?? []).reduce(
-      (n, p) => n + (p.offset === '-1' ? 0n : BigInt(p.offset)),
-      0n,
-    );
-    if (committed >= end) break;
-    await sleep(100);
-  }
+  await drained(admin, config.kafka.groups.speed, config.kafka.topics.events, end);
   const speedEps = EVENTS / ((performance.now() - t0) / 1000);
 
   // 2. The physical limit: the same rows inserted straight into chDB, same batch sizes, no Kafka.
