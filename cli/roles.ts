@@ -3,7 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '../core/clickhouse';
 import type { Config } from '../core/config';
 import { UserFacingError } from '../core/errors';
-import { createKafka, ensureTopics } from '../core/kafka';
+import { createKafka, ensureTopics, kafkaReachable } from '../core/kafka';
 import type { Logger } from '../core/log';
 import { startLakeArchiver } from '../batch-layer/lake-archiver';
 import { openLake } from '../core/lake/open-lake';
@@ -80,7 +80,10 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
       urls.ops = ops.url;
       stops.push(ops.close);
     }
-    if (roles.some((r) => r !== 'worker' && r !== 'serve')) await ensureTopics(kafka, config);
+    if (roles.some((r) => r !== 'worker' && r !== 'serve')) {
+      await kafkaReachable(config, log);
+      await ensureTopics(kafka, config);
+    }
     if (roles.includes('speed')) {
       for (let i = 0; i < config.speed.consumers; i++) {
         const c = await startSpeedConsumer(speedConsumerConfig(config), {

@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Config } from './config';
 import { kafkaSasl } from './kafka-auth';
+import { UserFacingError } from './errors';
 import type { Logger } from './log';
 
 /**
@@ -10,12 +11,15 @@ import type { Logger } from './log';
  */
 const QUIET = ['KafkaJS v2.0.0 switched default partitioner', 'Limiting retries for the idempotent producer'];
 
-/** One kafkajs client per process, logging through our logger at warn and above. */
-export function createKafka(config: Config, log: Logger): Kafka {
+/**
+ * One kafkajs client per process, logging through our logger at warn and above. `probe`: a
+ * client that only checks the brokers answer, quickly and silently (see kafkaReachable).
+ */
+export function createKafka(config: Config, log: Logger, probe = false): Kafka {
   return new Kafka({
     clientId: config.kafka.clientId,
     brokers: config.kafka.brokers,
-    logLevel: logLevel.WARN,
+    logLevel: probe ? logLevel.NOTHING : logLevel.WARN,
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {
@@ -29,10 +33,25 @@ export function createKafka(config: Config, log: Logger): Kafka {
           namespace: 'kafkajs',
         });
       },
-    retry: { initialRetryTime: 200, retries: 8 },
+    retry: probe ? { initialRetryTime: 200, retries: 2 } : { initialRetryTime: 200, retries: 8 },
     ...(config.kafka.ssl ? { ssl: true } : {}),
     ...(config.kafka.sasl ? { sasl: kafkaSasl(config.kafka.sasl) } : {}),
   });
+}
+
+/**
+ * Throws one clear line when no broker answers within a few seconds: a role starting against a
+ * wrong KAFKA_BROKERS says so at once instead of logging reconnection attempts for a minute.
+ */
+export async function kafkaReachable(config: Config, log: Logger): Promise<void> {
+  const admin = createKafka(config, log, true).admin();
+  try {
+    await admin.connect();
+  } catch (e) {
+    throw kafkaUnreachable(config, e);
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }
 
 /** Creates the platform's topics when missing (idempotent). */
@@ -57,4 +76,18 @@ export async function ensureTopics(kafka: Kafka, config: Config): Promise<void> 
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The one line a role prints when it cannot reach the brokers at start, with what to do. */
+export function kafkaUnreachable(config: Config, cause: unknown): UserFacingError {
+  const why =
+    cause instanceof Error
+      ? cause.cause instanceof Error
+        ? cause.cause.message
+        : cause.message
+      : String(cause);
+  return new UserFacingError(
+    `Kafka is not reachable at ${config.kafka.brokers.join(',')} (${why})`,
+    'start it (./platform services start) or set KAFKA_BROKERS to a reachable cluster',
+  );
 }

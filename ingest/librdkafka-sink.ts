@@ -1,5 +1,6 @@
 import { Producer, type DeliveryReport, type LibrdKafkaError } from '@confluentinc/kafka-javascript';
 import type { Config } from '../core/config';
+import { kafkaUnreachable } from '../core/kafka';
 import type { Logger } from '../core/log';
 import { ingestProduceAck, ingestProducerRenewals } from '../core/ops/metrics';
 import { rdkafkaConnection } from '../core/rdkafka-settings';
@@ -213,7 +214,7 @@ async function connectProducer(config: Config, opts: ProducerOptions, log: Logge
     log.warn('Kafka producer', { error: err.message }),
   );
   await new Promise<void>((resolve, reject) => {
-    producer.connect({ timeout: 10_000 }, (err) => (err ? reject(err) : resolve()));
+    producer.connect({ timeout: 10_000 }, (err) => (err ? reject(kafkaUnreachable(config, err)) : resolve()));
   });
   // Delivery reports come from librdkafka's own thread, not from a poll timer on the event loop.
   producer.setPollInBackground(true);

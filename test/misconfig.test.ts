@@ -8,6 +8,7 @@ import { gcsLakeEnv } from '../infra/local/gcs/service';
 import { minioLakeEnv } from '../infra/local/minio/service';
 import { REPO_ROOT } from '../infra/local/paths';
 import { requireBigQuery } from './helpers/bigquery';
+import { freePort } from './helpers/free-port';
 import { requireObjectStore } from './helpers/test-config';
 
 /** Runs the CLI as a user would; returns exit code and output. */
@@ -37,8 +38,10 @@ describe('misconfiguration gets one clear line', () => {
   let held: Server;
   const sockets = new Set<Socket>();
   let port: number;
+  let unboundPort: number;
 
   beforeAll(async () => {
+    unboundPort = await freePort();
     // Something that checks the port (a health probe) may still hold a connection: dropped at the end.
     held = createServer((s) => void sockets.add(s));
     await new Promise<void>((r) => held.listen(0, '127.0.0.1', () => r()));
@@ -57,6 +60,18 @@ describe('misconfiguration gets one clear line', () => {
     expect(r.code).toBe(2);
     expectOneClearLine(r.stderr, `port ${port}`, 'INGEST_PORT');
   });
+
+  it('a Kafka cluster that cannot be reached', () => {
+    // A port that was free a moment ago: nothing of ours binds it.
+    const closed = String(unboundPort);
+    const r = cli(['run', 'ingest'], {
+      KAFKA_BROKERS: `127.0.0.1:${closed}`,
+      INGEST_PORT: '0',
+      OPS_PORT: '0',
+    });
+    expect(r.code).toBe(2);
+    expectOneClearLine(r.stderr, `Kafka is not reachable at 127.0.0.1:${closed}`, 'KAFKA_BROKERS');
+  }, 90_000);
 
   it('a Kafka broker whose port is taken', () => {
     const r = cli(['services', 'start'], {
