@@ -18,6 +18,7 @@ describe('recorded workflow histories replay on the current code', () => {
     expect(recorded.sort()).toEqual([
       'backfill.json',
       'dailyRollup.json',
+      'dailyRollupTwoAtATime.json',
       'hourlyRecompute.json',
       'lateDataRepair.json',
       'scheduledReport.json',
