@@ -94,14 +94,14 @@ export const consumerRangeRebuilds = new Counter({
 
 export const ingestProduceAck = new Histogram({
   name: 'ingest_produce_ack_seconds',
-  help: 'From handing a batch to the producer to the broker acknowledging it (acks=all)',
+  help: "From handing a request's records to the producer to the broker acknowledging the last of them (acks=all)",
   buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
   registers,
 });
 
 export const ingestProducerRenewals = new Counter({
   name: 'ingest_producer_renewals_total',
-  help: 'Producers replaced after a failed send (a new producer id starts new sequences)',
+  help: 'Producers replaced after a fatal producer error (a new producer id starts new sequences)',
   registers,
 });
 
