@@ -6,14 +6,12 @@
  *
  *   node node_modules/tsx/dist/cli.mjs bench/archiver/run.ts     (BENCH_EVENTS=300000)
  */
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ParquetWriter, type LakeRecord } from '../../batch-layer/parquet-writer';
 import { startLakeArchiver } from '../../batch-layer/lake-archiver';
-import { loadConfig } from '../../core/config';
 import type { AnalyticsEvent } from '../../core/event';
 import { createKafka, ensureTopics } from '../../core/kafka';
 import { partitionKey, partitionOf } from '../../core/lake/layout';
@@ -21,8 +19,9 @@ import { openLake } from '../../core/lake/open-lake';
 import { key } from '../../core/lake/storage';
 import { createLogger } from '../../core/log';
 import { kafkaServiceOptions, startKafka } from '../../infra/local/kafka/service';
-import { generateEvents } from '../../test/helpers/speed-harness';
-import { drained, produceBacklog, topicEnd } from '../lib/backlog';
+import { generateEvents, produceEvents } from '../../test/helpers/speed-harness';
+import { drained, topicEnd } from '../lib/backlog';
+import { isolatedConfig } from '../../test/helpers/test-config';
 import { fmt } from '../lib/stats';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 300_000);
@@ -31,22 +30,16 @@ const PARTITIONS = 4;
 async function main() {
   const say = (l: string) => console.log(l);
   await startKafka(kafkaServiceOptions(), say);
-  const run = randomUUID().slice(0, 8);
-  const config = loadConfig({
-    ...process.env,
-    PLATFORM_STATE_DIR: mkdtempSync(join(tmpdir(), 'bench-archiver-')),
-    TOPIC_EVENTS: `bench.archiver.${run}`,
-    TOPIC_QUARANTINE: `bench.archiver.${run}.q`,
-    TOPIC_DERIVED: `bench.archiver.${run}.derived`,
-    TOPIC_DEADLETTER: `bench.archiver.${run}.deadletter`,
-    KAFKA_GROUP_PREFIX: `bench-${run}-`,
+  // Topics, groups and state of its own on the shared broker; production's session timeout.
+  const config = isolatedConfig('bench-archiver', {
     KAFKA_PARTITIONS: String(PARTITIONS),
+    KAFKA_SESSION_TIMEOUT_MS: '30000',
   });
   const log = createLogger({ bench: 'archiver' }, 'error');
   const kafka = createKafka(config, log);
   await ensureTopics(kafka, config);
   const events = generateEvents(EVENTS, { spreadMinutes: 60 });
-  await produceBacklog(kafka, config.kafka.topics.events, events);
+  await produceEvents(kafka, config.kafka.topics.events, events);
   say(
     `backlog of ${fmt(EVENTS)} events (~${Buffer.byteLength(JSON.stringify(events[0]))} bytes) in ${PARTITIONS} partitions`,
   );

@@ -1,26 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Partitioners, type Admin, type Kafka } from 'kafkajs';
-import { partitionKey, type AnalyticsEvent } from '../../core/event';
-
-const SEND = 5000;
-
-/** Produces `events` to `topic` (idempotent, acks=all), keyed as the collector keys them. */
-export async function produceBacklog(kafka: Kafka, topic: string, events: AnalyticsEvent[]): Promise<void> {
-  const producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    createPartitioner: Partitioners.DefaultPartitioner,
-  });
-  await producer.connect();
-  for (let i = 0; i < events.length; i += SEND) {
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: events.slice(i, i + SEND).map((e) => ({ key: partitionKey(e), value: JSON.stringify(e) })),
-    });
-  }
-  await producer.disconnect();
-}
+import type { Admin } from 'kafkajs';
 
 /** The sum of `topic`'s partitions' end offsets: what a group has drained once it commits it. */
 export async function topicEnd(admin: Admin, topic: string): Promise<bigint> {

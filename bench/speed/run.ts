@@ -7,14 +7,9 @@
  *   node node_modules/tsx/dist/cli.mjs bench/speed/run.ts     (BENCH_EVENTS=300000, BENCH_RATE=50000)
  */
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClickHouse } from '../../core/clickhouse';
-import { loadConfig } from '../../core/config';
 import { createKafka, ensureTopics } from '../../core/kafka';
 import { createLogger } from '../../core/log';
 import { kafkaServiceOptions, startKafka } from '../../infra/local/kafka/service';
@@ -23,8 +18,9 @@ import { aggregateBatch } from '../../speed-layer/aggregate';
 import { RAW_COLUMNS, toRawRow } from '../../speed-layer/rows';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { speedConsumerConfig, startSpeedConsumer } from '../../speed-layer/speed-consumer';
-import { generateEvents } from '../../test/helpers/speed-harness';
-import { drained, produceBacklog, topicEnd } from '../lib/backlog';
+import { generateEvents, produceEvents } from '../../test/helpers/speed-harness';
+import { drained, topicEnd } from '../lib/backlog';
+import { isolatedConfig } from '../../test/helpers/test-config';
 import { fmt, percentile } from '../lib/stats';
 import type { SpeedLoadResult } from './load';
 
@@ -54,16 +50,10 @@ function spawnLoad(brokers: string, topic: string): Promise<SpeedLoadResult> {
 async function main() {
   const say = (l: string) => console.log(l);
   await startKafka(kafkaServiceOptions(), say);
-  const run = randomUUID().slice(0, 8);
-  const config = loadConfig({
-    ...process.env,
-    PLATFORM_STATE_DIR: mkdtempSync(join(tmpdir(), 'bench-speed-')),
-    TOPIC_EVENTS: `bench.speed.${run}`,
-    TOPIC_QUARANTINE: `bench.speed.${run}.q`,
-    TOPIC_DERIVED: `bench.speed.${run}.derived`,
-    TOPIC_DEADLETTER: `bench.speed.${run}.deadletter`,
-    KAFKA_GROUP_PREFIX: `bench-${run}-`,
+  // Topics, groups and state of its own on the shared broker; production's session timeout.
+  const config = isolatedConfig('bench-speed', {
     KAFKA_PARTITIONS: '4',
+    KAFKA_SESSION_TIMEOUT_MS: '30000',
   });
   const log = createLogger({ bench: 'speed' }, 'error');
   const kafka = createKafka(config, log);
@@ -73,7 +63,7 @@ async function main() {
 
   // 1. Backlog: produce first, then time the consumer draining it.
   const events = generateEvents(EVENTS, { spreadMinutes: 60 });
-  await produceBacklog(kafka, config.kafka.topics.events, events);
+  await produceEvents(kafka, config.kafka.topics.events, events);
   say(
     `backlog of ${fmt(EVENTS)} events (~${Buffer.byteLength(JSON.stringify(events[0]))} bytes) in 4 partitions`,
   );

@@ -89,8 +89,8 @@ export class ContentQuery {
           parts,
           watermark,
         };
-        // A segment's membership reads events beyond the range: then every write counts.
       },
+      // A segment's membership reads events beyond the range: then every write counts.
       opts.segment ? undefined : range,
     );
   }
