@@ -127,4 +127,22 @@ describe('librdkafka sink', () => {
     second.deliver();
     await next;
   });
+
+  it('forgets the records a replaced producer never reported: the new one gets the whole room', async () => {
+    const first = new FakeProducer('first');
+    const second = new FakeProducer('second');
+    const sink = await sinkOver([first, second], { maxPending: 3 });
+    const stranded = sink.publish([event(1), event(2)], []);
+    stranded.catch(() => {});
+    const fatal = sink.publish([event(3)], []);
+    // The fatal report of one record; the other two are never reported (the producer is gone).
+    const [last] = first.held.splice(2, 1);
+    first.emit('delivery-report', { message: 'Fatal error', isFatal: true }, { opaque: last?.opaque });
+    await expect(fatal).rejects.toBeInstanceOf(SinkUnavailableError);
+    await new Promise((r) => setTimeout(r, 10));
+    const next = sink.publish([event(4), event(5), event(6)], []);
+    expect(second.held).toHaveLength(3);
+    second.deliver();
+    await next;
+  });
 });

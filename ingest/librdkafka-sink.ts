@@ -46,6 +46,7 @@ interface Request {
  * id) before anything else is sent.
  */
 export class LibrdkafkaSink implements EventSink {
+  /** Records handed to the current producer and not reported yet. */
   private pending = 0;
   private renewing: Promise<void> | undefined;
 
@@ -141,7 +142,8 @@ export class LibrdkafkaSink implements EventSink {
 
   private watch(producer: Producer): void {
     producer.on('delivery-report', (err: LibrdKafkaError, report: DeliveryReport) => {
-      this.pending--;
+      // A replaced producer's late reports settle their requests but no longer hold room.
+      if (producer === this.producer) this.pending--;
       const request = report.opaque as Request;
       if (err) request.failure ??= err;
       if (--request.remaining > 0) return;
@@ -175,6 +177,8 @@ export class LibrdkafkaSink implements EventSink {
       for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
         try {
           this.producer = await this.connect();
+          // What the old producer never reported is gone with it (its requests timed out).
+          this.pending = 0;
           break;
         } catch {
           await new Promise((r) => setTimeout(r, wait));
