@@ -161,7 +161,20 @@ export const localFiles = {
     }
   },
   list: (dir: string): string[] => readdirSync(dir).sort(),
-  ensureDir: (dir: string, mode?: number): void => void mkdirSync(dir, { recursive: true, mode }),
+  /**
+   * Makes `dir` and its missing parents. A `mode` (a private folder, 0700) applies to `dir` alone:
+   * `mkdir -p` with a mode gives it to every folder it creates, and a state folder made 0700 that way
+   * locks out the services that run as another user (PostgreSQL runs as `nobody` under root).
+   */
+  ensureDir(dir: string, mode?: number): void {
+    if (mode === undefined) return void mkdirSync(dir, { recursive: true });
+    mkdirSync(dirname(dir), { recursive: true });
+    try {
+      mkdirSync(dir, { mode });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  },
   /** Inode, last modification time (ms) and size, or undefined when absent. */
   stat(path: string): { ino: number; mtimeMs: number; size: number } | undefined {
     try {

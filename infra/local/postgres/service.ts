@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 import { UserFacingError } from '../../../core/errors';
 import { stateDir } from '../paths';
@@ -23,8 +24,35 @@ export function postgresServiceOptions(env: NodeJS.ProcessEnv = process.env): Po
     port: Number(env.POSTGRES_PORT ?? 5432),
     user: env.POSTGRES_USER ?? 'platform',
     database: env.POSTGRES_DB ?? 'platform',
-    dir: join(stateDir(env), 'postgres'),
+    dir: clusterDir(env),
   };
+}
+
+/**
+ * Where the cluster lives: under the state folder, unless the platform runs as root inside a folder
+ * the server's user (`nobody`) cannot enter, such as root's own home (0700). The server cannot
+ * reach a cluster there, and opening another user's folders is not ours to do: the cluster then
+ * lives under /var/lib/lambda-analytics-platform/<checkout's id>/postgres, which the server's user
+ * can reach, and `up` names it.
+ */
+function clusterDir(env: NodeJS.ProcessEnv): string {
+  const state = resolve(stateDir(env));
+  const inState = join(state, 'postgres');
+  const user = serverUser();
+  if (!user || canEnter(dirname(state), user)) return inState;
+  const id = createHash('sha256').update(state).digest('hex').slice(0, 12);
+  return join('/var/lib/lambda-analytics-platform', id, 'postgres');
+}
+
+const entered = new Map<string, boolean>();
+/** Whether `user` can walk from / into `dir` (every folder on the way searchable). */
+function canEnter(dir: string, user: { uid: number; gid: number }): boolean {
+  let ok = entered.get(dir);
+  if (ok === undefined) {
+    ok = spawnSync('test', ['-x', dir], { uid: user.uid, gid: user.gid }).status === 0;
+    entered.set(dir, ok);
+  }
+  return ok;
 }
 
 /** DATABASE_URL of the local server. */
@@ -38,10 +66,12 @@ export const postgresPidFile = (o: PostgresServiceOptions = postgresServiceOptio
   join(o.dir, 'server.pid');
 
 /** PostgreSQL refuses to run as root: as root, the server runs as `nobody`. */
+let nobody: { uid: number; gid: number } | undefined;
 function serverUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => Number(spawnSync('id', [flag, 'nobody'], { encoding: 'utf8' }).stdout.trim());
-  return { uid: id('-u'), gid: id('-g') };
+  nobody ??= { uid: id('-u'), gid: id('-g') };
+  return nobody;
 }
 
 export async function postgresAnswers(o: PostgresServiceOptions, database = 'postgres'): Promise<boolean> {
@@ -58,11 +88,38 @@ export async function postgresAnswers(o: PostgresServiceOptions, database = 'pos
   }
 }
 
+/**
+ * The server's user must walk from `/` to its cluster. The folders of the state folder are the
+ * platform's own: they are opened to others for traversal (`o+x`, not reading), whatever made them
+ * first. A folder above the state folder is the user's: it is named, with the command that opens it.
+ */
+function ensureReachable(o: PostgresServiceOptions, user: { uid: number; gid: number }): void {
+  const own = resolve(stateDir());
+  const folders: string[] = [];
+  for (let d = resolve(o.dir); ; d = dirname(d)) {
+    folders.unshift(d);
+    if (d === dirname(d)) break;
+  }
+  for (const d of folders) {
+    if (!existsSync(d)) mkdirSync(d, { mode: 0o755 });
+    const ours = d === own || d.startsWith(`${own}/`) || d === resolve(o.dir);
+    const st = statSync(d);
+    if (ours && (st.mode & 0o001) === 0) chmodSync(d, (st.mode & 0o777) | 0o011);
+    entered.delete(d);
+    if (!canEnter(d, user))
+      throw new UserFacingError(
+        `PostgreSQL runs as 'nobody' when the platform runs as root, and 'nobody' cannot enter ${d} (mode ${(st.mode & 0o777).toString(8)})`,
+        `run: chmod o+x ${d}   (or set PLATFORM_STATE_DIR to a folder 'nobody' can reach)`,
+      );
+  }
+}
+
 /** Creates the cluster once under the state folder (initdb), owned by the server's user. */
 function ensureCluster(bin: string, o: PostgresServiceOptions, say: (line: string) => void): void {
-  if (existsSync(join(dataDir(o), 'PG_VERSION'))) return;
   const user = serverUser();
-  // The folders above it stay readable (the server's user walks through them); the cluster's own is 0700.
+  if (user) ensureReachable(o, user);
+  if (existsSync(join(dataDir(o), 'PG_VERSION'))) return;
+  // The folders above it stay traversable (the server's user walks through them); the cluster's own is 0700.
   mkdirSync(o.dir, { recursive: true, mode: 0o755 });
   chmodSync(o.dir, 0o755);
   mkdirSync(dataDir(o), { mode: 0o700 });
