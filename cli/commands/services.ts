@@ -1,4 +1,5 @@
-import { startStack, stopStack } from '../../infra/local/stack';
+import { loadConfig } from '../../core/config';
+import { parseWith, servicesConfigNeeds, startStack, stopStack } from '../../infra/local/stack';
 import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
 import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service';
 import { bigQueryAnswers, bigQueryServiceOptions } from '../../infra/local/bigquery/service';
@@ -8,12 +9,15 @@ import { postgresAnswers, postgresServiceOptions, postgresUrl } from '../../infr
 import { temporalAnswers, temporalServiceOptions } from '../../infra/local/temporal/service';
 import { UserFacingError } from '../../core/errors';
 
-/** `services start|stop|status`: the local Kafka broker, Temporal dev server, PostgreSQL, mail server, MinIO, fake-gcs-server and the BigQuery emulator. */
-export async function servicesCommand(action: string | undefined): Promise<number> {
+/**
+ * `services start|stop|status`: the local Kafka broker, Temporal dev server, PostgreSQL and mail server;
+ * MinIO, fake-gcs-server and the BigQuery emulator when the configuration or `--with` asks for them.
+ */
+export async function servicesCommand(action: string | undefined, withServices?: string): Promise<number> {
   const say = (l: string) => console.log(l);
   switch (action) {
     case 'start':
-      await startStack(say);
+      await startStack(say, [...new Set([...servicesConfigNeeds(loadConfig()), ...parseWith(withServices)])]);
       return 0;
     case 'stop':
       await stopStack(say);
@@ -29,17 +33,20 @@ export async function servicesCommand(action: string | undefined): Promise<numbe
       );
       const s3 = await minioAnswers(minioServiceOptions());
       say(
-        `minio     ${s3 ? 'answering' : 'not answering'} on http://127.0.0.1:${minioServiceOptions().port}`,
+        `minio     ${s3 ? 'answering' : 'not running (optional)'} on http://127.0.0.1:${minioServiceOptions().port}`,
       );
       const gs = await gcsAnswers(gcsServiceOptions());
-      say(`gcs       ${gs ? 'answering' : 'not answering'} on http://127.0.0.1:${gcsServiceOptions().port}`);
+      say(
+        `gcs       ${gs ? 'answering' : 'not running (optional)'} on http://127.0.0.1:${gcsServiceOptions().port}`,
+      );
       const bq = await bigQueryAnswers(bigQueryServiceOptions());
       say(
-        `bigquery  ${bq ? 'answering' : 'not answering'} on http://127.0.0.1:${bigQueryServiceOptions().restPort}`,
+        `bigquery  ${bq ? 'answering' : 'not running (optional)'} on http://127.0.0.1:${bigQueryServiceOptions().restPort}`,
       );
       const pg = await postgresAnswers(postgresServiceOptions());
       say(`postgres  ${pg ? 'answering' : 'not answering'} on ${postgresUrl()}`);
-      return k && t && m && s3 && gs && bq && pg ? 0 : 1;
+      // MinIO, fake GCS and the emulator are optional: only the four every setup needs decide.
+      return k && t && m && pg ? 0 : 1;
     }
     default:
       throw new UserFacingError(

@@ -1,3 +1,5 @@
+import type { Config } from '../../core/config';
+import { UserFacingError } from '../../core/errors';
 import { stopPrometheus } from './prometheus/service';
 import { kafkaServiceOptions, startKafka, stopKafka } from './kafka/service';
 import { startBigQuery, stopBigQuery } from './bigquery/service';
@@ -8,22 +10,65 @@ import { startMinio, stopMinio } from './minio/service';
 import { startPostgres, stopPostgres } from './postgres/service';
 import { startTemporal, stopTemporal, temporalServiceOptions } from './temporal/service';
 
+/** The services a lake on an object store or the BigQuery engine need; the rest always start. */
+export const OPTIONAL_SERVICES = ['s3', 'gcs', 'bigquery'] as const;
+export type OptionalService = (typeof OPTIONAL_SERVICES)[number];
+
+type Started = { state: string; where: string; log: string };
 export interface StackStatus {
-  kafka: { state: string; where: string; log: string };
-  temporal: { state: string; where: string; ui: string; log: string };
-  mail: { state: string; where: string; inbox: string; log: string };
-  minio: { state: string; where: string; console: string; log: string };
-  gcs: { state: string; where: string; log: string };
-  bigquery: { state: string; where: string; log: string };
-  postgres: { state: string; where: string; log: string };
+  kafka: Started;
+  temporal: Started & { ui: string };
+  mail: Started & { inbox: string };
+  postgres: Started;
+  minio?: Started & { console: string };
+  gcs?: Started;
+  bigquery?: Started;
+}
+
+const isLoopback = (url: string | undefined) =>
+  url !== undefined && /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:|\/|$)/.test(url);
+
+/**
+ * The optional services a configuration uses: MinIO for a lake on s3:// at a local endpoint,
+ * fake-gcs-server for gs:// at a local endpoint, the emulator when BATCH_ENGINE=bigquery talks to a
+ * local endpoint. A lake on this machine's disk with DuckDB (the default) needs none of them.
+ */
+export function servicesConfigNeeds(config: Config): OptionalService[] {
+  const needs: OptionalService[] = [];
+  if (config.lake.s3 && isLoopback(config.lake.s3.endpoint)) needs.push('s3');
+  if (config.lake.gcs && isLoopback(config.lake.gcs.endpoint)) needs.push('gcs');
+  if (config.batch.engine === 'bigquery' && isLoopback(config.batch.bigquery.endpoint))
+    needs.push('bigquery');
+  return needs;
+}
+
+/** `--with s3,gcs,bigquery` (or `all`): one clear line for a name it does not know. */
+export function parseWith(value: string | undefined): OptionalService[] {
+  if (value === undefined || value === '') return [];
+  const names = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (names.includes('all')) return [...OPTIONAL_SERVICES];
+  for (const n of names)
+    if (!(OPTIONAL_SERVICES as readonly string[]).includes(n))
+      throw new UserFacingError(
+        `unknown service '${n}' in --with`,
+        `use --with ${OPTIONAL_SERVICES.join(',')} or all`,
+      );
+  return names as OptionalService[];
 }
 
 /**
- * Installs what is missing and starts the local services (Kafka, Temporal, PostgreSQL, SMTP with its inbox,
- * MinIO and fake-gcs-server as the object stores a lake can live on, the BigQuery emulator). Each start is a no-op
- * when the service already answers. ClickHouse (chDB) and DuckDB are in-process: nothing to start.
+ * Installs what is missing and starts the local services: Kafka, Temporal, PostgreSQL and SMTP with
+ * its inbox always; MinIO, fake-gcs-server and the BigQuery emulator only when `optional` names
+ * them (each takes minutes to build the first time). Each start is a no-op when the service already
+ * answers. ClickHouse (chDB) and DuckDB are in-process: nothing to start.
  */
-export async function startStack(log: (line: string) => void): Promise<StackStatus> {
+export async function startStack(
+  log: (line: string) => void,
+  optional: readonly OptionalService[] = OPTIONAL_SERVICES,
+): Promise<StackStatus> {
   log('starting Kafka (KRaft, single node)...');
   const kafka = await startKafka(kafkaServiceOptions(), log);
   log(`  kafka ${kafka.state} on ${kafka.where} (log: ${kafka.log})`);
@@ -36,18 +81,41 @@ export async function startStack(log: (line: string) => void): Promise<StackStat
   log('starting the local mail server...');
   const mail = await startMail();
   log(`  mail ${mail.state}: SMTP on ${mail.where}, inbox ${mail.inbox} (log: ${mail.log})`);
-  log('starting the local S3 server (MinIO)...');
-  const minio = await startMinio(undefined, log);
-  log(`  minio ${minio.state} on ${minio.where} (log: ${minio.log})`);
-  log('starting the local GCS server (fake-gcs-server)...');
-  const gcs = await startGcs(undefined, log);
-  log(`  fake-gcs-server ${gcs.state} on ${gcs.where} (log: ${gcs.log})`);
-  log('starting the BigQuery emulator...');
-  const bigquery = await startBigQuery(undefined, log);
-  log(`  bigquery emulator ${bigquery.state} on ${bigquery.where} (log: ${bigquery.log})`);
+  const status: StackStatus = { kafka, temporal, mail, postgres };
+  if (optional.includes('s3')) {
+    log('starting the local S3 server (MinIO)...');
+    status.minio = await startMinio(undefined, log);
+    log(`  minio ${status.minio.state} on ${status.minio.where} (log: ${status.minio.log})`);
+  }
+  if (optional.includes('gcs')) {
+    log('starting the local GCS server (fake-gcs-server)...');
+    status.gcs = await startGcs(undefined, log);
+    log(`  fake-gcs-server ${status.gcs.state} on ${status.gcs.where} (log: ${status.gcs.log})`);
+  }
+  if (optional.includes('bigquery')) {
+    log('starting the BigQuery emulator...');
+    status.bigquery = await startBigQuery(undefined, log);
+    log(
+      `  bigquery emulator ${status.bigquery.state} on ${status.bigquery.where} (log: ${status.bigquery.log})`,
+    );
+  }
   // DuckDB reads a lake on an object store through httpfs: fetched once, like the services.
-  ensureHttpfsExtension(log);
-  return { kafka, temporal, mail, minio, gcs, bigquery, postgres };
+  if (optional.includes('s3') || optional.includes('gcs')) ensureHttpfsExtension(log);
+  return status;
+}
+
+/** Which of the stack's services this start launched (the rest were already running). */
+export function startedByThisRun(stack: StackStatus) {
+  const started = (s: { state: string } | undefined) => s?.state === 'started';
+  return {
+    kafka: started(stack.kafka),
+    temporal: started(stack.temporal),
+    mail: started(stack.mail),
+    minio: started(stack.minio),
+    gcs: started(stack.gcs),
+    bigquery: started(stack.bigquery),
+    postgres: started(stack.postgres),
+  };
 }
 
 export async function stopStack(
