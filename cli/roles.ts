@@ -28,6 +28,8 @@ export type Role = (typeof ROLES)[number];
 export interface RunningRoles {
   urls: { ingest?: string; api?: string; ops?: string };
   stop(): Promise<void>;
+  /** What `stop` is waiting on now (a role's part), for a shutdown that takes too long to say so. */
+  stopping(): string | undefined;
 }
 
 export function parseRoles(args: string[]): Role[] {
@@ -46,7 +48,8 @@ export function parseRoles(args: string[]): Role[] {
  * one chDB instance: chDB binds its data directory to a single process.
  */
 export async function startRoles(roles: Role[], config: Config, log: Logger): Promise<RunningRoles> {
-  const stops: (() => Promise<void>)[] = [];
+  const stops: { what: string; fn: () => Promise<void> }[] = [];
+  let current: string | undefined;
   const urls: RunningRoles['urls'] = {};
   const kafka = createKafka(config, log);
   let clickhouse: ClickHouseClient | undefined;
@@ -55,7 +58,7 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
       clickhouse = createClickHouse(config);
       await applyClickHouseSchema(clickhouse, config.clickhouse.database);
       const client = clickhouse;
-      stops.push(() => client.close());
+      stops.push({ what: 'ClickHouse (chDB) client', fn: () => client.close() });
     }
     return clickhouse;
   };
@@ -70,15 +73,18 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
     }
   }
   const stop = async () => {
-    for (const s of stops.reverse())
-      await s().catch((e: unknown) => log.warn('stop failed', { error: String(e) }));
+    for (const s of stops.reverse()) {
+      current = s.what;
+      await s.fn().catch((e: unknown) => log.warn('stop failed', { what: s.what, error: String(e) }));
+    }
+    current = undefined;
   };
   try {
     // Cluster workers' metrics stay in each worker: only a lone process or the primary listens.
     if (cluster.isPrimary) {
       const ops = await startOpsServer(config.ops);
       urls.ops = ops.url;
-      stops.push(ops.close);
+      stops.push({ what: 'ops server', fn: ops.close });
     }
     if (roles.some((r) => r !== 'worker' && r !== 'serve')) {
       await kafkaReachable(config, log);
@@ -91,12 +97,15 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
           clickhouse: await ch(),
           log: log.child({ role: 'speed', consumer: i }),
         });
-        stops.push(c.stop);
+        stops.push({ what: `speed consumer ${i}`, fn: c.stop });
       }
-      stops.push(watchConsumerLag(kafka, config.kafka.groups.speed, [config.kafka.topics.events]));
+      stops.push({
+        what: 'speed lag watch',
+        fn: watchConsumerLag(kafka, config.kafka.groups.speed, [config.kafka.topics.events]),
+      });
       // The speed view's maintenance (erasures) runs here, beside the consumers it pauses.
       const maintenance = startSpeedErasureWorker(config, await ch(), log.child({ role: 'speed' }));
-      stops.push(maintenance.stop);
+      stops.push({ what: 'speed maintenance worker (Temporal)', fn: maintenance.stop });
     }
     if (roles.includes('archiver')) {
       const a = await startLakeArchiver(
@@ -111,13 +120,14 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
         },
         { kafka, log: log.child({ role: 'archiver' }) },
       );
-      stops.push(a.stop);
-      stops.push(
-        watchConsumerLag(kafka, config.kafka.groups.archiver, [
+      stops.push({ what: 'lake archiver', fn: a.stop });
+      stops.push({
+        what: 'archiver lag watch',
+        fn: watchConsumerLag(kafka, config.kafka.groups.archiver, [
           config.kafka.topics.events,
           config.kafka.topics.quarantine,
         ]),
-      );
+      });
     }
     if (roles.includes('worker')) {
       const w = await startBatchWorker(
@@ -148,17 +158,17 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
         },
         log.child({ role: 'worker' }),
       );
-      stops.push(w.stop);
+      stops.push({ what: 'batch worker (Temporal activities in flight)', fn: w.stop });
     }
     if (roles.includes('serve')) {
       if (config.api.port !== 0) await assertPortFree(config.api.port, 'serving API', 'API_PORT');
       const { app, url } = await startServingApi({ config, clickhouse: await ch() }, config.api);
       urls.api = url;
-      stops.push(() => app.close());
+      stops.push({ what: 'serving API', fn: () => app.close() });
       const reports = await startReportWorker(config, app.get(MetricsService), log.child({ role: 'serve' }), {
         quality: app.get<QualityQuery>(QUALITY),
       });
-      stops.push(reports.stop);
+      stops.push({ what: 'report worker (Temporal)', fn: reports.stop });
     }
     if (roles.includes('ingest')) {
       // Cluster workers share the port through the primary: only a lone process checks it.
@@ -169,13 +179,13 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
       await listen(server, config.ingest.port, config.ingest.host, 'INGEST_PORT');
       const port = (server.address() as { port: number }).port;
       urls.ingest = `http://${config.ingest.host}:${port}`;
-      stops.push(ingest.close);
+      stops.push({ what: 'ingest (requests in flight, producer flush)', fn: ingest.close });
     }
   } catch (e) {
     await stop();
     throw e;
   }
-  return { urls, stop };
+  return { urls, stop, stopping: () => current };
 }
 
 function listen(
