@@ -1,69 +1,83 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../core/log';
+import { DEMO_USERS, demoSession, demoUsers, hourShare, seededRandom, visitsPerDay } from './demo-data';
 
-const PAGES = ['/', '/pricing', '/docs', '/blog/lambda', '/signup'];
-const CONTENT = ['intro-video', 'product-tour', 'webinar-42'];
-const PRODUCTS = [
-  { product_id: 'sku-1', category: 'books', price: 12.5 },
-  { product_id: 'sku-2', category: 'games', price: 59 },
-  { product_id: 'sku-3', category: 'music', price: 9.99 },
-];
+type Call = Record<string, unknown>;
 
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)] as T;
-
-/** One realistic Segment call: page views, video plays and purchases from a few hundred users. */
-export function demoEvent(now = new Date()): Record<string, unknown> {
-  const userId = `user-${Math.floor(Math.random() * 300)}`;
-  const base = {
-    messageId: randomUUID(),
-    userId,
-    timestamp: now.toISOString(),
-    context: { library: { name: 'demo' } },
-  };
-  const roll = Math.random();
-  if (roll < 0.6) return { ...base, type: 'page', name: 'page', properties: { path: pick(PAGES) } };
-  if (roll < 0.9) {
-    return {
-      ...base,
-      type: 'track',
-      event: 'video_play',
-      properties: { content_id: pick(CONTENT), duration_seconds: 300 },
-    };
-  }
-  const p = pick(PRODUCTS);
-  const quantity = 1 + Math.floor(Math.random() * 3);
-  return {
-    ...base,
-    type: 'track',
-    event: 'purchase',
-    properties: { ...p, quantity, currency: 'USD', order_id: randomUUID(), total_amount: p.price * quantity },
-  };
-}
-
-/** Posts a small batch to the collector every `intervalMs` until stopped. */
+/**
+ * Live demo traffic: the demo's users keep visiting at the rate and rhythm of the seeded history
+ * (the current hour looks like the same hour of earlier days). Each visit's calls are sent when
+ * their time comes, so events arrive as a real site's would: a video's progress a minute apart.
+ * `speedUp` multiplies the rate (tests that want to see counts move at once).
+ */
 export function startDemoTraffic(
   ingestUrl: string,
   writeKey: string,
   log: Logger,
-  opts: { intervalMs?: number; batchSize?: number } = {},
-): { stop(): Promise<void> } {
+  opts: { tickMs?: number; speedUp?: number; experimentStart?: number } = {},
+): { stop(): Promise<void>; sent(): number } {
   const auth = `Basic ${Buffer.from(`${writeKey}:`).toString('base64')}`;
+  const now = Date.now();
+  const users = demoUsers(DEMO_USERS, now - 14 * 86_400_000, 14);
+  const perDay = visitsPerDay(users) * (opts.speedUp ?? 1);
+  const rnd = seededRandom(now);
+  const pending: Call[] = [];
+  let owed = 0;
+  let sent = 0;
+  let failures = 0;
   let stopped = false;
   let inflight: Promise<void> = Promise.resolve();
+  const tickMs = opts.tickMs ?? 1000;
+  // Visits that began in the last quarter hour are still going on: their calls from now on are
+  // sent, so the traffic is at its steady rate at once (the history holds what came before).
+  for (let i = Math.round((perDay * hourShare(now)) / 4); i > 0; i--) {
+    const u = users[Math.floor(rnd() * users.length)];
+    if (!u) continue;
+    const began = now - Math.floor(rnd() * 15 * 60_000);
+    const calls = demoSession(u, began, rnd, {
+      first: false,
+      experimentStart: opts.experimentStart ?? 0,
+      ids: randomUUID,
+    });
+    pending.push(...calls.filter((c) => Date.parse(c.timestamp as string) >= now));
+  }
   const tick = async () => {
-    const batch = Array.from({ length: opts.batchSize ?? 20 }, () => demoEvent());
+    const at = Date.now();
+    owed += (perDay * hourShare(at) * tickMs) / 3_600_000;
+    for (; owed >= 1; owed--) {
+      const u = users[Math.floor(rnd() * users.length)];
+      if (!u) continue;
+      pending.push(
+        ...demoSession(u, at, rnd, {
+          first: false,
+          experimentStart: opts.experimentStart ?? 0,
+          ids: randomUUID,
+        }),
+      );
+    }
+    pending.sort((a, b) => String(a.timestamp).localeCompare(String(b.timestamp)));
+    const due = pending.findIndex((c) => Date.parse(c.timestamp as string) > at);
+    const batch = pending.splice(0, due === -1 ? pending.length : due);
+    if (batch.length === 0) return;
     const res = await fetch(`${ingestUrl}/v1/batch`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: auth },
       body: JSON.stringify({ batch, sentAt: new Date().toISOString() }),
     });
-    if (!res.ok) log.warn('demo traffic: ingest answered', { status: res.status });
+    if (res.ok) sent += batch.length;
+    // One warning per run of failures, not one per second.
+    else if (failures++ === 0)
+      log.warn('demo traffic: the collector refused a batch', { status: res.status });
+    if (res.ok) failures = 0;
   };
   const timer = setInterval(() => {
     if (stopped) return;
-    inflight = tick().catch((e: unknown) => log.warn('demo traffic failed', { error: String(e) }));
-  }, opts.intervalMs ?? 250);
+    inflight = tick().catch((e: unknown) => {
+      if (failures++ === 0) log.warn('demo traffic failed', { error: String(e) });
+    });
+  }, tickMs);
   return {
+    sent: () => sent,
     stop: async () => {
       stopped = true;
       clearInterval(timer);

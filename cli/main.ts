@@ -16,17 +16,22 @@ import { schemaCommand } from './commands/schema';
 import { servicesCommand } from './commands/services';
 import { testCommand } from './commands/test';
 import { upCommand } from './commands/up';
+import { logsCommand } from './commands/logs';
 import { userCommand } from './commands/user';
 
 const USAGE = `usage: ./platform <command>
 
-  up [--no-demo] [--with-monitoring]
-                            install what is missing, start Kafka, Temporal and every role, send demo
-                            traffic; with Prometheus (9090) scraping every ops port and alerting
+  up [--no-demo] [--demo-days N] [--with s3,gcs,bigquery] [--with-monitoring]
+                            install what is missing, start the services the configuration needs
+                            (Kafka, Temporal, PostgreSQL, mail; MinIO, fake GCS, the BigQuery emulator
+                            when LAKE_URL/BATCH_ENGINE or --with ask), every role, seed N days of demo
+                            history once (14) and send live demo traffic; with Prometheus (9090)
+  logs [role] [--follow]    the logs up wrote under .local/logs/ (every role's when none is named)
   test [vitest args]        install what is missing, start the services, run the whole test suite
   run <role>[,<role>...]    run roles in this process: ingest, speed, archiver, worker, serve, all
                             (ingest --workers N: N processes sharing the port)
-  services start|stop|status  the local Kafka broker and Temporal dev server
+  services start|stop|status [--with s3,gcs,bigquery]
+                            the local services (the optional ones when the configuration or --with asks)
   status [--ops host:port,...]  the running platform: ingest, consumer lag, dead letters,
                                     watermark, next scheduled runs (from the ops ports and Temporal)
   down                      stop the local Kafka broker, Temporal dev server and mail server
@@ -53,6 +58,17 @@ const USAGE = `usage: ./platform <command>
   infra render | infra check        the Terraform deployment (infra/terraform): write its contracts
                                     file from the code; check it (fmt, loader, tflint, contracts)`;
 
+function demoDays(v: string | true | undefined): number {
+  if (v === undefined) return 14;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 90)
+    throw new UserFacingError(
+      `--demo-days must be a whole number of days from 0 to 90 (got '${String(v)}')`,
+      'for example --demo-days 14',
+    );
+  return n;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const args = parseArgs(rest);
@@ -61,13 +77,20 @@ async function main(argv: string[]): Promise<number> {
       return upCommand({
         demo: args.options['no-demo'] === undefined,
         monitoring: args.options['with-monitoring'] !== undefined,
+        ...(typeof args.options.with === 'string' ? { with: args.options.with } : {}),
+        demoDays: demoDays(args.options['demo-days']),
       });
+    case 'logs':
+      return logsCommand(args.positional[0], args.options.follow !== undefined);
     case 'test':
       return testCommand(rest);
     case 'run':
       return runCommand(args.positional, Number(args.options.workers ?? 1));
     case 'services':
-      return servicesCommand(args.positional[0]);
+      return servicesCommand(
+        args.positional[0],
+        typeof args.options.with === 'string' ? args.options.with : undefined,
+      );
     case 'status':
       return statusCommand(args);
     case 'down':
