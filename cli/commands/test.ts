@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { killProcesses, markedProcesses } from '../../infra/local/leftovers';
 import { localFiles } from '../../core/lake/local-storage';
 import { join } from 'node:path';
 import { ensureChromium } from '../../infra/local/chromium/install';
@@ -7,7 +9,10 @@ import { ensurePrometheus } from '../../infra/local/prometheus/install';
 import { ensureTerraformTools } from '../../infra/local/terraform/install';
 import { ensureTemporalTestServer } from '../../infra/local/temporal/test-server';
 import { REPO_ROOT, stateDir } from '../../infra/local/paths';
-import { startStack, stopStack } from '../../infra/local/stack';
+import { startedByThisRun, startStack, stopStack } from '../../infra/local/stack';
+
+/** The environment variable that marks the processes of one test run. */
+const RUN_MARK = 'PLATFORM_TEST_RUN';
 
 interface VitestJson {
   numPassedTests: number;
@@ -23,6 +28,9 @@ interface VitestJson {
  */
 export async function testCommand(extraArgs: string[]): Promise<number> {
   const say = (l: string) => console.log(l);
+  // Every process this run starts inherits the mark: the last step finds any still alive.
+  const mark = randomUUID();
+  process.env[RUN_MARK] = mark;
   ensureChromium(say);
   ensureTemporalTestServer(say);
   ensureGbstats(say);
@@ -50,19 +58,18 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
       child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
     });
   } finally {
-    const started = {
-      kafka: stack.kafka.state === 'started',
-      temporal: stack.temporal.state === 'started',
-      mail: stack.mail.state === 'started',
-      minio: stack.minio.state === 'started',
-      gcs: stack.gcs.state === 'started',
-      bigquery: stack.bigquery.state === 'started',
-      postgres: stack.postgres.state === 'started',
-    };
+    const started = startedByThisRun(stack);
     if (Object.values(started).some(Boolean)) {
       say('stopping the services this run started...');
       await stopStack(say, started);
     }
+  }
+  // The suite's last step: nothing it started may outlive it (a service, a broker of a test's own).
+  const left = markedProcesses(RUN_MARK, mark);
+  if (left.length > 0) {
+    say(`${left.length} processes started by this run were still running after it; stopped now:`);
+    for (const p of left) say(`  pid ${p.pid}: ${p.command}`);
+    killProcesses(left);
   }
   const results = localFiles.readTextIfExists(resultsFile);
   if (results !== undefined) {
@@ -70,7 +77,10 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
     const skipped = r.numPendingTests + r.numTodoTests;
     // A file that fails to load counts as a failure even though no test in it ran.
     const failed =
-      r.numFailedTests + (r.numFailedTests === 0 && r.numFailedTestSuites > 0 ? r.numFailedTestSuites : 0);
+      r.numFailedTests +
+      (r.numFailedTests === 0 && r.numFailedTestSuites > 0 ? r.numFailedTestSuites : 0) +
+      (left.length > 0 ? 1 : 0);
+    if (left.length > 0) code = code || 1;
     console.log(
       `tests: ${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`,
     );
