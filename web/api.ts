@@ -51,6 +51,9 @@ export interface Bucket {
 
 export interface MetricAnswer {
   metric: string;
+  /** The range asked, as the API resolved it (ISO). */
+  from: string;
+  to: string;
   value: number;
   unit?: string;
   buckets: Bucket[];

@@ -22,7 +22,7 @@ echarts.use([
 export function timeSeries(
   el: HTMLElement,
   series: { name: string; points: Bucket[] }[],
-  o: { kind?: 'line' | 'bar'; zone?: string } = {},
+  o: { kind?: 'line' | 'bar'; zone?: string; range?: { from: string; to: string } } = {},
 ): echarts.ECharts {
   const chart = echarts.getInstanceByDom(el) ?? echarts.init(el);
   const zone = o.zone ?? 'UTC';
@@ -31,11 +31,14 @@ export function timeSeries(
   chart.setOption(
     {
       animation: false,
-      grid: { left: 48, right: 16, top: 24, bottom: 32 },
+      // Room for the labels whatever their width, and for the legend under the axis, never on it.
+      grid: { left: 8, right: 24, top: 16, bottom: series.length > 1 ? 40 : 8, containLabel: true },
       tooltip: { trigger: 'axis' },
-      legend: series.length > 1 ? { type: 'scroll' } : undefined,
+      legend: series.length > 1 ? { type: 'scroll', bottom: 0, left: 'center' } : undefined,
       xAxis: {
         type: 'time',
+        // The axis spans the question's range, not a rounded one past it (a day ahead, or two).
+        ...(o.range ? { min: Date.parse(o.range.from), max: Date.parse(o.range.to) } : {}),
         axisLabel: {
           // 'hh:mm', or 'MM-DD' at the zone's midnight.
           formatter: (v: number) => {

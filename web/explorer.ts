@@ -108,7 +108,7 @@ export async function explorer(main: HTMLElement, zone: string): Promise<void> {
   timeSeries(
     main.querySelector('#chart') as HTMLElement,
     [...byDim].map(([name, points]) => ({ name, points })),
-    { zone },
+    { zone, range: answer },
   );
   const { from, to } = resolveRange(q.range, zone);
   (main.querySelector('#sources') as HTMLElement).textContent =

@@ -124,9 +124,7 @@ export function overview(main: HTMLElement, zone: string): () => void {
         timeSeries(
           body('events-hourly').firstElementChild as HTMLElement,
           [{ name: 'events', points: a.buckets }],
-          {
-            zone,
-          },
+          { zone, range: a },
         );
       },
     );

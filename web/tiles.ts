@@ -48,7 +48,7 @@ export async function drawTile(
     timeSeries(
       body.firstElementChild as HTMLElement,
       [...byDim].map(([name, points]) => ({ name, points })),
-      { kind: t.chart, zone },
+      { kind: t.chart, zone, range: answer },
     );
   }
   meta.textContent = `${t.metric}: ${answer.value}; ${sources(answer, zone)}${t.chart === 'line' || t.chart === 'bar' ? ' (speed part shaded)' : ''}`;
