@@ -200,7 +200,7 @@ export function demoSession(
       });
     else {
       // Short videos are mostly finished; long ones often left halfway.
-      const share = Math.min(1, (rnd() + rnd()) * (c.duration_seconds < 600 ? 0.75 : 0.5));
+      const share = Math.min(1, (rnd() + rnd()) * (c.duration_seconds < 600 ? 0.75 : 0.6));
       let watched = 0;
       const target = Math.floor(share * c.duration_seconds);
       while (watched < target) {

@@ -1,5 +1,6 @@
 import { escape, get } from './api';
 import { defineFormHtml, wireDefineForm } from './define-form';
+import { experimentBody, experimentFields } from './experiment-form';
 
 interface Comparison {
   variation: string;
@@ -42,7 +43,7 @@ const EXAMPLE = {
 /**
  * Experiments of the project: pick one to see its results (users and SRM, each metric per
  * variation, each variation against the control, frequentist or sequential, Bayesian, CUPED);
- * an admin defines one by its JSON (the API's body).
+ * an admin defines one with a form (or by its JSON, the API's body).
  */
 export async function experiments(main: HTMLElement, scopes: string[]): Promise<void> {
   const params = new URLSearchParams(location.search);
@@ -65,7 +66,7 @@ export async function experiments(main: HTMLElement, scopes: string[]): Promise<
       </form>
     </section>
     <div id="results" class="wide"></div>
-    ${scopes.includes('admin') ? defineFormHtml('experiment', EXAMPLE, 10) : ''}`;
+    ${scopes.includes('admin') ? defineFormHtml('experiment', experimentFields(), EXAMPLE, 10) : ''}`;
   const pick = main.querySelector('#pick') as HTMLFormElement;
   pick.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -76,7 +77,7 @@ export async function experiments(main: HTMLElement, scopes: string[]): Promise<
     history.pushState(null, '', `/experiments?${next}`);
     void experiments(main, scopes);
   });
-  wireDefineForm(main, '/v1/experiments', '/experiments', () => experiments(main, scopes));
+  wireDefineForm(main, '/v1/experiments', '/experiments', () => experiments(main, scopes), experimentBody);
   const out = main.querySelector('#results') as HTMLElement;
   if (!id) {
     out.innerHTML = '<section class="tile"><p>No experiment yet.</p></section>';

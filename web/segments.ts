@@ -1,5 +1,6 @@
 import { escape, get, type Bucket } from './api';
 import { defineFormHtml, wireDefineForm } from './define-form';
+import { segmentBody, segmentFields } from './segment-form';
 import { timeSeries } from './charts';
 
 interface Segment {
@@ -30,7 +31,7 @@ const EXAMPLE = {
 /**
  * Segments of the project: pick one to see its size each day of the last two weeks (members and
  * known users), what its members did beside everyone (events per day), its definition, and its
- * members as CSV; an admin defines one by its JSON (the API's body).
+ * members as CSV; an admin defines one with a form (or by its JSON, the API's body).
  */
 export async function segments(main: HTMLElement, scopes: string[], zone: string): Promise<void> {
   const params = new URLSearchParams(location.search);
@@ -49,7 +50,7 @@ export async function segments(main: HTMLElement, scopes: string[], zone: string
       </form>
     </section>
     <div id="segment" class="wide"></div>
-    ${scopes.includes('admin') ? defineFormHtml('segment', EXAMPLE, 12) : ''}`;
+    ${scopes.includes('admin') ? defineFormHtml('segment', segmentFields(), EXAMPLE, 12) : ''}`;
   const pick = main.querySelector('#pick') as HTMLFormElement;
   pick.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -60,7 +61,7 @@ export async function segments(main: HTMLElement, scopes: string[], zone: string
     );
     void segments(main, scopes, zone);
   });
-  wireDefineForm(main, '/v1/segments', '/segments', () => segments(main, scopes, zone));
+  wireDefineForm(main, '/v1/segments', '/segments', () => segments(main, scopes, zone), segmentBody);
   const out = main.querySelector('#segment') as HTMLElement;
   const chosen = all.find((s) => s.definition.id === id);
   if (!id || !chosen) {
