@@ -17,6 +17,7 @@ import { servicesCommand } from './commands/services';
 import { testCommand } from './commands/test';
 import { upCommand } from './commands/up';
 import { logsCommand } from './commands/logs';
+import { configCommand } from './commands/config';
 import { userCommand } from './commands/user';
 
 const USAGE = `usage: ./platform <command>
@@ -27,6 +28,7 @@ const USAGE = `usage: ./platform <command>
                             when LAKE_URL/BATCH_ENGINE or --with ask), every role, seed N days of demo
                             history once (14) and send live demo traffic; with Prometheus (9090)
   logs [role] [--follow]    the logs up wrote under .local/logs/ (every role's when none is named)
+  config [--write]          every setting the platform reads, with defaults (--write: docs/configuration.md)
   test [vitest args]        install what is missing, start the services, run the whole test suite
   run <role>[,<role>...]    run roles in this process: ingest, speed, archiver, worker, serve, all
                             (ingest --workers N: N processes sharing the port)
@@ -80,6 +82,8 @@ async function main(argv: string[]): Promise<number> {
         ...(typeof args.options.with === 'string' ? { with: args.options.with } : {}),
         demoDays: demoDays(args.options['demo-days']),
       });
+    case 'config':
+      return configCommand(args.options.write !== undefined);
     case 'logs':
       return logsCommand(args.positional[0], args.options.follow !== undefined);
     case 'test':

@@ -33,6 +33,40 @@ export const SETTING_PAIRS = [
 /** Read by the process outside loadConfig (logging). */
 export const PROCESS_SETTINGS = ['LOG_LEVEL', 'TEMPORAL_LOG_LEVEL'] as const;
 
+/** What the code says of one setting it reads: its kind, default, range or allowed values. */
+export interface SettingRead {
+  name: string;
+  type?: 'text' | 'integer' | 'port' | 'one of' | 'URL';
+  default?: string;
+  range?: [number, number];
+  allowed?: readonly string[];
+  pairedWith?: string;
+}
+
+let recording: Map<string, SettingRead> | undefined;
+
+/**
+ * Every setting `read` asks for, with what the reader knows of it: the configuration reference
+ * (docs/configuration.md) is generated from this, so it lists exactly what the code reads.
+ */
+export function recordSettings(read: () => void): SettingRead[] {
+  const previous = recording;
+  const seen = new Map<string, SettingRead>();
+  recording = seen;
+  try {
+    read();
+  } finally {
+    recording = previous;
+  }
+  return [...seen.values()];
+}
+
+/** Later notes refine earlier ones: port() reads through int(), oneOf() through str(). */
+function note(r: SettingRead): void {
+  if (!recording) return;
+  recording.set(r.name, { ...recording.get(r.name), ...r });
+}
+
 export class Reader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
@@ -51,14 +85,17 @@ export class Reader {
   }
 
   str(name: string, fallback: string): string {
+    note({ name, type: 'text', default: fallback });
     return this.value(name) ?? fallback;
   }
 
   optional(name: string): string | undefined {
+    note({ name });
     return this.value(name);
   }
 
   int(name: string, fallback: number, min: number, max: number): number {
+    note({ name, type: 'integer', default: String(fallback), range: [min, max] });
     const raw = this.value(name);
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
@@ -70,11 +107,14 @@ export class Reader {
   }
 
   port(name: string, fallback: number): number {
-    return this.int(name, fallback, 0, 65535);
+    const port = this.int(name, fallback, 0, 65535);
+    note({ name, type: 'port' });
+    return port;
   }
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
     const raw = this.str(name, fallback);
+    note({ name, type: 'one of', allowed });
     if (!(allowed as readonly string[]).includes(raw)) {
       this.problems.push(`${name} must be one of ${allowed.join(', ')} (got '${raw}')`);
       return fallback;
@@ -85,6 +125,8 @@ export class Reader {
   /** Two settings that go together: both values, or neither (a problem when only one is set). */
   pair(a: string, b: string): [string, string] | undefined {
     const [x, y] = [this.optional(a), this.optional(b)];
+    note({ name: a, pairedWith: b });
+    note({ name: b, pairedWith: a });
     if ((x === undefined) !== (y === undefined))
       this.problems.push(`${a} and ${b} go together: set both or neither`);
     return x !== undefined && y !== undefined ? [x, y] : undefined;
@@ -92,6 +134,7 @@ export class Reader {
 
   url(name: string): string | undefined {
     const raw = this.optional(name);
+    note({ name, type: 'URL' });
     if (raw === undefined) return undefined;
     try {
       new URL(raw);
