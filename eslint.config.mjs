@@ -51,7 +51,7 @@ const WORKFLOW_FORBIDDEN = [
 ];
 
 /**
- * Which top-level folder may import which (DESIGN.md layout): core imports no layer; each layer
+ * Which top-level folder may import which (docs/architecture.md, Layout): core imports no layer; each layer
  * imports core and the seams below it; only the CLI, tests and benchmarks wire everything. The
  * graph has no cycle. Tests next to the code may use test/ helpers; production code may not.
  */

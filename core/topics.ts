@@ -1,4 +1,4 @@
-/** Kafka topic names, a contract with operators (DESIGN.md §5). Overridable for isolated tests. */
+/** Kafka topic names, a contract with operators (docs/architecture.md, Contracts). Overridable for isolated tests. */
 export const DEFAULT_TOPICS = {
   events: 'events',
   quarantine: 'events.quarantine',

@@ -1,4 +1,4 @@
-/** Names operators and other parts rely on (DESIGN.md §5). Never repeat these as string literals. */
+/** Names operators and other parts rely on (docs/architecture.md, Contracts). Never repeat these as string literals. */
 export const TASK_QUEUE = 'analytics-batch';
 
 export const WORKFLOW_TYPES = {
