@@ -7,14 +7,12 @@ import { deadletterCommand } from './commands/deadletter';
 import { reportCommand } from './commands/report';
 import { keyCommand, tokenCommand } from './commands/credentials';
 import { experimentCommand } from './commands/experiment';
-import { infraCommand } from './commands/infra';
 import { segmentCommand } from './commands/segment';
 import { statusCommand } from './commands/status';
 import { loginCommand } from './commands/login';
 import { runCommand } from './commands/run';
 import { schemaCommand } from './commands/schema';
 import { servicesCommand } from './commands/services';
-import { testCommand } from './commands/test';
 import { upCommand } from './commands/up';
 import { logsCommand } from './commands/logs';
 import { configCommand } from './commands/config';
@@ -87,7 +85,9 @@ async function main(argv: string[]): Promise<number> {
     case 'logs':
       return logsCommand(args.positional[0], args.options.follow !== undefined);
     case 'test':
-      return testCommand(rest);
+      // Development commands load their tools (vitest, the Terraform checks) only when run: the
+      // production image has none of them.
+      return (await import('./commands/test.js')).testCommand(rest);
     case 'run':
       return runCommand(args.positional, Number(args.options.workers ?? 1));
     case 'services':
@@ -120,7 +120,7 @@ async function main(argv: string[]): Promise<number> {
     case 'user':
       return userCommand(args);
     case 'infra':
-      return infraCommand(args.positional[0]);
+      return (await import('./commands/infra.js')).infraCommand(args.positional[0]);
     case undefined:
     case 'help':
     case '--help':

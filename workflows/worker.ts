@@ -57,8 +57,9 @@ export async function startBatchWorker(
     connection,
     namespace: config.namespace,
     taskQueue: config.taskQueue,
-    // A file path, not require.resolve: the SDK bundles the TypeScript source itself.
-    workflowsPath: join(__dirname, 'workflows.ts'),
+    // A file path, not require.resolve: the SDK bundles the source itself, TypeScript in a
+    // checkout, the compiled JavaScript in the production image (this file tells which it is).
+    workflowsPath: join(__dirname, __filename.endsWith('.ts') ? 'workflows.ts' : 'workflows.js'),
     activities: {
       ...createActivities({ engines, lake: config.lake }),
       ...(config.erasure ? createErasureActivities({ ...config.erasure, lake: config.lake }) : {}),
