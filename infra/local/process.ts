@@ -75,11 +75,23 @@ export async function stopDaemon(
       }
     }
   };
+  // The whole group, not only its leader: a launcher (tsx) may exit before the server it started,
+  // which would then outlive the stop with no parent.
+  const groupAlive = () => {
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch {
+      return isAlive(pid);
+    }
+  };
   kill(opts.signal ?? 'SIGTERM');
   const deadline = Date.now() + (opts.graceMs ?? 20_000);
-  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
-  if (isAlive(pid)) kill('SIGKILL');
-  while (isAlive(pid)) await sleep(50);
+  while (groupAlive() && Date.now() < deadline) await sleep(100);
+  if (groupAlive()) kill('SIGKILL');
+  // Bounded: a member already dead but not yet reaped by its parent still answers signal 0.
+  const killedBy = Date.now() + 10_000;
+  while (groupAlive() && Date.now() < killedBy) await sleep(50);
   rmSync(pidFile, { force: true });
   return true;
 }
