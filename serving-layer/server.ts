@@ -9,6 +9,8 @@ import { LateHoursIndex, viewHolds } from '../core/lake/late-markers';
 import { openLake } from '../core/lake/open-lake';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { securityHeaders } from './security-headers';
 import type { INestApplication } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../core/config';
@@ -106,7 +108,7 @@ export async function startServingApi(
       await metadata.close();
     },
   });
-  const app = await NestFactory.create(
+  const app = await NestFactory.create<NestExpressApplication>(
     AppModule.forRoot({
       ...deps,
       batch,
@@ -124,8 +126,13 @@ export async function startServingApi(
     }),
     {
       logger: ['error', 'warn'],
+      // JSON bodies only: a form posted from another site is never parsed into an object (and
+      // `a[0]=x` never becomes nested data).
+      bodyParser: false,
     },
   );
+  app.useBodyParser('json');
+  app.use(securityHeaders);
   app.enableShutdownHooks();
   // Requests by route pattern (/v1/metrics/:name), never by raw path: the label stays bounded.
   app.use((req: Request, res: Response, next: () => void) => {

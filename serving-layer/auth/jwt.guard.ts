@@ -12,6 +12,7 @@ import type { RevokedTokens } from '../../core/auth/revoked-tokens';
 import type { Sessions } from '../../core/auth/sessions';
 import { CONFIG, REVOKED_TOKENS, SESSIONS } from '../tokens';
 import { sessionOf } from './session-cookie';
+import { assertSameOrigin } from './same-origin';
 
 export type AuthedRequest = Request & { auth: TokenClaims };
 
@@ -65,6 +66,7 @@ export async function authenticate(req: Request, config: Config, access: Access)
           : 'this session has ended: sign in again (./platform login --project <id> prints a link)',
       );
     auth = found;
+    assertSameOrigin(req);
   }
   if (!auth.scopes.includes('read') && !auth.scopes.includes('admin')) {
     throw new UnauthorizedException('token lacks the read scope');

@@ -1,3 +1,4 @@
+import { ForbiddenException } from '@nestjs/common';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Request } from 'express';
@@ -84,8 +85,9 @@ export class LiveFeed {
       project = (await authenticate(req as Request, this.deps.config, this.deps.access)).project;
     } catch (e) {
       const message = (e as Error).message;
+      const status = e instanceof ForbiddenException ? '403 Forbidden' : '401 Unauthorized';
       socket.end(
-        `HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(message)}\r\nconnection: close\r\n\r\n${message}`,
+        `HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(message)}\r\nconnection: close\r\n\r\n${message}`,
       );
       return;
     }

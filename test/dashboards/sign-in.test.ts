@@ -35,7 +35,8 @@ describe('signing in with a printed link', () => {
     };
   };
   const withCookie = (cookie: string, path: string, init: RequestInit = {}) =>
-    fetch(`${api}${path}`, { ...init, headers: { ...init.headers, cookie: cookie.split(';')[0] as string } });
+    // As the web app's own page sends it: the browser adds its origin to every request that changes something.
+    fetch(`${api}${path}`, { ...init, headers: { ...init.headers, origin: api, cookie: cookie.split(';')[0] as string } });
 
   it('the link from ./platform login signs the browser in to its project only, once', async () => {
     const printed = await platformCli(config, ['login', '--project', `signin-a-${run}`]);
