@@ -112,6 +112,57 @@ export const DEMO_SEGMENT: SegmentDefinition = {
   },
 };
 
+/** The demo's dashboard: the figures a product team opens every morning. */
+export const DEMO_DASHBOARD = {
+  name: 'Product health',
+  tiles: [
+    {
+      title: 'Active users, last 7 days',
+      metric: 'active_users',
+      range: { preset: 'last_7d' },
+      granularity: 'day',
+      chart: 'bar',
+    },
+    {
+      title: 'Revenue, last 30 days',
+      metric: 'revenue',
+      range: { preset: 'last_30d' },
+      granularity: 'day',
+      chart: 'line',
+    },
+    {
+      title: 'Page views by path, last 7 days',
+      metric: 'page_views',
+      range: { preset: 'last_7d' },
+      granularity: 'day',
+      groupBy: 'path',
+      chart: 'line',
+    },
+    {
+      title: 'Plays today',
+      metric: 'content_plays',
+      range: { preset: 'today' },
+      granularity: 'hour',
+      chart: 'number',
+    },
+    {
+      title: 'Watch seconds by content, last 7 days',
+      metric: 'content_watch_seconds',
+      range: { preset: 'last_7d' },
+      granularity: 'day',
+      groupBy: 'content_id',
+      chart: 'bar',
+    },
+    {
+      title: 'Orders, last 24 hours',
+      metric: 'orders',
+      range: { preset: 'last_24h' },
+      granularity: 'hour',
+      chart: 'line',
+    },
+  ],
+} as const;
+
 export interface DemoUser {
   id: string;
   device: (typeof DEVICES)[number];

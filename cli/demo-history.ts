@@ -11,7 +11,9 @@ import { ExperimentStore } from '../serving-layer/experiments/experiment-store';
 import { SegmentStore } from '../serving-layer/segments/segment-store';
 import { WORKFLOW_TYPES } from '../workflows/ids';
 import type { BackfillInput, BackfillProgress, BackfillResult } from '../workflows/types';
-import { DEMO_PROJECT, DEMO_SEGMENT, demoExperiment, demoHistory } from './demo-data';
+import { DEMO_DASHBOARD, DEMO_PROJECT, DEMO_SEGMENT, demoExperiment, demoHistory } from './demo-data';
+import { DashboardStore } from '../serving-layer/dashboards/dashboard-store';
+import { NewDashboardSchema } from '../serving-layer/dashboards/definition';
 import { connectTemporal } from './temporal-client';
 
 const HOUR = 3_600_000;
@@ -45,14 +47,22 @@ export async function seedDemoHistory(
 ): Promise<SeededHistory> {
   const { config } = deps;
   const known = seededHistory(config);
-  if (known) return known;
+  if (known) {
+    // Definitions added by later versions (or deleted by hand) come back; the history stays.
+    const span = Date.parse(known.to) - Date.parse(known.from);
+    await defineDemoDefinitions(
+      config,
+      new Date(Date.parse(known.to) - Math.round((span * 0.7) / 86_400_000) * 86_400_000),
+    );
+    return known;
+  }
   // History runs until now: the hours before this one are sealed by the batch layer, this hour's
   // events stay with the speed layer, as they would on a site that has been live for two weeks.
   const now = Date.now();
   const to = Math.floor(now / HOUR) * HOUR;
   const from = to - days * 86_400_000;
   const experimentStart = to - Math.round(days * 0.7) * 86_400_000;
-  await defineDemoExperimentAndSegment(config, new Date(experimentStart));
+  await defineDemoDefinitions(config, new Date(experimentStart));
 
   let sent = 0;
   let day = 0;
@@ -76,7 +86,7 @@ export async function seedDemoHistory(
   return seeded;
 }
 
-async function defineDemoExperimentAndSegment(config: Config, experimentStart: Date): Promise<void> {
+async function defineDemoDefinitions(config: Config, experimentStart: Date): Promise<void> {
   const db = await MetadataStore.open(config.metadata.url);
   try {
     const experiments = new ExperimentStore(db);
@@ -85,6 +95,9 @@ async function defineDemoExperimentAndSegment(config: Config, experimentStart: D
     const segments = new SegmentStore(db);
     if (!(await segments.get(DEMO_PROJECT, DEMO_SEGMENT.id)))
       await segments.create(DEMO_PROJECT, DEMO_SEGMENT);
+    const dashboards = new DashboardStore(db);
+    if (!(await dashboards.list(DEMO_PROJECT)).some((d) => d.name === DEMO_DASHBOARD.name))
+      await dashboards.create(DEMO_PROJECT, NewDashboardSchema.parse(DEMO_DASHBOARD));
   } finally {
     await db.close();
   }
