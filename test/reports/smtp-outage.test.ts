@@ -32,22 +32,18 @@ describe('scheduled report delivery through an SMTP outage', () => {
 
   /** The real local mail server (the one ./platform up runs), on this test's own ports. */
   const startMail = async () => {
-    mail = spawn(
-      process.execPath,
-      [
-        join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
-        join(REPO_ROOT, 'infra/local/mail/server.ts'),
-      ],
-      {
-        env: {
-          ...process.env,
-          MAIL_DIR: mailDir,
-          MAIL_SMTP_PORT: String(smtpPort),
-          MAIL_INBOX_PORT: String(inboxPort),
-        },
-        stdio: 'ignore',
+    // One process (tsx as a loader, not its launcher): the SIGKILL below ends the server itself,
+    // not a launcher that would leave it running.
+    mail = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'infra/local/mail/server.ts')], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        MAIL_DIR: mailDir,
+        MAIL_SMTP_PORT: String(smtpPort),
+        MAIL_INBOX_PORT: String(inboxPort),
       },
-    );
+      stdio: 'ignore',
+    });
     await waitFor(
       () => mailAnswers({ smtpPort, inboxPort }),
       (up) => up,
