@@ -67,7 +67,7 @@ async function revokeToken(token: string): Promise<number> {
   }
   const db = await MetadataStore.open(config.metadata.url);
   try {
-    const revoked = await new RevokedTokens(db).revoke(token, found.claims.project, found.expiresAt);
+    const revoked = await new RevokedTokens(db).revoke(token, found.claims, found.expiresAt);
     console.log(
       revoked
         ? `revoked: the query API answers 401 to it from now on (project ${found.claims.project})`

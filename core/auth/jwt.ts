@@ -10,6 +10,24 @@ export interface TokenClaims {
   scopes: Scope[];
   /** Who signed in (a session from a sign-in link); API tokens name no user. */
   user?: string;
+  /** The token's own id (set at minting): what revocation names, whatever the token's spelling. */
+  jti?: string;
+}
+
+const SEGMENT = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * A token in its one spelling: three base64url segments without padding, each the exact encoding
+ * of its bytes. Decoders forgive padding, whitespace and unused low bits of the last character,
+ * so without this one token has many spellings, and anything keyed by the text (a cache, a
+ * revocation list) can be walked around by respelling it.
+ */
+export function isCanonicalToken(token: string): boolean {
+  const parts = token.split('.');
+  return (
+    parts.length === 3 &&
+    parts.every((p) => SEGMENT.test(p) && Buffer.from(p, 'base64url').toString('base64url') === p)
+  );
 }
 
 const ISSUER = 'analytics-platform';
@@ -33,6 +51,7 @@ export async function tokenExpiry(
   secret: string,
   token: string,
 ): Promise<{ claims: TokenClaims; expiresAt: Date }> {
+  if (!isCanonicalToken(token)) throw new Error('not a token in its canonical form');
   const { payload } = await jwtVerify(token, key(secret), {
     issuer: ISSUER,
     algorithms: ['HS256'],
@@ -53,6 +72,7 @@ const VERIFIED_MAX = 10_000;
 
 /** Verifies signature, issuer and expiry; throws on any failure. */
 export async function verifyToken(secret: string, token: string, now = Date.now()): Promise<TokenClaims> {
+  if (!isCanonicalToken(token)) throw new Error('not a token in its canonical form');
   const id = `${secret.length}:${secret}:${token}`;
   const known = verified.get(id);
   if (known && now < known.expiresAt) return { ...known.claims, scopes: [...known.claims.scopes] };
@@ -72,5 +92,10 @@ function verifyClaims(payload: Record<string, unknown>): TokenClaims {
   const project = payload.project;
   const scopes = payload.scopes;
   if (typeof project !== 'string' || !Array.isArray(scopes)) throw new Error('token lacks project or scopes');
-  return { project, scopes: scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)) };
+  const jti = typeof payload.jti === 'string' ? payload.jti : undefined;
+  return {
+    project,
+    scopes: scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+    ...(jti ? { jti } : {}),
+  };
 }

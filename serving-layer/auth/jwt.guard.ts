@@ -52,7 +52,7 @@ export async function authenticate(req: Request, config: Config, access: Access)
     } catch {
       throw new UnauthorizedException('invalid or expired token');
     }
-    if (access.revoked.isRevoked(token))
+    if (access.revoked.isRevoked(token, auth))
       throw new UnauthorizedException(
         'this token was revoked: mint a new one with ./platform token --project <id>',
       );

@@ -45,8 +45,8 @@ export class LoginController {
   @Get('v1/me')
   @UseGuards(JwtGuard)
   async me(@Req() req: AuthedRequest): Promise<TokenClaims & UserSettingsValues> {
-    const { project, user } = req.auth;
-    return { ...req.auth, ...(user ? await this.settings.get(project, user) : { timeZone: 'UTC' }) };
+    const { project, user, scopes } = req.auth;
+    return { project, scopes, ...(user ? { user } : {}), ...(user ? await this.settings.get(project, user) : { timeZone: 'UTC' }) };
   }
 
   /** The signed-in user's settings: `{"timeZone": "Europe/Paris"}` (IANA). Sessions only. */
