@@ -186,5 +186,36 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Objects used as maps of user-chosen strings answer 'constructor' or '__proto__' with what
+    // they inherit: build such maps as a Map (or Object.create(null)), read them with core/own.ts.
+    files: [
+      'core/**/*.ts',
+      'ingest/**/*.ts',
+      'speed-layer/**/*.ts',
+      'batch-layer/**/*.ts',
+      'workflows/**/*.ts',
+      'serving-layer/**/*.ts',
+      'web/**/*.ts',
+    ],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'VariableDeclarator[id.typeAnnotation.typeAnnotation.typeName.name="Record"] > ObjectExpression[properties.length=0]',
+          message:
+            'an empty Record filled by keys inherits Object.prototype: use a Map, or Object.create(null)',
+        },
+        {
+          selector:
+            'TSAsExpression[typeAnnotation.typeName.name="Record"] > ObjectExpression[properties.length=0]',
+          message:
+            'an empty Record filled by keys inherits Object.prototype: use a Map, or Object.create(null)',
+        },
+      ],
+    },
+  },
   ...layerRules,
 );

@@ -39,7 +39,7 @@ export async function listLateMarkers(lake: LakeStorage): Promise<LateMarker[]> 
  * events a view already holds.
  */
 export async function archivedOffsets(lake: LakeStorage): Promise<Record<string, string>> {
-  const out: Record<string, bigint> = {};
+  const out = Object.create(null) as Record<string, bigint>;
   for (const group of await lake.list(STATE_DIR)) {
     for (const f of (await lake.list(key(STATE_DIR, group))).filter((n) => n.endsWith('.json'))) {
       const s = await readRecord(lake, key(STATE_DIR, group, f), RangeStateSchema);

@@ -15,7 +15,7 @@ export function parsePromText(text: string): PromSample[] {
     if (line === '' || line.startsWith('#')) continue;
     const m = LINE.exec(line);
     if (!m) continue;
-    const labels: Record<string, string> = {};
+    const labels = Object.create(null) as Record<string, string>;
     for (const l of (m[2] ?? '').matchAll(LABEL))
       labels[l[1] as string] = (l[2] as string).replace(/\\n/g, '\n').replace(/\\(["\\])/g, '$1');
     const raw = m[3] as string;

@@ -1,3 +1,4 @@
+import { own } from '../own';
 import { leaves, type Condition, type EventCondition, type TraitCondition } from './definition';
 
 const DAY = 86_400_000;
@@ -79,9 +80,10 @@ export class Membership {
       rows.sort((a, b) => a.at - b.at || (a.tie < b.tie ? -1 : a.tie > b.tie ? 1 : 0));
       const times: number[] = [];
       const snapshots: Record<string, unknown>[] = [];
-      let current: Record<string, unknown> = {};
+      let current = Object.create(null) as Record<string, unknown>;
       for (const r of rows) {
-        current = { ...current, ...r.traits };
+        // Trait names are the senders' own: no prototype to answer 'constructor' for them.
+        current = Object.assign(Object.create(null) as Record<string, unknown>, current, r.traits);
         // Several rows at one millisecond: the last one holds them all.
         if (times.at(-1) === r.at) snapshots[snapshots.length - 1] = current;
         else {
@@ -130,7 +132,7 @@ export class Membership {
       if (!times) return false;
       return upper(times, at) - upper(times, at - c.inLastDays * DAY) >= c.atLeast;
     }
-    return traitHolds(c, this.traitsAt(actor, at)[c.trait]);
+    return traitHolds(c, own(this.traitsAt(actor, at), c.trait));
   }
 }
 

@@ -117,8 +117,9 @@ export class ActivityService {
       rows.push(...lakeRows.map((r) => ({ ...r, n: Number(r.n) })));
     }
     if (rows.length === 0) throw new NotFoundException(`no activity for user '${userId}' in this project`);
-    const byEvent: Record<string, number> = {};
-    for (const r of rows) byEvent[r.event] = (byEvent[r.event] ?? 0) + r.n;
+    // Event names are the senders' own: a Map, so 'constructor' or '__proto__' count as any other.
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(r.event, (counts.get(r.event) ?? 0) + r.n);
     const times = rows.flatMap((r) => [isoTime(r.first), isoTime(r.last)]).sort();
     const recent = await this.clickhouse.query({
       query: `SELECT ${STORED_EVENT_COLUMNS}
@@ -130,10 +131,10 @@ export class ActivityService {
     return {
       userId,
       project,
-      events: Object.values(byEvent).reduce((a, b) => a + b, 0),
+      events: [...counts.values()].reduce((a, b) => a + b, 0),
       firstSeen: times[0] ?? null,
       lastSeen: times[times.length - 1] ?? null,
-      byEvent,
+      byEvent: Object.fromEntries(counts),
       recent: (await recent.json<Record<string, string | null>>()).map((r) => storedEvent(r, 'speed')),
     };
   }

@@ -46,7 +46,12 @@ export class LoginController {
   @UseGuards(JwtGuard)
   async me(@Req() req: AuthedRequest): Promise<TokenClaims & UserSettingsValues> {
     const { project, user, scopes } = req.auth;
-    return { project, scopes, ...(user ? { user } : {}), ...(user ? await this.settings.get(project, user) : { timeZone: 'UTC' }) };
+    return {
+      project,
+      scopes,
+      ...(user ? { user } : {}),
+      ...(user ? await this.settings.get(project, user) : { timeZone: 'UTC' }),
+    };
   }
 
   /** The signed-in user's settings: `{"timeZone": "Europe/Paris"}` (IANA). Sessions only. */

@@ -1,3 +1,4 @@
+import { own } from '../../core/own';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../../core/config';
 import { metricByName, type MetricDefinition, type MetricName } from '../../core/metrics/catalog';
@@ -71,7 +72,7 @@ export class MetricQuery {
 
   /** The catalog definition for a name (or its alias), else a 400 naming the catalog. */
   definition(name: string): MetricDefinition {
-    const def = metricByName(ALIASES[name] ?? name);
+    const def = metricByName(own(ALIASES, name) ?? name);
     if (!def) throw new BadQueryError(`unknown metric '${name}': GET /v1/metrics lists the catalog`);
     return def;
   }

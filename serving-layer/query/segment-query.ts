@@ -308,7 +308,7 @@ export class SegmentQuery {
     for (const [actor, event, at, ...raws] of rows) {
       const segments = scope.segments.filter((_, i) => memberships[i]?.isMember(actor, at)).map((s) => s.id);
       if (segments.length === 0) continue;
-      const properties: Record<string, unknown> = {};
+      const properties = Object.create(null) as Record<string, unknown>;
       props.forEach((p, i) => {
         const v = parsed(raws[i]);
         if (v !== undefined) properties[p] = v;

@@ -1,3 +1,4 @@
+import { own } from '../../core/own';
 import { csvCell, inertText } from '../../core/csv';
 import type { SegmentMember } from '../query/segment-query';
 
@@ -10,7 +11,7 @@ export function membersCsv(members: SegmentMember[]): string {
   const lines = [['user', 'first_seen', ...traits].map((v) => csvCell(inertText(v))).join(',')];
   for (const m of members) {
     const values = traits.map((t) => {
-      const v = m.traits[t];
+      const v = own(m.traits, t);
       return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
     });
     lines.push([m.user, m.firstSeen, ...values].map((v) => csvCell(inertText(v))).join(','));
