@@ -10,3 +10,10 @@ export const csvCell = (v: string | number): string => {
  */
 export const inertText = (v: string): string =>
   /^[=+\-@\t\r]/.test(v) && !Number.isFinite(Number(v)) ? `'${v}` : v;
+
+/**
+ * One CSV line, the only way the platform writes one (downloads, report attachments, segment
+ * members): text made inert for spreadsheets, then quoted as RFC 4180 says; numbers as they are.
+ */
+export const csvLine = (values: readonly (string | number)[]): string =>
+  values.map((v) => csvCell(typeof v === 'string' ? inertText(v) : v)).join(',');

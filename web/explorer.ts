@@ -1,3 +1,4 @@
+import { csvLine } from '../core/csv';
 import { escape, get, post, patch, shortTime, sources, type MetricAnswer } from './api';
 import { timeSeries } from './charts';
 import type { Dashboard } from './dashboards';
@@ -120,11 +121,9 @@ export async function explorer(main: HTMLElement, zone: string): Promise<void> {
     )
     .join('');
   const csv = [
-    'start,dimension,value,source',
-    ...answer.buckets.map(
-      (b) => `${b.start},"${(b.dim ?? '').replaceAll('"', '""')}",${b.value},${b.source}`,
-    ),
-  ].join('\n');
+    csvLine(['start', 'dimension', 'value', 'source']),
+    ...answer.buckets.map((b) => csvLine([b.start, b.dim ?? '', b.value, b.source])),
+  ].join('\r\n');
   (main.querySelector('#csv') as HTMLAnchorElement).href = URL.createObjectURL(
     new Blob([csv], { type: 'text/csv' }),
   );

@@ -1,4 +1,4 @@
-import { csvCell as cell } from '../../core/csv';
+import { csvLine } from '../../core/csv';
 import type { ReportFigures } from '../../core/reports/figures';
 
 /**
@@ -21,5 +21,5 @@ export function figuresCsv(f: ReportFigures): string {
       lines.push([m.name, dim(m), 'previous', b.label, b.start, b.end, String(m.previousSeries[i] ?? 0)]),
     );
   }
-  return `${lines.map((l) => l.map(cell).join(',')).join('\r\n')}\r\n`;
+  return `${lines.map(csvLine).join('\r\n')}\r\n`;
 }

@@ -1,5 +1,5 @@
 import { own } from '../../core/own';
-import { csvCell, inertText } from '../../core/csv';
+import { csvLine } from '../../core/csv';
 import type { SegmentMember } from '../query/segment-query';
 
 /**
@@ -8,13 +8,13 @@ import type { SegmentMember } from '../query/segment-query';
  */
 export function membersCsv(members: SegmentMember[]): string {
   const traits = [...new Set(members.flatMap((m) => Object.keys(m.traits)))].sort();
-  const lines = [['user', 'first_seen', ...traits].map((v) => csvCell(inertText(v))).join(',')];
+  const lines = [csvLine(['user', 'first_seen', ...traits])];
   for (const m of members) {
     const values = traits.map((t) => {
       const v = own(m.traits, t);
       return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
     });
-    lines.push([m.user, m.firstSeen, ...values].map((v) => csvCell(inertText(v))).join(','));
+    lines.push(csvLine([m.user, m.firstSeen, ...values]));
   }
   return lines.join('\r\n') + '\r\n';
 }
