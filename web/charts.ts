@@ -2,7 +2,7 @@ import { LineChart, BarChart } from 'echarts/charts';
 import { GridComponent, LegendComponent, MarkAreaComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
-import { shortTime, type Bucket } from './api';
+import { escape, shortTime, type Bucket } from './api';
 
 // Only the parts the app draws: a fraction of the whole library's bundle.
 echarts.use([
@@ -28,13 +28,28 @@ export function timeSeries(
   const zone = o.zone ?? 'UTC';
   const all = series.flatMap((s) => s.points);
   const speed = all.filter((b) => b.source !== 'batch').map((b) => Date.parse(b.start));
+  // ECharts keeps its legend state in plain objects keyed by series name, so a name such as
+  // 'hasOwnProperty' (an event or property value, chosen by whoever sends events) breaks it:
+  // series are named by position, and the real names shown by the formatters.
+  const label = (key: string) => series[Number(key.slice(1))]?.name ?? key;
   chart.setOption(
     {
       animation: false,
       // Room for the labels whatever their width, and for the legend under the axis, never on it.
       grid: { left: 8, right: 24, top: 16, bottom: series.length > 1 ? 40 : 8, containLabel: true },
-      tooltip: { trigger: 'axis' },
-      legend: series.length > 1 ? { type: 'scroll', bottom: 0, left: 'center' } : undefined,
+      tooltip: {
+        trigger: 'axis',
+        formatter: (params: unknown) => {
+          const ps = params as { marker: string; seriesIndex: number; value: [number, number] }[];
+          const at = ps[0] ? shortTime(new Date(ps[0].value[0]).toISOString(), zone) : '';
+          return [
+            escape(at),
+            ...ps.map((p) => `${p.marker}${escape(series[p.seriesIndex]?.name ?? '')}: ${p.value[1]}`),
+          ].join('<br/>');
+        },
+      },
+      legend:
+        series.length > 1 ? { type: 'scroll', bottom: 0, left: 'center', formatter: label } : undefined,
       xAxis: {
         type: 'time',
         // The axis spans the question's range, not a rounded one past it (a day ahead, or two).
@@ -49,7 +64,7 @@ export function timeSeries(
       },
       yAxis: { type: 'value' },
       series: series.map((s, i) => ({
-        name: s.name,
+        name: `s${i}`,
         type: o.kind ?? 'line',
         // Points marked when few, so a lone bucket shows.
         showSymbol: s.points.length <= 48,

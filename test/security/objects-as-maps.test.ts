@@ -6,6 +6,8 @@ import { mintToken } from '../../core/auth/jwt';
 import type { Config } from '../../core/config';
 import { createLogger } from '../../core/log';
 import { REPO_ROOT } from '../../infra/local/paths';
+import { signInLink } from '../../cli/commands/login';
+import { screenshot, withPage } from '../helpers/browser';
 import { distinctEventsInLake } from '../helpers/lake';
 import { knownWriteKey } from '../helpers/segment-sdk';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
@@ -98,6 +100,26 @@ describe('user strings as keys', () => {
         .sort(),
     ).toEqual(['ana', 'bob']);
   });
+
+  it('the explorer grouped by event and the overview, in Chromium, draw those events for a viewer', async () => {
+    await withPage(async (page, problems) => {
+      await page.goto(await signInLink(config, { project, scopes: ['read'] }, roles.urls.api));
+      await page.goto(`${roles.urls.api}/explore?metric=events&range=last_24h&granularity=hour&groupBy=event`);
+      // Every name is a row of the table once the speed view holds them all.
+      for (const name of NAMES)
+        await page
+          .waitForSelector(`[data-testid=table] tbody tr:has-text("${name}")`, { timeout: 30_000 })
+          .catch(async (e: Error) => {
+            await screenshot(page, 'protokeys.png');
+            throw new Error(`${e.message}; page problems: ${problems.join(' | ')}`);
+          });
+      await page.goto(`${roles.urls.api}/`);
+      await page.waitForSelector('td:text-is("hasOwnProperty")', { timeout: 30_000 });
+      await page.waitForTimeout(500);
+      expect(await page.locator('.error').allTextContents()).toEqual([]);
+      expect(problems).toEqual([]);
+    });
+  }, 90_000);
 
   it('lint refuses an empty Record literal in product code', async () => {
     const eslint = new ESLint({ cwd: REPO_ROOT });
