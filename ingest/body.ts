@@ -1,7 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
+import { jsonProblem } from '../core/json-shape';
 import { HttpError } from './http-error';
+
+/** How deep a batch may nest: the batch, an event, its properties, and 29 levels inside them. */
+export const MAX_BODY_DEPTH = 32;
 
 const gunzipAsync = promisify(gunzip);
 const inflateAsync = promisify(inflate);
@@ -56,9 +60,15 @@ export async function readJsonBody(
     decoded = lenientUtf8.decode(raw);
     invalidUtf8 = true;
   }
+  let body: unknown;
   try {
-    return { body: JSON.parse(decoded), invalidUtf8 };
+    body = JSON.parse(decoded);
   } catch {
     throw new HttpError(400, 'body is not valid JSON');
   }
+  // Nesting past any real event's would overflow the stack of what serializes it later, and that
+  // failure would read as the event store being down (a 503 the SDK retries for ever).
+  const problem = jsonProblem(body, { root: 'body', maxDepth: MAX_BODY_DEPTH });
+  if (problem) throw new HttpError(400, problem.problem);
+  return { body, invalidUtf8 };
 }

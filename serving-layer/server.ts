@@ -10,6 +10,7 @@ import { openLake } from '../core/lake/open-lake';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { inputBoundary } from './input-boundary';
 import { securityHeaders } from './security-headers';
 import type { INestApplication } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -133,6 +134,7 @@ export async function startServingApi(
   );
   app.useBodyParser('json');
   app.use(securityHeaders);
+  app.use(inputBoundary);
   app.enableShutdownHooks();
   // Requests by route pattern (/v1/metrics/:name), never by raw path: the label stays bounded.
   app.use((req: Request, res: Response, next: () => void) => {

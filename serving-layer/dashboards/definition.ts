@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedTime, timeBoundsMessage } from '../../core/iso-time';
 import { METRIC_CATALOG } from '../../core/metrics/catalog';
 import { GRANULARITIES } from '../query/granularity';
 
@@ -6,8 +7,7 @@ import { GRANULARITIES } from '../query/granularity';
 export const RANGE_PRESETS = ['last_hour', 'last_24h', 'last_7d', 'last_30d', 'today', 'yesterday'] as const;
 export const CHARTS = ['line', 'bar', 'number', 'table'] as const;
 
-const iso = (name: string) =>
-  z.string().refine((v) => Number.isFinite(Date.parse(v)), `${name} must be an ISO-8601 time`);
+const iso = (name: string) => z.string().refine((v) => boundedTime(v) !== undefined, timeBoundsMessage(name));
 
 /** A tile: a saved query of the metric explorer, and how it is drawn. */
 export const TileSchema = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedTime, timeBoundsMessage } from '../../core/iso-time';
 import { METRIC_CATALOG } from '../../core/metrics/catalog';
 import { CONTENT_SORTS } from './content-query';
 import { BadQueryError } from './errors';
@@ -34,10 +35,7 @@ const choice = <T extends string>(name: string, choices: readonly [T, ...T[]], d
 const isoTime = (name: string, description: string) =>
   z
     .string({ error: `${name} must be given once` })
-    .refine(
-      (v) => Number.isFinite(Date.parse(v)),
-      `${name} must be an ISO-8601 time such as 2026-01-31T00:00:00Z`,
-    )
+    .refine((v) => boundedTime(v) !== undefined, timeBoundsMessage(name))
     .optional()
     .meta({ description, format: 'date-time' });
 

@@ -1,3 +1,4 @@
+import { boundedTime, timeBoundsMessage } from '../../core/iso-time';
 import { BadQueryError } from './errors';
 
 export interface TimeRange {
@@ -11,10 +12,9 @@ const MAX_RANGE_MS = 400 * 24 * 3600 * 1000;
 export function parseTimeRange(from: unknown, to: unknown, now = Date.now()): TimeRange {
   const parse = (v: unknown, name: string, fallback: number): Date => {
     if (v === undefined || v === '') return new Date(fallback);
-    if (typeof v !== 'string' || !Number.isFinite(Date.parse(v))) {
-      throw new BadQueryError(`${name} must be an ISO-8601 time such as 2026-01-31T00:00:00Z`);
-    }
-    return new Date(Date.parse(v));
+    const t = typeof v === 'string' ? boundedTime(v) : undefined;
+    if (t === undefined) throw new BadQueryError(timeBoundsMessage(name));
+    return new Date(t);
   };
   // The default end is the next whole minute: requests within a minute share cached answers.
   const end = Math.ceil(now / 60_000) * 60_000 + 60_000;
