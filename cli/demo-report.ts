@@ -16,7 +16,7 @@ export const DEMO_REPORT: ReportDefinition = {
 };
 
 /**
- * The demo project's example report (schedule `report-demo-daily`, to the local inbox). Created
+ * The demo project's example report (schedule `report-demo.demo-daily`, to the local inbox). Created
  * by `./platform up` when missing and sent once right away, so a newcomer sees an email arrive;
  * when it exists it is left as the operator left it (paused or changed).
  */

@@ -14,5 +14,11 @@ export const SCHEDULE_IDS = {
   hourlyRecompute: 'hourly-recompute',
   dailyRollup: 'daily-rollup',
   lateDataRepair: 'late-data-repair',
-  report: (id: string) => `report-${id}`,
+  /**
+   * Per project: schedule ids are one namespace for all tenants, so a report id alone would tell
+   * one project that another holds it. Report ids have no '.', so the split is unambiguous.
+   */
+  report: (project: string, id: string) => `report-${project}.${id}`,
+  /** Reports created before ids were per project; still found, listed and changed. */
+  legacyReport: (id: string) => `report-${id}`,
 } as const;

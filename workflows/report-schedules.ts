@@ -33,7 +33,7 @@ export interface ReportRun {
 
 export class ReportExistsError extends Error {}
 
-const PREFIX = SCHEDULE_IDS.report('');
+const LEGACY_PREFIX = SCHEDULE_IDS.legacyReport('');
 
 /** When a report's schedule fires: its local send time, daily, on Mondays, or on the 1st. */
 export function reportSpec(r: ReportDefinition): ScheduleSpec {
@@ -60,7 +60,7 @@ function definitionOf(d: ScheduleDescription): ReportDefinition | undefined {
 }
 
 /**
- * Report definitions kept as Temporal Schedules `report-<id>`: the schedule is the only copy, so
+ * Report definitions kept as Temporal Schedules `report-<project>.<id>`: the schedule is the only copy, so
  * what the Temporal UI shows (paused, next runs, Trigger) is what the API and CLI show. Each call
  * is scoped to a project: another project's report reads as absent.
  */
@@ -84,7 +84,7 @@ export class ReportSchedules {
   async create(report: ReportDefinition): Promise<ReportState> {
     try {
       await this.client.schedule.create({
-        scheduleId: SCHEDULE_IDS.report(report.id),
+        scheduleId: SCHEDULE_IDS.report(report.project, report.id),
         spec: reportSpec(report),
         action: this.action(report),
         // A run still retrying a mail outage keeps the next period waiting, never dropped; a
@@ -96,13 +96,19 @@ export class ReportSchedules {
       if (e instanceof ScheduleAlreadyRunning) throw new ReportExistsError(`report '${report.id}' exists`);
       throw e;
     }
+    // Made before ids were per project, a report by this id would otherwise be there twice.
+    if (await this.find(report.project, report.id, [SCHEDULE_IDS.legacyReport(report.id)])) {
+      await this.client.schedule.getHandle(SCHEDULE_IDS.report(report.project, report.id)).delete();
+      throw new ReportExistsError(`report '${report.id}' exists`);
+    }
     return (await this.get(report.project, report.id)) as ReportState;
   }
 
   /** Replaces a report's definition (same id and project); its run history and pause state stay. */
   async update(report: ReportDefinition): Promise<ReportState | undefined> {
-    if (!(await this.get(report.project, report.id))) return undefined;
-    await this.client.schedule.getHandle(SCHEDULE_IDS.report(report.id)).update((prev) => ({
+    const found = await this.get(report.project, report.id);
+    if (!found) return undefined;
+    await this.client.schedule.getHandle(found.schedule).update((prev) => ({
       ...prev,
       spec: reportSpec(report),
       action: this.action(report),
@@ -111,16 +117,24 @@ export class ReportSchedules {
   }
 
   async get(project: string, id: string): Promise<ReportState | undefined> {
-    let d: ScheduleDescription;
-    try {
-      d = await this.client.schedule.getHandle(SCHEDULE_IDS.report(id)).describe();
-    } catch (e) {
-      if (e instanceof ScheduleNotFoundError) return undefined;
-      throw e;
+    return this.find(project, id, [SCHEDULE_IDS.report(project, id), SCHEDULE_IDS.legacyReport(id)]);
+  }
+
+  /** The first of `scheduleIds` that exists and holds the project's report `id`. */
+  private async find(project: string, id: string, scheduleIds: string[]): Promise<ReportState | undefined> {
+    for (const scheduleId of scheduleIds) {
+      let d: ScheduleDescription;
+      try {
+        d = await this.client.schedule.getHandle(scheduleId).describe();
+      } catch (e) {
+        if (e instanceof ScheduleNotFoundError) continue;
+        throw e;
+      }
+      const report = definitionOf(d);
+      if (projectOf(d.memo) === project && report?.project === project && report.id === id)
+        return stateOf(d.scheduleId, report, d);
     }
-    const report = definitionOf(d);
-    if (projectOf(d.memo) !== project || report?.project !== project) return undefined;
-    return stateOf(d.scheduleId, report, d);
+    return undefined;
   }
 
   /**
@@ -129,9 +143,12 @@ export class ReportSchedules {
    */
   async list(project: string): Promise<ReportState[]> {
     const ids: string[] = [];
+    const own = SCHEDULE_IDS.report(project, '');
     for await (const s of this.client.schedule.list()) {
-      if (s.scheduleId.startsWith(PREFIX) && projectOf(s.memo) === project)
-        ids.push(s.scheduleId.slice(PREFIX.length));
+      if (projectOf(s.memo) !== project) continue;
+      if (s.scheduleId.startsWith(own)) ids.push(s.scheduleId.slice(own.length));
+      else if (s.scheduleId.startsWith(LEGACY_PREFIX) && !s.scheduleId.includes('.'))
+        ids.push(s.scheduleId.slice(LEGACY_PREFIX.length));
     }
     const states = await Promise.all(ids.map((id) => this.get(project, id)));
     return states
@@ -173,8 +190,9 @@ export class ReportSchedules {
     id: string,
     f: (h: ReturnType<Client['schedule']['getHandle']>) => Promise<void>,
   ) {
-    if (!(await this.get(project, id))) return false;
-    await f(this.client.schedule.getHandle(SCHEDULE_IDS.report(id)));
+    const found = await this.get(project, id);
+    if (!found) return false;
+    await f(this.client.schedule.getHandle(found.schedule));
     return true;
   }
 

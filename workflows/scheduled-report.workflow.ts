@@ -1,5 +1,5 @@
 /**
- * The `scheduledReport` workflow, started by the schedule `report-<id>` (or its Trigger button in
+ * The `scheduledReport` workflow, started by the schedule `report-<project>.<id>` (or its Trigger button in
  * the Temporal UI). Deterministic: the figures are computed and the email rendered and sent in
  * activities, on the task queue the serving role polls.
  */

@@ -18,7 +18,7 @@ export const REPORT_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
 /**
  * A scheduled report as stakeholders define it: the one schema of the contract. The API parses
  * bodies with it and its OpenAPI document is generated from it (reports.openapi.ts). The Temporal
- * Schedule `report-<id>` holds the definition (in its action's input): that schedule is the
+ * Schedule `report-<project>.<id>` holds the definition (in its action's input): that schedule is the
  * source of truth, there is no other copy.
  */
 export const ReportDefinitionSchema = z.strictObject({
@@ -26,7 +26,7 @@ export const ReportDefinitionSchema = z.strictObject({
     .string()
     .regex(REPORT_ID, 'lowercase letters, digits and dashes, at most 63, starting with a letter or digit')
     .optional()
-    .meta({ description: 'optional; made from the name when omitted. The schedule is `report-<id>`' }),
+    .meta({ description: 'optional; made from the name when omitted. The schedule is `report-<project>.<id>`' }),
   name: z
     .string()
     .trim()

@@ -70,10 +70,10 @@ export function createReportActivities(deps: ReportDeps): ReportActivities {
   // recipient. A few runs' worth is kept; a retry after a restart simply renders again.
   const rendered = new Map<string, ReturnType<typeof renderReportEmail>>();
   const render = (report: ReportDefinition, figures: ReportFigures) => {
-    const key = `${report.id}|${figures.period.start}|${figures.computedAt}`;
+    const key = `${report.project}|${report.id}|${figures.period.start}|${figures.computedAt}`;
     let email = rendered.get(key);
     if (!email) {
-      email = renderReportEmail(figures, SCHEDULE_IDS.report(report.id));
+      email = renderReportEmail(figures, SCHEDULE_IDS.report(report.project, report.id));
       rendered.set(key, email);
       if (rendered.size > 16) rendered.delete(rendered.keys().next().value as string);
     }

@@ -19,7 +19,6 @@ import {
 import type { Config } from '../../core/config';
 import { newReportId, parseReportDefinition, REPORT_ID } from '../../core/reports/definition';
 import { ReportExistsError, type ReportSchedules } from '../../workflows/report-schedules';
-import { SCHEDULE_IDS } from '../../workflows/ids';
 import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import type { QualityQuery } from '../quality/quality-query';
@@ -29,7 +28,7 @@ import { renderReportEmail } from './report-email';
 import { computeFigures } from './report-figures';
 
 /**
- * Scheduled reports of the token's project: each is a Temporal Schedule `report-<id>`, so the
+ * Scheduled reports of the token's project: each is a Temporal Schedule `report-<project>.<id>`, so the
  * Temporal UI shows, pauses and triggers the same reports. Admin scope only.
  */
 @Controller('v1/reports')
@@ -163,7 +162,7 @@ export class ReportsController {
   @HttpCode(202)
   async run(@Param('id') id: string, @Req() req: AuthedRequest) {
     await this.existing(req.auth.project, id, () => this.schedules.trigger(req.auth.project, id));
-    return { triggered: true, schedule: SCHEDULE_IDS.report(id) };
+    return { triggered: true, schedule: (await this.one(id, req)).schedule };
   }
 
   @Delete(':id')

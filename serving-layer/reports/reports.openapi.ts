@@ -14,7 +14,7 @@ const state = {
         type: 'object',
         properties: {
           report: definition,
-          schedule: { type: 'string', description: 'the Temporal Schedule id, report-<id>' },
+          schedule: { type: 'string', description: 'the Temporal Schedule id, report-<project>.<id>' },
           paused: { type: 'boolean' },
           note: { type: 'string', nullable: true },
           nextRuns: { type: 'array', items: { type: 'string', format: 'date-time' } },

@@ -14,7 +14,6 @@ import type { ReportDeps } from '../../serving-layer/reports/report-activities';
 import { startReportWorker } from '../../serving-layer/reports/report-worker';
 import { startServingApi } from '../../serving-layer/server';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
-import { SCHEDULE_IDS } from '../../workflows/ids';
 import { startBatchHarness } from './batch-harness';
 import { waitFor } from './wait-for';
 
@@ -46,7 +45,7 @@ export async function startReportStack(config: Config, opts: Partial<Pick<Report
   const client = batch.client;
   // Reports created through `api` are deleted with the stack: their schedules live in the shared
   // Temporal server and would otherwise fire in later runs.
-  const created = new Set<string>();
+  const created = new Map<string, string>();
   const token = (project: string, scope: 'read' | 'admin' = 'admin') =>
     mintToken(config.auth.jwtSecret, { project, scopes: [scope] });
   return {
@@ -63,13 +62,15 @@ export async function startReportStack(config: Config, opts: Partial<Pick<Report
       const text = await res.text();
       const parsed = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
       if (method === 'POST' && path === '/v1/reports' && res.status === 201) {
-        created.add((parsed?.report as { id: string }).id);
+        created.set((parsed?.report as { id: string }).id, parsed?.schedule as string);
       }
       return { status: res.status, body: parsed };
     },
     /** The workflow run the report's schedule started most recently after `known` runs. */
     async nextRun(reportId: string, known: number): Promise<WorkflowHandle> {
-      const handle = client.schedule.getHandle(SCHEDULE_IDS.report(reportId));
+      const scheduleId = created.get(reportId);
+      if (!scheduleId) throw new Error(`report ${reportId} was not created through this stack's api`);
+      const handle = client.schedule.getHandle(scheduleId);
       const d = await waitFor(
         () => handle.describe(),
         (x) => x.info.recentActions.length > known,
@@ -84,9 +85,9 @@ export async function startReportStack(config: Config, opts: Partial<Pick<Report
       return (await run.result()) as ScheduledReportResult;
     },
     async stop() {
-      for (const id of created) {
+      for (const scheduleId of created.values()) {
         await client.schedule
-          .getHandle(SCHEDULE_IDS.report(id))
+          .getHandle(scheduleId)
           .delete()
           .catch(() => {}); // deleted by the test already
       }

@@ -157,9 +157,9 @@ describe('scheduled reports', () => {
     const report = created.body?.report as { id: string; project: string };
     reportId = report.id;
     expect(report.project).toBe(project);
-    expect(created.body?.schedule).toBe(SCHEDULE_IDS.report(reportId));
+    expect(created.body?.schedule).toBe(SCHEDULE_IDS.report(project, reportId));
     // The schedule is the definition's home: it fires at 07:30 Paris time, every day.
-    const schedule = await stack.client.schedule.getHandle(SCHEDULE_IDS.report(reportId)).describe();
+    const schedule = await stack.client.schedule.getHandle(SCHEDULE_IDS.report(project, reportId)).describe();
     expect(schedule.spec.timezone).toBe(TZ);
     expect(schedule.spec.calendars?.[0]).toMatchObject({
       hour: [{ start: 7, end: 7, step: 1 }],
@@ -333,7 +333,7 @@ describe('scheduled reports', () => {
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
       const ui = `http://localhost:${temporalServiceOptions().uiPort}`;
-      await page.goto(`${ui}/namespaces/${config.temporal.namespace}/schedules/${SCHEDULE_IDS.report(id)}`);
+      await page.goto(`${ui}/namespaces/${config.temporal.namespace}/schedules/${SCHEDULE_IDS.report(project, id)}`);
       // The schedule page shows the workflow it starts and the report's definition as its input.
       await page.getByText(WORKFLOW_TYPES.scheduledReport).first().waitFor({ timeout: 30_000 });
       await page.getByText(`Weekly board ${project}`).first().waitFor({ timeout: 30_000 });
@@ -360,7 +360,7 @@ describe('scheduled reports', () => {
     } finally {
       await browser.close();
       // Gone before the listing below, which expects the project's one other report.
-      await stack.client.schedule.getHandle(SCHEDULE_IDS.report(id)).delete();
+      await stack.client.schedule.getHandle(SCHEDULE_IDS.report(project, id)).delete();
     }
   });
 
@@ -375,7 +375,7 @@ describe('scheduled reports', () => {
     const paused = await stack.api('POST', `/v1/reports/${reportId}/pause`, admin);
     expect(paused.body).toMatchObject({ paused: true });
     expect(
-      (await stack.client.schedule.getHandle(SCHEDULE_IDS.report(reportId)).describe()).state.paused,
+      (await stack.client.schedule.getHandle(SCHEDULE_IDS.report(project, reportId)).describe()).state.paused,
     ).toBe(true);
     expect((await stack.api('POST', `/v1/reports/${reportId}/resume`, admin)).body).toMatchObject({
       paused: false,
@@ -388,7 +388,7 @@ describe('scheduled reports', () => {
     });
     expect(changed.status).toBe(200);
     expect(changed.body?.report).toMatchObject({ id: reportId, period: 'weekly', sendAt: '09:00' });
-    const spec = (await stack.client.schedule.getHandle(SCHEDULE_IDS.report(reportId)).describe()).spec;
+    const spec = (await stack.client.schedule.getHandle(SCHEDULE_IDS.report(project, reportId)).describe()).spec;
     expect(spec.calendars?.[0]).toMatchObject({ dayOfWeek: [{ start: 'MONDAY', end: 'MONDAY', step: 1 }] });
 
     // A preview renders the email for the period before now, charts inline, and sends nothing.
@@ -417,7 +417,7 @@ describe('scheduled reports', () => {
     expect((await stack.api('DELETE', `/v1/reports/${reportId}`, admin)).status).toBe(204);
     expect((await stack.api('GET', `/v1/reports/${reportId}`, admin)).status).toBe(404);
     await expect(
-      stack.client.schedule.getHandle(SCHEDULE_IDS.report(reportId)).describe(),
+      stack.client.schedule.getHandle(SCHEDULE_IDS.report(project, reportId)).describe(),
     ).rejects.toBeInstanceOf(ScheduleNotFoundError);
   });
 });
