@@ -35,9 +35,9 @@ const USAGE = `usage: ./platform <command>
   status [--ops host:port,...]  the running platform: ingest, consumer lag, dead letters,
                                     watermark, next scheduled runs (from the ops ports and Temporal)
   down                      stop the local Kafka broker, Temporal dev server and mail server
-  token --project P [--scope read|admin] [--ttl 30d] | --revoke TOKEN
+  token --project P [--scope read|write|admin] [--ttl 30d] | --revoke TOKEN
                                           mint a query-API token, or revoke one
-  login --project P [--scope read|admin] [--user NAME]
+  login --project P [--scope read|write|admin] [--user NAME]
                                           print a one-time sign-in link for the web app
   key --project P | --revoke KEY   create or revoke a write key for ingest
   schema check [--event E --file F]   check event schema versions are backward compatible

@@ -15,6 +15,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { ReportsController } from './reports/reports.controller';
 import { AdminGuard } from './auth/admin.guard';
+import { WriteGuard } from './auth/write.guard';
 import type { ReportSchedules } from '../workflows/report-schedules';
 import {
   BATCH_VIEWS,
@@ -128,6 +129,7 @@ export class AppModule {
         ActivityService,
         JwtGuard,
         AdminGuard,
+        WriteGuard,
       ],
     };
   }

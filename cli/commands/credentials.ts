@@ -7,7 +7,7 @@ import { UserFacingError } from '../../core/errors';
 import { requireOption, type ParsedArgs } from '../args';
 
 /**
- * `token --project P [--scope read|admin] [--ttl 30d]`: a JWT for the query API;
+ * `token --project P [--scope read|write|admin] [--ttl 30d]`: a JWT for the query API;
  * `token --revoke TOKEN`: refuses it from now on (every serving process within 2 s).
  */
 export async function tokenCommand(args: ParsedArgs): Promise<number> {

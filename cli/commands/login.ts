@@ -21,10 +21,13 @@ export async function signInLink(config: Config, claims: TokenClaims, base?: str
 export const DEFAULT_USER = 'operator';
 const USER = /^[A-Za-z0-9._@+-]{1,100}$/;
 
-/** `login --project P [--scope read|admin] [--user NAME]`: prints a one-time sign-in link (15 minutes). */
+/**
+ * `login --project P [--scope read|write|admin] [--user NAME]`: prints a one-time sign-in link
+ * (15 minutes). A person signing in arranges dashboards, so the default is write; read only looks.
+ */
 export async function loginCommand(args: ParsedArgs): Promise<number> {
   const project = requireOption(args, 'project', './platform login --project demo');
-  const scope = typeof args.options.scope === 'string' ? args.options.scope : 'read';
+  const scope = typeof args.options.scope === 'string' ? args.options.scope : 'write';
   if (!(SCOPES as readonly string[]).includes(scope))
     throw new UserFacingError(`unknown scope '${scope}'`, `scopes are: ${SCOPES.join(', ')}`);
   const user = typeof args.options.user === 'string' ? args.options.user : DEFAULT_USER;

@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 
-/** Scopes a query-API token can carry. */
-export const SCOPES = ['read', 'admin'] as const;
+/**
+ * Scopes a query-API token can carry: read answers; write also changes dashboards; admin also
+ * defines experiments, segments and reports and erases users. Each includes the ones before it.
+ */
+export const SCOPES = ['read', 'write', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface TokenClaims {

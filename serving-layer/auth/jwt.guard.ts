@@ -6,7 +6,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import { verifyToken, type TokenClaims } from '../../core/auth/jwt';
+import { SCOPES, verifyToken, type TokenClaims } from '../../core/auth/jwt';
 import type { Config } from '../../core/config';
 import type { RevokedTokens } from '../../core/auth/revoked-tokens';
 import type { Sessions } from '../../core/auth/sessions';
@@ -68,7 +68,7 @@ export async function authenticate(req: Request, config: Config, access: Access)
     auth = found;
     assertSameOrigin(req);
   }
-  if (!auth.scopes.includes('read') && !auth.scopes.includes('admin')) {
+  if (!auth.scopes.some((s) => SCOPES.includes(s))) {
     throw new UnauthorizedException('token lacks the read scope');
   }
   return auth;

@@ -15,6 +15,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
+import { WriteGuard } from '../auth/write.guard';
 import { DASHBOARDS } from '../tokens';
 import type { DashboardStore } from './dashboard-store';
 import { DashboardPatchSchema, NewDashboardSchema, problemsOf, type Dashboard } from './definition';
@@ -41,6 +42,7 @@ export class DashboardsController {
   }
 
   @Post()
+  @UseGuards(WriteGuard)
   async create(@Req() req: AuthedRequest, @Body() body: unknown): Promise<Dashboard> {
     const parsed = NewDashboardSchema.safeParse(body);
     if (!parsed.success) throw new BadRequestException(`invalid dashboard: ${problemsOf(parsed.error)}`);
@@ -48,6 +50,7 @@ export class DashboardsController {
   }
 
   @Patch(':id')
+  @UseGuards(WriteGuard)
   async update(
     @Req() req: AuthedRequest,
     @Param('id') id: string,
@@ -65,6 +68,7 @@ export class DashboardsController {
 
   @Delete(':id')
   @HttpCode(204)
+  @UseGuards(WriteGuard)
   async remove(@Req() req: AuthedRequest, @Param('id') id: string): Promise<void> {
     if (!(await this.store.delete(req.auth.project, this.id(id)))) this.found(undefined, id);
   }

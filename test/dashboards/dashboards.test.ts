@@ -41,12 +41,30 @@ describe('saved dashboards', () => {
     pgo = await startOwnPostgres('dashboards');
     config = isolatedConfig('dashboards', { DATABASE_URL: postgresUrl(pgo) });
     for (const p of ['a', 'b'])
-      tokens[p] = await mintToken(config.auth.jwtSecret, { project: p, scopes: ['read'] });
+      tokens[p] = await mintToken(config.auth.jwtSecret, { project: p, scopes: ['write'] });
     await serve();
   }, 120_000);
   afterAll(async () => {
     await roles?.stop();
     await stopPostgres(pgo);
+  });
+
+  it('are changed only with the write scope: a read token looks and is told what to ask for', async () => {
+    const read = await mintToken(config.auth.jwtSecret, { project: 'a', scopes: ['read'] });
+    const res = await fetch(`${roles?.urls.api}/v1/dashboards`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${read}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'not mine to make' }),
+    });
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('--scope write');
+    const listed = await fetch(`${roles?.urls.api}/v1/dashboards`, {
+      headers: { authorization: `Bearer ${read}` },
+    });
+    expect(listed.status).toBe(200);
+    expect(
+      ((await listed.json()) as { dashboards: { name: string }[] }).dashboards.map((d) => d.name),
+    ).not.toContain('not mine to make');
   });
 
   it('creates a dashboard, renames it, adds, reorders and removes tiles, deletes it; another project sees none of it', async () => {

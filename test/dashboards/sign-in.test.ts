@@ -51,7 +51,7 @@ describe('signing in with a printed link', () => {
     const cookie = opened.cookie as string;
 
     // Project b has a dashboard; the session of project a cannot see it.
-    const tokenB = await mintToken(config.auth.jwtSecret, { project: `signin-b-${run}`, scopes: ['read'] });
+    const tokenB = await mintToken(config.auth.jwtSecret, { project: `signin-b-${run}`, scopes: ['write'] });
     const b = await fetch(`${api}/v1/dashboards`, {
       method: 'POST',
       headers: { authorization: `Bearer ${tokenB}`, 'content-type': 'application/json' },

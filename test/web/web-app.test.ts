@@ -85,7 +85,7 @@ describe('the web app', () => {
   };
 
   it('signs in through the printed link and shows the live counter rising with events sent by a Segment SDK', async () => {
-    await page.goto(await signInLink(config, { project, scopes: ['read'] }, api.urls.api));
+    await page.goto(await signInLink(config, { project, scopes: ['write'] }, api.urls.api));
     expect(new URL(page.url()).pathname).toBe('/');
     await expect.poll(() => page.textContent('#project')).toBe(`project ${project} · UTC`);
     await expect.poll(() => page.textContent('[data-testid=live-counter]')).toBe('0');
