@@ -10,6 +10,7 @@ import { METRIC_CATALOG } from '../../core/metrics/catalog';
 import type { RawEventReader } from '../views/raw-event-reader';
 import { BadQueryError } from './errors';
 import type { Freshness, MetricQuery } from './metric-query';
+import { MAX_RANGE_MS } from './time-range';
 
 /** Segment's exposure event, and PostHog's: the experiment and the variation, by property. */
 const EXPOSURES = [
@@ -91,6 +92,12 @@ export class ExperimentQuery {
     const end = Math.min(now, (e.end === undefined ? now : Date.parse(e.end)) + windowMs);
     if (end <= start)
       throw new BadQueryError(`experiment ${e.id} starts at ${e.start}: no results before then`);
+    // One request reads at most what a metric route may: an experiment left running for years (or
+    // started long ago) would otherwise have one request read every hour since.
+    if (end - start > MAX_RANGE_MS)
+      throw new BadQueryError(
+        `experiment ${e.id} runs from ${e.start} for more than ${MAX_RANGE_MS / 86_400_000} days: give it an end within that of its start (PUT /v1/experiments/${e.id})`,
+      );
     // To the next minute: requests within a minute share the cached answer.
     const range = { from: new Date(start - windowMs), to: new Date(Math.ceil(end / 60_000) * 60_000) };
     const plans = [...e.goals, ...e.guardrails].map(metricPlan);

@@ -6,7 +6,8 @@ export interface TimeRange {
   to: Date;
 }
 
-const MAX_RANGE_MS = 400 * 24 * 3600 * 1000;
+/** The longest range one request may read: every route that reads a span of time is held to it. */
+export const MAX_RANGE_MS = 400 * 24 * 3600 * 1000;
 
 /** Parses ?from&to (ISO-8601); defaults to the last 24 hours. Bad input is a 400 saying why. */
 export function parseTimeRange(from: unknown, to: unknown, now = Date.now()): TimeRange {
