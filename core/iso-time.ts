@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * The times the platform holds: from the Unix epoch to the end of year 9999. JavaScript's Date
  * reaches ±275,760 years, and a range at either edge (or in year 1) would make the engines and the
@@ -15,3 +17,7 @@ export function boundedTime(v: string): number | undefined {
   const t = Date.parse(v);
   return Number.isFinite(t) && t >= EARLIEST_TIME && t <= LATEST_TIME ? t : undefined;
 }
+
+/** A definition's time field (an experiment's start, a tile's range): text within the bounds. */
+export const isoTimeField = (name: string) =>
+  z.string().refine((v) => boundedTime(v) !== undefined, timeBoundsMessage(name));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EVENT_TYPES, type AnalyticsEvent, type EventType } from './event';
 
-/** Outcomes are data, not exceptions (STYLE.md): the caller routes each one. */
+/** Outcomes are data, not exceptions: a bad event is routed to quarantine by the caller, not thrown. */
 export type NormalizeResult = { kind: 'ok'; value: AnalyticsEvent } | { kind: 'quarantine'; reason: string };
 
 const MAX_ID_LENGTH = 256;

@@ -82,6 +82,9 @@ export class ReportSchedules {
   }
 
   async create(report: ReportDefinition): Promise<ReportState> {
+    // Made before ids were per project, a report by this id would otherwise be there twice.
+    if (await this.find(report.project, report.id, [SCHEDULE_IDS.legacyReport(report.id)]))
+      throw new ReportExistsError(`report '${report.id}' exists`);
     try {
       await this.client.schedule.create({
         scheduleId: SCHEDULE_IDS.report(report.project, report.id),
@@ -95,11 +98,6 @@ export class ReportSchedules {
     } catch (e) {
       if (e instanceof ScheduleAlreadyRunning) throw new ReportExistsError(`report '${report.id}' exists`);
       throw e;
-    }
-    // Made before ids were per project, a report by this id would otherwise be there twice.
-    if (await this.find(report.project, report.id, [SCHEDULE_IDS.legacyReport(report.id)])) {
-      await this.client.schedule.getHandle(SCHEDULE_IDS.report(report.project, report.id)).delete();
-      throw new ReportExistsError(`report '${report.id}' exists`);
     }
     return (await this.get(report.project, report.id)) as ReportState;
   }

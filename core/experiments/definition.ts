@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boundedTime, timeBoundsMessage } from '../iso-time';
+import { isoTimeField as iso } from '../iso-time';
 import { METRIC_CATALOG } from '../metrics/catalog';
 
 export const EXPERIMENT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -8,7 +8,6 @@ export const EXPERIMENT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const PER_USER = METRIC_CATALOG.filter((m) => m.measure.kind === 'count' || m.measure.kind === 'sum').map(
   (m) => m.name,
 ) as [string, ...string[]];
-const iso = (name: string) => z.string().refine((v) => boundedTime(v) !== undefined, timeBoundsMessage(name));
 
 /**
  * A metric an experiment is judged by: a conversion (did `event`, optionally with a property

@@ -1,13 +1,11 @@
 import { z } from 'zod';
-import { boundedTime, timeBoundsMessage } from '../../core/iso-time';
+import { isoTimeField as iso } from '../../core/iso-time';
 import { METRIC_CATALOG } from '../../core/metrics/catalog';
 import { GRANULARITIES } from '../query/granularity';
 
 /** Ranges a tile can follow as time passes, besides a fixed from..to. */
 export const RANGE_PRESETS = ['last_hour', 'last_24h', 'last_7d', 'last_30d', 'today', 'yesterday'] as const;
 export const CHARTS = ['line', 'bar', 'number', 'table'] as const;
-
-const iso = (name: string) => z.string().refine((v) => boundedTime(v) !== undefined, timeBoundsMessage(name));
 
 /** A tile: a saved query of the metric explorer, and how it is drawn. */
 export const TileSchema = z.object({
