@@ -16,7 +16,7 @@ import type { AnalyticsEvent } from '../../core/event';
 import { LocalStorage } from '../../core/lake/local-storage';
 import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
 import { trackEvent, writeLake } from '../../test/helpers/lake';
-import { fmt, sideBySide, sideBySideTable } from '../lib/stats';
+import { fmt, longestStall, sideBySide, sideBySideTable } from '../lib/stats';
 
 const USERS = Number(process.env.BENCH_USERS ?? 100_000);
 const PER_USER = Number(process.env.BENCH_EVENTS_PER_USER ?? 10);
@@ -123,6 +123,10 @@ async function main() {
     m,
     check,
   );
+  // What the other requests of the serving process wait at worst while one results request runs.
+  const stall = await longestStall(ours);
+  say(`| longest event-loop stall during one results run, ms | ${fmt(stall.stallMs)} |`);
+  say(`| stall / that run's time | ${fmt(stall.stallMs / stall.ms, 2)} |`);
   say(
     `command: node node_modules/tsx/dist/cli.mjs bench/experiments/run.ts  (BENCH_USERS=${USERS} BENCH_EVENTS_PER_USER=${PER_USER})`,
   );

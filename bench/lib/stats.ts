@@ -51,3 +51,26 @@ export function sideBySideTable(
   say(`| bare / ours | ${fmt(m.bare / m.ours, 2)} |`);
   say(`| ${r.agree} | ${agreed ? 'yes' : 'NO'} |`);
 }
+
+/**
+ * The longest time the event loop stood still while `f` ran: what every other request served by
+ * the same process waited at worst. A 1 ms timer notes each gap between its turns.
+ */
+export async function longestStall<T>(f: () => Promise<T>): Promise<{ ms: number; stallMs: number; r: T }> {
+  let last = performance.now();
+  let stallMs = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    stallMs = Math.max(stallMs, now - last);
+    last = now;
+  }, 1);
+  const t = performance.now();
+  try {
+    const r = await f();
+    const ms = performance.now() - t;
+    stallMs = Math.max(stallMs, performance.now() - last);
+    return { ms, stallMs, r };
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,3 +1,4 @@
+import { eachInTurns } from '../turns';
 import type { ExperimentDefinition, ExperimentMetric } from './definition';
 import type { BaseStatistic, Statistic } from './stats/statistics';
 import {
@@ -52,20 +53,20 @@ export interface ExperimentResults {
  * left out. A metric counts within the conversion window after that first exposure; its CUPED
  * covariate is the same metric in a window of the same length just before it.
  */
-export function experimentResults(
+export async function experimentResults(
   e: ExperimentDefinition,
   exposures: ExposureRow[],
   metricRows: MetricRow[][],
   o: ResultOptions,
-): ExperimentResults {
+): Promise<ExperimentResults> {
   const ids = e.variations.map((v) => v.id);
   // Each user's first exposure, and every variation they were shown.
   const first = new Map<string, { at: number; variation: string; shown: Set<string> }>();
   let unknownVariation = 0;
-  for (const x of exposures) {
+  await eachInTurns(exposures, (x) => {
     if (!ids.includes(x.variation)) {
       unknownVariation++;
-      continue;
+      return;
     }
     const seen = first.get(x.actor);
     if (!seen) first.set(x.actor, { at: x.at, variation: x.variation, shown: new Set([x.variation]) });
@@ -73,13 +74,13 @@ export function experimentResults(
       seen.shown.add(x.variation);
       if (x.at < seen.at) Object.assign(seen, { at: x.at, variation: x.variation });
     }
-  }
+  });
   const users = new Map<string, { at: number; variation: number }>();
   let multipleVariations = 0;
-  for (const [actor, s] of first) {
+  await eachInTurns(first, ([actor, s]) => {
     if (s.shown.size > 1) multipleVariations++;
     else users.set(actor, { at: s.at, variation: ids.indexOf(s.variation) });
-  }
+  });
   const counts = ids.map(() => 0);
   for (const u of users.values()) counts[u.variation]!++;
   const srmP = sampleRatioMismatch(
@@ -88,23 +89,24 @@ export function experimentResults(
   );
   const windowMs = e.conversionWindowHours * 3_600_000;
   const roles = [...e.goals.map(() => 'goal' as const), ...e.guardrails.map(() => 'guardrail' as const)];
-  const metrics = [...e.goals, ...e.guardrails].map((metric, k): MetricResult => {
+  const metrics: MetricResult[] = [];
+  for (const [k, metric] of [...e.goals, ...e.guardrails].entries()) {
     // Each user's value after exposure and before it.
     const post = new Map<string, number>();
     const pre = new Map<string, number>();
-    for (const r of metricRows[k] ?? []) {
+    await eachInTurns(metricRows[k] ?? [], (r) => {
       const u = users.get(r.actor);
-      if (!u) continue;
+      if (!u) return;
       if (r.at >= u.at && r.at < u.at + windowMs) post.set(r.actor, (post.get(r.actor) ?? 0) + r.value);
       else if (r.at < u.at && r.at >= u.at - windowMs) pre.set(r.actor, (pre.get(r.actor) ?? 0) + r.value);
-    }
+    });
     const conversion = metric.kind === 'conversion';
     const value = (m: Map<string, number>, actor: string) => {
       const v = m.get(actor) ?? 0;
       return conversion ? (v > 0 ? 1 : 0) : v;
     };
     const agg = ids.map(() => ({ n: 0, sum: 0, sumSquares: 0, preSum: 0, preSquares: 0, products: 0 }));
-    for (const [actor, u] of users) {
+    await eachInTurns(users, ([actor, u]) => {
       const a = agg[u.variation]!;
       const y = value(post, actor);
       const x = value(pre, actor);
@@ -114,7 +116,7 @@ export function experimentResults(
       a.preSum += x;
       a.preSquares += x * x;
       a.products += x * y;
-    }
+    });
     const base = (n: number, sum: number, squares: number): BaseStatistic =>
       conversion ? { kind: 'proportion', n, sum } : { kind: 'mean', n, sum, sumSquares: squares };
     const stats: Statistic[] = agg.map((a) =>
@@ -129,7 +131,7 @@ export function experimentResults(
           }
         : base(a.n, a.sum, a.sumSquares),
     );
-    return {
+    metrics.push({
       metric,
       role: roles[k] as 'goal' | 'guardrail',
       variations: agg.map((a, i) => {
@@ -149,8 +151,8 @@ export function experimentResults(
         }),
         bayesian: bayesian(stats[0] as Statistic, s, { alpha: o.alpha }),
       })),
-    };
-  });
+    });
+  }
   return {
     variations: e.variations.map((v, i) => ({ id: v.id, weight: v.weight, users: counts[i] ?? 0 })),
     excluded: { multipleVariations, unknownVariation },

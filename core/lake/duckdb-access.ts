@@ -66,12 +66,16 @@ export class LakeQueries {
     this.duck ??= openLakeDuckDB(this.lake, this.threads);
     const conn = await (await this.duck).connect();
     try {
-      const r = await conn.runAndReadAll(
+      const result = await conn.run(
         sql,
         { globs: listValue(globs), ...params } as never,
         { globs: LIST(VARCHAR), ...types } as never,
       );
-      return r.getRowsJson() as unknown[][];
+      // Chunk by chunk (DuckDB's vectors, 2,048 rows): each fetch is a turn of the event loop, so
+      // a million rows crossing into Node never hold up the other requests this process serves.
+      const rows: unknown[][] = [];
+      for await (const chunk of result.yieldRowsJson()) for (const row of chunk) rows.push(row);
+      return rows;
     } finally {
       conn.closeSync();
     }

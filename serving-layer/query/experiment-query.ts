@@ -11,6 +11,7 @@ import type { RawEventReader } from '../views/raw-event-reader';
 import { BadQueryError } from './errors';
 import type { Freshness, MetricQuery } from './metric-query';
 import { MAX_RANGE_MS } from './time-range';
+import { flatMapInTurns, mapInTurns } from '../../core/turns';
 
 /** Segment's exposure event, and PostHog's: the experiment and the variation, by property. */
 const EXPOSURES = [
@@ -118,7 +119,7 @@ export class ExperimentQuery {
         EXPOSURES.map((x) => x.event),
         EXPOSURES.flatMap((x) => [x.experiment, x.variation]),
       );
-      let exposures = exposureRows.flatMap(([actor, event, at, ...props]) => {
+      let exposures = await flatMapInTurns(exposureRows, ([actor, event, at, ...props]) => {
         const i = EXPOSURES.findIndex((x) => x.event === event);
         // Only exposures of this experiment, from its start (and before its end).
         if (
@@ -140,13 +141,13 @@ export class ExperimentQuery {
       const metricRows: MetricRow[][] = [];
       for (const plan of plans) {
         const rows = await read(plan.events, plan.prop === undefined ? [] : [plan.prop]);
-        metricRows.push(rows.map(([actor, , at, raw]) => ({ actor, at, value: plan.value(raw ?? null) })));
+        metricRows.push(await mapInTurns(rows, ([actor, , at, raw]) => ({ actor, at, value: plan.value(raw ?? null) })));
       }
       return {
         experiment: e.id,
         from: range.from.toISOString(),
         to: range.to.toISOString(),
-        ...experimentResults(e, exposures, metricRows, o),
+        ...(await experimentResults(e, exposures, metricRows, o)),
         ...(segment ? { segment: segment.id } : {}),
         parts,
         watermark,

@@ -47,7 +47,7 @@ export class FunnelQuery {
         from: range.from.toISOString(),
         to: range.to.toISOString(),
         windowSeconds,
-        steps: computeFunnel(rows, steps, windowSeconds * 1000),
+        steps: await computeFunnel(rows, steps, windowSeconds * 1000),
         ...(segment ? { segment: segment.id } : {}),
         parts,
         watermark,

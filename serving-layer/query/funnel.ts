@@ -1,3 +1,4 @@
+import { eachInTurns } from '../../core/turns';
 import type { StepRow } from '../views/raw-event-reader';
 
 export interface FunnelStep {
@@ -19,22 +20,22 @@ export interface FunnelStep {
  * occurrence of each step is optimal for a given start, so per actor the work is
  * O(events x steps).
  */
-export function computeFunnel(
+export async function computeFunnel(
   rows: readonly StepRow[],
   steps: readonly string[],
   windowMs: number,
-): FunnelStep[] {
+): Promise<FunnelStep[]> {
   const byActor = new Map<string, { event: string; at: number }[]>();
-  for (const [actor, event, at] of rows) {
+  await eachInTurns(rows, ([actor, event, at]) => {
     let list = byActor.get(actor);
     if (!list) byActor.set(actor, (list = []));
     list.push({ event, at });
-  }
+  });
   const reached = new Array<number>(steps.length).fill(0);
-  for (const events of byActor.values()) {
+  await eachInTurns(byActor.values(), (events) => {
     const depth = furthestStep(events, steps, windowMs);
     for (let s = 0; s < depth; s++) reached[s] = (reached[s] ?? 0) + 1;
-  }
+  });
   const first = reached[0] ?? 0;
   return steps.map((event, s) => {
     const users = reached[s] ?? 0;

@@ -48,7 +48,7 @@ export class RetentionQuery {
         to: range.to.toISOString(),
         period,
         event: event ?? null,
-        cohorts: computeRetention(rows, period, range.to),
+        cohorts: await computeRetention(rows, period, range.to),
         ...(segment ? { segment: segment.id } : {}),
         parts,
         watermark,

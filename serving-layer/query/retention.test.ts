@@ -5,8 +5,8 @@ const DAY = 86_400_000;
 const d = (iso: string) => Date.parse(`${iso}T00:00:00Z`);
 
 describe('computeRetention', () => {
-  it('puts each actor in the cohort of their first day and counts later active days', () => {
-    const cohorts = computeRetention(
+  it('puts each actor in the cohort of their first day and counts later active days', async () => {
+    const cohorts = await computeRetention(
       [
         ['a', d('2026-03-02')],
         ['a', d('2026-03-03')],
@@ -24,10 +24,10 @@ describe('computeRetention', () => {
     ]);
   });
 
-  it('groups days into weeks that start on Monday (UTC)', () => {
+  it('groups days into weeks that start on Monday (UTC)', async () => {
     expect(new Date(periodStart(d('2026-03-08'), 'week')).toISOString()).toBe('2026-03-02T00:00:00.000Z'); // a Sunday
     expect(new Date(periodStart(d('2026-03-09'), 'week')).toISOString()).toBe('2026-03-09T00:00:00.000Z'); // a Monday
-    const cohorts = computeRetention(
+    const cohorts = await computeRetention(
       [
         ['a', d('2026-03-02')],
         ['a', d('2026-03-04')], // same week: still one active week

@@ -1,3 +1,4 @@
+import { eachInTurns } from '../../core/turns';
 import type { ActiveDayRow } from '../views/raw-event-reader';
 
 const DAY = 86_400_000;
@@ -26,17 +27,21 @@ export function periodStart(day: number, period: RetentionPeriod): number {
  * Retention cohorts: each actor belongs to the period of their first activity within the range,
  * and counts as retained in period k when active k periods later (not necessarily in between).
  */
-export function computeRetention(rows: readonly ActiveDayRow[], period: RetentionPeriod, to: Date): Cohort[] {
+export async function computeRetention(
+  rows: readonly ActiveDayRow[],
+  period: RetentionPeriod,
+  to: Date,
+): Promise<Cohort[]> {
   const step = period === 'day' ? DAY : 7 * DAY;
   const active = new Map<string, Set<number>>();
-  for (const [actor, day] of rows) {
+  await eachInTurns(rows, ([actor, day]) => {
     let set = active.get(actor);
     if (!set) active.set(actor, (set = new Set()));
     set.add(periodStart(day, period));
-  }
+  });
   const last = periodStart(Math.floor((to.getTime() - 1) / DAY) * DAY, period);
   const cohorts = new Map<number, number[]>();
-  for (const periods of active.values()) {
+  await eachInTurns(active.values(), (periods) => {
     const first = Math.min(...periods);
     let retained = cohorts.get(first);
     if (!retained)
@@ -45,7 +50,7 @@ export function computeRetention(rows: readonly ActiveDayRow[], period: Retentio
       const k = Math.round((p - first) / step);
       if (k < retained.length) retained[k] = (retained[k] ?? 0) + 1;
     }
-  }
+  });
   return [...cohorts.entries()]
     .sort(([a], [b]) => a - b)
     .map(([start, retained]) => {

@@ -10,6 +10,7 @@ import { BUCKET_MS, type Granularity } from './granularity';
 import type { MetricQuery } from './metric-query';
 import { BadQueryError } from './errors';
 import type { TimeRange } from './time-range';
+import { eachInTurns, flatMapInTurns } from '../../core/turns';
 
 /** A raw JSON value as the scalar it holds (strings unquoted); undefined when absent or not JSON. */
 function parsed(raw: string | null | undefined): unknown {
@@ -113,9 +114,9 @@ export class SegmentQuery {
         const wanted = c.where && String(c.where.equals);
         events.set(
           c,
-          rows
-            .filter((r) => wanted === undefined || scalarText(parsed(r[3])) === wanted)
-            .map(([actor, , at]) => ({ actor, at })),
+          await flatMapInTurns(rows, ([actor, , at, raw]) =>
+            wanted === undefined || scalarText(parsed(raw)) === wanted ? [{ actor, at }] : [],
+          ),
         );
       }
       return { m: new Membership(s.condition, users.traits, events), firstSeen: users.firstSeen };
@@ -243,11 +244,11 @@ export class SegmentQuery {
       const at = Math.min(start + step, range.to.getTime()) - 1;
       let members = 0;
       let known = 0;
-      for (const [actor, seen] of firstSeen) {
-        if (seen > at) continue;
+      await eachInTurns(firstSeen, ([actor, seen]) => {
+        if (seen > at) return;
         known++;
         if (m.isMember(actor, at)) members++;
-      }
+      });
       buckets.push({ start: new Date(start).toISOString(), members, known });
     }
     return {
@@ -267,14 +268,14 @@ export class SegmentQuery {
     const range = { from: new Date(at.getTime() - 1), to: new Date(at.getTime() + 1) };
     const { m, firstSeen } = await this.population(project, s, range);
     const out: SegmentMember[] = [];
-    for (const [actor, seen] of firstSeen) {
-      if (seen > at.getTime() || !m.isMember(actor, at.getTime())) continue;
+    await eachInTurns(firstSeen, ([actor, seen]) => {
+      if (seen > at.getTime() || !m.isMember(actor, at.getTime())) return;
       out.push({
         user: actor,
         firstSeen: new Date(seen).toISOString(),
         traits: m.traitsAt(actor, at.getTime()),
       });
-    }
+    });
     return out.sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
   }
 
@@ -305,16 +306,16 @@ export class SegmentQuery {
       def.events === '*' ? undefined : [...def.events],
       props,
     );
-    for (const [actor, event, at, ...raws] of rows) {
+    await eachInTurns(rows, ([actor, event, at, ...raws]) => {
       const segments = scope.segments.filter((_, i) => memberships[i]?.isMember(actor, at)).map((s) => s.id);
-      if (segments.length === 0) continue;
+      if (segments.length === 0) return;
       const properties = Object.create(null) as Record<string, unknown>;
       props.forEach((p, i) => {
         const v = parsed(raws[i]);
         if (v !== undefined) properties[p] = v;
       });
       each({ actor, event, at, properties, segments });
-    }
+    });
   }
 
   /** Buckets (and dims, or segments) of a metric over the segment-filtered events, and each layer's share. */

@@ -2,6 +2,7 @@ import { LakeQueries } from '../../core/lake/duckdb-access';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
 import { eventHoursOf } from '../../core/lake/events';
+import { eachInTurns } from '../../core/turns';
 import { key, type LakeStorage } from '../../core/lake/storage';
 import type { TraitRow } from '../../core/segments/membership';
 
@@ -75,7 +76,7 @@ export class RawEventReader {
         await this.lakeGlobs(project, from, split),
         { events: listValue(events), from: duckTime(from), to: duckTime(split) },
       );
-      for (const r of lake) rows.push([String(r[0]), String(r[1]), Number(r[2])]);
+      await eachInTurns(lake, (r) => rows.push([String(r[0]), String(r[1]), Number(r[2])]));
     }
     if (to > split) {
       const r = await this.clickhouse.query({
@@ -85,8 +86,9 @@ export class RawEventReader {
         query_params: { db: this.database, project, events, from: chTime(split), to: chTime(to) },
         format: 'JSONCompactEachRow',
       });
-      for (const row of await r.json<[string, string, string | number]>())
-        rows.push([row[0], row[1], Number(row[2])]);
+      await eachInTurns(await r.json<[string, string, string | number]>(), (row) =>
+        rows.push([row[0], row[1], Number(row[2])]),
+      );
     }
     return rows;
   }
@@ -107,7 +109,7 @@ export class RawEventReader {
         await this.lakeGlobs(project, from, split),
         { event: event ?? '', from: duckTime(from), to: duckTime(split) },
       );
-      for (const r of lake) rows.push([String(r[0]), Number(r[1])]);
+      await eachInTurns(lake, (r) => rows.push([String(r[0]), Number(r[1])]));
     }
     if (to > split) {
       const r = await this.clickhouse.query({
@@ -117,7 +119,7 @@ export class RawEventReader {
         query_params: { db: this.database, project, event: event ?? '', from: chTime(split), to: chTime(to) },
         format: 'JSONCompactEachRow',
       });
-      for (const row of await r.json<[string, string | number]>()) rows.push([row[0], Number(row[1])]);
+      await eachInTurns(await r.json<[string, string | number]>(), (row) => rows.push([row[0], Number(row[1])]));
     }
     return rows;
   }
@@ -156,13 +158,14 @@ export class RawEventReader {
           ...paths,
         },
       );
-      for (const r of lake)
+      await eachInTurns(lake, (r) =>
         rows.push([
           String(r[0]),
           String(r[1]),
           Number(r[2]),
           ...r.slice(3).map((v) => (v === null ? null : String(v))),
-        ]);
+        ]),
+      );
     }
     if (to > split) {
       const chProps = props.map((_, i) => `, JSONExtractRaw(properties, {k${i}:String})`).join('');
@@ -181,13 +184,14 @@ export class RawEventReader {
         },
         format: 'JSONCompactEachRow',
       });
-      for (const row of await r.json<[string, string, string | number, ...string[]]>())
+      await eachInTurns(await r.json<[string, string, string | number, ...string[]]>(), (row) =>
         rows.push([
           row[0],
           row[1],
           Number(row[2]),
           ...row.slice(3).map((v) => (v === '' ? null : String(v))),
-        ]);
+        ]),
+      );
     }
     return rows;
   }
@@ -210,15 +214,15 @@ export class RawEventReader {
     };
     if (layer === 'lake') {
       const globs = await this.lakeGlobs(project, from, to);
-      for (const r of await this.queryLake(
+      const firsts = await this.queryLake(
         `SELECT actor_id, epoch_ms(min(event_time)) FROM read_parquet($globs, union_by_name = true)
          WHERE event_time >= $from AND event_time < $to GROUP BY actor_id`,
         globs,
         { from: duckTime(from), to: duckTime(to) },
-      ))
-        seen(String(r[0]), Number(r[1]));
+      );
+      await eachInTurns(firsts, (r) => seen(String(r[0]), Number(r[1])));
       // A cheap text test first: most events carry no traits, and their JSON is never parsed.
-      for (const r of await this.queryLake(
+      const withTraits = await this.queryLake(
         `SELECT any_value(actor_id), epoch_ms(min(event_time)), event_id,
                 any_value(json_extract(context, '$.traits'))::VARCHAR,
                 any_value(CASE WHEN type = 'identify' THEN json_extract(properties, '$.traits') END)::VARCHAR
@@ -228,8 +232,8 @@ export class RawEventReader {
          GROUP BY event_id`,
         globs,
         { from: duckTime(from), to: duckTime(to) },
-      ))
-        trait(String(r[0]), Number(r[1]), String(r[2]), r[3], r[4]);
+      );
+      await eachInTurns(withTraits, (r) => trait(String(r[0]), Number(r[1]), String(r[2]), r[3], r[4]));
       return { firstSeen, traits };
     }
     const params = { db: this.database, project, from: chTime(from), to: chTime(to) };
@@ -241,7 +245,7 @@ export class RawEventReader {
       query_params: params,
       format: 'JSONCompactEachRow',
     });
-    for (const row of await first.json<[string, string | number]>()) seen(row[0], Number(row[1]));
+    await eachInTurns(await first.json<[string, string | number]>(), (row) => seen(row[0], Number(row[1])));
     const sent = await this.clickhouse.query({
       query: `SELECT actor_id, toUnixTimestamp64Milli(event_time), event_id, JSONExtractRaw(context, 'traits'),
                      if(type = 'identify', JSONExtractRaw(properties, 'traits'), '')
@@ -250,8 +254,9 @@ export class RawEventReader {
       query_params: params,
       format: 'JSONCompactEachRow',
     });
-    for (const row of await sent.json<[string, string | number, string, string, string]>())
-      trait(row[0], Number(row[1]), row[2], row[3], row[4]);
+    await eachInTurns(await sent.json<[string, string | number, string, string, string]>(), (row) =>
+      trait(row[0], Number(row[1]), row[2], row[3], row[4]),
+    );
     return { firstSeen, traits };
   }
 

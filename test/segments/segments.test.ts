@@ -331,16 +331,16 @@ describe('segments', () => {
       .map((e) => [e.user, e.event, e.at]);
     const funnel = await poll(
       `/v1/funnels?${range}&steps=page,purchase&segment=buyers`,
-      computeFunnel(steps, ['page', 'purchase'], DAY),
+      await computeFunnel(steps, ['page', 'purchase'], DAY),
       (b) => b.steps,
     );
-    expect(funnel.body.steps).toEqual(computeFunnel(steps, ['page', 'purchase'], DAY));
+    expect(funnel.body.steps).toEqual(await computeFunnel(steps, ['page', 'purchase'], DAY));
     expect(funnel.body.steps[1]?.users).toBeGreaterThan(0);
     const days = new Map<string, ActiveDayRow>();
     for (const e of truth.events)
       if (inPro(e.user, e.at))
         days.set(`${e.user}|${Math.floor(e.at / DAY)}`, [e.user, Math.floor(e.at / DAY) * DAY]);
-    const cohorts = computeRetention([...days.values()], 'day', new Date(to));
+    const cohorts = await computeRetention([...days.values()], 'day', new Date(to));
     const retention = await poll(`/v1/retention?${range}&segment=pro`, cohorts, (b) => b.cohorts);
     expect(retention.body.cohorts).toEqual(cohorts);
 
