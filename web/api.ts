@@ -33,6 +33,13 @@ export const patch = <T>(path: string, body: unknown) => call<T>('PATCH', path, 
 export const put = <T>(path: string, body: unknown) => call<T>('PUT', path, body);
 export const remove = (path: string) => call<void>('DELETE', path);
 
+/** Whether the signed-in scopes may change dashboards (write, or admin which includes it): the server checks too. */
+export const mayWrite = (scopes: readonly string[]) => scopes.includes('write') || scopes.includes('admin');
+
+/** What a viewer with only the read scope sees where the editing controls would be. */
+export const READ_ONLY_NOTE =
+  'Read only: your sign-in has the read scope. To change dashboards, ask an admin for a sign-in link with the write scope.';
+
 export interface Me {
   project: string;
   scopes: string[];

@@ -19,7 +19,7 @@ async function route(): Promise<void> {
     const me = await get<Me>('/v1/me');
     const zone = me.timeZone ?? 'UTC';
     header(me, zone);
-    if (location.pathname === '/explore') await explorer(main, zone);
+    if (location.pathname === '/explore') await explorer(main, zone, me.scopes);
     else if (location.pathname === '/events') leave = liveEvents(main, zone);
     else if (location.pathname === '/dashboards') await dashboards(main, zone, me.scopes);
     else if (location.pathname === '/experiments') await experiments(main, me.scopes);

@@ -1,4 +1,4 @@
-import { escape, get, patch, post, put, remove } from './api';
+import { escape, get, mayWrite, patch, post, put, READ_ONLY_NOTE, remove } from './api';
 import { RANGE_PRESETS, presetLabel, type RangePreset } from './ranges';
 import { drawTile, type Tile } from './tiles';
 
@@ -25,22 +25,25 @@ export async function dashboards(main: HTMLElement, zone: string, scopes: string
   const { dashboards: all } = await get<{ dashboards: Dashboard[] }>('/v1/dashboards');
   const wanted = new URLSearchParams(location.search).get('id');
   const current = all.find((d) => d.id === wanted) ?? all[0];
+  // A viewer with the read scope sees the dashboards without the controls the server would refuse.
+  const editor = mayWrite(scopes);
   main.innerHTML = `
     <section class="tile wide">
       <div class="toolbar">
         <label>Dashboard<select data-testid="dashboard-select">${all.map((d) => option(d.id, d.name, current?.id)).join('')}</select></label>
-        <form id="create" class="inline"><label>New dashboard<input name="name" required maxlength="200" placeholder="name" data-testid="new-name" /></label><button>Create</button></form>
+        ${editor ? '<form id="create" class="inline"><label>New dashboard<input name="name" required maxlength="200" placeholder="name" data-testid="new-name" /></label><button>Create</button></form>' : ''}
         ${
-          current
+          current && editor
             ? `<form id="rename" class="inline"><label>Rename<input name="name" required maxlength="200" value="${escape(current.name)}" data-testid="rename" /></label><button>Rename</button></form>
                <button type="button" id="delete" class="danger" data-testid="delete-dashboard">Delete dashboard</button>`
             : ''
         }
       </div>
+      ${editor ? '' : `<p class="meta" data-testid="read-only">${escape(READ_ONLY_NOTE)}</p>`}
       <p class="error" id="problem" data-testid="problem"></p>
     </section>
-    ${current ? `<div class="tiles" data-testid="tiles">${current.tiles.map((t, i) => tileFrame(t, i, current.tiles.length)).join('')}</div>` : '<section class="tile wide"><p>No dashboard yet: create one, then add tiles here or from the Explorer ("Save to dashboard").</p></section>'}
-    ${current ? await addTileForm() : ''}`;
+    ${current ? `<div class="tiles" data-testid="tiles">${current.tiles.map((t, i) => tileFrame(t, i, current.tiles.length, editor)).join('')}</div>` : `<section class="tile wide"><p>${editor ? 'No dashboard yet: create one, then add tiles here or from the Explorer ("Save to dashboard").' : 'No dashboard yet.'}</p></section>`}
+    ${current && editor ? await addTileForm() : ''}`;
   const problem = main.querySelector('#problem') as HTMLElement;
   const reload = (id = current?.id) => {
     history.replaceState(null, '', id ? `/dashboards?id=${id}` : '/dashboards');
@@ -60,6 +63,10 @@ export async function dashboards(main: HTMLElement, zone: string, scopes: string
       void reload((e.target as HTMLSelectElement).value);
     },
   );
+  if (!editor) {
+    if (current) drawTiles(main, current, zone);
+    return;
+  }
   onSubmit(main, '#create', (data) =>
     attempt(
       async () => {
@@ -124,23 +131,30 @@ export async function dashboards(main: HTMLElement, zone: string, scopes: string
       }),
     )(),
   );
-  // Each tile answers on its own: a slow or refused one does not hold the others back.
-  current.tiles.forEach((t, i) => {
+  drawTiles(main, current, zone);
+  await reportControls(main, current, scopes, problem);
+}
+
+/** Each tile answers on its own: a slow or refused one does not hold the others back. */
+function drawTiles(main: HTMLElement, d: Dashboard, zone: string): void {
+  d.tiles.forEach((t, i) => {
     const frame = main.querySelector(`[data-tile="${i}"]`) as HTMLElement;
     const body = frame.querySelector('.body') as HTMLElement;
     drawTile(t, body, frame.querySelector('.meta') as HTMLElement, zone).catch(
       (e: Error) => (body.innerHTML = `<p class="error">${escape(e.message)}</p>`),
     );
   });
-  await reportControls(main, current, scopes, problem);
 }
 
-function tileFrame(t: Tile, i: number, n: number): string {
+function tileFrame(t: Tile, i: number, n: number, editor: boolean): string {
+  const controls = editor
+    ? `<button type="button" data-action="up" data-index="${i}" title="Move up"${i === 0 ? ' disabled' : ''}>↑</button>
+      <button type="button" data-action="down" data-index="${i}" title="Move down"${i === n - 1 ? ' disabled' : ''}>↓</button>
+      <button type="button" data-action="remove" data-index="${i}" title="Remove" data-testid="remove-tile">✕</button>`
+    : '';
   return `<section class="tile" data-tile="${i}" data-testid="tile">
     <div class="toolbar"><h2 data-testid="tile-title">${escape(t.title)}</h2>
-      <button type="button" data-action="up" data-index="${i}" title="Move up"${i === 0 ? ' disabled' : ''}>↑</button>
-      <button type="button" data-action="down" data-index="${i}" title="Move down"${i === n - 1 ? ' disabled' : ''}>↓</button>
-      <button type="button" data-action="remove" data-index="${i}" title="Remove" data-testid="remove-tile">✕</button>
+      ${controls}
     </div>
     <div class="body"></div><div class="meta"></div>
     <form class="inline to-report" data-index="${i}"></form>

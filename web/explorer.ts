@@ -1,5 +1,5 @@
 import { csvLine } from '../core/csv';
-import { escape, get, post, patch, shortTime, sources, type MetricAnswer } from './api';
+import { escape, get, mayWrite, post, patch, READ_ONLY_NOTE, shortTime, sources, type MetricAnswer } from './api';
 import { timeSeries } from './charts';
 import type { Dashboard } from './dashboards';
 import { RANGE_PRESETS, presetLabel, resolveRange, type RangePreset, type TileRange } from './ranges';
@@ -36,7 +36,7 @@ const option = (v: string, label: string, current: string) =>
   `<option value="${escape(v)}"${v === current ? ' selected' : ''}>${escape(label)}</option>`;
 
 /** Any catalog metric over a range: chart, table and CSV of the API's answer; saved as a tile. */
-export async function explorer(main: HTMLElement, zone: string): Promise<void> {
+export async function explorer(main: HTMLElement, zone: string, scopes: string[]): Promise<void> {
   const params = new URLSearchParams(location.search);
   const [listing, { dashboards }] = await Promise.all([
     get<Listing>('/v1/metrics'),
@@ -59,12 +59,16 @@ export async function explorer(main: HTMLElement, zone: string): Promise<void> {
         <button type="submit">Show</button>
         <a id="csv" download="${escape(q.metric)}.csv">CSV</a>
       </form>
-      <form id="save" class="inline">
+      ${
+        mayWrite(scopes)
+          ? `<form id="save" class="inline">
         <label>Save to dashboard<select name="dashboard" data-testid="save-dashboard">${dashboards.map((d) => option(d.id, d.name, '')).join('')}${option('', 'a new dashboard…', '')}</select></label>
         <label>Title<input name="title" required maxlength="200" value="${escape(q.metric)}" data-testid="save-title" /></label>
         <label>Chart<select name="chart">${['line', 'bar', 'number', 'table'].map((c) => option(c, c, 'line')).join('')}</select></label>
         <button data-testid="save">Save</button><span class="meta" data-testid="saved"></span>
-      </form>
+      </form>`
+          : `<p class="meta" data-testid="read-only">${escape(READ_ONLY_NOTE)}</p>`
+      }
     </section>
     <section class="tile wide"><h2 data-testid="total"></h2><div class="chart" id="chart"></div><div class="meta" id="sources"></div></section>
     <section class="tile wide"><table data-testid="table"><thead><tr><th>bucket (${escape(zone)})</th><th>start (UTC)</th><th>value</th><th>dimension</th><th>source</th></tr></thead><tbody></tbody></table></section>`;
@@ -78,10 +82,10 @@ export async function explorer(main: HTMLElement, zone: string): Promise<void> {
       next.delete('to');
     }
     history.pushState(null, '', `/explore?${next}`);
-    void explorer(main, zone);
+    void explorer(main, zone, scopes);
   });
-  const save = main.querySelector('#save') as HTMLFormElement;
-  save.addEventListener('submit', (e) => {
+  const save = main.querySelector<HTMLFormElement>('#save');
+  save?.addEventListener('submit', (e) => {
     e.preventDefault();
     const data = new FormData(save);
     const said = save.querySelector('[data-testid=saved]') as HTMLElement;

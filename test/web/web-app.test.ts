@@ -253,6 +253,39 @@ describe('the web app', () => {
     }
   }, 120_000);
 
+  it('a viewer with the read scope sees the dashboards and the explorer without the controls the server would refuse', async () => {
+    const viewer = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+    viewer.on('console', (m) => {
+      if (m.type() === 'error') problems.push(m.text());
+    });
+    try {
+      await viewer.goto(await signInLink(config, { project, scopes: ['read'] }, api.urls.api));
+      await viewer.goto(`${api.urls.api}/dashboards`);
+      await viewer.waitForSelector('[data-testid=tile] [data-testid=tile-title]');
+      await expect
+        .poll(() => viewer.textContent('[data-testid=read-only]'))
+        .toMatch(/read scope.*write scope/);
+      // Tiles are drawn as for an editor; nothing to change them with is offered.
+      await expect.poll(() => viewer.textContent('[data-testid=tile] .meta')).toMatch(/^events: \d+/);
+      for (const control of [
+        '#create',
+        '#rename',
+        '#delete',
+        '#add-tile',
+        '[data-testid=remove-tile]',
+        '[data-action]',
+      ])
+        expect(await viewer.$$(control), control).toHaveLength(0);
+      await viewer.goto(`${api.urls.api}/explore?metric=events&range=last_24h&granularity=hour`);
+      await viewer.waitForSelector('[data-testid=table] tbody tr');
+      expect(await viewer.$$('#save')).toHaveLength(0);
+      await expect.poll(() => viewer.textContent('[data-testid=read-only]')).toMatch(/read scope/);
+      await viewer.screenshot({ path: join(ARTIFACTS, 'web-dashboards-read-only.png'), fullPage: true });
+    } finally {
+      await viewer.close();
+    }
+  }, 60_000);
+
   it("a session of one project reads nothing of another's, over the API or the WebSocket", async () => {
     await page.goto(`${api.urls.api}/`);
     // Asked from a tab of the same session that is not watched for errors: the 404 is expected.
