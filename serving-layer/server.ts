@@ -98,6 +98,8 @@ export async function startServingApi(
   const shutdown = new ServingShutdown({
     beforeServerCloses: () => live.feed?.close(),
     afterServerClosed: async () => {
+      // A snapshot still being read would otherwise reach the engines as they close.
+      await live.feed?.settled();
       stopWatermarkLag();
       stopRepairBacklog();
       stopQualityMetrics();

@@ -44,6 +44,7 @@ export class LiveFeed {
   /** Clients that asked for events, with the ids already sent to each (oldest first). */
   private readonly eventClients = new WeakMap<WebSocket, Set<string>>();
   private busy = false;
+  private readonly sending = new Set<Promise<void>>();
   private missed = false;
   private closed = false;
   dropped = 0;
@@ -130,7 +131,20 @@ export class LiveFeed {
     }
   }
 
-  private async send(project: string, to: WebSocket[]): Promise<void> {
+  /** Resolves when every snapshot being read is done: once closed, the engines can close after it. */
+  async settled(): Promise<void> {
+    while (this.sending.size > 0) await Promise.all(this.sending);
+  }
+
+  /** One snapshot to `to`, tracked until done (see settled). None once closed. */
+  private send(project: string, to: WebSocket[]): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const sending: Promise<void> = this.sendNow(project, to).finally(() => this.sending.delete(sending));
+    this.sending.add(sending);
+    return sending;
+  }
+
+  private async sendNow(project: string, to: WebSocket[]): Promise<void> {
     let text: string;
     let latest: StoredEvent[] = [];
     try {
