@@ -1,4 +1,4 @@
-import { ForbiddenException } from '@nestjs/common';
+import { ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Request } from 'express';
@@ -34,6 +34,8 @@ const SENT_MEMORY = 2000;
  * when its queue passes maxBufferedBytes, or when it has not answered a ping within pingMs (a
  * client that stops reading stops answering pings long before the kernel's buffers fill).
  * A client connecting with `?events=1` also receives the project's latest events it has not seen.
+ * A client whose token is revoked, or whose session ends, is closed (1008) at the next ping: an
+ * open socket is not a way to keep access that was taken away.
  */
 export class LiveFeed {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 4096 });
@@ -45,6 +47,8 @@ export class LiveFeed {
   private readonly eventClients = new WeakMap<WebSocket, Set<string>>();
   private busy = false;
   private readonly sending = new Set<Promise<void>>();
+  /** The request each client connected with: its credentials are checked again at every ping. */
+  private readonly credentials = new WeakMap<WebSocket, IncomingMessage>();
   private missed = false;
   private closed = false;
   dropped = 0;
@@ -71,7 +75,21 @@ export class LiveFeed {
         }
         this.alive.delete(ws);
         ws.ping();
+        void this.recheck(ws);
       }
+  }
+
+  /** Closes the client when what it connected with no longer authenticates (revoked, ended, expired). */
+  private async recheck(ws: WebSocket): Promise<void> {
+    const req = this.credentials.get(ws);
+    if (!req) return;
+    try {
+      await authenticate(req as Request, this.deps.config, this.deps.access);
+    } catch (e) {
+      // Only a refusal closes it: a metadata store that does not answer this once is not one.
+      const refused = e instanceof UnauthorizedException || e instanceof ForbiddenException;
+      if (refused && ws.readyState === ws.OPEN) ws.close(1008, (e as Error).message.slice(0, 120));
+    }
   }
 
   private drop(ws: WebSocket): void {
@@ -95,6 +113,7 @@ export class LiveFeed {
     const wantsEvents = new URL(req.url ?? '/', 'http://x').searchParams.get('events') === '1';
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (wantsEvents) this.eventClients.set(ws, new Set());
+      this.credentials.set(ws, req);
       const set = this.clients.get(project) ?? new Set<WebSocket>();
       set.add(ws);
       this.clients.set(project, set);

@@ -24,7 +24,10 @@ function respellings(token: string): Record<string, string> {
   };
 }
 
-/** A revoked token stays refused however it is spelled, by the API and by the live feed. */
+/**
+ * A revoked token stays refused however it is spelled, by the API and by the live feed; a live
+ * socket opened with it before is closed.
+ */
 describe('token spelling', () => {
   let config: Config;
   let roles: RunningRoles;
@@ -47,7 +50,7 @@ describe('token spelling', () => {
 
   beforeAll(async () => {
     await requireServices();
-    config = isolatedConfig('spelling');
+    config = isolatedConfig('spelling', { LIVE_PING_MS: '300' });
     roles = await startRoles(['serve'], config, createLogger({ test: 'spelling' }, 'error'));
     api = roles.urls.api as string;
   }, 60_000);
@@ -62,6 +65,30 @@ describe('token spelling', () => {
       expect(await me(other), how).toBe(401);
     }
   });
+
+  it('a live socket open when its token is revoked is closed, saying why', async () => {
+    const token = await mintToken(config.auth.jwtSecret, { project, scopes: ['read'] });
+    const ws = new WebSocket(`${api.replace('http', 'ws')}/v1/live`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+    );
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    const db = await MetadataStore.open(config.metadata.url);
+    try {
+      const { claims, expiresAt } = await tokenExpiry(config.auth.jwtSecret, token);
+      expect(await new RevokedTokens(db).revoke(token, claims, expiresAt)).toBe(true);
+    } finally {
+      await db.close();
+    }
+    const { code, reason } = await closed;
+    expect(code).toBe(1008);
+    expect(reason).toMatch(/revoked/);
+  }, 60_000);
 
   it('a revoked token, respelled after it was verified and cached, is refused by the API and the live feed', async () => {
     const token = await mintToken(config.auth.jwtSecret, { project, scopes: ['read'] });
