@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * One run holds every test: unit tests next to the code (`*.test.ts`), integration tests
- * (`*.integration.test.ts`) and cross-service suites in test/. Each file runs in its own process
+ * One run holds every test: unit tests next to the code (`*.test.ts`) and the suites that run
+ * against the real services in test/. Each file runs in its own process
  * (forks): embedded ClickHouse (chDB) binds one data directory per process.
  */
 export default defineConfig({

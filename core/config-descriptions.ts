@@ -97,7 +97,6 @@ export const SETTING_DESCRIPTIONS: Record<string, string> = {
   LATE_REPAIR_EVERY_SECONDS: 'Cadence of the late-data-repair schedule.',
   POSTGRES_PORT: 'Port of the local PostgreSQL; the default of DATABASE_URL.',
   DATABASE_URL: 'The metadata store (PostgreSQL): dashboards, definitions, keys, sessions, audit.',
-  WRITE_KEYS_FILE: 'A write-key file of earlier versions, imported into the metadata store once.',
   REPORTS_TASK_QUEUE: 'Task queue of the report activities, polled by the serving role.',
   REPORTS_FROM: 'Sender of report emails: an address, or `Name <address>`.',
   SMTP_HOST: 'The mail server reports are sent through.',

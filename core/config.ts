@@ -106,7 +106,7 @@ export interface Config {
     /** Cadence of the late-data-repair schedule. */
     repairEverySeconds: number;
   };
-  auth: { jwtSecret: string; writeKeysFile: string };
+  auth: { jwtSecret: string };
   /** PostgreSQL, the metadata store: saved dashboards and the other definitions the platform owns. */
   metadata: { url: string };
   reports: {
@@ -264,7 +264,6 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
     },
     auth: {
       jwtSecret: jwtSecret ?? '',
-      writeKeysFile: resolve(r.str('WRITE_KEYS_FILE', join(stateDir, 'write-keys.json'))),
     },
     reports: {
       taskQueue: r.str('REPORTS_TASK_QUEUE', 'analytics-reports'),

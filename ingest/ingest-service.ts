@@ -22,7 +22,7 @@ export async function createIngestService(
   let keys: WriteKeyStore | undefined;
   let dropList: ReloadingDropList;
   try {
-    keys = await WriteKeyStore.open(metadata, config.auth.writeKeysFile);
+    keys = await WriteKeyStore.open(metadata);
     dropList = await ReloadingDropList.open(new ErasureStore(metadata), config.erasure.dropListRefreshMs);
   } catch (e) {
     keys?.close();

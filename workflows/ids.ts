@@ -1,6 +1,4 @@
 /** Names operators and other parts rely on (docs/architecture.md, Contracts). Never repeat these as string literals. */
-export const TASK_QUEUE = 'analytics-batch';
-
 export const WORKFLOW_TYPES = {
   hourlyRecompute: 'hourlyRecompute',
   dailyRollup: 'dailyRollup',
@@ -19,6 +17,4 @@ export const SCHEDULE_IDS = {
    * one project that another holds it. Report ids have no '.', so the split is unambiguous.
    */
   report: (project: string, id: string) => `report-${project}.${id}`,
-  /** Reports created before ids were per project; still found, listed and changed. */
-  legacyReport: (id: string) => `report-${id}`,
 } as const;

@@ -33,8 +33,6 @@ export interface ReportRun {
 
 export class ReportExistsError extends Error {}
 
-const LEGACY_PREFIX = SCHEDULE_IDS.legacyReport('');
-
 /** When a report's schedule fires: its local send time, daily, on Mondays, or on the 1st. */
 export function reportSpec(r: ReportDefinition): ScheduleSpec {
   const [hour, minute] = r.sendAt.split(':').map(Number) as [number, number];
@@ -82,9 +80,6 @@ export class ReportSchedules {
   }
 
   async create(report: ReportDefinition): Promise<ReportState> {
-    // Made before ids were per project, a report by this id would otherwise be there twice.
-    if (await this.find(report.project, report.id, [SCHEDULE_IDS.legacyReport(report.id)]))
-      throw new ReportExistsError(`report '${report.id}' exists`);
     try {
       await this.client.schedule.create({
         scheduleId: SCHEDULE_IDS.report(report.project, report.id),
@@ -114,25 +109,19 @@ export class ReportSchedules {
     return this.get(report.project, report.id);
   }
 
+  /** The project's report `id`, when its schedule exists and holds that project's report. */
   async get(project: string, id: string): Promise<ReportState | undefined> {
-    return this.find(project, id, [SCHEDULE_IDS.report(project, id), SCHEDULE_IDS.legacyReport(id)]);
-  }
-
-  /** The first of `scheduleIds` that exists and holds the project's report `id`. */
-  private async find(project: string, id: string, scheduleIds: string[]): Promise<ReportState | undefined> {
-    for (const scheduleId of scheduleIds) {
-      let d: ScheduleDescription;
-      try {
-        d = await this.client.schedule.getHandle(scheduleId).describe();
-      } catch (e) {
-        if (e instanceof ScheduleNotFoundError) continue;
-        throw e;
-      }
-      const report = definitionOf(d);
-      if (projectOf(d.memo) === project && report?.project === project && report.id === id)
-        return stateOf(d.scheduleId, report, d);
+    let d: ScheduleDescription;
+    try {
+      d = await this.client.schedule.getHandle(SCHEDULE_IDS.report(project, id)).describe();
+    } catch (e) {
+      if (e instanceof ScheduleNotFoundError) return undefined;
+      throw e;
     }
-    return undefined;
+    const report = definitionOf(d);
+    return projectOf(d.memo) === project && report?.project === project && report.id === id
+      ? stateOf(d.scheduleId, report, d)
+      : undefined;
   }
 
   /**
@@ -145,8 +134,6 @@ export class ReportSchedules {
     for await (const s of this.client.schedule.list()) {
       if (projectOf(s.memo) !== project) continue;
       if (s.scheduleId.startsWith(own)) ids.push(s.scheduleId.slice(own.length));
-      else if (s.scheduleId.startsWith(LEGACY_PREFIX) && !s.scheduleId.includes('.'))
-        ids.push(s.scheduleId.slice(LEGACY_PREFIX.length));
     }
     const states = await Promise.all(ids.map((id) => this.get(project, id)));
     return states

@@ -53,7 +53,7 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
           `--outputFile.json=${resultsFile}`,
           ...extraArgs,
         ],
-        { cwd: REPO_ROOT, stdio: 'inherit', env: { ...process.env, PLATFORM_SERVICES_READY: '1' } },
+        { cwd: REPO_ROOT, stdio: 'inherit' },
       );
       child.on('exit', (c, signal) => resolve(c ?? (signal ? 1 : 0)));
     });

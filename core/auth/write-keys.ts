@@ -1,6 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config';
-import { localFiles } from '../lake/local-storage';
 import { InMemoryCopy } from '../metadata/in-memory-copy';
 import { MetadataStore } from '../metadata/store';
 
@@ -94,36 +93,6 @@ export class WriteKeys {
       ...(row.revoked_at ? { revokedAt: row.revoked_at.toISOString() } : {}),
     }));
   }
-
-  /**
-   * One-time import of the key file earlier versions kept (WRITE_KEYS_FILE): its hashes go into
-   * the table (a key known already keeps its state, except that a revocation is never undone),
-   * then the file is renamed `<file>.imported`, so it is not read again and nobody edits a copy
-   * that no longer counts. Two processes importing at once insert the same rows: harmless.
-   * Returns how many keys the file held (0 without a file).
-   */
-  async importFile(file: string): Promise<number> {
-    const text = localFiles.readTextIfExists(file);
-    if (text === undefined) return 0;
-    let keys: WriteKeyRecord[];
-    try {
-      const parsed = JSON.parse(text) as { keys?: unknown };
-      keys = Array.isArray(parsed.keys) ? (parsed.keys as WriteKeyRecord[]) : [];
-    } catch (e) {
-      throw new Error(`the write-key file ${file} is not JSON (${(e as Error).message}): fix or remove it`, {
-        cause: e,
-      });
-    }
-    for (const k of keys) {
-      await this.db.query(
-        `INSERT INTO write_keys (sha256, project_id, created_at, revoked_at) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (sha256) DO UPDATE SET revoked_at = COALESCE(write_keys.revoked_at, EXCLUDED.revoked_at)`,
-        [k.sha256, k.project, k.createdAt, k.revokedAt ?? null],
-      );
-    }
-    localFiles.renameIfExists(file, `${file}.imported`);
-    return keys.length;
-  }
 }
 
 /**
@@ -134,14 +103,9 @@ export class WriteKeys {
 export class WriteKeyStore implements KeyResolver {
   private constructor(private readonly copy: InMemoryCopy<Map<string, WriteKeyRecord>>) {}
 
-  /** Loads the keys (importing a legacy key file first); throws when PostgreSQL cannot be reached. */
-  static async open(
-    db: MetadataStore,
-    legacyFile: string | undefined,
-    refreshMs = 2000,
-  ): Promise<WriteKeyStore> {
+  /** Loads the keys; throws when PostgreSQL cannot be reached. */
+  static async open(db: MetadataStore, refreshMs = 2000): Promise<WriteKeyStore> {
     const keys = new WriteKeys(db);
-    if (legacyFile) await keys.importFile(legacyFile);
     return new WriteKeyStore(
       await InMemoryCopy.start(async () => new Map((await keys.all()).map((k) => [k.sha256, k])), refreshMs),
     );
@@ -166,13 +130,11 @@ export class WriteKeyStore implements KeyResolver {
   }
 }
 
-/** Runs `f` on the configured metadata store's write keys, the legacy key file imported first. */
+/** Runs `f` on the configured metadata store's write keys. */
 export async function withWriteKeys<T>(config: Config, f: (keys: WriteKeys) => Promise<T>): Promise<T> {
   const db = await MetadataStore.open(config.metadata.url);
   try {
-    const keys = new WriteKeys(db);
-    await keys.importFile(config.auth.writeKeysFile);
-    return await f(keys);
+    return await f(new WriteKeys(db));
   } finally {
     await db.close();
   }

@@ -67,8 +67,6 @@ export function dayViewKey(day: string): string {
 export const PUBLISHED = 'views/published';
 export const WATERMARK_DIR = 'views/watermark';
 export const REQUESTS_DIR = 'views/seal-requests';
-/** The watermark before it was a folder of names; still read. */
-export const LEGACY_WATERMARK = 'views/watermark.json';
 
 export const LATE_DIR = '_late';
 

@@ -206,16 +206,6 @@ export const localFiles = {
       throw e;
     }
   },
-  /** Renames a file; false when it was not there (another process moved it first). */
-  renameIfExists(from: string, to: string): boolean {
-    try {
-      renameSync(from, to);
-      return true;
-    } catch (e) {
-      if (missing(e)) return false;
-      throw e;
-    }
-  },
   remove: (path: string): void => rmSync(path, { force: true, recursive: true }),
   /** A fresh path in this machine's temporary folder, for a file an engine writes before publishing it. */
   scratchPath(name: string): string {

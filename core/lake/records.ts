@@ -13,7 +13,7 @@ export const HourPointerSchema = z.object({
   events: z.number(),
   computedAt: z.string(),
   /**
-   * What the view was computed from (core/lake/hour-inputs.ts): the lake files of the hour and
+   * What the view was computed from (batch-layer/hour-inputs.ts): the lake files of the hour and
    * the catalog's SQL. A recompute that finds the same inputs keeps this view. Absent for views
    * computed for some projects only.
    */
@@ -62,11 +62,6 @@ export const RangeStateSchema = z.object({
   first: z.string(),
   last: z.string(),
   phase: z.enum(['before', 'after']),
-});
-
-export const LegacyWatermarkSchema = z.object({
-  hour: z.string().nullable().optional(),
-  requested: z.string().nullable().optional(),
 });
 
 /** Reads and checks a JSON record; undefined when the file does not exist. */

@@ -1,5 +1,4 @@
-import { LEGACY_WATERMARK, REQUESTS_DIR, WATERMARK_DIR } from './layout';
-import { LegacyWatermarkSchema, readRecord } from './records';
+import { REQUESTS_DIR, WATERMARK_DIR } from './layout';
 import { key, type LakeStorage } from './storage';
 import { readHourPointer } from './views';
 
@@ -17,36 +16,17 @@ export interface Watermark {
  * (`views/watermark/<hour>`, `views/seal-requests/<hour>`), read as the latest name. Creating a
  * file is atomic and a name is never replaced by a smaller one, so concurrent publishers cannot
  * move the watermark back, and a process killed at any point leaves nothing that blocks the next:
- * there is no lock. A `watermark.json` from before this layout still counts.
+ * there is no lock.
  */
 async function latestName(lake: LakeStorage, dir: string): Promise<string | null> {
   const names = await lake.list(dir);
   return names.length > 0 ? (names[names.length - 1] as string) : null;
 }
 
-/**
- * The legacy file is read once per lake handle: no version since the watermark folder writes it,
- * and readers ask on every request. (A worker of such an old version still running beside this
- * one would be seen by a process started after its write: answers stay consistent, only older.)
- */
-const legacy = new WeakMap<LakeStorage, Promise<{ hour?: string | null; requested?: string | null }>>();
-function legacyWatermark(lake: LakeStorage) {
-  let read = legacy.get(lake);
-  if (!read) {
-    read = readRecord(lake, LEGACY_WATERMARK, LegacyWatermarkSchema).then((r) => r ?? {});
-    read.catch(() => legacy.delete(lake));
-    legacy.set(lake, read);
-  }
-  return read;
-}
-
 /** Start of the last sealed hour, or null: the watermark alone, as readers need it. */
 export async function readWatermarkHour(lake: LakeStorage): Promise<string | null> {
-  return later(await latestName(lake, WATERMARK_DIR), (await legacyWatermark(lake)).hour);
+  return latestName(lake, WATERMARK_DIR);
 }
-
-const later = (a: string | null | undefined, b: string | null | undefined): string | null =>
-  !a ? (b ?? null) : !b ? a : Date.parse(a) >= Date.parse(b) ? a : b;
 
 /** Adds `hourIso` to a folder of hour names, then drops names older than the latest seen. */
 async function recordHour(lake: LakeStorage, dir: string, hourIso: string): Promise<void> {
@@ -59,7 +39,7 @@ async function recordHour(lake: LakeStorage, dir: string, hourIso: string): Prom
 export async function readWatermark(lake: LakeStorage): Promise<Watermark> {
   return {
     hour: await readWatermarkHour(lake),
-    requested: later(await latestName(lake, REQUESTS_DIR), (await legacyWatermark(lake)).requested),
+    requested: await latestName(lake, REQUESTS_DIR),
   };
 }
 

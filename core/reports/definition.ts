@@ -67,8 +67,6 @@ export const ReportDefinitionSchema = z.strictObject({
     ),
 });
 
-export type ReportInput = z.input<typeof ReportDefinitionSchema>;
-
 /** A checked definition, with its id and the project (from the caller's token) filled in. */
 export type ReportDefinition = Omit<z.output<typeof ReportDefinitionSchema>, 'id' | 'quality'> & {
   id: string;

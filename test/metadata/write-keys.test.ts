@@ -1,8 +1,5 @@
-import { copyFileSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashKey, newWriteKey, WriteKeys, WriteKeyStore } from '../../core/auth/write-keys';
+import { hashKey, WriteKeys, WriteKeyStore } from '../../core/auth/write-keys';
 import { MetadataStore } from '../../core/metadata/store';
 import {
   postgresUrl,
@@ -16,14 +13,12 @@ import { waitFor } from '../helpers/wait-for';
 
 /**
  * Ingest's write keys in PostgreSQL: a server of this test's own (it is stopped below), so
- * several collectors share keys without a shared file, and a key file of earlier versions is
- * imported once.
+ * several collectors share keys without a shared file.
  */
 describe('write keys in the metadata store', () => {
   let pgo: PostgresServiceOptions;
   let db: MetadataStore;
   const run = Date.now().toString(36);
-  const dir = mkdtempSync(join(tmpdir(), 'keys-'));
 
   beforeAll(async () => {
     await requireServices();
@@ -36,7 +31,7 @@ describe('write keys in the metadata store', () => {
   });
 
   it('resolve to their project, are stored hashed, reach a running collector, and stop working once revoked', async () => {
-    const store = await WriteKeyStore.open(db, undefined, 50);
+    const store = await WriteKeyStore.open(db, 50);
     // Made by another process (the CLI) after the collector started.
     const other = await MetadataStore.open(postgresUrl(pgo));
     const key = await new WriteKeys(other).create(`shop-${run}`);
@@ -68,31 +63,9 @@ describe('write keys in the metadata store', () => {
     expect((await db.query('SELECT 1 FROM write_keys')).rowCount).toBe(before);
   });
 
-  it('imports a key file of earlier versions once, revocations included, and never undoes a revocation', async () => {
-    const file = join(dir, 'write-keys.json');
-    const active = newWriteKey(`legacy-${run}`);
-    const revoked = newWriteKey(`legacy-${run}`);
-    writeFileSync(
-      file,
-      JSON.stringify({ keys: [active.record, { ...revoked.record, revokedAt: new Date().toISOString() }] }),
-    );
-    const store = await WriteKeyStore.open(db, file);
-    expect(store.resolve(active.key)).toBe(`legacy-${run}`);
-    expect(store.resolve(revoked.key)).toBeUndefined();
-    expect(existsSync(file)).toBe(false);
-    expect(existsSync(`${file}.imported`)).toBe(true);
-    // Revoked here, then the old file comes back (a restored backup): the key stays revoked.
-    expect(await new WriteKeys(db).revoke(active.key)).toBe(true);
-    copyFileSync(`${file}.imported`, file);
-    const again = await WriteKeyStore.open(db, file);
-    expect(again.resolve(active.key)).toBeUndefined();
-    store.close();
-    again.close();
-  });
-
   it('a collector keeps its keys while PostgreSQL is down, and sees new ones once it is back', async () => {
     const key = await new WriteKeys(db).create(`down-${run}`);
-    const store = await WriteKeyStore.open(db, undefined, 50);
+    const store = await WriteKeyStore.open(db, 50);
     expect(store.resolve(key)).toBe(`down-${run}`);
     await stopPostgres(pgo);
     await waitFor(

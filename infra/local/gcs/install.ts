@@ -1,4 +1,4 @@
-import { ensureGoBinary, goBinaryPath, type GoBinary } from '../go-binary';
+import { ensureGoBinary, type GoBinary } from '../go-binary';
 
 /**
  * fake-gcs-server, the local Google Cloud Storage stand-in (the JSON API the Node client speaks,
@@ -13,6 +13,4 @@ const FAKE_GCS: GoBinary = {
   pathVar: 'FAKE_GCS_PATH',
   buildTime: 'about 2 minutes',
 };
-
-export const fakeGcsBinary = (env: NodeJS.ProcessEnv = process.env) => goBinaryPath(FAKE_GCS, env);
 export const ensureFakeGcsInstalled = (log?: (line: string) => void) => ensureGoBinary(FAKE_GCS, log);

@@ -1,4 +1,4 @@
-import { ensureGoBinary, goBinaryPath, type GoBinary } from '../go-binary';
+import { ensureGoBinary, type GoBinary } from '../go-binary';
 
 /**
  * MinIO, the local S3 stand-in: a real S3 server (SigV4 credentials checked, data on disk). It
@@ -14,6 +14,4 @@ const MINIO: GoBinary = {
   pathVar: 'MINIO_PATH',
   buildTime: 'about 5 to 11 minutes',
 };
-
-export const minioBinary = (env: NodeJS.ProcessEnv = process.env) => goBinaryPath(MINIO, env);
 export const ensureMinioInstalled = (log?: (line: string) => void) => ensureGoBinary(MINIO, log);
