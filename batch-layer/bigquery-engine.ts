@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { BigQuery, TableField } from '@google-cloud/bigquery';
 import { type DuckDBConnection, type DuckDBInstance, LIST, listValue, VARCHAR } from '@duckdb/node-api';
-import type { BigQuerySettings } from '../core/config';
+import type { BigQuerySettings } from '../core/config/config';
 import { UserFacingError } from '../core/errors';
 import { openLakeDuckDB } from '../core/lake/duckdb-access';
 import { eventFilesOfHour } from '../core/lake/events';

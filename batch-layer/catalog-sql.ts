@@ -1,4 +1,4 @@
-import { METRIC_CATALOG, type MetricDefinition } from '../core/metrics/catalog';
+import { METRIC_CATALOG, type MetricDefinition } from '../core/metric-catalog/catalog';
 import type { CatalogDialect } from './catalog-dialect';
 import { fillTemplate, sqlTemplate } from './sql-templates';
 

@@ -1,5 +1,5 @@
 import type { BatchEngineName } from '../core/batch-engines';
-import type { BigQuerySettings } from '../core/config';
+import type { BigQuerySettings } from '../core/config/config';
 import type { HttpfsSource, LakeStorage } from '../core/lake/storage';
 import { BigQueryEngine } from './bigquery-engine';
 import { DuckDbEngine } from './duckdb-engine';

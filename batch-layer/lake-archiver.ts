@@ -1,9 +1,9 @@
-import { consumerDeadLetters, consumerRecords } from '../core/ops/metrics';
+import { consumerDeadLetters, consumerRecords } from '../core/ops/operational-metrics';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import { decodeEvent, decodeOrDeadLetter, decodeQuarantined } from '../core/dead-letters';
-import { rangeBatchHandler, type RangeSink } from '../core/kafka-ranges';
+import { decodeEvent, decodeOrDeadLetter, decodeQuarantined } from '../core/kafka/dead-letters';
+import { rangeBatchHandler, type RangeSink } from '../core/kafka/ranges';
 import type { Logger } from '../core/log';
-import { PartitionTransactions, type OutgoingMessage } from '../core/partition-transactions';
+import { PartitionTransactions, type OutgoingMessage } from '../core/kafka/partition-transactions';
 import { partFileName, partitionKey, partitionOf } from '../core/lake/layout';
 import { LakeRangeStore } from './lake-range-store';
 import { key, type LakeStorage } from '../core/lake/storage';
@@ -24,7 +24,7 @@ export interface LakeArchiverConfig {
 /**
  * Archives every event into the Parquet lake (the master dataset), partitioned by project and
  * event hour; quarantined events under `quarantine/` by project and arrival hour. Exactly once
- * through core/kafka-ranges.ts: a range's files are named by its offsets and renamed into place,
+ * through core/kafka/ranges.ts: a range's files are named by its offsets and renamed into place,
  * so rebuilding an interrupted range rewrites the same files; offsets are committed after.
  */
 export async function startLakeArchiver(

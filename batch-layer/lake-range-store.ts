@@ -1,4 +1,4 @@
-import type { RangeState, RangeStore } from '../core/kafka-ranges';
+import type { RangeState, RangeStore } from '../core/kafka/ranges';
 import { rangeStateKey } from '../core/lake/layout';
 import { RangeStateSchema, readRecord, writeRecord } from '../core/lake/records';
 import type { LakeStorage } from '../core/lake/storage';

@@ -1,5 +1,5 @@
 import { DuckDBInstance, timestampValue, type DuckDBConnection } from '@duckdb/node-api';
-import { actorId, type AnalyticsEvent } from '../core/event';
+import { actorId, type AnalyticsEvent } from '../core/events/event';
 import type { LakeStorage } from '../core/lake/storage';
 import { quoteLiteral } from './sql-literal';
 

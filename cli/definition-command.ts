@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import { loadConfig } from '../core/config';
+import { loadConfig } from '../core/config/config';
 import { UserFacingError } from '../core/errors';
-import { localFiles } from '../core/lake/local-storage';
+import { localFiles } from '../core/files/local-files';
 import { definitionProblems, type DefinitionStore, type Stored } from '../core/metadata/definition-store';
 import { MetadataStore } from '../core/metadata/store';
 import { requireOption, type ParsedArgs } from './args';

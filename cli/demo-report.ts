@@ -1,4 +1,4 @@
-import type { Config } from '../core/config';
+import type { Config } from '../core/config/config';
 import type { ReportDefinition } from '../core/reports/definition';
 import { ReportSchedules } from '../workflows/report-schedules';
 import { DEMO_PROJECT } from './local-credentials';

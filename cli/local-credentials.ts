@@ -1,7 +1,7 @@
-import { localFiles } from '../core/lake/local-storage';
+import { localFiles } from '../core/files/local-files';
 import { join } from 'node:path';
 import { withWriteKeys } from '../core/auth/write-keys';
-import type { Config } from '../core/config';
+import type { Config } from '../core/config/config';
 
 export const DEMO_PROJECT = 'demo';
 

@@ -1,9 +1,9 @@
 import cluster from 'node:cluster';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { createClickHouse } from '../core/clickhouse';
-import type { Config } from '../core/config';
+import { createClickHouse } from '../core/clickhouse/client';
+import type { Config } from '../core/config/config';
 import { UserFacingError } from '../core/errors';
-import { createKafka, ensureTopics, kafkaReachable } from '../core/kafka';
+import { createKafka, ensureTopics, kafkaReachable } from '../core/kafka/client';
 import type { Logger } from '../core/log';
 import { startLakeArchiver } from '../batch-layer/lake-archiver';
 import { openLake } from '../core/lake/open-lake';

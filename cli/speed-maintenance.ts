@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { ErasureStore } from '../core/erasure/erasure-store';
-import type { Config } from '../core/config';
+import type { Config } from '../core/config/config';
 import type { Logger } from '../core/log';
 import { MetadataStore } from '../core/metadata/store';
 import { activityMetrics } from '../workflows/activity-metrics';
@@ -9,7 +9,7 @@ import { resolveLinks, type SpeedErasureActivities } from '../workflows/erasure-
 import { beating } from '../workflows/heartbeat';
 import { installRuntimeOnce } from '../workflows/worker';
 import { SpeedEraser } from '../speed-layer/speed-eraser';
-import { temporalConnectionOptions } from '../core/temporal-connection';
+import { temporalConnectionOptions } from '../core/temporal/connection';
 
 export function createSpeedErasureActivities(
   store: ErasureStore,

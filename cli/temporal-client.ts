@@ -1,7 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
-import type { Config } from '../core/config';
+import type { Config } from '../core/config/config';
 import { UserFacingError } from '../core/errors';
-import { temporalConnectionOptions } from '../core/temporal-connection';
+import { temporalConnectionOptions } from '../core/temporal/connection';
 
 /** A Temporal client for a CLI command; one clear line when the server does not answer. */
 export async function connectTemporal(config: Config): Promise<Client> {

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { EVENTS_TABLE_CONTRACT } from '../batch-layer/bigquery-engine';
-import { loadConfig, PROCESS_SETTINGS, SECRET_SETTINGS, SETTING_PAIRS } from '../core/config';
+import { loadConfig, PROCESS_SETTINGS, SECRET_SETTINGS, SETTING_PAIRS } from '../core/config/config';
 import { ConfigError } from '../core/errors';
-import { localFiles } from '../core/lake/local-storage';
-import { SEARCH_ATTRIBUTES } from '../core/temporal-search-attributes';
-import { DEFAULT_TOPICS } from '../core/topics';
+import { localFiles } from '../core/files/local-files';
+import { SEARCH_ATTRIBUTES } from '../core/temporal/search-attributes';
+import { DEFAULT_TOPICS } from '../core/kafka/topics';
 import { LEDGER_PREFIX } from '../serving-layer/reports/delivery-ledger';
 import { SCHEDULE_IDS, WORKFLOW_TYPES } from '../workflows/ids';
 import { EVENTS } from '../core/lake/layout';

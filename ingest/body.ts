@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { gunzip, inflate } from 'node:zlib';
 import { promisify } from 'node:util';
-import { jsonProblem } from '../core/json-shape';
+import { jsonProblem } from '../core/values/json-shape';
 import { HttpError } from './http-error';
 
 /** How deep a batch may nest: the batch, an event, its properties, and 29 levels inside them. */

@@ -1,6 +1,6 @@
 import { NOTHING_DROPPED, type DropList } from '../core/erasure/drop-list';
-import { ingestDropped, ingestEvents, ingestQuarantined } from '../core/ops/metrics';
-import type { EventType } from '../core/event';
+import { ingestDropped, ingestEvents, ingestQuarantined } from '../core/ops/operational-metrics';
+import type { EventType } from '../core/events/event';
 import type { EventSink, QuarantinedEvent, SerializedEvent } from './event-sink';
 import { HttpError } from './http-error';
 import type { RequestMeta } from './enrich';

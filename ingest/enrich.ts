@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { UAParser } from 'ua-parser-js';
-import type { AnalyticsEvent } from '../core/event';
+import type { AnalyticsEvent } from '../core/events/event';
 
 /** What the collector knows about the HTTP request an event came in. */
 export interface RequestMeta {

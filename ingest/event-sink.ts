@@ -1,5 +1,5 @@
-import type { AnalyticsEvent } from '../core/event';
-import type { QuarantinedEvent } from '../core/dead-letters';
+import type { AnalyticsEvent } from '../core/events/event';
+import type { QuarantinedEvent } from '../core/kafka/dead-letters';
 
 export type { QuarantinedEvent };
 

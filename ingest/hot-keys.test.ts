@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AnalyticsEvent } from '../core/event';
+import type { AnalyticsEvent } from '../core/events/event';
 import { analyticsEvent } from '../test/helpers/events';
 import { HotKeySalter } from './hot-keys';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { partitionKey, type AnalyticsEvent } from '../core/event';
+import { partitionKey, type AnalyticsEvent } from '../core/events/event';
 
 /** Calls whose order per user matters downstream (identity graph): never salted. */
 const ORDER_SENSITIVE_TYPES = new Set(['identify', 'alias', 'group']);

@@ -3,7 +3,7 @@ import { WriteKeyStore } from '../core/auth/write-keys';
 import { ReloadingDropList } from '../core/erasure/drop-list';
 import { ErasureStore } from '../core/erasure/erasure-store';
 import { MetadataStore } from '../core/metadata/store';
-import type { Config } from '../core/config';
+import type { Config } from '../core/config/config';
 import type { Logger } from '../core/log';
 import { LibrdkafkaSink } from './librdkafka-sink';
 import { HotKeySalter } from './hot-keys';

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { DeliveryReport, LibrdKafkaError, Producer } from '@confluentinc/kafka-javascript';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../core/log';
-import type { AnalyticsEvent } from '../core/event';
+import type { AnalyticsEvent } from '../core/events/event';
 import { SinkUnavailableError, type SerializedEvent } from './event-sink';
 import { HotKeySalter } from './hot-keys';
 import { LibrdkafkaSink } from './librdkafka-sink';

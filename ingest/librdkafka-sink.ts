@@ -1,9 +1,9 @@
 import { Producer, type DeliveryReport, type LibrdKafkaError } from '@confluentinc/kafka-javascript';
-import type { Config } from '../core/config';
-import { kafkaUnreachable } from '../core/kafka';
+import type { Config } from '../core/config/config';
+import { kafkaUnreachable } from '../core/kafka/client';
 import type { Logger } from '../core/log';
-import { ingestProduceAck, ingestProducerRenewals } from '../core/ops/metrics';
-import { rdkafkaConnection } from '../core/rdkafka-settings';
+import { ingestProduceAck, ingestProducerRenewals } from '../core/ops/operational-metrics';
+import { rdkafkaConnection } from '../core/kafka/rdkafka-settings';
 import {
   SinkUnavailableError,
   type EventSink,

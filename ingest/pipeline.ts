@@ -1,5 +1,5 @@
-import type { AnalyticsEvent, EventType } from '../core/event';
-import { normalizeEvent } from '../core/normalize';
+import type { AnalyticsEvent, EventType } from '../core/events/event';
+import { normalizeEvent } from '../core/events/normalize';
 import { SchemaRegistry } from '../core/schemas/registry';
 import { createEnricher, type RequestMeta } from './enrich';
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaticKeys } from '../core/auth/write-keys';
-import type { AnalyticsEvent } from '../core/event';
+import type { AnalyticsEvent } from '../core/events/event';
 import { createLogger } from '../core/log';
 import type { EventSink, QuarantinedEvent } from './event-sink';
 import { createStandardPipeline } from './pipeline';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hashKey, StaticKeys } from '../core/auth/write-keys';
 import { createStandardPipeline } from './pipeline';
 import { RateLimiter } from './rate-limiter';
-import type { AnalyticsEvent } from '../core/event';
+import type { AnalyticsEvent } from '../core/events/event';
 import { createLogger } from '../core/log';
 import {
   SinkUnavailableError,

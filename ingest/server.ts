@@ -1,5 +1,5 @@
 import type { DropList } from '../core/erasure/drop-list';
-import { ingestRequests, ingestRequestSeconds } from '../core/ops/metrics';
+import { ingestRequests, ingestRequestSeconds } from '../core/ops/operational-metrics';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { hashKey, type KeyResolver } from '../core/auth/write-keys';

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Config } from '../core/config';
+import type { Config } from '../core/config/config';
 import { ActivityController } from './activity/activity.controller';
 import { AnalyticsController } from './analytics/analytics.controller';
 import { CommerceQuery } from './query/commerce-query';

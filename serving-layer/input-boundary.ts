@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { jsonProblem } from '../core/json-shape';
+import { jsonProblem } from '../core/values/json-shape';
 
 /** How deep an API body may nest: far above any definition's (a segment condition at its deepest, 6 levels of and/or, is about 15). */
 export const MAX_BODY_DEPTH = 32;

@@ -4,7 +4,7 @@ import {
   apiRequestSeconds,
   onRepairBacklogScrape,
   onWatermarkScrape,
-} from '../core/ops/metrics';
+} from '../core/ops/operational-metrics';
 import { LateHoursIndex, viewHolds } from '../core/lake/late-markers';
 import { openLake } from '../core/lake/open-lake';
 import 'reflect-metadata';
@@ -14,7 +14,7 @@ import { inputBoundary } from './input-boundary';
 import { securityHeaders } from './security-headers';
 import type { INestApplication } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Config } from '../core/config';
+import type { Config } from '../core/config/config';
 import { SwaggerModule } from '@nestjs/swagger';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { ReportSchedules } from '../workflows/report-schedules';
@@ -41,7 +41,7 @@ import { mountWebApp } from './web-app';
 import { SpeedViewReader } from './views/speed-view-reader';
 import { BatchViewReader } from './views/batch-view-reader';
 import { RawEventReader } from './views/raw-event-reader';
-import { temporalConnectionOptions } from '../core/temporal-connection';
+import { temporalConnectionOptions } from '../core/temporal/connection';
 
 /** Starts the serving API; `port` 0 picks a free port (tests). Returns the listening app. */
 export async function startServingApi(

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { build } from 'esbuild';
 import type { Express, NextFunction, Request, Response } from 'express';
-import { localFiles } from '../core/lake/local-storage';
+import { localFiles } from '../core/files/local-files';
 
 const WEB = join(__dirname, '..', 'web');
 /** Paths the app's pages answer at (one bundle routes between them). */

@@ -1,6 +1,6 @@
-import { actorId, type AnalyticsEvent } from '../core/event';
-import { METRIC_CATALOG, type MetricDefinition } from '../core/metrics/catalog';
-import { contributions, dimValue } from '../core/metrics/evaluate';
+import { actorId, type AnalyticsEvent } from '../core/events/event';
+import { METRIC_CATALOG, type MetricDefinition } from '../core/metric-catalog/catalog';
+import { contributions, dimValue } from '../core/metric-catalog/evaluate';
 import { hllRegister } from '../core/sketches/hll';
 
 export interface MeasureRow {

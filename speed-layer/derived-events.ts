@@ -1,4 +1,4 @@
-import { actorId, type AnalyticsEvent } from '../core/event';
+import { actorId, type AnalyticsEvent } from '../core/events/event';
 
 export const SESSION_GAP_MS = 30 * 60_000;
 export const WATCHED_SHARE = 0.9;

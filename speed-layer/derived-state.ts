@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { AnalyticsEvent } from '../core/event';
+import type { AnalyticsEvent } from '../core/events/event';
 import { deriveRange, emptyDerivedState, SESSION_GAP_MS, type DerivedState } from './derived-events';
 
 /** How far back derivation state is rebuilt: sessions need two gaps; plays longer than this lose their progress. */

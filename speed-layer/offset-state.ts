@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { RangeState, RangeStore } from '../core/kafka-ranges';
+import type { RangeState, RangeStore } from '../core/kafka/ranges';
 
 export type { RangeState };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AnalyticsEvent } from '../core/event';
+import type { AnalyticsEvent } from '../core/events/event';
 import { DedupWindow } from './dedup-window';
 import { buildRangeOutput } from './range-output';
 

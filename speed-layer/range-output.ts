@@ -1,8 +1,8 @@
-import type { AnalyticsEvent } from '../core/event';
+import type { AnalyticsEvent } from '../core/events/event';
 import { aggregateBatch, type MeasureRow, type UniqueRow } from './aggregate';
 import type { DedupWindow } from './dedup-window';
 import { toRawRow, type RawEventRow } from './rows';
-import type { WrittenSpan } from '../core/speed-view-version';
+import type { WrittenSpan } from '../core/clickhouse/speed-view-version';
 
 export interface SpeedOptions {
   /** Events older than this (event time vs. receivedAt) stay out of the speed view. */

@@ -2,7 +2,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { writeLateMarker } from '../core/lake/late-markers';
 import type { LakeStorage } from '../core/lake/storage';
 import type { RangeOutput } from './range-output';
-import { speedViewWritten } from '../core/speed-view-version';
+import { speedViewWritten } from '../core/clickhouse/speed-view-version';
 import { RAW_COLUMNS } from './rows';
 
 /** One partition's contiguous slice of the log: what a write consumed and is keyed by. */

@@ -1,4 +1,4 @@
-import { actorId, type AnalyticsEvent } from '../core/event';
+import { actorId, type AnalyticsEvent } from '../core/events/event';
 
 /** speed_events columns, in the order rows are sent (JSONCompactEachRow with explicit columns). */
 export const RAW_COLUMNS = [

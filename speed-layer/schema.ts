@@ -1,4 +1,4 @@
-import { localFiles } from '../core/lake/local-storage';
+import { localFiles } from '../core/files/local-files';
 import { join, resolve } from 'node:path';
 import type { ClickHouseClient } from '@clickhouse/client';
 

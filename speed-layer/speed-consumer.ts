@@ -1,12 +1,12 @@
-import { consumerDeadLetters, consumerRecords, speedFreshness } from '../core/ops/metrics';
+import { consumerDeadLetters, consumerRecords, speedFreshness } from '../core/ops/operational-metrics';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { openLake } from '../core/lake/open-lake';
 import type { LakeStorage } from '../core/lake/storage';
 import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { Config } from '../core/config';
-import { decodeEvent, decodeOrDeadLetter, PoisonRecord } from '../core/dead-letters';
-import { rangeBatchHandler, type RangeSink } from '../core/kafka-ranges';
-import { PartitionTransactions, type OutgoingMessage } from '../core/partition-transactions';
+import type { Config } from '../core/config/config';
+import { decodeEvent, decodeOrDeadLetter, PoisonRecord } from '../core/kafka/dead-letters';
+import { rangeBatchHandler, type RangeSink } from '../core/kafka/ranges';
+import { PartitionTransactions, type OutgoingMessage } from '../core/kafka/partition-transactions';
 import type { Logger } from '../core/log';
 import { DedupWindow } from './dedup-window';
 import { deriveRange, type DerivedState } from './derived-events';
@@ -60,7 +60,7 @@ interface PartitionMemory {
 }
 
 /**
- * The speed layer's consumer: exactly-once ranges (core/kafka-ranges.ts) whose write is the
+ * The speed layer's consumer: exactly-once ranges (core/kafka/ranges.ts) whose write is the
  * ClickHouse inserts (deduplication tokens named by the range) and whose commit is one Kafka
  * transaction holding the derived events and the consumer offset.
  */

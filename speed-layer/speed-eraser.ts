@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { AnalyticsEvent, EventType } from '../core/event';
+import type { AnalyticsEvent, EventType } from '../core/events/event';
 import { CLICKHOUSE_SUBJECT_ROWS, type ErasureSubject, type IdLink } from '../core/erasure/subject';
-import { speedViewWritten } from '../core/speed-view-version';
+import { speedViewWritten } from '../core/clickhouse/speed-view-version';
 import { aggregateBatch } from './aggregate';
 import { writeGate } from './write-gate';
 

@@ -2,8 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { configurationReference, readSettings } from '../core/config-reference';
-import { SETTING_DESCRIPTIONS } from '../core/config-descriptions';
+import { configurationReference, readSettings } from '../core/config/reference';
+import { SETTING_DESCRIPTIONS } from '../core/config/descriptions';
 import { REPO_ROOT } from '../infra/local/paths';
 
 const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');

@@ -1,4 +1,4 @@
-import { csvLine } from '../core/csv';
+import { csvLine } from '../core/values/csv';
 import { escape, get, mayWrite, post, patch, READ_ONLY_NOTE, shortTime, sources, type MetricAnswer } from './api';
 import { timeSeries } from './charts';
 import type { Dashboard } from './dashboards';

@@ -19,7 +19,7 @@ import { dayViewKey, hourViewKey } from '../core/lake/layout';
 import { key, type LakeStorage } from '../core/lake/storage';
 import { publishDay, publishHour, readDayPointer, readHourPointer } from '../core/lake/views';
 import { advanceWatermark, readWatermark } from '../core/lake/watermark';
-import { batchHoursRecomputed, batchHoursSealed } from '../core/ops/metrics';
+import { batchHoursRecomputed, batchHoursSealed } from '../core/ops/operational-metrics';
 
 /** What the batch activities need, built once per worker and injected. */
 export interface BatchDeps {

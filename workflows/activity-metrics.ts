@@ -1,5 +1,5 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import { activityDuration } from '../core/ops/metrics';
+import { activityDuration } from '../core/ops/operational-metrics';
 
 /**
  * Times every activity this worker executes, by type and outcome (workflow_activity_duration_seconds):

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { Config } from '../core/config';
+import type { Config } from '../core/config/config';
 import type { ErasureRecord, ErasureStore } from '../core/erasure/erasure-store';
 import type { EraseUserInput } from './erase-user.workflow';
 import { WORKFLOW_TYPES } from './ids';

@@ -8,7 +8,7 @@ import { createErasureActivities, type ErasureDeps } from './erasure-activities'
 import { activityMetrics } from './activity-metrics';
 import { ensureSchedules, type ScheduleOptions } from './schedules';
 import { Client, Connection } from '@temporalio/client';
-import { temporalConnectionOptions, type TemporalEndpoint } from '../core/temporal-connection';
+import { temporalConnectionOptions, type TemporalEndpoint } from '../core/temporal/connection';
 
 export interface BatchWorkerConfig extends TemporalEndpoint {
   namespace: string;

@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { INDEXED_VALUE_TYPE, SEARCH_ATTRIBUTES } from '../core/temporal-search-attributes';
+import { INDEXED_VALUE_TYPE, SEARCH_ATTRIBUTES } from '../core/temporal/search-attributes';
 import { temporalTestServerPath } from '../infra/local/temporal/test-server';
 import { historyLengths } from '../test/helpers/workflow-runs';
 import type { createActivities } from './activities';

@@ -8,10 +8,11 @@
  *   node node_modules/tsx/dist/cli.mjs bench/batch/run.ts      (BENCH_EVENTS=10000000 BENCH_LAKES=local,s3,bigquery)
  */
 import '../../core/quiet-aws-sdk';
-import { loadConfig } from '../../core/config';
+import { loadConfig } from '../../core/config/config';
 import { openLakeDuckDB } from '../../core/lake/duckdb-access';
 import { eventHourKey } from '../../core/lake/layout';
-import { LocalStorage, localFiles } from '../../core/lake/local-storage';
+import { LocalStorage } from '../../core/lake/local-storage';
+import { localFiles } from '../../core/files/local-files';
 import { openLake } from '../../core/lake/open-lake';
 import type { LakeStorage } from '../../core/lake/storage';
 import { minioLakeEnv, minioServiceOptions, startMinio } from '../../infra/local/minio/service';

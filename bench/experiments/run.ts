@@ -12,7 +12,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { assignUser } from '../../core/experiments/assignment';
 import { ExperimentSchema } from '../../core/experiments/definition';
 import { experimentResults, type MetricRow } from '../../core/experiments/results';
-import type { AnalyticsEvent } from '../../core/event';
+import type { AnalyticsEvent } from '../../core/events/event';
 import { LocalStorage } from '../../core/lake/local-storage';
 import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
 import { trackEvent, writeLake } from '../../test/helpers/lake';

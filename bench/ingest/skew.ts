@@ -1,6 +1,6 @@
 import { Partitioners } from 'kafkajs';
-import type { AnalyticsEvent } from '../../core/event';
-import { partitionKey } from '../../core/event';
+import type { AnalyticsEvent } from '../../core/events/event';
+import { partitionKey } from '../../core/events/event';
 import { HotKeySalter } from '../../ingest/hot-keys';
 
 /**

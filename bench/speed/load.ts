@@ -10,7 +10,7 @@
 import { Producer, type DeliveryReport, type LibrdKafkaError } from '@confluentinc/kafka-javascript';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { partitionKey, type AnalyticsEvent } from '../../core/event';
+import { partitionKey, type AnalyticsEvent } from '../../core/events/event';
 import { generateEvents } from '../../test/helpers/speed-harness';
 
 export interface SpeedLoadResult {

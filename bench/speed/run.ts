@@ -9,8 +9,8 @@
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClickHouse } from '../../core/clickhouse';
-import { createKafka, ensureTopics } from '../../core/kafka';
+import { createClickHouse } from '../../core/clickhouse/client';
+import { createKafka, ensureTopics } from '../../core/kafka/client';
 import { createLogger } from '../../core/log';
 import { kafkaServiceOptions, startKafka } from '../../infra/local/kafka/service';
 import { REPO_ROOT } from '../../infra/local/paths';

@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { startRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
 import { createWriteKey } from '../../core/auth/write-keys';
-import { loadConfig } from '../../core/config';
+import { loadConfig } from '../../core/config/config';
 import { createLogger } from '../../core/log';
 import { startKafka } from '../../infra/local/kafka/service';
 import { startPostgres } from '../../infra/local/postgres/service';

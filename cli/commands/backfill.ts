@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowIdConflictPolicy } from '@temporalio/client';
 import { BATCH_ENGINES, isBatchEngine } from '../../core/batch-engines';
-import { loadConfig } from '../../core/config';
+import { loadConfig } from '../../core/config/config';
 import { UserFacingError } from '../../core/errors';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
 import type { BackfillInput, BackfillProgress, BackfillResult } from '../../workflows/types';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { configurationReference } from '../../core/config-reference';
-import { localFiles } from '../../core/lake/local-storage';
+import { configurationReference } from '../../core/config/reference';
+import { localFiles } from '../../core/files/local-files';
 
 /** Where the generated reference lives in the repository. */
 export const CONFIGURATION_DOC = join(__dirname, '..', '..', 'docs', 'configuration.md');

@@ -2,7 +2,7 @@ import { mintToken, SCOPES, tokenExpiry, type Scope } from '../../core/auth/jwt'
 import { RevokedTokens } from '../../core/auth/revoked-tokens';
 import { MetadataStore } from '../../core/metadata/store';
 import { withWriteKeys } from '../../core/auth/write-keys';
-import { loadConfig } from '../../core/config';
+import { loadConfig } from '../../core/config/config';
 import { UserFacingError } from '../../core/errors';
 import { requireOption, type ParsedArgs } from '../args';
 

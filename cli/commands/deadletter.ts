@@ -1,9 +1,9 @@
 import { Partitioners } from 'kafkajs';
-import { loadConfig } from '../../core/config';
-import { readDeadLetters } from '../../core/dead-letter-reader';
-import type { DeadLetter } from '../../core/dead-letters';
+import { loadConfig } from '../../core/config/config';
+import { readDeadLetters } from '../../core/kafka/dead-letter-reader';
+import type { DeadLetter } from '../../core/kafka/dead-letters';
 import { UserFacingError } from '../../core/errors';
-import { createKafka, ensureTopics } from '../../core/kafka';
+import { createKafka, ensureTopics } from '../../core/kafka/client';
 import { createLogger } from '../../core/log';
 import type { ParsedArgs } from '../args';
 

@@ -1,7 +1,7 @@
 import { SCOPES, type Scope, type TokenClaims } from '../../core/auth/jwt';
 import { Sessions } from '../../core/auth/sessions';
-import type { Config } from '../../core/config';
-import { loadConfig } from '../../core/config';
+import type { Config } from '../../core/config/config';
+import { loadConfig } from '../../core/config/config';
 import { UserFacingError } from '../../core/errors';
 import { MetadataStore } from '../../core/metadata/store';
 import { requireOption, type ParsedArgs } from '../args';

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UserFacingError } from '../../core/errors';
-import { localFiles } from '../../core/lake/local-storage';
+import { localFiles } from '../../core/files/local-files';
 import { loggedRoles, logDir, roleLogFile } from '../../infra/local/logs';
 
 /** One JSON record as a readable line: time, level, role, message, then the other fields. */

@@ -1,5 +1,5 @@
-import type { Config } from '../../core/config';
-import { loadConfig } from '../../core/config';
+import type { Config } from '../../core/config/config';
+import { loadConfig } from '../../core/config/config';
 import { UserFacingError } from '../../core/errors';
 import { newReportId, parseReportDefinition, REPORT_ID } from '../../core/reports/definition';
 import { ReportExistsError, ReportSchedules, type ReportState } from '../../workflows/report-schedules';

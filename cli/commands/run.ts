@@ -1,8 +1,8 @@
 import cluster from 'node:cluster';
-import { loadConfig } from '../../core/config';
+import { loadConfig } from '../../core/config/config';
 import { UserFacingError } from '../../core/errors';
 import { createLogger } from '../../core/log';
-import { clusterMetrics } from '../../core/ops/metrics';
+import { clusterMetrics } from '../../core/ops/operational-metrics';
 import { startOpsServer } from '../../core/ops/ops-server';
 import { parseRoles, startRoles } from '../roles';
 

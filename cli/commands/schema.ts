@@ -1,4 +1,4 @@
-import { localFiles } from '../../core/lake/local-storage';
+import { localFiles } from '../../core/files/local-files';
 import { backwardIncompatibilities, checkVersionChain } from '../../core/schemas/compatibility';
 import { loadSchemaVersions, type JsonSchema } from '../../core/schemas/registry';
 import { UserFacingError } from '../../core/errors';

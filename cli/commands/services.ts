@@ -1,4 +1,4 @@
-import { loadConfig } from '../../core/config';
+import { loadConfig } from '../../core/config/config';
 import { parseWith, servicesConfigNeeds, startStack, stopStack } from '../../infra/local/stack';
 import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
 import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service';

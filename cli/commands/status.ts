@@ -1,8 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../../core/config';
+import { loadConfig } from '../../core/config/config';
 import { parsePromText, type PromSample } from '../../core/ops/prometheus-text';
 import type { ParsedArgs } from '../args';
-import { temporalConnectionOptions } from '../../core/temporal-connection';
+import { temporalConnectionOptions } from '../../core/temporal/connection';
 
 const SCAN = 32;
 

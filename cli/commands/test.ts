@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { killProcesses, markedProcesses } from '../../infra/local/leftovers';
-import { localFiles } from '../../core/lake/local-storage';
+import { localFiles } from '../../core/files/local-files';
 import { join } from 'node:path';
 import { ensureChromium } from '../../infra/local/chromium/install';
 import { ensureGbstats } from '../../infra/local/gbstats/install';

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mintToken } from '../../core/auth/jwt';
-import { loadConfig } from '../../core/config';
+import { loadConfig } from '../../core/config/config';
 import { UserFacingError } from '../../core/errors';
-import { createKafka } from '../../core/kafka';
+import { createKafka } from '../../core/kafka/client';
 import { createLogger } from '../../core/log';
 import { routeLogsToFiles } from '../../infra/local/logs';
 import { parseWith, servicesConfigNeeds, startStack, type StackStatus } from '../../infra/local/stack';

@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import { loadConfig } from '../../core/config';
+import { loadConfig } from '../../core/config/config';
 import { ErasureStore, type ErasureRecord } from '../../core/erasure/erasure-store';
 import { UserFacingError } from '../../core/errors';
 import { MetadataStore } from '../../core/metadata/store';

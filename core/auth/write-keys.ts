@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Config } from '../config';
+import type { Config } from '../config/config';
 import { InMemoryCopy } from '../metadata/in-memory-copy';
 import { MetadataStore } from '../metadata/store';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isoTimeField as iso } from '../iso-time';
-import { METRIC_CATALOG } from '../metrics/catalog';
+import { isoTimeField as iso } from '../values/iso-time';
+import { METRIC_CATALOG } from '../metric-catalog/catalog';
 
 export const EXPERIMENT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 

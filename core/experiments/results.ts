@@ -8,7 +8,7 @@ import {
   SRM_THRESHOLD,
   type BayesianResult,
   type FrequentistResult,
-} from './stats/tests';
+} from './stats/hypothesis-tests';
 
 /** An exposure: the user saw `variation` at `at` (epoch ms). */
 export interface ExposureRow {

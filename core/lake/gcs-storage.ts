@@ -1,5 +1,5 @@
 import { ApiError, Storage, type Bucket } from '@google-cloud/storage';
-import { localFiles } from './local-storage';
+import { scratchFiles } from './local-storage';
 import { LakeUnavailableError, type HttpfsSource, type LakeAccess, type LakeStorage } from './storage';
 
 export interface GcsLakeSettings {
@@ -106,8 +106,8 @@ export class GcsStorage implements LakeStorage {
   }
 
   async publishFile(localFile: string, key: string): Promise<void> {
-    await this.write(key, localFiles.readBytes(localFile));
-    localFiles.remove(localFile);
+    await this.write(key, scratchFiles.read(localFile));
+    scratchFiles.remove(localFile);
   }
 
   async copy(from: string, to: string): Promise<void> {
@@ -123,7 +123,7 @@ export class GcsStorage implements LakeStorage {
   }
 
   async scratch(name: string): Promise<string> {
-    return localFiles.scratchPath(name);
+    return scratchFiles.path(name);
   }
 
   async check(): Promise<void> {

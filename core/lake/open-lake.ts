@@ -3,7 +3,7 @@ import { LocalStorage } from './local-storage';
 import { S3Storage, type S3LakeSettings } from './s3-storage';
 import type { HttpfsSource, LakeStorage } from './storage';
 
-/** Where the lake lives, as the configuration says (core/config.ts reads it). */
+/** Where the lake lives, as the configuration says (core/config/config.ts reads it). */
 export interface LakeSettings {
   /** The lake on this machine (LAKE_ROOT), used when no object store is named. */
   root: string;

@@ -57,7 +57,7 @@ export const LateMarkerSchema = z.object({
 });
 export type LateMarkerBody = z.infer<typeof LateMarkerSchema>;
 
-/** The archiver's record of a partition's range (core/kafka-ranges.ts), offsets as text. */
+/** The archiver's record of a partition's range (core/kafka/ranges.ts), offsets as text. */
 export const RangeStateSchema = z.object({
   first: z.string(),
   last: z.string(),

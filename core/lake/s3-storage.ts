@@ -9,7 +9,7 @@ import {
   S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
-import { localFiles } from './local-storage';
+import { scratchFiles } from './local-storage';
 import { LakeUnavailableError, type HttpfsSource, type LakeAccess, type LakeStorage } from './storage';
 
 export interface S3LakeSettings {
@@ -141,8 +141,8 @@ export class S3Storage implements LakeStorage {
   }
 
   async publishFile(localFile: string, key: string): Promise<void> {
-    await this.write(key, localFiles.readBytes(localFile));
-    localFiles.remove(localFile);
+    await this.write(key, scratchFiles.read(localFile));
+    scratchFiles.remove(localFile);
   }
 
   async copy(from: string, to: string): Promise<void> {
@@ -164,7 +164,7 @@ export class S3Storage implements LakeStorage {
   }
 
   async scratch(name: string): Promise<string> {
-    return localFiles.scratchPath(name);
+    return scratchFiles.path(name);
   }
 
   /** Whether the bucket answers with these credentials; else one line saying what is wrong. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { localFiles } from '../lake/local-storage';
+import { localFiles } from '../files/local-files';
 
 const DIR = join(__dirname, '..', '..', 'sql', 'postgres');
 /** Any number: every process migrating at once waits on this one lock. */

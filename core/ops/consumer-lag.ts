@@ -1,5 +1,5 @@
 import type { Admin, Kafka } from 'kafkajs';
-import { onConsumerLagScrape } from './metrics';
+import { onConsumerLagScrape } from './operational-metrics';
 
 /**
  * Reports a consumer group's lag per partition at every scrape of this process, read from the

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { UserFacingError } from '../errors';
-import { registry } from './metrics';
+import { registry } from './operational-metrics';
 
 /**
  * The ops port: `GET /metrics` (Prometheus text format, every role of this process), `GET /health`.

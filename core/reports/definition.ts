@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { isTimeZone } from '../auth/user-settings';
-import { METRIC_CATALOG } from '../metrics/catalog';
+import { METRIC_CATALOG } from '../metric-catalog/catalog';
 
 import { REPORT_PERIODS } from './periods';
 

@@ -1,4 +1,4 @@
-import { localFiles } from '../lake/local-storage';
+import { localFiles } from '../files/local-files';
 import { join } from 'node:path';
 import Ajv, { type ValidateFunction } from 'ajv';
 

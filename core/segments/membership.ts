@@ -1,4 +1,4 @@
-import { own } from '../own';
+import { own } from '../values/own';
 import { leaves, type Condition, type EventCondition, type TraitCondition } from './definition';
 
 const DAY = 86_400_000;

@@ -1,4 +1,4 @@
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { UserFacingError } from '../../core/errors';
 import { stopPrometheus } from './prometheus/service';
 import { kafkaServiceOptions, startKafka, stopKafka } from './kafka/service';

@@ -139,7 +139,7 @@ module "temporal" {
   temporal_api_key_secret_id = module.secrets.ids["temporal-api-key"]
 }
 
-# What every role reads, by the names core/config.ts reads (outputs.tf exports the same map).
+# What every role reads, by the names core/config/config.ts reads (outputs.tf exports the same map).
 locals {
   lake_url = "gs://${module.lake.bucket}/${var.lake_prefix}"
   env = {

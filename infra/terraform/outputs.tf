@@ -1,5 +1,5 @@
 # Outputs in capitals are named exactly after the environment variables the roles read
-# (core/config.ts; the contract test refuses any other capitalized name): a role started anywhere
+# (core/config/config.ts; the contract test refuses any other capitalized name): a role started anywhere
 # else (an operator's machine pointed at this environment, a one-off job) takes them as they are.
 # `terraform output -json env` is the whole set; secret settings are Secret Manager secret ids.
 

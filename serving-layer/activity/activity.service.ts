@@ -9,7 +9,7 @@ import { openLakeDuckDB } from '../../core/lake/duckdb-access';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { type DuckDBInstance, LIST, listValue, TIMESTAMP, timestampValue, VARCHAR } from '@duckdb/node-api';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { projectFolder } from '../../core/lake/layout';
 import { key } from '../../core/lake/storage';
 import { BATCH_VIEWS, CLICKHOUSE, CONFIG } from '../tokens';

@@ -7,7 +7,7 @@ import {
 } from '@nestjs/common';
 import type { Request } from 'express';
 import { SCOPES, verifyToken, type TokenClaims } from '../../core/auth/jwt';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import type { RevokedTokens } from '../../core/auth/revoked-tokens';
 import type { Sessions } from '../../core/auth/sessions';
 import { CONFIG, REVOKED_TOKENS, SESSIONS } from '../tokens';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isoTimeField as iso } from '../../core/iso-time';
-import { METRIC_CATALOG } from '../../core/metrics/catalog';
+import { isoTimeField as iso } from '../../core/values/iso-time';
+import { METRIC_CATALOG } from '../../core/metric-catalog/catalog';
 import { GRANULARITIES } from '../query/granularity';
 
 /** Ranges a tile can follow as time passes, besides a fixed from..to. */

@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Request } from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import type { Logger } from '../../core/log';
 import { authenticate, type Access } from '../auth/jwt.guard';
 import type { SpeedViewReader } from '../views/speed-view-reader';

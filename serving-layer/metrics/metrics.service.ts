@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { MetricQuery } from '../query/metric-query';
 import { BATCH_VIEWS, CLICKHOUSE, CONFIG, RAW_EVENTS } from '../tokens';
 import type { RawEventReader } from '../views/raw-event-reader';

@@ -7,7 +7,7 @@ import {
   onQualityLateScrape,
   onQualityQuarantineScrape,
   onQualitySkewScrape,
-} from '../../core/ops/metrics';
+} from '../../core/ops/operational-metrics';
 import type { QualityAnswer, QualityQuery } from './quality-query';
 
 const HOUR = 3_600_000;

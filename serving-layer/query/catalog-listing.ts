@@ -1,4 +1,4 @@
-import { METRIC_CATALOG, type MetricDefinition } from '../../core/metrics/catalog';
+import { METRIC_CATALOG, type MetricDefinition } from '../../core/metric-catalog/catalog';
 
 /** Names kept for the first API version: `events_count` is the catalog's `events` counted. */
 export const ALIASES: Record<string, string> = { events_count: 'events' };

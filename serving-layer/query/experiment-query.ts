@@ -6,7 +6,7 @@ import {
   type MetricRow,
   type ResultOptions,
 } from '../../core/experiments/results';
-import { METRIC_CATALOG } from '../../core/metrics/catalog';
+import { METRIC_CATALOG } from '../../core/metric-catalog/catalog';
 import type { RawEventReader } from '../views/raw-event-reader';
 import { BadQueryError } from './errors';
 import type { Freshness, MetricQuery } from './metric-query';

@@ -1,4 +1,4 @@
-import type { MetricDefinition } from '../../core/metrics/catalog';
+import type { MetricDefinition } from '../../core/metric-catalog/catalog';
 import { hllEstimate, hllMerge } from '../../core/sketches/hll';
 import type { Source } from '../views/layer-plan';
 import type { SeriesQuery, ViewReader } from '../views/series';

@@ -1,7 +1,7 @@
-import { own } from '../../core/own';
+import { own } from '../../core/values/own';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { Config } from '../../core/config';
-import { metricByName, type MetricDefinition, type MetricName } from '../../core/metrics/catalog';
+import type { Config } from '../../core/config/config';
+import { metricByName, type MetricDefinition, type MetricName } from '../../core/metric-catalog/catalog';
 import { HLL_STANDARD_ERROR } from '../../core/sketches/hll';
 import { eventHoursOf } from '../../core/lake/events';
 import type { BatchViewReader } from '../views/batch-view-reader';

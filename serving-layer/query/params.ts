@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { boundedTime, timeBoundsMessage } from '../../core/iso-time';
-import { METRIC_CATALOG } from '../../core/metrics/catalog';
+import { boundedTime, timeBoundsMessage } from '../../core/values/iso-time';
+import { METRIC_CATALOG } from '../../core/metric-catalog/catalog';
 import { CONTENT_SORTS } from './content-query';
 import { BadQueryError } from './errors';
 import { MAX_STEPS } from './funnel-query';

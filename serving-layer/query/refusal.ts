@@ -1,4 +1,4 @@
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import type { Refusal } from '../views/layer-plan';
 
 const HOUR = 3_600_000;

@@ -1,5 +1,5 @@
-import type { MetricDefinition } from '../../core/metrics/catalog';
-import { contributions, dimValue, propertiesRead } from '../../core/metrics/evaluate';
+import type { MetricDefinition } from '../../core/metric-catalog/catalog';
+import { contributions, dimValue, propertiesRead } from '../../core/metric-catalog/evaluate';
 import { leaves, type EventCondition, type SegmentDefinition } from '../../core/segments/definition';
 import { lookbackMs, Membership, type ActorTime } from '../../core/segments/membership';
 import { HLL_STANDARD_ERROR, hllEstimate, hllMerge, hllRegister } from '../../core/sketches/hll';

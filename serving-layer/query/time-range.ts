@@ -1,4 +1,4 @@
-import { boundedTime, timeBoundsMessage } from '../../core/iso-time';
+import { boundedTime, timeBoundsMessage } from '../../core/values/iso-time';
 import { BadQueryError } from './errors';
 
 export interface TimeRange {

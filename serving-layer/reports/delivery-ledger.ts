@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { LocalStorage } from '../../core/lake/local-storage';
 import { openLake } from '../../core/lake/open-lake';
 import type { LakeStorage } from '../../core/lake/storage';

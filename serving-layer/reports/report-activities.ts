@@ -1,4 +1,4 @@
-import { reportEmails } from '../../core/ops/metrics';
+import { reportEmails } from '../../core/ops/operational-metrics';
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';

@@ -1,4 +1,4 @@
-import { csvLine } from '../../core/csv';
+import { csvLine } from '../../core/values/csv';
 import type { ReportFigures } from '../../core/reports/figures';
 
 /**

@@ -2,7 +2,7 @@ import type { ReportDefinition } from '../../core/reports/definition';
 import type { MetricFigures, ReportFigures, ReportQuality } from '../../core/reports/figures';
 import type { QualityAnswer, QualityQuery } from '../quality/quality-query';
 import { reportWindows, type Span } from '../../core/reports/periods';
-import type { MetricDefinition } from '../../core/metrics/catalog';
+import type { MetricDefinition } from '../../core/metric-catalog/catalog';
 import { BUCKET_MS, type Granularity } from '../query/granularity';
 import { catalogListing, dimensionName, type MetricsService } from '../metrics/metrics.service';
 

@@ -1,7 +1,7 @@
-import { localFiles } from '../../core/lake/local-storage';
+import { localFiles } from '../../core/files/local-files';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 
 /** An SMTP failure, sorted into what a retry can fix and what it cannot. */
 export class SendError extends Error {

@@ -1,13 +1,13 @@
 import { activityMetrics } from '../../workflows/activity-metrics';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import type { Logger } from '../../core/log';
 import { installRuntimeOnce } from '../../workflows/worker';
 import type { MetricsService } from '../metrics/metrics.service';
 import { DeliveryLedger, ledgerStorage } from './delivery-ledger';
 import { createReportActivities, type ReportDeps } from './report-activities';
 import { createMailer } from './report-mailer';
-import { temporalConnectionOptions } from '../../core/temporal-connection';
+import { temporalConnectionOptions } from '../../core/temporal/connection';
 
 /**
  * Polls the report task queue from the serving process: the `scheduledReport` workflow (on the

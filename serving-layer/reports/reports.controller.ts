@@ -16,7 +16,7 @@ import {
   ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { newReportId, parseReportDefinition, REPORT_ID } from '../../core/reports/definition';
 import { ReportExistsError, type ReportSchedules } from '../../workflows/report-schedules';
 import { AdminGuard } from '../auth/admin.guard';

@@ -1,5 +1,5 @@
-import { own } from '../../core/own';
-import { csvLine } from '../../core/csv';
+import { own } from '../../core/values/own';
+import { csvLine } from '../../core/values/csv';
 import type { SegmentMember } from '../query/segment-query';
 
 /**

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { describe, expect, it } from 'vitest';
-import { speedViewWritten } from '../../core/speed-view-version';
+import { speedViewWritten } from '../../core/clickhouse/speed-view-version';
 import { SpeedViewReader } from './speed-view-reader';
 
 /** A client that answers the stamp query with a counter, counting the queries it gets. */

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { speedViewVersion, speedViewVersionOf } from '../../core/speed-view-version';
+import { speedViewVersion, speedViewVersionOf } from '../../core/clickhouse/speed-view-version';
 import type { Granularity } from '../query/granularity';
 import { STORED_EVENT_COLUMNS, storedEvent } from '../activity/stored-event';
 import type { StoredEvent } from '../live/messages';
@@ -52,7 +52,7 @@ export class SpeedViewReader implements ViewReader {
 
   /**
    * Changes whenever the speed view does. In-process (chDB) the speed layer counts its writes
-   * (core/speed-view-version.ts). Against a ClickHouse server, written by other processes, every
+   * (core/clickhouse/speed-view-version.ts). Against a ClickHouse server, written by other processes, every
    * write is recorded in speed_offsets under a growing version: that is polled, one query at a
    * time shared by concurrent requests, at most every `pollMs`, so a write is seen within it.
    */

@@ -1,4 +1,4 @@
-import { apiCacheLookups } from '../../core/ops/metrics';
+import { apiCacheLookups } from '../../core/ops/operational-metrics';
 
 /**
  * Values cached by key and invalidated by a stamp: `stamp` changes whenever the data behind the

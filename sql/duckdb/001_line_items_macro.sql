@@ -1,4 +1,4 @@
--- A purchase's products (core/metrics/catalog.ts lineItems): `products[]` when it is an array,
+-- A purchase's products (core/metric-catalog/catalog.ts lineItems): `products[]` when it is an array,
 -- else the top-level product fields; price 0 and quantity 1 when absent or not numbers.
 CREATE OR REPLACE TEMP MACRO line_items_of(props) AS TABLE
   SELECT product_id, category, price, quantity FROM (

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
 import type { HourlyRecomputeResult } from '../../workflows/types';
 import { emulatorClient, requireBigQuery, runQuery } from '../helpers/bigquery';

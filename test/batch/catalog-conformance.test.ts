@@ -8,7 +8,7 @@ import { BIGQUERY_DIALECT } from '../../batch-layer/bigquery-catalog';
 import { compileCatalog } from '../../batch-layer/catalog-sql';
 import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
 import { fillTemplate } from '../../batch-layer/sql-templates';
-import { actorId, type AnalyticsEvent } from '../../core/event';
+import { actorId, type AnalyticsEvent } from '../../core/events/event';
 import { LocalStorage } from '../../core/lake/local-storage';
 import { emulatorClient, requireBigQuery, runQuery } from '../helpers/bigquery';
 import { oddEvents } from '../helpers/catalog-events';

@@ -6,7 +6,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
 import { Engines } from '../../batch-layer/engines';
-import type { AnalyticsEvent } from '../../core/event';
+import type { AnalyticsEvent } from '../../core/events/event';
 import { dayViewKey, hourViewKey } from '../../core/lake/layout';
 import { LocalStorage } from '../../core/lake/local-storage';
 import { publishDay, publishHour, readDayPointer, readHourPointer } from '../../core/lake/views';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readHourPointer } from '../../core/lake/views';
 import { readWatermark } from '../../core/lake/watermark';
 import { lakeAt } from '../helpers/lake';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
 import { HOURS_PER_RUN } from '../../workflows/workflows';
 import type { BackfillProgress, BackfillResult } from '../../workflows/types';

@@ -8,7 +8,7 @@ import { mintToken } from '../../core/auth/jwt';
 import { readHourPointer } from '../../core/lake/views';
 import { createLogger } from '../../core/log';
 import { lakeAt } from '../helpers/lake';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { temporalServiceOptions } from '../../infra/local/temporal/service';

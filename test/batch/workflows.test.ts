@@ -9,7 +9,7 @@ import { roleEnv, startRole } from '../helpers/child-role';
 import { partitionKey, partitionOf } from '../../core/lake/layout';
 import { readDayPointer, readHourPointer } from '../../core/lake/views';
 import { readWatermark } from '../../core/lake/watermark';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { temporalBinary } from '../../infra/local/temporal/install';
 import { SCHEDULE_IDS, WORKFLOW_TYPES } from '../../workflows/ids';

@@ -2,7 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../core/auth/jwt';
 import { createWriteKey } from '../../core/auth/write-keys';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { createLogger } from '../../core/log';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { WORKFLOW_TYPES } from '../../workflows/ids';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bayesian, frequentist, sampleRatioMismatch } from '../../core/experiments/stats/tests';
+import { bayesian, frequentist, sampleRatioMismatch } from '../../core/experiments/stats/hypothesis-tests';
 import type { BaseStatistic, Statistic } from '../../core/experiments/stats/statistics';
 import { ensureGbstats } from '../../infra/local/gbstats/install';
 import { REPO_ROOT } from '../../infra/local/paths';

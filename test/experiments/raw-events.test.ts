@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { openLake } from '../../core/lake/open-lake';
 import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
 import { trackEvent, writeLake } from '../helpers/lake';

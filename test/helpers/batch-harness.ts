@@ -1,6 +1,6 @@
 import { LocalStorage } from '../../core/lake/local-storage';
 import { Client, Connection } from '@temporalio/client';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { createLogger } from '../../core/log';
 import { startBatchWorker } from '../../workflows/worker';
 

@@ -1,4 +1,4 @@
-import type { AnalyticsEvent } from '../../core/event';
+import type { AnalyticsEvent } from '../../core/events/event';
 import { generateEvents } from './speed-harness';
 
 /**

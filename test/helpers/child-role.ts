@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { REPO_ROOT } from '../../infra/local/paths';
 
 /** The environment that makes a `./platform run` child see the same configuration as `config`. */

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { loadConfig } from '../../core/config';
+import { loadConfig } from '../../core/config/config';
 import { signInLink } from '../../cli/commands/login';
 import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
 import { REPO_ROOT } from '../../infra/local/paths';

@@ -1,4 +1,4 @@
-import type { AnalyticsEvent } from '../../core/event';
+import type { AnalyticsEvent } from '../../core/events/event';
 import { randomUUID } from 'node:crypto';
 
 /** A Segment track call with a fixed event time, for tests that count what they sent. */

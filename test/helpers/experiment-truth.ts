@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { BaseStatistic, Statistic } from '../../core/experiments/stats/statistics';
-import { bayesian, frequentist } from '../../core/experiments/stats/tests';
+import { bayesian, frequentist } from '../../core/experiments/stats/hypothesis-tests';
 
 /** What a test knows of one user of an experiment: variation, and purchases after and before exposure. */
 export interface TruthUser {

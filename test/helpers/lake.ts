@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { AnalyticsEvent } from '../../core/event';
+import type { AnalyticsEvent } from '../../core/events/event';
 import { ParquetWriter } from '../../batch-layer/parquet-writer';
 import { hourViewKey, partitionKey, partitionOf } from '../../core/lake/layout';
 import { LocalStorage } from '../../core/lake/local-storage';

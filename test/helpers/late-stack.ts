@@ -3,7 +3,7 @@ import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
 import { createWriteKey } from '../../core/auth/write-keys';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { createLogger } from '../../core/log';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
 import { distinctEventsInLake } from './lake';

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { roleEnv } from './child-role';
 

@@ -1,7 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
-import type { Config } from '../../core/config';
-import type { AnalyticsEvent } from '../../core/event';
+import type { Config } from '../../core/config/config';
+import type { AnalyticsEvent } from '../../core/events/event';
 import { hourViewKey } from '../../core/lake/layout';
 import { LocalStorage } from '../../core/lake/local-storage';
 import { publishHour } from '../../core/lake/views';

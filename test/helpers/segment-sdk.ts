@@ -1,6 +1,6 @@
 import { Analytics } from '@segment/analytics-node';
 import { createWriteKey } from '../../core/auth/write-keys';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { waitFor } from './wait-for';
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Partitioners, type Kafka } from 'kafkajs';
-import { partitionKey, type AnalyticsEvent } from '../../core/event';
+import { partitionKey, type AnalyticsEvent } from '../../core/events/event';
 
 /**
  * Events with a known truth: `duplicates` of them are re-sent copies (same messageId, arriving a

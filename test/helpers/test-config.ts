@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type Config } from '../../core/config';
+import { loadConfig, type Config } from '../../core/config/config';
 import { bigQueryGcsRoot } from '../../infra/local/bigquery/service';
 import { postgresAnswers, postgresServiceOptions } from '../../infra/local/postgres/service';
 import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, sy
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { buildImageFiles } from '../../infra/image/build';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { exited, roleEnv } from '../helpers/child-role';

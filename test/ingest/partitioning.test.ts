@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Partitioners, type PartitionerArgs } from 'kafkajs';
-import type { Config } from '../../core/config';
-import type { AnalyticsEvent } from '../../core/event';
-import { createKafka, ensureTopics } from '../../core/kafka';
+import type { Config } from '../../core/config/config';
+import type { AnalyticsEvent } from '../../core/events/event';
+import { createKafka, ensureTopics } from '../../core/kafka/client';
 import { createLogger } from '../../core/log';
 import { HotKeySalter } from '../../ingest/hot-keys';
 import { LibrdkafkaSink } from '../../ingest/librdkafka-sink';

@@ -1,9 +1,9 @@
 import { Analytics } from '@segment/analytics-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWriteKey } from '../../core/auth/write-keys';
-import type { Config } from '../../core/config';
-import type { AnalyticsEvent } from '../../core/event';
-import { createKafka } from '../../core/kafka';
+import type { Config } from '../../core/config/config';
+import type { AnalyticsEvent } from '../../core/events/event';
+import { createKafka } from '../../core/kafka/client';
 import { createLogger } from '../../core/log';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { readWholeTopic } from '../helpers/kafka-read';

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { exportedNames } from '../../core/ops/metrics';
+import { exportedNames } from '../../core/ops/operational-metrics';
 import { ensurePrometheus } from '../../infra/local/prometheus/install';
 import { prometheusConfig, prometheusOptions } from '../../infra/local/prometheus/service';
 import { REPO_ROOT } from '../../infra/local/paths';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { parsePromText } from '../../core/ops/prometheus-text';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { exited, roleEnv } from '../helpers/child-role';

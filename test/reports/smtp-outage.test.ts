@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import type { Delivery } from '../../core/reports/figures';
 import { mailAnswers } from '../../infra/local/mail/service';
 import { REPO_ROOT } from '../../infra/local/paths';

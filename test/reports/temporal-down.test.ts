@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { INestApplication } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { mintToken } from '../../core/auth/jwt';
-import { createClickHouse } from '../../core/clickhouse';
+import { createClickHouse } from '../../core/clickhouse/client';
 import { startServingApi } from '../../serving-layer/server';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { freePort } from '../helpers/free-port';

@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { signInLink } from '../../cli/commands/login';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { createLogger } from '../../core/log';
 import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
 import { freePort } from '../helpers/free-port';

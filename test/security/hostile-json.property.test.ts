@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { createLogger } from '../../core/log';
 import { openApiDocument } from '../../serving-layer/openapi';
 import { knownWriteKey } from '../helpers/segment-sdk';

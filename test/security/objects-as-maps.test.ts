@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { createLogger } from '../../core/log';
 import { REPO_ROOT } from '../../infra/local/paths';
 import { signInLink } from '../../cli/commands/login';
@@ -125,7 +125,7 @@ describe('user strings as keys', () => {
     const eslint = new ESLint({ cwd: REPO_ROOT });
     const [r] = await eslint.lintText(
       'export function count(names: string[]) {\n  const n: Record<string, number> = {};\n  for (const x of names) n[x] = (n[x] ?? 0) + 1;\n  return n;\n}\n',
-      { filePath: join(REPO_ROOT, 'core', 'own.ts') },
+      { filePath: join(REPO_ROOT, 'core', 'values', 'own.ts') },
     );
     expect(r?.messages.map((m) => m.ruleId)).toContain('no-restricted-syntax');
   });

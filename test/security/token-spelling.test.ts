@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { isCanonicalToken, mintToken, tokenExpiry } from '../../core/auth/jwt';
 import { RevokedTokens } from '../../core/auth/revoked-tokens';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { createLogger } from '../../core/log';
 import { MetadataStore } from '../../core/metadata/store';
 import { isolatedConfig, requireServices } from '../helpers/test-config';

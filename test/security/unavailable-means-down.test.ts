@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { createWriteKey } from '../../core/auth/write-keys';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { createLogger } from '../../core/log';
 import { startKafka, stopKafka, type KafkaServiceOptions } from '../../infra/local/kafka/service';
 import { basicAuth } from '../helpers/events';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { createLogger } from '../../core/log';
 import { platformCli } from '../helpers/platform-cli';
 import { isolatedConfig, requireServices } from '../helpers/test-config';

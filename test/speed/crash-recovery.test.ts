@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { exited, roleEnv, startRole } from '../helpers/child-role';
-import { createClickHouse } from '../../core/clickhouse';
-import type { Config } from '../../core/config';
-import { createKafka, ensureTopics } from '../../core/kafka';
+import { createClickHouse } from '../../core/clickhouse/client';
+import type { Config } from '../../core/config/config';
+import { createKafka, ensureTopics } from '../../core/kafka/client';
 import { createLogger } from '../../core/log';
-import type { AnalyticsEvent } from '../../core/event';
+import type { AnalyticsEvent } from '../../core/events/event';
 import { DedupWindow } from '../../speed-layer/dedup-window';
 import { OffsetStateStore, type RangeState } from '../../speed-layer/offset-state';
 import { deriveRange, emptyDerivedState, type DerivedEvent } from '../../speed-layer/derived-events';

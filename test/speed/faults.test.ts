@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClickHouse } from '../../core/clickhouse';
-import type { Config } from '../../core/config';
-import { createKafka, ensureTopics } from '../../core/kafka';
+import { createClickHouse } from '../../core/clickhouse/client';
+import type { Config } from '../../core/config/config';
+import { createKafka, ensureTopics } from '../../core/kafka/client';
 import { createLogger } from '../../core/log';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import {

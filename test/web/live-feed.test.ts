@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
 import { createWriteKey } from '../../core/auth/write-keys';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { createLogger } from '../../core/log';
 import { basicAuth, trackCall } from '../helpers/events';
 import { isolatedConfig, requireServices } from '../helpers/test-config';

@@ -7,7 +7,7 @@ import { signInLink } from '../../cli/commands/login';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
 import { createWriteKey } from '../../core/auth/write-keys';
-import type { Config } from '../../core/config';
+import type { Config } from '../../core/config/config';
 import { createLogger } from '../../core/log';
 import { CHROMIUM_PATH } from '../../infra/local/chromium/install';
 import { REPO_ROOT } from '../../infra/local/paths';

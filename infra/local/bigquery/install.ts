@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DUCKDB_VERSION } from '../../../core/config';
+import { DUCKDB_VERSION } from '../../../core/config/config';
 import { UserFacingError } from '../../../core/errors';
 import { ensureVenv, venvDir, type PythonTool } from '../venv';
 

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { DUCKDB_VERSION } from '../../../core/config';
+import { DUCKDB_VERSION } from '../../../core/config/config';
 import { unpackWheel } from '../pypi';
 import { cacheDir } from '../paths';
 

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTES } from '../../../core/temporal-search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../../core/temporal/search-attributes';
 import { assertPortFree, isListening } from '../ports';
 import { awaitDaemonReady, startDaemon, stopDaemon } from '../process';
 import { stateDir } from '../paths';

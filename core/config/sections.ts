@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { localFiles } from './lake/local-storage';
-import type { LakeSettings } from './lake/open-lake';
+import { localFiles } from '../files/local-files';
+import type { LakeSettings } from '../lake/open-lake';
 import type { Reader } from './settings-reader';
 
 /** The settings of one concern each (Kafka's login, Temporal's, the lake's store, BigQuery), read by loadConfig. */

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { loadConfig } from './config';
-import { SETTING_DESCRIPTIONS } from './config-descriptions';
+import { SETTING_DESCRIPTIONS } from './descriptions';
 import { recordSettings, SECRET_SETTINGS, type SettingRead } from './settings-reader';
 
 /**
@@ -75,10 +75,10 @@ export function configurationReference(): string {
   return [
     '# Configuration reference',
     '',
-    '<!-- Generated from core/config.ts by `./platform config --write`; a test fails when it differs. -->',
+    '<!-- Generated from core/config/config.ts by `./platform config --write`; a test fails when it differs. -->',
     '',
     'Every setting the platform reads, from the environment, once at start-up (`loadConfig` in',
-    '`core/config.ts`); a role refuses to start with one line naming every wrong setting. Every default',
+    '`core/config/config.ts`); a role refuses to start with one line naming every wrong setting. Every default',
     'is the local single-machine setup; production sets what its row says. `<checkout>` is the',
     "repository's folder, `~` the user's home.",
     '',

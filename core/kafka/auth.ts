@@ -1,6 +1,6 @@
 import { GoogleAuth } from 'google-auth-library';
 import type { SASLOptions } from 'kafkajs';
-import type { KafkaSasl } from './config';
+import type { KafkaSasl } from '../config/config';
 
 const b64url = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { googleKafkaToken } from './kafka-auth';
+import { googleKafkaToken } from './auth';
 
 describe("Google Cloud managed Kafka's OAUTHBEARER token", () => {
   it('wraps the access token as Google documents: header, principal, the token in the last part', () => {

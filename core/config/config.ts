@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { localFiles } from './lake/local-storage';
-import type { LakeSettings } from './lake/open-lake';
+import { localFiles } from '../files/local-files';
+import type { LakeSettings } from '../lake/open-lake';
 import { join, resolve } from 'node:path';
 import {
   bigQuerySettings,
@@ -10,11 +10,11 @@ import {
   temporalSecurity,
   type BigQuerySettings,
   type KafkaSasl,
-} from './config-sections';
+} from './sections';
 import { Reader, type Env } from './settings-reader';
-import { BATCH_ENGINES, type BatchEngineName } from './batch-engines';
-import { ConfigError } from './errors';
-import { DEFAULT_TOPICS } from './topics';
+import { BATCH_ENGINES, type BatchEngineName } from '../batch-engines';
+import { ConfigError } from '../errors';
+import { DEFAULT_TOPICS } from '../kafka/topics';
 
 /**
  * Settings, read once at start-up from the environment and validated; passed down explicitly
@@ -141,7 +141,7 @@ export {
   KAFKA_SASL_MECHANISMS,
   type BigQuerySettings,
   type KafkaSasl,
-} from './config-sections';
+} from './sections';
 export { PROCESS_SETTINGS, SECRET_SETTINGS, SETTING_PAIRS } from './settings-reader';
 
 /** Reads and validates the configuration; throws one ConfigError naming every mistake. */

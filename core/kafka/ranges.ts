@@ -1,7 +1,7 @@
 import type { Batch, Consumer, KafkaMessage } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from './log';
-import { consumerRangeRebuilds, consumerRanges } from './ops/metrics';
+import type { Logger } from '../log';
+import { consumerRangeRebuilds, consumerRanges } from '../ops/operational-metrics';
 
 /** Tries of a range's write before its records are examined one by one. */
 export const WRITE_ATTEMPTS = 3;

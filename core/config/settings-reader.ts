@@ -1,4 +1,4 @@
-import { localFiles } from './lake/local-storage';
+import { localFiles } from '../files/local-files';
 
 export type Env = Record<string, string | undefined>;
 

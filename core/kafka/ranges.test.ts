@@ -1,7 +1,7 @@
 import type { Batch, Consumer, KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { rangeBatchHandler, type RangeState } from './kafka-ranges';
-import { createLogger } from './log';
+import { rangeBatchHandler, type RangeState } from './ranges';
+import { createLogger } from '../log';
 
 /** What a transactional producer throws once its own retries are spent while the broker is down. */
 class NonRetriable extends Error {

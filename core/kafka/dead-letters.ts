@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
-import { EVENT_TYPES, type AnalyticsEvent } from './event';
-import type { Logger } from './log';
+import { EVENT_TYPES, type AnalyticsEvent } from '../events/event';
+import type { Logger } from '../log';
 import type { OutgoingMessage } from './partition-transactions';
 
 /**

@@ -1,6 +1,6 @@
 import type { ProducerGlobalConfig } from '@confluentinc/kafka-javascript';
-import type { Config } from './config';
-import { googleKafkaTokenSource } from './kafka-auth';
+import type { Config } from '../config/config';
+import { googleKafkaTokenSource } from './auth';
 
 /**
  * The connection and login part of a librdkafka client's settings, from the same configuration

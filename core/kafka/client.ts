@@ -1,8 +1,8 @@
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
-import type { Config } from './config';
-import { kafkaSasl } from './kafka-auth';
-import { UserFacingError } from './errors';
-import type { Logger } from './log';
+import type { Config } from '../config/config';
+import { kafkaSasl } from './auth';
+import { UserFacingError } from '../errors';
+import type { Logger } from '../log';
 
 /**
  * Known, understood messages: the partitioner notice (we set the partitioner explicitly) and the

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { inProcessEngineAt } from './speed-view-version';
-import { localFiles } from './lake/local-storage';
+import { localFiles } from '../files/local-files';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
-import type { Config } from './config';
+import type { Config } from '../config/config';
 
 /**
  * ClickHouse client: a server when CLICKHOUSE_URL is set, otherwise ClickHouse embedded in this

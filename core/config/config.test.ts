@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config';
-import { ConfigError } from './errors';
+import { ConfigError } from '../errors';
 
 const state = () => mkdtempSync(join(tmpdir(), 'config-test-'));
 

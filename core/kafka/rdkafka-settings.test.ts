@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from './config';
+import { loadConfig } from '../config/config';
 import { rdkafkaConnection } from './rdkafka-settings';
 
 const configWith = (env: Record<string, string>) =>
