@@ -1,7 +1,7 @@
 import { consumerDeadLetters, consumerRecords } from '../core/ops/operational-metrics';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { decodeEvent, decodeOrDeadLetter, decodeQuarantined } from '../core/kafka/dead-letters';
-import { rangeBatchHandler, type RangeSink } from '../core/kafka/ranges';
+import { ExactlyOnceRanges, type RangeSink } from '../core/kafka/ranges';
 import type { Logger } from '../core/log';
 import { PartitionTransactions, type OutgoingMessage } from '../core/kafka/partition-transactions';
 import { partFileName, partitionKey, partitionOf } from '../core/lake/layout';
@@ -102,13 +102,13 @@ export async function startLakeArchiver(
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    eachBatch: rangeBatchHandler(
+    eachBatch: new ExactlyOnceRanges({
       consumer,
-      new LakeRangeStore(config.lake, config.groupId),
+      store: new LakeRangeStore(config.lake, config.groupId),
       sink,
-      deps.log,
-      config.groupId,
-    ),
+      log: deps.log,
+      group: config.groupId,
+    }).eachBatch,
   });
   deps.log.info('lake archiver running', {
     topics: [config.topic, config.quarantineTopic],

@@ -11,13 +11,14 @@ import { LakeUnavailableError } from '../core/lake/storage';
 import { createIngestService } from '../ingest/ingest-service';
 import { applyClickHouseSchema } from '../speed-layer/schema';
 import { speedConsumerConfig, startSpeedConsumer } from '../speed-layer/speed-consumer';
-import { startSpeedErasureWorker } from './speed-maintenance';
+import { startSpeedMaintenanceWorker } from '../workflows/workers/speed-maintenance-worker';
+import { SpeedEraser } from '../speed-layer/speed-eraser';
 import { startServingApi } from '../serving-layer/server';
 import { MetricsService } from '../serving-layer/metrics/metrics.service';
 import type { QualityQuery } from '../serving-layer/quality/quality-query';
 import { QUALITY } from '../serving-layer/tokens';
 import { startReportWorker } from '../serving-layer/reports/report-worker';
-import { startBatchWorker } from '../workflows/worker';
+import { startBatchWorker } from '../workflows/workers/batch-worker';
 import { assertPortFree } from '../infra/local/ports';
 import { startOpsServer } from '../core/ops/ops-server';
 import { watchConsumerLag } from '../core/ops/consumer-lag';
@@ -104,7 +105,11 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
         fn: watchConsumerLag(kafka, config.kafka.groups.speed, [config.kafka.topics.events]),
       });
       // The speed view's maintenance (erasures) runs here, beside the consumers it pauses.
-      const maintenance = startSpeedErasureWorker(config, await ch(), log.child({ role: 'speed' }));
+      const maintenance = startSpeedMaintenanceWorker({
+        config,
+        eraser: new SpeedEraser(await ch(), config.clickhouse.database),
+        log: log.child({ role: 'speed' }),
+      });
       stops.push({ what: 'speed maintenance worker (Temporal)', fn: maintenance.stop });
     }
     if (roles.includes('archiver')) {
@@ -165,8 +170,11 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
       const { app, url } = await startServingApi({ config, clickhouse: await ch() }, config.api);
       urls.api = url;
       stops.push({ what: 'serving API', fn: () => app.close() });
-      const reports = await startReportWorker(config, app.get(MetricsService), log.child({ role: 'serve' }), {
-        quality: app.get<QualityQuery>(QUALITY),
+      const reports = await startReportWorker({
+        config,
+        metrics: app.get(MetricsService),
+        log: log.child({ role: 'serve' }),
+        overrides: { quality: app.get<QualityQuery>(QUALITY) },
       });
       stops.push({ what: 'report worker (Temporal)', fn: reports.stop });
     }

@@ -5,7 +5,7 @@ import type { LakeStorage } from '../core/lake/storage';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../core/config/config';
 import { decodeEvent, decodeOrDeadLetter, PoisonRecord } from '../core/kafka/dead-letters';
-import { rangeBatchHandler, type RangeSink } from '../core/kafka/ranges';
+import { ExactlyOnceRanges, type RangeSink } from '../core/kafka/ranges';
 import { PartitionTransactions, type OutgoingMessage } from '../core/kafka/partition-transactions';
 import type { Logger } from '../core/log';
 import { DedupWindow } from './dedup-window';
@@ -191,7 +191,7 @@ export async function startSpeedConsumer(
     eachBatchAutoResolve: false,
     // Partitions are written independently: a hot partition does not hold the others back.
     partitionsConsumedConcurrently: 8,
-    eachBatch: rangeBatchHandler(consumer, store, sink, deps.log, config.groupId),
+    eachBatch: new ExactlyOnceRanges({ consumer, store, sink, log: deps.log, group: config.groupId }).eachBatch,
   });
   deps.log.info('speed consumer running', { topic: config.topic, group: config.groupId });
   return {

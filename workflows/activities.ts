@@ -28,26 +28,34 @@ export interface BatchDeps {
   now?: () => Date;
 }
 
+/** What an hour's recompute is asked: the hour, and optionally the projects, a forced run, an engine. */
+export interface RecomputeHourInput {
+  hour: string;
+  projects?: string[];
+  /** Recompute even when the hour's view is up to date with the lake. */
+  force?: boolean;
+  engine?: BatchEngineName;
+}
+
+export interface RecomputedHour {
+  hour: string;
+  events: number;
+  version: string;
+  engine: BatchEngineName;
+  bytes?: { loaded: number; processed: number };
+  unchanged?: boolean;
+}
+
 export function createActivities(deps: BatchDeps) {
   const now = deps.now ?? (() => new Date());
-  return {
+  const activities = {
     /**
      * Recomputes an hour's view and publishes it by swapping its pointer. Idempotent: the same
      * lake gives the same rows, under a new version; readers never see a half-written hour.
+     * One object argument, so a field can be added without breaking recorded histories.
      */
-    async recomputeHour(
-      hourIso: string,
-      projects?: string[],
-      force = false,
-      engine?: BatchEngineName,
-    ): Promise<{
-      hour: string;
-      events: number;
-      version: string;
-      engine: BatchEngineName;
-      bytes?: { loaded: number; processed: number };
-      unchanged?: boolean;
-    }> {
+    async recomputeHourView(input: RecomputeHourInput): Promise<RecomputedHour> {
+      const { hour: hourIso, projects, force = false, engine } = input;
       const name = engine ?? deps.engines.defaultName;
       const seen = await keptIfUpToDate(hourIso, force);
       if (seen.kept)
@@ -67,6 +75,19 @@ export function createActivities(deps: BatchDeps) {
       );
       batchHoursRecomputed.inc({ engine: name });
       return done;
+    },
+
+    /**
+     * The same, with positional arguments: the name runs recorded before the object argument
+     * scheduled (an activity task of theirs may still be queued when this version deploys).
+     */
+    recomputeHour(hourIso: string, projects?: string[], force = false, engine?: BatchEngineName) {
+      return activities.recomputeHourView({
+        hour: hourIso,
+        ...(projects ? { projects } : {}),
+        force,
+        ...(engine ? { engine } : {}),
+      });
     },
 
     /**
@@ -210,6 +231,7 @@ export function createActivities(deps: BatchDeps) {
       return after;
     },
   };
+  return activities;
 
   /**
    * What an hour's view would be computed from now, and the view in force if it was computed from

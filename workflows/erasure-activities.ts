@@ -24,7 +24,7 @@ export interface ErasureDeps {
 
 /**
  * The erasure's steps on the speed view, run by the process that holds it (the speed role polls
- * SPEED_TASK_QUEUE; cli/speed-maintenance.ts wires them to speed-layer/speed-eraser.ts).
+ * SPEED_TASK_QUEUE with workers/speed-maintenance-worker.ts, over speed-layer/speed-eraser.ts).
  */
 export interface SpeedErasureActivities {
   /** Adds the ids the speed view links to the user; returns how many ids the erasure covers. */
@@ -156,6 +156,35 @@ export function createErasureActivities(deps: ErasureDeps) {
     /** Closes the audit entry and forgets who it was about. */
     async completeErasure(erasureId: string, removed: ErasureRemoved): Promise<void> {
       await (await store()).complete(erasureId, removed);
+    },
+  };
+}
+
+/** What the speed erasure activities need of the speed view (speed-layer/speed-eraser.ts has it). */
+export interface SpeedViewEraser {
+  links(project: string, subject: ErasureSubject): Promise<IdLink[]>;
+  survey(project: string, subject: ErasureSubject): Promise<{ rows: number; minutes: number[] }>;
+  erase(project: string, subject: ErasureSubject, minutes: number[]): Promise<{ minutes: number }>;
+}
+
+export function createSpeedErasureActivities(store: ErasureStore, eraser: SpeedViewEraser): SpeedErasureActivities {
+  return {
+    async resolveSpeedLinks(erasureId: string): Promise<number> {
+      return resolveLinks(store, erasureId, (p, s) => eraser.links(p, s));
+    },
+
+    async surveySpeed(erasureId: string) {
+      const current = await store.subject(erasureId);
+      return current ? eraser.survey(current.project, current.subject) : { rows: 0, minutes: [] };
+    },
+
+    async eraseFromSpeed(erasureId: string, minutes: number[]) {
+      const current = await store.subject(erasureId);
+      if (!current) return { minutes: 0 };
+      return beating(
+        () => ({ minutes: minutes.length }),
+        () => eraser.erase(current.project, current.subject, minutes),
+      );
     },
   };
 }

@@ -9,7 +9,7 @@ import { historyLengths } from '../test/helpers/workflow-runs';
 import type { createActivities } from './activities';
 import type { BackfillResult } from './types';
 import { HOURS_PER_RUN } from './workflows';
-import { installRuntimeOnce } from './worker';
+import { installRuntimeOnce } from './workers/start-worker';
 
 type Activities = ReturnType<typeof createActivities>;
 const HOUR = 3_600_000;
@@ -38,7 +38,7 @@ function mockActivities(m: Mock): Partial<Activities> {
       m.engines.push(engine);
       return { events: 0, bytes: { loaded: 1, processed: 0 } };
     },
-    recomputeHour: async (hour, _projects, _force, engine) => {
+    recomputeHourView: async ({ hour, engine }) => {
       if (m.failing.has(hour)) throw ApplicationFailure.retryable(`cannot read the lake for ${hour}`);
       m.recomputed.push(hour);
       m.engines.push(engine);

@@ -49,6 +49,7 @@ const ACTIVITY_OPTIONS = {
 } as const;
 const {
   recomputeHour,
+  recomputeHourView,
   advanceWatermark,
   findLateHours,
   clearLateMarkers,
@@ -106,13 +107,16 @@ export async function hourlyRecompute(input: HourlyRecomputeInput = {}): Promise
   setCurrentDetails(`Recomputing ${hour} from the lake`);
   if (input.engine) showEngine(input.engine);
   const projects = input.projects?.filter((p) => p !== '');
-  const recompute = input.attempts ? bounded.recomputeHour : recomputeHour;
-  const view = await recompute(
-    hour,
-    projects?.length ? projects : undefined,
-    input.force ?? false,
-    input.engine,
-  );
+  const activities = input.attempts ? bounded : { recomputeHour, recomputeHourView };
+  // Runs recorded before the object argument replay with the positional activity they scheduled.
+  const view = patched('recompute-hour-input')
+    ? await activities.recomputeHourView({
+        hour,
+        ...(projects?.length ? { projects } : {}),
+        force: input.force ?? false,
+        ...(input.engine ? { engine: input.engine } : {}),
+      })
+    : await activities.recomputeHour(hour, projects?.length ? projects : undefined, input.force ?? false, input.engine);
   // A run that named no engine shows the worker's default once it is known (runs recorded
   // before engines were shown replay without it).
   if (!input.engine && patched('show-default-engine') && view.engine) showEngine(view.engine);

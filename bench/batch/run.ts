@@ -26,7 +26,7 @@ import { measuresSql, SETUP_STATEMENTS, uniquesSql } from '../../batch-layer/duc
 import { createLogger } from '../../core/log';
 import { startTemporal, temporalServiceOptions } from '../../infra/local/temporal/service';
 import { WORKFLOW_TYPES } from '../../workflows/ids';
-import { startBatchWorker, type BatchWorkerConfig } from '../../workflows/worker';
+import { startBatchWorker, type BatchWorkerConfig } from '../../workflows/workers/batch-worker';
 import { BIGQUERY_DIALECT } from '../../batch-layer/bigquery-catalog';
 import { bigQueryClient } from '../../batch-layer/bigquery-client';
 import { compileCatalog } from '../../batch-layer/catalog-sql';

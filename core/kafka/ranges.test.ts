@@ -1,6 +1,6 @@
 import type { Batch, Consumer, KafkaMessage } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { rangeBatchHandler, type RangeState } from './ranges';
+import { ExactlyOnceRanges, type RangeState } from './ranges';
 import { createLogger } from '../log';
 
 /** What a transactional producer throws once its own retries are spent while the broker is down. */
@@ -8,7 +8,7 @@ class NonRetriable extends Error {
   readonly retriable = false;
 }
 
-describe('rangeBatchHandler', () => {
+describe('ExactlyOnceRanges', () => {
   it('fails a range it could not write with an error kafkajs retries and restarts on', async () => {
     const consumer = {
       on: () => {},
@@ -16,17 +16,17 @@ describe('rangeBatchHandler', () => {
       commitOffsets: async () => {},
     };
     const saved: RangeState[] = [];
-    const handler = rangeBatchHandler(
-      consumer as unknown as Consumer,
-      { load: async () => undefined, save: async (_t, _p, s) => void saved.push(s) },
-      {
+    const handler = new ExactlyOnceRanges({
+      consumer: consumer as unknown as Consumer,
+      store: { load: async () => undefined, save: async (_t, _p, s) => void saved.push(s) },
+      sink: {
         write: async () => {
           throw new NonRetriable('Connection error: connect ECONNREFUSED');
         },
         forget: () => {},
       },
-      createLogger({ test: 'kafka-ranges' }, 'error'),
-    );
+      log: createLogger({ test: 'kafka-ranges' }, 'error'),
+    }).eachBatch;
     const messages = [{ offset: '0' }, { offset: '1' }] as KafkaMessage[];
     const batch = { topic: 't', partition: 0, messages, lastOffset: () => '1' } as unknown as Batch;
     const run = handler({

@@ -2,7 +2,7 @@ import { LocalStorage } from '../../core/lake/local-storage';
 import { Client, Connection } from '@temporalio/client';
 import type { Config } from '../../core/config/config';
 import { createLogger } from '../../core/log';
-import { startBatchWorker } from '../../workflows/worker';
+import { startBatchWorker } from '../../workflows/workers/batch-worker';
 
 /**
  * A batch worker on the config's own task queue (no schedules) and a Temporal client, for tests

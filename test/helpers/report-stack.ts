@@ -37,9 +37,11 @@ export async function startReportStack(config: Config, opts: Partial<Pick<Report
     { config, clickhouse },
     { host: '127.0.0.1', port: 0 },
   );
-  const reports = await startReportWorker(config, app.get(MetricsService), log, {
-    quality: app.get<QualityQuery>(QUALITY),
-    ...opts,
+  const reports = await startReportWorker({
+    config,
+    metrics: app.get(MetricsService),
+    log,
+    overrides: { quality: app.get<QualityQuery>(QUALITY), ...opts },
   });
   const batch = await startBatchHarness(config, 'reports');
   const client = batch.client;
