@@ -14,9 +14,6 @@ import { speedConsumerConfig, startSpeedConsumer } from '../speed-layer/speed-co
 import { startSpeedMaintenanceWorker } from '../workflows/workers/speed-maintenance-worker';
 import { SpeedEraser } from '../speed-layer/speed-eraser';
 import { startServingApi } from '../serving-layer/server';
-import { MetricsService } from '../serving-layer/metrics/metrics.service';
-import type { QualityQuery } from '../serving-layer/quality/quality-query';
-import { QUALITY } from '../serving-layer/tokens';
 import { startReportWorker } from '../serving-layer/reports/report-worker';
 import { startBatchWorker } from '../workflows/workers/batch-worker';
 import { assertPortFree } from '../infra/local/ports';
@@ -167,14 +164,14 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
     }
     if (roles.includes('serve')) {
       if (config.api.port !== 0) await assertPortFree(config.api.port, 'serving API', 'API_PORT');
-      const { app, url } = await startServingApi({ config, clickhouse: await ch() }, config.api);
+      const { app, url, metrics, quality } = await startServingApi({ config, clickhouse: await ch() }, config.api);
       urls.api = url;
       stops.push({ what: 'serving API', fn: () => app.close() });
       const reports = await startReportWorker({
         config,
-        metrics: app.get(MetricsService),
+        metrics,
         log: log.child({ role: 'serve' }),
-        overrides: { quality: app.get<QualityQuery>(QUALITY) },
+        overrides: { quality },
       });
       stops.push({ what: 'report worker (Temporal)', fn: reports.stop });
     }

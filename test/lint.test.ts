@@ -90,9 +90,9 @@ describe('lint', () => {
   it('keeps each folder to the layers it may import, so folders form no cycle', async () => {
     const restricted = (file: string, from: string) =>
       restrictedImports(file, `import { x } from '${from}';\nexport const y = x;\n`);
-    expect(await restricted('core/errors.ts', '../serving-layer/tokens')).toBe(1);
+    expect(await restricted('core/errors.ts', '../serving-layer/injection-tokens')).toBe(1);
     expect(await restricted('batch-layer/duckdb-engine.ts', '../speed-layer/rows')).toBe(1);
-    expect(await restricted('workflows/activities.ts', '../serving-layer/tokens')).toBe(1);
+    expect(await restricted('workflows/activities.ts', '../serving-layer/injection-tokens')).toBe(1);
     expect(await restricted('serving-layer/query/metric-query.ts', '../../cli/roles')).toBe(1);
     expect(await restricted('ingest/server.ts', '../test/helpers/events')).toBe(1);
     expect(await restricted('serving-layer/query/metric-query.ts', '../../core/config')).toBe(0);

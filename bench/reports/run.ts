@@ -29,7 +29,7 @@ import { createClickHouse } from '../../core/clickhouse/client';
 import { loadConfig } from '../../core/config/config';
 import type { ReportDefinition } from '../../core/reports/definition';
 import { reportWindows } from '../../core/reports/periods';
-import { MetricsService } from '../../serving-layer/metrics/metrics.service';
+import { MetricQuery } from '../../serving-layer/query/metric-query';
 import { computeFigures } from '../../serving-layer/reports/report-figures';
 import { renderReportEmail } from '../../serving-layer/reports/report-email';
 import { createMailer } from '../../serving-layer/reports/report-mailer';
@@ -117,7 +117,7 @@ async function main() {
   const warm: number[] = [];
   let figures;
   for (let i = 0; i < 3; i++) {
-    const metrics = new MetricsService(config, clickhouse, batch, undefined as never);
+    const metrics = new MetricQuery(config, clickhouse, batch, undefined as never);
     const [f, c] = await timed(() => computeFigures(metrics, report(['events', 'revenue']), at));
     cold.push(c);
     warm.push((await timed(() => computeFigures(metrics, report(['events', 'revenue']), at)))[1]);
@@ -151,7 +151,7 @@ async function main() {
   bareDays.closeSync();
   const coldDays: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const metrics = new MetricsService(config, clickhouse, batch, undefined as never);
+    const metrics = new MetricQuery(config, clickhouse, batch, undefined as never);
     coldDays.push((await timed(() => computeFigures(metrics, report(['events', 'revenue']), at)))[1]);
   }
   say(
@@ -163,7 +163,7 @@ async function main() {
   // 2. With unique users: per-day sketch merges.
   const uniq: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const metrics = new MetricsService(config, clickhouse, batch, undefined as never);
+    const metrics = new MetricQuery(config, clickhouse, batch, undefined as never);
     uniq.push(
       (await timed(() => computeFigures(metrics, report(['events', 'active_users', 'revenue']), at)))[1],
     );
@@ -172,7 +172,7 @@ async function main() {
   // The same report in a time zone away from UTC: unique users per local day, one query per day.
   const paris: number[] = [];
   for (let i = 0; i < 3; i++) {
-    const metrics = new MetricsService(config, clickhouse, batch, undefined as never);
+    const metrics = new MetricQuery(config, clickhouse, batch, undefined as never);
     const r = { ...report(['events', 'active_users', 'revenue']), timeZone: 'Europe/Paris' };
     paris.push((await timed(() => computeFigures(metrics, r, at)))[1]);
   }

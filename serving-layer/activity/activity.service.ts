@@ -12,7 +12,7 @@ import { type DuckDBInstance, LIST, listValue, TIMESTAMP, timestampValue, VARCHA
 import type { Config } from '../../core/config/config';
 import { projectFolder } from '../../core/lake/layout';
 import { key } from '../../core/lake/storage';
-import { BATCH_VIEWS, CLICKHOUSE, CONFIG } from '../tokens';
+import { BATCH_VIEWS, CLICKHOUSE, CONFIG } from '../injection-tokens';
 import type { BatchViewReader } from '../views/batch-view-reader';
 import type { StoredEvent } from '../live/messages';
 import { isoTime, STORED_EVENT_COLUMNS, storedEvent } from './stored-event';

@@ -13,7 +13,7 @@ import {
 } from '../query/params';
 import { RetentionQuery } from '../query/retention-query';
 import { parseTimeRange } from '../query/time-range';
-import { SEGMENTS } from '../tokens';
+import { SEGMENTS } from '../injection-tokens';
 import type { SegmentStore } from '../segments/segment-store';
 import { oneSegment } from '../segments/segment-param';
 

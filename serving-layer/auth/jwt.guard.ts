@@ -10,7 +10,7 @@ import { SCOPES, verifyToken, type TokenClaims } from '../../core/auth/jwt';
 import type { Config } from '../../core/config/config';
 import type { RevokedTokens } from '../../core/auth/revoked-tokens';
 import type { Sessions } from '../../core/auth/sessions';
-import { CONFIG, REVOKED_TOKENS, SESSIONS } from '../tokens';
+import { CONFIG, REVOKED_TOKENS, SESSIONS } from '../injection-tokens';
 import { sessionOf } from './session-cookie';
 import { assertSameOrigin } from './same-origin';
 

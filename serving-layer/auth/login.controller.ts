@@ -18,7 +18,7 @@ import type { TokenClaims } from '../../core/auth/jwt';
 import { JwtGuard, type AuthedRequest } from './jwt.guard';
 import type { Sessions } from '../../core/auth/sessions';
 import { isTimeZone, type UserSettings, type UserSettingsValues } from '../../core/auth/user-settings';
-import { SESSIONS, USER_SETTINGS } from '../tokens';
+import { SESSIONS, USER_SETTINGS } from '../injection-tokens';
 import { clearSessionCookie, sessionOf, setSessionCookie } from './session-cookie';
 
 /** Sign-in links (printed by ./platform up and ./platform login) and sign-out. */

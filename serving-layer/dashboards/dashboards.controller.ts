@@ -16,7 +16,7 @@ import {
 } from '@nestjs/common';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { WriteGuard } from '../auth/write.guard';
-import { DASHBOARDS } from '../tokens';
+import { DASHBOARDS } from '../injection-tokens';
 import type { DashboardStore } from './dashboard-store';
 import { DashboardPatchSchema, NewDashboardSchema, problemsOf, type Dashboard } from './definition';
 

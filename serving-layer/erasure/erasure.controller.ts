@@ -16,7 +16,7 @@ import { MetadataUnavailableError } from '../../core/metadata/store';
 import { checkUserId, type ErasureRequests } from '../../workflows/erasure-requests';
 import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
-import { ERASURES } from '../tokens';
+import { ERASURES } from '../injection-tokens';
 
 /**
  * GDPR erasure: DELETE /v1/users/:id starts the `eraseUser` workflow (watch it in the Temporal UI)

@@ -22,7 +22,7 @@ import {
 import { DefinitionRoutes } from '../definitions/definition-routes';
 import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
-import { EXPERIMENTS, SEGMENTS } from '../tokens';
+import { EXPERIMENTS, SEGMENTS } from '../injection-tokens';
 import type { SegmentStore } from '../segments/segment-store';
 import { oneSegment } from '../segments/segment-param';
 import type { ExperimentStore, StoredExperiment } from './experiment-store';

@@ -3,9 +3,9 @@ import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { parseGranularity } from '../query/granularity';
 import { parseFilter } from '../query/filter';
 import { MetricByNameParams, MetricParams, parseParams } from '../query/params';
-import { catalogListing, dimensionName, MetricsService } from './metrics.service';
+import { catalogListing, dimensionName, MetricQuery } from '../query/metric-query';
 import { parseTimeRange } from '../query/time-range';
-import { SEGMENTS } from '../tokens';
+import { SEGMENTS } from '../injection-tokens';
 import type { SegmentStore } from '../segments/segment-store';
 import { segmentScope } from '../segments/segment-param';
 
@@ -13,7 +13,7 @@ import { segmentScope } from '../segments/segment-param';
 @UseGuards(JwtGuard)
 export class MetricsController {
   constructor(
-    @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(MetricQuery) private readonly metrics: MetricQuery,
     @Inject(SEGMENTS) private readonly segments: SegmentStore,
   ) {}
 

@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query, Req, UseGuards } from '@nestjs/common';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { parseParams, RangeParams } from '../query/params';
 import { parseTimeRange } from '../query/time-range';
-import { QUALITY } from '../tokens';
+import { QUALITY } from '../injection-tokens';
 import type { QualityAnswer, QualityQuery } from './quality-query';
 
 /** Data quality of the token's project: volume anomalies, duplicates, late share, delay, quarantine. */

@@ -9,7 +9,7 @@ import { SCHEDULE_IDS } from '../../workflows/ids';
 import type { ReportActivities } from '../../workflows/report-activities';
 import { RECIPIENT_REJECTED } from '../../workflows/report-errors';
 import type { QualityQuery } from '../quality/quality-query';
-import type { MetricsService } from '../metrics/metrics.service';
+import type { MetricQuery } from '../query/metric-query';
 import { BadQueryError, NotAnswerableError } from '../query/errors';
 import type { DeliveryLedger } from './delivery-ledger';
 import { computeFigures } from './report-figures';
@@ -17,7 +17,7 @@ import { renderReportEmail } from './report-email';
 import { SendError, type Mailer } from './report-mailer';
 
 export interface ReportDeps {
-  metrics: MetricsService;
+  metrics: MetricQuery;
   /** For reports with a data-quality section; without it they are sent without the section. */
   quality?: QualityQuery;
   mailer: Mailer;

@@ -4,7 +4,7 @@ import type { QualityAnswer, QualityQuery } from '../quality/quality-query';
 import { reportWindows, type Span } from '../../core/reports/periods';
 import type { MetricDefinition } from '../../core/metric-catalog/catalog';
 import { BUCKET_MS, type Granularity } from '../query/granularity';
-import { catalogListing, dimensionName, type MetricsService } from '../metrics/metrics.service';
+import { catalogListing, dimensionName, type MetricQuery } from '../query/metric-query';
 
 const KIND = new Map(catalogListing().map((m) => [m.name, m.value]));
 
@@ -24,7 +24,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, f: (t: T) =>
  * (undefined), as is an amount with no data yet.
  */
 async function currenciesOf(
-  metrics: MetricsService,
+  metrics: MetricQuery,
   project: string,
   def: MetricDefinition,
   spans: Span[],
@@ -54,7 +54,7 @@ async function currenciesOf(
  * half-hour time zone, unique users per local day away from UTC) each bucket is its own query.
  */
 async function seriesOf(
-  metrics: MetricsService,
+  metrics: MetricQuery,
   project: string,
   def: MetricDefinition,
   span: Span,
@@ -101,7 +101,7 @@ async function seriesOf(
  * (batch view up to the watermark, speed view after, unique counts merged, not added).
  */
 export async function computeFigures(
-  metrics: MetricsService,
+  metrics: MetricQuery,
   report: ReportDefinition,
   at: Date,
   extra: { quality?: QualityQuery; now?: () => Date } = {},

@@ -1,7 +1,7 @@
 import type { Config } from '../../core/config/config';
 import type { Logger } from '../../core/log';
 import { startWorker, type RunningWorker } from '../../workflows/workers/start-worker';
-import type { MetricsService } from '../metrics/metrics.service';
+import type { MetricQuery } from '../query/metric-query';
 import { DeliveryLedger, ledgerStorage } from './delivery-ledger';
 import { createReportActivities, type ReportDeps } from './report-activities';
 import { createMailer } from './report-mailer';
@@ -14,7 +14,7 @@ import { createMailer } from './report-mailer';
  */
 export async function startReportWorker(o: {
   config: Config;
-  metrics: MetricsService;
+  metrics: MetricQuery;
   log: Logger;
   overrides?: Partial<Pick<ReportDeps, 'afterSent' | 'quality'>>;
 }): Promise<RunningWorker> {

@@ -22,8 +22,8 @@ import { ReportExistsError, type ReportSchedules } from '../../workflows/report-
 import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import type { QualityQuery } from '../quality/quality-query';
-import { MetricsService } from '../metrics/metrics.service';
-import { CONFIG, REPORT_SCHEDULES, QUALITY } from '../tokens';
+import { MetricQuery } from '../query/metric-query';
+import { CONFIG, REPORT_SCHEDULES, QUALITY } from '../injection-tokens';
 import { renderReportEmail } from './report-email';
 import { computeFigures } from './report-figures';
 
@@ -37,7 +37,7 @@ export class ReportsController {
   constructor(
     @Inject(REPORT_SCHEDULES) private readonly schedules: ReportSchedules,
     @Inject(CONFIG) private readonly config: Config,
-    @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(MetricQuery) private readonly metrics: MetricQuery,
     @Inject(QUALITY) private readonly quality: QualityQuery,
   ) {}
 

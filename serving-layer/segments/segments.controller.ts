@@ -18,12 +18,12 @@ import { SEGMENT_ID, SegmentSchema, type SegmentDefinition } from '../../core/se
 import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { DefinitionRoutes } from '../definitions/definition-routes';
-import { MetricsService } from '../metrics/metrics.service';
+import { MetricQuery } from '../query/metric-query';
 import { parseGranularity } from '../query/granularity';
 import { parseParams, SegmentSizeParams, SegmentMembersParams } from '../query/params';
 import type { SegmentSize } from '../query/segment-query';
 import { parseTimeRange } from '../query/time-range';
-import { SEGMENTS } from '../tokens';
+import { SEGMENTS } from '../injection-tokens';
 import { membersCsv } from './members-csv';
 import type { SegmentStore, StoredSegment } from './segment-store';
 
@@ -38,7 +38,7 @@ export class SegmentsController {
 
   constructor(
     @Inject(SEGMENTS) store: SegmentStore,
-    @Inject(MetricsService) private readonly metrics: MetricsService,
+    @Inject(MetricQuery) private readonly metrics: MetricQuery,
   ) {
     this.routes = new DefinitionRoutes(store, {
       name: 'segment',

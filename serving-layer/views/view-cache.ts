@@ -4,7 +4,7 @@ import { StampedCache } from './stamped-cache';
 /**
  * One layer's measure cells cached per query until that layer moves. Caching per layer means
  * fresh speed data does not throw away the batch part of a dashboard's query, which is most of
- * its cost. Registers pass through: their merged form is what MetricsService caches per layer.
+ * its cost. Registers pass through: their merged form is what MetricQuery caches per layer.
  * Callers must not mutate the cells they get.
  */
 export class CachedViewReader implements ViewReader {

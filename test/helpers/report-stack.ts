@@ -1,5 +1,4 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { INestApplication } from '@nestjs/common';
 import type { WorkflowHandle } from '@temporalio/client';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { mintToken } from '../../core/auth/jwt';
@@ -7,9 +6,6 @@ import { createClickHouse } from '../../core/clickhouse/client';
 import type { Config } from '../../core/config/config';
 import { createLogger } from '../../core/log';
 import type { ScheduledReportResult } from '../../core/reports/figures';
-import { MetricsService } from '../../serving-layer/metrics/metrics.service';
-import type { QualityQuery } from '../../serving-layer/quality/quality-query';
-import { QUALITY } from '../../serving-layer/tokens';
 import type { ReportDeps } from '../../serving-layer/reports/report-activities';
 import { startReportWorker } from '../../serving-layer/reports/report-worker';
 import { startServingApi } from '../../serving-layer/server';
@@ -33,15 +29,15 @@ export async function startReportStack(config: Config, opts: Partial<Pick<Report
   const log = createLogger({ test: 'reports' }, 'error');
   const clickhouse: ClickHouseClient = createClickHouse(config);
   await applyClickHouseSchema(clickhouse, config.clickhouse.database);
-  const { app, url }: { app: INestApplication; url: string } = await startServingApi(
+  const { app, url, metrics, quality } = await startServingApi(
     { config, clickhouse },
     { host: '127.0.0.1', port: 0 },
   );
   const reports = await startReportWorker({
     config,
-    metrics: app.get(MetricsService),
+    metrics,
     log,
-    overrides: { quality: app.get<QualityQuery>(QUALITY), ...opts },
+    overrides: { quality, ...opts },
   });
   const batch = await startBatchHarness(config, 'reports');
   const client = batch.client;

@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { RAW_EVENTS } from '../injection-tokens';
+import { CommerceQuery } from '../query/commerce-query';
+import { ContentQuery } from '../query/content-query';
+import { FunnelQuery } from '../query/funnel-query';
+import { MetricQuery } from '../query/metric-query';
+import { RetentionQuery } from '../query/retention-query';
+import type { RawEventReader } from '../views/raw-event-reader';
+import { AnalyticsController } from './analytics.controller';
+
+/** Content, commerce, funnels and retention: the query core's analyses, composed from its metric query. */
+@Module({
+  imports: [AuthModule],
+  controllers: [AnalyticsController],
+  providers: [
+    { provide: ContentQuery, useFactory: (m: MetricQuery) => new ContentQuery(m), inject: [MetricQuery] },
+    { provide: CommerceQuery, useFactory: (m: MetricQuery) => new CommerceQuery(m), inject: [MetricQuery] },
+    {
+      provide: FunnelQuery,
+      useFactory: (m: MetricQuery, raw: RawEventReader) => new FunnelQuery(m, raw),
+      inject: [MetricQuery, RAW_EVENTS],
+    },
+    {
+      provide: RetentionQuery,
+      useFactory: (m: MetricQuery, raw: RawEventReader) => new RetentionQuery(m, raw),
+      inject: [MetricQuery, RAW_EVENTS],
+    },
+  ],
+})
+export class AnalyticsModule {}

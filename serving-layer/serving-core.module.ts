@@ -1,0 +1,79 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Config } from '../core/config/config';
+import type { RevokedTokens } from '../core/auth/revoked-tokens';
+import type { Sessions } from '../core/auth/sessions';
+import type { UserSettings } from '../core/auth/user-settings';
+import type { ErasureRequests } from '../workflows/erasure-requests';
+import type { ReportSchedules } from '../workflows/report-schedules';
+import type { DashboardStore } from './dashboards/dashboard-store';
+import type { ExperimentStore } from './experiments/experiment-store';
+import {
+  BATCH_VIEWS,
+  CLICKHOUSE,
+  CONFIG,
+  DASHBOARDS,
+  ERASURES,
+  EXPERIMENTS,
+  QUALITY,
+  RAW_EVENTS,
+  REPORT_SCHEDULES,
+  REVOKED_TOKENS,
+  SEGMENTS,
+  SESSIONS,
+  USER_SETTINGS,
+} from './injection-tokens';
+import type { QualityQuery } from './quality/quality-query';
+import { MetricQuery } from './query/metric-query';
+import type { SegmentStore } from './segments/segment-store';
+import { ServingShutdown } from './shutdown';
+import type { BatchViewReader } from './views/batch-view-reader';
+import type { RawEventReader } from './views/raw-event-reader';
+
+/** What the role runner builds before the app (engine clients, stores, the query core) and hands in. */
+export interface ServingDeps {
+  config: Config;
+  clickhouse: ClickHouseClient;
+  batch: BatchViewReader;
+  raw: RawEventReader;
+  metrics: MetricQuery;
+  reports: ReportSchedules;
+  dashboards: DashboardStore;
+  sessions: Sessions;
+  settings: UserSettings;
+  revoked: RevokedTokens;
+  experiments: ExperimentStore;
+  segments: SegmentStore;
+  quality: QualityQuery;
+  erasures: ErasureRequests;
+  shutdown: ServingShutdown;
+}
+
+/**
+ * The serving layer's shared parts, visible to every feature module: they hold connections the
+ * runner opens and closes, so the app is given them rather than building them.
+ */
+@Global()
+@Module({})
+export class ServingCoreModule {
+  static forRoot(deps: ServingDeps): DynamicModule {
+    const providers = [
+      { provide: CONFIG, useValue: deps.config },
+      { provide: CLICKHOUSE, useValue: deps.clickhouse },
+      { provide: BATCH_VIEWS, useValue: deps.batch },
+      { provide: RAW_EVENTS, useValue: deps.raw },
+      { provide: MetricQuery, useValue: deps.metrics },
+      { provide: REPORT_SCHEDULES, useValue: deps.reports },
+      { provide: DASHBOARDS, useValue: deps.dashboards },
+      { provide: SESSIONS, useValue: deps.sessions },
+      { provide: USER_SETTINGS, useValue: deps.settings },
+      { provide: REVOKED_TOKENS, useValue: deps.revoked },
+      { provide: EXPERIMENTS, useValue: deps.experiments },
+      { provide: SEGMENTS, useValue: deps.segments },
+      { provide: QUALITY, useValue: deps.quality },
+      { provide: ERASURES, useValue: deps.erasures },
+      { provide: ServingShutdown, useValue: deps.shutdown },
+    ];
+    return { module: ServingCoreModule, providers, exports: providers.map((p) => p.provide) };
+  }
+}
