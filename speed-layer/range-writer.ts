@@ -19,13 +19,14 @@ const token = (r: OffsetRange, table: string) => `${table}:${r.topic}:${r.partit
  * Writes one range's output. Every insert carries a deduplication token naming the range, so
  * writing the same range again (a retry, a replay after a crash) changes nothing.
  */
-export async function writeRange(
-  client: ClickHouseClient,
-  database: string,
-  lake: LakeStorage,
-  range: OffsetRange,
-  out: RangeOutput,
-): Promise<void> {
+export async function writeRange(o: {
+  client: ClickHouseClient;
+  database: string;
+  lake: LakeStorage;
+  range: OffsetRange;
+  out: RangeOutput;
+}): Promise<void> {
+  const { client, database, lake, range, out } = o;
   await insertOutput(client, out, (table) => ({
     table: `${database}.${table}`,
     clickhouse_settings: { insert_deduplication_token: token(range, table) },

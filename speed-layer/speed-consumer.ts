@@ -116,18 +116,13 @@ export async function startSpeedConsumer(
       const out = buildRangeOutput(topic, partition, consumed, m.dedup, config);
       const { derived, next } = deriveRange(m.derived, out.kept);
       await writeGate(deps.clickhouse).shared(() =>
-        writeRange(
-          deps.clickhouse,
-          config.database,
-          config.lake,
-          {
-            topic,
-            partition,
-            first: range.first.toString(),
-            last: range.last.toString(),
-          },
+        writeRange({
+          client: deps.clickhouse,
+          database: config.database,
+          lake: config.lake,
+          range: { topic, partition, first: range.first.toString(), last: range.last.toString() },
           out,
-        ),
+        }),
       );
       return async () => {
         await transactions.commit(partition, range.last + 1n, [
@@ -191,7 +186,8 @@ export async function startSpeedConsumer(
     eachBatchAutoResolve: false,
     // Partitions are written independently: a hot partition does not hold the others back.
     partitionsConsumedConcurrently: 8,
-    eachBatch: new ExactlyOnceRanges({ consumer, store, sink, log: deps.log, group: config.groupId }).eachBatch,
+    eachBatch: new ExactlyOnceRanges({ consumer, store, sink, log: deps.log, group: config.groupId })
+      .eachBatch,
   });
   deps.log.info('speed consumer running', { topic: config.topic, group: config.groupId });
   return {

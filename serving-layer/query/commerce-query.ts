@@ -63,7 +63,7 @@ export class CommerceQuery {
       async () => {
         const [orders, revenue, refunds, checkouts] = await Promise.all(
           (['orders', 'revenue', 'refunds', 'checkouts'] as const).map((m) =>
-            this.metrics.totals(m, project, range, undefined, segment),
+            this.metrics.totals({ metric: m, project, range, ...(segment ? { segment } : {}) }),
           ),
         );
         const currencies = new Set([...orders!.byDim.keys(), ...refunds!.byDim.keys()]);
@@ -114,7 +114,14 @@ export class CommerceQuery {
                 'revenue_by_category',
               ];
         const [views, carts, items, revenue] = await Promise.all(
-          names.map((m) => this.metrics.totals(m, project, range, undefined, opts.segment)),
+          names.map((m) =>
+            this.metrics.totals({
+              metric: m,
+              project,
+              range,
+              ...(opts.segment ? { segment: opts.segment } : {}),
+            }),
+          ),
         );
         const keys = new Set<string>();
         for (const t of [views, carts, items]) for (const k of t!.byDim.keys()) if (k !== '') keys.add(k);

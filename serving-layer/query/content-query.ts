@@ -104,7 +104,14 @@ export class ContentQuery {
   ): Promise<ContentStats[]> {
     const [plays, watch, completions, errors] = await Promise.all(
       (['content_plays', 'content_watch_seconds', 'content_completions', 'content_errors'] as const).map(
-        (m) => this.metrics.totals(m, project, range, contentIds, segment),
+        (m) =>
+          this.metrics.totals({
+            metric: m,
+            project,
+            range,
+            dims: contentIds,
+            ...(segment ? { segment } : {}),
+          }),
       ),
     );
     const ids = new Set<string>();

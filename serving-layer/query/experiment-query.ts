@@ -141,7 +141,9 @@ export class ExperimentQuery {
       const metricRows: MetricRow[][] = [];
       for (const plan of plans) {
         const rows = await read(plan.events, plan.prop === undefined ? [] : [plan.prop]);
-        metricRows.push(await mapInTurns(rows, ([actor, , at, raw]) => ({ actor, at, value: plan.value(raw ?? null) })));
+        metricRows.push(
+          await mapInTurns(rows, ([actor, , at, raw]) => ({ actor, at, value: plan.value(raw ?? null) })),
+        );
       }
       return {
         experiment: e.id,

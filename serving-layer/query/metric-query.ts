@@ -275,15 +275,18 @@ export class MetricQuery {
   }
 
   /** Totals per dimension value of an additive metric over the range (counts and sums both). */
-  async totals(
-    name: MetricName,
-    project: string,
-    range: TimeRange,
-    dims?: readonly string[],
-    segment?: SegmentDefinition,
-  ): Promise<DimTotals> {
+  async totals(q: {
+    metric: MetricName;
+    project: string;
+    range: TimeRange;
+    /** Only these dimension values. */
+    dims?: readonly string[];
+    /** Only the events of the segment's members, when they were members. */
+    segment?: SegmentDefinition;
+  }): Promise<DimTotals> {
+    const { metric: name, project, range, dims, segment } = q;
     const def = this.definition(name);
-    if (segment) return this.segments().totals(def, project, range, segment, dims);
+    if (segment) return this.segments().totals({ def, project, range, segment, dims });
     if (def.measure.kind === 'unique_actors')
       throw new Error(`totals() is for additive metrics, not ${name}`);
     const { sides, watermark } = await this.sides(def, project, range, {

@@ -195,13 +195,14 @@ export class SegmentQuery {
   }
 
   /** Totals per dimension value of an additive metric, restricted to a segment (content, commerce). */
-  async totals(
-    def: MetricDefinition,
-    project: string,
-    range: TimeRange,
-    segment: SegmentDefinition,
-    dims?: readonly string[],
-  ): Promise<DimTotals> {
+  async totals(q: {
+    def: MetricDefinition;
+    project: string;
+    range: TimeRange;
+    segment: SegmentDefinition;
+    dims?: readonly string[] | undefined;
+  }): Promise<DimTotals> {
+    const { def, project, range, segment, dims } = q;
     const { split, rawParts, watermark } = await this.metrics.layersOf(range, project);
     const byDim = new Map<string, { count: number; sum: number }>();
     const values = { batch: 0, speed: 0 };

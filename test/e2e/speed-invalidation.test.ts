@@ -42,18 +42,18 @@ describe('speed writes invalidate the answers of the ranges they touch, and only
       horizonMs: config.speed.horizonMs,
       lateAfterMs: config.speed.lateAfterMs,
     });
-    await writeRange(
-      clickhouse,
-      config.clickhouse.database,
-      openLake(config.lake),
-      {
+    await writeRange({
+      client: clickhouse,
+      database: config.clickhouse.database,
+      lake: openLake(config.lake),
+      range: {
         topic: 'events',
         partition: 0,
         first: messages[0]!.offset,
         last: messages[messages.length - 1]!.offset,
       },
       out,
-    );
+    });
   };
   const arrivingNow = (events: ReturnType<typeof generateEvents>) =>
     events.map((e) => ({ ...e, receivedAt: new Date().toISOString() }));
