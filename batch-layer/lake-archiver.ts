@@ -1,6 +1,7 @@
 import { consumerDeadLetters, consumerRecords } from '../core/ops/operational-metrics';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import { decodeEvent, decodeOrDeadLetter, decodeQuarantined } from '../core/kafka/dead-letters';
+import { OutcomeTally } from '../core/events/outcome';
 import { ExactlyOnceRanges, type RangeSink } from '../core/kafka/ranges';
 import type { Logger } from '../core/log';
 import { PartitionTransactions, type OutgoingMessage } from '../core/kafka/partition-transactions';
@@ -59,8 +60,16 @@ export async function startLakeArchiver(
       // A record that is not what the topic carries goes to the dead-letter topic with this
       // range's commit; the records around it are archived.
       const dead: OutgoingMessage[] = [];
-      const place = <T>(m: KafkaMessage, f: (m: KafkaMessage) => { dir: string; record: T }) =>
-        decodeOrDeadLetter(f, m, { topic, partition }, deadLetters, dead);
+      const tally = new OutcomeTally();
+      const place = <T>(m: KafkaMessage, f: (m: KafkaMessage) => { dir: string; record: T }) => {
+        const placed = decodeOrDeadLetter(f, m, {
+          source: { topic, partition },
+          sink: deadLetters,
+          dead,
+          tally,
+        });
+        return placed.kind === 'ok' ? placed.value : undefined;
+      };
       if (topic === config.quarantineTopic) {
         const byDir = groupBy(messages, (m) =>
           place(m, () => {
@@ -90,6 +99,7 @@ export async function startLakeArchiver(
         await (transactions.get(topic) as PartitionTransactions).commit(partition, range.last + 1n, dead);
         consumerRecords.inc({ group: config.groupId }, messages.length);
         if (dead.length > 0) consumerDeadLetters.inc({ group: config.groupId }, dead.length);
+        tally.count('archive');
       };
     },
     forget: () => {},

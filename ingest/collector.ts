@@ -4,7 +4,8 @@ import type { EventType } from '../core/events/event';
 import type { EventSink, QuarantinedEvent, SerializedEvent } from './event-sink';
 import { HttpError } from './http-error';
 import type { RequestMeta } from './enrich';
-import type { createEventPipeline } from './pipeline';
+import type { createEventPipeline, PipelineResult } from './pipeline';
+import { OutcomeTally, type Drop } from '../core/events/outcome';
 
 export interface CollectResult {
   accepted: number;
@@ -71,8 +72,7 @@ export async function collect(
   const valid: SerializedEvent[] = [];
   const quarantined: QuarantinedEvent[] = [];
   const errors: CollectResult['errors'] = [];
-  const causes = new Map<string, number>();
-  let dropped = 0;
+  const tally = new OutcomeTally();
   const receivedAt = new Date(now).toISOString();
   const ctx = {
     projectId: request.projectId,
@@ -84,26 +84,31 @@ export async function collect(
     invalidUtf8: request.invalidUtf8,
   };
   events.forEach((raw, index) => {
-    const result = pipeline(raw, ctx);
-    if (result.kind === 'ok') {
-      // An erased user's new events are not kept: answered like the others (an SDK must not
-      // retry them), counted, never stored.
-      if (dropList.drops(request.projectId, result.value.userId, result.value.anonymousId)) dropped++;
-      else valid.push({ event: result.value, json: result.json });
-    } else {
+    const piped = pipeline(raw, ctx);
+    // An erased user's new events are not kept: answered like the others (an SDK must not
+    // retry them), counted, never stored.
+    const result: PipelineResult | Drop =
+      piped.kind === 'ok' && dropList.drops(request.projectId, piped.value.userId, piped.value.anonymousId)
+        ? { kind: 'drop', reason: 'erased_user' }
+        : piped;
+    tally.add(result);
+    if (result.kind === 'ok') valid.push({ event: result.value, json: result.json });
+    else if (result.kind === 'quarantine') {
       errors.push({ index, reason: result.reason });
       // An oversized event is kept as a stub: the reason is what matters, the payload is the problem.
       const kept = result.oversized ? null : raw;
       quarantined.push({ projectId: request.projectId, reason: result.reason, receivedAt, raw: kept });
-      causes.set(result.cause, (causes.get(result.cause) ?? 0) + 1);
     }
   });
   await sink.publish(valid, quarantined);
   // Counted once the broker holds them: a scrape says what was acknowledged, not attempted.
+  tally.count('ingest');
   if (valid.length > 0) ingestEvents.inc({ project: request.projectId, outcome: 'accepted' }, valid.length);
   if (quarantined.length > 0)
     ingestEvents.inc({ project: request.projectId, outcome: 'quarantined' }, quarantined.length);
-  for (const [cause, n] of causes) ingestQuarantined.inc({ project: request.projectId, cause }, n);
+  for (const c of tally.entries())
+    if (c.kind === 'quarantine') ingestQuarantined.inc({ project: request.projectId, cause: c.reason }, c.n);
+  const dropped = tally.of('drop');
   if (dropped > 0) ingestDropped.inc({ project: request.projectId, reason: 'erased_user' }, dropped);
   return {
     accepted: valid.length,

@@ -1,5 +1,6 @@
 import type { AnalyticsEvent, EventType } from '../core/events/event';
 import { normalizeEvent } from '../core/events/normalize';
+import type { Ok, Quarantine, QuarantineCause } from '../core/events/outcome';
 import { SchemaRegistry } from '../core/schemas/registry';
 import { createEnricher, type RequestMeta } from './enrich';
 
@@ -14,12 +15,9 @@ export interface PipelineContext {
   invalidUtf8: boolean;
 }
 
-export type PipelineResult =
-  | { kind: 'ok'; value: AnalyticsEvent; json: string }
-  | { kind: 'quarantine'; reason: string; oversized: boolean; cause: QuarantineCause };
-
-/** Why an event was quarantined, as a bounded label (the reason is the caller's full text). */
-export type QuarantineCause = 'encoding' | 'event' | 'schema' | 'size';
+/** A call's outcome at the collector (core/events/outcome.ts): an event, serialized once, or quarantine. */
+export type PipelineResult = (Ok<AnalyticsEvent> & { json: string }) | Quarantine;
+export type { QuarantineCause };
 
 /** What the collector adds to an event (ids, times, hashes, parsed user agent) on top of the client's bytes. */
 const ENRICHMENT_ALLOWANCE = 1024;
@@ -27,7 +25,8 @@ const ENRICHMENT_ALLOWANCE = 1024;
 /**
  * One raw call in, one outcome out: size and encoding checks, normalization (event model, event
  * time, generic shape checks), the event's JSON Schema, then edge enrichment. Outcomes are data:
- * the collector routes `ok` to `events` and `quarantine` to the quarantine topic.
+ * the collector routes `ok` to `events` (or drops it, for an erased user) and `quarantine` to
+ * the quarantine topic.
  */
 export function createEventPipeline(deps: {
   registry: SchemaRegistry;

@@ -5,6 +5,7 @@ import type { LakeStorage } from '../core/lake/storage';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../core/config/config';
 import { decodeEvent, decodeOrDeadLetter, PoisonRecord } from '../core/kafka/dead-letters';
+import { OutcomeTally } from '../core/events/outcome';
 import { ExactlyOnceRanges, type RangeSink } from '../core/kafka/ranges';
 import { PartitionTransactions, type OutgoingMessage } from '../core/kafka/partition-transactions';
 import type { Logger } from '../core/log';
@@ -102,18 +103,34 @@ export async function startSpeedConsumer(
       // records around it go on.
       const consumed: ConsumedMessage[] = [];
       const dead: OutgoingMessage[] = [];
+      // Decoding's outcomes are ok or dead_letter; the events' own are counted after the dedup.
+      const deadLettered = new OutcomeTally();
+      const tally = new OutcomeTally();
       for (const msg of messages) {
         const refusal = refused?.get(msg.offset);
         const decode =
           refusal === undefined
             ? decodeEvent
             : () => {
-                throw new PoisonRecord(`ClickHouse refuses it: ${String(refusal)}`);
+                throw new PoisonRecord(`ClickHouse refuses it: ${String(refusal)}`, 'refused');
               };
-        const event = decodeOrDeadLetter(decode, msg, { topic, partition }, deadLetters, dead);
-        if (event) consumed.push({ offset: msg.offset, event });
+        const decoded = decodeOrDeadLetter(decode, msg, {
+          source: { topic, partition },
+          sink: deadLetters,
+          dead,
+          tally: deadLettered,
+        });
+        if (decoded.kind === 'ok') consumed.push({ offset: msg.offset, event: decoded.value });
       }
       const out = buildRangeOutput(topic, partition, consumed, m.dedup, config);
+      // Of the events: duplicates the dedup window has counted already, and those beyond the
+      // horizon (the batch layer answers for them), are not the speed view's.
+      for (const c of deadLettered.entries()) if (c.kind === 'dead_letter') tally.add(c, c.n);
+      let beyond = 0;
+      for (const n of out.beyondHorizon.values()) beyond += n;
+      tally.add({ kind: 'ok' }, out.kept.length);
+      tally.add({ kind: 'drop', reason: 'duplicate' }, out.duplicates);
+      tally.add({ kind: 'drop', reason: 'beyond_horizon' }, beyond);
       const { derived, next } = deriveRange(m.derived, out.kept);
       await writeGate(deps.clickhouse).shared(() =>
         writeRange({
@@ -140,6 +157,7 @@ export async function startSpeedConsumer(
         for (const c of consumed)
           speedFreshness.observe(Math.max(0, visibleAt - Date.parse(c.event.receivedAt)) / 1000);
         if (dead.length > 0) consumerDeadLetters.inc({ group: config.groupId }, dead.length);
+        tally.count('speed');
       };
     },
     /** Bisects the range on tables that keep nothing, down to the records ClickHouse refuses. */

@@ -1,3 +1,4 @@
+import type { DeadLettered, DeadLetterReason, Ok, OutcomeTally } from '../events/outcome';
 import type { KafkaMessage } from 'kafkajs';
 import { EVENT_TYPES, type AnalyticsEvent } from '../events/event';
 import type { Logger } from '../log';
@@ -21,7 +22,15 @@ export interface DeadLetter {
 }
 
 /** A record that no retry can make processable: its bytes are not what the topic must carry. */
-export class PoisonRecord extends Error {}
+export class PoisonRecord extends Error {
+  /** `poison` for a record that is not an event; `refused` for an event its store will not hold. */
+  constructor(
+    message: string,
+    readonly reason: DeadLetterReason = 'poison',
+  ) {
+    super(message);
+  }
+}
 
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** Event times every store holds (ClickHouse DateTime, Parquet, lake partitions by date). */
@@ -130,26 +139,33 @@ export interface DeadLetterSink {
 }
 
 /**
- * Decodes a record of `topic`/`partition`; a poison record is added to `dead` as its dead letter
- * (to be sent with the range's commit) and gives undefined. Any other error is thrown: it is not
- * the record's fault, and the range is retried.
+ * Decodes a record of `topic`/`partition`: `ok`, or, for a poison record, `dead_letter` with its
+ * letter added to `range.dead` (to be sent with the range's commit); either outcome goes into
+ * `range.tally`. Any other error is thrown: it is not the record's fault, and the range is retried.
  */
 export function decodeOrDeadLetter<T>(
   decode: (m: KafkaMessage) => T,
   message: KafkaMessage,
-  source: { topic: string; partition: number },
-  sink: DeadLetterSink,
-  dead: OutgoingMessage[],
-): T | undefined {
+  range: {
+    source: { topic: string; partition: number };
+    sink: DeadLetterSink;
+    dead: OutgoingMessage[];
+    tally: OutcomeTally;
+  },
+): Ok<T> | DeadLettered {
+  const { source, sink } = range;
+  let outcome: Ok<T> | DeadLettered;
   try {
-    return decode(message);
+    outcome = { kind: 'ok', value: decode(message) };
   } catch (e) {
     if (!(e instanceof PoisonRecord)) throw e;
-    dead.push({
+    range.dead.push({
       topic: sink.topic,
       ...deadLetterMessage(source.topic, source.partition, message, sink.group, e),
     });
     sink.log.warn('dead-lettered a record', { ...source, offset: message.offset, error: e.message });
-    return undefined;
+    outcome = { kind: 'dead_letter', reason: e.reason, error: e.message };
   }
+  range.tally.add(outcome);
+  return outcome;
 }

@@ -64,6 +64,13 @@ export const ingestQuarantined = new Counter({
   registers,
 });
 
+export const eventOutcomes = new Counter({
+  name: 'event_outcomes_total',
+  help: 'What became of each event at each step (ingest, speed, archive): ok, quarantine, drop or dead_letter, with a bounded reason',
+  labelNames: ['step', 'outcome', 'reason'] as const,
+  registers,
+});
+
 export const consumerRecords = new Counter({
   name: 'consumer_records_total',
   help: 'Records whose range committed, by consumer group',

@@ -184,4 +184,30 @@ describe('Prometheus metrics', () => {
     // Node's runtime metrics are there too.
     expect(await query('process_resident_memory_bytes')).toBeGreaterThan(0);
   }, 120_000);
+
+  it('says what became of each event at every step in one vocabulary (the workload above)', async () => {
+    // One process here: the counts are this test's workload (the project's and both groups' only).
+    const outcome = (step: string, kind: string, reason?: string) =>
+      `sum(event_outcomes_total{step="${step}",outcome="${kind}"${reason ? `,reason="${reason}"` : ''}})`;
+    const expected: [string, number][] = [
+      [outcome('ingest', 'ok'), 7],
+      [outcome('ingest', 'quarantine', 'event'), 2],
+      [outcome('ingest', 'quarantine', 'schema'), 1],
+      // The speed layer took the 7 events and dead-lettered the 2 poison records.
+      [outcome('speed', 'ok'), 7],
+      [outcome('speed', 'dead_letter', 'poison'), 2],
+      // The archiver kept the 7 events and the 3 quarantined calls, and dead-lettered the 2 records.
+      [outcome('archive', 'ok'), 10],
+      [outcome('archive', 'dead_letter', 'poison'), 2],
+    ];
+    const read = () => Promise.all(expected.map(async ([q]) => [q, await query(q)] as const));
+    const seen = await waitFor(
+      read,
+      (r) => r.every(([q, v], i) => q === expected[i]?.[0] && v === expected[i]?.[1]),
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(expected));
+    // Nothing was dropped: no drop series at all.
+    expect(await query(`count(event_outcomes_total{outcome="drop"})`)).toBeUndefined();
+  }, 90_000);
 });
