@@ -15,7 +15,7 @@ import { bigQueryClient } from './bigquery-client';
 import { dryRun, labelValue, runJobOnce } from './bigquery-jobs';
 import { compileCatalog } from './catalog-sql';
 import { DuckDbEngine } from './duckdb-engine';
-import type { BatchEngine, HourViewResult, JobLabels, ViewFiles } from './engine';
+import type { BatchEngine, HourViewRequest, HourViewResult, ViewFiles } from './engine';
 import { failpoint } from '../core/failpoint';
 import { quoteLiteral } from './sql-literal';
 import { fillTemplate } from './sql-templates';
@@ -119,13 +119,8 @@ export class BigQueryEngine implements BatchEngine {
     return new BigQueryEngine(bq, s, lake, staging, db, await DuckDbEngine.open(lake, 1), o);
   }
 
-  async hourView(
-    hourStart: Date,
-    dir: string,
-    version: string,
-    only?: { projects: string[]; current: ViewFiles },
-    labels: JobLabels = {},
-  ): Promise<HourViewResult> {
+  async hourView(v: HourViewRequest): Promise<HourViewResult> {
+    const { hour: hourStart, dir, version, only, labels = {} } = v;
     const hourIso = hourStart.toISOString();
     const wanted = only && new Set(only.projects.map(projectFolder));
     const files = (await eventFilesOfHour(this.lake, hourIso))

@@ -23,7 +23,7 @@ describe('the catalog in DuckDB equals the speed layer aggregation', () => {
 
     const engine = await DuckDbEngine.open(new LocalStorage(lake));
     const out = join(lake, 'out');
-    const view = await engine.hourView(new Date(HOUR), 'out', 'v1');
+    const view = await engine.hourView({ hour: new Date(HOUR), dir: 'out', version: 'v1' });
     engine.close();
 
     const distinct = [...new Map(events.map((e) => [`${e.projectId}:${e.eventId}`, e])).values()];

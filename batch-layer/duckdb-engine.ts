@@ -4,7 +4,7 @@ import { eventHourKey } from '../core/lake/layout';
 import { lakeHolds } from '../core/lake/events';
 import { key, type LakeStorage } from '../core/lake/storage';
 import { measuresSql, SETUP_STATEMENTS, uniquesSql } from './duckdb-catalog';
-import type { BatchEngine, ViewFiles } from './engine';
+import type { BatchEngine, HourViewRequest, ViewFiles } from './engine';
 import { sqlTemplate } from './sql-templates';
 import {
   copyTable,
@@ -55,12 +55,8 @@ export class DuckDbEngine implements BatchEngine {
    * Computes one hour's batch view from the lake (every catalog metric, exactly deduplicated by
    * messageId) and writes it as two Parquet files in `dir` named by `version`.
    */
-  async hourView(
-    hourStart: Date,
-    dir: string,
-    version: string,
-    only?: { projects: string[]; current: ViewFiles },
-  ): Promise<ViewFiles & { events: number }> {
+  async hourView(v: HourViewRequest): Promise<ViewFiles & { events: number }> {
+    const { hour: hourStart, dir, version, only } = v;
     return withConnection(this.db, async (conn) => {
       const from = BigInt(hourStart.getTime()) * 1000n;
       const bounds = { from: timestampValue(from), to: timestampValue(from + 3_600_000_000n) };

@@ -16,6 +16,18 @@ export type JobLabels = Record<string, string>;
 /** An hour's view as an engine wrote it: its files, its events, what it cost (BigQuery's bytes). */
 export type HourViewResult = ViewFiles & { events: number; bytes?: { loaded: number; processed: number } };
 
+/** What an hour's view is asked of an engine. */
+export interface HourViewRequest {
+  /** The hour's start. */
+  hour: Date;
+  /** The lake folder (a key) the view's files go into, named by `version`. */
+  dir: string;
+  version: string;
+  only?: { projects: string[]; current: ViewFiles } | undefined;
+  /** BigQuery job labels (the workflow that asked). */
+  labels?: JobLabels;
+}
+
 export interface BatchEngine {
   /**
    * Computes one hour's view from the lake (every catalog metric, exactly deduplicated by
@@ -23,13 +35,7 @@ export interface BatchEngine {
    * `version`; returns their names. With `only`, just those projects are recomputed; every other
    * project's rows are kept from `only.current` (keys of the view in force).
    */
-  hourView(
-    hourStart: Date,
-    dir: string,
-    version: string,
-    only?: { projects: string[]; current: ViewFiles },
-    labels?: JobLabels,
-  ): Promise<HourViewResult>;
+  hourView(v: HourViewRequest): Promise<HourViewResult>;
   /** The view of an hour without events, written in the lake folder `dir` under `version`. */
   emptyHourView(dir: string, version: string): Promise<HourViewResult>;
   /** Rolls a day's published hour files (keys) up into day buckets, written in `dir` under `version`. */

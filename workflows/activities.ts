@@ -304,18 +304,19 @@ export function createActivities(deps: BatchDeps) {
     const view = await (
       await engineNamed(engine)
     )
-      .hourView(
-        new Date(hourIso),
+      .hourView({
+        hour: new Date(hourIso),
         dir,
         version,
-        current && projects
-          ? {
-              projects,
-              current: { measures: key(dir, current.measures), uniques: key(dir, current.uniques) },
-            }
-          : undefined,
-        jobLabels(),
-      )
+        only:
+          current && projects
+            ? {
+                projects,
+                current: { measures: key(dir, current.measures), uniques: key(dir, current.uniques) },
+              }
+            : undefined,
+        labels: jobLabels(),
+      })
       .catch((e: unknown) => {
         // Over the byte limit: a retry would be refused the same way.
         if (e instanceof CostLimitError) throw ApplicationFailure.nonRetryable(e.message, 'CostLimit');

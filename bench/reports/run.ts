@@ -73,7 +73,7 @@ async function main() {
   const engine = await DuckDbEngine.open(storage);
   for (let h = 0; h < hours; h++) {
     const hour = new Date(first + h * HOUR).toISOString();
-    const view = await engine.hourView(new Date(hour), hourViewKey(hour), 'v1');
+    const view = await engine.hourView({ hour: new Date(hour), dir: hourViewKey(hour), version: 'v1' });
     await publishHour(storage, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
     if (h % 240 === 239) say(`  sealed ${h + 1}/${hours} hours`);
   }

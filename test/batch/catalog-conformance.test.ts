@@ -61,7 +61,7 @@ describe('catalog conformance: DuckDB and BigQuery (emulator) compute the same v
     await writeLake(root, events);
     const lake = new LocalStorage(root);
     const engine = await DuckDbEngine.open(lake);
-    const view = await engine.hourView(new Date(HOUR), 'out', 'v1');
+    const view = await engine.hourView({ hour: new Date(HOUR), dir: 'out', version: 'v1' });
     engine.close();
     const conn = await (await DuckDBInstance.create(':memory:')).connect();
     const read = async (file: string) =>

@@ -46,7 +46,7 @@ describe('daily views in the serving layer', () => {
     await writeLake(root, events);
     const engine = await DuckDbEngine.open(lake);
     const publish = async (hour: string, version: string) => {
-      const view = await engine.hourView(new Date(hour), hourViewKey(hour), version);
+      const view = await engine.hourView({ hour: new Date(hour), dir: hourViewKey(hour), version });
       await publishHour(lake, { hour, version, ...view, computedAt: new Date().toISOString() });
     };
     for (let h = 0; h < 72; h++) await publish(new Date(start + h * HOUR).toISOString(), 'v1');

@@ -58,7 +58,7 @@ describe('batch engines write identical views of the same lake hour', () => {
   it('a whole hour: every catalog metric, duplicates removed once', async () => {
     const views: Record<string, { measures: string; uniques: string; events: number }> = {};
     for (const [name, engine] of Object.entries(engines)) {
-      const v = await engine.hourView(new Date(HOUR), `out/${name}`, 'v1');
+      const v = await engine.hourView({ hour: new Date(HOUR), dir: `out/${name}`, version: 'v1' });
       views[name] = { ...(await rows(`out/${name}`, v)), events: v.events };
     }
     const distinct = new Set(events.map((e) => `${e.projectId}:${e.eventId}`)).size;
@@ -68,13 +68,18 @@ describe('batch engines write identical views of the same lake hour', () => {
   }, 180_000);
 
   it('a project subset recomputed over the view in force keeps the other projects', async () => {
-    const base = await engines.duckdb!.hourView(new Date(HOUR), 'subset/base', 'v0');
+    const base = await engines.duckdb!.hourView({ hour: new Date(HOUR), dir: 'subset/base', version: 'v0' });
     const projects = [events[0]!.projectId];
     const views: Record<string, unknown> = {};
     for (const [name, engine] of Object.entries(engines)) {
-      const v = await engine.hourView(new Date(HOUR), `subset/${name}`, 'v1', {
-        projects,
-        current: { measures: `subset/base/${base.measures}`, uniques: `subset/base/${base.uniques}` },
+      const v = await engine.hourView({
+        hour: new Date(HOUR),
+        dir: `subset/${name}`,
+        version: 'v1',
+        only: {
+          projects,
+          current: { measures: `subset/base/${base.measures}`, uniques: `subset/base/${base.uniques}` },
+        },
       });
       views[name] = { ...(await rows(`subset/${name}`, v)), events: v.events };
     }
@@ -85,7 +90,7 @@ describe('batch engines write identical views of the same lake hour', () => {
     const empty = new Date(HOUR + 5 * 3_600_000);
     const views: Record<string, unknown> = {};
     for (const [name, engine] of Object.entries(engines)) {
-      const v = await engine.hourView(empty, `empty/${name}`, 'v1');
+      const v = await engine.hourView({ hour: empty, dir: `empty/${name}`, version: 'v1' });
       views[name] = { ...(await rows(`empty/${name}`, v)), events: v.events };
     }
     expect(views.duckdb).toEqual({ measures: '[]', uniques: '[]', events: 0 });

@@ -34,7 +34,7 @@ export async function seedViews(
   const engine = await DuckDbEngine.open(lake);
   try {
     for (const hour of sealHours) {
-      const view = await engine.hourView(new Date(hour), hourViewKey(hour), 'v1');
+      const view = await engine.hourView({ hour: new Date(hour), dir: hourViewKey(hour), version: 'v1' });
       await publishHour(lake, { hour, version: 'v1', ...view, computedAt: new Date().toISOString() });
       await advanceWatermark(lake, hour);
     }
