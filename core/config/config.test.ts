@@ -1,6 +1,6 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config';
 import { ConfigError } from '../errors';
@@ -22,6 +22,14 @@ describe('loadConfig', () => {
     expect(c.temporal).toMatchObject({ address: 'localhost:7233', taskQueue: 'analytics-batch' });
     expect(c.clickhouse.url).toBeUndefined();
     expect(c.auth.jwtSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it("keeps its state in the checkout's .local, beside the ./platform entry point", () => {
+    const { stateDir } = loadConfig({});
+    expect(basename(stateDir)).toBe('.local');
+    expect(existsSync(join(dirname(stateDir), 'platform')), `${stateDir} is not at the checkout's root`).toBe(
+      true,
+    );
   });
 
   it('keeps the local secret stable across loads', () => {

@@ -145,7 +145,7 @@ export {
 export { PROCESS_SETTINGS, SECRET_SETTINGS, SETTING_PAIRS } from './settings-reader';
 
 /** Reads and validates the configuration; throws one ConfigError naming every mistake. */
-export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname, '..')): Config {
+export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname, '..', '..')): Config {
   const r = new Reader(env);
   const mode = r.oneOf('PLATFORM_ENV', ['local', 'production'] as const, 'local');
   const stateDir = resolve(r.str('PLATFORM_STATE_DIR', join(repoRoot, '.local')));
