@@ -75,15 +75,14 @@ async function main() {
   const ours = async () => {
     const exposures = (
       await reader.propertyEvents(
-        'bench',
-        from,
-        to,
-        to,
-        ['Experiment Viewed'],
-        ['experiment_id', 'variation_id'],
+        { project: 'bench', from, split: to, to },
+        { events: ['Experiment Viewed'], props: ['experiment_id', 'variation_id'] },
       )
     ).map(([actor, , at, , v]) => ({ actor, at, variation: JSON.parse(v ?? '""') as string }));
-    const purchases = await reader.propertyEvents('bench', from, to, to, ['purchase'], ['total_amount']);
+    const purchases = await reader.propertyEvents(
+      { project: 'bench', from, split: to, to },
+      { events: ['purchase'], props: ['total_amount'] },
+    );
     const conv: MetricRow[] = purchases.map(([actor, , at]) => ({ actor, at, value: 1 }));
     const revenue: MetricRow[] = purchases.map(([actor, , at, raw]) => ({ actor, at, value: Number(raw) }));
     return experimentResults(experiment, exposures, [conv, revenue], {

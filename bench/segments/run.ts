@@ -106,14 +106,14 @@ async function main() {
   const def = metricByName('page_views') as MetricDefinition;
   const ours = async () => {
     stamp++;
-    const a = await segments.metric(
+    const a = await segments.metric({
       def,
-      'bench',
+      project: 'bench',
       range,
-      'day',
-      { segments: [segment], breakdown: false },
-      { groupBy: false },
-    );
+      granularity: 'day',
+      scope: { segments: [segment], breakdown: false },
+      groupBy: false,
+    });
     return a.buckets.map((b) => [b.start.slice(0, 10), b.value]);
   };
   const duck = await (await DuckDBInstance.create(':memory:')).connect();

@@ -70,7 +70,13 @@ export class AnalyticsController {
     const q = parseParams(FunnelParams, raw);
     const range = parseTimeRange(q.from, q.to);
     const segment = await this.segment(req, q.segment);
-    return this.funnels.funnel(req.auth.project, range, q.steps, q.windowSeconds, segment);
+    return this.funnels.funnel({
+      project: req.auth.project,
+      range,
+      steps: q.steps,
+      windowSeconds: q.windowSeconds,
+      segment,
+    });
   }
 
   @Get('retention')
@@ -78,6 +84,12 @@ export class AnalyticsController {
     const q = parseParams(RetentionParams, raw);
     const range = parseTimeRange(q.from, q.to);
     const segment = await this.segment(req, q.segment);
-    return this.retention.cohorts(req.auth.project, range, q.period, q.event, segment);
+    return this.retention.cohorts({
+      project: req.auth.project,
+      range,
+      period: q.period,
+      event: q.event,
+      segment,
+    });
   }
 }

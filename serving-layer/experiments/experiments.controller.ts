@@ -83,7 +83,7 @@ export class ExperimentsController {
     if (raw !== undefined && typeof raw !== 'string')
       throw new BadRequestException('segment must be given once');
     const segment = await oneSegment(this.segments, req.auth.project, raw === '' ? undefined : raw);
-    return this.query.results(req.auth.project, definition, options, Date.now(), segment);
+    return this.query.results({ project: req.auth.project, experiment: definition, options, segment });
   }
 
   @Get()

@@ -39,7 +39,11 @@ export class MetricsController {
     const granularity = parseGranularity(q.granularity, range.from, range.to);
     const dims = parseFilter(q.filter, dimensionName(this.metrics.definition(name)));
     const segments = await segmentScope(this.segments, req.auth.project, q.segment, q.breakdown);
-    return this.metrics.query(name, req.auth.project, range, granularity, {
+    return this.metrics.query({
+      metric: name,
+      project: req.auth.project,
+      range,
+      granularity,
       groupBy: q.groupBy,
       ...(dims ? { dims } : {}),
       ...(segments ? { segments } : {}),

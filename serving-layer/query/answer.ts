@@ -1,6 +1,7 @@
 import type { Source } from '../views/layer-plan';
 import type { Granularity } from './granularity';
 import type { SegmentScope } from './segment-query';
+import type { TimeRange } from './time-range';
 
 /** What the query core answers: the shapes every analysis shares. */
 
@@ -55,6 +56,14 @@ export interface Freshness {
    * workflow brings them into the batch view, and how often it runs.
    */
   pendingRepair?: { workflow: 'lateDataRepair'; everySeconds: number; parts: { from: string; to: string }[] };
+}
+
+/** A question of GET /v1/metrics/:name: a catalog metric over a range, in buckets of a granularity. */
+export interface MetricRequest extends QueryOptions {
+  metric: string;
+  project: string;
+  range: TimeRange;
+  granularity: Granularity;
 }
 
 export interface QueryOptions {

@@ -81,13 +81,16 @@ export class ExperimentQuery {
     private readonly raw: RawEventReader,
   ) {}
 
-  results(
-    project: string,
-    e: ExperimentDefinition,
-    o: ResultOptions,
-    now = Date.now(),
-    segment?: SegmentDefinition,
-  ): Promise<ExperimentAnswer> {
+  results(q: {
+    project: string;
+    experiment: ExperimentDefinition;
+    options: ResultOptions;
+    /** The moment the answer is for (an experiment still running is read up to it). */
+    now?: number;
+    /** Only the users who were in the segment at their first exposure. */
+    segment?: SegmentDefinition;
+  }): Promise<ExperimentAnswer> {
+    const { project, experiment: e, options: o, now = Date.now(), segment } = q;
     const windowMs = e.conversionWindowHours * 3_600_000;
     const start = Date.parse(e.start);
     const end = Math.min(now, (e.end === undefined ? now : Date.parse(e.end)) + windowMs);
@@ -114,7 +117,7 @@ export class ExperimentQuery {
     return this.metrics.cachedAnswer(project, key, async () => {
       const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
       const read = (events: string[] | undefined, props: string[]) =>
-        this.raw.propertyEvents(project, range.from, split, range.to, events, props);
+        this.raw.propertyEvents({ project, from: range.from, split, to: range.to }, { events, props });
       const exposureRows = await read(
         EXPOSURES.map((x) => x.event),
         EXPOSURES.flatMap((x) => [x.experiment, x.variation]),

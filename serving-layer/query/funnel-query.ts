@@ -27,17 +27,21 @@ export class FunnelQuery {
     private readonly raw: RawEventReader,
   ) {}
 
-  funnel(
-    project: string,
-    range: TimeRange,
-    steps: string[],
-    windowSeconds: number,
-    segment?: SegmentDefinition,
-  ): Promise<FunnelAnswer> {
+  funnel(q: {
+    project: string;
+    range: TimeRange;
+    steps: string[];
+    windowSeconds: number;
+    /** Only the events of the segment's members, when they were members. */
+    segment?: SegmentDefinition;
+  }): Promise<FunnelAnswer> {
+    const { project, range, steps, windowSeconds, segment } = q;
     const key = ['funnel', range.from.getTime(), range.to.getTime(), steps, windowSeconds, segment ?? null];
     return this.metrics.cachedAnswer(project, key, async () => {
       const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
-      let rows = await this.raw.stepEvents(project, range.from, split, range.to, [...new Set(steps)]);
+      let rows = await this.raw.stepEvents({ project, from: range.from, split, to: range.to }, [
+        ...new Set(steps),
+      ]);
       if (segment) {
         // Each step counts when its user was in the segment as it happened.
         const member = await this.metrics.segments().filter(project, segment, range);

@@ -12,7 +12,6 @@ import { splitAt } from '../views/split';
 import { planLayers } from '../views/layer-plan';
 import { LateHoursIndex, viewHolds } from '../../core/lake/late-markers';
 import { SpeedViewReader } from '../views/speed-view-reader';
-import type { Granularity } from './granularity';
 import type { TimeRange } from './time-range';
 import { BadQueryError, NotAnswerableError } from './errors';
 import {
@@ -22,7 +21,7 @@ import {
   type Freshness,
   type LayerSpan,
   type MetricAnswer,
-  type QueryOptions,
+  type MetricRequest,
 } from './answer';
 import { ALIASES, dimensionName } from './catalog-listing';
 import { mergeAdditive, mergeUniques, sideSketch, type Side, type SideSketch } from './merge';
@@ -175,13 +174,8 @@ export class MetricQuery {
     return { sides, watermark };
   }
 
-  async query(
-    name: string,
-    project: string,
-    range: TimeRange,
-    granularity: Granularity,
-    opts: QueryOptions = {},
-  ): Promise<MetricAnswer> {
+  async query(q: MetricRequest): Promise<MetricAnswer> {
+    const { metric: name, project, range, granularity, ...opts } = q;
     const def = this.definition(name);
     const dimName = dimensionName(def);
     const { groupBy } = opts;
@@ -207,7 +201,12 @@ export class MetricQuery {
         throw new BadQueryError('breakdown=segment and groupBy split buckets two ways: use one of them');
       return this.cachedAnswer(project, key, async () => ({
         metric: name,
-        ...(await this.segments().metric(def, project, range, granularity, scope, {
+        ...(await this.segments().metric({
+          def,
+          project,
+          range,
+          granularity,
+          scope,
           groupBy: Boolean(groupBy),
           ...(opts.dims ? { dims: opts.dims } : {}),
         })),

@@ -23,13 +23,16 @@ export class RetentionQuery {
     private readonly raw: RawEventReader,
   ) {}
 
-  cohorts(
-    project: string,
-    range: TimeRange,
-    period: RetentionPeriod,
-    event?: string,
-    segment?: SegmentDefinition,
-  ): Promise<RetentionAnswer> {
+  cohorts(q: {
+    project: string;
+    range: TimeRange;
+    period: RetentionPeriod;
+    /** Only this event makes a user active (any event when absent). */
+    event?: string;
+    /** Only the events of the segment's members, when they were members. */
+    segment?: SegmentDefinition;
+  }): Promise<RetentionAnswer> {
+    const { project, range, period, event, segment } = q;
     const key = [
       'retention',
       range.from.getTime(),
@@ -42,7 +45,7 @@ export class RetentionQuery {
       const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
       const rows = segment
         ? await this.segmentDays(project, range, split, segment, event)
-        : await this.raw.activeDays(project, range.from, split, range.to, event);
+        : await this.raw.activeDays({ project, from: range.from, split, to: range.to }, event);
       return {
         from: range.from.toISOString(),
         to: range.to.toISOString(),
@@ -66,12 +69,8 @@ export class RetentionQuery {
   ): Promise<ActiveDayRow[]> {
     const member = await this.metrics.segments().filter(project, segment, range);
     const rows = await this.raw.propertyEvents(
-      project,
-      range.from,
-      split,
-      range.to,
-      event ? [event] : undefined,
-      [],
+      { project, from: range.from, split, to: range.to },
+      { events: event ? [event] : undefined, props: [] },
     );
     const days = new Map<string, ActiveDayRow>();
     for (const [actor, , at] of rows) {

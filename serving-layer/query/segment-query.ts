@@ -79,11 +79,11 @@ export class SegmentQuery {
     const lake =
       watermark > 0
         ? await this.lakeUsers.get(`${project}|${watermark}`, () =>
-            this.raw.users('lake', project, new Date(0), new Date(watermark)),
+            this.raw.users({ layer: 'lake', project, from: new Date(0), to: new Date(watermark) }),
           )
         : { firstSeen: new Map<string, number>(), traits: [] };
     if (to.getTime() <= watermark) return lake;
-    const speed = await this.raw.users('speed', project, new Date(watermark), to);
+    const speed = await this.raw.users({ layer: 'speed', project, from: new Date(watermark), to });
     const firstSeen = new Map(lake.firstSeen);
     for (const [actor, at] of speed.firstSeen) if (!firstSeen.has(actor)) firstSeen.set(actor, at);
     return { firstSeen, traits: [...lake.traits, ...speed.traits] };
@@ -104,12 +104,8 @@ export class SegmentQuery {
       const events = new Map<EventCondition, ActorTime[]>();
       for (const c of leaves(s.condition).events) {
         const rows = await this.raw.propertyEvents(
-          project,
-          lookback.from,
-          split,
-          lookback.to,
-          [c.event],
-          c.where ? [c.where.property] : [],
+          { project, from: lookback.from, split, to: lookback.to },
+          { events: [c.event], props: c.where ? [c.where.property] : [] },
         );
         const wanted = c.where && String(c.where.equals);
         events.set(
@@ -133,14 +129,16 @@ export class SegmentQuery {
    * A catalog metric over the events whose user was in the segment(s) when they happened, in the
    * shape of the unfiltered answer (parts per layer, buckets, watermark).
    */
-  async metric(
-    def: MetricDefinition,
-    project: string,
-    range: TimeRange,
-    granularity: Granularity,
-    scope: SegmentScope,
-    opts: { groupBy: boolean; dims?: readonly string[] },
-  ): Promise<Omit<MetricAnswer, 'freshness' | 'metric'>> {
+  async metric(q: {
+    def: MetricDefinition;
+    project: string;
+    range: TimeRange;
+    granularity: Granularity;
+    scope: SegmentScope;
+    groupBy: boolean;
+    dims?: readonly string[];
+  }): Promise<Omit<MetricAnswer, 'freshness' | 'metric'>> {
+    const { def, project, range, granularity, scope, ...opts } = q;
     const { split, rawParts, watermark } = await this.metrics.layersOf(range, project);
     const cells = await this.cells(def, project, range, split, granularity, scope, opts);
     const step = BUCKET_MS[granularity];
@@ -221,12 +219,13 @@ export class SegmentQuery {
   }
 
   /** Members and known users at the end of each bucket: exact counts, not estimates. */
-  async size(
-    project: string,
-    s: SegmentDefinition,
-    range: TimeRange,
-    granularity: Granularity,
-  ): Promise<SegmentSize> {
+  async size(q: {
+    project: string;
+    segment: SegmentDefinition;
+    range: TimeRange;
+    granularity: Granularity;
+  }): Promise<SegmentSize> {
+    const { project, segment: s, range, granularity } = q;
     const { rawParts, watermark } = await this.metrics.layersOf(range, project);
     const { m, firstSeen } = await this.population(project, s, range);
     const step = BUCKET_MS[granularity];
@@ -300,12 +299,8 @@ export class SegmentQuery {
     // The dimension's property is read only when the answer is split or filtered by it.
     const props = propertiesRead(def, dimension);
     const rows = await this.raw.propertyEvents(
-      project,
-      range.from,
-      split,
-      range.to,
-      def.events === '*' ? undefined : [...def.events],
-      props,
+      { project, from: range.from, split, to: range.to },
+      { events: def.events === '*' ? undefined : [...def.events], props },
     );
     await eachInTurns(rows, ([actor, event, at, ...raws]) => {
       const segments = scope.segments.filter((_, i) => memberships[i]?.isMember(actor, at)).map((s) => s.id);

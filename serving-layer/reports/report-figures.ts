@@ -32,15 +32,13 @@ async function currenciesOf(
   if (def.measure.kind !== 'sum' || dimensionName(def) !== 'currency') return [undefined];
   const seen = new Set<string>();
   for (const s of spans) {
-    const a = await metrics.query(
-      def.name,
+    const a = await metrics.query({
+      metric: def.name,
       project,
-      { from: new Date(s.start), to: new Date(s.end) },
-      'day',
-      {
-        groupBy: 'currency',
-      },
-    );
+      range: { from: new Date(s.start), to: new Date(s.end) },
+      granularity: 'day',
+      groupBy: 'currency',
+    });
     for (const b of a.buckets) if (b.dim !== undefined && b.value !== 0) seen.add(b.dim);
   }
   return seen.size === 0 ? [undefined] : [...seen].sort().map((value) => ({ name: 'currency', value }));
@@ -62,13 +60,13 @@ async function seriesOf(
   dims?: string[],
 ): Promise<number[]> {
   const query = (s: Span, g: Granularity) =>
-    metrics.query(
-      def.name,
+    metrics.query({
+      metric: def.name,
       project,
-      { from: new Date(s.start), to: new Date(s.end) },
-      g,
-      dims ? { dims } : {},
-    );
+      range: { from: new Date(s.start), to: new Date(s.end) },
+      granularity: g,
+      ...(dims ? { dims } : {}),
+    });
   const bounds = buckets.map((b) => [Date.parse(b.start), Date.parse(b.end)] as const);
   const onGrid = (ms: number) => bounds.every(([a, b]) => a % ms === 0 && b % ms === 0);
   const exactly = (ms: number) => onGrid(ms) && bounds.every(([a, b]) => b - a === ms);
@@ -111,7 +109,13 @@ export async function computeFigures(
   const range = (s: Span) => ({ from: new Date(s.start), to: new Date(s.end) });
   // A range's value does not depend on the bucket size; day buckets move the fewest sketch cells.
   const value = async (name: string, s: Span, dims?: string[]) =>
-    metrics.query(name, report.project, range(s), 'day', dims ? { dims } : {});
+    metrics.query({
+      metric: name,
+      project: report.project,
+      range: range(s),
+      granularity: 'day',
+      ...(dims ? { dims } : {}),
+    });
   const figures: MetricFigures[] = [];
   let sources: ReportFigures['sources'] = [];
   let watermark: string | null = null;

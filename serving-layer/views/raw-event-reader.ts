@@ -11,6 +11,17 @@ export type StepRow = [actor: string, event: string, at: number];
 /** An actor active on a day (UTC day start, epoch ms). */
 export type ActiveDayRow = [actor: string, day: number];
 
+/**
+ * The part of a range the raw-event analyses read: the project's events in [from, to), from the
+ * lake before `split` and from the speed view after it.
+ */
+export interface RawSpan {
+  project: string;
+  from: Date;
+  split: Date;
+  to: Date;
+}
+
 /** Users as a layer's events describe them (RawEventReader.users). */
 export interface UserFacts {
   firstSeen: Map<string, number>;
@@ -67,7 +78,8 @@ export class RawEventReader {
   }
 
   /** Events named in `events` of the project in [from, to). */
-  async stepEvents(project: string, from: Date, split: Date, to: Date, events: string[]): Promise<StepRow[]> {
+  async stepEvents(span: RawSpan, events: string[]): Promise<StepRow[]> {
+    const { project, from, split, to } = span;
     const rows: StepRow[] = [];
     if (split > from) {
       const lake = await this.queryLake(
@@ -94,13 +106,8 @@ export class RawEventReader {
   }
 
   /** Each (actor, UTC day) with at least one event (of `event`, when given) in [from, to). */
-  async activeDays(
-    project: string,
-    from: Date,
-    split: Date,
-    to: Date,
-    event?: string,
-  ): Promise<ActiveDayRow[]> {
+  async activeDays(span: RawSpan, event?: string): Promise<ActiveDayRow[]> {
+    const { project, from, split, to } = span;
     const rows: ActiveDayRow[] = [];
     if (split > from) {
       const lake = await this.queryLake(
@@ -130,13 +137,11 @@ export class RawEventReader {
    * property in `props` (null when absent). Rows: [actor, event, at (epoch ms), ...raw values].
    */
   async propertyEvents(
-    project: string,
-    from: Date,
-    split: Date,
-    to: Date,
-    events: string[] | undefined,
-    props: string[],
+    span: RawSpan,
+    pick: { events: string[] | undefined; props: string[] },
   ): Promise<[string, string, number, ...(string | null)[]][]> {
+    const { project, from, split, to } = span;
+    const { events, props } = pick;
     const rows: [string, string, number, ...(string | null)[]][] = [];
     // JSON paths as bound parameters: a property name is never part of the SQL text.
     const paths = Object.fromEntries(props.map((p, i) => [`p${i}`, `$."${p.replaceAll('"', '\\"')}"`]));
@@ -201,7 +206,8 @@ export class RawEventReader {
    * every trait they sent (an identify call's `traits` over its `context.traits`), one row per
    * event id. From the lake when `layer` is 'lake', else from the speed view.
    */
-  async users(layer: 'lake' | 'speed', project: string, from: Date, to: Date): Promise<UserFacts> {
+  async users(q: { layer: 'lake' | 'speed'; project: string; from: Date; to: Date }): Promise<UserFacts> {
+    const { layer, project, from, to } = q;
     const firstSeen = new Map<string, number>();
     const traits: UserFacts['traits'] = [];
     const seen = (actor: string, at: number) => {

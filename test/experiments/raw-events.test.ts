@@ -35,18 +35,17 @@ describe('raw events with properties, from the lake', () => {
     const from = new Date(t0);
     const to = new Date(t0 + HOUR);
     const rows = await reader.propertyEvents(
-      'lakexp',
-      from,
-      to,
-      to,
-      ['Experiment Viewed', 'purchase'],
-      ['experiment_id', 'variation_id', 'total_amount'],
+      { project: 'lakexp', from, split: to, to },
+      { events: ['Experiment Viewed', 'purchase'], props: ['experiment_id', 'variation_id', 'total_amount'] },
     );
     expect(rows.sort((a, b) => a[2] - b[2])).toEqual([
       ['u-1', 'Experiment Viewed', t0 + 60_000, '"checkout"', '"one-page"', null],
       ['u-1', 'purchase', t0 + 2 * 60_000, null, null, '12.5'],
     ]);
-    const all = await reader.propertyEvents('lakexp', from, to, to, undefined, ['path']);
+    const all = await reader.propertyEvents(
+      { project: 'lakexp', from, split: to, to },
+      { events: undefined, props: ['path'] },
+    );
     expect(all.map((r) => [r[1], r[3]]).sort()).toEqual([
       ['Experiment Viewed', null],
       ['page', '"/\\"quoted\\""'],
