@@ -17,6 +17,7 @@ import { upCommand } from './commands/up';
 import { logsCommand } from './commands/logs';
 import { configCommand } from './commands/config';
 import { userCommand } from './commands/user';
+import { geoipCommand } from './commands/geoip';
 
 const USAGE = `usage: ./platform <command>
 
@@ -55,6 +56,7 @@ const USAGE = `usage: ./platform <command>
          [--tz Europe/Paris] [--at 08:00] [--id ID] [--quality]
                                     schedule an emailed report (--quality: a data-quality section)
   report list --project P | report show|pause|resume|run|delete ID --project P
+  geoip update [--version V]        a newer address-to-place database (DB-IP City Lite) into GEOIP_DIR
   infra render | infra check        the Terraform deployment (infra/terraform): write its contracts
                                     file from the code; check it (fmt, loader, tflint, contracts)`;
 
@@ -119,6 +121,8 @@ async function main(argv: string[]): Promise<number> {
       return segmentCommand(args);
     case 'user':
       return userCommand(args);
+    case 'geoip':
+      return geoipCommand(args);
     case 'infra':
       return (await import('./commands/infra.js')).infraCommand(args.positional[0]);
     case undefined:

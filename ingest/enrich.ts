@@ -1,6 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { UAParser } from 'ua-parser-js';
 import type { AnalyticsEvent } from '../core/events/event';
+import { campaignOf, referrerDomainOf } from './attribution';
+import type { GeoDatabase } from './geo';
 
 /** What the collector knows about the HTTP request an event came in. */
 export interface RequestMeta {
@@ -21,11 +23,14 @@ const defined = (o: Record<string, string | undefined>): Record<string, string> 
 
 /**
  * Edge enrichment: the IP address is replaced by a keyed hash (never stored raw: it is personal
- * data, and a keyed hash cannot be reversed by enumerating the address space without the key),
- * and the user agent is parsed into device, os and browser. User agents repeat a lot, so parses
+ * data, and a keyed hash cannot be reversed by enumerating the address space without the key) and
+ * by its place (`context.location`: country, region, city, from the offline database `geo` when
+ * given); the user agent is parsed into device, os and browser; the campaign (`context.campaign`)
+ * and the referring domain (`context.referrer_domain`) are read from the SDK's fields or the page
+ * address. What the client sent itself wins field by field. User agents repeat a lot, so parses
  * are cached.
  */
-export function createEnricher(ipHashKey: string) {
+export function createEnricher(ipHashKey: string, geo?: GeoDatabase) {
   const uaCache = new Map<string, Parsed>();
   const parseUa = (ua: string): Parsed => {
     let p = uaCache.get(ua);
@@ -57,7 +62,11 @@ export function createEnricher(ipHashKey: string) {
     const context: Record<string, unknown> = { ...event.context };
     const ip = typeof context.ip === 'string' && context.ip !== '' ? context.ip : meta.ip;
     delete context.ip;
-    if (ip) context.ip_hash = hashIp(ip);
+    if (ip) {
+      context.ip_hash = hashIp(ip);
+      const place = geo?.place(ip);
+      if (place) context.location = { ...place, ...(isRecord(context.location) ? context.location : {}) };
+    }
     const ua =
       typeof context.userAgent === 'string'
         ? context.userAgent
@@ -71,6 +80,10 @@ export function createEnricher(ipHashKey: string) {
       context.os = { ...p.os, ...(isRecord(context.os) ? context.os : {}) };
       context.browser = p.browser;
     }
+    const campaign = campaignOf(context, event.properties);
+    if (campaign) context.campaign = campaign;
+    const referrer = referrerDomainOf(context, event.properties);
+    if (referrer) context.referrer_domain = referrer;
     return { ...event, context };
   };
 }

@@ -8,6 +8,7 @@ import type { Logger } from '../core/log';
 import { LibrdkafkaSink } from './librdkafka-sink';
 import { HotKeySalter } from './hot-keys';
 import { createStandardPipeline } from './pipeline';
+import { geoDirOf, openGeoDatabase } from './geo';
 import { RateLimiter } from './rate-limiter';
 import { createIngestServer } from './server';
 
@@ -50,10 +51,12 @@ export async function createIngestService(
     await metadata.close();
     throw e;
   }
+  const geo = openGeoDatabase(geoDirOf(config.ingest.geoipDir));
+  log.info(`places of client addresses: ${geo.description}`);
   const server = createIngestServer({
     sink,
     keys: resolver,
-    pipeline: createStandardPipeline(config.ingest.ipHashKey),
+    pipeline: createStandardPipeline(config.ingest.ipHashKey, geo),
     limiter: new RateLimiter(config.ingest.rateLimit, config.ingest.rateLimit * 2),
     trustProxy: config.ingest.trustProxy,
     dropList,

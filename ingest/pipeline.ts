@@ -3,6 +3,7 @@ import { normalizeEvent } from '../core/events/normalize';
 import type { Ok, Quarantine, QuarantineCause } from '../core/events/outcome';
 import { SchemaRegistry } from '../core/schemas/registry';
 import { createEnricher, type RequestMeta } from './enrich';
+import type { GeoDatabase } from './geo';
 
 export interface PipelineContext {
   projectId: string;
@@ -63,11 +64,14 @@ export function createEventPipeline(deps: {
   };
 }
 
-/** The collector's pipeline as deployed: the stored event schemas, edge enrichment, 32 KB per event. */
-export function createStandardPipeline(ipHashKey: string, maxEventBytes = 32 * 1024) {
+/**
+ * The collector's pipeline as deployed: the stored event schemas, edge enrichment (places from
+ * `geo` when given), 32 KB per event.
+ */
+export function createStandardPipeline(ipHashKey: string, geo?: GeoDatabase) {
   return createEventPipeline({
     registry: new SchemaRegistry(),
-    enrich: createEnricher(ipHashKey),
-    maxEventBytes,
+    enrich: createEnricher(ipHashKey, geo),
+    maxEventBytes: 32 * 1024,
   });
 }

@@ -37,6 +37,8 @@ export interface Config {
     trustProxy: boolean;
     /** Key of the IP address hash; derived from JWT_SECRET unless IP_HASH_SECRET is set. */
     ipHashKey: string;
+    /** A newer address-to-place database (`./platform geoip update`); the bundled one when it holds none. */
+    geoipDir: string;
   };
   api: { host: string; port: number };
   /**
@@ -187,6 +189,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       ackTimeoutMs: r.int('INGEST_ACK_TIMEOUT_MS', 10_000, 100, 600_000),
       trustProxy: r.oneOf('INGEST_TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
       ipHashKey: r.optional('IP_HASH_SECRET') ?? '',
+      geoipDir: resolve(r.str('GEOIP_DIR', join(stateDir, 'geoip'))),
     },
     api: { host: r.str('API_HOST', '127.0.0.1'), port: r.port('API_PORT', 3000) },
     ops: {
