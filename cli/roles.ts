@@ -164,7 +164,10 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
     }
     if (roles.includes('serve')) {
       if (config.api.port !== 0) await assertPortFree(config.api.port, 'serving API', 'API_PORT');
-      const { app, url, metrics, quality } = await startServingApi({ config, clickhouse: await ch() }, config.api);
+      const { app, url, metrics, quality } = await startServingApi(
+        { config, clickhouse: await ch() },
+        config.api,
+      );
       urls.api = url;
       stops.push({ what: 'serving API', fn: () => app.close() });
       const reports = await startReportWorker({

@@ -48,8 +48,7 @@ export function timeSeries(
           ].join('<br/>');
         },
       },
-      legend:
-        series.length > 1 ? { type: 'scroll', bottom: 0, left: 'center', formatter: label } : undefined,
+      legend: series.length > 1 ? { type: 'scroll', bottom: 0, left: 'center', formatter: label } : undefined,
       xAxis: {
         type: 'time',
         // The axis spans the question's range, not a rounded one past it (a day ahead, or two).

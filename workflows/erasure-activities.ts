@@ -167,7 +167,10 @@ export interface SpeedViewEraser {
   erase(project: string, subject: ErasureSubject, minutes: number[]): Promise<{ minutes: number }>;
 }
 
-export function createSpeedErasureActivities(store: ErasureStore, eraser: SpeedViewEraser): SpeedErasureActivities {
+export function createSpeedErasureActivities(
+  store: ErasureStore,
+  eraser: SpeedViewEraser,
+): SpeedErasureActivities {
   return {
     async resolveSpeedLinks(erasureId: string): Promise<number> {
       return resolveLinks(store, erasureId, (p, s) => eraser.links(p, s));

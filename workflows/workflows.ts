@@ -116,7 +116,12 @@ export async function hourlyRecompute(input: HourlyRecomputeInput = {}): Promise
         force: input.force ?? false,
         ...(input.engine ? { engine: input.engine } : {}),
       })
-    : await activities.recomputeHour(hour, projects?.length ? projects : undefined, input.force ?? false, input.engine);
+    : await activities.recomputeHour(
+        hour,
+        projects?.length ? projects : undefined,
+        input.force ?? false,
+        input.engine,
+      );
   // A run that named no engine shows the worker's default once it is known (runs recorded
   // before engines were shown replay without it).
   if (!input.engine && patched('show-default-engine') && view.engine) showEngine(view.engine);

@@ -138,12 +138,7 @@ export interface Config {
 }
 
 // Where they are defined now; importers of the configuration keep one entry point.
-export {
-  DUCKDB_VERSION,
-  KAFKA_SASL_MECHANISMS,
-  type BigQuerySettings,
-  type KafkaSasl,
-} from './sections';
+export { DUCKDB_VERSION, KAFKA_SASL_MECHANISMS, type BigQuerySettings, type KafkaSasl } from './sections';
 export { PROCESS_SETTINGS, SECRET_SETTINGS, SETTING_PAIRS } from './settings-reader';
 
 /** Reads and validates the configuration; throws one ConfigError naming every mistake. */

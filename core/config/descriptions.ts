@@ -30,7 +30,7 @@ export const SETTING_DESCRIPTIONS: Record<string, string> = {
   IP_HASH_SECRET:
     "Key of the client address's hash stored with events (addresses are never stored); derived from JWT_SECRET when unset.",
   GEOIP_DIR:
-    "Folder of a newer DB-IP City Lite release (`./platform geoip update` fills it); when it holds none, the release bundled with the platform places client addresses.",
+    'Folder of a newer DB-IP City Lite release (`./platform geoip update` fills it); when it holds none, the release bundled with the platform places client addresses.',
   API_HOST: 'Address the serving API and web app listen on.',
   API_PORT: 'Port of the serving API and web app.',
   OPS_HOST: 'Address of the ops port (Prometheus /metrics).',

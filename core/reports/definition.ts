@@ -26,7 +26,9 @@ export const ReportDefinitionSchema = z.strictObject({
     .string()
     .regex(REPORT_ID, 'lowercase letters, digits and dashes, at most 63, starting with a letter or digit')
     .optional()
-    .meta({ description: 'optional; made from the name when omitted. The schedule is `report-<project>.<id>`' }),
+    .meta({
+      description: 'optional; made from the name when omitted. The schedule is `report-<project>.<id>`',
+    }),
   name: z
     .string()
     .trim()

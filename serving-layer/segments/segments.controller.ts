@@ -72,7 +72,8 @@ export class SegmentsController {
     return this.metrics.cachedAnswer(
       req.auth.project,
       ['segment-size', definition, range.from.getTime(), range.to.getTime(), granularity],
-      () => this.metrics.segments().size({ project: req.auth.project, segment: definition, range, granularity }),
+      () =>
+        this.metrics.segments().size({ project: req.auth.project, segment: definition, range, granularity }),
     );
   }
 

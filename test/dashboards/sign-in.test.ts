@@ -36,7 +36,10 @@ describe('signing in with a printed link', () => {
   };
   const withCookie = (cookie: string, path: string, init: RequestInit = {}) =>
     // As the web app's own page sends it: the browser adds its origin to every request that changes something.
-    fetch(`${api}${path}`, { ...init, headers: { ...init.headers, origin: api, cookie: cookie.split(';')[0] as string } });
+    fetch(`${api}${path}`, {
+      ...init,
+      headers: { ...init.headers, origin: api, cookie: cookie.split(';')[0] as string },
+    });
 
   it('the link from ./platform login signs the browser in to its project only, once', async () => {
     const printed = await platformCli(config, ['login', '--project', `signin-a-${run}`]);

@@ -333,7 +333,9 @@ describe('scheduled reports', () => {
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
       const ui = `http://localhost:${temporalServiceOptions().uiPort}`;
-      await page.goto(`${ui}/namespaces/${config.temporal.namespace}/schedules/${SCHEDULE_IDS.report(project, id)}`);
+      await page.goto(
+        `${ui}/namespaces/${config.temporal.namespace}/schedules/${SCHEDULE_IDS.report(project, id)}`,
+      );
       // The schedule page shows the workflow it starts and the report's definition as its input.
       await page.getByText(WORKFLOW_TYPES.scheduledReport).first().waitFor({ timeout: 30_000 });
       await page.getByText(`Weekly board ${project}`).first().waitFor({ timeout: 30_000 });
@@ -388,7 +390,8 @@ describe('scheduled reports', () => {
     });
     expect(changed.status).toBe(200);
     expect(changed.body?.report).toMatchObject({ id: reportId, period: 'weekly', sendAt: '09:00' });
-    const spec = (await stack.client.schedule.getHandle(SCHEDULE_IDS.report(project, reportId)).describe()).spec;
+    const spec = (await stack.client.schedule.getHandle(SCHEDULE_IDS.report(project, reportId)).describe())
+      .spec;
     expect(spec.calendars?.[0]).toMatchObject({ dayOfWeek: [{ start: 'MONDAY', end: 'MONDAY', step: 1 }] });
 
     // A preview renders the email for the period before now, charts inline, and sends nothing.

@@ -59,7 +59,12 @@ describe('bad input is a 4xx, never a 5xx', () => {
   });
 
   it('a NUL character in a path, a query or a body', async () => {
-    for (const path of ['/v1/erasures/%00', '/v1/users/a%00b', '/v1/dashboards/%00', '/v1/segments/%00/members'])
+    for (const path of [
+      '/v1/erasures/%00',
+      '/v1/users/a%00b',
+      '/v1/dashboards/%00',
+      '/v1/segments/%00/members',
+    ])
       expect((await refusal(await api('GET', path))).status, path).toBe(400);
     const r = await refusal(await api('GET', '/v1/metrics/events?filter=event:a%00'));
     expect(r.status, r.message).toBe(400);
@@ -111,7 +116,14 @@ describe('bad input is a 4xx, never a 5xx', () => {
   it('the collector: numeric sentAt and timestamp of 1e16, and an event nesting 100,000 arrays', async () => {
     const at = new Date().toISOString();
     for (const field of ['sentAt', 'timestamp']) {
-      const event = { type: 'track', event: 'e', userId: 'u', messageId: `m-${field}`, timestamp: at, [field]: 1e16 };
+      const event = {
+        type: 'track',
+        event: 'e',
+        userId: 'u',
+        messageId: `m-${field}`,
+        timestamp: at,
+        [field]: 1e16,
+      };
       const res = await refusal(await ingestPost(JSON.stringify({ batch: [event] })));
       expect(res.status, res.message).toBeLessThan(500);
       if (res.status === 200) expect(JSON.parse(res.message)).toMatchObject({ accepted: 0, quarantined: 1 });
@@ -123,7 +135,9 @@ describe('bad input is a 4xx, never a 5xx', () => {
     expect(res.message).toMatch(/deep/);
     // The collector is still up and accepting.
     const ok = await ingestPost(
-      JSON.stringify({ batch: [{ type: 'track', event: 'e', userId: 'u', messageId: 'after', timestamp: at }] }),
+      JSON.stringify({
+        batch: [{ type: 'track', event: 'e', userId: 'u', messageId: 'after', timestamp: at }],
+      }),
     );
     expect(await ok.json()).toMatchObject({ accepted: 1 });
   });

@@ -104,7 +104,9 @@ describe('user strings as keys', () => {
   it('the explorer grouped by event and the overview, in Chromium, draw those events for a viewer', async () => {
     await withPage(async (page, problems) => {
       await page.goto(await signInLink(config, { project, scopes: ['read'] }, roles.urls.api));
-      await page.goto(`${roles.urls.api}/explore?metric=events&range=last_24h&granularity=hour&groupBy=event`);
+      await page.goto(
+        `${roles.urls.api}/explore?metric=events&range=last_24h&granularity=hour&groupBy=event`,
+      );
       // Every name is a row of the table once the speed view holds them all.
       for (const name of NAMES)
         await page

@@ -22,10 +22,7 @@ export interface BatchWorkerConfig extends TemporalEndpoint {
 }
 
 /** Builds the real dependencies once, then polls the batch task queue until stopped. */
-export async function startBatchWorker(
-  config: BatchWorkerConfig,
-  log: Logger,
-): Promise<RunningWorker> {
+export async function startBatchWorker(config: BatchWorkerConfig, log: Logger): Promise<RunningWorker> {
   const engines = new Engines(config.lake, {
     default: 'duckdb',
     ...config.engines,

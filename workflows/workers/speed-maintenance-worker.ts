@@ -11,11 +11,9 @@ import { keepWorkerRunning } from './start-worker';
  * consumers they must pause. The speed layer does not wait for it: while Temporal or PostgreSQL
  * is away the consumers go on and this worker tries again every few seconds.
  */
-export function startSpeedMaintenanceWorker(o: {
-  config: Config;
-  eraser: SpeedViewEraser;
-  log: Logger;
-}): { stop(): Promise<void> } {
+export function startSpeedMaintenanceWorker(o: { config: Config; eraser: SpeedViewEraser; log: Logger }): {
+  stop(): Promise<void>;
+} {
   const { config } = o;
   return keepWorkerRunning(
     async () => {
