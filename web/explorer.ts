@@ -1,5 +1,15 @@
 import { csvLine } from '../core/values/csv';
-import { escape, get, mayWrite, post, patch, READ_ONLY_NOTE, shortTime, sources, type MetricAnswer } from './api';
+import {
+  escape,
+  get,
+  mayWrite,
+  post,
+  patch,
+  READ_ONLY_NOTE,
+  shortTime,
+  sources,
+  type MetricAnswer,
+} from './api';
 import { timeSeries } from './charts';
 import type { Dashboard } from './dashboards';
 import { RANGE_PRESETS, presetLabel, resolveRange, type RangePreset, type TileRange } from './ranges';
@@ -7,6 +17,8 @@ import { tileRequest, type Tile } from './tiles';
 
 interface Listing {
   metrics: { name: string; dimension: string | null; description?: string }[];
+  /** Dimensions every event carries (country, device_type, utm_source...): any metric groups and filters by them. */
+  eventDimensions: string[];
 }
 
 /** The explorer's query, as the URL holds it (so a view can be shared by its address). */
@@ -21,13 +33,17 @@ function tileOf(params: URLSearchParams, dimension: string | null): Tile {
             : 'last_24h',
         };
   const values = params.get('values') ?? '';
+  const where = (params.get('where') ?? '').trim();
+  const filter = [...(values && dimension ? [`${dimension}:${values}`] : []), ...(where ? [where] : [])].join(
+    ';',
+  );
   return {
     title: params.get('metric') ?? 'events',
     metric: params.get('metric') ?? 'events',
     range,
     granularity: (params.get('granularity') ?? 'hour') as Tile['granularity'],
     ...(params.get('groupBy') ? { groupBy: params.get('groupBy') as string } : {}),
-    ...(values && dimension ? { filter: `${dimension}:${values}` } : {}),
+    ...(filter ? { filter } : {}),
     chart: 'line',
   };
 }
@@ -54,8 +70,9 @@ export async function explorer(main: HTMLElement, zone: string, scopes: string[]
         <label>From<input name="from" value="${escape(custom.from)}" placeholder="ISO, custom range" /></label>
         <label>To<input name="to" value="${escape(custom.to)}" placeholder="ISO, custom range" /></label>
         <label>Granularity<select name="granularity" data-testid="granularity">${['minute', 'hour', 'day'].map((g) => option(g, g, q.granularity)).join('')}</select></label>
-        <label>Group by<select name="groupBy" data-testid="groupBy">${option('', 'nothing', q.groupBy ?? '')}${dimension ? option(dimension, dimension, q.groupBy ?? '') : ''}</select></label>
+        <label>Group by<select name="groupBy" data-testid="groupBy">${option('', 'nothing', q.groupBy ?? '')}${[...(dimension ? [dimension] : []), ...listing.eventDimensions].map((d) => option(d, d, q.groupBy ?? '')).join('')}</select></label>
         ${dimension ? `<label>Only ${escape(dimension)}<input name="values" value="${escape(params.get('values') ?? '')}" placeholder="value,value" data-testid="values" /></label>` : ''}
+        <label>Where<input name="where" value="${escape(params.get('where') ?? '')}" placeholder="country:FR,DE;device_type:mobile" data-testid="where" /></label>
         <button type="submit">Show</button>
         <a id="csv" download="${escape(q.metric)}.csv">CSV</a>
       </form>

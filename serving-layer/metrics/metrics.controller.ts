@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { EVENT_DIMENSION_NAMES } from '../../core/events/dimensions';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { parseGranularity } from '../query/granularity';
 import { parseFilter } from '../query/filter';
@@ -19,7 +20,7 @@ export class MetricsController {
 
   @Get('v1/metrics')
   catalog() {
-    return { metrics: catalogListing() };
+    return { metrics: catalogListing(), eventDimensions: EVENT_DIMENSION_NAMES };
   }
 
   @Get('v1/metrics/:name')
@@ -37,7 +38,7 @@ export class MetricsController {
   private async answer(name: string, q: ReturnType<typeof MetricParams.parse>, req: AuthedRequest) {
     const range = parseTimeRange(q.from, q.to);
     const granularity = parseGranularity(q.granularity, range.from, range.to);
-    const dims = parseFilter(q.filter, dimensionName(this.metrics.definition(name)));
+    const { dims, where } = parseFilter(q.filter, dimensionName(this.metrics.definition(name)));
     const segments = await segmentScope(this.segments, req.auth.project, q.segment, q.breakdown);
     return this.metrics.query({
       metric: name,
@@ -46,6 +47,7 @@ export class MetricsController {
       granularity,
       groupBy: q.groupBy,
       ...(dims ? { dims } : {}),
+      ...(where ? { where } : {}),
       ...(segments ? { segments } : {}),
     });
   }

@@ -1,5 +1,6 @@
 import type { Source } from '../views/layer-plan';
 import type { Granularity } from './granularity';
+import type { EventWhere } from '../../core/events/dimensions';
 import type { SegmentScope } from './segment-query';
 import type { TimeRange } from './time-range';
 
@@ -72,6 +73,8 @@ export interface QueryOptions {
   dims?: readonly string[];
   /** Only events whose user was in the segment(s) when they happened; or one series per segment. */
   segments?: SegmentScope;
+  /** Only events whose event dimensions (country, device_type...) hold these values. */
+  where?: EventWhere;
 }
 
 /** A metric's totals per dimension value over a range, merged across the layers. */

@@ -1,24 +1,45 @@
+import { EVENT_DIMENSION_NAMES, isEventDimension, type EventDimension } from '../../core/events/dimensions';
 import { BadQueryError } from './errors';
 
 const MAX_VALUES = 100;
 
+/** What a filter keeps: values of the metric's own dimension, and values of event dimensions. */
+export interface ParsedFilter {
+  dims?: string[];
+  where?: [EventDimension, string[]][];
+}
+
 /**
- * Parses `?filter=<dimension>:<value>[,<value>...]` (e.g. `filter=content_id:c-1,c-2`): the answer
- * keeps only those values of the metric's dimension. The values are bound as parameters.
+ * Parses `?filter=<dimension>:<value>[,<value>...][;<dimension>:...]` (e.g.
+ * `filter=content_id:c-1,c-2` or `filter=country:FR,DE;device_type:mobile`): the answer keeps
+ * only events with one of the values of each dimension named. A dimension is the metric's own or
+ * an event dimension (country, device_type, utm_source...). The values are bound as parameters.
  */
-export function parseFilter(raw: unknown, dimension: string | undefined): string[] | undefined {
-  if (raw === undefined || raw === '') return undefined;
+export function parseFilter(raw: unknown, dimension: string | undefined): ParsedFilter {
+  if (raw === undefined || raw === '') return {};
   if (typeof raw !== 'string')
-    throw new BadQueryError('filter must be given once, as dimension:value[,value]');
-  const colon = raw.indexOf(':');
-  if (colon <= 0) throw new BadQueryError(`filter must look like dimension:value[,value], not '${raw}'`);
-  const name = raw.slice(0, colon);
-  if (name !== dimension) {
-    throw new BadQueryError(
-      `this metric can be filtered by ${dimension ? `'${dimension}'` : 'nothing'}, not '${name}'`,
-    );
+    throw new BadQueryError('filter must be given once, as dimension:value[,value][;dimension:value...]');
+  const out: ParsedFilter = {};
+  const seen = new Set<string>();
+  for (const clause of raw.split(';')) {
+    const colon = clause.indexOf(':');
+    if (colon <= 0)
+      throw new BadQueryError(
+        `filter must look like dimension:value[,value][;dimension:value...], not '${raw}'`,
+      );
+    const name = clause.slice(0, colon);
+    if (seen.has(name))
+      throw new BadQueryError(`filter names '${name}' twice: list its values once, comma-separated`);
+    seen.add(name);
+    const values = clause.slice(colon + 1).split(',');
+    if (values.length > MAX_VALUES)
+      throw new BadQueryError(`filter takes at most ${MAX_VALUES} values per dimension`);
+    if (name === dimension) out.dims = values;
+    else if (isEventDimension(name)) (out.where ??= []).push([name, values]);
+    else
+      throw new BadQueryError(
+        `this metric can be filtered by ${[...(dimension ? [dimension] : []), ...EVENT_DIMENSION_NAMES].map((d) => `'${d}'`).join(', ')}, not '${name}'`,
+      );
   }
-  const values = raw.slice(colon + 1).split(',');
-  if (values.length > MAX_VALUES) throw new BadQueryError(`filter takes at most ${MAX_VALUES} values`);
-  return values;
+  return out;
 }

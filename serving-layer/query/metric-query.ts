@@ -13,6 +13,7 @@ import { planLayers } from '../views/layer-plan';
 import { LateHoursIndex, viewHolds } from '../../core/lake/late-markers';
 import { SpeedViewReader } from '../views/speed-view-reader';
 import type { TimeRange } from './time-range';
+import { EVENT_DIMENSION_NAMES, isEventDimension } from '../../core/events/dimensions';
 import { BadQueryError, NotAnswerableError } from './errors';
 import {
   lateSpans,
@@ -178,12 +179,16 @@ export class MetricQuery {
     const { metric: name, project, range, granularity, ...opts } = q;
     const def = this.definition(name);
     const dimName = dimensionName(def);
-    const { groupBy } = opts;
-    if (groupBy !== undefined && groupBy !== '' && groupBy !== dimName) {
+    const groupBy = opts.groupBy === '' ? undefined : opts.groupBy;
+    // An event dimension (country, device_type, utm_source...) when it is not the metric's own.
+    const by =
+      groupBy !== undefined && groupBy !== dimName && isEventDimension(groupBy) ? groupBy : undefined;
+    if (groupBy !== undefined && groupBy !== dimName && by === undefined) {
       throw new BadQueryError(
-        `metric '${def.name}' can be grouped by ${dimName ? `'${dimName}'` : 'nothing'}, not '${groupBy}'`,
+        `metric '${def.name}' can be grouped by ${[...(dimName ? [dimName] : []), ...EVENT_DIMENSION_NAMES].map((d) => `'${d}'`).join(', ')}, not '${groupBy}'`,
       );
     }
+    const where = opts.where && opts.where.length > 0 ? opts.where : undefined;
     // Whole answers are cached too: merging sketches of many buckets costs more than reading them.
     const key = [
       'metric',
@@ -191,13 +196,15 @@ export class MetricQuery {
       range.from.getTime(),
       range.to.getTime(),
       granularity,
-      Boolean(groupBy),
+      groupBy ?? null,
       opts.dims ?? null,
       opts.segments ?? null,
+      where ?? null,
     ];
     const scope = opts.segments;
-    if (scope) {
-      if (scope.breakdown && groupBy)
+    // Segments and event dimensions are answered from raw events: no view holds them.
+    if (scope || by || where) {
+      if (scope?.breakdown && groupBy)
         throw new BadQueryError('breakdown=segment and groupBy split buckets two ways: use one of them');
       return this.cachedAnswer(project, key, async () => ({
         metric: name,
@@ -207,11 +214,13 @@ export class MetricQuery {
           range,
           granularity,
           scope,
-          groupBy: Boolean(groupBy),
-          ...(opts.dims ? { dims: opts.dims } : {}),
+          groupBy: groupBy !== undefined && by === undefined,
+          by,
+          where,
+          dims: opts.dims,
         })),
-        segments: scope.segments.map((s) => s.id),
-        ...(scope.breakdown ? { breakdown: 'segment' as const } : {}),
+        ...(scope ? { segments: scope.segments.map((s) => s.id) } : {}),
+        ...(scope?.breakdown ? { breakdown: 'segment' as const } : {}),
       }));
     }
     return this.cachedAnswer(

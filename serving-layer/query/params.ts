@@ -83,10 +83,13 @@ export const MetricParams = RangeParams.extend({
   granularity: choice('granularity', GRANULARITIES, 'hour', `bucket size; at most ${MAX_BUCKETS} buckets`),
   groupBy: text(
     'groupBy',
-    "the metric's dimension (GET /v1/metrics lists it), to split buckets by its values",
+    "the metric's dimension (GET /v1/metrics lists it) or an event dimension (device_type, browser, os, country, region, city, utm_source, utm_medium, utm_campaign, utm_term, utm_content, referrer_domain), to split buckets by its values; events without one count under '(none)'",
     200,
   ),
-  filter: text('filter', 'dimension:value[,value]: only these values of the dimension (at most 100)'),
+  filter: text(
+    'filter',
+    "dimension:value[,value][;dimension:value...]: only events with one of these values of each dimension named (the metric's own or an event dimension; at most 100 values each; '(none)' for events without one)",
+  ),
 });
 
 /** GET /metrics?name=: the same answer as /v1/metrics/:name. */

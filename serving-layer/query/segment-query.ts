@@ -1,4 +1,10 @@
 import type { MetricDefinition } from '../../core/metric-catalog/catalog';
+import {
+  EVENT_DIMENSIONS,
+  NO_VALUE,
+  type EventDimension,
+  type EventWhere,
+} from '../../core/events/dimensions';
 import { contributions, dimValue, propertiesRead } from '../../core/metric-catalog/evaluate';
 import { leaves, type EventCondition, type SegmentDefinition } from '../../core/segments/definition';
 import { lookbackMs, Membership, type ActorTime } from '../../core/segments/membership';
@@ -27,6 +33,22 @@ export const MAX_SIZE_BUCKETS = 1000;
 
 const clip = (t: number, range: TimeRange) =>
   new Date(Math.min(Math.max(t, range.from.getTime()), range.to.getTime()));
+
+/**
+ * A metric answered from raw events: restricted to segments (`scope`), to values of event
+ * dimensions (`where`), split by the metric's dimension (`groupBy`) or an event dimension (`by`).
+ */
+export interface RawMetricRequest {
+  def: MetricDefinition;
+  project: string;
+  range: TimeRange;
+  granularity: Granularity;
+  scope?: SegmentScope | undefined;
+  groupBy: boolean;
+  by?: EventDimension | undefined;
+  where?: EventWhere | undefined;
+  dims?: readonly string[] | undefined;
+}
 
 /** Segment-filtered answers: which segments, and whether they are the answer's breakdown. */
 export interface SegmentScope {
@@ -129,22 +151,14 @@ export class SegmentQuery {
    * A catalog metric over the events whose user was in the segment(s) when they happened, in the
    * shape of the unfiltered answer (parts per layer, buckets, watermark).
    */
-  async metric(q: {
-    def: MetricDefinition;
-    project: string;
-    range: TimeRange;
-    granularity: Granularity;
-    scope: SegmentScope;
-    groupBy: boolean;
-    dims?: readonly string[];
-  }): Promise<Omit<MetricAnswer, 'freshness' | 'metric'>> {
-    const { def, project, range, granularity, scope, ...opts } = q;
+  async metric(q: RawMetricRequest): Promise<Omit<MetricAnswer, 'freshness' | 'metric'>> {
+    const { def, project, range, granularity } = q;
     const { split, rawParts, watermark } = await this.metrics.layersOf(range, project);
-    const cells = await this.cells(def, project, range, split, granularity, scope, opts);
+    const cells = await this.cells({ ...q, split });
     const step = BUCKET_MS[granularity];
     const sourceOf = (start: number) =>
       start + step <= split.getTime() ? 'batch' : start >= split.getTime() ? 'speed' : 'mixed';
-    const showDim = scope.breakdown || opts.groupBy;
+    const showDim = q.scope?.breakdown || q.groupBy || q.by !== undefined;
     const buckets: Bucket[] = [];
     const total = new Map<number, number>();
     const partValue: (Map<number, number> | number)[] = rawParts.map(() =>
@@ -205,7 +219,8 @@ export class SegmentQuery {
     const byDim = new Map<string, { count: number; sum: number }>();
     const values = { batch: 0, speed: 0 };
     const take = (c: { count: number; sum: number }) => (def.measure.kind === 'count' ? c.count : c.sum);
-    await this.scan(def, project, range, split, { segments: [segment], breakdown: false }, true, (row) => {
+    const scope = { segments: [segment], breakdown: false };
+    await this.scan({ def, project, range, split, scope, dimension: true }, (row) => {
       for (const c of contributions(def, row)) {
         if (dims && !dims.includes(c.dim)) continue;
         const t = byDim.get(c.dim) ?? { count: 0, sum: 0 };
@@ -279,52 +294,64 @@ export class SegmentQuery {
     return out.sort((a, b) => (a.user < b.user ? -1 : a.user > b.user ? 1 : 0));
   }
 
-  /** The metric's events of the range, each handed over (with its properties) when its user was a member. */
+  /**
+   * The metric's events of the range, each handed over (with its properties, and the value of the
+   * event dimension `by`) when its user was a member of a segment of the scope (any user without
+   * one) and its event dimensions match `where`.
+   */
   private async scan(
-    def: MetricDefinition,
-    project: string,
-    range: TimeRange,
-    split: Date,
-    scope: SegmentScope,
-    dimension: boolean,
+    q: {
+      def: MetricDefinition;
+      project: string;
+      range: TimeRange;
+      split: Date;
+      scope?: SegmentScope | undefined;
+      /** Whether the metric's own dimension is read (the answer is split or filtered by it). */
+      dimension: boolean;
+      where?: EventWhere | undefined;
+      by?: EventDimension | undefined;
+    },
     each: (row: {
       actor: string;
       event: string;
       at: number;
       properties: Record<string, unknown>;
       segments: string[];
+      byValue: string;
     }) => void,
   ): Promise<void> {
-    const memberships = await Promise.all(scope.segments.map((s) => this.membership(project, s, range)));
-    // The dimension's property is read only when the answer is split or filtered by it.
-    const props = propertiesRead(def, dimension);
+    const { def, project, range, split, scope, where = [], by } = q;
+    const wanted = scope?.segments ?? [];
+    const memberships = await Promise.all(wanted.map((s) => this.membership(project, s, range)));
+    const props = propertiesRead(def, q.dimension);
+    // The event dimensions read: those filtered on, then the one the answer is split by.
+    const dims = [...where.map(([d]) => d), ...(by ? [by] : [])];
     const rows = await this.raw.propertyEvents(
       { project, from: range.from, split, to: range.to },
-      { events: def.events === '*' ? undefined : [...def.events], props },
+      {
+        events: def.events === '*' ? undefined : [...def.events],
+        props,
+        context: dims.map((d) => EVENT_DIMENSIONS[d]),
+      },
     );
+    const allowed = where.map(([, values]) => new Set(values));
     await eachInTurns(rows, ([actor, event, at, ...raws]) => {
-      const segments = scope.segments.filter((_, i) => memberships[i]?.isMember(actor, at)).map((s) => s.id);
-      if (segments.length === 0) return;
+      const dimValues = raws.slice(props.length).map((raw) => scalarText(parsed(raw)));
+      if (allowed.some((values, i) => !values.has(dimValues[i] ?? NO_VALUE))) return;
+      const segments = wanted.filter((_, i) => memberships[i]?.isMember(actor, at)).map((s) => s.id);
+      if (wanted.length > 0 && segments.length === 0) return;
       const properties = Object.create(null) as Record<string, unknown>;
       props.forEach((p, i) => {
         const v = parsed(raws[i]);
         if (v !== undefined) properties[p] = v;
       });
-      each({ actor, event, at, properties, segments });
+      each({ actor, event, at, properties, segments, byValue: (by && dimValues[where.length]) || NO_VALUE });
     });
   }
 
-  /** Buckets (and dims, or segments) of a metric over the segment-filtered events, and each layer's share. */
-  private async cells(
-    def: MetricDefinition,
-    project: string,
-    range: TimeRange,
-    split: Date,
-    granularity: Granularity,
-    scope: SegmentScope,
-    opts: { groupBy: boolean; dims?: readonly string[] },
-  ) {
-    const { dims } = opts;
+  /** Buckets (and dims, segments or event dimension values) of a metric over the scoped events, and each layer's share. */
+  private async cells(q: RawMetricRequest & { split: Date }) {
+    const { def, split, granularity, scope, dims } = q;
     const step = BUCKET_MS[granularity];
     const cells = new Map<
       string,
@@ -350,16 +377,19 @@ export class SegmentQuery {
         p.value += value;
       }
     };
-    await this.scan(def, project, range, split, scope, opts.groupBy || dims !== undefined, (row) => {
+    await this.scan({ ...q, dimension: q.groupBy || dims !== undefined }, (row) => {
       const start = Math.floor(row.at / step) * step;
       const part = row.at < split.getTime() ? 'batch' : 'speed';
       const found = unique ? [{ dim: dimValue(def, row), count: 1, sum: 0 }] : contributions(def, row);
       for (const c of found) {
         if (dims && !dims.includes(c.dim)) continue;
-        // With a breakdown, an event counts once in each segment its user was in; without one
-        // (or a groupBy), the dimension values fold into one series.
-        for (const dim of scope.breakdown ? row.segments : [opts.groupBy ? c.dim : ''])
-          add(start, dim, part, take(c), unique ? row.actor : undefined);
+        // With a breakdown, an event counts once in each segment its user was in; split by an
+        // event dimension, under its value; without either (or a groupBy), the dimension values
+        // fold into one series.
+        const series = scope?.breakdown
+          ? row.segments
+          : [q.by !== undefined ? row.byValue : q.groupBy ? c.dim : ''];
+        for (const dim of series) add(start, dim, part, take(c), unique ? row.actor : undefined);
       }
     });
     return Object.assign(cells, {

@@ -126,7 +126,9 @@ export class RawEventReader {
         query_params: { db: this.database, project, event: event ?? '', from: chTime(split), to: chTime(to) },
         format: 'JSONCompactEachRow',
       });
-      await eachInTurns(await r.json<[string, string | number]>(), (row) => rows.push([row[0], Number(row[1])]));
+      await eachInTurns(await r.json<[string, string | number]>(), (row) =>
+        rows.push([row[0], Number(row[1])]),
+      );
     }
     return rows;
   }
@@ -138,17 +140,28 @@ export class RawEventReader {
    */
   async propertyEvents(
     span: RawSpan,
-    pick: { events: string[] | undefined; props: string[] },
+    pick: {
+      events: string[] | undefined;
+      props: string[];
+      /** Paths into the context (['location', 'country']), read after the properties. */
+      context?: readonly (readonly string[])[];
+    },
   ): Promise<[string, string, number, ...(string | null)[]][]> {
     const { project, from, split, to } = span;
-    const { events, props } = pick;
+    const { events, props, context = [] } = pick;
     const rows: [string, string, number, ...(string | null)[]][] = [];
     // JSON paths as bound parameters: a property name is never part of the SQL text.
-    const paths = Object.fromEntries(props.map((p, i) => [`p${i}`, `$."${p.replaceAll('"', '\\"')}"`]));
+    const jsonPath = (keys: readonly string[]) =>
+      `$.${keys.map((k) => `"${k.replaceAll('"', '\\"')}"`).join('.')}`;
+    const paths = {
+      ...Object.fromEntries(props.map((p, i) => [`p${i}`, jsonPath([p])])),
+      ...Object.fromEntries(context.map((c, i) => [`p${props.length + i}`, jsonPath(c)])),
+    };
     if (split > from) {
-      const duckProps = props
-        .map((_, i) => `, any_value(json_extract(properties, $p${i}))::VARCHAR`)
-        .join('');
+      const duckProps = [
+        ...props.map((_, i) => `, any_value(json_extract(properties, $p${i}))::VARCHAR`),
+        ...context.map((_, i) => `, any_value(json_extract(context, $p${props.length + i}))::VARCHAR`),
+      ].join('');
       const lake = await this.queryLake(
         `SELECT any_value(actor_id), any_value(event), epoch_ms(min(event_time))${duckProps}
          FROM read_parquet($globs, union_by_name = true)
@@ -173,7 +186,12 @@ export class RawEventReader {
       );
     }
     if (to > split) {
-      const chProps = props.map((_, i) => `, JSONExtractRaw(properties, {k${i}:String})`).join('');
+      const chProps = [
+        ...props.map((_, i) => `, JSONExtractRaw(properties, {k${i}:String})`),
+        ...context.map(
+          (c, i) => `, JSONExtractRaw(context${c.map((_, j) => `, {c${i}_${j}:String}`).join('')})`,
+        ),
+      ].join('');
       const r = await this.clickhouse.query({
         query: `SELECT actor_id, event, toUnixTimestamp64Milli(event_time)${chProps} FROM {db:Identifier}.speed_events
                 WHERE project_id = {project:String} AND ({all:Bool} OR event IN {events:Array(String)})
@@ -186,6 +204,7 @@ export class RawEventReader {
           from: chTime(split),
           to: chTime(to),
           ...Object.fromEntries(props.map((p, i) => [`k${i}`, p])),
+          ...Object.fromEntries(context.flatMap((c, i) => c.map((k, j) => [`c${i}_${j}`, k]))),
         },
         format: 'JSONCompactEachRow',
       });
