@@ -11,6 +11,7 @@ import {
   CommerceParams,
   RangeParams,
   RetentionParams,
+  SessionParams,
 } from './query/params';
 import { reportPaths } from './reports/reports.openapi';
 import { dashboardPaths, signInPaths } from './dashboards/dashboards.openapi';
@@ -218,6 +219,19 @@ export function openApiDocument(): OpenAPIObject {
         'Retention cohorts: users by the period of their first activity in the range, and who came back',
         queryParams(RetentionParams),
         ok('cohorts with retained counts and rates per period', { cohorts: { type: 'array' }, ...layered }),
+      ),
+      '/v1/sessions': get(
+        "Sessions: a person's events with no gap longer than SESSION_TIMEOUT_MINUTES (30), counted in the bucket where each starts",
+        queryParams(SessionParams),
+        ok(
+          'sessions, bounces (single-event sessions), bounce rate, average and median duration, pages per session, per bucket and over the range; entry and exit pages',
+          {
+            buckets: { type: 'array' },
+            entryPages: { type: 'array' },
+            exitPages: { type: 'array' },
+            ...layered,
+          },
+        ),
       ),
       '/v1/users/{id}': {
         ...get(

@@ -75,6 +75,8 @@ export interface Config {
     /** Task queue of the speed view's maintenance activities (erasures), polled by the speed role. */
     taskQueue: string;
   };
+  /** A person's visit ends after this long without an event (sessions in the API, derived session events). */
+  sessions: { timeoutMs: number };
   erasure: {
     /** How long ingest drops new events of an erased user. */
     dropMs: number;
@@ -230,6 +232,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       consumers: r.int('SPEED_CONSUMERS', 1, 1, 64),
       taskQueue: r.str('SPEED_TASK_QUEUE', 'analytics-speed'),
     },
+    sessions: { timeoutMs: r.int('SESSION_TIMEOUT_MINUTES', 30, 1, 24 * 60) * 60_000 },
     erasure: {
       dropMs: r.int('ERASURE_DROP_DAYS', 30, 0, 3650) * 86_400_000,
       dropListRefreshMs: r.int('ERASURE_DROP_LIST_REFRESH_MS', 2000, 100, 60_000),

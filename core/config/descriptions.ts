@@ -60,6 +60,8 @@ export const SETTING_DESCRIPTIONS: Record<string, string> = {
   CLICKHOUSE_DATABASE: "Database of the speed view's tables.",
   SPEED_HORIZON_HOURS:
     'Events older than this when they arrive stay out of the speed view (the batch layer has them).',
+  SESSION_TIMEOUT_MINUTES:
+    "A person's session ends after this many minutes without an event (GET /v1/sessions and the speed layer's session events).",
   LATE_AFTER_MINUTES: 'An event arriving this long after its hour ended marks the hour for late-data repair.',
   SPEED_DEDUP_WINDOW_MINUTES:
     'Client duplicates (same messageId) within this window are dropped by the speed layer.',

@@ -10,7 +10,13 @@ import {
   ProductsParams,
   CommerceParams,
   RetentionParams,
+  SessionParams,
 } from '../query/params';
+import { parseFilter } from '../query/filter';
+import { parseGranularity } from '../query/granularity';
+import { BadQueryError } from '../query/errors';
+import { SessionQuery } from '../query/session-query';
+import { EVENT_DIMENSION_NAMES, isEventDimension } from '../../core/events/dimensions';
 import { RetentionQuery } from '../query/retention-query';
 import { parseTimeRange } from '../query/time-range';
 import { SEGMENTS } from '../injection-tokens';
@@ -26,6 +32,7 @@ export class AnalyticsController {
     @Inject(CommerceQuery) private readonly commerce: CommerceQuery,
     @Inject(FunnelQuery) private readonly funnels: FunnelQuery,
     @Inject(RetentionQuery) private readonly retention: RetentionQuery,
+    @Inject(SessionQuery) private readonly visits: SessionQuery,
     @Inject(SEGMENTS) private readonly segments: SegmentStore,
   ) {}
 
@@ -90,6 +97,26 @@ export class AnalyticsController {
       period: q.period,
       event: q.event,
       segment,
+    });
+  }
+
+  @Get('sessions')
+  sessions(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
+    const q = parseParams(SessionParams, raw);
+    const range = parseTimeRange(q.from, q.to);
+    const by = q.groupBy === undefined || q.groupBy === '' ? undefined : q.groupBy;
+    if (by !== undefined && !isEventDimension(by))
+      throw new BadQueryError(
+        `sessions can be grouped by ${EVENT_DIMENSION_NAMES.map((d) => `'${d}'`).join(', ')}, not '${by}'`,
+      );
+    const { where } = parseFilter(q.filter, undefined);
+    return this.visits.sessions({
+      project: req.auth.project,
+      range,
+      granularity: parseGranularity(q.granularity, range.from, range.to),
+      by,
+      where,
+      limit: q.limit,
     });
   }
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import { RAW_EVENTS } from '../injection-tokens';
+import type { Config } from '../../core/config/config';
+import { CONFIG, RAW_EVENTS } from '../injection-tokens';
+import { SessionQuery } from '../query/session-query';
 import { CommerceQuery } from '../query/commerce-query';
 import { ContentQuery } from '../query/content-query';
 import { FunnelQuery } from '../query/funnel-query';
@@ -9,7 +11,7 @@ import { RetentionQuery } from '../query/retention-query';
 import type { RawEventReader } from '../views/raw-event-reader';
 import { AnalyticsController } from './analytics.controller';
 
-/** Content, commerce, funnels and retention: the query core's analyses, composed from its metric query. */
+/** Content, commerce, funnels, retention and sessions: the query core's analyses, composed from its metric query. */
 @Module({
   imports: [AuthModule],
   controllers: [AnalyticsController],
@@ -20,6 +22,12 @@ import { AnalyticsController } from './analytics.controller';
       provide: FunnelQuery,
       useFactory: (m: MetricQuery, raw: RawEventReader) => new FunnelQuery(m, raw),
       inject: [MetricQuery, RAW_EVENTS],
+    },
+    {
+      provide: SessionQuery,
+      useFactory: (m: MetricQuery, raw: RawEventReader, config: Config) =>
+        new SessionQuery(m, raw, config.sessions.timeoutMs),
+      inject: [MetricQuery, RAW_EVENTS, CONFIG],
     },
     {
       provide: RetentionQuery,

@@ -38,7 +38,7 @@ export function parseFilter(raw: unknown, dimension: string | undefined): Parsed
     else if (isEventDimension(name)) (out.where ??= []).push([name, values]);
     else
       throw new BadQueryError(
-        `this metric can be filtered by ${[...(dimension ? [dimension] : []), ...EVENT_DIMENSION_NAMES].map((d) => `'${d}'`).join(', ')}, not '${name}'`,
+        `this answer can be filtered by ${[...(dimension ? [dimension] : []), ...EVENT_DIMENSION_NAMES].map((d) => `'${d}'`).join(', ')}, not '${name}'`,
       );
   }
   return out;

@@ -152,6 +152,21 @@ export const RetentionParams = RangeParams.extend({
     .meta({ description: 'count only this event as activity (default: any event)' }),
 });
 
+/** GET /v1/sessions: visits, by bucket, optionally split or filtered by an event dimension. */
+export const SessionParams = RangeParams.extend({
+  granularity: choice('granularity', GRANULARITIES, 'day', `bucket size; at most ${MAX_BUCKETS} buckets`),
+  groupBy: text(
+    'groupBy',
+    "an event dimension (device_type, country, utm_source, referrer_domain...): each session counts under its first event's value",
+    200,
+  ),
+  filter: text(
+    'filter',
+    'dimension:value[,value][;dimension:value...]: only sessions whose first event holds one of these values of each event dimension named',
+  ),
+  limit: wholeNumber('limit', 10, 1, 100, 'entry and exit pages listed'),
+});
+
 /**
  * Parses a route's query parameters with its schema; every problem, each naming its parameter, is
  * one BadQueryError (400), so a caller can fix them all at once.

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { figuresOf, sessionsOf, topOf, type SessionEvent } from './sessions';
+
+const MIN = 60_000;
+const ev = (actor: string, minute: number, path?: string): SessionEvent => ({
+  actor,
+  at: minute * MIN,
+  page: path !== undefined,
+  path: path ?? null,
+  dim: '',
+  dims: [],
+});
+const range = { from: 60 * MIN, to: 120 * MIN, timeoutMs: 30 * MIN };
+
+describe('sessions', () => {
+  it('cuts at gaps longer than the timeout and keeps the sessions that start in the range, whole', async () => {
+    const s = await sessionsOf(
+      [
+        // Under way at the range's start (began at 40, gaps under 30): not one of the range's.
+        ev('a', 40, '/x'),
+        ev('a', 65, '/y'),
+        // A new one after a 31-minute gap, running past the range's end: counted whole.
+        ev('a', 96, '/home'),
+        ev('a', 110),
+        ev('a', 130, '/cart'),
+        // Starts before the range: not counted, even with a gap of exactly the timeout.
+        ev('b', 50),
+        ev('b', 80),
+        // Starts in the range, one event: a bounce.
+        ev('c', 119, '/landing'),
+        // Starts at the range's end: the next range's.
+        ev('d', 120, '/late'),
+      ],
+      range,
+    );
+    expect(
+      s.map((x) => [x.actor, x.start / MIN, x.end / MIN, x.events, x.pages, x.entryPage, x.exitPage]),
+    ).toEqual([
+      ['a', 96, 130, 3, 2, '/home', '/cart'],
+      ['c', 119, 119, 1, 1, '/landing', '/landing'],
+    ]);
+    expect(figuresOf(s)).toEqual({
+      sessions: 2,
+      bounces: 1,
+      bounceRate: 0.5,
+      averageDurationSeconds: (34 * 60) / 2,
+      medianDurationSeconds: (34 * 60) / 2,
+      pagesPerSession: 1.5,
+    });
+    expect(topOf(s, (x) => x.entryPage, 10)).toEqual([
+      { page: '/home', sessions: 1 },
+      { page: '/landing', sessions: 1 },
+    ]);
+  });
+
+  it('orders events itself and takes the median of an odd count as the middle one', async () => {
+    const s = await sessionsOf(
+      [ev('a', 70), ev('b', 61), ev('a', 62), ev('b', 62), ev('c', 64), ev('c', 74)],
+      range,
+    );
+    expect(s.map((x) => (x.end - x.start) / MIN).sort((x, y) => x - y)).toEqual([1, 8, 10]);
+    expect(figuresOf(s).medianDurationSeconds).toBe(8 * 60);
+    expect(figuresOf([])).toMatchObject({ sessions: 0, bounceRate: null, medianDurationSeconds: null });
+  });
+});

@@ -1,0 +1,121 @@
+import { flatMapInTurns, eachInTurns } from '../../core/turns';
+
+/** One event as sessions read it: who, when (epoch ms), whether it is a page (or screen) view and its path. */
+export interface SessionEvent {
+  actor: string;
+  at: number;
+  page: boolean;
+  path: string | null;
+  /** The value of the dimension the answer is split by (the session keeps its first event's). */
+  dim: string;
+  /** Values of the dimensions the answer is filtered by (the session keeps its first event's). */
+  dims: readonly string[];
+}
+
+/** A visit: a person's events with no gap longer than the timeout between two of them. */
+export interface Session {
+  actor: string;
+  start: number;
+  end: number;
+  events: number;
+  pages: number;
+  entryPage: string | null;
+  exitPage: string | null;
+  dim: string;
+  dims: readonly string[];
+}
+
+/**
+ * A person's events cut into sessions: a new one starts at the first event, and at every event
+ * more than `timeoutMs` after the one before. Only sessions that start in [from, to) are kept,
+ * each once, whole (their later events may fall after `to`); the events given must reach back to
+ * `from - timeoutMs` to tell a session that started before `from` from one that starts in it.
+ */
+export async function sessionsOf(
+  events: SessionEvent[],
+  range: { from: number; to: number; timeoutMs: number },
+): Promise<Session[]> {
+  const byActor = new Map<string, SessionEvent[]>();
+  await eachInTurns(events, (e) => {
+    let list = byActor.get(e.actor);
+    if (!list) byActor.set(e.actor, (list = []));
+    list.push(e);
+  });
+  return flatMapInTurns([...byActor.values()], (list) => {
+    list.sort((a, b) => a.at - b.at);
+    const out: Session[] = [];
+    let current: Session | undefined;
+    for (const e of list) {
+      if (!current || e.at - current.end > range.timeoutMs) {
+        current = {
+          actor: e.actor,
+          start: e.at,
+          end: e.at,
+          events: 0,
+          pages: 0,
+          entryPage: null,
+          exitPage: null,
+          dim: e.dim,
+          dims: e.dims,
+        };
+        if (e.at >= range.from && e.at < range.to) out.push(current);
+      }
+      current.end = e.at;
+      current.events++;
+      if (e.page) {
+        current.pages++;
+        current.entryPage ??= e.path;
+        current.exitPage = e.path;
+      }
+    }
+    return out;
+  });
+}
+
+/** What a set of sessions adds up to. */
+export interface SessionFigures {
+  sessions: number;
+  /** Sessions of a single event. */
+  bounces: number;
+  bounceRate: number | null;
+  averageDurationSeconds: number | null;
+  medianDurationSeconds: number | null;
+  pagesPerSession: number | null;
+}
+
+export function figuresOf(sessions: Session[]): SessionFigures {
+  const n = sessions.length;
+  if (n === 0)
+    return {
+      sessions: 0,
+      bounces: 0,
+      bounceRate: null,
+      averageDurationSeconds: null,
+      medianDurationSeconds: null,
+      pagesPerSession: null,
+    };
+  const durations = sessions.map((s) => (s.end - s.start) / 1000).sort((a, b) => a - b);
+  const mid = Math.floor(n / 2);
+  const bounces = sessions.filter((s) => s.events === 1).length;
+  return {
+    sessions: n,
+    bounces,
+    bounceRate: bounces / n,
+    averageDurationSeconds: durations.reduce((a, b) => a + b, 0) / n,
+    medianDurationSeconds: n % 2 === 1 ? durations[mid]! : (durations[mid - 1]! + durations[mid]!) / 2,
+    pagesPerSession: sessions.reduce((a, s) => a + s.pages, 0) / n,
+  };
+}
+
+/** The most frequent values of `key` among the sessions (ties by value), with their counts. */
+export function topOf(sessions: Session[], key: (s: Session) => string | null, limit: number) {
+  const counts = new Map<string, number>();
+  for (const s of sessions) {
+    const k = key(s);
+    if (k !== null) counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, limit)
+    .map(([page, sessions]) => ({ page, sessions }));
+}
