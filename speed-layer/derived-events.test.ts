@@ -26,6 +26,27 @@ describe('deriveRange', () => {
     expect(derived.filter((d) => d.event === 'session_end').map((d) => d.actorId)).toEqual(['a']);
   });
 
+  it('does not let identify, alias or group calls start or extend a session, and takes the timeout given', () => {
+    const events = [
+      ev('a', 0),
+      ev('a', 20, 'identify'),
+      ev('a', 40),
+      ev('b', 0, 'alias'),
+      ev('b', 50, 'group'),
+    ];
+    expect(
+      deriveRange(emptyDerivedState(), events).derived.map((d) => [d.event, d.actorId, d.timestamp]),
+    ).toEqual([
+      ['session_start', 'a', '2026-01-01T10:00:00.000Z'],
+      ['session_end', 'a', '2026-01-01T10:00:00.000Z'],
+      ['session_start', 'a', '2026-01-01T10:40:00.000Z'],
+    ]);
+    // With a 60-minute timeout the 40-minute gap is one session.
+    expect(deriveRange(emptyDerivedState(), events, 60 * 60_000).derived.map((d) => d.event)).toEqual([
+      'session_start',
+    ]);
+  });
+
   it('carries state across ranges exactly as one range would', () => {
     const events = [ev('a', 0), ev('b', 1), ev('a', 40), ev('b', 80), ev('c', 81)];
     const whole = deriveRange(emptyDerivedState(), events).derived;

@@ -1,6 +1,6 @@
 import { actorId, type AnalyticsEvent } from '../core/events/event';
+import { DEFAULT_SESSION_TIMEOUT_MS, isActivity } from '../core/events/sessions';
 
-export const SESSION_GAP_MS = 30 * 60_000;
 export const WATCHED_SHARE = 0.9;
 
 /** An event the speed layer derives, published to `events.derived`. */
@@ -52,7 +52,8 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0
  * offset. Returns the derived events and the state after the range, leaving `state` untouched: a
  * range whose writes fail is derived again from the same state and yields the same events.
  *
- * - session_start: a user's first event, or the first after 30 minutes without one (event time);
+ * - session_start: a user's first activity (any event but identify, alias and group), or the first
+ *   after the session timeout (30 minutes by default) without one (event time);
  * - session_end: when the partition's event-time watermark passes the user's last event + 30 min
  *   (or the user's next event shows the gap), at that last event's time;
  * - VideoWatched: once per play, when the seconds watched since the user's last video_play of
@@ -63,6 +64,8 @@ const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0
 export function deriveRange(
   state: DerivedState,
   events: AnalyticsEvent[],
+  /** A person's session ends after this long without activity (SESSION_TIMEOUT_MINUTES). */
+  sessionTimeoutMs = DEFAULT_SESSION_TIMEOUT_MS,
 ): { derived: DerivedEvent[]; next: DerivedState } {
   const next: DerivedState = {
     watermark: state.watermark,
@@ -100,12 +103,15 @@ export function deriveRange(
     const key = `${e.projectId}:${actor}`;
     const src = { id: e.eventId, projectId: e.projectId, actor, at: t };
     const prior = next.activity.get(key);
-    if (!prior || !prior.open || t - prior.last > SESSION_GAP_MS) {
-      if (prior?.open) endSession(key, prior);
-      emit('session_start', src);
-      next.activity.set(key, { projectId: e.projectId, last: t, lastEventId: e.eventId, open: true });
-    } else if (t >= prior.last) {
-      next.activity.set(key, { ...prior, last: t, lastEventId: e.eventId });
+    // Identify, alias and group calls say who someone is: they neither start nor extend a session.
+    if (isActivity(e.event)) {
+      if (!prior || !prior.open || t - prior.last > sessionTimeoutMs) {
+        if (prior?.open) endSession(key, prior);
+        emit('session_start', src);
+        next.activity.set(key, { projectId: e.projectId, last: t, lastEventId: e.eventId, open: true });
+      } else if (t >= prior.last) {
+        next.activity.set(key, { ...prior, last: t, lastEventId: e.eventId });
+      }
     }
 
     const content = e.properties.content_id;
@@ -136,10 +142,10 @@ export function deriveRange(
     }
     if (t > next.watermark) next.watermark = t;
   }
-  // Users silent for 30 minutes of event time, as the partition's watermark now shows.
+  // Users silent for the session timeout in event time, as the partition's watermark now shows.
   for (const [key, a] of [...next.activity].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) {
-    if (a.open && a.last + SESSION_GAP_MS <= next.watermark) endSession(key, a);
-    else if (!a.open && a.last + 2 * SESSION_GAP_MS < next.watermark) next.activity.delete(key); // forgotten: closed long ago
+    if (a.open && a.last + sessionTimeoutMs <= next.watermark) endSession(key, a);
+    else if (!a.open && a.last + 2 * sessionTimeoutMs < next.watermark) next.activity.delete(key); // forgotten: closed long ago
   }
   for (const [pk, p] of next.playback) if (p.at + PLAYBACK_TTL_MS < next.watermark) next.playback.delete(pk);
   return { derived: out, next };

@@ -1,9 +1,12 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AnalyticsEvent } from '../core/events/event';
-import { deriveRange, emptyDerivedState, SESSION_GAP_MS, type DerivedState } from './derived-events';
+import { deriveRange, emptyDerivedState, type DerivedState } from './derived-events';
 
-/** How far back derivation state is rebuilt: sessions need two gaps; plays longer than this lose their progress. */
-export const DERIVED_LOOKBACK_MS = 4 * SESSION_GAP_MS;
+/**
+ * How far back derivation state is rebuilt, in session timeouts: sessions need two; plays longer
+ * than this lose their progress.
+ */
+const LOOKBACK_TIMEOUTS = 4;
 
 /**
  * Rebuilds the derivation state of a partition as of `beforeOffset` by replaying the events the
@@ -11,13 +14,15 @@ export const DERIVED_LOOKBACK_MS = 4 * SESSION_GAP_MS;
  * watermark) through the same function that derives live: the state is the one a process that
  * never stopped would have, so a range rebuilt after a crash derives the same events.
  */
-export async function loadDerivedState(
-  client: ClickHouseClient,
-  database: string,
-  topic: string,
-  partition: number,
-  beforeOffset: bigint,
-): Promise<DerivedState> {
+export async function loadDerivedState(q: {
+  client: ClickHouseClient;
+  database: string;
+  topic: string;
+  partition: number;
+  beforeOffset: bigint;
+  sessionTimeoutMs: number;
+}): Promise<DerivedState> {
+  const { client, database, topic, partition, beforeOffset, sessionTimeoutMs } = q;
   const r = await client.query({
     query: `WITH (SELECT max(event_time) FROM {db:Identifier}.speed_events
                   WHERE kafka_topic = {topic:String} AND kafka_partition = {partition:UInt32} AND kafka_offset < {before:UInt64}) AS wm
@@ -36,7 +41,7 @@ export async function loadDerivedState(
       topic,
       partition,
       before: beforeOffset.toString(),
-      lookback: DERIVED_LOOKBACK_MS,
+      lookback: LOOKBACK_TIMEOUTS * sessionTimeoutMs,
     },
     format: 'JSONEachRow',
   });
@@ -73,5 +78,5 @@ export async function loadDerivedState(
     context: {},
     schema: null,
   }));
-  return deriveRange(emptyDerivedState(), events).next;
+  return deriveRange(emptyDerivedState(), events, sessionTimeoutMs).next;
 }

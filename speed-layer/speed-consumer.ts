@@ -27,7 +27,10 @@ export interface SpeedConsumerConfig extends SpeedOptions {
   database: string;
   lake: LakeStorage;
   dedupWindowMs: number;
+  /** Kafka's consumer session: how long a silent consumer keeps its partitions. */
   sessionTimeoutMs?: number;
+  /** A person's visit ends after this long without activity (SESSION_TIMEOUT_MINUTES). */
+  sessionGapMs: number;
 }
 
 /** The speed consumer's settings, from the platform configuration. */
@@ -40,6 +43,7 @@ export function speedConsumerConfig(config: Config): SpeedConsumerConfig {
     database: config.clickhouse.database,
     lake: openLake(config.lake),
     sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+    sessionGapMs: config.sessions.timeoutMs,
     ...config.speed,
   };
 }
@@ -88,7 +92,14 @@ export async function startSpeedConsumer(
     if (!m) {
       const dedup = new DedupWindow(config.dedupWindowMs);
       dedup.seed(await recentIds(deps.clickhouse, config, partition, first));
-      const derived = await loadDerivedState(deps.clickhouse, config.database, topic, partition, first);
+      const derived = await loadDerivedState({
+        client: deps.clickhouse,
+        database: config.database,
+        topic,
+        partition,
+        beforeOffset: first,
+        sessionTimeoutMs: config.sessionGapMs,
+      });
       m = { dedup, derived };
       memory.set(partition, m);
     }
@@ -131,7 +142,7 @@ export async function startSpeedConsumer(
       tally.add({ kind: 'ok' }, out.kept.length);
       tally.add({ kind: 'drop', reason: 'duplicate' }, out.duplicates);
       tally.add({ kind: 'drop', reason: 'beyond_horizon' }, beyond);
-      const { derived, next } = deriveRange(m.derived, out.kept);
+      const { derived, next } = deriveRange(m.derived, out.kept, config.sessionGapMs);
       await writeGate(deps.clickhouse).shared(() =>
         writeRange({
           client: deps.clickhouse,

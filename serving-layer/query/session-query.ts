@@ -4,6 +4,7 @@ import {
   type EventDimension,
   type EventWhere,
 } from '../../core/events/dimensions';
+import { isActivity } from '../../core/events/sessions';
 import { eachInTurns } from '../../core/turns';
 import type { RawEventReader } from '../views/raw-event-reader';
 import { BUCKET_MS, type Granularity } from './granularity';
@@ -20,9 +21,6 @@ import type { TimeRange } from './time-range';
 
 /** How far past the range a session's later events are read: longer sessions are cut there. */
 export const SESSION_TAIL_MS = 24 * 3_600_000;
-
-/** Calls that say who someone is rather than what they did: they neither start nor extend a visit. */
-const NOT_ACTIVITY = ['identify', 'alias', 'group'];
 
 export interface SessionAnswer extends SessionFigures {
   from: string;
@@ -80,7 +78,7 @@ export class SessionQuery {
       );
       const events: SessionEvent[] = [];
       await eachInTurns(rows, ([actor, event, at, path, ...values]) => {
-        if (NOT_ACTIVITY.includes(event)) return;
+        if (!isActivity(event)) return;
         const dimValues = values.map((v) => textOf(v) ?? NO_VALUE);
         events.push({
           actor,

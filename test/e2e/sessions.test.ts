@@ -109,7 +109,7 @@ describe('sessions', () => {
     const now = Date.now();
     const hourNow = Math.floor(now / HOUR) * HOUR;
     const sealed = hourNow - HOUR;
-    // A moment this many minutes into the current hour, or just before now if that is later.
+    // A moment this many minutes into the current hour, or just before now if that comes first.
     const soon = (m: number) => Math.min(hourNow + m * MINUTE, now - 5_000);
     const sent: Sent[] = [];
     const visit = (user: string, device: string, steps: [number, Sent['kind'], string?][]) => {
