@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ActivityModule } from './activity/activity.module';
+import { PersonsModule } from './persons/persons.module';
 import { AnalyticsModule } from './analytics/analytics.module';
 import { AuthModule } from './auth/auth.module';
 import { DashboardsModule } from './dashboards/dashboards.module';
@@ -25,6 +26,7 @@ export class AppModule {
         MetricsModule,
         AnalyticsModule,
         ActivityModule,
+        PersonsModule,
         ReportsModule,
         DashboardsModule,
         ExperimentsModule,

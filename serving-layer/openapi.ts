@@ -233,6 +233,21 @@ export function openApiDocument(): OpenAPIObject {
           },
         ),
       ),
+      '/v1/persons/{id}': get(
+        'A person by any of its ids: the ids joined by identify and alias calls, merged traits, totals',
+        [
+          {
+            name: 'id',
+            in: 'path',
+            required: true,
+            description: 'a user id or an anonymous id',
+            schema: { type: 'string' },
+          },
+        ],
+        ok(
+          'ids, merges and refusals, traits, first and last seen, totals, sessions, devices, places, latest events',
+        ),
+      ),
       '/v1/users/{id}': {
         ...get(
           "A user's activity summary",

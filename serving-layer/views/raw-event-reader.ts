@@ -5,6 +5,7 @@ import { eventHoursOf } from '../../core/lake/events';
 import { eachInTurns } from '../../core/turns';
 import { key, type LakeStorage } from '../../core/lake/storage';
 import type { TraitRow } from '../../core/segments/membership';
+import type { IdentityCall } from '../../core/persons/identity';
 
 /** One event of a funnel step: who, which event, when (epoch ms). */
 export type StepRow = [actor: string, event: string, at: number];
@@ -20,6 +21,18 @@ export interface RawSpan {
   from: Date;
   split: Date;
   to: Date;
+}
+
+/** One event of a person's (RawEventReader.actorEvents). */
+export interface ActorEventRow {
+  eventId: string;
+  type: string;
+  event: string;
+  actor: string;
+  at: number;
+  /** Raw JSON. */
+  properties: string;
+  context: string;
 }
 
 /** Users as a layer's events describe them (RawEventReader.users). */
@@ -283,6 +296,97 @@ export class RawEventReader {
       trait(row[0], Number(row[1]), row[2], row[3], row[4]),
     );
     return { firstSeen, traits };
+  }
+
+  /**
+   * The calls that may join ids into persons (core/persons/identity.ts), each once: identify calls
+   * carrying both ids, and alias calls with their previous id.
+   */
+  async identityCalls(span: RawSpan): Promise<IdentityCall[]> {
+    const { project, from, split, to } = span;
+    const calls: IdentityCall[] = [];
+    const push = (r: unknown[]) =>
+      calls.push({
+        eventId: String(r[0]),
+        type: r[1] === 'alias' ? 'alias' : 'identify',
+        at: Number(r[2]),
+        userId: String(r[3]),
+        anonymousId: r[4] === null || r[4] === '' ? null : String(r[4]),
+        previousId: r[5] === null || r[5] === '' ? null : String(r[5]),
+      });
+    if (split > from) {
+      const lake = await this.queryLake(
+        `SELECT event_id, any_value(type), epoch_ms(min(event_time)), any_value(user_id), any_value(anonymous_id),
+                any_value(CASE WHEN type = 'alias' THEN json_extract_string(properties, '$.previousId') END)
+         FROM read_parquet($globs, union_by_name = true)
+         WHERE type IN ('identify', 'alias') AND user_id IS NOT NULL
+           AND event_time >= $from AND event_time < $to
+         GROUP BY event_id`,
+        await this.lakeGlobs(project, from, split),
+        { from: duckTime(from), to: duckTime(split) },
+      );
+      await eachInTurns(lake, push);
+    }
+    if (to > split) {
+      const r = await this.clickhouse.query({
+        query: `SELECT event_id, any(type), toUnixTimestamp64Milli(min(event_time)), any(user_id), any(anonymous_id),
+                       any(if(type = 'alias', JSONExtractString(properties, 'previousId'), ''))
+                FROM {db:Identifier}.speed_events
+                WHERE project_id = {project:String} AND type IN ('identify', 'alias') AND isNotNull(user_id)
+                  AND event_time >= {from:DateTime64(3, 'UTC')} AND event_time < {to:DateTime64(3, 'UTC')}
+                GROUP BY event_id`,
+        query_params: { db: this.database, project, from: chTime(split), to: chTime(to) },
+        format: 'JSONCompactEachRow',
+      });
+      await eachInTurns(await r.json<unknown[]>(), push);
+    }
+    return calls;
+  }
+
+  /**
+   * Every event of the given actors in the span, each once, oldest first: id, type, name, actor,
+   * time (epoch ms), and the raw JSON of its properties and context.
+   */
+  async actorEvents(span: RawSpan, actors: readonly string[]): Promise<ActorEventRow[]> {
+    const { project, from, split, to } = span;
+    const rows: ActorEventRow[] = [];
+    const push = (r: unknown[]) =>
+      rows.push({
+        eventId: String(r[0]),
+        type: String(r[1]),
+        event: String(r[2]),
+        actor: String(r[3]),
+        at: Number(r[4]),
+        properties: String(r[5] ?? '{}'),
+        context: String(r[6] ?? '{}'),
+      });
+    if (split > from) {
+      const lake = await this.queries.rows(
+        `SELECT event_id, any_value(type), any_value(event), any_value(actor_id), epoch_ms(min(event_time)),
+                any_value(properties), any_value(context)
+         FROM read_parquet($globs, union_by_name = true)
+         WHERE list_contains($actors, actor_id) AND event_time >= $from AND event_time < $to
+         GROUP BY event_id`,
+        await this.lakeGlobs(project, from, split),
+        { actors: listValue([...actors]), from: duckTime(from), to: duckTime(split) },
+        { actors: LIST(VARCHAR) },
+      );
+      await eachInTurns(lake, push);
+    }
+    if (to > split) {
+      const r = await this.clickhouse.query({
+        query: `SELECT event_id, any(type), any(event), any(actor_id), toUnixTimestamp64Milli(min(event_time)),
+                       any(properties), any(context)
+                FROM {db:Identifier}.speed_events
+                WHERE project_id = {project:String} AND actor_id IN {actors:Array(String)}
+                  AND event_time >= {from:DateTime64(3, 'UTC')} AND event_time < {to:DateTime64(3, 'UTC')}
+                GROUP BY event_id`,
+        query_params: { db: this.database, project, actors, from: chTime(split), to: chTime(to) },
+        format: 'JSONCompactEachRow',
+      });
+      await eachInTurns(await r.json<unknown[]>(), push);
+    }
+    return rows.sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : 1));
   }
 
   close(): void {

@@ -1,0 +1,212 @@
+import { EVENT_DIMENSIONS } from '../../core/events/dimensions';
+import { IdentityGraph, type IdentityCall, type Merge, type Refusal } from '../../core/persons/identity';
+import type { ActorEventRow, RawEventReader } from '../views/raw-event-reader';
+import { StampedCache } from '../views/stamped-cache';
+import type { MetricQuery } from './metric-query';
+import { sessionsOf } from './sessions';
+import { isActivity } from '../../core/events/sessions';
+
+/** Latest events a profile shows. */
+const LATEST = 20;
+/** Recent sessions a profile shows. */
+const RECENT_SESSIONS = 10;
+
+export interface PersonProfile {
+  person: string;
+  project: string;
+  ids: { users: string[]; anonymousIds: string[] };
+  merges: (Omit<Merge, 'at'> & { at: string })[];
+  refusals: (Omit<Refusal, 'at'> & { at: string })[];
+  /** Every trait sent (identify calls' traits over context.traits), its latest value. */
+  traits: Record<string, unknown>;
+  firstSeen: string;
+  lastSeen: string;
+  totals: { events: number; sessions: number; orders: number; revenue: Record<string, number> };
+  sessions: { start: string; end: string; events: number; pages: number; entryPage: string | null }[];
+  devices: { deviceType: string | null; os: string | null; browser: string | null; events: number }[];
+  places: { country: string | null; region: string | null; city: string | null; events: number }[];
+  latest: { eventId: string; type: string; event: string; at: string; actor: string }[];
+  watermark: string | null;
+}
+
+const json = (raw: string): Record<string, unknown> => {
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+};
+
+const record = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+
+const at = (path: readonly string[], o: Record<string, unknown>): string | null => {
+  let v: unknown = o;
+  for (const k of path)
+    v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : null;
+};
+
+/**
+ * Persons: the project's identity graph (core/persons/identity.ts) from every identify and alias
+ * call (the lake's up to the watermark, read again only when the batch layer moves; the speed
+ * view's after it), and a person's profile from the events of all its ids.
+ */
+export class PersonQuery {
+  private readonly lakeCalls: StampedCache<IdentityCall[]>;
+
+  constructor(
+    private readonly metrics: MetricQuery,
+    private readonly raw: RawEventReader,
+    private readonly sessionTimeoutMs: number,
+  ) {
+    this.lakeCalls = new StampedCache(() => metrics.batchStamp(), 200);
+  }
+
+  /** The project's persons as of now. */
+  async graph(project: string): Promise<IdentityGraph> {
+    const watermark = (await this.metrics.watermarkEnd())?.getTime() ?? 0;
+    const lake =
+      watermark > 0
+        ? await this.lakeCalls.get(`${project}|${watermark}`, () =>
+            this.raw.identityCalls({
+              project,
+              from: new Date(0),
+              split: new Date(watermark),
+              to: new Date(watermark),
+            }),
+          )
+        : [];
+    const speed = await this.raw.identityCalls({
+      project,
+      from: new Date(watermark),
+      split: new Date(watermark),
+      to: new Date(Date.now() + 60_000),
+    });
+    return IdentityGraph.of([...lake, ...speed]);
+  }
+
+  /** The profile of the person holding `id` (a user id or an anonymous id); undefined when no event has it. */
+  async profile(project: string, id: string): Promise<PersonProfile | undefined> {
+    const graph = await this.graph(project);
+    const watermarkEnd = await this.metrics.watermarkEnd();
+    const watermark = watermarkEnd?.getTime() ?? 0;
+    const span = {
+      project,
+      from: new Date(0),
+      split: new Date(watermark),
+      to: new Date(Date.now() + 60_000),
+    };
+    // The id may be a user id or an anonymous one: the person of whichever has events.
+    for (const actor of [id, `anon:${id}`]) {
+      const actors = graph.actorsOf(actor);
+      const events = await this.raw.actorEvents(span, actors);
+      if (events.length === 0) continue;
+      return this.describe(project, graph, actor, actors, events, watermarkEnd);
+    }
+    return undefined;
+  }
+
+  private async describe(
+    project: string,
+    graph: IdentityGraph,
+    actor: string,
+    actors: string[],
+    events: ActorEventRow[],
+    watermark: Date | undefined,
+  ): Promise<PersonProfile> {
+    const person = graph.personOf(actor);
+    const mine = new Set(actors);
+    const traits = new Map<string, unknown>();
+    const revenue = new Map<string, number>();
+    const devices = new Map<string, PersonProfile['devices'][number]>();
+    const places = new Map<string, PersonProfile['places'][number]>();
+    let orders = 0;
+    for (const e of events) {
+      const properties = json(e.properties);
+      const context = json(e.context);
+      const sent = { ...record(context.traits), ...(e.type === 'identify' ? record(properties.traits) : {}) };
+      for (const [k, v] of Object.entries(sent)) traits.set(k, v);
+      if (e.event === 'purchase') {
+        orders++;
+        const amount = Number(properties.total_amount);
+        const currency = typeof properties.currency === 'string' ? properties.currency : 'unknown';
+        if (Number.isFinite(amount)) revenue.set(currency, (revenue.get(currency) ?? 0) + amount);
+      }
+      const device = {
+        deviceType: at(EVENT_DIMENSIONS.device_type, context),
+        os: at(EVENT_DIMENSIONS.os, context),
+        browser: at(EVENT_DIMENSIONS.browser, context),
+      };
+      if (device.deviceType ?? device.os ?? device.browser) {
+        const k = JSON.stringify(device);
+        devices.set(k, { ...device, events: (devices.get(k)?.events ?? 0) + 1 });
+      }
+      const place = {
+        country: at(EVENT_DIMENSIONS.country, context),
+        region: at(EVENT_DIMENSIONS.region, context),
+        city: at(EVENT_DIMENSIONS.city, context),
+      };
+      if (place.country) {
+        const k = JSON.stringify(place);
+        places.set(k, { ...place, events: (places.get(k)?.events ?? 0) + 1 });
+      }
+    }
+    // Sessions of the person, not of each id: every id's events cut together.
+    const sessions = await sessionsOf(
+      events
+        .filter((e) => isActivity(e.event))
+        .map((e) => ({
+          actor: person,
+          at: e.at,
+          page: e.event === 'page' || e.event === 'screen',
+          path: at(['path'], json(e.properties)),
+          dim: '',
+          dims: [],
+        })),
+      { from: 0, to: Number.MAX_SAFE_INTEGER, timeoutMs: this.sessionTimeoutMs },
+    );
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const users = graph.usersOf(actor);
+    const involved = (ids: string[]) => ids.some((x) => mine.has(x));
+    return {
+      person,
+      project,
+      ids: {
+        users: users.length > 0 ? users : actors.filter((a) => !a.startsWith('anon:')),
+        anonymousIds: actors.filter((a) => a.startsWith('anon:')).map((a) => a.slice('anon:'.length)),
+      },
+      merges: graph.merges.filter((m) => involved([m.merged, m.into])).map((m) => ({ ...m, at: iso(m.at) })),
+      refusals: graph.refusals
+        .filter((r) => involved([r.actor, r.keptWith, r.refused]))
+        .map((r) => ({ ...r, at: iso(r.at) })),
+      traits: Object.fromEntries(traits),
+      firstSeen: iso(events[0]!.at),
+      lastSeen: iso(events[events.length - 1]!.at),
+      totals: {
+        events: events.length,
+        sessions: sessions.length,
+        orders,
+        revenue: Object.fromEntries(revenue),
+      },
+      sessions: sessions
+        .slice(-RECENT_SESSIONS)
+        .reverse()
+        .map((s) => ({
+          start: iso(s.start),
+          end: iso(s.end),
+          events: s.events,
+          pages: s.pages,
+          entryPage: s.entryPage,
+        })),
+      devices: [...devices.values()].sort((a, b) => b.events - a.events),
+      places: [...places.values()].sort((a, b) => b.events - a.events),
+      latest: events
+        .slice(-LATEST)
+        .reverse()
+        .map((e) => ({ eventId: e.eventId, type: e.type, event: e.event, at: iso(e.at), actor: e.actor })),
+      watermark: watermark?.toISOString() ?? null,
+    };
+  }
+}
