@@ -4,6 +4,7 @@ import { liveEvents } from './events';
 import { experiments } from './experiments';
 import { explorer } from './explorer';
 import { overview } from './overview';
+import { person } from './person';
 import { segments } from './segments';
 
 let leave: (() => void) | undefined;
@@ -24,6 +25,7 @@ async function route(): Promise<void> {
     else if (location.pathname === '/dashboards') await dashboards(main, zone, me.scopes);
     else if (location.pathname === '/experiments') await experiments(main, me.scopes);
     else if (location.pathname === '/segments') await segments(main, me.scopes, zone);
+    else if (location.pathname === '/person') await person(main, zone);
     else leave = overview(main, zone);
   } catch (e) {
     main.innerHTML = `<section class="tile wide"><h2>${e instanceof SignInNeeded ? 'Sign in' : 'Error'}</h2><p class="${e instanceof SignInNeeded ? '' : 'error'}">${escape((e as Error).message)}</p></section>`;

@@ -19,7 +19,7 @@ export function liveEvents(main: HTMLElement, zone: string): () => void {
       <table data-testid="events"><thead><tr><th>received</th><th>event</th><th>type</th><th>user</th><th>properties</th></tr></thead><tbody></tbody></table>
       <p class="meta">speed view: the latest events received, shown as they arrive</p>
     </section>
-    <dialog data-testid="event-json"><pre></pre><form method="dialog"><button>Close</button></form></dialog>`;
+    <dialog data-testid="event-json"><pre></pre><form method="dialog"><a data-testid="event-person">Open the person</a> <button>Close</button></form></dialog>`;
   const tbody = main.querySelector('tbody') as HTMLElement;
   const pause = main.querySelector('[data-testid=pause]') as HTMLButtonElement;
   const waiting = main.querySelector('[data-testid=waiting]') as HTMLElement;
@@ -55,6 +55,8 @@ export function liveEvents(main: HTMLElement, zone: string): () => void {
     const e = row ? shown[Number(row.dataset.index)] : undefined;
     if (!e) return;
     (dialog.querySelector('pre') as HTMLElement).textContent = JSON.stringify(e, null, 2);
+    (dialog.querySelector('[data-testid=event-person]') as HTMLAnchorElement).href =
+      `/person?id=${encodeURIComponent(e.userId ?? e.anonymousId ?? '')}`;
     dialog.showModal();
   });
   render();

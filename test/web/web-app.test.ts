@@ -153,6 +153,30 @@ describe('the web app', () => {
     await page.keyboard.press('Escape');
   }, 120_000);
 
+  it("a live event opens its person's page, which shows the API's profile of that person", async () => {
+    await page.goto(`${api.urls.api}/events`);
+    await expect
+      .poll(() => page.$$eval('[data-testid=events] tbody tr', (trs) => trs.length), { timeout: 30_000 })
+      .toBeGreaterThan(0);
+    await page.click('[data-testid=events] tbody tr');
+    const user = (
+      JSON.parse((await page.textContent('[data-testid=event-json] pre')) ?? '{}') as { userId: string }
+    ).userId;
+    await page.click('[data-testid=event-person]');
+    await page.waitForURL(/\/person\?id=/);
+    await expect.poll(() => page.textContent('[data-testid=person-name]'), { timeout: 30_000 }).toBe(user);
+    const profile = (await (
+      await fetch(`${api.urls.api}/v1/persons/${encodeURIComponent(user)}`, {
+        headers: await bearer(project),
+      })
+    ).json()) as { totals: { events: number; sessions: number } };
+    expect(await page.textContent('[data-testid=person-totals]')).toContain(
+      `events: ${profile.totals.events} · sessions: ${profile.totals.sessions}`,
+    );
+    expect(profile.totals.events).toBeGreaterThan(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'web-person.png'), fullPage: true });
+  }, 120_000);
+
   it('a dashboard saved from the explorer is drawn from the API, edited, and survives restarts of the serving role and PostgreSQL', async () => {
     await page.goto(`${api.urls.api}/explore?metric=events&range=last_24h&granularity=hour`);
     await page.waitForSelector('[data-testid=table] tbody tr');
