@@ -64,13 +64,23 @@ const DEVICES = [
       'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
   },
 ];
+/** Each with an address the bundled DB-IP database places there (the collector stores the place, not the address). */
 const COUNTRIES = [
-  { country: 'US', locale: 'en-US', timezone: 'America/New_York', weight: 0.35 },
-  { country: 'DE', locale: 'de-DE', timezone: 'Europe/Berlin', weight: 0.15 },
-  { country: 'FR', locale: 'fr-FR', timezone: 'Europe/Paris', weight: 0.12 },
-  { country: 'GB', locale: 'en-GB', timezone: 'Europe/London', weight: 0.12 },
-  { country: 'BR', locale: 'pt-BR', timezone: 'America/Sao_Paulo', weight: 0.14 },
-  { country: 'JP', locale: 'ja-JP', timezone: 'Asia/Tokyo', weight: 0.12 },
+  { country: 'US', locale: 'en-US', timezone: 'America/New_York', ip: '8.8.8.8', weight: 0.35 },
+  { country: 'DE', locale: 'de-DE', timezone: 'Europe/Berlin', ip: '85.214.132.117', weight: 0.15 },
+  { country: 'FR', locale: 'fr-FR', timezone: 'Europe/Paris', ip: '193.51.224.1', weight: 0.12 },
+  { country: 'GB', locale: 'en-GB', timezone: 'Europe/London', ip: '81.2.69.142', weight: 0.12 },
+  { country: 'BR', locale: 'pt-BR', timezone: 'America/Sao_Paulo', ip: '200.160.2.3', weight: 0.14 },
+  { country: 'JP', locale: 'ja-JP', timezone: 'Asia/Tokyo', ip: '133.242.0.3', weight: 0.12 },
+];
+/** Where visits come from: a campaign on the landing address, a referring site, or neither (direct). */
+const ARRIVALS = [
+  { utm: 'utm_source=google&utm_medium=cpc&utm_campaign=winter-sale', referrer: 'https://www.google.com/' },
+  { utm: 'utm_source=newsletter&utm_medium=email&utm_campaign=weekly', referrer: undefined },
+  { utm: undefined, referrer: 'https://news.ycombinator.com/' },
+  { utm: undefined, referrer: 'https://www.google.com/' },
+  { utm: undefined, referrer: undefined },
+  { utm: undefined, referrer: undefined },
 ];
 /** Share of a day's visits in each hour (UTC): quiet at night, a peak in the evening. */
 const HOUR_WEIGHTS = [
@@ -216,7 +226,11 @@ export function demoSession(
     userAgent: user.device.userAgent,
     locale: user.country.locale,
     timezone: user.country.timezone,
+    ip: user.country.ip,
   };
+  // How this visit arrived, from the user and the minute (not from rnd: the rest of the demo keeps
+  // the same numbers).
+  const arrival = ARRIVALS[(Number(user.id.replace(/\D/g, '')) + Math.floor(at / 60_000)) % ARRIVALS.length]!;
   const push = (call: Call) => {
     calls.push({
       messageId: opts.ids(),
@@ -233,8 +247,27 @@ export function demoSession(
       traits: { plan: user.plan, country: user.country.country, device: user.device.device },
     });
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
-  for (let i = 0, n = 1 + Math.floor(rnd() * 4); i < n; i++)
-    push({ type: 'page', name: 'page', properties: { path: i === 0 ? '/' : pick(PAGES) } });
+  for (let i = 0, n = 1 + Math.floor(rnd() * 4); i < n; i++) {
+    const path = i === 0 ? '/' : pick(PAGES);
+    const landing = i === 0;
+    push({
+      type: 'page',
+      name: 'page',
+      properties: { path },
+      ...(landing
+        ? {
+            context: {
+              ...context,
+              page: {
+                path,
+                url: `https://demo.example${path}${arrival.utm ? `?${arrival.utm}` : ''}`,
+                ...(arrival.referrer ? { referrer: arrival.referrer } : {}),
+              },
+            },
+          }
+        : {}),
+    });
+  }
   const weekend = [0, 6].includes(new Date(at).getUTCDay());
   if (rnd() < (weekend ? 0.65 : 0.5)) {
     const c = pick(CONTENT);
