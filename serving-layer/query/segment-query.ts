@@ -80,7 +80,9 @@ export interface SegmentMember {
  * (every identify call and context.traits, all history: the lake before the watermark, the speed
  * view after) and their behaviour, so a metric, funnel, retention or experiment restricted to a
  * segment counts an event when its user was in the segment as it happened. Counts and sums stay
- * exact; unique counts are the same MD5 HyperLogLog sketches as the views.
+ * exact; unique counts are the same MD5 HyperLogLog sketches as the views. Metrics grouped or
+ * filtered by event dimensions (country, device_type...) are answered here too, with or without
+ * segments: no view holds those dimensions.
  */
 export class SegmentQuery {
   /** The lake's users up to the watermark: all history, read again only when the batch layer moves. */
