@@ -5,10 +5,13 @@
  */
 export const DEFAULT_SESSION_TIMEOUT_MS = 30 * 60_000;
 
-/** Calls that say who someone is rather than what they did: they neither start nor extend a session. */
-const NOT_ACTIVITY = new Set(['identify', 'alias', 'group']);
+/**
+ * Calls that say who someone is rather than what they did: they neither start nor extend a
+ * session. By stored event name (the call type for calls other than track); engines bind the list.
+ */
+export const NOT_ACTIVITY: readonly string[] = ['identify', 'alias', 'group'];
 
-/** Whether an event (by its stored name: the call type for calls other than track) is activity. */
+/** Whether an event (by its stored name) is activity. */
 export function isActivity(event: string): boolean {
-  return !NOT_ACTIVITY.has(event);
+  return !NOT_ACTIVITY.includes(event);
 }

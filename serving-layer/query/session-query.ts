@@ -4,19 +4,10 @@ import {
   type EventDimension,
   type EventWhere,
 } from '../../core/events/dimensions';
-import { isActivity } from '../../core/events/sessions';
-import { eachInTurns } from '../../core/turns';
 import type { RawEventReader } from '../views/raw-event-reader';
 import { BUCKET_MS, type Granularity } from './granularity';
 import type { Freshness, MetricQuery } from './metric-query';
-import {
-  figuresOf,
-  sessionsOf,
-  topOf,
-  type Session,
-  type SessionEvent,
-  type SessionFigures,
-} from './sessions';
+import { figuresOf, joinParts, topOf, type Session, type SessionFigures } from './sessions';
 import type { TimeRange } from './time-range';
 
 /** How far past the range a session's later events are read: longer sessions are cut there. */
@@ -72,31 +63,18 @@ export class SessionQuery {
       const { split, watermark } = await this.metrics.layersOf(read, project);
       const { rawParts: parts } = await this.metrics.layersOf(range, project);
       const dims = [...where.map(([d]) => d), ...(by ? [by] : [])];
-      const rows = await this.raw.propertyEvents(
+      // Each layer's engine cuts its part into sessions; only sessions cross into Node.
+      const layers = await this.raw.sessionParts(
         { project, from: read.from, split, to: read.to },
-        { events: undefined, props: ['path'], context: dims.map((d) => EVENT_DIMENSIONS[d]) },
+        { timeoutMs: this.timeoutMs, context: dims.map((d) => EVENT_DIMENSIONS[d]) },
       );
-      const events: SessionEvent[] = [];
-      await eachInTurns(rows, ([actor, event, at, path, ...values]) => {
-        if (!isActivity(event)) return;
-        const dimValues = values.map((v) => textOf(v) ?? NO_VALUE);
-        events.push({
-          actor,
-          at,
-          page: event === 'page' || event === 'screen',
-          path: textOf(path),
-          dim: by ? (dimValues[where.length] ?? NO_VALUE) : '',
-          dims: dimValues,
-        });
-      });
       const allowed = where.map(([, values]) => new Set(values));
-      const sessions = (
-        await sessionsOf(events, {
-          from: range.from.getTime(),
-          to: range.to.getTime(),
-          timeoutMs: this.timeoutMs,
-        })
-      )
+      const sessions = joinParts(layers, {
+        from: range.from.getTime(),
+        to: range.to.getTime(),
+        timeoutMs: this.timeoutMs,
+        split: by !== undefined,
+      })
         // A session keeps its first event's dimensions: the filter reads them there.
         .filter((s) => allowed.every((values, i) => values.has(s.dims[i] ?? NO_VALUE)));
       return {
@@ -113,17 +91,6 @@ export class SessionQuery {
         watermark,
       };
     });
-  }
-}
-
-/** A stored property's raw JSON as text: strings unquoted, other scalars as written. */
-function textOf(raw: string | null | undefined): string | null {
-  if (raw === null || raw === undefined || raw === '') return null;
-  try {
-    const v = JSON.parse(raw) as unknown;
-    return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
-  } catch {
-    return null;
   }
 }
 

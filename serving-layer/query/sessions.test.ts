@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { figuresOf, sessionsOf, topOf, type SessionEvent } from './sessions';
+import { figuresOf, joinParts, sessionsOf, topOf, type SessionEvent } from './sessions';
+import type { SessionPart } from '../views/raw-event-reader';
 
 const MIN = 60_000;
 const ev = (actor: string, minute: number, path?: string): SessionEvent => ({
@@ -61,5 +62,55 @@ describe('sessions', () => {
     expect(s.map((x) => (x.end - x.start) / MIN).sort((x, y) => x - y)).toEqual([1, 8, 10]);
     expect(figuresOf(s).medianDurationSeconds).toBe(8 * 60);
     expect(figuresOf([])).toMatchObject({ sessions: 0, bounceRate: null, medianDurationSeconds: null });
+  });
+
+  it('joins the parts two layers cut when no more than the timeout lies across the split', () => {
+    const part = (
+      actor: string,
+      start: number,
+      end: number,
+      entry: string | null,
+      dim: string,
+    ): SessionPart => ({
+      actor,
+      start: start * MIN,
+      end: end * MIN,
+      events: 2,
+      pages: entry ? 1 : 0,
+      entryPath: entry && JSON.stringify(entry),
+      exitPath: entry && JSON.stringify(entry),
+      dims: [JSON.stringify(dim)],
+    });
+    const s = joinParts(
+      [
+        {
+          layer: 'lake',
+          rows: [
+            part('a', 60, 80, '/in', 'mobile'),
+            part('b', 61, 70, '/b', 'desktop'),
+            part('c', 20, 59, '/c', 'x'),
+          ],
+        },
+        {
+          layer: 'speed',
+          rows: [
+            part('a', 105, 110, null, 'desktop'),
+            part('b', 101, 102, '/late', 'tablet'),
+            part('c', 70, 71, '/c2', 'y'),
+          ],
+        },
+      ],
+      { ...range, split: true },
+    );
+    expect(
+      s.map((x) => [x.actor, x.start / MIN, x.end / MIN, x.events, x.entryPage, x.exitPage, x.dim]).sort(),
+    ).toEqual([
+      // 25 minutes across the split: one session, its start, entry and device from before.
+      ['a', 60, 110, 4, '/in', '/in', 'mobile'],
+      // 31 minutes: two.
+      ['b', 101, 102, 2, '/late', '/late', 'tablet'],
+      ['b', 61, 70, 2, '/b', '/b', 'desktop'],
+      // c's session began before the range (at 20): joined, and not the range's.
+    ]);
   });
 });

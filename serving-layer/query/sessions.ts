@@ -1,4 +1,6 @@
 import { flatMapInTurns, eachInTurns } from '../../core/turns';
+import { NO_VALUE } from '../../core/events/dimensions';
+import type { SessionPart } from '../views/raw-event-reader';
 
 /** One event as sessions read it: who, when (epoch ms), whether it is a page (or screen) view and its path. */
 export interface SessionEvent {
@@ -118,4 +120,66 @@ export function topOf(sessions: Session[], key: (s: Session) => string | null, l
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, limit)
     .map(([page, sessions]) => ({ page, sessions }));
+}
+
+/**
+ * Sessions from the parts each layer's engine cut (the lake before the split, the speed view
+ * after): a person's last part before the split and first part after it are one session when no
+ * more than the timeout lies between them. Keeps the sessions that start in [from, to), each with
+ * its first event's dimension values (`by`, when the answer is split, is the last of them).
+ */
+export function joinParts(
+  layers: { layer: 'lake' | 'speed'; rows: SessionPart[] }[],
+  range: { from: number; to: number; timeoutMs: number; split: boolean },
+): Session[] {
+  const text = (raw: string | null): string | null => {
+    if (raw === null || raw === '') return null;
+    try {
+      const v = JSON.parse(raw) as unknown;
+      return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
+    } catch {
+      return null;
+    }
+  };
+  const toSession = (p: SessionPart): Session => {
+    const dims = p.dims.map((d) => text(d) ?? NO_VALUE);
+    return {
+      actor: p.actor,
+      start: p.start,
+      end: p.end,
+      events: p.events,
+      pages: p.pages,
+      entryPage: text(p.entryPath),
+      exitPage: text(p.exitPath),
+      dim: range.split ? (dims[dims.length - 1] ?? NO_VALUE) : '',
+      dims,
+    };
+  };
+  const lake = layers.find((l) => l.layer === 'lake')?.rows.map(toSession) ?? [];
+  const speed = layers.find((l) => l.layer === 'speed')?.rows.map(toSession) ?? [];
+  const lastBefore = new Map<string, Session>();
+  for (const s of lake) {
+    const known = lastBefore.get(s.actor);
+    if (!known || s.start > known.start) lastBefore.set(s.actor, s);
+  }
+  const firstAfter = new Map<string, Session>();
+  for (const s of speed) {
+    const known = firstAfter.get(s.actor);
+    if (!known || s.start < known.start) firstAfter.set(s.actor, s);
+  }
+  const joined = new Set<Session>();
+  for (const [actor, after] of firstAfter) {
+    const before = lastBefore.get(actor);
+    if (!before || after.start - before.end > range.timeoutMs) continue;
+    // One session across the split: the part before keeps its start, entry and dimensions.
+    before.end = after.end;
+    before.events += after.events;
+    before.pages += after.pages;
+    before.entryPage ??= after.entryPage;
+    before.exitPage = after.exitPage ?? before.exitPage;
+    joined.add(after);
+  }
+  return [...lake, ...speed.filter((s) => !joined.has(s))].filter(
+    (s) => s.start >= range.from && s.start < range.to,
+  );
 }
