@@ -37,6 +37,18 @@ interface Retention extends Envelope {
 
 const pct = (r: number) => `${(r * 100).toFixed(1)}%`;
 
+interface Sessions extends Envelope {
+  sessions: number;
+  bounceRate: number | null;
+  averageDurationSeconds: number | null;
+  medianDurationSeconds: number | null;
+  pagesPerSession: number | null;
+  buckets: { dim?: string; sessions: number }[];
+  entryPages: { page: string; sessions: number }[];
+}
+
+const minutes = (s: number | null) => (s === null ? '–' : `${(s / 60).toFixed(1)} min`);
+
 /**
  * The overview: live numbers over the WebSocket feed (the speed view, every second; reconnects
  * after a restart), then tiles answered by the merged API, each saying where its numbers come
@@ -53,6 +65,8 @@ export function overview(main: HTMLElement, zone: string): () => void {
     tile('Commerce, last 24 hours', 'commerce'),
     tile(`Funnel: ${FUNNEL.join(' → ')}, last 7 days`, 'funnel'),
     tile('Retention by day, last 7 days', 'retention'),
+    tile('Sessions, last 24 hours', 'sessions'),
+    tile('Where visits come from, last 24 hours', 'sources'),
   ].join('');
   const body = (id: string) => main.querySelector<HTMLElement>(`#${id} .body`) as HTMLElement;
   const meta = (id: string) => main.querySelector<HTMLElement>(`#${id} > .meta`) as HTMLElement;
@@ -173,6 +187,31 @@ export function overview(main: HTMLElement, zone: string): () => void {
             )
             .join('')}</table>`;
     });
+    void fill<Sessions>('sessions', `/v1/sessions?${range('last_24h')}&granularity=day&limit=5`, (a) =>
+      a.sessions === 0
+        ? '<p class="empty">no sessions in the last 24 hours</p>'
+        : `<p data-testid="sessions-figures">${a.sessions} sessions · bounce rate ${pct(a.bounceRate ?? 0)} · ${minutes(a.averageDurationSeconds)} on average (median ${minutes(a.medianDurationSeconds)}) · ${(a.pagesPerSession ?? 0).toFixed(1)} pages per session</p><table><tr><th>entry page</th><th>sessions</th></tr>${a.entryPages
+            .map((p) => `<tr><td>${escape(p.page)}</td><td class="num">${p.sessions}</td></tr>`)
+            .join('')}</table>`,
+    );
+    void fill<Sessions>(
+      'sources',
+      `/v1/sessions?${range('last_24h')}&granularity=day&groupBy=utm_source&limit=1`,
+      (a) => {
+        const by = new Map<string, number>();
+        for (const b of a.buckets) by.set(b.dim ?? '', (by.get(b.dim ?? '') ?? 0) + b.sessions);
+        return a.sessions === 0
+          ? '<p class="empty">no sessions in the last 24 hours</p>'
+          : `<table><tr><th>campaign source</th><th>sessions</th></tr>${[...by]
+              .sort((x, y) => y[1] - x[1])
+              .slice(0, 8)
+              .map(
+                ([s, n]) =>
+                  `<tr><td>${escape(s === '(none)' ? 'none (direct or referred)' : s)}</td><td class="num">${n}</td></tr>`,
+              )
+              .join('')}</table>`;
+      },
+    );
   };
   // The merged tiles follow the data too, once a minute (the live ones every second).
   refresh();

@@ -356,6 +356,21 @@ describe('the web app', () => {
     await expect.poll(() => page.textContent('#content .body')).toBe('no plays in the last 24 hours');
     await expect.poll(() => page.textContent('#commerce .body')).toMatch(/0 orders from 0 checkouts/);
     await expect.poll(() => page.$$eval('#funnel tr', (trs) => trs.length)).toBe(4);
+    // Sessions: the tile's count is the API's for the last 24 hours.
+    const sessions = async () =>
+      (
+        (await (await fetch(`${api.urls.api}/v1/sessions`, { headers: await bearer(project) })).json()) as {
+          sessions: number;
+        }
+      ).sessions;
+    expect(await sessions()).toBeGreaterThan(0);
+    await expect
+      .poll(async () =>
+        (await page.textContent('[data-testid=sessions-figures]'))?.startsWith(
+          `${await sessions()} sessions · bounce rate`,
+        ),
+      )
+      .toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'web-overview-tiles.png'), fullPage: true });
   }, 60_000);
 
