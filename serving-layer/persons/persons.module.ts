@@ -1,10 +1,7 @@
 import { Module } from '@nestjs/common';
-import type { Config } from '../../core/config/config';
 import { AuthModule } from '../auth/auth.module';
-import { CONFIG, RAW_EVENTS } from '../injection-tokens';
 import { MetricQuery } from '../query/metric-query';
 import { PersonQuery } from '../query/person-query';
-import type { RawEventReader } from '../views/raw-event-reader';
 import { PersonsController } from './persons.controller';
 
 /** Persons: ids joined by identify and alias calls, and a person's profile. */
@@ -12,12 +9,8 @@ import { PersonsController } from './persons.controller';
   imports: [AuthModule],
   controllers: [PersonsController],
   providers: [
-    {
-      provide: PersonQuery,
-      useFactory: (m: MetricQuery, raw: RawEventReader, config: Config) =>
-        new PersonQuery(m, raw, config.sessions.timeoutMs),
-      inject: [MetricQuery, RAW_EVENTS, CONFIG],
-    },
+    // The query core's own: funnels and retention by person read the same graph (and its cache).
+    { provide: PersonQuery, useFactory: (m: MetricQuery) => m.persons(), inject: [MetricQuery] },
   ],
 })
 export class PersonsModule {}

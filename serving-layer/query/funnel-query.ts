@@ -12,6 +12,8 @@ export interface FunnelAnswer {
   windowSeconds: number;
   steps: FunnelStep[];
   segment?: string;
+  /** What a user is: an id (a user id, else an anonymous id), or a person (ids joined). */
+  counting: 'ids' | 'persons';
   parts: { source: 'batch' | 'speed'; from: string; to: string }[];
   watermark: string | null;
   freshness: Freshness;
@@ -34,9 +36,19 @@ export class FunnelQuery {
     windowSeconds: number;
     /** Only the events of the segment's members, when they were members. */
     segment?: SegmentDefinition;
+    /** Count persons (ids joined by identify and alias calls) instead of ids. */
+    persons?: boolean;
   }): Promise<FunnelAnswer> {
-    const { project, range, steps, windowSeconds, segment } = q;
-    const key = ['funnel', range.from.getTime(), range.to.getTime(), steps, windowSeconds, segment ?? null];
+    const { project, range, steps, windowSeconds, segment, persons = false } = q;
+    const key = [
+      'funnel',
+      range.from.getTime(),
+      range.to.getTime(),
+      steps,
+      windowSeconds,
+      segment ?? null,
+      persons,
+    ];
     return this.metrics.cachedAnswer(project, key, async () => {
       const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
       let rows = await this.raw.stepEvents({ project, from: range.from, split, to: range.to }, [
@@ -47,12 +59,18 @@ export class FunnelQuery {
         const member = await this.metrics.segments().filter(project, segment, range);
         rows = rows.filter(([actor, , at]) => member(actor, at));
       }
+      if (persons) {
+        // A person's steps from any of their ids: browsing anonymously, then buying signed in.
+        const graph = await this.metrics.persons().graph(project);
+        rows = rows.map(([actor, event, at]) => [graph.personOf(actor), event, at]);
+      }
       return {
         from: range.from.toISOString(),
         to: range.to.toISOString(),
         windowSeconds,
         steps: await computeFunnel(rows, steps, windowSeconds * 1000),
         ...(segment ? { segment: segment.id } : {}),
+        counting: persons ? ('persons' as const) : ('ids' as const),
         parts,
         watermark,
       };

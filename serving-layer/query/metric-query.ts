@@ -28,6 +28,7 @@ import { ALIASES, dimensionName } from './catalog-listing';
 import { mergeAdditive, mergeUniques, sideSketch, type Side, type SideSketch } from './merge';
 import { refusalMessage } from './refusal';
 import { SegmentQuery } from './segment-query';
+import { PersonQuery } from './person-query';
 import type { RawEventReader } from '../views/raw-event-reader';
 import type { SegmentDefinition } from '../../core/segments/definition';
 
@@ -54,6 +55,8 @@ export class MetricQuery {
 
   /** Segment-filtered answers, over raw events (absent where no raw-event reader is given). */
   private readonly segmentQuery?: SegmentQuery;
+  /** The identity graph and person profiles, over raw events (the same condition). */
+  private readonly personQuery?: PersonQuery;
 
   constructor(
     private readonly config: Config,
@@ -61,7 +64,10 @@ export class MetricQuery {
     private readonly batch: BatchViewReader,
     raw?: RawEventReader,
   ) {
-    if (raw) this.segmentQuery = new SegmentQuery(this, raw);
+    if (raw) {
+      this.segmentQuery = new SegmentQuery(this, raw);
+      this.personQuery = new PersonQuery(this, raw, config.sessions.timeoutMs);
+    }
     this.speed = new SpeedViewReader(clickhouse, config.clickhouse.database, !config.clickhouse.url);
     this.batchCache = new CachedViewReader(batch, () => batch.stamp());
     this.speedCache = new CachedViewReader(this.speed, (q) => this.speed.stamp(q));
@@ -82,6 +88,13 @@ export class MetricQuery {
     if (!this.segmentQuery)
       throw new Error('this query core was built without a raw-event reader: no segments');
     return this.segmentQuery;
+  }
+
+  /** Persons: the identity graph and profiles; an error where this query core has no raw-event reader. */
+  persons(): PersonQuery {
+    if (!this.personQuery)
+      throw new Error('this query core was built without a raw-event reader: no persons');
+    return this.personQuery;
   }
 
   /** Changes whenever the batch layer publishes or its watermark moves. */

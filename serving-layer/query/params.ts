@@ -52,6 +52,16 @@ export const RangeParams = z.object({
   to: isoTime('to', 'end of the range, exclusive, ISO-8601 (default: now); at most 400 days after from'),
 });
 
+/** ?persons=true: count persons (ids joined by identify and alias calls) instead of ids. */
+const PersonsParam = {
+  persons: choice(
+    'persons',
+    ['true', 'false'],
+    'false',
+    'true: a user is a person, the ids joined by identify and alias calls (GET /v1/persons/:id), so browsing anonymously then buying signed in is one user; false: each id is a user',
+  ),
+};
+
 /** ?segment=: only events of users in the segment as they happened. */
 const SegmentParam = {
   segment: text(
@@ -120,6 +130,7 @@ const STEPS_REQUIRED =
 
 export const FunnelParams = RangeParams.extend({
   ...SegmentParam,
+  ...PersonsParam,
   steps: z
     .string({ error: STEPS_REQUIRED })
     .transform((v) => v.split(',').map((s) => s.trim()))
@@ -144,6 +155,7 @@ export const FunnelParams = RangeParams.extend({
 
 export const RetentionParams = RangeParams.extend({
   ...SegmentParam,
+  ...PersonsParam,
   period: choice('period', ['day', 'week'], 'day', 'cohort period (weeks start on Monday, UTC)'),
   event: z
     .string({ error: 'event must be one event name of at most 200 characters' })

@@ -11,6 +11,8 @@ export interface RetentionAnswer {
   event: string | null;
   cohorts: Cohort[];
   segment?: string;
+  /** What a user is: an id (a user id, else an anonymous id), or a person (ids joined). */
+  counting: 'ids' | 'persons';
   parts: { source: 'batch' | 'speed'; from: string; to: string }[];
   watermark: string | null;
   freshness: Freshness;
@@ -31,8 +33,10 @@ export class RetentionQuery {
     event?: string;
     /** Only the events of the segment's members, when they were members. */
     segment?: SegmentDefinition;
+    /** Count persons (ids joined by identify and alias calls) instead of ids. */
+    persons?: boolean;
   }): Promise<RetentionAnswer> {
-    const { project, range, period, event, segment } = q;
+    const { project, range, period, event, segment, persons = false } = q;
     const key = [
       'retention',
       range.from.getTime(),
@@ -40,12 +44,23 @@ export class RetentionQuery {
       period,
       event ?? null,
       segment ?? null,
+      persons,
     ];
     return this.metrics.cachedAnswer(project, key, async () => {
       const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
-      const rows = segment
+      let rows = segment
         ? await this.segmentDays(project, range, split, segment, event)
         : await this.raw.activeDays({ project, from: range.from, split, to: range.to }, event);
+      if (persons) {
+        // A person is active on a day when any of their ids is; each (person, day) once.
+        const graph = await this.metrics.persons().graph(project);
+        const days = new Map<string, ActiveDayRow>();
+        for (const [actor, day] of rows) {
+          const person = graph.personOf(actor);
+          days.set(`${person}|${day}`, [person, day]);
+        }
+        rows = [...days.values()];
+      }
       return {
         from: range.from.toISOString(),
         to: range.to.toISOString(),
@@ -53,6 +68,7 @@ export class RetentionQuery {
         event: event ?? null,
         cohorts: await computeRetention(rows, period, range.to),
         ...(segment ? { segment: segment.id } : {}),
+        counting: persons ? ('persons' as const) : ('ids' as const),
         parts,
         watermark,
       };

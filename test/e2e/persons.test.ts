@@ -181,6 +181,28 @@ describe('persons', () => {
     expect(bob.body.person).toBe('bob');
     expect(bob.body.ids).toEqual({ users: ['bob'], anonymousIds: [] });
     expect(bob.body.totals.events).toBe(2);
+    // Funnels and retention count persons when asked: Ana viewed a product anonymously on her phone
+    // and bought signed in, one person; counted by id, the funnel from browsing to purchase breaks.
+    const ask = async <T>(path: string) =>
+      (await (
+        await fetch(`${s.urls.api}${path}`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as T;
+    const funnel = (persons: boolean) =>
+      ask<{ steps: { users: number }[]; counting: string }>(
+        `/v1/funnels?steps=product_view,purchase&windowSeconds=86400&persons=${persons}`,
+      );
+    expect((await funnel(false)).steps.map((x) => x.users)).toEqual([2, 0]);
+    const byPerson = await funnel(true);
+    expect(byPerson.steps.map((x) => x.users)).toEqual([2, 1]);
+    expect(byPerson.counting).toBe('persons');
+    const cohortUsers = async (persons: boolean) =>
+      (
+        await ask<{ cohorts: { size: number }[] }>(`/v1/retention?period=day&persons=${persons}`)
+      ).cohorts.reduce((n, c) => n + c.size, 0);
+    // By id: ana, bob and Ana's three anonymous ids; by person: Ana and Bob.
+    expect(await cohortUsers(false)).toBe(5);
+    expect(await cohortUsers(true)).toBe(2);
+
     const none = await get('nobody');
     expect(none.status).toBe(404);
     expect(none.body.message).toMatch(/no person with the id 'nobody'/);
