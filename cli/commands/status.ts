@@ -79,8 +79,13 @@ export async function statusCommand(args: ParsedArgs): Promise<number> {
     const partitions = samples.filter(
       (s) => s.name === 'consumer_lag_records' && s.labels.group === g,
     ).length;
+    // No lag samples: the broker did not answer the scrape, which is not a lag of 0.
+    const lagText =
+      partitions === 0
+        ? 'lag unknown (the broker did not answer)'
+        : `lag ${fmt(lag)} over ${partitions} partitions`;
     say(
-      `consumer    ${g}: lag ${fmt(lag)} over ${partitions} partitions, ${fmt(sum(samples, 'consumer_records_total', (l) => l.group === g))} records, ${fmt(sum(samples, 'consumer_dead_letters_total', (l) => l.group === g))} dead letters`,
+      `consumer    ${g}: ${lagText}, ${fmt(sum(samples, 'consumer_records_total', (l) => l.group === g))} records, ${fmt(sum(samples, 'consumer_dead_letters_total', (l) => l.group === g))} dead letters`,
     );
   }
   const watermark = samples.find((s) => s.name === 'batch_watermark_lag_seconds');

@@ -51,6 +51,7 @@ describe('query parameters (one zod schema per route)', () => {
       ['from', false],
       ['to', false],
       ['segment', false],
+      ['persons', false],
       ['steps', true],
       ['windowSeconds', false],
     ]);
