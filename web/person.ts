@@ -1,19 +1,5 @@
+import type { PersonProfile } from '../serving-layer/query/person-query';
 import { escape, get, shortTime } from './api';
-
-interface Profile {
-  person: string;
-  ids: { users: string[]; anonymousIds: string[] };
-  merges: { at: string; cause: string; merged: string; into: string }[];
-  refusals: { at: string; cause: string; actor: string; keptWith: string; refused: string }[];
-  traits: Record<string, unknown>;
-  firstSeen: string;
-  lastSeen: string;
-  totals: { events: number; sessions: number; orders: number; revenue: Record<string, number> };
-  sessions: { start: string; end: string; events: number; pages: number; entryPage: string | null }[];
-  devices: { deviceType: string | null; os: string | null; browser: string | null; events: number }[];
-  places: { country: string | null; region: string | null; city: string | null; events: number }[];
-  latest: { eventId: string; type: string; event: string; at: string; actor: string }[];
-}
 
 const rows = (cells: string[][]) =>
   cells.map((r) => `<tr>${r.map((c) => `<td>${escape(c)}</td>`).join('')}</tr>`).join('');
@@ -31,7 +17,7 @@ export async function person(main: HTMLElement, zone: string): Promise<void> {
     main.innerHTML = form;
     return;
   }
-  const p = await get<Profile>(`/v1/persons/${encodeURIComponent(id)}`);
+  const p = await get<PersonProfile>(`/v1/persons/${encodeURIComponent(id)}`);
   const minutes = (s: { start: string; end: string }) =>
     `${Math.round((Date.parse(s.end) - Date.parse(s.start)) / 60_000)} min`;
   main.innerHTML = `${form}

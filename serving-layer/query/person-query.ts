@@ -1,6 +1,7 @@
 import { EVENT_DIMENSIONS } from '../../core/events/dimensions';
 import { IdentityGraph, type IdentityCall, type Merge, type Refusal } from '../../core/persons/identity';
 import type { ActorEventRow, RawEventReader } from '../views/raw-event-reader';
+import { parseObject } from '../views/raw-sql';
 import { StampedCache } from '../views/stamped-cache';
 import type { MetricQuery } from './metric-query';
 import { sessionsOf } from './sessions';
@@ -28,18 +29,6 @@ export interface PersonProfile {
   latest: { eventId: string; type: string; event: string; at: string; actor: string }[];
   watermark: string | null;
 }
-
-const json = (raw: string): Record<string, unknown> => {
-  try {
-    const v = JSON.parse(raw) as unknown;
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-};
-
-const record = (v: unknown): Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 const at = (path: readonly string[], o: Record<string, unknown>): string | null => {
   let v: unknown = o;
@@ -124,9 +113,12 @@ export class PersonQuery {
     const places = new Map<string, PersonProfile['places'][number]>();
     let orders = 0;
     for (const e of events) {
-      const properties = json(e.properties);
-      const context = json(e.context);
-      const sent = { ...record(context.traits), ...(e.type === 'identify' ? record(properties.traits) : {}) };
+      const properties = parseObject(e.properties);
+      const context = parseObject(e.context);
+      const sent = {
+        ...parseObject(context.traits),
+        ...(e.type === 'identify' ? parseObject(properties.traits) : {}),
+      };
       for (const [k, v] of Object.entries(sent)) traits.set(k, v);
       if (e.event === 'purchase') {
         orders++;
@@ -161,7 +153,7 @@ export class PersonQuery {
           actor: person,
           at: e.at,
           page: e.event === 'page' || e.event === 'screen',
-          path: at(['path'], json(e.properties)),
+          path: at(['path'], parseObject(e.properties)),
           dim: '',
           dims: [],
         })),

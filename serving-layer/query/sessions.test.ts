@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { figuresOf, joinParts, sessionsOf, topOf, type SessionEvent } from './sessions';
-import type { SessionPart } from '../views/raw-event-reader';
+import type { SessionPart } from '../views/session-parts';
 
 const MIN = 60_000;
 const ev = (actor: string, minute: number, path?: string): SessionEvent => ({

@@ -1,6 +1,7 @@
 import { flatMapInTurns, eachInTurns } from '../../core/turns';
 import { NO_VALUE } from '../../core/events/dimensions';
-import type { SessionPart } from '../views/raw-event-reader';
+import { scalarText } from '../views/raw-sql';
+import type { SessionPart } from '../views/session-parts';
 
 /** One event as sessions read it: who, when (epoch ms), whether it is a page (or screen) view and its path. */
 export interface SessionEvent {
@@ -132,25 +133,16 @@ export function joinParts(
   layers: { layer: 'lake' | 'speed'; rows: SessionPart[] }[],
   range: { from: number; to: number; timeoutMs: number; split: boolean },
 ): Session[] {
-  const text = (raw: string | null): string | null => {
-    if (raw === null || raw === '') return null;
-    try {
-      const v = JSON.parse(raw) as unknown;
-      return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
-    } catch {
-      return null;
-    }
-  };
   const toSession = (p: SessionPart): Session => {
-    const dims = p.dims.map((d) => text(d) ?? NO_VALUE);
+    const dims = p.dims.map((d) => scalarText(d) ?? NO_VALUE);
     return {
       actor: p.actor,
       start: p.start,
       end: p.end,
       events: p.events,
       pages: p.pages,
-      entryPage: text(p.entryPath),
-      exitPage: text(p.exitPath),
+      entryPage: scalarText(p.entryPath),
+      exitPage: scalarText(p.exitPath),
       dim: range.split ? (dims[dims.length - 1] ?? NO_VALUE) : '',
       dims,
     };

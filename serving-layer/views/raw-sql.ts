@@ -1,0 +1,34 @@
+import { timestampValue } from '@duckdb/node-api';
+
+/** What the raw-event readers share: times and JSON paths as the engines take them. */
+
+/** A time as ClickHouse's DateTime64 parameter reads it. */
+export const chTime = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
+
+/** A time as DuckDB's TIMESTAMP parameter. */
+export const duckTime = (d: Date) => timestampValue(BigInt(d.getTime()) * 1000n);
+
+/** A JSON path over keys, for DuckDB's json_extract (bound as a parameter, never in the SQL text). */
+export const jsonPathOf = (keys: readonly string[]) =>
+  `$.${keys.map((k) => `"${k.replaceAll('"', '\\"')}"`).join('.')}`;
+
+/** A JSON object's text (or the object) as an object; anything else (absent, null, not an object) as none. */
+export function parseObject(raw: unknown): Record<string, unknown> {
+  const v = typeof raw === 'string' ? parseJson(raw) : raw;
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+/** A stored raw JSON value as the scalar text it holds (strings unquoted); null when absent or not a scalar. */
+export function scalarText(raw: string | null | undefined): string | null {
+  const v = raw === null || raw === undefined ? undefined : parseJson(raw);
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : null;
+}
+
+function parseJson(raw: string): unknown {
+  if (raw === '') return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    return undefined;
+  }
+}
