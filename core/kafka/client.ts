@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
 import type { Config } from '../config/config';
 import { kafkaSasl } from './auth';
 import { UserFacingError } from '../errors';
@@ -64,7 +64,7 @@ export async function ensureTopics(kafka: Kafka, config: Config): Promise<void> 
     const wanted = [events, quarantine, derived, deadletter].filter((t) => !existing.has(t));
     if (wanted.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: wanted.map((topic) => ({
           topic,
           numPartitions: config.kafka.partitions,
@@ -72,9 +72,32 @@ export async function ensureTopics(kafka: Kafka, config: Config): Promise<void> 
           replicationFactor: -1,
         })),
       });
+      await leadersElected(admin, wanted);
     }
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * Waits until every partition of new topics has a leader. kafkajs's own wait (waitForLeaders)
+ * asks once more only while the broker says "leader not available"; a broker under load that
+ * has not yet propagated a new topic answers "does not host this topic-partition" instead, and
+ * the wait threw it (seen when several roles started at once on a fresh broker).
+ */
+async function leadersElected(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (let delay = 50; ; delay = Math.min(delay * 2, 1_000)) {
+    try {
+      const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+      if (meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+    } catch (e) {
+      const type = (e as { type?: string }).type;
+      if (type !== 'UNKNOWN_TOPIC_OR_PARTITION' && type !== 'LEADER_NOT_AVAILABLE') throw e;
+    }
+    if (Date.now() > until)
+      throw new Error(`Kafka created ${topics.join(', ')} but elected no leader within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, delay));
   }
 }
 

@@ -81,6 +81,21 @@ export class IdentityGraph {
     return this.personOfActor.get(actor)?.name ?? actor;
   }
 
+  /**
+   * The ids that belong to a person named otherwise, each with that person's name, as two lists
+   * in the same order: what an engine needs to count persons (every other id is its own person).
+   */
+  joined(): { ids: string[]; persons: string[] } {
+    const ids: string[] = [];
+    const persons: string[] = [];
+    for (const [actor, p] of this.personOfActor)
+      if (p.name !== actor) {
+        ids.push(actor);
+        persons.push(p.name);
+      }
+    return { ids, persons };
+  }
+
   /** Every actor of the person holding `actor` (itself alone when none). */
   actorsOf(actor: string): string[] {
     const p = this.personOfActor.get(actor);

@@ -83,7 +83,7 @@ export class AnalyticsController {
       steps: q.steps,
       windowSeconds: q.windowSeconds,
       segment,
-      persons: q.persons === 'true',
+      persons: q.persons !== 'false',
     });
   }
 
@@ -98,7 +98,7 @@ export class AnalyticsController {
       period: q.period,
       event: q.event,
       segment,
-      persons: q.persons === 'true',
+      persons: q.persons !== 'false',
     });
   }
 

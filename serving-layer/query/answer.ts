@@ -40,6 +40,11 @@ export interface MetricAnswer {
   pendingRepair?: { from: string; to: string }[];
   /** Unique counts are HyperLogLog estimates with this relative standard error. */
   standardError?: number;
+  /**
+   * What a unique count counts: persons (ids joined by identify and alias calls, as known when
+   * asked), or ids where the query core reads no raw events (its views hash ids).
+   */
+  counting?: 'persons' | 'ids';
   /** The segments the answer is restricted to (with `breakdown`, one series each: the buckets' dim). */
   segments?: string[];
   breakdown?: 'segment';

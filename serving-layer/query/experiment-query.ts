@@ -141,11 +141,19 @@ export class ExperimentQuery {
         for (const x of exposures) first.set(x.actor, Math.min(x.at, first.get(x.actor) ?? x.at));
         exposures = exposures.filter((x) => member(x.actor, first.get(x.actor) ?? x.at));
       }
+      // Each unit is a person: exposed anonymously on a phone and buying signed in on a laptop is
+      // one unit with its conversion (a person exposed to two variations is flagged as such).
+      const graph = await this.metrics.persons().graph(project);
+      exposures = exposures.map((x) => ({ ...x, actor: graph.personOf(x.actor) }));
       const metricRows: MetricRow[][] = [];
       for (const plan of plans) {
         const rows = await read(plan.events, plan.prop === undefined ? [] : [plan.prop]);
         metricRows.push(
-          await mapInTurns(rows, ([actor, , at, raw]) => ({ actor, at, value: plan.value(raw ?? null) })),
+          await mapInTurns(rows, ([actor, , at, raw]) => ({
+            actor: graph.personOf(actor),
+            at,
+            value: plan.value(raw ?? null),
+          })),
         );
       }
       return {
@@ -154,6 +162,7 @@ export class ExperimentQuery {
         to: range.to.toISOString(),
         ...(await experimentResults(e, exposures, metricRows, o)),
         ...(segment ? { segment: segment.id } : {}),
+        counting: 'persons' as const,
         parts,
         watermark,
       };

@@ -36,10 +36,10 @@ export class FunnelQuery {
     windowSeconds: number;
     /** Only the events of the segment's members, when they were members. */
     segment?: SegmentDefinition;
-    /** Count persons (ids joined by identify and alias calls) instead of ids. */
+    /** Count persons (ids joined by identify and alias calls; the default) or ids (false). */
     persons?: boolean;
   }): Promise<FunnelAnswer> {
-    const { project, range, steps, windowSeconds, segment, persons = false } = q;
+    const { project, range, steps, windowSeconds, segment, persons = true } = q;
     const key = [
       'funnel',
       range.from.getTime(),

@@ -29,6 +29,7 @@ import { mergeAdditive, mergeUniques, sideSketch, type Side, type SideSketch } f
 import { refusalMessage } from './refusal';
 import { SegmentQuery } from './segment-query';
 import { PersonQuery } from './person-query';
+import { uniquePersons } from './unique-persons';
 import type { RawEventReader } from '../views/raw-event-reader';
 import type { SegmentDefinition } from '../../core/segments/definition';
 
@@ -62,7 +63,7 @@ export class MetricQuery {
     private readonly config: Config,
     clickhouse: ClickHouseClient,
     private readonly batch: BatchViewReader,
-    raw?: RawEventReader,
+    private readonly raw?: RawEventReader,
   ) {
     if (raw) {
       this.segmentQuery = new SegmentQuery(this, raw);
@@ -236,6 +237,27 @@ export class MetricQuery {
         ...(scope?.breakdown ? { breakdown: 'segment' as const } : {}),
       }));
     }
+    // Unique counts count persons, at the time of asking (unique-persons.ts).
+    if (def.measure.kind === 'unique_actors' && this.raw)
+      return this.cachedAnswer(
+        project,
+        key,
+        async () => {
+          const answer = await uniquePersons(
+            { metrics: this, raw: this.raw!, graph: (p) => this.persons().graph(p) },
+            { project, range, granularity, ...(def.events === '*' ? {} : { events: def.events }) },
+          );
+          return {
+            metric: name,
+            project,
+            from: range.from.toISOString(),
+            to: range.to.toISOString(),
+            granularity,
+            ...answer,
+          };
+        },
+        // No range: a join sent after the range changes who is whom within it.
+      );
     return this.cachedAnswer(
       project,
       key,
@@ -261,7 +283,7 @@ export class MetricQuery {
           source: sources.size > 1 ? ('mixed' as const) : ([...sources][0] ?? ('speed' as const)),
           watermark,
           ...(pendingRepair.length > 0 ? { pendingRepair } : {}),
-          ...(def.exact ? {} : { standardError: HLL_STANDARD_ERROR }),
+          ...(def.exact ? {} : { standardError: HLL_STANDARD_ERROR, counting: 'ids' as const }),
         };
       },
       range,

@@ -52,12 +52,12 @@ export const RangeParams = z.object({
   to: isoTime('to', 'end of the range, exclusive, ISO-8601 (default: now); at most 400 days after from'),
 });
 
-/** ?persons=true: count persons (ids joined by identify and alias calls) instead of ids. */
+/** ?persons=false: count ids instead of persons (ids joined by identify and alias calls). */
 const PersonsParam = {
   persons: choice(
     'persons',
     ['true', 'false'],
-    'false',
+    'true',
     'true: a user is a person, the ids joined by identify and alias calls (GET /v1/persons/:id), so browsing anonymously then buying signed in is one user; false: each id is a user',
   ),
 };

@@ -44,6 +44,7 @@ const at = (path: readonly string[], o: Record<string, unknown>): string | null 
  */
 export class PersonQuery {
   private readonly lakeCalls: StampedCache<IdentityCall[]>;
+  private readonly graphs: StampedCache<IdentityGraph>;
 
   constructor(
     private readonly metrics: MetricQuery,
@@ -51,29 +52,38 @@ export class PersonQuery {
     private readonly sessionTimeoutMs: number,
   ) {
     this.lakeCalls = new StampedCache(() => metrics.batchStamp(), 200);
+    this.graphs = new StampedCache(() => metrics.stamp(), 50);
   }
 
-  /** The project's persons as of now. */
-  async graph(project: string): Promise<IdentityGraph> {
-    const watermark = (await this.metrics.watermarkEnd())?.getTime() ?? 0;
-    const lake =
-      watermark > 0
-        ? await this.lakeCalls.get(`${project}|${watermark}`, () =>
-            this.raw.identityCalls({
-              project,
-              from: new Date(0),
-              split: new Date(watermark),
-              to: new Date(watermark),
-            }),
-          )
-        : [];
-    const speed = await this.raw.identityCalls({
-      project,
-      from: new Date(watermark),
-      split: new Date(watermark),
-      to: new Date(Date.now() + 60_000),
+  /**
+   * The project's persons as of now, rebuilt when either layer moves. The lake's calls are those
+   * before the watermark; the speed view's are all it holds, late ones included: an identify sent
+   * today about an hour sealed yesterday joins its ids at once, before late-data repair archives
+   * it into a published hour (each call once, by event id).
+   */
+  graph(project: string): Promise<IdentityGraph> {
+    return this.graphs.get(project, async () => {
+      const watermark = (await this.metrics.watermarkEnd())?.getTime() ?? 0;
+      const lake =
+        watermark > 0
+          ? await this.lakeCalls.get(`${project}|${watermark}`, () =>
+              this.raw.identityCalls({
+                project,
+                from: new Date(0),
+                split: new Date(watermark),
+                to: new Date(watermark),
+              }),
+            )
+          : [];
+      const speed = await this.raw.identityCalls({
+        project,
+        from: new Date(0),
+        split: new Date(0),
+        to: new Date(Date.now() + 60_000),
+      });
+      const known = new Set(lake.map((c) => c.eventId));
+      return IdentityGraph.of([...lake, ...speed.filter((c) => !known.has(c.eventId))]);
     });
-    return IdentityGraph.of([...lake, ...speed]);
   }
 
   /** The profile of the person holding `id` (a user id or an anonymous id); undefined when no event has it. */

@@ -33,10 +33,10 @@ export class RetentionQuery {
     event?: string;
     /** Only the events of the segment's members, when they were members. */
     segment?: SegmentDefinition;
-    /** Count persons (ids joined by identify and alias calls) instead of ids. */
+    /** Count persons (ids joined by identify and alias calls; the default) or ids (false). */
     persons?: boolean;
   }): Promise<RetentionAnswer> {
-    const { project, range, period, event, segment, persons = false } = q;
+    const { project, range, period, event, segment, persons = true } = q;
     const key = [
       'retention',
       range.from.getTime(),

@@ -204,7 +204,7 @@ export class SegmentQuery {
       parts,
       buckets,
       watermark,
-      ...(def.exact ? {} : { standardError: HLL_STANDARD_ERROR }),
+      ...(def.exact ? {} : { standardError: HLL_STANDARD_ERROR, counting: 'persons' as const }),
     };
   }
 
@@ -363,7 +363,10 @@ export class SegmentQuery {
     const unique = def.measure.kind === 'unique_actors';
     const take = (c: { count: number; sum: number }) => (def.measure.kind === 'count' ? c.count : c.sum);
     const registers = new Map<string, { reg: number; rank: number }>();
-    const add = (start: number, dim: string, part: string, value: number, actor?: string) => {
+    // Unique counts count persons (every id joined by identify and alias calls), as unfiltered ones do.
+    const graph = unique ? await this.metrics.persons().graph(q.project) : undefined;
+    const add = (start: number, dim: string, part: string, value: number, id?: string) => {
+      const actor = id === undefined ? undefined : (graph?.personOf(id) ?? id);
       const key = `${start}|${dim}`;
       let cell = cells.get(key);
       if (!cell) cells.set(key, (cell = { start, dim, value: 0, ...(unique ? { regs: new Map() } : {}) }));

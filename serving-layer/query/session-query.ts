@@ -63,10 +63,16 @@ export class SessionQuery {
       const { split, watermark } = await this.metrics.layersOf(read, project);
       const { rawParts: parts } = await this.metrics.layersOf(range, project);
       const dims = [...where.map(([d]) => d), ...(by ? [by] : [])];
-      // Each layer's engine cuts its part into sessions; only sessions cross into Node.
+      // Each layer's engine cuts its part into sessions, a person's (all their ids) at a time;
+      // only sessions cross into Node.
+      const graph = await this.metrics.persons().graph(project);
       const layers = await this.raw.sessionParts(
         { project, from: read.from, split, to: read.to },
-        { timeoutMs: this.timeoutMs, context: dims.map((d) => EVENT_DIMENSIONS[d]) },
+        {
+          timeoutMs: this.timeoutMs,
+          context: dims.map((d) => EVENT_DIMENSIONS[d]),
+          persons: graph.joined(),
+        },
       );
       const allowed = where.map(([, values]) => new Set(values));
       const sessions = joinParts(layers, {

@@ -1,6 +1,6 @@
 import { LakeQueries } from '../../core/lake/duckdb-access';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { LIST, listValue, VARCHAR } from '@duckdb/node-api';
+import { BIGINT, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { eventHoursOf } from '../../core/lake/events';
 import { eachInTurns } from '../../core/turns';
 import { key, type LakeStorage } from '../../core/lake/storage';
@@ -13,6 +13,8 @@ import { readSessionParts, type SessionPart } from './session-parts';
 export type StepRow = [actor: string, event: string, at: number];
 /** An actor active on a day (UTC day start, epoch ms). */
 export type ActiveDayRow = [actor: string, day: number];
+/** An actor active in a bucket (its start, epoch ms), as one layer read it. */
+export type ActiveBucketRow = [actor: string, bucket: number, layer: 'lake' | 'speed'];
 
 /**
  * The part of a range the raw-event analyses read: the project's events in [from, to), from the
@@ -108,27 +110,56 @@ export class RawEventReader {
 
   /** Each (actor, UTC day) with at least one event (of `event`, when given) in [from, to). */
   async activeDays(span: RawSpan, event?: string): Promise<ActiveDayRow[]> {
+    return (await this.activeBuckets(span, 86_400_000, event === undefined ? undefined : [event])).map(([actor, day]) => [actor, day]);
+  }
+
+  /**
+   * Each (actor, bucket start) with at least one event (named in `events`, when given) in [from, to):
+   * buckets of `stepMs` from the epoch (UTC minutes, hours, days). The engines keep each pair
+   * once, so what crosses into Node is one row per actor and bucket (and layer), not per event.
+   */
+  async activeBuckets(
+    span: RawSpan,
+    stepMs: number,
+    events?: readonly string[],
+  ): Promise<ActiveBucketRow[]> {
     const { project, from, split, to } = span;
-    const rows: ActiveDayRow[] = [];
+    const rows: ActiveBucketRow[] = [];
     if (split > from) {
-      const lake = await this.queryLake(
-        `SELECT DISTINCT actor_id, epoch_ms(date_trunc('day', event_time)) FROM read_parquet($globs, union_by_name = true)
-         WHERE ($event = '' OR event = $event) AND event_time >= $from AND event_time < $to`,
+      const lake = await this.queries.rows(
+        `SELECT DISTINCT actor_id, (epoch_ms(event_time) // $step) * $step FROM read_parquet($globs, union_by_name = true)
+         WHERE ($all OR list_contains($events, event)) AND event_time >= $from AND event_time < $to`,
         await this.lakeGlobs(project, from, split),
-        { event: event ?? '', from: duckTime(from), to: duckTime(split) },
+        {
+          all: events === undefined,
+          events: listValue([...(events ?? [])]),
+          step: BigInt(stepMs),
+          from: duckTime(from),
+          to: duckTime(split),
+        },
+        { step: BIGINT, events: LIST(VARCHAR) },
       );
-      await eachInTurns(lake, (r) => rows.push([String(r[0]), Number(r[1])]));
+      await eachInTurns(lake, (r) => rows.push([String(r[0]), Number(r[1]), 'lake']));
     }
     if (to > split) {
       const r = await this.clickhouse.query({
-        query: `SELECT DISTINCT actor_id, toUnixTimestamp(toStartOfDay(event_time)) * 1000 FROM {db:Identifier}.speed_events
-                WHERE project_id = {project:String} AND ({event:String} = '' OR event = {event:String})
+        query: `SELECT DISTINCT actor_id, intDiv(toUnixTimestamp64Milli(event_time), {step:Int64}) * {step:Int64}
+                FROM {db:Identifier}.speed_events
+                WHERE project_id = {project:String} AND ({all:Bool} OR event IN {events:Array(String)})
                   AND event_time >= {from:DateTime64(3, 'UTC')} AND event_time < {to:DateTime64(3, 'UTC')}`,
-        query_params: { db: this.database, project, event: event ?? '', from: chTime(split), to: chTime(to) },
+        query_params: {
+          db: this.database,
+          project,
+          all: events === undefined,
+          events: [...(events ?? [])],
+          step: stepMs,
+          from: chTime(split),
+          to: chTime(to),
+        },
         format: 'JSONCompactEachRow',
       });
       await eachInTurns(await r.json<[string, string | number]>(), (row) =>
-        rows.push([row[0], Number(row[1])]),
+        rows.push([row[0], Number(row[1]), 'speed']),
       );
     }
     return rows;
@@ -378,7 +409,11 @@ export class RawEventReader {
   /** Each layer's sessions in the span, cut by its engine (session-parts.ts). */
   sessionParts(
     span: RawSpan,
-    q: { timeoutMs: number; context: readonly (readonly string[])[] },
+    q: {
+      timeoutMs: number;
+      context: readonly (readonly string[])[];
+      persons: { ids: string[]; persons: string[] };
+    },
   ): Promise<{ layer: 'lake' | 'speed'; rows: SessionPart[] }[]> {
     return readSessionParts(
       {

@@ -36,10 +36,15 @@ export interface RawSources {
 export async function readSessionParts(
   src: RawSources,
   span: RawSpan,
-  q: { timeoutMs: number; context: readonly (readonly string[])[] },
+  q: {
+    timeoutMs: number;
+    context: readonly (readonly string[])[];
+    /** Ids that belong to a person named otherwise (IdentityGraph.joined): sessions are a person's. */
+    persons: { ids: string[]; persons: string[] };
+  },
 ): Promise<{ layer: 'lake' | 'speed'; rows: SessionPart[] }[]> {
   const { project, from, split, to } = span;
-  const { timeoutMs, context } = q;
+  const { timeoutMs, context, persons } = q;
   const out: { layer: 'lake' | 'speed'; rows: SessionPart[] }[] = [];
   const part = (r: unknown[]): SessionPart => ({
     actor: String(r[0]),
@@ -65,8 +70,10 @@ export async function readSessionParts(
                    FROM read_parquet($globs, union_by_name = true)
                    WHERE event_time >= $from AND event_time < $to AND NOT list_contains($inactive, event)
                    GROUP BY event_id),
+            joined AS (SELECT unnest($ids) AS id, unnest($persons) AS person),
+            pe AS (SELECT ev.* REPLACE (coalesce(joined.person, ev.actor) AS actor) FROM ev LEFT JOIN joined ON joined.id = ev.actor),
             s AS (SELECT *, CASE WHEN epoch_ms(t) - epoch_ms(lag(t) OVER (PARTITION BY actor ORDER BY t, event_id)) <= $timeout
-                                 THEN 0 ELSE 1 END AS starts FROM ev),
+                                 THEN 0 ELSE 1 END AS starts FROM pe),
             n AS (SELECT *, sum(starts) OVER (PARTITION BY actor ORDER BY t, event_id ROWS UNBOUNDED PRECEDING) AS sid FROM s)
        SELECT actor, epoch_ms(min(t)), epoch_ms(max(t)), count(*), count(*) FILTER (WHERE ${PAGE}),
               first(path ORDER BY t, event_id) FILTER (WHERE ${PAGE}), last(path ORDER BY t, event_id) FILTER (WHERE ${PAGE})${firsts}
@@ -77,11 +84,15 @@ export async function readSessionParts(
         to: duckTime(split),
         timeout: timeoutMs,
         inactive: listValue([...NOT_ACTIVITY]),
+        ids: listValue(persons.ids),
+        persons: listValue(persons.persons),
         ...Object.fromEntries(context.map((c, i) => [`c${i}`, jsonPathOf(c)])),
       },
       {
         timeout: BIGINT,
         inactive: LIST(VARCHAR),
+        ids: LIST(VARCHAR),
+        persons: LIST(VARCHAR),
         ...Object.fromEntries(context.map((_, i) => [`c${i}`, VARCHAR])),
       },
     );
@@ -96,6 +107,11 @@ export async function readSessionParts(
       )
       .join('');
     const firsts = context.map((_, i) => `, argMin(d${i}, (ms, event_id))`).join('');
+    // transform() maps each joined id to its person, any other id to itself.
+    const actor =
+      persons.ids.length > 0
+        ? `transform(any(actor_id), {ids:Array(String)}, {persons:Array(String)}, any(actor_id))`
+        : 'any(actor_id)';
     const r = await src.clickhouse.query({
       query: `SELECT actor, min(ms), max(ms), count(), countIf(${CH_PAGE}),
                      argMinIf(path, (ms, event_id), ${CH_PAGE}), argMaxIf(path, (ms, event_id), ${CH_PAGE})${firsts}
@@ -105,7 +121,7 @@ export async function readSessionParts(
                   SELECT *, if(row_number() OVER w = 1 OR ms - lagInFrame(ms) OVER w > {timeout:Int64}, 1, 0) AS starts
                   FROM (
                     -- Aliases unlike the columns: ClickHouse would read an alias in WHERE as the aggregate.
-                    SELECT event_id, any(actor_id) AS actor, toUnixTimestamp64Milli(min(event_time)) AS ms,
+                    SELECT event_id, ${actor} AS actor, toUnixTimestamp64Milli(min(event_time)) AS ms,
                            any(event) AS name, any(JSONExtractRaw(properties, 'path')) AS path${dims}
                     FROM {db:Identifier}.speed_events
                     WHERE project_id = {project:String} AND event NOT IN {inactive:Array(String)}
@@ -123,6 +139,8 @@ export async function readSessionParts(
         to: chTime(to),
         timeout: timeoutMs,
         inactive: NOT_ACTIVITY,
+        ids: persons.ids,
+        persons: persons.persons,
         ...Object.fromEntries(context.flatMap((c, i) => c.map((k, j) => [`c${i}_${j}`, k]))),
       },
       format: 'JSONCompactEachRow',
