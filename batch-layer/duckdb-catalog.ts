@@ -1,7 +1,7 @@
 import type { CatalogDialect } from './catalog-dialect';
 import { compileCatalog } from './catalog-sql';
 import { quoteLiteral } from './sql-literal';
-import { sqlTemplate } from './sql-templates';
+import { fillTemplate, sqlTemplate } from './sql-templates';
 
 const path = (name: string) => quoteLiteral(`$.${name}`);
 
@@ -21,7 +21,18 @@ export const DUCKDB_DIALECT: CatalogDialect = {
   get setup() {
     return [sqlTemplate('duckdb', '001_line_items_macro')];
   },
+  get parts() {
+    return { registers: hllRegistersSql('SELECT * FROM actors') };
+  },
 };
+
+/**
+ * HyperLogLog registers (reg, rank) of the rows of `actors` (a query with an actor_id column,
+ * compiled from constants: never request values), its other columns kept.
+ */
+export function hllRegistersSql(actors: string): string {
+  return fillTemplate(sqlTemplate('duckdb', 'hll_registers'), { actors });
+}
 
 const compiled = () => compileCatalog(DUCKDB_DIALECT);
 

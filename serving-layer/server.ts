@@ -74,6 +74,15 @@ export async function startServingApi(
         deps.config.clickhouse.database,
         !deps.config.clickhouse.url,
       ),
+      activePersons: async (project, from, to) =>
+        (
+          await deps.metrics.query({
+            metric: 'active_users',
+            project,
+            range: { from, to },
+            granularity: 'minute',
+          })
+        ).value,
       log: createLogger({ role: 'serve' }),
     },
     deps.config.live,

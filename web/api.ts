@@ -28,6 +28,15 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 }
 
 export const get = <T>(path: string) => call<T>('GET', path);
+
+/** A text answer (CSV): its body, or the error the API gave. */
+export async function getText(path: string): Promise<string> {
+  const res = await fetch(path, { credentials: 'same-origin' });
+  if (res.status === 401)
+    throw new SignInNeeded('sign in first: ./platform login --project <id> prints a link');
+  if (!res.ok) throw new Error(`HTTP ${res.status}: ${await res.text()}`);
+  return res.text();
+}
 export const post = <T>(path: string, body: unknown) => call<T>('POST', path, body);
 export const patch = <T>(path: string, body: unknown) => call<T>('PATCH', path, body);
 export const put = <T>(path: string, body: unknown) => call<T>('PUT', path, body);

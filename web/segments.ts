@@ -1,4 +1,4 @@
-import { escape, get, type Bucket } from './api';
+import { escape, get, getText, type Bucket } from './api';
 import { defineFormHtml, wireDefineForm } from './define-form';
 import { segmentBody, segmentFields } from './segment-form';
 import { timeSeries } from './charts';
@@ -16,6 +16,8 @@ interface Answer {
   buckets: Bucket[];
 }
 
+/** Members named (each a link to their person) before the CSV takes over. */
+const MEMBERS_SHOWN = 30;
 const DAY = 86_400_000;
 const EXAMPLE = {
   id: 'repeat-buyers',
@@ -74,10 +76,19 @@ export async function segments(main: HTMLElement, scopes: string[], zone: string
     to: to.toISOString(),
   });
   const path = `/v1/segments/${encodeURIComponent(id)}`;
-  const [size, events] = await Promise.all([
+  const [size, events, csv] = await Promise.all([
     get<Size>(`${path}/size?${range}&granularity=day`),
     get<Answer>(`/v1/metrics/events?${range}&granularity=day&segment=${encodeURIComponent(id)}`),
+    getText(`${path}/members`),
   ]);
+  // The members' names: each CSV line's first field (quoted when it holds a comma or a quote).
+  const names = csv
+    .split('\r\n')
+    .slice(1)
+    .filter((l) => l !== '')
+    .map((l) =>
+      l.startsWith('"') ? (/^"((?:[^"]|"")*)"/.exec(l)?.[1] ?? '').replaceAll('""', '"') : l.split(',')[0]!,
+    );
   const last = size.buckets.at(-1);
   out.innerHTML = `
     <section class="tile wide">
@@ -86,7 +97,13 @@ export async function segments(main: HTMLElement, scopes: string[], zone: string
       <p><span class="big" data-testid="segment-members">${last?.members ?? 0}</span> members of ${last?.known ?? 0} known users now ·
         <a href="${path}/members" download="${escape(id)}-members.csv" data-testid="segment-csv">members as CSV</a></p>
       <div class="chart" data-testid="segment-size-chart"></div>
-      <p class="meta">Members at the end of each UTC day; a user belongs when their latest traits and their behaviour meet the condition.</p>
+      <p class="meta">Members at the end of each UTC day; a person belongs when their latest traits and their behaviour (over all their ids) meet the condition.</p>
+      <p data-testid="segment-member-list">${names
+        .slice(0, MEMBERS_SHOWN)
+        .map((n) => `<a href="/person?id=${encodeURIComponent(n)}">${escape(n)}</a>`)
+        .join(
+          ' · ',
+        )}${names.length > MEMBERS_SHOWN ? ` · and ${names.length - MEMBERS_SHOWN} more (CSV)` : ''}</p>
     </section>
     <section class="tile wide">
       <h2>Events of members (while members)</h2>

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { isTimeZone } from '../auth/user-settings';
 import { METRIC_CATALOG } from '../metric-catalog/catalog';
+import { askableMetricNames } from '../metric-catalog/session-metrics';
 
 import { REPORT_PERIODS } from './periods';
 
 export { REPORT_PERIODS, type ReportPeriod } from './periods';
 
-const CATALOG = new Set(METRIC_CATALOG.map((m) => m.name));
+const CATALOG = new Set(askableMetricNames(METRIC_CATALOG));
 
 // One address per recipient, no display names: what stakeholders' mail servers accept as RCPT TO.
 const EMAIL =
@@ -37,7 +38,7 @@ export const ReportDefinitionSchema = z.strictObject({
     .meta({ description: 'the email subject starts with it' }),
   /** Catalog metric names, in the order the email shows them. */
   metrics: z
-    .array(z.string().meta({ enum: METRIC_CATALOG.map((m) => m.name) }))
+    .array(z.string().meta({ enum: askableMetricNames(METRIC_CATALOG) }))
     .min(1, 'name at least one metric')
     .max(20, 'at most 20 metrics per report')
     .refine((ms) => new Set(ms).size === ms.length, 'a metric is listed twice'),

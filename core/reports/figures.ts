@@ -8,7 +8,8 @@ export interface MetricFigures {
   dimension?: { name: string; value: string };
   description: string;
   /** 'count' | 'sum' | 'unique' (unique counts are estimates within `standardError`). */
-  kind: 'count' | 'sum' | 'unique';
+  /** How the value reads (GET /v1/metrics' `value`): a count, a sum, unique persons, or a session figure. */
+  kind: 'count' | 'sum' | 'unique' | 'rate' | 'seconds' | 'average';
   value: number;
   previous: number;
   /** Relative change from the previous period; null when the previous period is zero. */

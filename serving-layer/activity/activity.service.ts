@@ -1,10 +1,4 @@
-import {
-  CLICKHOUSE_SUBJECT_ROWS,
-  DUCKDB_SUBJECT_ROWS,
-  subjectOf,
-  withLinks,
-  type IdLink,
-} from '../../core/erasure/subject';
+import { CLICKHOUSE_SUBJECT_ROWS, DUCKDB_SUBJECT_ROWS } from '../../core/erasure/subject';
 import { openLakeDuckDB } from '../../core/lake/duckdb-access';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -16,6 +10,8 @@ import { BATCH_VIEWS, CLICKHOUSE, CONFIG } from '../injection-tokens';
 import type { BatchViewReader } from '../views/batch-view-reader';
 import type { StoredEvent } from '../live/messages';
 import { isoTime, STORED_EVENT_COLUMNS, storedEvent } from './stored-event';
+import { MetricQuery } from '../query/metric-query';
+import { idsOf } from '../../core/persons/identity-calls';
 
 export type { StoredEvent };
 
@@ -42,6 +38,7 @@ export class ActivityService {
     @Inject(CONFIG) private readonly config: Config,
     @Inject(CLICKHOUSE) private readonly clickhouse: ClickHouseClient,
     @Inject(BATCH_VIEWS) private readonly batch: BatchViewReader,
+    @Inject(MetricQuery) private readonly metrics: MetricQuery,
   ) {}
 
   /** Every event file of the project in the lake, as a glob; undefined when it has none yet. */
@@ -140,38 +137,22 @@ export class ActivityService {
   }
 
   /**
-   * Every event of a user, oldest first, each once: by the user id, by every anonymous id the user
-   * was seen with (identify calls and later events carry both), and by every id an alias call
-   * named as the user's previous one; the rows an erasure would remove (core/erasure/subject.ts:
-   * another user's events from a shared device are theirs, not this user's). The lake answers
-   * before the split, the speed view after.
+   * Every event of a user's person, oldest first, each once: by each of the person's user ids
+   * (the user's own, and ids an alias call joined) and, for events without a user id, by each of
+   * the person's anonymous ids (devices joined by identify calls, previous ids joined by alias) —
+   * the identity graph's person (GET /v1/persons/:id), so a device another signed-in user also
+   * used stays the person's it was first identified as, and that user's events from it are theirs.
+   * An erasure covers these ids and more: it follows every anonymous id seen with the user,
+   * shared devices included (core/erasure/subject.ts), so nothing of theirs is left. The lake
+   * answers before the split, the speed view after.
    */
   async export(project: string, userId: string, now = Date.now()): Promise<StoredEvent[]> {
     const split = new Date(now - this.config.speed.horizonMs + 3_600_000);
     const glob = await this.lakeGlob(project);
     const db = this.config.clickhouse.database;
     const chSplit = split.toISOString().replace('T', ' ').replace('Z', '');
-    // The ids linked to the user, from both layers (linking is idempotent: reading both is safe).
-    const linked = await this.clickhouse.query({
-      query: `SELECT DISTINCT anonymous_id, if(type = 'alias', JSONExtractString(properties, 'previousId'), '') AS prev
-              FROM {db:Identifier}.speed_events
-              WHERE project_id = {project:String} AND user_id = {user:String}`,
-      query_params: { db, project, user: userId },
-      format: 'JSONEachRow',
-    });
-    const links: IdLink[] = (await linked.json<IdLink>()).map((l) => ({
-      anonymous_id: l.anonymous_id,
-      prev: l.prev || null,
-    }));
-    if (glob)
-      links.push(
-        ...(await this.lake<IdLink>(
-          `SELECT DISTINCT anonymous_id, CASE WHEN type = 'alias' THEN json_extract_string(properties, '$.previousId') END AS prev
-           FROM read_parquet($glob) WHERE user_id = $user`,
-          { glob, user: userId },
-        )),
-      );
-    const { users, anons } = withLinks(subjectOf(userId), links).subject;
+    const graph = await this.metrics.persons().graph(project);
+    const { users, anons } = idsOf([...new Set([userId, ...graph.actorsOf(userId)])]);
     const events: StoredEvent[] = [];
     if (glob) {
       const rows = await this.lake<Record<string, string | null>>(

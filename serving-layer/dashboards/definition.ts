@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoTimeField as iso } from '../../core/values/iso-time';
 import { METRIC_CATALOG } from '../../core/metric-catalog/catalog';
+import { askableMetricNames } from '../../core/metric-catalog/session-metrics';
 import { GRANULARITIES } from '../query/granularity';
 
 /** Ranges a tile can follow as time passes, besides a fixed from..to. */
@@ -11,7 +12,7 @@ export const CHARTS = ['line', 'bar', 'number', 'table'] as const;
 export const TileSchema = z.object({
   id: z.uuid({ error: 'tile id must be a UUID (omit it to have one assigned)' }).optional(),
   title: z.string().trim().min(1, 'tile title is empty').max(200, 'tile title is longer than 200 characters'),
-  metric: z.enum(METRIC_CATALOG.map((m) => m.name) as [string, ...string[]], {
+  metric: z.enum(askableMetricNames(METRIC_CATALOG) as [string, ...string[]], {
     error: 'tile metric must be a catalog metric (GET /v1/metrics lists them)',
   }),
   range: z.union(

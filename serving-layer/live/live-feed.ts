@@ -7,7 +7,7 @@ import type { Config } from '../../core/config/config';
 import type { Logger } from '../../core/log';
 import { authenticate, type Access } from '../auth/jwt.guard';
 import type { SpeedViewReader } from '../views/speed-view-reader';
-import { liveSnapshot } from './live-snapshot';
+import { liveSnapshot, type ActivePersons } from './live-snapshot';
 import type { EventsMessage, SnapshotMessage, StoredEvent } from './messages';
 
 export const LIVE_PATH = '/v1/live';
@@ -55,7 +55,13 @@ export class LiveFeed {
 
   constructor(
     server: Server,
-    private readonly deps: { config: Config; access: Access; speed: SpeedViewReader; log: Logger },
+    private readonly deps: {
+      config: Config;
+      access: Access;
+      speed: SpeedViewReader;
+      activePersons: ActivePersons;
+      log: Logger;
+    },
     private readonly o: LiveFeedOptions,
   ) {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -169,7 +175,7 @@ export class LiveFeed {
     try {
       const snapshot: SnapshotMessage = {
         type: 'snapshot',
-        ...(await liveSnapshot(this.deps.speed, project)),
+        ...(await liveSnapshot(this.deps.speed, this.deps.activePersons, project)),
       };
       text = JSON.stringify(snapshot);
       // One read of the latest events per project, only when one of its clients shows them.

@@ -1,4 +1,3 @@
-import { hllEstimate, hllMerge } from '../../core/sketches/hll';
 import type { SpeedViewReader } from '../views/speed-view-reader';
 import type { LiveSnapshot } from './messages';
 
@@ -6,25 +5,26 @@ export type { LiveSnapshot };
 
 const MINUTE = 60_000;
 
-/** Takes the project's snapshot: two small queries of the speed view and one of its latest event. */
+/** Distinct persons with an event in [from, to): the query core's active_users. */
+export type ActivePersons = (project: string, from: Date, to: Date) => Promise<number>;
+
+/**
+ * Takes the project's snapshot: events per minute and the latest event from the speed view, and
+ * the persons active in the last five minutes, counted as active_users counts them (persons, not
+ * ids: one person on a phone and a laptop is one).
+ */
 export async function liveSnapshot(
   speed: SpeedViewReader,
+  activePersons: ActivePersons,
   project: string,
   now = Date.now(),
 ): Promise<LiveSnapshot> {
   const end = Math.floor(now / MINUTE) * MINUTE + MINUTE;
   const from = new Date(end - 30 * MINUTE);
   const to = new Date(end);
-  const [measures, registers, last] = await Promise.all([
+  const [measures, activeUsers, last] = await Promise.all([
     speed.measures({ project, metric: 'events', from, to, granularity: 'minute', groupBy: false }),
-    speed.registers({
-      project,
-      metric: 'active_users',
-      from: new Date(end - 5 * MINUTE),
-      to,
-      granularity: 'minute',
-      groupBy: false,
-    }),
+    activePersons(project, new Date(end - 5 * MINUTE), to),
     speed.lastReceived(project),
   ]);
   const counts = new Map(measures.map((m) => [m.bucket, m.count]));
@@ -32,15 +32,11 @@ export async function liveSnapshot(
     const minute = from.getTime() + i * MINUTE;
     return { minute: new Date(minute).toISOString(), count: counts.get(minute) ?? 0 };
   });
-  const users = hllMerge(
-    new Map(),
-    registers.map((r) => [r.reg, r.rank] as [number, number]),
-  );
   return {
     project,
     at: new Date(now).toISOString(),
     eventsPerMinute,
-    activeUsers: Math.round(hllEstimate(users)),
+    activeUsers,
     eventsThisMinute: eventsPerMinute[eventsPerMinute.length - 1]?.count ?? 0,
     lastReceived: last?.toISOString() ?? null,
     source: 'speed',

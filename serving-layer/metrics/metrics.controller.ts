@@ -4,7 +4,7 @@ import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { parseGranularity } from '../query/granularity';
 import { parseFilter } from '../query/filter';
 import { MetricByNameParams, MetricParams, parseParams } from '../query/params';
-import { catalogListing, dimensionName, MetricQuery } from '../query/metric-query';
+import { catalogListing, MetricQuery } from '../query/metric-query';
 import { parseTimeRange } from '../query/time-range';
 import { SEGMENTS } from '../injection-tokens';
 import type { SegmentStore } from '../segments/segment-store';
@@ -38,7 +38,7 @@ export class MetricsController {
   private async answer(name: string, q: ReturnType<typeof MetricParams.parse>, req: AuthedRequest) {
     const range = parseTimeRange(q.from, q.to);
     const granularity = parseGranularity(q.granularity, range.from, range.to);
-    const { dims, where } = parseFilter(q.filter, dimensionName(this.metrics.definition(name)));
+    const { dims, where } = parseFilter(q.filter, this.metrics.dimensionOf(name));
     const segments = await segmentScope(this.segments, req.auth.project, q.segment, q.breakdown);
     return this.metrics.query({
       metric: name,

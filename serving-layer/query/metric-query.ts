@@ -30,6 +30,8 @@ import { refusalMessage } from './refusal';
 import { SegmentQuery } from './segment-query';
 import { PersonQuery } from './person-query';
 import { uniquePersons } from './unique-persons';
+import { SessionQuery } from './session-query';
+import { sessionMetricByName, type SessionMetricDefinition } from '../../core/metric-catalog/session-metrics';
 import type { RawEventReader } from '../views/raw-event-reader';
 import type { SegmentDefinition } from '../../core/segments/definition';
 
@@ -58,6 +60,8 @@ export class MetricQuery {
   private readonly segmentQuery?: SegmentQuery;
   /** The identity graph and person profiles, over raw events (the same condition). */
   private readonly personQuery?: PersonQuery;
+  /** Session metrics, over raw events (the same condition). */
+  private readonly sessionQuery?: SessionQuery;
 
   constructor(
     private readonly config: Config,
@@ -68,6 +72,7 @@ export class MetricQuery {
     if (raw) {
       this.segmentQuery = new SegmentQuery(this, raw);
       this.personQuery = new PersonQuery(this, raw, config.sessions.timeoutMs);
+      this.sessionQuery = new SessionQuery(this, raw, config.sessions.timeoutMs);
     }
     this.speed = new SpeedViewReader(clickhouse, config.clickhouse.database, !config.clickhouse.url);
     this.batchCache = new CachedViewReader(batch, () => batch.stamp());
@@ -82,6 +87,12 @@ export class MetricQuery {
     const def = metricByName(own(ALIASES, name) ?? name);
     if (!def) throw new BadQueryError(`unknown metric '${name}': GET /v1/metrics lists the catalog`);
     return def;
+  }
+
+  /** The name a metric's own dimension is grouped and filtered by (catalog or session metric), if any. */
+  dimensionOf(name: string): string | undefined {
+    const session = sessionMetricByName(name);
+    return session ? session.dimension : dimensionName(this.definition(name));
   }
 
   /** The segment-filtered analyses; an error where this query core has no raw-event reader. */
@@ -190,6 +201,8 @@ export class MetricQuery {
   }
 
   async query(q: MetricRequest): Promise<MetricAnswer> {
+    const session = sessionMetricByName(q.metric);
+    if (session) return this.sessionMetric(session, q);
     const { metric: name, project, range, granularity, ...opts } = q;
     const def = this.definition(name);
     const dimName = dimensionName(def);
@@ -288,6 +301,48 @@ export class MetricQuery {
       },
       range,
     );
+  }
+
+  /** A session metric (sessions, bounce_rate...): cut from each layer's events, per person. */
+  private sessionMetric(def: SessionMetricDefinition, q: MetricRequest): Promise<MetricAnswer> {
+    const { project, range, granularity, dims, where } = q;
+    const groupBy = q.groupBy === '' ? undefined : q.groupBy;
+    if (!this.sessionQuery)
+      throw new Error('this query core was built without a raw-event reader: no session metrics');
+    if (q.segments)
+      throw new BadQueryError(
+        `session metrics are not answered within segments yet: ask '${def.name}' without segment=`,
+      );
+    const by =
+      groupBy !== undefined && groupBy !== def.dimension && isEventDimension(groupBy) ? groupBy : undefined;
+    if (groupBy !== undefined && groupBy !== def.dimension && by === undefined)
+      throw new BadQueryError(
+        `metric '${def.name}' can be grouped by ${[...(def.dimension ? [def.dimension] : []), ...EVENT_DIMENSION_NAMES].map((d) => `'${d}'`).join(', ')}, not '${groupBy}'`,
+      );
+    const key = [
+      'session-metric',
+      def.name,
+      range.from.getTime(),
+      range.to.getTime(),
+      granularity,
+      groupBy ?? null,
+      dims ?? null,
+      where ?? null,
+    ];
+    const sessions = this.sessionQuery;
+    return this.cachedAnswer(project, key, async () => ({
+      metric: def.name,
+      ...(await sessions.metric({
+        def,
+        project,
+        range,
+        granularity,
+        groupBy: groupBy !== undefined && by === undefined,
+        by,
+        where: where && where.length > 0 ? where : undefined,
+        dims,
+      })),
+    }));
   }
 
   /**

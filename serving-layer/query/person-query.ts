@@ -1,5 +1,6 @@
 import { EVENT_DIMENSIONS } from '../../core/events/dimensions';
 import { IdentityGraph, type IdentityCall, type Merge, type Refusal } from '../../core/persons/identity';
+import { onePerEvent } from '../../core/persons/identity-calls';
 import type { ActorEventRow, RawEventReader } from '../views/raw-event-reader';
 import { parseObject } from '../views/raw-sql';
 import { StampedCache } from '../views/stamped-cache';
@@ -81,8 +82,7 @@ export class PersonQuery {
         split: new Date(0),
         to: new Date(Date.now() + 60_000),
       });
-      const known = new Set(lake.map((c) => c.eventId));
-      return IdentityGraph.of([...lake, ...speed.filter((c) => !known.has(c.eventId))]);
+      return IdentityGraph.of(onePerEvent(lake, speed));
     });
   }
 

@@ -84,10 +84,17 @@ export interface SegmentMember {
  * filtered by event dimensions (country, device_type...) are answered here too, with or without
  * segments: no view holds those dimensions.
  */
+/** Segment membership asked by any id of a person (the person's name included). */
+export interface PersonMembership {
+  isMember(actor: string, at: number): boolean;
+  /** The person's traits at `at` (every id's, the latest value of each). */
+  traitsAt(actor: string, at: number): Record<string, unknown>;
+}
+
 export class SegmentQuery {
   /** The lake's users up to the watermark: all history, read again only when the batch layer moves. */
   private readonly lakeUsers: StampedCache<UserFacts>;
-  private readonly memberships: StampedCache<{ m: Membership; firstSeen: Map<string, number> }>;
+  private readonly memberships: StampedCache<{ m: PersonMembership; firstSeen: Map<string, number> }>;
 
   constructor(
     private readonly metrics: MetricQuery,
@@ -114,15 +121,22 @@ export class SegmentQuery {
   }
 
   /** Who is in the segment at each moment of [range.from, range.to), and who was seen by then. */
-  async membership(project: string, s: SegmentDefinition, range: TimeRange): Promise<Membership> {
+  async membership(project: string, s: SegmentDefinition, range: TimeRange): Promise<PersonMembership> {
     return (await this.population(project, s, range)).m;
   }
 
-  /** The segment's membership, and when each user of the project was first seen (up to range.to). */
+  /**
+   * The segment's membership, and when each person of the project was first seen (up to
+   * range.to). Members are persons: the traits of all their ids (the latest value wins) and the
+   * events of all of them, so a trait sent signed in and a behaviour done anonymously make one
+   * member; asked by any of their ids.
+   */
   private population(project: string, s: SegmentDefinition, range: TimeRange) {
     const key = JSON.stringify([project, s, range.from.getTime(), range.to.getTime()]);
     return this.memberships.get(key, async () => {
       const users = await this.users(project, range.to);
+      const graph = await this.metrics.persons().graph(project);
+      const personOf = (actor: string) => graph.personOf(actor);
       const lookback = { from: new Date(range.from.getTime() - lookbackMs(s.condition)), to: range.to };
       const split = clip((await this.metrics.watermarkEnd())?.getTime() ?? 0, lookback);
       const events = new Map<EventCondition, ActorTime[]>();
@@ -135,11 +149,24 @@ export class SegmentQuery {
         events.set(
           c,
           await flatMapInTurns(rows, ([actor, , at, raw]) =>
-            wanted === undefined || scalarText(parsed(raw)) === wanted ? [{ actor, at }] : [],
+            wanted === undefined || scalarText(parsed(raw)) === wanted
+              ? [{ actor: personOf(actor), at }]
+              : [],
           ),
         );
       }
-      return { m: new Membership(s.condition, users.traits, events), firstSeen: users.firstSeen };
+      const firstSeen = new Map<string, number>();
+      for (const [actor, at] of users.firstSeen) {
+        const person = personOf(actor);
+        if (!(at >= (firstSeen.get(person) ?? Infinity))) firstSeen.set(person, at);
+      }
+      const traits = users.traits.map((t) => ({ ...t, actor: personOf(t.actor) }));
+      const m = new Membership(s.condition, traits, events);
+      const members: PersonMembership = {
+        isMember: (actor, at) => m.isMember(personOf(actor), at),
+        traitsAt: (actor, at) => m.traitsAt(personOf(actor), at),
+      };
+      return { m: members, firstSeen };
     });
   }
 

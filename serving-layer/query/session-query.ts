@@ -6,7 +6,8 @@ import {
 } from '../../core/events/dimensions';
 import type { RawEventReader } from '../views/raw-event-reader';
 import { BUCKET_MS, type Granularity } from './granularity';
-import type { Freshness, MetricQuery } from './metric-query';
+import type { AnswerPart, Bucket, Freshness, MetricAnswer, MetricQuery } from './metric-query';
+import type { SessionMetricDefinition } from '../../core/metric-catalog/session-metrics';
 import { figuresOf, joinParts, topOf, type Session, type SessionFigures } from './sessions';
 import type { TimeRange } from './time-range';
 
@@ -55,34 +56,7 @@ export class SessionQuery {
     const { project, range, granularity, by, where = [], limit } = q;
     const key = ['sessions', range.from.getTime(), range.to.getTime(), granularity, by ?? null, where, limit];
     return this.metrics.cachedAnswer(project, key, async () => {
-      const read = {
-        from: new Date(range.from.getTime() - this.timeoutMs),
-        to: new Date(Math.min(range.to.getTime() + SESSION_TAIL_MS, Math.ceil(Date.now() / 60_000) * 60_000)),
-      };
-      if (read.to < range.to) read.to = range.to;
-      const { split, watermark } = await this.metrics.layersOf(read, project);
-      const { rawParts: parts } = await this.metrics.layersOf(range, project);
-      const dims = [...where.map(([d]) => d), ...(by ? [by] : [])];
-      // Each layer's engine cuts its part into sessions, a person's (all their ids) at a time;
-      // only sessions cross into Node.
-      const graph = await this.metrics.persons().graph(project);
-      const layers = await this.raw.sessionParts(
-        { project, from: read.from, split, to: read.to },
-        {
-          timeoutMs: this.timeoutMs,
-          context: dims.map((d) => EVENT_DIMENSIONS[d]),
-          persons: graph.joined(),
-        },
-      );
-      const allowed = where.map(([, values]) => new Set(values));
-      const sessions = joinParts(layers, {
-        from: range.from.getTime(),
-        to: range.to.getTime(),
-        timeoutMs: this.timeoutMs,
-        split: by !== undefined,
-      })
-        // A session keeps its first event's dimensions: the filter reads them there.
-        .filter((s) => allowed.every((values, i) => values.has(s.dims[i] ?? NO_VALUE)));
+      const { sessions, parts, watermark } = await this.cut(project, range, by, where);
       return {
         from: range.from.toISOString(),
         to: range.to.toISOString(),
@@ -97,6 +71,110 @@ export class SessionQuery {
         watermark,
       };
     });
+  }
+
+  /**
+   * A session metric (core/metric-catalog/session-metrics.ts) in the shape of any metric's answer:
+   * the figure over the range, per bucket (and per value of the metric's own dimension, the entry
+   * or exit page, or of an event dimension), and per layer, each session in the part where it
+   * starts. `dims` keeps only those values of the metric's own dimension.
+   */
+  async metric(q: {
+    def: SessionMetricDefinition;
+    project: string;
+    range: TimeRange;
+    granularity: Granularity;
+    /** Split by the metric's own dimension. */
+    groupBy: boolean;
+    by?: EventDimension | undefined;
+    where?: EventWhere | undefined;
+    dims?: readonly string[] | undefined;
+  }): Promise<Omit<MetricAnswer, 'freshness' | 'metric'>> {
+    const { def, project, range, granularity, by, where = [], dims } = q;
+    const { sessions: all, parts, watermark, split } = await this.cut(project, range, by, where);
+    const own = (x: Session) =>
+      def.dimension === 'entry_page' ? x.entryPage : def.dimension === 'exit_page' ? x.exitPage : '';
+    // A metric of entry (exit) pages counts the sessions that have one.
+    const sessions = all.filter((x) => {
+      const v = own(x);
+      return v !== null && (dims === undefined || dims.includes(v));
+    });
+    const figure = (list: Session[]) => figuresOf(list)[def.figure] ?? 0;
+    const step = BUCKET_MS[granularity];
+    const showDim = q.groupBy || by !== undefined;
+    const groups = new Map<string, { start: number; dim: string; list: Session[] }>();
+    for (const x of sessions) {
+      const start = Math.floor(x.start / step) * step;
+      const dim = by !== undefined ? x.dim : q.groupBy ? (own(x) ?? '') : '';
+      const k = `${start}|${dim}`;
+      let g = groups.get(k);
+      if (!g) groups.set(k, (g = { start, dim, list: [] }));
+      g.list.push(x);
+    }
+    const at = split.getTime();
+    const sourceOf = (start: number) =>
+      start + step <= at ? ('batch' as const) : start >= at ? ('speed' as const) : ('mixed' as const);
+    const buckets: Bucket[] = [...groups.values()]
+      .sort((a, b) => a.start - b.start || (a.dim < b.dim ? -1 : a.dim > b.dim ? 1 : 0))
+      .map((g) => ({
+        start: new Date(g.start).toISOString(),
+        ...(showDim ? { dim: g.dim } : {}),
+        value: figure(g.list),
+        source: sourceOf(g.start),
+      }));
+    const answerParts: AnswerPart[] = parts.map((p) => ({
+      ...p,
+      value: figure(sessions.filter((x) => (x.start < at ? 'batch' : 'speed') === p.source)),
+    }));
+    const sources = new Set(answerParts.map((p) => p.source));
+    return {
+      project,
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      granularity,
+      value: figure(sessions),
+      source: sources.size > 1 ? 'mixed' : ([...sources][0] ?? 'speed'),
+      parts: answerParts,
+      buckets,
+      watermark,
+    };
+  }
+
+  /**
+   * The sessions that start in the range, whole, each a person's: each layer's engine cuts its
+   * part (the persons' joined ids bound), parts across the watermark are joined, and `where`
+   * keeps those whose first event holds its values.
+   */
+  private async cut(project: string, range: TimeRange, by: EventDimension | undefined, where: EventWhere) {
+    const read = {
+      from: new Date(range.from.getTime() - this.timeoutMs),
+      to: new Date(Math.min(range.to.getTime() + SESSION_TAIL_MS, Math.ceil(Date.now() / 60_000) * 60_000)),
+    };
+    if (read.to < range.to) read.to = range.to;
+    const { split, watermark } = await this.metrics.layersOf(read, project);
+    const { rawParts: parts } = await this.metrics.layersOf(range, project);
+    const dims = [...where.map(([d]) => d), ...(by ? [by] : [])];
+    // Each layer's engine cuts its part into sessions, a person's (all their ids) at a time;
+    // only sessions cross into Node.
+    const graph = await this.metrics.persons().graph(project);
+    const layers = await this.raw.sessionParts(
+      { project, from: read.from, split, to: read.to },
+      {
+        timeoutMs: this.timeoutMs,
+        context: dims.map((d) => EVENT_DIMENSIONS[d]),
+        persons: graph.joined(),
+      },
+    );
+    const allowed = where.map(([, values]) => new Set(values));
+    const sessions = joinParts(layers, {
+      from: range.from.getTime(),
+      to: range.to.getTime(),
+      timeoutMs: this.timeoutMs,
+      split: by !== undefined,
+    })
+      // A session keeps its first event's dimensions: the filter reads them there.
+      .filter((x) => allowed.every((values, i) => values.has(x.dims[i] ?? NO_VALUE)));
+    return { sessions, parts, watermark, split };
   }
 }
 

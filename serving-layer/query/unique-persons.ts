@@ -1,4 +1,4 @@
-import { HLL_STANDARD_ERROR, hllEstimate, hllMerge, hllRegister } from '../../core/sketches/hll';
+import { HLL_STANDARD_ERROR, hllEstimate } from '../../core/sketches/hll';
 import type { IdentityGraph } from '../../core/persons/identity';
 import type { RawEventReader } from '../views/raw-event-reader';
 import type { AnswerPart, Bucket, MetricAnswer } from './answer';
@@ -22,11 +22,12 @@ export type UniquePersonsAnswer = Pick<
 
 /**
  * Distinct persons per bucket and over the range, counted at the time of asking: each layer's
- * engine keeps one row per (id, bucket) of its part (the lake before the watermark, the speed
- * view after it), each id becomes its person through the identity graph as known now, and
- * persons are hashed into the same HyperLogLog registers as every unique count. An identify or
- * alias joining two ids changes every hour holding their events the moment it is read, sealed
- * hours included, with nothing to recompute: no stored view depends on who is whom.
+ * engine (the lake before the watermark, the speed view after it) takes each id of its part to
+ * its person through the identity graph as known now (the joined ids bound as parameters) and
+ * returns the HyperLogLog registers of the persons per bucket, hashed as every unique count is;
+ * they merge here by max, across layers and buckets. An identify or alias joining two ids changes
+ * every hour holding their events the moment it is read, sealed hours included, with nothing to
+ * recompute: no stored view depends on who is whom.
  */
 export async function uniquePersons(
   deps: { metrics: MetricQuery; raw: RawEventReader; graph: (project: string) => Promise<IdentityGraph> },
@@ -36,27 +37,28 @@ export async function uniquePersons(
   const { split, rawParts, watermark } = await deps.metrics.layersOf(range, project);
   const graph = await deps.graph(project);
   const step = BUCKET_MS[granularity];
-  const rows = await deps.raw.activeBuckets({ project, from: range.from, split, to: range.to }, step, q.events);
-  const registers = new Map<string, { reg: number; rank: number }>();
+  const layers = await deps.raw.personRegisters(
+    { project, from: range.from, split, to: range.to },
+    { stepMs: step, events: q.events, persons: graph.joined() },
+  );
   const cells = new Map<number, Map<number, number>>();
   const parts = { batch: new Map<number, number>(), speed: new Map<number, number>() };
   const total = new Map<number, number>();
-  const splitAt = split.getTime();
-  const put = (regs: Map<number, number>, r: { reg: number; rank: number }) => {
-    if ((regs.get(r.reg) ?? 0) < r.rank) regs.set(r.reg, r.rank);
+  const put = (regs: Map<number, number>, reg: number, rank: number) => {
+    if ((regs.get(reg) ?? 0) < rank) regs.set(reg, rank);
   };
-  for (const [actor, bucket] of rows) {
-    const person = graph.personOf(actor);
-    let r = registers.get(person);
-    if (!r) registers.set(person, (r = hllRegister(person)));
-    let cell = cells.get(bucket);
-    if (!cell) cells.set(bucket, (cell = new Map()));
-    put(cell, r);
-    put(total, r);
+  for (const { layer, rows } of layers) {
+    // A bucket straddling the watermark gets registers from both layers: merged by max.
+    const part = layer === 'lake' ? parts.batch : parts.speed;
+    for (const [bucket, reg, rank] of rows) {
+      let cell = cells.get(bucket);
+      if (!cell) cells.set(bucket, (cell = new Map()));
+      put(cell, reg, rank);
+      put(part, reg, rank);
+      put(total, reg, rank);
+    }
   }
-  // Each layer's share, from the rows' own layer: a bucket straddling the watermark holds both.
-  for (const [actor, , layer] of rows)
-    put(layer === 'lake' ? parts.batch : parts.speed, registers.get(graph.personOf(actor))!);
+  const splitAt = split.getTime();
   const sourceOf = (start: number) =>
     start + step <= splitAt ? ('batch' as const) : start >= splitAt ? ('speed' as const) : ('mixed' as const);
   const buckets: Bucket[] = [...cells]
@@ -68,7 +70,7 @@ export async function uniquePersons(
     }));
   const answerParts: AnswerPart[] = rawParts.map((p) => ({
     ...p,
-    value: Math.round(hllEstimate(hllMerge(new Map(), [...parts[p.source]]))),
+    value: Math.round(hllEstimate(parts[p.source])),
   }));
   const sources = new Set(answerParts.map((p) => p.source));
   return {

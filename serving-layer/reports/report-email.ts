@@ -12,6 +12,9 @@ const esc = (s: string) =>
 export function formatValue(m: Pick<MetricFigures, 'kind'>, v: number): string {
   if (m.kind === 'sum')
     return v.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  if (m.kind === 'rate') return `${(v * 100).toFixed(1)}%`;
+  if (m.kind === 'seconds') return `${v.toLocaleString('en-US', { maximumFractionDigits: 1 })} s`;
+  if (m.kind === 'average') return v.toLocaleString('en-US', { maximumFractionDigits: 2 });
   return `${m.kind === 'unique' ? '~' : ''}${Math.round(v).toLocaleString('en-US')}`;
 }
 

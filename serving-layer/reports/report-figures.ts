@@ -2,11 +2,39 @@ import type { ReportDefinition } from '../../core/reports/definition';
 import type { MetricFigures, ReportFigures, ReportQuality } from '../../core/reports/figures';
 import type { QualityAnswer, QualityQuery } from '../quality/quality-query';
 import { reportWindows, type Span } from '../../core/reports/periods';
-import type { MetricDefinition } from '../../core/metric-catalog/catalog';
+import { sessionMetricByName } from '../../core/metric-catalog/session-metrics';
 import { BUCKET_MS, type Granularity } from '../query/granularity';
 import { catalogListing, dimensionName, type MetricQuery } from '../query/metric-query';
 
 const KIND = new Map(catalogListing().map((m) => [m.name, m.value]));
+
+/** What a report needs of a metric (a catalog or a session metric) to chart it. */
+interface Figured {
+  name: string;
+  description: string;
+  /** Hour buckets add into days (counts and sums; sessions, counted where they start). */
+  additive: boolean;
+  /** An amount in several currencies: one figure per currency. */
+  perCurrency: boolean;
+}
+
+function figured(metrics: MetricQuery, name: string): Figured {
+  const session = sessionMetricByName(name);
+  if (session)
+    return {
+      name: session.name,
+      description: session.description,
+      additive: session.value === 'count',
+      perCurrency: false,
+    };
+  const def = metrics.definition(name);
+  return {
+    name: def.name,
+    description: def.description,
+    additive: def.measure.kind !== 'unique_actors',
+    perCurrency: def.measure.kind === 'sum' && dimensionName(def) === 'currency',
+  };
+}
 
 /** Runs `f` over `items`, at most `limit` at once, keeping the order. */
 async function mapLimited<T, R>(items: readonly T[], limit: number, f: (t: T) => Promise<R>): Promise<R[]> {
@@ -26,10 +54,10 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, f: (t: T) =>
 async function currenciesOf(
   metrics: MetricQuery,
   project: string,
-  def: MetricDefinition,
+  def: Figured,
   spans: Span[],
 ): Promise<({ name: string; value: string } | undefined)[]> {
-  if (def.measure.kind !== 'sum' || dimensionName(def) !== 'currency') return [undefined];
+  if (!def.perCurrency) return [undefined];
   const seen = new Set<string>();
   for (const s of spans) {
     const a = await metrics.query({
@@ -54,7 +82,7 @@ async function currenciesOf(
 async function seriesOf(
   metrics: MetricQuery,
   project: string,
-  def: MetricDefinition,
+  def: Figured,
   span: Span,
   buckets: Span[],
   dims?: string[],
@@ -70,7 +98,7 @@ async function seriesOf(
   const bounds = buckets.map((b) => [Date.parse(b.start), Date.parse(b.end)] as const);
   const onGrid = (ms: number) => bounds.every(([a, b]) => a % ms === 0 && b % ms === 0);
   const exactly = (ms: number) => onGrid(ms) && bounds.every(([a, b]) => b - a === ms);
-  const unique = def.measure.kind === 'unique_actors';
+  const unique = !def.additive;
   const g: Granularity | undefined = unique
     ? exactly(BUCKET_MS.hour)
       ? 'hour'
@@ -120,7 +148,7 @@ export async function computeFigures(
   let sources: ReportFigures['sources'] = [];
   let watermark: string | null = null;
   for (const name of report.metrics) {
-    const def = metrics.definition(name);
+    const def = figured(metrics, name);
     for (const dimension of await currenciesOf(metrics, report.project, def, [w.period, w.previous])) {
       const dims = dimension ? [dimension.value] : undefined;
       const [current, previous] = [await value(name, w.period, dims), await value(name, w.previous, dims)];

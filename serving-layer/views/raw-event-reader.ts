@@ -6,8 +6,14 @@ import { eachInTurns } from '../../core/turns';
 import { key, type LakeStorage } from '../../core/lake/storage';
 import type { TraitRow } from '../../core/segments/membership';
 import type { IdentityCall } from '../../core/persons/identity';
+import {
+  CLICKHOUSE_IDENTITY_CALLS,
+  DUCKDB_IDENTITY_CALLS,
+  identityCallOf,
+} from '../../core/persons/identity-calls';
 import { chTime, duckTime, jsonPathOf, parseObject } from './raw-sql';
-import { readSessionParts, type SessionPart } from './session-parts';
+import { readSessionParts, type RawSources, type SessionPart } from './session-parts';
+import { readPersonRegisters, type PersonRegistersRequest } from './person-registers';
 
 /** One event of a funnel step: who, which event, when (epoch ms). */
 export type StepRow = [actor: string, event: string, at: number];
@@ -110,7 +116,9 @@ export class RawEventReader {
 
   /** Each (actor, UTC day) with at least one event (of `event`, when given) in [from, to). */
   async activeDays(span: RawSpan, event?: string): Promise<ActiveDayRow[]> {
-    return (await this.activeBuckets(span, 86_400_000, event === undefined ? undefined : [event])).map(([actor, day]) => [actor, day]);
+    return (await this.activeBuckets(span, 86_400_000, event === undefined ? undefined : [event])).map(
+      ([actor, day]) => [actor, day],
+    );
   }
 
   /**
@@ -118,11 +126,7 @@ export class RawEventReader {
    * buckets of `stepMs` from the epoch (UTC minutes, hours, days). The engines keep each pair
    * once, so what crosses into Node is one row per actor and bucket (and layer), not per event.
    */
-  async activeBuckets(
-    span: RawSpan,
-    stepMs: number,
-    events?: readonly string[],
-  ): Promise<ActiveBucketRow[]> {
+  async activeBuckets(span: RawSpan, stepMs: number, events?: readonly string[]): Promise<ActiveBucketRow[]> {
     const { project, from, split, to } = span;
     const rows: ActiveBucketRow[] = [];
     if (split > from) {
@@ -322,40 +326,20 @@ export class RawEventReader {
   async identityCalls(span: RawSpan): Promise<IdentityCall[]> {
     const { project, from, split, to } = span;
     const calls: IdentityCall[] = [];
-    const push = (r: unknown[]) =>
-      calls.push({
-        eventId: String(r[0]),
-        type: r[1] === 'alias' ? 'alias' : 'identify',
-        at: Number(r[2]),
-        userId: String(r[3]),
-        anonymousId: r[4] === null || r[4] === '' ? null : String(r[4]),
-        previousId: r[5] === null || r[5] === '' ? null : String(r[5]),
-      });
     if (split > from) {
-      const lake = await this.queryLake(
-        `SELECT event_id, any_value(type), epoch_ms(min(event_time)), any_value(user_id), any_value(anonymous_id),
-                any_value(CASE WHEN type = 'alias' THEN json_extract_string(properties, '$.previousId') END)
-         FROM read_parquet($globs, union_by_name = true)
-         WHERE type IN ('identify', 'alias') AND user_id IS NOT NULL
-           AND event_time >= $from AND event_time < $to
-         GROUP BY event_id`,
-        await this.lakeGlobs(project, from, split),
-        { from: duckTime(from), to: duckTime(split) },
-      );
-      await eachInTurns(lake, push);
+      const lake = await this.queryLake(DUCKDB_IDENTITY_CALLS, await this.lakeGlobs(project, from, split), {
+        from: duckTime(from),
+        to: duckTime(split),
+      });
+      await eachInTurns(lake, (r) => calls.push(identityCallOf(r)));
     }
     if (to > split) {
       const r = await this.clickhouse.query({
-        query: `SELECT event_id, any(type), toUnixTimestamp64Milli(min(event_time)), any(user_id), any(anonymous_id),
-                       any(if(type = 'alias', JSONExtractString(properties, 'previousId'), ''))
-                FROM {db:Identifier}.speed_events
-                WHERE project_id = {project:String} AND type IN ('identify', 'alias') AND isNotNull(user_id)
-                  AND event_time >= {from:DateTime64(3, 'UTC')} AND event_time < {to:DateTime64(3, 'UTC')}
-                GROUP BY event_id`,
+        query: CLICKHOUSE_IDENTITY_CALLS,
         query_params: { db: this.database, project, from: chTime(split), to: chTime(to) },
         format: 'JSONCompactEachRow',
       });
-      await eachInTurns(await r.json<unknown[]>(), push);
+      await eachInTurns(await r.json<unknown[]>(), (row) => calls.push(identityCallOf(row)));
     }
     return calls;
   }
@@ -406,6 +390,11 @@ export class RawEventReader {
     return rows.sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : 1));
   }
 
+  /** Each layer's HyperLogLog registers of distinct persons per bucket (person-registers.ts). */
+  personRegisters(span: RawSpan, q: PersonRegistersRequest) {
+    return readPersonRegisters(this.sources(), span, q);
+  }
+
   /** Each layer's sessions in the span, cut by its engine (session-parts.ts). */
   sessionParts(
     span: RawSpan,
@@ -415,16 +404,17 @@ export class RawEventReader {
       persons: { ids: string[]; persons: string[] };
     },
   ): Promise<{ layer: 'lake' | 'speed'; rows: SessionPart[] }[]> {
-    return readSessionParts(
-      {
-        lake: this.queries,
-        lakeGlobs: (project, from, to) => this.lakeGlobs(project, from, to),
-        clickhouse: this.clickhouse,
-        database: this.database,
-      },
-      span,
-      q,
-    );
+    return readSessionParts(this.sources(), span, q);
+  }
+
+  /** Where the raw events are, for the readers in their own files. */
+  private sources(): RawSources {
+    return {
+      lake: this.queries,
+      lakeGlobs: (project, from, to) => this.lakeGlobs(project, from, to),
+      clickhouse: this.clickhouse,
+      database: this.database,
+    };
   }
 
   close(): void {

@@ -1,15 +1,7 @@
--- HyperLogLog registers (core/sketches/hll.ts): h = first 8 bytes of MD5(actor), register = top 14
--- bits, rank = leading zeros of the other 50 bits + 1. floor(log2()) is corrected to exact.
--- Slots: base (hour_base.sql), actors (the catalog's unique-count metrics, compiled: constants only).
+-- HyperLogLog registers of the catalog's unique-count metrics for one hour. Slots: base
+-- (hour_base.sql), actors (the catalog's unique-count metrics, compiled: constants only),
+-- registers (hll_registers.sql over actors).
 WITH {{base}},
-  actors AS ({{actors}}),
-  hashed AS (SELECT *, ('0x' || substr(md5(actor_id), 1, 16))::UBIGINT AS h FROM actors),
-  split AS (SELECT *, (h >> 50)::USMALLINT AS reg, h & 1125899906842623::UBIGINT AS rest FROM hashed),
-  ranked AS (
-    SELECT *, CASE WHEN rest = 0 THEN 51 ELSE 50 - (
-      floor(log2(rest::DOUBLE))::INT
-      + CASE WHEN (1::UBIGINT << (floor(log2(rest::DOUBLE))::INT + 1)) <= rest THEN 1 ELSE 0 END
-      - CASE WHEN (1::UBIGINT << floor(log2(rest::DOUBLE))::INT) > rest THEN 1 ELSE 0 END
-    ) END AS rank FROM split)
-  SELECT project_id, minute, metric, dim, reg, max(rank)::UTINYINT AS rank FROM ranked
+  actors AS ({{actors}})
+  SELECT project_id, minute, metric, dim, reg, max(rank)::UTINYINT AS rank FROM ({{registers}})
   GROUP BY ALL ORDER BY project_id, metric, minute, dim, reg

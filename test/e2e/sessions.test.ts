@@ -216,6 +216,43 @@ describe('sessions', () => {
     );
     expect(phones.body.sessions).toBe(14);
 
+    // The same figures as catalog metrics (GET /v1/metrics/<name>: dashboards and reports ask these).
+    const range = `from=${iso(sealed - 2 * HOUR)}&to=${iso(to)}`;
+    const metric = async (name: string, params = '', granularity = 'hour') => {
+      const res = await fetch(
+        `${s.urls.api}/v1/metrics/${name}?${range}&granularity=${granularity}${params}`,
+        {
+          headers: { authorization: `Bearer ${token}` },
+        },
+      );
+      expect(res.status, name).toBe(200);
+      return (await res.json()) as {
+        value: number;
+        buckets: { start: string; dim?: string; value: number }[];
+        parts: { source: string; value: number }[];
+      };
+    };
+    const want = figures(all.want);
+    expect((await metric('sessions')).value).toBe(want.sessions);
+    expect((await metric('bounce_rate')).value).toBe(want.bounceRate);
+    expect((await metric('pages_per_session')).value).toBe(want.pagesPerSession);
+    expect((await metric('session_duration_avg')).value).toBeCloseTo(want.averageDurationSeconds!, 1);
+    expect((await metric('session_duration_median')).value).toBeCloseTo(want.medianDurationSeconds!, 1);
+    // Per hour, each session where it starts; the parts split at the watermark add up.
+    const perHour = await metric('sessions');
+    expect(perHour.buckets.map((b) => [b.start, b.value])).toEqual(
+      all.body.buckets.map((b) => [b.start, b.sessions]),
+    );
+    expect(perHour.parts.map((p) => p.source)).toEqual(['batch', 'speed']);
+    expect(perHour.parts.reduce((n, p) => n + p.value, 0)).toBe(want.sessions);
+    // Entry pages by page, as /v1/sessions lists them; filtered to one page.
+    const entries = await metric('entry_pages', '&groupBy=entry_page', 'day');
+    const byPage = new Map<string, number>();
+    for (const b of entries.buckets) byPage.set(b.dim ?? '', (byPage.get(b.dim ?? '') ?? 0) + b.value);
+    expect(Object.fromEntries(byPage)).toEqual(Object.fromEntries(entry));
+    expect((await metric('entry_pages', '&filter=entry_page:/landing')).value).toBe(entry.get('/landing'));
+    expect((await metric('sessions', '&filter=device_type:mobile')).value).toBe(14);
+
     const bad = await get(`/v1/sessions?groupBy=path`);
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/sessions can be grouped by 'device_type'.*not 'path'/);

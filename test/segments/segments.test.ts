@@ -416,6 +416,12 @@ describe('segments', () => {
         pro.condition,
       );
       expect(await page.getAttribute('[data-testid=segment-csv]', 'href')).toBe('/v1/segments/pro/members');
+      // Each member named is a link to their person.
+      const links = await page.$$eval('[data-testid=segment-member-list] a', (as) =>
+        as.map((a) => [a.textContent, a.getAttribute('href')]),
+      );
+      const shown = users.filter((u) => inPro(u, Date.now())).sort();
+      expect(links).toEqual(shown.slice(0, 30).map((u) => [u, `/person?id=${encodeURIComponent(u)}`]));
       await screenshot(page, 'web-segments.png');
       expect(problems).toEqual([]);
     });

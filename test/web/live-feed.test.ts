@@ -87,9 +87,11 @@ describe('the live feed', () => {
     const b = liveClient(live, { authorization: `Bearer ${tokens['live-b']}` });
     await Promise.all([a.opened, b.opened]);
     await send('live-a', 40);
+    // Events per minute come from the speed view's measures, active persons from its events (one
+    // person per user here): both written by the same range, read by two queries.
     const seen = await waitFor(
       async () => a.received[a.received.length - 1],
-      (s) => total(s) === 40,
+      (s) => total(s) === 40 && s?.activeUsers === 7,
       { timeoutMs: 60_000, intervalMs: 50 },
     );
     expect(total(seen)).toBe(40);
