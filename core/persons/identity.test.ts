@@ -85,4 +85,23 @@ describe('identity graph', () => {
     expect(IdentityGraph.of([]).personOf('anon:zed')).toBe('anon:zed');
     expect(IdentityGraph.of([]).actorsOf('zed')).toEqual(['zed']);
   });
+
+  it('lists the joined ids for the engines, and lists them again once a call joins more', () => {
+    const g = IdentityGraph.of([identify('ana', 'phone', 1)]);
+    expect(g.joined()).toEqual({ ids: ['anon:phone'], persons: ['ana'] });
+    // Applied later (the serving layer grows its graph with the speed view's new calls).
+    g.apply(identify('ana', 'laptop', 2));
+    g.apply(alias('old', 'ana', 3));
+    const { ids, persons } = g.joined();
+    expect(ids.map((id, i) => `${id}>${persons[i]}`).sort()).toEqual(
+      ['anon:laptop>ana', 'anon:old>ana', 'anon:phone>ana', 'old>ana'].sort(),
+    );
+    // The same as building it from all three calls at once.
+    const whole = IdentityGraph.of([
+      identify('ana', 'phone', 1),
+      identify('ana', 'laptop', 2),
+      alias('old', 'ana', 3),
+    ]);
+    expect([...whole.joined().ids].sort()).toEqual([...ids].sort());
+  });
 });

@@ -63,6 +63,7 @@ interface Person {
 export class IdentityGraph {
   private readonly personOfActor = new Map<string, Person>();
   private seq = 0;
+  private joinedAt?: { seq: number; value: { ids: string[]; persons: string[] } };
   readonly merges: Merge[] = [];
   readonly refusals: Refusal[] = [];
 
@@ -86,6 +87,8 @@ export class IdentityGraph {
    * in the same order: what an engine needs to count persons (every other id is its own person).
    */
   joined(): { ids: string[]; persons: string[] } {
+    // Asked by every count of a request (and the graph grows between requests): kept until it does.
+    if (this.joinedAt?.seq === this.seq) return this.joinedAt.value;
     const ids: string[] = [];
     const persons: string[] = [];
     for (const [actor, p] of this.personOfActor)
@@ -93,7 +96,8 @@ export class IdentityGraph {
         ids.push(actor);
         persons.push(p.name);
       }
-    return { ids, persons };
+    this.joinedAt = { seq: this.seq, value: { ids, persons } };
+    return this.joinedAt.value;
   }
 
   /** Every actor of the person holding `actor` (itself alone when none). */

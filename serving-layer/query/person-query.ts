@@ -8,6 +8,10 @@ import type { MetricQuery } from './metric-query';
 import { sessionsOf } from './sessions';
 import { isActivity } from '../../core/events/sessions';
 
+/** The order identity calls apply in: event time, then event id. */
+const byEventTime = (a: Pick<IdentityCall, 'at' | 'eventId'>, b: Pick<IdentityCall, 'at' | 'eventId'>) =>
+  a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
+
 /** Latest events a profile shows. */
 const LATEST = 20;
 /** Recent sessions a profile shows. */
@@ -46,6 +50,16 @@ const at = (path: readonly string[], o: Record<string, unknown>): string | null 
 export class PersonQuery {
   private readonly lakeCalls: StampedCache<IdentityCall[]>;
   private readonly graphs: StampedCache<IdentityGraph>;
+  /** Per project, the graph last built and what of the speed view it holds (graph()). */
+  private readonly growing = new Map<
+    string,
+    {
+      lakeKey: string;
+      graph: IdentityGraph;
+      speedApplied: Set<string>;
+      last: Pick<IdentityCall, 'at' | 'eventId'>;
+    }
+  >();
 
   constructor(
     private readonly metrics: MetricQuery,
@@ -57,14 +71,17 @@ export class PersonQuery {
   }
 
   /**
-   * The project's persons as of now, rebuilt when either layer moves. The lake's calls are those
-   * before the watermark; the speed view's are all it holds, late ones included: an identify sent
-   * today about an hour sealed yesterday joins its ids at once, before late-data repair archives
-   * it into a published hour (each call once, by event id).
+   * The project's persons as of now. The lake's calls are those before the watermark; the speed
+   * view's are all it holds, late ones included: an identify sent today about an hour sealed
+   * yesterday joins its ids at once, before late-data repair archives it into a published hour
+   * (each call once, by event id). Built once per state of the batch layer; the speed view's new
+   * calls are then applied to it as they come, while they come in event-time order (the order
+   * the graph is defined in); a call older than the last applied one rebuilds it.
    */
   graph(project: string): Promise<IdentityGraph> {
     return this.graphs.get(project, async () => {
       const watermark = (await this.metrics.watermarkEnd())?.getTime() ?? 0;
+      const lakeKey = `${await this.metrics.batchStamp()}|${watermark}`;
       const lake =
         watermark > 0
           ? await this.lakeCalls.get(`${project}|${watermark}`, () =>
@@ -82,7 +99,28 @@ export class PersonQuery {
         split: new Date(0),
         to: new Date(Date.now() + 60_000),
       });
-      return IdentityGraph.of(onePerEvent(lake, speed));
+      const known = this.growing.get(project);
+      if (known && known.lakeKey === lakeKey) {
+        const fresh = speed.filter((c) => !known.speedApplied.has(c.eventId)).sort(byEventTime);
+        const first = fresh[0];
+        if (!first || byEventTime(first, known.last) > 0) {
+          for (const c of fresh) {
+            known.graph.apply(c);
+            known.speedApplied.add(c.eventId);
+          }
+          known.last = fresh.at(-1) ?? known.last;
+          return known.graph;
+        }
+      }
+      const calls = onePerEvent(lake, speed).sort(byEventTime);
+      const graph = IdentityGraph.of(calls);
+      this.growing.set(project, {
+        lakeKey,
+        graph,
+        speedApplied: new Set(speed.map((c) => c.eventId)),
+        last: calls.at(-1) ?? { at: -Infinity, eventId: '' },
+      });
+      return graph;
     });
   }
 
