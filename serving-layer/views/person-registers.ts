@@ -2,7 +2,7 @@ import { BIGINT, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { hllRegistersSql } from '../../batch-layer/duckdb-catalog';
 import { eachInTurns } from '../../core/turns';
 import type { RawSpan } from './raw-event-reader';
-import { chTime, duckTime } from './raw-sql';
+import { chTime, duckTime, jsonList } from './raw-sql';
 import type { RawSources } from './session-parts';
 
 /** One bucket's HyperLogLog register as a layer's engine computed it. */
@@ -35,7 +35,8 @@ export async function readPersonRegisters(
   const events = [...(q.events ?? [])];
   const out: { layer: 'lake' | 'speed'; rows: RegisterRow[] }[] = [];
   if (split > from) {
-    const actors = `WITH joined AS (SELECT unnest($ids) AS id, unnest($persons) AS person),
+    const actors = `WITH joined AS (SELECT unnest(from_json($ids, '["VARCHAR"]')) AS id,
+                                unnest(from_json($persons, '["VARCHAR"]')) AS person),
         ids AS (SELECT DISTINCT actor_id AS id, (epoch_ms(event_time) // $step) * $step AS bucket
                 FROM read_parquet($globs, union_by_name = true)
                 WHERE ($all OR list_contains($events, event)) AND event_time >= $from AND event_time < $to)
@@ -45,15 +46,15 @@ export async function readPersonRegisters(
       `SELECT bucket, reg, max(rank) FROM (${hllRegistersSql(actors)}) GROUP BY bucket, reg`,
       await src.lakeGlobs(project, from, split),
       {
-        ids: listValue(q.persons.ids),
-        persons: listValue(q.persons.persons),
+        ids: jsonList(q.persons.ids),
+        persons: jsonList(q.persons.persons),
         all,
         events: listValue(events),
         step: BigInt(q.stepMs),
         from: duckTime(from),
         to: duckTime(split),
       },
-      { ids: LIST(VARCHAR), persons: LIST(VARCHAR), events: LIST(VARCHAR), step: BIGINT },
+      { ids: VARCHAR, persons: VARCHAR, events: LIST(VARCHAR), step: BIGINT },
     );
     await eachInTurns(lake, (r) => rows.push([Number(r[0]), Number(r[1]), Number(r[2])]));
     out.push({ layer: 'lake', rows });

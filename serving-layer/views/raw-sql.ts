@@ -32,3 +32,16 @@ function parseJson(raw: string): unknown {
     return undefined;
   }
 }
+
+const jsonLists = new WeakMap<readonly string[], string>();
+
+/**
+ * A list of strings as one JSON text, for DuckDB to take apart itself (`from_json($p, '["VARCHAR"]')`):
+ * binding a list of a million values converts each in Node, one JSON text is one value. Kept
+ * while the list object lives (the identity graph's joined ids change only with the graph).
+ */
+export function jsonList(list: readonly string[]): string {
+  let text = jsonLists.get(list);
+  if (text === undefined) jsonLists.set(list, (text = JSON.stringify(list)));
+  return text;
+}

@@ -4,7 +4,7 @@ import { NOT_ACTIVITY } from '../../core/events/sessions';
 import type { LakeQueries } from '../../core/lake/duckdb-access';
 import { eachInTurns } from '../../core/turns';
 import type { RawSpan } from './raw-event-reader';
-import { chTime, duckTime, jsonPathOf } from './raw-sql';
+import { chTime, duckTime, jsonList, jsonPathOf } from './raw-sql';
 
 /** A session as one layer's engine cut it (readSessionParts); paths and values as raw JSON. */
 export interface SessionPart {
@@ -70,7 +70,8 @@ export async function readSessionParts(
                    FROM read_parquet($globs, union_by_name = true)
                    WHERE event_time >= $from AND event_time < $to AND NOT list_contains($inactive, event)
                    GROUP BY event_id),
-            joined AS (SELECT unnest($ids) AS id, unnest($persons) AS person),
+            joined AS (SELECT unnest(from_json($ids, '["VARCHAR"]')) AS id,
+                              unnest(from_json($persons, '["VARCHAR"]')) AS person),
             pe AS (SELECT ev.* REPLACE (coalesce(joined.person, ev.actor) AS actor) FROM ev LEFT JOIN joined ON joined.id = ev.actor),
             s AS (SELECT *, CASE WHEN epoch_ms(t) - epoch_ms(lag(t) OVER (PARTITION BY actor ORDER BY t, event_id)) <= $timeout
                                  THEN 0 ELSE 1 END AS starts FROM pe),
@@ -84,15 +85,15 @@ export async function readSessionParts(
         to: duckTime(split),
         timeout: timeoutMs,
         inactive: listValue([...NOT_ACTIVITY]),
-        ids: listValue(persons.ids),
-        persons: listValue(persons.persons),
+        ids: jsonList(persons.ids),
+        persons: jsonList(persons.persons),
         ...Object.fromEntries(context.map((c, i) => [`c${i}`, jsonPathOf(c)])),
       },
       {
         timeout: BIGINT,
         inactive: LIST(VARCHAR),
-        ids: LIST(VARCHAR),
-        persons: LIST(VARCHAR),
+        ids: VARCHAR,
+        persons: VARCHAR,
         ...Object.fromEntries(context.map((_, i) => [`c${i}`, VARCHAR])),
       },
     );
