@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
-import type { Config } from '../../core/config/config';
-import { CONFIG, RAW_EVENTS } from '../injection-tokens';
+import { RAW_EVENTS } from '../injection-tokens';
 import { SessionQuery } from '../query/session-query';
 import { CommerceQuery } from '../query/commerce-query';
 import { ContentQuery } from '../query/content-query';
@@ -23,12 +22,8 @@ import { AnalyticsController } from './analytics.controller';
       useFactory: (m: MetricQuery, raw: RawEventReader) => new FunnelQuery(m, raw),
       inject: [MetricQuery, RAW_EVENTS],
     },
-    {
-      provide: SessionQuery,
-      useFactory: (m: MetricQuery, raw: RawEventReader, config: Config) =>
-        new SessionQuery(m, raw, config.sessions.timeoutMs),
-      inject: [MetricQuery, RAW_EVENTS, CONFIG],
-    },
+    // The query core's own: GET /v1/sessions and the session metrics are one computation.
+    { provide: SessionQuery, useFactory: (m: MetricQuery) => m.sessions(), inject: [MetricQuery] },
     {
       provide: RetentionQuery,
       useFactory: (m: MetricQuery, raw: RawEventReader) => new RetentionQuery(m, raw),

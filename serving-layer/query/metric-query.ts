@@ -42,9 +42,11 @@ const HOUR = 3_600_000;
  * it; the HTTP layer maps its errors: BadQueryError 400, NotAnswerableError 503).
  * Answers a catalog metric by merging the layers: the part of the range up to the batch
  * watermark from the batch view (sealed, exact), the rest from the speed view. The split is at an
- * hour boundary and each instant comes from exactly one layer; counts and sums add across it,
- * unique counts merge their HLL registers (never add estimates). Each layer's answers are cached
- * until that layer moves.
+ * hour boundary and each instant comes from exactly one layer; counts and sums add across it.
+ * Unique counts count persons, so they are sketched when asked from each layer's events (the lake
+ * before the watermark, the speed view after it: unique-persons.ts), registers merged, never
+ * estimates added; session metrics are cut from the same events (session-query.ts). Each
+ * layer's answers are cached until that layer moves.
  */
 export class MetricQuery {
   readonly speed: SpeedViewReader;
@@ -100,6 +102,13 @@ export class MetricQuery {
     if (!this.segmentQuery)
       throw new Error('this query core was built without a raw-event reader: no segments');
     return this.segmentQuery;
+  }
+
+  /** Sessions (GET /v1/sessions and the session metrics); an error where this query core has no raw-event reader. */
+  sessions(): SessionQuery {
+    if (!this.sessionQuery)
+      throw new Error('this query core was built without a raw-event reader: no sessions');
+    return this.sessionQuery;
   }
 
   /** Persons: the identity graph and profiles; an error where this query core has no raw-event reader. */
@@ -307,8 +316,6 @@ export class MetricQuery {
   private sessionMetric(def: SessionMetricDefinition, q: MetricRequest): Promise<MetricAnswer> {
     const { project, range, granularity, dims, where } = q;
     const groupBy = q.groupBy === '' ? undefined : q.groupBy;
-    if (!this.sessionQuery)
-      throw new Error('this query core was built without a raw-event reader: no session metrics');
     if (q.segments)
       throw new BadQueryError(
         `session metrics are not answered within segments yet: ask '${def.name}' without segment=`,
@@ -329,7 +336,7 @@ export class MetricQuery {
       dims ?? null,
       where ?? null,
     ];
-    const sessions = this.sessionQuery;
+    const sessions = this.sessions();
     return this.cachedAnswer(project, key, async () => ({
       metric: def.name,
       ...(await sessions.metric({
