@@ -8,7 +8,7 @@ interface Comparison {
   bayesian: { chanceToWin: number; risk: [number, number]; problem?: string };
 }
 interface Results {
-  variations: { id: string; weight: number; users: number }[];
+  variations: { id: string; weight: number; users: number; persons: string[] }[];
   excluded: { multipleVariations: number; unknownVariation: number };
   srm: { pValue: number; flagged: boolean };
   metrics: {
@@ -94,6 +94,12 @@ export async function experiments(main: HTMLElement, scopes: string[]): Promise<
             `<tr><td>${escape(v.id)}</td><td class="num">${v.weight}</td><td class="num">${v.users}</td></tr>`,
         )
         .join('')}</table>
+      <p class="meta" data-testid="experiment-persons">First exposed: ${r.variations
+        .map(
+          (v) =>
+            `${escape(v.id)}: ${v.persons.map((n) => `<a href="/person?id=${encodeURIComponent(n)}">${escape(n)}</a>`).join(', ') || 'none'}`,
+        )
+        .join(' · ')}</p>
       <p class="${r.srm.flagged ? 'error' : 'meta'}" data-testid="srm">${
         r.srm.flagged
           ? `Sample ratio mismatch: p = ${r.srm.pValue.toExponential(2)}. The split does not follow the weights: fix the assignment before trusting these results.`

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { AnalyticsEvent } from '../../core/events/event';
 import { LocalStorage } from '../../core/lake/local-storage';
+import { IdentityGraph } from '../../core/persons/identity';
 import { metricByName, type MetricDefinition } from '../../core/metric-catalog/catalog';
 import { SegmentSchema } from '../../core/segments/definition';
 import type { MetricQuery } from '../../serving-layer/query/metric-query';
@@ -91,6 +92,10 @@ async function main() {
   const reader = new RawEventReader(undefined as never, 'unused', lake);
   // The query core's layer plan, faked: the whole range is sealed (the lake answers all of it);
   // each run reads afresh (a new stamp), as the first request after a publish does.
+  // Persons as the query core knows them: the lake's identify and alias calls (none here).
+  const graph = IdentityGraph.of(
+    await reader.identityCalls({ project: 'bench', from: new Date(0), split: range.to, to: range.to }),
+  );
   let stamp = 0;
   const core = {
     layersOf: async () => ({
@@ -101,6 +106,7 @@ async function main() {
     watermarkEnd: async () => range.to,
     batchStamp: async () => String(stamp),
     stamp: async () => String(stamp),
+    persons: () => ({ graph: async () => graph }),
   } as unknown as MetricQuery;
   const segments = new SegmentQuery(core, reader);
   const def = metricByName('page_views') as MetricDefinition;

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { AnalyticsEvent } from '../../core/events/event';
 import { LocalStorage } from '../../core/lake/local-storage';
+import { IdentityGraph } from '../../core/persons/identity';
 import type { MetricQuery } from '../../serving-layer/query/metric-query';
 import { SessionQuery } from '../../serving-layer/query/session-query';
 import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
@@ -59,6 +60,10 @@ async function main() {
   const range = { from: new Date(start), to: new Date(start + DAYS * DAY) };
   const reader = new RawEventReader(undefined as never, 'unused', lake);
   // The query core's layer plan, faked: everything is sealed (the lake answers all of it).
+  // Persons as the query core knows them: the lake's identify and alias calls (none here).
+  const graph = IdentityGraph.of(
+    await reader.identityCalls({ project: 'bench', from: new Date(0), split: range.to, to: range.to }),
+  );
   const core = {
     layersOf: async (r: { from: Date; to: Date }) => ({
       split: r.to,
@@ -69,6 +74,7 @@ async function main() {
       ...(await compute()),
       freshness: {},
     }),
+    persons: () => ({ graph: async () => graph }),
   } as unknown as MetricQuery;
   const sessions = new SessionQuery(core, reader, TIMEOUT);
   const ours = async () => {

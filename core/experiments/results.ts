@@ -39,8 +39,12 @@ export interface MetricResult {
   comparisons: { variation: string; frequentist: FrequentistResult; bayesian: BayesianResult }[];
 }
 
+/** Persons an answer names per variation (the first exposed), for a reader to open. */
+const NAMED = 10;
+
 export interface ExperimentResults {
-  variations: { id: string; weight: number; users: number }[];
+  /** `persons`: the first persons exposed to each (up to ten, earliest first). */
+  variations: { id: string; weight: number; users: number; persons: string[] }[];
   /** Users exposed to more than one variation (left out), and exposures naming no variation of it. */
   excluded: { multipleVariations: number; unknownVariation: number };
   srm: { pValue: number; flagged: boolean };
@@ -83,6 +87,14 @@ export async function experimentResults(
   });
   const counts = ids.map(() => 0);
   for (const u of users.values()) counts[u.variation]!++;
+  const named = ids.map(() => [] as { actor: string; at: number }[]);
+  for (const [actor, u] of users) named[u.variation]!.push({ actor, at: u.at });
+  const firstNamed = named.map((list) =>
+    list
+      .sort((a, b) => a.at - b.at || (a.actor < b.actor ? -1 : a.actor > b.actor ? 1 : 0))
+      .slice(0, NAMED)
+      .map((x) => x.actor),
+  );
   const srmP = sampleRatioMismatch(
     counts,
     e.variations.map((v) => v.weight),
@@ -154,7 +166,12 @@ export async function experimentResults(
     });
   }
   return {
-    variations: e.variations.map((v, i) => ({ id: v.id, weight: v.weight, users: counts[i] ?? 0 })),
+    variations: e.variations.map((v, i) => ({
+      id: v.id,
+      weight: v.weight,
+      users: counts[i] ?? 0,
+      persons: firstNamed[i] ?? [],
+    })),
     excluded: { multipleVariations, unknownVariation },
     srm: { pValue: srmP, flagged: srmP < SRM_THRESHOLD },
     metrics,

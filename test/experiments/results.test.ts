@@ -198,8 +198,15 @@ describe('experiment results', () => {
         await fetch(`${roles.urls.api}/v1/experiments/checkout/results`, {
           headers: { authorization: `Bearer ${token}` },
         })
-      ).json()) as { variations: { id: string; weight: number; users: number }[] };
+      ).json()) as { variations: { id: string; weight: number; users: number; persons: string[] }[] };
       expect(shown).toEqual(api.variations.map((v) => [v.id, String(v.weight), String(v.users)]));
+      // The first persons exposed to each variation, each a link to their person.
+      const links = await page.$$eval('[data-testid=experiment-persons] a', (as) =>
+        as.map((a) => a.getAttribute('href')),
+      );
+      const named = api.variations.flatMap((v) => v.persons);
+      expect(named.length).toBeGreaterThan(0);
+      expect(links).toEqual(named.map((n) => `/person?id=${encodeURIComponent(n)}`));
       expect(await page.textContent('[data-testid=srm]')).toMatch(/^Sample ratio mismatch/);
       expect(await page.$$('[data-testid=experiment-metric]')).toHaveLength(2);
       await screenshot(page, 'web-experiments.png');
