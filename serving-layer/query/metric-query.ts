@@ -73,7 +73,7 @@ export class MetricQuery {
   ) {
     if (raw) {
       this.segmentQuery = new SegmentQuery(this, raw);
-      this.personQuery = new PersonQuery(this, raw, config.sessions.timeoutMs);
+      this.personQuery = new PersonQuery(this, raw, config.sessions.timeoutMs, config.speed.horizonMs);
       this.sessionQuery = new SessionQuery(this, raw, config.sessions.timeoutMs);
     }
     this.speed = new SpeedViewReader(clickhouse, config.clickhouse.database, !config.clickhouse.url);
@@ -316,10 +316,8 @@ export class MetricQuery {
   private sessionMetric(def: SessionMetricDefinition, q: MetricRequest): Promise<MetricAnswer> {
     const { project, range, granularity, dims, where } = q;
     const groupBy = q.groupBy === '' ? undefined : q.groupBy;
-    if (q.segments)
-      throw new BadQueryError(
-        `session metrics are not answered within segments yet: ask '${def.name}' without segment=`,
-      );
+    if (q.segments?.breakdown && groupBy)
+      throw new BadQueryError('breakdown=segment and groupBy split buckets two ways: use one of them');
     const by =
       groupBy !== undefined && groupBy !== def.dimension && isEventDimension(groupBy) ? groupBy : undefined;
     if (groupBy !== undefined && groupBy !== def.dimension && by === undefined)
@@ -335,6 +333,7 @@ export class MetricQuery {
       groupBy ?? null,
       dims ?? null,
       where ?? null,
+      q.segments ?? null,
     ];
     const sessions = this.sessions();
     return this.cachedAnswer(project, key, async () => ({
@@ -348,7 +347,10 @@ export class MetricQuery {
         by,
         where: where && where.length > 0 ? where : undefined,
         dims,
+        scope: q.segments,
       })),
+      ...(q.segments ? { segments: q.segments.segments.map((sg) => sg.id) } : {}),
+      ...(q.segments?.breakdown ? { breakdown: 'segment' as const } : {}),
     }));
   }
 

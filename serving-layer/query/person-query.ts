@@ -12,6 +12,8 @@ import { isActivity } from '../../core/events/sessions';
 const byEventTime = (a: Pick<IdentityCall, 'at' | 'eventId'>, b: Pick<IdentityCall, 'at' | 'eventId'>) =>
   a.at - b.at || (a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0);
 
+const HOUR = 3_600_000;
+
 /** Latest events a profile shows. */
 const LATEST = 20;
 /** Recent sessions a profile shows. */
@@ -44,8 +46,9 @@ const at = (path: readonly string[], o: Record<string, unknown>): string | null 
 
 /**
  * Persons: the project's identity graph (core/persons/identity.ts) from every identify and alias
- * call (the lake's up to the watermark, read again only when the batch layer moves; the speed
- * view's after it), and a person's profile from the events of all its ids.
+ * call (the lake's older than the speed view's horizon, read again when the batch layer moves or
+ * the horizon does; every one the speed view holds), and a person's profile from the events of
+ * all its ids.
  */
 export class PersonQuery {
   private readonly lakeCalls: StampedCache<IdentityCall[]>;
@@ -65,34 +68,35 @@ export class PersonQuery {
     private readonly metrics: MetricQuery,
     private readonly raw: RawEventReader,
     private readonly sessionTimeoutMs: number,
+    /** How far back the speed view holds every event (SPEED_HORIZON_HOURS). */
+    private readonly horizonMs: number,
   ) {
     this.lakeCalls = new StampedCache(() => metrics.batchStamp(), 200);
     this.graphs = new StampedCache(() => metrics.stamp(), 50);
   }
 
   /**
-   * The project's persons as of now. The lake's calls are those before the watermark; the speed
+   * The project's persons as of now. The lake's calls are those older than the speed view's
+   * horizon (sealed or not: history sent before any hour was sealed joins ids too); the speed
    * view's are all it holds, late ones included: an identify sent today about an hour sealed
    * yesterday joins its ids at once, before late-data repair archives it into a published hour
-   * (each call once, by event id). Built once per state of the batch layer; the speed view's new
-   * calls are then applied to it as they come, while they come in event-time order (the order
-   * the graph is defined in); a call older than the last applied one rebuilds it.
+   * (each call once, by event id). Built once per state of the batch layer and hour of the
+   * horizon; the speed view's new calls are then applied to it as they come, while they come in
+   * event-time order (the order the graph is defined in); a call older than the last applied one
+   * rebuilds it.
    */
   graph(project: string): Promise<IdentityGraph> {
     return this.graphs.get(project, async () => {
-      const watermark = (await this.metrics.watermarkEnd())?.getTime() ?? 0;
-      const lakeKey = `${await this.metrics.batchStamp()}|${watermark}`;
-      const lake =
-        watermark > 0
-          ? await this.lakeCalls.get(`${project}|${watermark}`, () =>
-              this.raw.identityCalls({
-                project,
-                from: new Date(0),
-                split: new Date(watermark),
-                to: new Date(watermark),
-              }),
-            )
-          : [];
+      const horizon = Math.ceil((Date.now() - this.horizonMs) / HOUR) * HOUR;
+      const lakeKey = `${await this.metrics.batchStamp()}|${horizon}`;
+      const lake = await this.lakeCalls.get(`${project}|${horizon}`, () =>
+        this.raw.identityCalls({
+          project,
+          from: new Date(0),
+          split: new Date(horizon),
+          to: new Date(horizon),
+        }),
+      );
       const speed = await this.raw.identityCalls({
         project,
         from: new Date(0),
@@ -129,10 +133,13 @@ export class PersonQuery {
     const graph = await this.graph(project);
     const watermarkEnd = await this.metrics.watermarkEnd();
     const watermark = watermarkEnd?.getTime() ?? 0;
+    // The lake up to the watermark, or further while the batch layer lags: the speed view holds
+    // every event only from its horizon on.
+    const horizon = Math.ceil((Date.now() - this.horizonMs) / HOUR) * HOUR;
     const span = {
       project,
       from: new Date(0),
-      split: new Date(watermark),
+      split: new Date(Math.max(watermark, horizon)),
       to: new Date(Date.now() + 60_000),
     };
     // The id may be a user id or an anonymous one: the person of whichever has events.

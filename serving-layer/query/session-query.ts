@@ -9,6 +9,7 @@ import { BUCKET_MS, type Granularity } from './granularity';
 import type { AnswerPart, Bucket, Freshness, MetricAnswer, MetricQuery } from './metric-query';
 import type { SessionMetricDefinition } from '../../core/metric-catalog/session-metrics';
 import { figuresOf, joinParts, topOf, type Session, type SessionFigures } from './sessions';
+import type { SegmentScope } from './segment-query';
 import type { TimeRange } from './time-range';
 
 /** How far past the range a session's later events are read: longer sessions are cut there. */
@@ -89,27 +90,40 @@ export class SessionQuery {
     by?: EventDimension | undefined;
     where?: EventWhere | undefined;
     dims?: readonly string[] | undefined;
+    /** Only sessions of persons in the segment(s) when they started; or one series per segment. */
+    scope?: SegmentScope | undefined;
   }): Promise<Omit<MetricAnswer, 'freshness' | 'metric'>> {
-    const { def, project, range, granularity, by, where = [], dims } = q;
+    const { def, project, range, granularity, by, where = [], dims, scope } = q;
     const { sessions: all, parts, watermark, split } = await this.cut(project, range, by, where);
     const own = (x: Session) =>
       def.dimension === 'entry_page' ? x.entryPage : def.dimension === 'exit_page' ? x.exitPage : '';
+    // A session is its person's (cut per person): in a segment when its person was at its start.
+    const memberships = scope
+      ? await Promise.all(scope.segments.map((sg) => this.metrics.segments().membership(project, sg, range)))
+      : [];
+    const segmentsOf = (x: Session) =>
+      (scope?.segments ?? []).filter((_, i) => memberships[i]?.isMember(x.actor, x.start)).map((sg) => sg.id);
     // A metric of entry (exit) pages counts the sessions that have one.
     const sessions = all.filter((x) => {
       const v = own(x);
-      return v !== null && (dims === undefined || dims.includes(v));
+      return v !== null && (dims === undefined || dims.includes(v)) && (!scope || segmentsOf(x).length > 0);
     });
     const figure = (list: Session[]) => figuresOf(list)[def.figure] ?? 0;
     const step = BUCKET_MS[granularity];
-    const showDim = q.groupBy || by !== undefined;
+    const showDim = q.groupBy || by !== undefined || Boolean(scope?.breakdown);
     const groups = new Map<string, { start: number; dim: string; list: Session[] }>();
     for (const x of sessions) {
       const start = Math.floor(x.start / step) * step;
-      const dim = by !== undefined ? x.dim : q.groupBy ? (own(x) ?? '') : '';
-      const k = `${start}|${dim}`;
-      let g = groups.get(k);
-      if (!g) groups.set(k, (g = { start, dim, list: [] }));
-      g.list.push(x);
+      // With a breakdown, a session counts once in each segment its person was in.
+      const series = scope?.breakdown
+        ? segmentsOf(x)
+        : [by !== undefined ? x.dim : q.groupBy ? (own(x) ?? '') : ''];
+      for (const dim of series) {
+        const k = `${start}|${dim}`;
+        let g = groups.get(k);
+        if (!g) groups.set(k, (g = { start, dim, list: [] }));
+        g.list.push(x);
+      }
     }
     const at = split.getTime();
     const sourceOf = (start: number) =>

@@ -253,6 +253,25 @@ describe('sessions', () => {
     expect((await metric('entry_pages', '&filter=entry_page:/landing')).value).toBe(entry.get('/landing'));
     expect((await metric('sessions', '&filter=device_type:mobile')).value).toBe(14);
 
+    // Within a segment: a session counts when its person was in it at the session's start. The
+    // i-* users become 'pro' by an identify call between their two visits: only the second counts
+    // (a single page each: every one a bounce).
+    const admin = await mintToken(s.config.auth.jwtSecret, { project, scopes: ['admin'] });
+    const defined = await fetch(`${s.urls.api}/v1/segments`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'pro', condition: { trait: 'plan', op: 'equals', value: 'pro' } }),
+    });
+    expect(defined.status).toBe(201);
+    const inPro = all.want.filter(
+      (x) => x.events[0]!.user.startsWith('i-') && x.start >= sealed - 10 * MINUTE,
+    );
+    expect(inPro.length).toBe(4);
+    expect((await metric('sessions', '&segment=pro')).value).toBe(inPro.length);
+    expect((await metric('bounce_rate', '&segment=pro')).value).toBe(1);
+    const perSegment = await metric('sessions', '&segment=pro&breakdown=segment', 'day');
+    expect(perSegment.buckets.map((b) => [b.dim, b.value])).toEqual([['pro', 4]]);
+
     const bad = await get(`/v1/sessions?groupBy=path`);
     expect(bad.status).toBe(400);
     expect(bad.body.message).toMatch(/sessions can be grouped by 'device_type'.*not 'path'/);
