@@ -148,12 +148,15 @@ describe('sessions', () => {
       const common = { userId: e.user, timestamp: new Date(e.at), context: { userAgent: e.device } };
       if (e.kind === 'page') analytics.page({ ...common, name: 'page', properties: { path: e.path } });
       else if (e.kind === 'track')
-        analytics.track({ ...common, event: 'add_to_cart', properties: { product_id: 'p' } });
+        analytics.track({ ...common, event: 'add_to_cart', properties: { product_id: 'p', quantity: 1 } });
       else analytics.identify({ ...common, traits: { plan: 'pro' } });
     }
     await analytics.closeAndFlush({ timeout: 60_000 });
     expect(failures).toEqual([]);
-    await waitFor(s.inLake, (n) => n === sent.length, { timeoutMs: 120_000, intervalMs: 500 });
+    // Every call valid (add_to_cart's schema asks for a quantity), so the lake holds them all.
+    expect(await waitFor(s.inLake, (n) => n === sent.length, { timeoutMs: 120_000, intervalMs: 500 })).toBe(
+      sent.length,
+    );
     await s.seal(sealed);
 
     const token = await mintToken(s.config.auth.jwtSecret, { project, scopes: ['read'] });
