@@ -12,6 +12,17 @@ const ev = (actor: string, minute: number, path?: string): SessionEvent => ({
   dims: [],
 });
 const range = { from: 60 * MIN, to: 120 * MIN, timeoutMs: 30 * MIN };
+/** A session part of one event (minutes), its page's path or none. */
+const piece = (actor: string, start: number, end: number, path: string | null): SessionPart => ({
+  actor,
+  start: start * MIN,
+  end: end * MIN,
+  events: 1,
+  pages: path ? 1 : 0,
+  entryPath: path && JSON.stringify(path),
+  exitPath: path && JSON.stringify(path),
+  dims: [],
+});
 
 describe('sessions', () => {
   it('cuts at gaps longer than the timeout and keeps the sessions that start in the range, whole', async () => {
@@ -65,20 +76,9 @@ describe('sessions', () => {
   });
 
   it('joins the parts two layers cut when no more than the timeout lies across the split', () => {
-    const part = (
-      actor: string,
-      start: number,
-      end: number,
-      entry: string | null,
-      dim: string,
-    ): SessionPart => ({
-      actor,
-      start: start * MIN,
-      end: end * MIN,
+    const part = (actor: string, start: number, end: number, entry: string | null, dim: string) => ({
+      ...piece(actor, start, end, entry),
       events: 2,
-      pages: entry ? 1 : 0,
-      entryPath: entry && JSON.stringify(entry),
-      exitPath: entry && JSON.stringify(entry),
       dims: [JSON.stringify(dim)],
     });
     const s = joinParts(
@@ -111,6 +111,33 @@ describe('sessions', () => {
       ['b', 101, 102, 2, '/late', '/late', 'tablet'],
       ['b', 61, 70, 2, '/b', '/b', 'desktop'],
       // c's session began before the range (at 20): joined, and not the range's.
+    ]);
+  });
+
+  it('joins a session across several parts: hour runs read by two engines, then the speed view', () => {
+    const part = piece;
+    const s = joinParts(
+      [
+        { layer: 'lake', rows: [part('a', 61, 64, '/a'), part('b', 62, 62, '/b1')] },
+        { layer: 'lake', rows: [part('a', 80, 85, null), part('b', 93, 94, '/b2')] },
+        {
+          layer: 'speed',
+          rows: [part('a', 100, 101, '/z'), part('b', 95, 96, null), part('c', 70, 71, '/c')],
+        },
+        // c's first page had no path: the entry stays none, not the next piece's.
+        { layer: 'lake', rows: [{ ...part('c', 60, 61, null), pages: 1 }] },
+      ],
+      { ...range, split: false },
+    );
+    expect(
+      s.map((x) => [x.actor, x.start / MIN, x.end / MIN, x.events, x.pages, x.entryPage, x.exitPage]).sort(),
+    ).toEqual([
+      // Three pieces, each within the timeout of the last: one session.
+      ['a', 61, 101, 3, 2, '/a', '/z'],
+      // 31 minutes between the first two pieces: two sessions, the second across the split.
+      ['b', 62, 62, 1, 1, '/b1', '/b1'],
+      ['b', 93, 96, 2, 1, '/b2', '/b2'],
+      ['c', 60, 71, 2, 2, null, '/c'],
     ]);
   });
 });

@@ -124,10 +124,13 @@ export function topOf(sessions: Session[], key: (s: Session) => string | null, l
 }
 
 /**
- * Sessions from the parts each layer's engine cut (the lake before the split, the speed view
- * after): a person's last part before the split and first part after it are one session when no
- * more than the timeout lies between them. Keeps the sessions that start in [from, to), each with
- * its first event's dimension values (`by`, when the answer is split, is the last of them).
+ * Sessions from the parts each engine cut, over consecutive parts of the range (the lake before
+ * the split, read by one engine or, hour runs apart, by two; the speed view after it): a person's
+ * sessions in time order, each joined to the one before when no more than the timeout lies
+ * between them. Within one part that never happens (the engine cut there), so only a session
+ * across a part's edge is joined; the earlier piece keeps its start, entry and dimensions. Keeps
+ * the sessions that start in [from, to), each with its first event's dimension values (`by`, when
+ * the answer is split, is the last of them).
  */
 export function joinParts(
   layers: { layer: 'lake' | 'speed'; rows: SessionPart[] }[],
@@ -147,31 +150,32 @@ export function joinParts(
       dims,
     };
   };
-  const lake = layers.find((l) => l.layer === 'lake')?.rows.map(toSession) ?? [];
-  const speed = layers.find((l) => l.layer === 'speed')?.rows.map(toSession) ?? [];
-  const lastBefore = new Map<string, Session>();
-  for (const s of lake) {
-    const known = lastBefore.get(s.actor);
-    if (!known || s.start > known.start) lastBefore.set(s.actor, s);
+  const byActor = new Map<string, Session[]>();
+  for (const l of layers)
+    for (const p of l.rows) {
+      const list = byActor.get(p.actor);
+      if (list) list.push(toSession(p));
+      else byActor.set(p.actor, [toSession(p)]);
+    }
+  const out: Session[] = [];
+  for (const list of byActor.values()) {
+    list.sort((a, b) => a.start - b.start);
+    let current = list[0]!;
+    for (const next of list.slice(1)) {
+      if (next.start - current.end > range.timeoutMs) {
+        out.push(current);
+        current = next;
+        continue;
+      }
+      // The entry is the first page's path and the exit the last one's, null when that page had
+      // none: a piece without pages leaves them as they are.
+      if (current.pages === 0) current.entryPage = next.entryPage;
+      if (next.pages > 0) current.exitPage = next.exitPage;
+      current.end = Math.max(current.end, next.end);
+      current.events += next.events;
+      current.pages += next.pages;
+    }
+    out.push(current);
   }
-  const firstAfter = new Map<string, Session>();
-  for (const s of speed) {
-    const known = firstAfter.get(s.actor);
-    if (!known || s.start < known.start) firstAfter.set(s.actor, s);
-  }
-  const joined = new Set<Session>();
-  for (const [actor, after] of firstAfter) {
-    const before = lastBefore.get(actor);
-    if (!before || after.start - before.end > range.timeoutMs) continue;
-    // One session across the split: the part before keeps its start, entry and dimensions.
-    before.end = after.end;
-    before.events += after.events;
-    before.pages += after.pages;
-    before.entryPage ??= after.entryPage;
-    before.exitPage = after.exitPage ?? before.exitPage;
-    joined.add(after);
-  }
-  return [...lake, ...speed.filter((s) => !joined.has(s))].filter(
-    (s) => s.start >= range.from && s.start < range.to,
-  );
+  return out.filter((s) => s.start >= range.from && s.start < range.to);
 }
