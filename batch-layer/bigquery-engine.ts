@@ -5,7 +5,7 @@ import { type DuckDBConnection, type DuckDBInstance, LIST, listValue, VARCHAR } 
 import type { BigQuerySettings } from '../core/config/config';
 import { UserFacingError } from '../core/errors';
 import { openLakeDuckDB } from '../core/lake/duckdb-access';
-import { eventFilesOfHour } from '../core/lake/events';
+import { eventFilesOfHour, filesFingerprint } from '../core/lake/events';
 import { GcsStorage } from '../core/lake/gcs-storage';
 import { eventHourKey, projectFolder } from '../core/lake/layout';
 import { LocalStorage } from '../core/lake/local-storage';
@@ -15,7 +15,7 @@ import { bigQueryClient } from './bigquery-client';
 import { dryRun, labelValue, runJobOnce } from './bigquery-jobs';
 import { compileCatalog } from './catalog-sql';
 import { DuckDbEngine } from './duckdb-engine';
-import type { BatchEngine, HourViewRequest, HourViewResult, ViewFiles } from './engine';
+import type { BatchEngine, HourViewRequest, HourViewResult, ProjectLoads, ViewFiles } from './engine';
 import { failpoint } from '../core/failpoint';
 import { quoteLiteral } from './sql-literal';
 import { fillTemplate } from './sql-templates';
@@ -45,7 +45,12 @@ const EVENTS_TABLE: { name: string; type: string; cast: string }[] = [
   ['loaded_at', 'TIMESTAMP', 'TIMESTAMP'],
 ].map(([name, type, cast]) => ({ name: name as string, type: type as string, cast: cast as string }));
 
-/** A load keeps its rows this long: only the activity that loaded them reads them, well within. */
+/**
+ * An hour's earlier loads keep their rows this long once a newer load of the hour is made: the
+ * activity that loaded one reads it well within, and a reader of the hour's view in force moves to
+ * the newer load when it is published. The hour's latest load stays: the serving layer reads
+ * persons and sessions from it while the view in force names it.
+ */
 const KEEP_LOADS_HOURS = 24;
 
 /**
@@ -128,6 +133,7 @@ export class BigQueryEngine implements BatchEngine {
       .map((f) => ({ ...f, key: key(eventHourKey(f.project.slice('project='.length), hourIso), f.name) }));
     return withConnection(this.db, async (conn) => {
       const bytes = { loaded: 0, processed: 0 };
+      const loads: ProjectLoads = {};
       if (files.length === 0) {
         await conn.run(emptyTable('hour_measures', 'measures'));
         await conn.run(emptyTable('hour_uniques', 'uniques'));
@@ -152,10 +158,20 @@ export class BigQueryEngine implements BatchEngine {
           bytes.processed += processed;
           await fillTable(conn, kind, rows);
         }
-        await this.dropOldLoads(params);
+        const projects = [...new Set(files.map((f) => f.project.slice('project='.length)))].sort();
+        await this.dropOldLoads({ ...params, projects });
+        for (const project of projects)
+          loads[project] = {
+            load: loadId,
+            files: filesFingerprint(files.filter((f) => f.project === projectFolder(project))),
+          };
       }
       if (only) await keepOtherProjects(conn, this.lake, only);
-      return { ...(await publishHourTables(conn, this.lake, dir, version)), bytes };
+      return {
+        ...(await publishHourTables(conn, this.lake, dir, version)),
+        bytes,
+        ...(files.length > 0 ? { loads } : {}),
+      };
     });
   }
 
@@ -284,15 +300,19 @@ export class BigQueryEngine implements BatchEngine {
   }
 
   /**
-   * Deletes the hour's rows of earlier loads, once they are a day old: a load's rows are read
-   * only by the activity that loaded them (within its timeout), so none is still in use.
+   * Deletes the rows of earlier loads of the hour's projects loaded now, once they are a day old:
+   * a load's rows are read by the activity that loaded them (within its timeout) and by the
+   * serving layer while the hour's view names them, which it stops doing when the newer view is
+   * published. Other projects' rows stay: a view recomputed for some projects keeps naming theirs.
    */
-  private async dropOldLoads(params: { load: string; from: Date; to: Date }): Promise<void> {
+  private async dropOldLoads(params: { load: string; from: Date; to: Date; projects: string[] }): Promise<void> {
     const [job] = await this.bq.createQueryJob({
       query: `DELETE FROM ${this.table}
               WHERE event_time >= @from AND event_time < @to AND load_id != @load
+                AND project_id IN UNNEST(@projects)
                 AND loaded_at < TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL ${KEEP_LOADS_HOURS} HOUR)`,
       params,
+      types: { projects: ['STRING'] },
       location: this.s.location,
       useLegacySql: false,
     });

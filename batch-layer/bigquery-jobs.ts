@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BigQuery, Job, JobMetadata } from '@google-cloud/bigquery';
+import type { BigQuery, Job, JobMetadata, Query } from '@google-cloud/bigquery';
 
 /** A query that would bill more than BIGQUERY_MAX_BYTES_BILLED: refused before it runs, not retried. */
 export class CostLimitError extends Error {
@@ -72,14 +72,15 @@ export async function runJobOnce(
  */
 export async function dryRun(
   bq: BigQuery,
-  query: { query: string; params: Record<string, unknown>; location: string },
+  query: { query: string; params: Record<string, unknown>; types?: Query['types']; location: string },
   maxBytes: number,
+  advice = 'recompute fewer projects at once',
 ): Promise<number> {
   const [job] = await bq.createQueryJob({ ...query, useLegacySql: false, dryRun: true });
   const bytes = Number(job.metadata?.statistics?.totalBytesProcessed ?? 0);
   if (bytes > maxBytes)
     throw new CostLimitError(
-      `a BigQuery query would process ${bytes} bytes, over BIGQUERY_MAX_BYTES_BILLED (${maxBytes}): raise the limit, or recompute fewer projects at once`,
+      `a BigQuery query would process ${bytes} bytes, over BIGQUERY_MAX_BYTES_BILLED (${maxBytes}): raise the limit, or ${advice}`,
     );
   return bytes;
 }

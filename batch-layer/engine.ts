@@ -10,11 +10,23 @@ export interface ViewFiles {
   uniques: string;
 }
 
+/** Per project id: the BigQuery load holding its events of an hour, and the files it loaded. */
+export type ProjectLoads = Record<string, { load: string; files: string }>;
+
 /** Labels an engine puts on the work it does for a run (BigQuery job labels): workflow, run... */
 export type JobLabels = Record<string, string>;
 
 /** An hour's view as an engine wrote it: its files, its events, what it cost (BigQuery's bytes). */
-export type HourViewResult = ViewFiles & { events: number; bytes?: { loaded: number; processed: number } };
+export type HourViewResult = ViewFiles & {
+  events: number;
+  bytes?: { loaded: number; processed: number };
+  /**
+   * The BigQuery load holding each project's events of the hour, with the fingerprint of the lake
+   * files loaded (core/lake/events.ts): the serving layer reads persons and sessions from it while
+   * the lake's files are still those (serving-layer/views/bigquery-loads.ts).
+   */
+  loads?: ProjectLoads;
+};
 
 /** What an hour's view is asked of an engine. */
 export interface HourViewRequest {

@@ -18,6 +18,7 @@ import { MetricQuery } from './query/metric-query';
 import { SegmentStore } from './segments/segment-store';
 import type { ServingDeps } from './serving-core.module';
 import { BatchViewReader } from './views/batch-view-reader';
+import { BigQueryLakeReads } from './views/bigquery-lake-reads';
 import { RawEventReader } from './views/raw-event-reader';
 
 /**
@@ -31,7 +32,12 @@ export async function openServingDeps(
 ): Promise<{ deps: Omit<ServingDeps, 'shutdown'>; close(): Promise<void> }> {
   const lake = openLake(config.lake);
   const batch = await BatchViewReader.open(lake);
-  const raw = new RawEventReader(clickhouse, config.clickhouse.database, lake);
+  const raw = new RawEventReader(
+    clickhouse,
+    config.clickhouse.database,
+    lake,
+    config.batch.engine === 'bigquery' ? BigQueryLakeReads.open(config.batch.bigquery) : undefined,
+  );
   const quality = new QualityQuery(lake);
   const stopScrapes = startServingScrapes({ lake, batch, quality });
   const temporal = new Client({

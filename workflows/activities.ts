@@ -2,7 +2,7 @@ import { Context, heartbeat } from '@temporalio/activity';
 import { beating } from './heartbeat';
 import { ApplicationFailure } from '@temporalio/common';
 import { CostLimitError } from '../batch-layer/bigquery-jobs';
-import type { BatchEngine, JobLabels } from '../batch-layer/engine';
+import type { BatchEngine, JobLabels, ProjectLoads } from '../batch-layer/engine';
 import type { Engines } from '../batch-layer/engines';
 import { hourInputs } from '../batch-layer/hour-inputs';
 import type { BatchEngineName } from '../core/batch-engines';
@@ -337,6 +337,7 @@ export function createActivities(deps: BatchDeps) {
           ? { archived: lowerOf(current.archived, seen.archived) }
           : {}
         : { inputs: seen.inputs, archived: seen.archived }),
+      ...loadsAfter(current && projects ? { current: current.loads, projects } : undefined, view.loads),
     });
     return {
       hour: hourIso,
@@ -355,4 +356,18 @@ function lowerOf(a: Record<string, string>, b: Record<string, string>): Record<s
       .filter(([k]) => b[k] !== undefined)
       .map(([k, v]) => [k, BigInt(v) < BigInt(b[k] as string) ? v : (b[k] as string)]),
   );
+}
+
+/**
+ * The BigQuery loads a recomputed hour's view names: the new ones, and for a view recomputed for
+ * some projects, the other projects' loads of the view it replaces (those projects recomputed by an
+ * engine that loads nothing lose theirs).
+ */
+function loadsAfter(
+  subset: { current: ProjectLoads | undefined; projects: string[] } | undefined,
+  loads: ProjectLoads | undefined,
+): { loads?: ProjectLoads } {
+  const kept = Object.entries(subset?.current ?? {}).filter(([p]) => !subset?.projects.includes(p));
+  const all = { ...Object.fromEntries(kept), ...loads };
+  return Object.keys(all).length > 0 ? { loads: all } : {};
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EVENTS, eventHourKey, projectFolder } from './layout';
 import { key, type LakeStorage } from './storage';
 import { readHourPointer } from './views';
@@ -86,12 +87,31 @@ export async function eventFilesOfHour(
   const out: { project: string; name: string; size: number }[] = [];
   for (const p of await projectFolders(lake)) {
     const dir = eventHourKey(p.slice('project='.length), hourIso);
-    for (const name of parquet(await lake.list(dir))) {
-      const size = await lake.size(key(dir, name));
-      if (size !== undefined) out.push({ project: p, name, size });
-    }
+    for (const f of await filesOf(lake, dir)) out.push({ project: p, ...f });
   }
   return out;
+}
+
+/** The event files of a folder of the lake (a project's hour): name and size, in order. */
+export async function filesOf(lake: LakeStorage, dir: string): Promise<{ name: string; size: number }[]> {
+  const out: { name: string; size: number }[] = [];
+  for (const name of parquet(await lake.list(dir))) {
+    const size = await lake.size(key(dir, name));
+    if (size !== undefined) out.push({ name, size });
+  }
+  return out;
+}
+
+/**
+ * A fingerprint of a project's event files of an hour, by name and size: the archiver names a file
+ * by its Kafka range and never rewrites one with other content (an erasure writes a new name), so
+ * the same fingerprint means the same events.
+ */
+export function filesFingerprint(files: { name: string; size: number }[]): string {
+  const hash = createHash('sha256');
+  for (const f of [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)))
+    hash.update(`${f.name}:${f.size}\n`);
+  return hash.digest('hex').slice(0, 32);
 }
 
 /**

@@ -23,6 +23,12 @@ export const HourPointerSchema = z.object({
    * view holds every event up to them, so late events at or below them are in it.
    */
   archived: z.record(z.string(), z.string()).optional(),
+  /**
+   * Per project id, the BigQuery load holding the project's events of the hour and the fingerprint
+   * of the lake files it loaded (views the BigQuery engine computed): while the lake's files are
+   * still those, BigQuery answers the project's persons and sessions of the hour from that load.
+   */
+  loads: z.record(z.string(), z.object({ load: z.string(), files: z.string() })).optional(),
 });
 export type HourPointer = z.infer<typeof HourPointerSchema>;
 

@@ -156,6 +156,13 @@ export const apiCacheLookups = new Counter({
   registers,
 });
 
+export const lakeEventReads = new Counter({
+  name: 'lake_event_reads_total',
+  help: "Reads of the lake's events for persons and sessions, by the engine that read them (bigquery: its loads hold every hour asked; duckdb: the lake's files)",
+  labelNames: ['engine'] as const,
+  registers,
+});
+
 /** Sets one sample of a gauge read at scrape time. */
 export type Sample<L extends string> = (labels: Record<L, string>, value: number) => void;
 type Source<L extends string> = (set: Sample<L>) => Promise<void>;

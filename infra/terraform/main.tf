@@ -73,6 +73,7 @@ module "bigquery" {
   table                     = var.contracts.bigquery
   partition_expiration_days = var.bigquery_partition_expiration_days
   worker_service_account    = module.identity.emails["worker"]
+  serve_service_account     = module.identity.emails["serve"]
   deletion_protection       = var.deletion_protection
   labels                    = local.labels
 }

@@ -14,6 +14,9 @@ import {
 import { chTime, duckTime, jsonPathOf, parseObject } from './raw-sql';
 import { readSessionParts, type RawSources, type SessionPart } from './session-parts';
 import { readPersonRegisters, type PersonRegistersRequest } from './person-registers';
+import { lakeEventReads } from '../../core/ops/operational-metrics';
+import type { BigQueryLakeReads, LoadSpan } from './bigquery-lake-reads';
+import { lakeRuns } from './bigquery-loads';
 
 /** One event of a funnel step: who, which event, when (epoch ms). */
 export type StepRow = [actor: string, event: string, at: number];
@@ -63,6 +66,8 @@ export class RawEventReader {
     private readonly clickhouse: ClickHouseClient,
     private readonly database: string,
     private readonly lake: LakeStorage,
+    /** With the BigQuery engine: persons and sessions of hours its loads hold are read there. */
+    private readonly bigquery?: BigQueryLakeReads,
   ) {
     this.queries = new LakeQueries(lake, 2);
   }
@@ -390,13 +395,20 @@ export class RawEventReader {
     return rows.sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : 1));
   }
 
-  /** Each layer's HyperLogLog registers of distinct persons per bucket (person-registers.ts). */
-  personRegisters(span: RawSpan, q: PersonRegistersRequest) {
-    return readPersonRegisters(this.sources(), span, q);
+  /**
+   * Each layer's HyperLogLog registers of distinct persons per bucket (person-registers.ts); the
+   * lake's hours that BigQuery's loads hold are read there (bigquery-loads.ts).
+   */
+  async personRegisters(span: RawSpan, q: PersonRegistersRequest) {
+    return this.byRuns(
+      span,
+      (run) => readPersonRegisters(this.sources(), run, q),
+      (reads, run) => reads.personRegisters(run, q),
+    );
   }
 
   /** Each layer's sessions in the span, cut by its engine (session-parts.ts). */
-  sessionParts(
+  async sessionParts(
     span: RawSpan,
     q: {
       timeoutMs: number;
@@ -404,7 +416,39 @@ export class RawEventReader {
       persons: { ids: string[]; persons: string[] };
     },
   ): Promise<{ layer: 'lake' | 'speed'; rows: SessionPart[] }[]> {
-    return readSessionParts(this.sources(), span, q);
+    return this.byRuns(
+      span,
+      (run) => readSessionParts(this.sources(), run, q),
+      (reads, run) => reads.sessionParts(run, q),
+    );
+  }
+
+  /**
+   * Reads a span part by part, in time order: the lake's part in runs of hours (lakeRuns), each by
+   * BigQuery when its loads hold the run (with the BigQuery engine), else by DuckDB over the lake's
+   * files; then the speed view's part. Each read is counted by the engine that made it.
+   */
+  private async byRuns<T>(
+    span: RawSpan,
+    read: (span: RawSpan) => Promise<{ layer: 'lake' | 'speed'; rows: T[] }[]>,
+    fromBigQuery: (reads: BigQueryLakeReads, span: LoadSpan) => Promise<T[]>,
+  ): Promise<{ layer: 'lake' | 'speed'; rows: T[] }[]> {
+    const { project, from, split, to } = span;
+    if (!this.bigquery || split <= from) {
+      if (split > from) lakeEventReads.inc({ engine: 'duckdb' });
+      return read(span);
+    }
+    const out: { layer: 'lake' | 'speed'; rows: T[] }[] = [];
+    for (const run of await lakeRuns(this.lake, { project, from, to: split })) {
+      lakeEventReads.inc({ engine: run.loads ? 'bigquery' : 'duckdb' });
+      if (run.loads)
+        out.push({
+          layer: 'lake',
+          rows: await fromBigQuery(this.bigquery, { project, ...run, loads: run.loads }),
+        });
+      else out.push(...(await read({ project, from: run.from, split: run.to, to: run.to })));
+    }
+    return [...out, ...(to > split ? await read({ ...span, from: split }) : [])];
   }
 
   /** Where the raw events are, for the readers in their own files. */

@@ -1,6 +1,7 @@
 import { SESSION_METRICS } from '../../core/metric-catalog/session-metrics';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lakeEventReads } from '../../core/ops/operational-metrics';
 import { listLateMarkers } from '../../core/lake/late-markers';
 import { openLake } from '../../core/lake/open-lake';
 import { startRoles, type RunningRoles } from '../../cli/roles';
@@ -279,7 +280,10 @@ describe.each(CASES)(`ground truth (seed ${SEED}), $name`, (where) => {
   it('agrees when the watermark moves again, and so do the analyses built on the views', async () => {
     const sealed = (await seal(h0 + 3 * HOUR)) as HourlyRecomputeResult;
     expect(sealed.engine).toBe(where.bigquery ? 'bigquery' : 'duckdb');
+    const bigQueryReads = await lakeReadsBy('bigquery');
     await compareEverything(h0 + 4 * HOUR);
+    // With the BigQuery engine, unique persons of the sealed hours came from its loads.
+    if (where.bigquery) expect(await lakeReadsBy('bigquery')).toBeGreaterThan(bigQueryReads);
     const truth = distinctCalls(sent);
 
     const content = await get<{
@@ -333,3 +337,8 @@ describe.each(CASES)(`ground truth (seed ${SEED}), $name`, (where) => {
     );
   }, 300_000);
 });
+
+/** Reads of the lake's events for persons and sessions so far by `engine` (the serving role runs in this process). */
+async function lakeReadsBy(engine: 'bigquery' | 'duckdb'): Promise<number> {
+  return (await lakeEventReads.get()).values.find((v) => v.labels.engine === engine)?.value ?? 0;
+}

@@ -37,3 +37,16 @@ resource "google_project_iam_member" "worker_jobs" {
   role    = "roles/bigquery.jobUser"
   member  = "serviceAccount:${var.worker_service_account}"
 }
+
+# The serving API reads persons and sessions of the hours BigQuery computed from the same table.
+resource "google_bigquery_dataset_iam_member" "serve" {
+  dataset_id = google_bigquery_dataset.this.dataset_id
+  role       = "roles/bigquery.dataViewer"
+  member     = "serviceAccount:${var.serve_service_account}"
+}
+
+resource "google_project_iam_member" "serve_jobs" {
+  project = var.project_id
+  role    = "roles/bigquery.jobUser"
+  member  = "serviceAccount:${var.serve_service_account}"
+}

@@ -36,6 +36,11 @@ variable "worker_service_account" {
   type        = string
 }
 
+variable "serve_service_account" {
+  description = "The serving API's service account: it queries the loaded events (persons, sessions)."
+  type        = string
+}
+
 variable "deletion_protection" {
   description = "Refuse to destroy the table."
   type        = bool
