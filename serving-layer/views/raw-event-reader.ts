@@ -22,8 +22,6 @@ import { lakeRuns } from './bigquery-loads';
 export type StepRow = [actor: string, event: string, at: number];
 /** An actor active on a day (UTC day start, epoch ms). */
 export type ActiveDayRow = [actor: string, day: number];
-/** An actor active in a bucket (its start, epoch ms), as one layer read it. */
-export type ActiveBucketRow = [actor: string, bucket: number, layer: 'lake' | 'speed'];
 
 /**
  * The part of a range the raw-event analyses read: the project's events in [from, to), from the
@@ -119,36 +117,31 @@ export class RawEventReader {
     return rows;
   }
 
-  /** Each (actor, UTC day) with at least one event (of `event`, when given) in [from, to). */
-  async activeDays(span: RawSpan, event?: string): Promise<ActiveDayRow[]> {
-    return (await this.activeBuckets(span, 86_400_000, event === undefined ? undefined : [event])).map(
-      ([actor, day]) => [actor, day],
-    );
-  }
-
   /**
-   * Each (actor, bucket start) with at least one event (named in `events`, when given) in [from, to):
-   * buckets of `stepMs` from the epoch (UTC minutes, hours, days). The engines keep each pair
-   * once, so what crosses into Node is one row per actor and bucket (and layer), not per event.
+   * Each (actor, UTC day) with at least one event (of `event`, when given) in [from, to). The
+   * engines keep each pair once, so what crosses into Node is one row per actor and day, not per
+   * event.
    */
-  async activeBuckets(span: RawSpan, stepMs: number, events?: readonly string[]): Promise<ActiveBucketRow[]> {
+  async activeDays(span: RawSpan, event?: string): Promise<ActiveDayRow[]> {
     const { project, from, split, to } = span;
-    const rows: ActiveBucketRow[] = [];
+    const day = 86_400_000;
+    const events = event === undefined ? [] : [event];
+    const rows: ActiveDayRow[] = [];
     if (split > from) {
       const lake = await this.queries.rows(
         `SELECT DISTINCT actor_id, (epoch_ms(event_time) // $step) * $step FROM read_parquet($globs, union_by_name = true)
          WHERE ($all OR list_contains($events, event)) AND event_time >= $from AND event_time < $to`,
         await this.lakeGlobs(project, from, split),
         {
-          all: events === undefined,
-          events: listValue([...(events ?? [])]),
-          step: BigInt(stepMs),
+          all: event === undefined,
+          events: listValue(events),
+          step: BigInt(day),
           from: duckTime(from),
           to: duckTime(split),
         },
         { step: BIGINT, events: LIST(VARCHAR) },
       );
-      await eachInTurns(lake, (r) => rows.push([String(r[0]), Number(r[1]), 'lake']));
+      await eachInTurns(lake, (r) => rows.push([String(r[0]), Number(r[1])]));
     }
     if (to > split) {
       const r = await this.clickhouse.query({
@@ -159,16 +152,16 @@ export class RawEventReader {
         query_params: {
           db: this.database,
           project,
-          all: events === undefined,
-          events: [...(events ?? [])],
-          step: stepMs,
+          all: event === undefined,
+          events,
+          step: day,
           from: chTime(split),
           to: chTime(to),
         },
         format: 'JSONCompactEachRow',
       });
       await eachInTurns(await r.json<[string, string | number]>(), (row) =>
-        rows.push([row[0], Number(row[1]), 'speed']),
+        rows.push([row[0], Number(row[1])]),
       );
     }
     return rows;
