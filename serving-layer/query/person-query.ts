@@ -53,10 +53,15 @@ const at = (path: readonly string[], o: Record<string, unknown>): string | null 
 export class PersonQuery {
   private readonly lakeCalls: StampedCache<IdentityCall[]>;
   private readonly graphs: StampedCache<IdentityGraph>;
-  /** Per project, the graph last built and what of the speed view it holds (graph()). */
+  /**
+   * Per project, the graph last built and what of the speed view it holds (graph()); kept for the
+   * hour of the horizon it was built in (it is rebuilt after), so only projects asked in this hour
+   * hold one.
+   */
   private readonly growing = new Map<
     string,
     {
+      horizon: number;
       lakeKey: string;
       graph: IdentityGraph;
       speedApplied: Set<string>;
@@ -88,6 +93,7 @@ export class PersonQuery {
   graph(project: string): Promise<IdentityGraph> {
     return this.graphs.get(project, async () => {
       const horizon = Math.ceil((Date.now() - this.horizonMs) / HOUR) * HOUR;
+      for (const [p, g] of this.growing) if (g.horizon !== horizon) this.growing.delete(p);
       const lakeKey = `${await this.metrics.batchStamp()}|${horizon}`;
       const lake = await this.lakeCalls.get(`${project}|${horizon}`, () =>
         this.raw.identityCalls({
@@ -119,6 +125,7 @@ export class PersonQuery {
       const calls = onePerEvent(lake, speed).sort(byEventTime);
       const graph = IdentityGraph.of(calls);
       this.growing.set(project, {
+        horizon,
         lakeKey,
         graph,
         speedApplied: new Set(speed.map((c) => c.eventId)),
