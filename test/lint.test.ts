@@ -4,22 +4,26 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../infra/local/paths';
 
-/** Folder -> folders its production files import (type imports too), from the sources themselves. */
-function folderGraph(depth: (folder: string) => string): Map<string, Set<string>> {
-  const graph = new Map<string, Set<string>>();
+/** Every relative import of the production files under `top`: the importing file and the imported path (no extension). */
+function eachImport(top: string, each: (file: string, imported: string) => void): void {
   const walk = (dir: string) => {
     for (const f of readdirSync(dir)) {
       const path = join(dir, f);
       if (statSync(path).isDirectory()) walk(path);
-      else if (f.endsWith('.ts') && !f.endsWith('.test.ts')) {
-        for (const m of readFileSync(path, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
-          const from = depth(relative(REPO_ROOT, dir));
-          const to = depth(relative(REPO_ROOT, dirname(resolve(dir, m[1] as string))));
-          if (from !== to) graph.set(from, (graph.get(from) ?? new Set()).add(to));
-        }
-      }
+      else if (f.endsWith('.ts') && !f.endsWith('.test.ts'))
+        for (const m of readFileSync(path, 'utf8').matchAll(/from '(\.{1,2}\/[^']+)'/g))
+          each(relative(REPO_ROOT, path), relative(REPO_ROOT, resolve(dir, m[1] as string)));
     }
   };
+  walk(join(REPO_ROOT, top));
+}
+
+const add = (graph: Map<string, Set<string>>, from: string, to: string) =>
+  graph.set(from, (graph.get(from) ?? new Set()).add(to));
+
+/** Folder -> folders its production files import (type imports too), from the sources themselves. */
+function folderGraph(depth: (folder: string) => string): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
   for (const top of [
     'core',
     'ingest',
@@ -30,7 +34,20 @@ function folderGraph(depth: (folder: string) => string): Map<string, Set<string>
     'cli',
     'infra',
   ])
-    walk(join(REPO_ROOT, top));
+    eachImport(top, (file, imported) => {
+      const from = depth(dirname(file));
+      const to = depth(dirname(imported));
+      if (from !== to) add(graph, from, to);
+    });
+  return graph;
+}
+
+/** File -> files of the same top folder it imports (type imports too), production files only. */
+function fileGraph(top: string): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  eachImport(top, (file, imported) => {
+    if (imported.startsWith(`${top}/`)) add(graph, file, `${imported}.ts`);
+  });
   return graph;
 }
 
@@ -133,6 +150,14 @@ describe('lint', () => {
     ).toEqual(['a', 'b', 'a']);
     const all = folderGraph((f) => f);
     expect([...(all.get('core/lake') ?? [])]).toEqual([]);
+  });
+
+  it("has no import cycle between the serving layer's files: each kind of question reads through the layers, not through another", () => {
+    const files = fileGraph('serving-layer');
+    expect(files.get('serving-layer/query/metric-query.ts')).toContain(
+      'serving-layer/query/layered-views.ts',
+    );
+    expect(cycleIn(files)).toBeUndefined();
   });
 
   it('keeps NestJS out of the query core', async () => {

@@ -14,7 +14,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { AnalyticsEvent } from '../../core/events/event';
 import { IdentityGraph } from '../../core/persons/identity';
 import { LocalStorage } from '../../core/lake/local-storage';
-import type { MetricQuery } from '../../serving-layer/query/metric-query';
+import { noSegments, sealedLayers } from '../lib/sealed-layers';
 import { SessionQuery } from '../../serving-layer/query/session-query';
 import { uniquePersons } from '../../serving-layer/query/unique-persons';
 import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
@@ -96,19 +96,9 @@ async function main() {
   const everything = { project: 'bench', from: new Date(0), split: range.to, to: range.to };
   const buildGraph = async () => IdentityGraph.of(await reader.identityCalls(everything));
   let graph = await buildGraph();
-  // The query core, faked: everything is sealed (the lake answers all of it), persons from the graph.
-  const core = {
-    layersOf: async (r: { from: Date; to: Date }) => ({
-      split: r.to,
-      rawParts: [{ source: 'batch' as const, from: r.from.toISOString(), to: r.to.toISOString() }],
-      watermark: r.to.toISOString(),
-    }),
-    cachedAnswer: async <T>(_p: string, _k: unknown, compute: () => Promise<T>) => ({
-      ...(await compute()),
-      freshness: {},
-    }),
-    persons: () => ({ graph: async () => graph }),
-  } as unknown as MetricQuery;
+  // The query core's layers, faked: everything is sealed (the lake answers all of it).
+  const { layers } = sealedLayers(range.to);
+  const people = { graph: async () => graph };
   const duck = await (await DuckDBInstance.create(':memory:')).connect();
   const glob = join(root, 'events', '**', '*.parquet');
   const ts = (ms: number) => `TIMESTAMP '${new Date(ms).toISOString().slice(0, 23).replace('T', ' ')}'`;
@@ -120,7 +110,7 @@ async function main() {
   const active = async (cold: boolean) => {
     if (cold) graph = await buildGraph();
     const a = await uniquePersons(
-      { metrics: core, raw: reader, graph: async () => graph },
+      { layers, raw: reader, graph: async () => graph },
       { project: 'bench', range, granularity: 'day' },
     );
     return a.buckets.map((b) => [b.start.slice(0, 10), b.value] as const);
@@ -156,7 +146,11 @@ async function main() {
   }
 
   // 2. Sessions per day, a person's (all their ids): two devices interleaving are one visit.
-  const sessions = new SessionQuery(core, reader, TIMEOUT);
+  const sessions = new SessionQuery(layers, reader, {
+    timeoutMs: TIMEOUT,
+    segments: noSegments,
+    persons: people,
+  });
   const oursSessions = async () => {
     const a = await sessions.sessions({ project: 'bench', range, granularity: 'day', limit: 10 });
     return a.buckets.map((b) => [b.start.slice(0, 10), b.sessions, b.bounces]);

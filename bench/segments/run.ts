@@ -16,7 +16,7 @@ import { LocalStorage } from '../../core/lake/local-storage';
 import { IdentityGraph } from '../../core/persons/identity';
 import { metricByName, type MetricDefinition } from '../../core/metric-catalog/catalog';
 import { SegmentSchema } from '../../core/segments/definition';
-import type { MetricQuery } from '../../serving-layer/query/metric-query';
+import { sealedLayers } from '../lib/sealed-layers';
 import { SegmentQuery } from '../../serving-layer/query/segment-query';
 import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
 import { trackEvent, writeLake } from '../../test/helpers/lake';
@@ -96,22 +96,11 @@ async function main() {
   const graph = IdentityGraph.of(
     await reader.identityCalls({ project: 'bench', from: new Date(0), split: range.to, to: range.to }),
   );
-  let stamp = 0;
-  const core = {
-    layersOf: async () => ({
-      split: range.to,
-      rawParts: [{ source: 'batch' as const, from: range.from.toISOString(), to: range.to.toISOString() }],
-      watermark: range.to.toISOString(),
-    }),
-    watermarkEnd: async () => range.to,
-    batchStamp: async () => String(stamp),
-    stamp: async () => String(stamp),
-    persons: () => ({ graph: async () => graph }),
-  } as unknown as MetricQuery;
-  const segments = new SegmentQuery(core, reader);
+  const { layers, moved } = sealedLayers(range.to);
+  const segments = new SegmentQuery(layers, reader, { graph: async () => graph });
   const def = metricByName('page_views') as MetricDefinition;
   const ours = async () => {
-    stamp++;
+    moved();
     const a = await segments.metric({
       def,
       project: 'bench',

@@ -13,7 +13,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { AnalyticsEvent } from '../../core/events/event';
 import { LocalStorage } from '../../core/lake/local-storage';
 import { IdentityGraph } from '../../core/persons/identity';
-import type { MetricQuery } from '../../serving-layer/query/metric-query';
+import { noSegments, sealedLayers } from '../lib/sealed-layers';
 import { SessionQuery } from '../../serving-layer/query/session-query';
 import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
 import { trackEvent, writeLake } from '../../test/helpers/lake';
@@ -64,19 +64,12 @@ async function main() {
   const graph = IdentityGraph.of(
     await reader.identityCalls({ project: 'bench', from: new Date(0), split: range.to, to: range.to }),
   );
-  const core = {
-    layersOf: async (r: { from: Date; to: Date }) => ({
-      split: r.to,
-      rawParts: [{ source: 'batch' as const, from: r.from.toISOString(), to: r.to.toISOString() }],
-      watermark: r.to.toISOString(),
-    }),
-    cachedAnswer: async <T>(_p: string, _k: unknown, compute: () => Promise<T>) => ({
-      ...(await compute()),
-      freshness: {},
-    }),
-    persons: () => ({ graph: async () => graph }),
-  } as unknown as MetricQuery;
-  const sessions = new SessionQuery(core, reader, TIMEOUT);
+  const { layers } = sealedLayers(range.to);
+  const sessions = new SessionQuery(layers, reader, {
+    timeoutMs: TIMEOUT,
+    segments: noSegments,
+    persons: { graph: async () => graph },
+  });
   const ours = async () => {
     const a = await sessions.sessions({ project: 'bench', range, granularity: 'day', limit: 10 });
     return a.buckets.map((b) => [b.start.slice(0, 10), b.sessions, b.bounces]);

@@ -1,10 +1,17 @@
 import type { Source } from '../views/layer-plan';
 import type { Granularity } from './granularity';
 import type { EventWhere } from '../../core/events/dimensions';
-import type { SegmentScope } from './segment-query';
+import type { SegmentDefinition } from '../../core/segments/definition';
 import type { TimeRange } from './time-range';
 
 /** What the query core answers: the shapes every analysis shares. */
+
+/** Segment-filtered answers: which segments, and whether they are the answer's breakdown. */
+export interface SegmentScope {
+  segments: SegmentDefinition[];
+  /** One series per segment (each bucket's `dim` is the segment id), else the events of any. */
+  breakdown: boolean;
+}
 
 /** One contiguous part of the answer and the layer it came from. */
 export interface AnswerPart {

@@ -57,7 +57,7 @@ export class CommerceQuery {
   ): Promise<
     Envelope & { currencies: CurrencyStats[]; checkouts: number; orders: number; checkoutConversion: number }
   > {
-    return this.metrics.cachedAnswer(
+    return this.metrics.layers.cachedAnswer(
       project,
       ['summary', range.from.getTime(), range.to.getTime(), segment ?? null],
       async () => {
@@ -100,7 +100,7 @@ export class CommerceQuery {
     range: TimeRange,
     opts: { by: 'product' | 'category'; limit: number; segment?: SegmentDefinition },
   ): Promise<Envelope & { by: string; items: ProductStats[] }> {
-    return this.metrics.cachedAnswer(
+    return this.metrics.layers.cachedAnswer(
       project,
       ['products', range.from.getTime(), range.to.getTime(), opts.by, opts.limit, opts.segment ?? null],
       async () => {

@@ -71,11 +71,11 @@ export class ContentQuery {
       opts.limit,
       opts.segment ?? null,
     ];
-    return this.metrics.cachedAnswer(
+    return this.metrics.layers.cachedAnswer(
       project,
       key,
       async () => {
-        const { parts, watermark } = await this.metrics.layersOf(range, project);
+        const { parts, watermark } = await this.metrics.layers.layersOf({ range, project });
         const by = SORT_KEYS[opts.sort];
         const items = (await this.stats(project, range, opts.contentIds, opts.segment)).sort(
           (a, b) => by(b) - by(a) || (a.contentId < b.contentId ? -1 : 1),

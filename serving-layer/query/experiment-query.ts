@@ -114,8 +114,8 @@ export class ExperimentQuery {
       range.to.getTime(),
       segment ?? null,
     ];
-    return this.metrics.cachedAnswer(project, key, async () => {
-      const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
+    return this.metrics.layers.cachedAnswer(project, key, async () => {
+      const { split, rawParts: parts, watermark } = await this.metrics.layers.layersOf({ range, project });
       const read = (events: string[] | undefined, props: string[]) =>
         this.raw.propertyEvents({ project, from: range.from, split, to: range.to }, { events, props });
       const exposureRows = await read(

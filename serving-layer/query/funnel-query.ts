@@ -49,8 +49,8 @@ export class FunnelQuery {
       segment ?? null,
       persons,
     ];
-    return this.metrics.cachedAnswer(project, key, async () => {
-      const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
+    return this.metrics.layers.cachedAnswer(project, key, async () => {
+      const { split, rawParts: parts, watermark } = await this.metrics.layers.layersOf({ range, project });
       let rows = await this.raw.stepEvents({ project, from: range.from, split, to: range.to }, [
         ...new Set(steps),
       ]);

@@ -4,7 +4,7 @@ import { onePerEvent } from '../../core/persons/identity-calls';
 import type { ActorEventRow, RawEventReader } from '../views/raw-event-reader';
 import { parseObject } from '../views/raw-sql';
 import { StampedCache } from '../views/stamped-cache';
-import type { MetricQuery } from './metric-query';
+import type { LayeredViews } from './layered-views';
 import { sessionsOf } from './sessions';
 import { isActivity } from '../../core/events/sessions';
 
@@ -70,14 +70,14 @@ export class PersonQuery {
   >();
 
   constructor(
-    private readonly metrics: MetricQuery,
+    private readonly layers: LayeredViews,
     private readonly raw: RawEventReader,
     private readonly sessionTimeoutMs: number,
     /** How far back the speed view holds every event (SPEED_HORIZON_HOURS). */
     private readonly horizonMs: number,
   ) {
-    this.lakeCalls = new StampedCache(() => metrics.batchStamp(), 200);
-    this.graphs = new StampedCache(() => metrics.stamp(), 50);
+    this.lakeCalls = new StampedCache(() => layers.batchStamp(), 200);
+    this.graphs = new StampedCache(() => layers.stamp(), 50);
   }
 
   /**
@@ -94,7 +94,7 @@ export class PersonQuery {
     return this.graphs.get(project, async () => {
       const horizon = Math.ceil((Date.now() - this.horizonMs) / HOUR) * HOUR;
       for (const [p, g] of this.growing) if (g.horizon !== horizon) this.growing.delete(p);
-      const lakeKey = `${await this.metrics.batchStamp()}|${horizon}`;
+      const lakeKey = `${await this.layers.batchStamp()}|${horizon}`;
       const lake = await this.lakeCalls.get(`${project}|${horizon}`, () =>
         this.raw.identityCalls({
           project,
@@ -138,7 +138,7 @@ export class PersonQuery {
   /** The profile of the person holding `id` (a user id or an anonymous id); undefined when no event has it. */
   async profile(project: string, id: string): Promise<PersonProfile | undefined> {
     const graph = await this.graph(project);
-    const watermarkEnd = await this.metrics.watermarkEnd();
+    const watermarkEnd = await this.layers.watermarkEnd();
     const watermark = watermarkEnd?.getTime() ?? 0;
     // The lake up to the watermark, or further while the batch layer lags: the speed view holds
     // every event only from its horizon on.

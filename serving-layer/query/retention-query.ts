@@ -46,8 +46,8 @@ export class RetentionQuery {
       segment ?? null,
       persons,
     ];
-    return this.metrics.cachedAnswer(project, key, async () => {
-      const { split, rawParts: parts, watermark } = await this.metrics.layersOf(range, project);
+    return this.metrics.layers.cachedAnswer(project, key, async () => {
+      const { split, rawParts: parts, watermark } = await this.metrics.layers.layersOf({ range, project });
       let rows = segment
         ? await this.segmentDays(project, range, split, segment, event)
         : await this.raw.activeDays({ project, from: range.from, split, to: range.to }, event);

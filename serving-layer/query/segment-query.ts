@@ -11,9 +11,10 @@ import { lookbackMs, Membership, type ActorTime } from '../../core/segments/memb
 import { HLL_STANDARD_ERROR, hllEstimate, hllMerge, hllRegister } from '../../core/sketches/hll';
 import type { RawEventReader, UserFacts } from '../views/raw-event-reader';
 import { StampedCache } from '../views/stamped-cache';
-import type { AnswerPart, Bucket, DimTotals, MetricAnswer } from './answer';
+import type { AnswerPart, Bucket, DimTotals, MetricAnswer, SegmentScope } from './answer';
 import { BUCKET_MS, type Granularity } from './granularity';
-import type { MetricQuery } from './metric-query';
+import type { LayeredViews } from './layered-views';
+import type { PersonQuery } from './person-query';
 import { BadQueryError } from './errors';
 import type { TimeRange } from './time-range';
 import { eachInTurns, flatMapInTurns } from '../../core/turns';
@@ -48,13 +49,6 @@ export interface RawMetricRequest {
   by?: EventDimension | undefined;
   where?: EventWhere | undefined;
   dims?: readonly string[] | undefined;
-}
-
-/** Segment-filtered answers: which segments, and whether they are the answer's breakdown. */
-export interface SegmentScope {
-  segments: SegmentDefinition[];
-  /** One series per segment (each bucket's `dim` is the segment id), else the events of any. */
-  breakdown: boolean;
 }
 
 /** Who a segment holds at the end of each bucket. */
@@ -97,16 +91,18 @@ export class SegmentQuery {
   private readonly memberships: StampedCache<{ m: PersonMembership; firstSeen: Map<string, number> }>;
 
   constructor(
-    private readonly metrics: MetricQuery,
+    private readonly layers: LayeredViews,
     private readonly raw: RawEventReader,
+    /** Who is whom (person-query.ts). */
+    private readonly persons: Pick<PersonQuery, 'graph'>,
   ) {
-    this.lakeUsers = new StampedCache(() => metrics.batchStamp(), 200);
-    this.memberships = new StampedCache(() => metrics.stamp(), 200);
+    this.lakeUsers = new StampedCache(() => layers.batchStamp(), 200);
+    this.memberships = new StampedCache(() => layers.stamp(), 200);
   }
 
   /** Every user's facts up to `to`, each event read from one layer. */
   private async users(project: string, to: Date): Promise<UserFacts> {
-    const watermark = (await this.metrics.watermarkEnd())?.getTime() ?? 0;
+    const watermark = (await this.layers.watermarkEnd())?.getTime() ?? 0;
     const lake =
       watermark > 0
         ? await this.lakeUsers.get(`${project}|${watermark}`, () =>
@@ -135,10 +131,10 @@ export class SegmentQuery {
     const key = JSON.stringify([project, s, range.from.getTime(), range.to.getTime()]);
     return this.memberships.get(key, async () => {
       const users = await this.users(project, range.to);
-      const graph = await this.metrics.persons().graph(project);
+      const graph = await this.persons.graph(project);
       const personOf = (actor: string) => graph.personOf(actor);
       const lookback = { from: new Date(range.from.getTime() - lookbackMs(s.condition)), to: range.to };
-      const split = clip((await this.metrics.watermarkEnd())?.getTime() ?? 0, lookback);
+      const split = clip((await this.layers.watermarkEnd())?.getTime() ?? 0, lookback);
       const events = new Map<EventCondition, ActorTime[]>();
       for (const c of leaves(s.condition).events) {
         const rows = await this.raw.propertyEvents(
@@ -182,7 +178,7 @@ export class SegmentQuery {
    */
   async metric(q: RawMetricRequest): Promise<Omit<MetricAnswer, 'freshness' | 'metric'>> {
     const { def, project, range, granularity } = q;
-    const { split, rawParts, watermark } = await this.metrics.layersOf(range, project);
+    const { split, rawParts, watermark } = await this.layers.layersOf({ range, project });
     const cells = await this.cells({ ...q, split });
     const step = BUCKET_MS[granularity];
     const sourceOf = (start: number) =>
@@ -244,7 +240,7 @@ export class SegmentQuery {
     dims?: readonly string[] | undefined;
   }): Promise<DimTotals> {
     const { def, project, range, segment, dims } = q;
-    const { split, rawParts, watermark } = await this.metrics.layersOf(range, project);
+    const { split, rawParts, watermark } = await this.layers.layersOf({ range, project });
     const byDim = new Map<string, { count: number; sum: number }>();
     const values = { batch: 0, speed: 0 };
     const take = (c: { count: number; sum: number }) => (def.measure.kind === 'count' ? c.count : c.sum);
@@ -270,7 +266,7 @@ export class SegmentQuery {
     granularity: Granularity;
   }): Promise<SegmentSize> {
     const { project, segment: s, range, granularity } = q;
-    const { rawParts, watermark } = await this.metrics.layersOf(range, project);
+    const { rawParts, watermark } = await this.layers.layersOf({ range, project });
     const { m, firstSeen } = await this.population(project, s, range);
     const step = BUCKET_MS[granularity];
     const count = Math.ceil((range.to.getTime() - range.from.getTime()) / step);
@@ -391,7 +387,7 @@ export class SegmentQuery {
     const take = (c: { count: number; sum: number }) => (def.measure.kind === 'count' ? c.count : c.sum);
     const registers = new Map<string, { reg: number; rank: number }>();
     // Unique counts count persons (every id joined by identify and alias calls), as unfiltered ones do.
-    const graph = unique ? await this.metrics.persons().graph(q.project) : undefined;
+    const graph = unique ? await this.persons.graph(q.project) : undefined;
     const add = (start: number, dim: string, part: string, value: number, id?: string) => {
       const actor = id === undefined ? undefined : (graph?.personOf(id) ?? id);
       const key = `${start}|${dim}`;

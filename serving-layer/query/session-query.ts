@@ -6,10 +6,12 @@ import {
 } from '../../core/events/dimensions';
 import type { RawEventReader } from '../views/raw-event-reader';
 import { BUCKET_MS, type Granularity } from './granularity';
-import type { AnswerPart, Bucket, Freshness, MetricAnswer, MetricQuery } from './metric-query';
+import type { AnswerPart, Bucket, Freshness, MetricAnswer, SegmentScope } from './answer';
+import type { LayeredViews } from './layered-views';
+import type { PersonQuery } from './person-query';
 import type { SessionMetricDefinition } from '../../core/metric-catalog/session-metrics';
 import { figuresOf, joinParts, topOf, type Session, type SessionFigures } from './sessions';
-import type { SegmentScope } from './segment-query';
+import type { SegmentQuery } from './segment-query';
 import type { TimeRange } from './time-range';
 
 /** How far past the range a session's later events are read: longer sessions are cut there. */
@@ -38,10 +40,24 @@ export interface SessionAnswer extends SessionFigures {
  */
 export class SessionQuery {
   constructor(
-    private readonly metrics: MetricQuery,
+    private readonly layers: LayeredViews,
     private readonly raw: RawEventReader,
-    private readonly timeoutMs: number,
-  ) {}
+    o: {
+      timeoutMs: number;
+      /** Segment membership, for sessions within segments. */
+      segments: Pick<SegmentQuery, 'membership'>;
+      /** Who is whom: sessions are a person's. */
+      persons: Pick<PersonQuery, 'graph'>;
+    },
+  ) {
+    this.timeoutMs = o.timeoutMs;
+    this.segments = o.segments;
+    this.persons = o.persons;
+  }
+
+  private readonly timeoutMs: number;
+  private readonly segments: Pick<SegmentQuery, 'membership'>;
+  private readonly persons: Pick<PersonQuery, 'graph'>;
 
   sessions(q: {
     project: string;
@@ -56,7 +72,7 @@ export class SessionQuery {
   }): Promise<SessionAnswer> {
     const { project, range, granularity, by, where = [], limit } = q;
     const key = ['sessions', range.from.getTime(), range.to.getTime(), granularity, by ?? null, where, limit];
-    return this.metrics.cachedAnswer(project, key, async () => {
+    return this.layers.cachedAnswer(project, key, async () => {
       const { sessions, parts, watermark } = await this.cut(project, range, by, where);
       return {
         from: range.from.toISOString(),
@@ -99,7 +115,7 @@ export class SessionQuery {
       def.dimension === 'entry_page' ? x.entryPage : def.dimension === 'exit_page' ? x.exitPage : '';
     // A session is its person's (cut per person): in a segment when its person was at its start.
     const memberships = scope
-      ? await Promise.all(scope.segments.map((sg) => this.metrics.segments().membership(project, sg, range)))
+      ? await Promise.all(scope.segments.map((sg) => this.segments.membership(project, sg, range)))
       : [];
     const segmentsOf = (x: Session) =>
       (scope?.segments ?? []).filter((_, i) => memberships[i]?.isMember(x.actor, x.start)).map((sg) => sg.id);
@@ -165,12 +181,12 @@ export class SessionQuery {
       to: new Date(Math.min(range.to.getTime() + SESSION_TAIL_MS, Math.ceil(Date.now() / 60_000) * 60_000)),
     };
     if (read.to < range.to) read.to = range.to;
-    const { split, watermark } = await this.metrics.layersOf(read, project);
-    const { rawParts: parts } = await this.metrics.layersOf(range, project);
+    const { split, watermark } = await this.layers.layersOf({ range: read, project: project });
+    const { rawParts: parts } = await this.layers.layersOf({ range, project });
     const dims = [...where.map(([d]) => d), ...(by ? [by] : [])];
     // Each layer's engine cuts its part into sessions, a person's (all their ids) at a time;
     // only sessions cross into Node.
-    const graph = await this.metrics.persons().graph(project);
+    const graph = await this.persons.graph(project);
     const layers = await this.raw.sessionParts(
       { project, from: read.from, split, to: read.to },
       {

@@ -4,7 +4,7 @@ import type { RawEventReader } from '../views/raw-event-reader';
 import type { AnswerPart, Bucket, MetricAnswer } from './answer';
 import { BUCKET_MS, type Granularity } from './granularity';
 import type { TimeRange } from './time-range';
-import type { MetricQuery } from './metric-query';
+import type { LayeredViews } from './layered-views';
 
 /** What a unique-person count is asked. */
 export interface UniquePersonsRequest {
@@ -30,11 +30,11 @@ export type UniquePersonsAnswer = Pick<
  * recompute: no stored view depends on who is whom.
  */
 export async function uniquePersons(
-  deps: { metrics: MetricQuery; raw: RawEventReader; graph: (project: string) => Promise<IdentityGraph> },
+  deps: { layers: LayeredViews; raw: RawEventReader; graph: (project: string) => Promise<IdentityGraph> },
   q: UniquePersonsRequest,
 ): Promise<UniquePersonsAnswer> {
   const { project, range, granularity } = q;
-  const { split, rawParts, watermark } = await deps.metrics.layersOf(range, project);
+  const { split, rawParts, watermark } = await deps.layers.layersOf({ range, project });
   const graph = await deps.graph(project);
   const step = BUCKET_MS[granularity];
   const layers = await deps.raw.personRegisters(

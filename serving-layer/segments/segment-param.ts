@@ -1,6 +1,6 @@
 import { SEGMENT_ID, type SegmentDefinition } from '../../core/segments/definition';
 import { BadQueryError } from '../query/errors';
-import type { SegmentScope } from '../query/segment-query';
+import type { SegmentScope } from '../query/answer';
 import type { SegmentStore } from './segment-store';
 
 const MAX_BREAKDOWN = 10;

@@ -69,7 +69,7 @@ export class SegmentsController {
     const range = parseTimeRange(q.from, q.to);
     const granularity = parseGranularity(q.granularity, range.from, range.to);
     const { definition } = await this.routes.one(req.auth.project, id);
-    return this.metrics.cachedAnswer(
+    return this.metrics.layers.cachedAnswer(
       req.auth.project,
       ['segment-size', definition, range.from.getTime(), range.to.getTime(), granularity],
       () =>

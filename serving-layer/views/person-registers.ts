@@ -1,8 +1,7 @@
 import { BIGINT, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { hllRegistersSql } from '../../batch-layer/duckdb-catalog';
 import { eachInTurns } from '../../core/turns';
-import type { RawSpan } from './raw-event-reader';
-import { chTime, duckTime, jsonList } from './raw-sql';
+import { chTime, duckTime, jsonList, type RawSpan } from './raw-sql';
 import type { RawSources } from './session-parts';
 
 /** One bucket's HyperLogLog register as a layer's engine computed it. */

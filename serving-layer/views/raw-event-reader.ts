@@ -11,7 +11,9 @@ import {
   DUCKDB_IDENTITY_CALLS,
   identityCallOf,
 } from '../../core/persons/identity-calls';
-import { chTime, duckTime, jsonPathOf, parseObject } from './raw-sql';
+import { chTime, duckTime, jsonPathOf, parseObject, type RawSpan } from './raw-sql';
+
+export type { RawSpan } from './raw-sql';
 import { readSessionParts, type RawSources, type SessionPart } from './session-parts';
 import { readPersonRegisters, type PersonRegistersRequest } from './person-registers';
 import { lakeEventReads } from '../../core/ops/operational-metrics';
@@ -22,17 +24,6 @@ import { lakeRuns } from './bigquery-loads';
 export type StepRow = [actor: string, event: string, at: number];
 /** An actor active on a day (UTC day start, epoch ms). */
 export type ActiveDayRow = [actor: string, day: number];
-
-/**
- * The part of a range the raw-event analyses read: the project's events in [from, to), from the
- * lake before `split` and from the speed view after it.
- */
-export interface RawSpan {
-  project: string;
-  from: Date;
-  split: Date;
-  to: Date;
-}
 
 /** One event of a person's (RawEventReader.actorEvents). */
 export interface ActorEventRow {

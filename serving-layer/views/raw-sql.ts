@@ -1,6 +1,17 @@
 import { timestampValue } from '@duckdb/node-api';
 
-/** What the raw-event readers share: times and JSON paths as the engines take them. */
+/** What the raw-event readers share: the span they read, times and JSON paths as the engines take them. */
+
+/**
+ * The part of a range the raw-event analyses read: the project's events in [from, to), from the
+ * lake before `split` and from the speed view after it.
+ */
+export interface RawSpan {
+  project: string;
+  from: Date;
+  split: Date;
+  to: Date;
+}
 
 /** A time as ClickHouse's DateTime64 parameter reads it. */
 export const chTime = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');

@@ -3,8 +3,7 @@ import { BIGINT, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { NOT_ACTIVITY } from '../../core/events/sessions';
 import type { LakeQueries } from '../../core/lake/duckdb-access';
 import { eachInTurns } from '../../core/turns';
-import type { RawSpan } from './raw-event-reader';
-import { chTime, duckTime, jsonList, jsonPathOf } from './raw-sql';
+import { chTime, duckTime, jsonList, jsonPathOf, type RawSpan } from './raw-sql';
 
 /** A session as one layer's engine cut it (readSessionParts); paths and values as raw JSON. */
 export interface SessionPart {
