@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/c
 import { EVENT_DIMENSION_NAMES } from '../../core/events/dimensions';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { parseGranularity } from '../query/granularity';
-import { parseFilter } from '../query/filter';
+import { parseEventFilter, parseFilter } from '../query/filter';
 import { MetricByNameParams, MetricParams, parseParams } from '../query/params';
 import { catalogListing, MetricQuery } from '../query/metric-query';
 import { parseTimeRange } from '../query/time-range';
@@ -40,6 +40,7 @@ export class MetricsController {
     const granularity = parseGranularity(q.granularity, range.from, range.to);
     const { dims, where } = parseFilter(q.filter, this.metrics.dimensionOf(name));
     const segments = await segmentScope(this.segments, req.auth.project, q.segment, q.breakdown);
+    const filter = parseEventFilter(q.filters);
     return this.metrics.query({
       metric: name,
       project: req.auth.project,
@@ -48,6 +49,8 @@ export class MetricsController {
       groupBy: q.groupBy,
       ...(dims ? { dims } : {}),
       ...(where ? { where } : {}),
+      ...(filter ? { filter } : {}),
+      ...(q.limit !== undefined ? { limit: q.limit } : {}),
       ...(segments ? { segments } : {}),
     });
   }

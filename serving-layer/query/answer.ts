@@ -1,6 +1,7 @@
 import type { Source } from '../views/layer-plan';
 import type { Granularity } from './granularity';
 import type { EventWhere } from '../../core/events/dimensions';
+import type { EventFilter } from '../../core/events/event-filter';
 import type { SegmentDefinition } from '../../core/segments/definition';
 import type { TimeRange } from './time-range';
 
@@ -38,6 +39,8 @@ export interface MetricAnswer {
   source: Source | 'mixed';
   parts: AnswerPart[];
   buckets: Bucket[];
+  /** With a split and a limit: the groups kept, largest first over the range, then `(other)`. */
+  groups?: { dim: string; value: number }[];
   /** End of the last sealed hour: the batch view answers before it, the speed view after. */
   watermark: string | null;
   /**
@@ -87,6 +90,10 @@ export interface QueryOptions {
   segments?: SegmentScope;
   /** Only events whose event dimensions (country, device_type...) hold these values. */
   where?: EventWhere;
+  /** Only events this filter holds for: event dimensions, event properties, person traits. */
+  filter?: EventFilter;
+  /** With a split, only the largest N groups, the rest as one group `(other)`. */
+  limit?: number;
 }
 
 /** A metric's totals per dimension value over a range, merged across the layers. */

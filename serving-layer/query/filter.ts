@@ -1,4 +1,5 @@
 import { EVENT_DIMENSION_NAMES, isEventDimension, type EventDimension } from '../../core/events/dimensions';
+import { EventFilterSchema, type EventFilter } from '../../core/events/event-filter';
 import { BadQueryError } from './errors';
 
 const MAX_VALUES = 100;
@@ -42,4 +43,25 @@ export function parseFilter(raw: unknown, dimension: string | undefined): Parsed
       );
   }
   return out;
+}
+
+/**
+ * Parses `?filters=<JSON>` (core/events/event-filter.ts): a tree of conditions on event
+ * dimensions, event properties and person traits. A 400 says where it is wrong.
+ */
+export function parseEventFilter(raw: string | undefined): EventFilter | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new BadQueryError(
+      'filters must be JSON, e.g. {"property":"person.plan","op":"equals","value":"pro"}',
+    );
+  }
+  const r = EventFilterSchema.safeParse(json);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const at = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+  throw new BadQueryError(`filters${at}: ${issue?.message ?? 'not a filter'}`);
 }

@@ -6,6 +6,8 @@ import { HLL_STANDARD_ERROR } from '../../core/sketches/hll';
 import type { BatchViewReader } from '../views/batch-view-reader';
 import type { TimeRange } from './time-range';
 import { EVENT_DIMENSION_NAMES, isEventDimension } from '../../core/events/dimensions';
+import { compileFilter, type CompiledFilter, type EventFilter } from '../../core/events/event-filter';
+import { parsePropertyRef, type PropertyRef } from '../../core/events/property-ref';
 import { BadQueryError } from './errors';
 import { lateSpans, type AnswerPart, type DimTotals, type MetricAnswer, type MetricRequest } from './answer';
 import { ALIASES, dimensionName } from './catalog-listing';
@@ -100,14 +102,10 @@ export class MetricQuery {
     const def = this.definition(name);
     const dimName = dimensionName(def);
     const groupBy = opts.groupBy === '' ? undefined : opts.groupBy;
-    // An event dimension (country, device_type, utm_source...) when it is not the metric's own.
+    // An event dimension, event property or person trait, when it is not the metric's own dimension.
     const by =
-      groupBy !== undefined && groupBy !== dimName && isEventDimension(groupBy) ? groupBy : undefined;
-    if (groupBy !== undefined && groupBy !== dimName && by === undefined) {
-      throw new BadQueryError(
-        `metric '${def.name}' can be grouped by ${[...(dimName ? [dimName] : []), ...EVENT_DIMENSION_NAMES].map((d) => `'${d}'`).join(', ')}, not '${groupBy}'`,
-      );
-    }
+      groupBy !== undefined && groupBy !== dimName ? groupRef(def.name, dimName, groupBy) : undefined;
+    const filter = opts.filter ? compiled(opts.filter) : undefined;
     const where = opts.where && opts.where.length > 0 ? opts.where : undefined;
     // Whole answers are cached too: merging sketches of many buckets costs more than reading them.
     const key = [
@@ -120,10 +118,14 @@ export class MetricQuery {
       opts.dims ?? null,
       opts.segments ?? null,
       where ?? null,
+      opts.filter ?? null,
+      opts.limit ?? null,
     ];
     const scope = opts.segments;
-    // Segments and event dimensions are answered from raw events: no view holds them.
-    if (scope || by || where) {
+    if (opts.limit !== undefined && groupBy === undefined && !scope?.breakdown)
+      throw new BadQueryError('limit keeps the largest groups of a split answer: give groupBy (or breakdown=segment) too');
+    // Segments, properties, filters and top groups are answered from raw events: no view holds them.
+    if (scope || by || where || filter || opts.limit !== undefined) {
       if (scope?.breakdown && groupBy)
         throw new BadQueryError('breakdown=segment and groupBy split buckets two ways: use one of them');
       return this.layers.cachedAnswer(project, key, async () => ({
@@ -137,6 +139,8 @@ export class MetricQuery {
           groupBy: groupBy !== undefined && by === undefined,
           by,
           where,
+          filter,
+          limit: opts.limit,
           dims: opts.dims,
         })),
         ...(scope ? { segments: scope.segments.map((s) => s.id) } : {}),
@@ -200,6 +204,10 @@ export class MetricQuery {
   /** A session metric (sessions, bounce_rate...): cut from each layer's events, per person. */
   private sessionMetric(def: SessionMetricDefinition, q: MetricRequest): Promise<MetricAnswer> {
     const { project, range, granularity, dims, where } = q;
+    if (q.filter || q.limit !== undefined)
+      throw new BadQueryError(
+        `session metrics take filter= (event dimensions) and groupBy by an event dimension; filters= and limit= are for event metrics, not '${def.name}'`,
+      );
     const groupBy = q.groupBy === '' ? undefined : q.groupBy;
     if (q.segments?.breakdown && groupBy)
       throw new BadQueryError('breakdown=segment and groupBy split buckets two ways: use one of them');
@@ -285,3 +293,21 @@ export class MetricQuery {
 
 export * from './answer';
 export { catalogListing, dimensionName } from './catalog-listing';
+
+/** What `groupBy` names beside the metric's own dimension, else a 400 listing what it can be. */
+function groupRef(metric: string, own: string | undefined, groupBy: string): PropertyRef {
+  const ref = parsePropertyRef(groupBy);
+  if (!('error' in ref)) return ref;
+  throw new BadQueryError(
+    `metric '${metric}' can be grouped by ${[...(own ? [own] : []), ...EVENT_DIMENSION_NAMES].map((d) => `'${d}'`).join(', ')}, property.<name> or person.<trait>, not '${groupBy}'`,
+  );
+}
+
+/** A filter compiled, or a 400 saying what to change. */
+function compiled(filter: EventFilter): CompiledFilter {
+  try {
+    return compileFilter(filter);
+  } catch (e) {
+    throw new BadQueryError((e as Error).message);
+  }
+}

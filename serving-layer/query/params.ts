@@ -93,13 +93,28 @@ export const MetricParams = RangeParams.extend({
   granularity: choice('granularity', GRANULARITIES, 'hour', `bucket size; at most ${MAX_BUCKETS} buckets`),
   groupBy: text(
     'groupBy',
-    "the metric's dimension (GET /v1/metrics lists it) or an event dimension (device_type, browser, os, country, region, city, utm_source, utm_medium, utm_campaign, utm_term, utm_content, referrer_domain), to split buckets by its values; events without one count under '(none)'",
+    "the metric's dimension (GET /v1/metrics lists it), an event dimension (device_type, browser, os, country, region, city, utm_source, utm_medium, utm_campaign, utm_term, utm_content, referrer_domain), property.<name> (any property the events carry) or person.<trait> (the person's trait at the event's time), to split buckets by its values; events without one count under '(none)'",
     200,
   ),
   filter: text(
     'filter',
     "dimension:value[,value][;dimension:value...]: only events with one of these values of each dimension named (the metric's own or an event dimension; at most 100 values each; '(none)' for events without one)",
   ),
+  filters: text(
+    'filters',
+    'a JSON filter: only events it holds for. {"and":[..]}, {"or":[..]}, {"not":..} or a condition {"property":"country|property.<name>|person.<trait>","op":"equals|not_equals|in|not_in|contains|not_contains|regex|gt|gte|lt|lte|set|not_set","value":..|"values":[..]}; a person trait is its value at the event\'s time',
+    10_000,
+  ),
+  limit: z
+    .string()
+    .regex(/^\d+$/, 'limit must be a whole number from 1 to 1000')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 1000, 'limit must be a whole number from 1 to 1000')
+    .optional()
+    .meta({
+      description:
+        'with groupBy or breakdown: only the largest N groups over the range, the rest as one group (other); the answer lists the groups in that order',
+    }),
 });
 
 /** GET /metrics?name=: the same answer as /v1/metrics/:name. */

@@ -1,10 +1,5 @@
 import type { MetricDefinition } from '../../core/metric-catalog/catalog';
-import {
-  EVENT_DIMENSIONS,
-  NO_VALUE,
-  type EventDimension,
-  type EventWhere,
-} from '../../core/events/dimensions';
+import { EVENT_DIMENSIONS, NO_VALUE, type EventWhere } from '../../core/events/dimensions';
 import { contributions, dimValue, propertiesRead } from '../../core/metric-catalog/evaluate';
 import { leaves, type EventCondition, type SegmentDefinition } from '../../core/segments/definition';
 import { lookbackMs, Membership, type ActorTime } from '../../core/segments/membership';
@@ -18,6 +13,9 @@ import type { PersonQuery } from './person-query';
 import { BadQueryError } from './errors';
 import type { TimeRange } from './time-range';
 import { eachInTurns, flatMapInTurns } from '../../core/turns';
+import type { CompiledFilter } from '../../core/events/event-filter';
+import { storedPath, type PropertyRef } from '../../core/events/property-ref';
+import { topGroups } from './top-groups';
 
 /** A raw JSON value as the scalar it holds (strings unquoted); undefined when absent or not JSON. */
 function parsed(raw: string | null | undefined): unknown {
@@ -37,7 +35,8 @@ const clip = (t: number, range: TimeRange) =>
 
 /**
  * A metric answered from raw events: restricted to segments (`scope`), to values of event
- * dimensions (`where`), split by the metric's dimension (`groupBy`) or an event dimension (`by`).
+ * dimensions (`where`), to events a filter holds for (`filter`), split by the metric's dimension
+ * (`groupBy`) or any property (`by`: an event dimension, event property or person trait).
  */
 export interface RawMetricRequest {
   def: MetricDefinition;
@@ -46,8 +45,13 @@ export interface RawMetricRequest {
   granularity: Granularity;
   scope?: SegmentScope | undefined;
   groupBy: boolean;
-  by?: EventDimension | undefined;
+  /** Split by an event dimension, an event property or a person trait at the event's time. */
+  by?: PropertyRef | undefined;
   where?: EventWhere | undefined;
+  /** Only events this filter holds for (properties, dimensions, person traits). */
+  filter?: CompiledFilter | undefined;
+  /** Only the largest N groups of the split, the rest as one group, `(other)`. */
+  limit?: number | undefined;
   dims?: readonly string[] | undefined;
 }
 
@@ -89,6 +93,7 @@ export class SegmentQuery {
   /** The lake's users up to the watermark: all history, read again only when the batch layer moves. */
   private readonly lakeUsers: StampedCache<UserFacts>;
   private readonly memberships: StampedCache<{ m: PersonMembership; firstSeen: Map<string, number> }>;
+  private readonly timelines: StampedCache<Pick<PersonMembership, 'traitsAt'>>;
 
   constructor(
     private readonly layers: LayeredViews,
@@ -98,6 +103,7 @@ export class SegmentQuery {
   ) {
     this.lakeUsers = new StampedCache(() => layers.batchStamp(), 200);
     this.memberships = new StampedCache(() => layers.stamp(), 200);
+    this.timelines = new StampedCache(() => layers.stamp(), 50);
   }
 
   /** Every user's facts up to `to`, each event read from one layer. */
@@ -114,6 +120,24 @@ export class SegmentQuery {
     const firstSeen = new Map(lake.firstSeen);
     for (const [actor, at] of speed.firstSeen) if (!firstSeen.has(actor)) firstSeen.set(actor, at);
     return { firstSeen, traits: [...lake.traits, ...speed.traits] };
+  }
+
+  /**
+   * Every person's traits at each moment up to range.to: the traits all their ids sent, the
+   * latest value of each by then, asked by any of their ids.
+   */
+  private traitTimeline(project: string, range: TimeRange): Promise<Pick<PersonMembership, 'traitsAt'>> {
+    return this.timelines.get(JSON.stringify([project, range.to.getTime()]), async () => {
+      const users = await this.users(project, range.to);
+      const graph = await this.persons.graph(project);
+      // A membership of no condition: only its trait timeline is asked.
+      const m = new Membership(
+        { and: [] },
+        users.traits.map((t) => ({ ...t, actor: graph.personOf(t.actor) })),
+        new Map(),
+      );
+      return { traitsAt: (actor, at) => m.traitsAt(graph.personOf(actor), at) };
+    });
   }
 
   /** Who is in the segment at each moment of [range.from, range.to), and who was seen by then. */
@@ -179,17 +203,21 @@ export class SegmentQuery {
   async metric(q: RawMetricRequest): Promise<Omit<MetricAnswer, 'freshness' | 'metric'>> {
     const { def, project, range, granularity } = q;
     const { split, rawParts, watermark } = await this.layers.layersOf({ range, project });
-    const cells = await this.cells({ ...q, split });
+    const all = await this.cells({ ...q, split });
+    const showDim = q.scope?.breakdown || q.groupBy || q.by !== undefined;
+    const { cells, groups } =
+      showDim && q.limit !== undefined
+        ? topGroups(all.values(), q.limit)
+        : { cells: all.values(), groups: undefined };
     const step = BUCKET_MS[granularity];
     const sourceOf = (start: number) =>
       start + step <= split.getTime() ? 'batch' : start >= split.getTime() ? 'speed' : 'mixed';
-    const showDim = q.scope?.breakdown || q.groupBy || q.by !== undefined;
     const buckets: Bucket[] = [];
     const total = new Map<number, number>();
     const partValue: (Map<number, number> | number)[] = rawParts.map(() =>
       def.measure.kind === 'unique_actors' ? new Map<number, number>() : 0,
     );
-    for (const c of cells.values()) {
+    for (const c of cells) {
       buckets.push({
         start: new Date(c.start).toISOString(),
         ...(showDim ? { dim: c.dim } : {}),
@@ -201,7 +229,7 @@ export class SegmentQuery {
       x.start < y.start ? -1 : x.start > y.start ? 1 : (x.dim ?? '') < (y.dim ?? '') ? -1 : 1,
     );
     // Each part's value, and the total, from the events themselves (a bucket may straddle the split).
-    for (const [part, regs, value] of cells.byPart) {
+    for (const [part, regs, value] of all.byPart) {
       const i = rawParts.findIndex((p) => p.source === part);
       if (i < 0) continue;
       if (regs) {
@@ -226,6 +254,7 @@ export class SegmentQuery {
       source: sources.size > 1 ? 'mixed' : ([...sources][0] ?? 'speed'),
       parts,
       buckets,
+      ...(groups ? { groups } : {}),
       watermark,
       ...(def.exact ? {} : { standardError: HLL_STANDARD_ERROR, counting: 'persons' as const }),
     };
@@ -334,7 +363,8 @@ export class SegmentQuery {
       /** Whether the metric's own dimension is read (the answer is split or filtered by it). */
       dimension: boolean;
       where?: EventWhere | undefined;
-      by?: EventDimension | undefined;
+      filter?: CompiledFilter | undefined;
+      by?: PropertyRef | undefined;
     },
     each: (row: {
       actor: string;
@@ -345,24 +375,39 @@ export class SegmentQuery {
       byValue: string;
     }) => void,
   ): Promise<void> {
-    const { def, project, range, split, scope, where = [], by } = q;
+    const { def, project, range, split, scope, where = [], filter, by } = q;
     const wanted = scope?.segments ?? [];
     const memberships = await Promise.all(wanted.map((s) => this.membership(project, s, range)));
     const props = propertiesRead(def, q.dimension);
-    // The event dimensions read: those filtered on, then the one the answer is split by.
-    const dims = [...where.map(([d]) => d), ...(by ? [by] : [])];
+    // What else is read of each event: the event dimensions filtered on, then the properties the
+    // filter tests and the one the answer is split by; a person's traits come from their timeline.
+    const refs = [...(filter?.refs ?? []), ...(by ? [by] : [])];
+    const stored = refs.flatMap((r) => {
+      const path = storedPath(r);
+      return path ? [path] : [];
+    });
+    const traits = refs.some((r) => r.kind === 'person')
+      ? await this.traitTimeline(project, range)
+      : undefined;
     const rows = await this.raw.propertyEvents(
       { project, from: range.from, split, to: range.to },
       {
         events: def.events === '*' ? undefined : [...def.events],
         props,
-        context: dims.map((d) => EVENT_DIMENSIONS[d]),
+        paths: [...where.map(([d]) => ({ in: 'context' as const, path: EVENT_DIMENSIONS[d] })), ...stored],
       },
     );
     const allowed = where.map(([, values]) => new Set(values));
     await eachInTurns(rows, ([actor, event, at, ...raws]) => {
-      const dimValues = raws.slice(props.length).map((raw) => scalarText(parsed(raw)));
+      const dimValues = raws
+        .slice(props.length, props.length + where.length)
+        .map((raw) => scalarText(parsed(raw)));
       if (allowed.some((values, i) => !values.has(dimValues[i] ?? NO_VALUE))) return;
+      let k = props.length + where.length;
+      const values = refs.map((r) =>
+        r.kind === 'person' ? traits?.traitsAt(actor, at)[r.trait] : parsed(raws[k++]),
+      );
+      if (filter && !filter.matches(values)) return;
       const segments = wanted.filter((_, i) => memberships[i]?.isMember(actor, at)).map((s) => s.id);
       if (wanted.length > 0 && segments.length === 0) return;
       const properties = Object.create(null) as Record<string, unknown>;
@@ -370,7 +415,8 @@ export class SegmentQuery {
         const v = parsed(raws[i]);
         if (v !== undefined) properties[p] = v;
       });
-      each({ actor, event, at, properties, segments, byValue: (by && dimValues[where.length]) || NO_VALUE });
+      const byValue = by ? (scalarText(values[values.length - 1]) ?? NO_VALUE) : NO_VALUE;
+      each({ actor, event, at, properties, segments, byValue });
     });
   }
 

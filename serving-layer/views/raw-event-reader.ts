@@ -2,6 +2,7 @@ import { LakeQueries } from '../../core/lake/duckdb-access';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { BIGINT, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { eventHoursOf } from '../../core/lake/events';
+import type { StoredPath } from '../../core/events/property-ref';
 import { eachInTurns } from '../../core/turns';
 import { key, type LakeStorage } from '../../core/lake/storage';
 import type { TraitRow } from '../../core/segments/membership';
@@ -168,22 +169,27 @@ export class RawEventReader {
     pick: {
       events: string[] | undefined;
       props: string[];
-      /** Paths into the context (['location', 'country']), read after the properties. */
-      context?: readonly (readonly string[])[];
+      /**
+       * Paths into the context (['location', 'country']) or the properties (['plan', 'tier']),
+       * read after `props`.
+       */
+      paths?: readonly StoredPath[];
     },
   ): Promise<[string, string, number, ...(string | null)[]][]> {
     const { project, from, split, to } = span;
-    const { events, props, context = [] } = pick;
+    const { events, props, paths: stored = [] } = pick;
+    // The column of each path, from a closed list: never the caller's text.
+    const column = (p: StoredPath) => ({ context: 'context', properties: 'properties' })[p.in];
     const rows: [string, string, number, ...(string | null)[]][] = [];
     // JSON paths as bound parameters: a property name is never part of the SQL text.
     const paths = {
       ...Object.fromEntries(props.map((p, i) => [`p${i}`, jsonPathOf([p])])),
-      ...Object.fromEntries(context.map((c, i) => [`p${props.length + i}`, jsonPathOf(c)])),
+      ...Object.fromEntries(stored.map((c, i) => [`p${props.length + i}`, jsonPathOf(c.path)])),
     };
     if (split > from) {
       const duckProps = [
         ...props.map((_, i) => `, any_value(json_extract(properties, $p${i}))::VARCHAR`),
-        ...context.map((_, i) => `, any_value(json_extract(context, $p${props.length + i}))::VARCHAR`),
+        ...stored.map((c, i) => `, any_value(json_extract(${column(c)}, $p${props.length + i}))::VARCHAR`),
       ].join('');
       const lake = await this.queryLake(
         `SELECT any_value(actor_id), any_value(event), epoch_ms(min(event_time))${duckProps}
@@ -211,8 +217,8 @@ export class RawEventReader {
     if (to > split) {
       const chProps = [
         ...props.map((_, i) => `, JSONExtractRaw(properties, {k${i}:String})`),
-        ...context.map(
-          (c, i) => `, JSONExtractRaw(context${c.map((_, j) => `, {c${i}_${j}:String}`).join('')})`,
+        ...stored.map(
+          (c, i) => `, JSONExtractRaw(${column(c)}${c.path.map((_, j) => `, {c${i}_${j}:String}`).join('')})`,
         ),
       ].join('');
       const r = await this.clickhouse.query({
@@ -227,7 +233,7 @@ export class RawEventReader {
           from: chTime(split),
           to: chTime(to),
           ...Object.fromEntries(props.map((p, i) => [`k${i}`, p])),
-          ...Object.fromEntries(context.flatMap((c, i) => c.map((k, j) => [`c${i}_${j}`, k]))),
+          ...Object.fromEntries(stored.flatMap((c, i) => c.path.map((k, j) => [`c${i}_${j}`, k]))),
         },
         format: 'JSONCompactEachRow',
       });

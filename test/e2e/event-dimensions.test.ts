@@ -1,15 +1,14 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mintToken } from '../../core/auth/jwt';
 import { createClickHouse } from '../../core/clickhouse/client';
 import { hllEstimate, hllRegister } from '../../core/sketches/hll';
-import { HOUR, iso, startLateStack } from '../helpers/late-stack';
+import { HOUR, iso, startLateStack, twoHours } from '../helpers/late-stack';
 import { connectSdk } from '../helpers/segment-sdk';
 import { requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
+import { metricAsker } from '../helpers/metric-asker';
 
 const MINUTE = 60_000;
 
@@ -52,13 +51,6 @@ interface Sent {
   referrer: string;
 }
 
-interface Body {
-  value: number;
-  buckets: { start: string; dim?: string; value: number }[];
-  parts: { source: string }[];
-  message?: string;
-}
-
 /**
  * Enrichment at ingest and event dimensions, through the whole platform: page views sent by the
  * Segment SDK from known addresses and devices, with campaigns and referrers, on both sides of the
@@ -76,13 +68,7 @@ describe('event dimensions', () => {
   afterAll(async () => s?.stop());
 
   it('groups and filters any metric by place, device, campaign and referrer, in both layers', async () => {
-    // Events after the watermark go between the hour's start and now: give them two minutes.
-    if (Date.now() % HOUR < 2 * MINUTE) await sleep(2 * MINUTE - (Date.now() % HOUR));
-    const now = Date.now();
-    const hourNow = Math.floor(now / HOUR) * HOUR;
-    const from = hourNow - HOUR;
-    const to = Math.ceil((now + MINUTE) / MINUTE) * MINUTE;
-    const after = (f: number) => hourNow + Math.floor((now - 2000 - hourNow) * f);
+    const { from, to, after } = await twoHours();
     const { analytics, failures } = await connectSdk(s.config, s.urls.ingest as string, project);
     const sent: Sent[] = [];
     for (let i = 0; i < 30; i++) {
@@ -124,34 +110,12 @@ describe('event dimensions', () => {
     await waitFor(s.inLake, (n) => n === sent.length, { timeoutMs: 120_000, intervalMs: 500 });
     await s.seal(from);
 
-    const token = await mintToken(s.config.auth.jwtSecret, { project, scopes: ['read'] });
-    const get = async (path: string) => {
-      const res = await fetch(`${s.urls.api}${path}`, { headers: { authorization: `Bearer ${token}` } });
-      return { status: res.status, body: (await res.json()) as Body };
-    };
+    const { get, poll } = await metricAsker(s, project);
     const range = `from=${iso(from)}&to=${iso(to)}`;
     const totals = (rows: Sent[], key: (e: Sent) => string) => {
       const m = new Map<string, number>();
       for (const e of rows) m.set(key(e), (m.get(key(e)) ?? 0) + 1);
       return Object.fromEntries([...m].sort());
-    };
-    const byDim = (b: Body) => {
-      const m = new Map<string, number>();
-      for (const c of b.buckets) m.set(c.dim ?? '', (m.get(c.dim ?? '') ?? 0) + c.value);
-      return Object.fromEntries([...m].sort());
-    };
-    // Asks until the speed view holds every event, then requires the truth.
-    const poll = async (path: string, expected: unknown, pick: (b: Body) => unknown = byDim) => {
-      const r = await waitFor(
-        () => get(path),
-        (r) => r.status === 200 && JSON.stringify(pick(r.body)) === JSON.stringify(expected),
-        { timeoutMs: 60_000, intervalMs: 500 },
-      );
-      expect(r.status).toBe(200);
-      expect(pick(r.body)).toEqual(expected);
-      // Both layers answer: the sealed hour from the lake, this hour from the speed view.
-      expect(r.body.parts.map((p) => p.source).sort()).toEqual(['batch', 'speed']);
-      return r.body;
     };
 
     const q = (params: string) => `/v1/metrics/page_views?${range}&granularity=day&${params}`;

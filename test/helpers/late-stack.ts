@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Analytics } from '@segment/analytics-node';
 import { Client, Connection, ScheduleOverlapPolicy } from '@temporalio/client';
 import { startRoles, type RunningRoles } from '../../cli/roles';
@@ -11,6 +12,25 @@ import { isolatedConfig } from './test-config';
 
 export const HOUR = 3_600_000;
 export const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Times for events on both sides of the watermark: the last hour (`from`, sealed by the test) and
+ * this one up to now (`after(f)`: a fraction f of the way from this hour's start to now), `to` just
+ * past now. Waits out the first two minutes of an hour, so this hour has room for events.
+ */
+export async function twoHours() {
+  const MINUTE = 60_000;
+  if (Date.now() % HOUR < 2 * MINUTE) await sleep(2 * MINUTE - (Date.now() % HOUR));
+  const now = Date.now();
+  const hourNow = Math.floor(now / HOUR) * HOUR;
+  return {
+    now,
+    hourNow,
+    from: hourNow - HOUR,
+    to: Math.ceil((now + MINUTE) / MINUTE) * MINUTE,
+    after: (f: number) => hourNow + Math.floor((now - 2000 - hourNow) * f),
+  };
+}
 
 export interface Answer {
   value: number;
