@@ -8,6 +8,7 @@ import { reportCommand } from './commands/report';
 import { keyCommand, tokenCommand } from './commands/credentials';
 import { experimentCommand } from './commands/experiment';
 import { segmentCommand } from './commands/segment';
+import { insightCommand } from './commands/insight';
 import { statusCommand } from './commands/status';
 import { loginCommand } from './commands/login';
 import { runCommand } from './commands/run';
@@ -50,6 +51,8 @@ const USAGE = `usage: ./platform <command>
                                     A/B experiments: definitions, and a user's variation
   segment list|show|create|delete --project P [--id X] [--file F]
                                     user segments: trait and behaviour conditions
+  insight list|show|create|delete --project P [--id X] [--file F]
+                                    metrics defined without code: events, measure, filters, split
   user erase --project P --user U [--no-wait] | user erasures --project P
                                     GDPR: erase every event of a user (Temporal workflow), the audit trail
   report create --project P --name N --metrics a,b --period daily|weekly|monthly --to x@y,z@w
@@ -119,6 +122,8 @@ async function main(argv: string[]): Promise<number> {
       return experimentCommand(args);
     case 'segment':
       return segmentCommand(args);
+    case 'insight':
+      return insightCommand(args);
     case 'user':
       return userCommand(args);
     case 'geoip':

@@ -11,6 +11,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { QualityModule } from './quality/quality.module';
 import { ReportsModule } from './reports/reports.module';
 import { SegmentsModule } from './segments/segments.module';
+import { InsightsModule } from './insights/insights.module';
 import { ServingCoreModule, type ServingDeps } from './serving-core.module';
 
 /** The serving API: the shared parts the runner built, and one module per feature folder. */
@@ -31,6 +32,7 @@ export class AppModule {
         DashboardsModule,
         ExperimentsModule,
         SegmentsModule,
+        InsightsModule,
         QualityModule,
         ErasureModule,
       ],

@@ -13,5 +13,6 @@ export const USER_SETTINGS = Symbol('UserSettings');
 export const REVOKED_TOKENS = Symbol('RevokedTokens');
 export const EXPERIMENTS = Symbol('ExperimentStore');
 export const SEGMENTS = Symbol('SegmentStore');
+export const INSIGHTS = Symbol('InsightStore');
 export const QUALITY = Symbol('QualityQuery');
 export const ERASURES = Symbol('ErasureRequests');

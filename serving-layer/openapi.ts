@@ -17,6 +17,7 @@ import { reportPaths } from './reports/reports.openapi';
 import { dashboardPaths, signInPaths } from './dashboards/dashboards.openapi';
 import { experimentPaths } from './experiments/experiments.openapi';
 import { segmentPaths } from './segments/segments.openapi';
+import { insightPaths } from './insights/insights.openapi';
 import { erasurePaths } from './erasure/erasure.openapi';
 
 /**
@@ -286,6 +287,7 @@ export function openApiDocument(): OpenAPIObject {
       ...signInPaths,
       ...experimentPaths,
       ...segmentPaths,
+      ...insightPaths,
       '/v1/erasures': erasurePaths['/v1/erasures'],
       '/v1/erasures/{id}': erasurePaths['/v1/erasures/{id}'],
     },

@@ -20,12 +20,14 @@ import {
   REPORT_SCHEDULES,
   REVOKED_TOKENS,
   SEGMENTS,
+  INSIGHTS,
   SESSIONS,
   USER_SETTINGS,
 } from './injection-tokens';
 import type { QualityQuery } from './quality/quality-query';
 import { MetricQuery } from './query/metric-query';
 import type { SegmentStore } from './segments/segment-store';
+import type { InsightStore } from './insights/insight-store';
 import { ServingShutdown } from './shutdown';
 import type { BatchViewReader } from './views/batch-view-reader';
 import type { RawEventReader } from './views/raw-event-reader';
@@ -44,6 +46,7 @@ export interface ServingDeps {
   revoked: RevokedTokens;
   experiments: ExperimentStore;
   segments: SegmentStore;
+  insights: InsightStore;
   quality: QualityQuery;
   erasures: ErasureRequests;
   shutdown: ServingShutdown;
@@ -70,6 +73,7 @@ export class ServingCoreModule {
       { provide: REVOKED_TOKENS, useValue: deps.revoked },
       { provide: EXPERIMENTS, useValue: deps.experiments },
       { provide: SEGMENTS, useValue: deps.segments },
+      { provide: INSIGHTS, useValue: deps.insights },
       { provide: QUALITY, useValue: deps.quality },
       { provide: ERASURES, useValue: deps.erasures },
       { provide: ServingShutdown, useValue: deps.shutdown },

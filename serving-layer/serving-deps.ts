@@ -16,6 +16,7 @@ import { startServingScrapes } from './ops-scrapes';
 import { QualityQuery } from './quality/quality-query';
 import { MetricQuery } from './query/metric-query';
 import { SegmentStore } from './segments/segment-store';
+import { InsightStore } from './insights/insight-store';
 import type { ServingDeps } from './serving-core.module';
 import { BatchViewReader } from './views/batch-view-reader';
 import { BigQueryLakeReads } from './views/bigquery-lake-reads';
@@ -68,6 +69,7 @@ export async function openServingDeps(
     revoked,
     experiments: new ExperimentStore(metadata),
     segments: new SegmentStore(metadata),
+    insights: new InsightStore(metadata),
     erasures: new ErasureRequests(new ErasureStore(metadata), temporal, config),
   };
   return {

@@ -48,6 +48,11 @@ export class DefinitionRoutes<D extends { id: string }> {
     if (!(this.kind.id.test(id) && (await this.store.delete(project, id)))) this.found(undefined, id);
   }
 
+  /** A body checked as a stored definition is (a 400 saying what is wrong), without storing it. */
+  check(body: unknown): D {
+    return this.parse(body);
+  }
+
   private parse(body: unknown): D {
     const parsed = this.kind.schema.safeParse(body);
     if (!parsed.success)

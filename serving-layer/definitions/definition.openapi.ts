@@ -83,5 +83,5 @@ export function definitionOpenApi(kind: { name: string; plural: string; schema: 
       ),
     },
   };
-  return { paths, op, id, json, notFound };
+  return { paths, op, id, json, notFound, body };
 }

@@ -1,31 +1,17 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Inject,
-  Param,
-  Post,
-  Put,
-  Query,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
+import { BadRequestException, Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
 import { assignUser, type UserAssignment } from '../../core/experiments/assignment';
 import {
   EXPERIMENT_ID,
   ExperimentSchema,
   type ExperimentDefinition,
 } from '../../core/experiments/definition';
+import { DefinitionController } from '../definitions/definition-controller';
 import { DefinitionRoutes } from '../definitions/definition-routes';
-import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { EXPERIMENTS, SEGMENTS } from '../injection-tokens';
 import type { SegmentStore } from '../segments/segment-store';
 import { oneSegment } from '../segments/segment-param';
-import type { ExperimentStore, StoredExperiment } from './experiment-store';
+import type { ExperimentStore } from './experiment-store';
 import { ExperimentQuery, type ExperimentAnswer } from '../query/experiment-query';
 
 /**
@@ -34,12 +20,14 @@ import { ExperimentQuery, type ExperimentAnswer } from '../query/experiment-quer
  */
 @Controller('v1/experiments')
 @UseGuards(JwtGuard)
-export class ExperimentsController {
+export class ExperimentsController extends DefinitionController<ExperimentDefinition> {
+  protected readonly plural = 'experiments';
   constructor(
     @Inject(EXPERIMENTS) private readonly store: ExperimentStore,
     @Inject(ExperimentQuery) private readonly query: ExperimentQuery,
     @Inject(SEGMENTS) private readonly segments: SegmentStore,
   ) {
+    super();
     this.routes = new DefinitionRoutes(store, {
       name: 'experiment',
       route: '/v1/experiments',
@@ -48,7 +36,7 @@ export class ExperimentsController {
     });
   }
 
-  private readonly routes: DefinitionRoutes<ExperimentDefinition>;
+  protected readonly routes: DefinitionRoutes<ExperimentDefinition>;
 
   /**
    * Per-variation users and metrics, and each variation against the control: frequentist
@@ -86,16 +74,6 @@ export class ExperimentsController {
     return this.query.results({ project: req.auth.project, experiment: definition, options, segment });
   }
 
-  @Get()
-  async list(@Req() req: AuthedRequest): Promise<{ experiments: StoredExperiment[] }> {
-    return { experiments: await this.routes.list(req.auth.project) };
-  }
-
-  @Get(':id')
-  one(@Req() req: AuthedRequest, @Param('id') id: string): Promise<StoredExperiment> {
-    return this.routes.one(req.auth.project, id);
-  }
-
   /**
    * The variation a user sees: GrowthBook's hashing (version 2) over the experiment's seed, so it
    * equals what a GrowthBook SDK assigns; the same answer every time, in every process.
@@ -111,30 +89,5 @@ export class ExperimentsController {
         'userId must be given once: the id the user is assigned by (1 to 500 characters)',
       );
     return assignUser((await this.one(req, id)).definition, userId);
-  }
-
-  @Post()
-  @UseGuards(AdminGuard)
-  create(@Req() req: AuthedRequest, @Body() body: unknown): Promise<StoredExperiment> {
-    return this.routes.create(req.auth.project, body);
-  }
-
-  /** Replaces the definition; `?version=N` (from GET) makes it conditional: a stale one is a 409. */
-  @Put(':id')
-  @UseGuards(AdminGuard)
-  replace(
-    @Req() req: AuthedRequest,
-    @Param('id') id: string,
-    @Body() body: unknown,
-    @Query('version') version: unknown,
-  ): Promise<StoredExperiment> {
-    return this.routes.replace(req.auth.project, id, body, version);
-  }
-
-  @Delete(':id')
-  @UseGuards(AdminGuard)
-  @HttpCode(204)
-  remove(@Req() req: AuthedRequest, @Param('id') id: string): Promise<void> {
-    return this.routes.remove(req.auth.project, id);
   }
 }

@@ -17,6 +17,7 @@ import { PersonQuery } from './person-query';
 import { LayeredViews } from './layered-views';
 import { uniquePersons } from './unique-persons';
 import { SessionQuery } from './session-query';
+import { InsightQuery } from './insight-query';
 import { sessionMetricByName, type SessionMetricDefinition } from '../../core/metric-catalog/session-metrics';
 import type { RawEventReader } from '../views/raw-event-reader';
 import type { SegmentDefinition } from '../../core/segments/definition';
@@ -41,6 +42,8 @@ export class MetricQuery {
   private readonly personQuery?: PersonQuery;
   /** Session metrics, over raw events (the same condition). */
   private readonly sessionQuery?: SessionQuery;
+  /** Metrics defined without code, over raw events (the same condition). */
+  private readonly insightQuery?: InsightQuery;
 
   constructor(
     config: Config,
@@ -58,6 +61,7 @@ export class MetricQuery {
         segments: this.segmentQuery,
         persons,
       });
+      this.insightQuery = new InsightQuery(this.layers, raw, { persons, segments: this.segmentQuery });
     }
   }
 
@@ -86,6 +90,13 @@ export class MetricQuery {
     if (!this.sessionQuery)
       throw new Error('this query core was built without a raw-event reader: no sessions');
     return this.sessionQuery;
+  }
+
+  /** Metrics defined without code; an error where this query core has no raw-event reader. */
+  insights(): InsightQuery {
+    if (!this.insightQuery)
+      throw new Error('this query core was built without a raw-event reader: no insights');
+    return this.insightQuery;
   }
 
   /** Persons: the identity graph and profiles; an error where this query core has no raw-event reader. */
@@ -123,7 +134,9 @@ export class MetricQuery {
     ];
     const scope = opts.segments;
     if (opts.limit !== undefined && groupBy === undefined && !scope?.breakdown)
-      throw new BadQueryError('limit keeps the largest groups of a split answer: give groupBy (or breakdown=segment) too');
+      throw new BadQueryError(
+        'limit keeps the largest groups of a split answer: give groupBy (or breakdown=segment) too',
+      );
     // Segments, properties, filters and top groups are answered from raw events: no view holds them.
     if (scope || by || where || filter || opts.limit !== undefined) {
       if (scope?.breakdown && groupBy)

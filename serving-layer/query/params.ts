@@ -76,6 +76,15 @@ export const SegmentSizeParams = RangeParams.extend({
   granularity: choice('granularity', GRANULARITIES, 'day', `bucket size; at most ${MAX_BUCKETS} buckets`),
 });
 
+/** GET /v1/insights/:id/answer: a defined metric over a range, optionally beside the period before. */
+export const InsightAnswerParams = RangeParams.extend({
+  granularity: choice('granularity', GRANULARITIES, 'day', `bucket size; at most ${MAX_BUCKETS} buckets`),
+  compare: z
+    .enum(['previous'], { error: 'compare must be previous (the period of the same length just before)' })
+    .optional()
+    .meta({ description: 'previous: also the period of the same length just before, and the change' }),
+});
+
 /** GET /v1/segments/:id/members: who is in it at a moment. */
 export const SegmentMembersParams = z.object({
   at: isoTime('at', 'the moment (default: now)'),

@@ -1,5 +1,5 @@
 import type { MetricDefinition } from '../../core/metric-catalog/catalog';
-import { EVENT_DIMENSIONS, NO_VALUE, type EventWhere } from '../../core/events/dimensions';
+import { NO_VALUE, type EventWhere } from '../../core/events/dimensions';
 import { contributions, dimValue, propertiesRead } from '../../core/metric-catalog/evaluate';
 import { leaves, type EventCondition, type SegmentDefinition } from '../../core/segments/definition';
 import { lookbackMs, Membership, type ActorTime } from '../../core/segments/membership';
@@ -14,18 +14,9 @@ import { BadQueryError } from './errors';
 import type { TimeRange } from './time-range';
 import { eachInTurns, flatMapInTurns } from '../../core/turns';
 import type { CompiledFilter } from '../../core/events/event-filter';
-import { storedPath, type PropertyRef } from '../../core/events/property-ref';
+import type { PropertyRef } from '../../core/events/property-ref';
 import { topGroups } from './top-groups';
-
-/** A raw JSON value as the scalar it holds (strings unquoted); undefined when absent or not JSON. */
-function parsed(raw: string | null | undefined): unknown {
-  if (raw === null || raw === undefined) return undefined;
-  try {
-    return JSON.parse(raw) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+import { parsed, scanEvents } from './event-scan';
 
 /** A segment's size evaluates each known user per bucket: this many buckets at most. */
 export const MAX_SIZE_BUCKETS = 1000;
@@ -126,7 +117,7 @@ export class SegmentQuery {
    * Every person's traits at each moment up to range.to: the traits all their ids sent, the
    * latest value of each by then, asked by any of their ids.
    */
-  private traitTimeline(project: string, range: TimeRange): Promise<Pick<PersonMembership, 'traitsAt'>> {
+  traitTimeline(project: string, range: TimeRange): Promise<Pick<PersonMembership, 'traitsAt'>> {
     return this.timelines.get(JSON.stringify([project, range.to.getTime()]), async () => {
       const users = await this.users(project, range.to);
       const graph = await this.persons.graph(project);
@@ -379,45 +370,40 @@ export class SegmentQuery {
     const wanted = scope?.segments ?? [];
     const memberships = await Promise.all(wanted.map((s) => this.membership(project, s, range)));
     const props = propertiesRead(def, q.dimension);
-    // What else is read of each event: the event dimensions filtered on, then the properties the
-    // filter tests and the one the answer is split by; a person's traits come from their timeline.
-    const refs = [...(filter?.refs ?? []), ...(by ? [by] : [])];
-    const stored = refs.flatMap((r) => {
-      const path = storedPath(r);
-      return path ? [path] : [];
-    });
+    // What else is read of each event: the event dimensions filtered on, the properties the
+    // filter tests, then the one the answer is split by.
+    const refs: PropertyRef[] = [
+      ...where.map(([name]) => ({ kind: 'dimension' as const, name })),
+      ...(filter?.refs ?? []),
+      ...(by ? [by] : []),
+    ];
     const traits = refs.some((r) => r.kind === 'person')
       ? await this.traitTimeline(project, range)
       : undefined;
-    const rows = await this.raw.propertyEvents(
+    const allowed = where.map(([, values]) => new Set(values));
+    await scanEvents(
+      this.raw,
       { project, from: range.from, split, to: range.to },
       {
-        events: def.events === '*' ? undefined : [...def.events],
+        events: def.events === '*' ? undefined : def.events,
         props,
-        paths: [...where.map(([d]) => ({ in: 'context' as const, path: EVENT_DIMENSIONS[d] })), ...stored],
+        refs,
+        ...(traits ? { traitsAt: traits.traitsAt } : {}),
+      },
+      ({ actor, event, at, props: values, values: refValues }) => {
+        if (allowed.some((set, i) => !set.has(scalarText(refValues[i]) ?? NO_VALUE))) return;
+        if (filter && !filter.matches(refValues.slice(where.length, where.length + filter.refs.length)))
+          return;
+        const segments = wanted.filter((_, i) => memberships[i]?.isMember(actor, at)).map((s) => s.id);
+        if (wanted.length > 0 && segments.length === 0) return;
+        const properties = Object.create(null) as Record<string, unknown>;
+        props.forEach((p, i) => {
+          if (values[i] !== undefined) properties[p] = values[i];
+        });
+        const byValue = by ? (scalarText(refValues[refValues.length - 1]) ?? NO_VALUE) : NO_VALUE;
+        each({ actor, event, at, properties, segments, byValue });
       },
     );
-    const allowed = where.map(([, values]) => new Set(values));
-    await eachInTurns(rows, ([actor, event, at, ...raws]) => {
-      const dimValues = raws
-        .slice(props.length, props.length + where.length)
-        .map((raw) => scalarText(parsed(raw)));
-      if (allowed.some((values, i) => !values.has(dimValues[i] ?? NO_VALUE))) return;
-      let k = props.length + where.length;
-      const values = refs.map((r) =>
-        r.kind === 'person' ? traits?.traitsAt(actor, at)[r.trait] : parsed(raws[k++]),
-      );
-      if (filter && !filter.matches(values)) return;
-      const segments = wanted.filter((_, i) => memberships[i]?.isMember(actor, at)).map((s) => s.id);
-      if (wanted.length > 0 && segments.length === 0) return;
-      const properties = Object.create(null) as Record<string, unknown>;
-      props.forEach((p, i) => {
-        const v = parsed(raws[i]);
-        if (v !== undefined) properties[p] = v;
-      });
-      const byValue = by ? (scalarText(values[values.length - 1]) ?? NO_VALUE) : NO_VALUE;
-      each({ actor, event, at, properties, segments, byValue });
-    });
   }
 
   /** Buckets (and dims, segments or event dimension values) of a metric over the scoped events, and each layer's share. */

@@ -1,22 +1,17 @@
 import {
   BadRequestException,
-  Body,
   Controller,
-  Delete,
   Get,
   Header,
-  HttpCode,
   Inject,
   Param,
-  Post,
-  Put,
   Query,
   Req,
   UseGuards,
 } from '@nestjs/common';
 import { SEGMENT_ID, SegmentSchema, type SegmentDefinition } from '../../core/segments/definition';
-import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
+import { DefinitionController } from '../definitions/definition-controller';
 import { DefinitionRoutes } from '../definitions/definition-routes';
 import { MetricQuery } from '../query/metric-query';
 import { parseGranularity } from '../query/granularity';
@@ -25,7 +20,7 @@ import type { SegmentSize } from '../query/segment-query';
 import { parseTimeRange } from '../query/time-range';
 import { SEGMENTS } from '../injection-tokens';
 import { membersCsv } from './members-csv';
-import type { SegmentStore, StoredSegment } from './segment-store';
+import type { SegmentStore } from './segment-store';
 
 /**
  * Segments of the token's project, in PostgreSQL: read with the read scope, defined and changed
@@ -33,29 +28,21 @@ import type { SegmentStore, StoredSegment } from './segment-store';
  */
 @Controller('v1/segments')
 @UseGuards(JwtGuard)
-export class SegmentsController {
-  private readonly routes: DefinitionRoutes<SegmentDefinition>;
+export class SegmentsController extends DefinitionController<SegmentDefinition> {
+  protected readonly routes: DefinitionRoutes<SegmentDefinition>;
+  protected readonly plural = 'segments';
 
   constructor(
     @Inject(SEGMENTS) store: SegmentStore,
     @Inject(MetricQuery) private readonly metrics: MetricQuery,
   ) {
+    super();
     this.routes = new DefinitionRoutes(store, {
       name: 'segment',
       route: '/v1/segments',
       id: SEGMENT_ID,
       schema: SegmentSchema,
     });
-  }
-
-  @Get()
-  async list(@Req() req: AuthedRequest): Promise<{ segments: StoredSegment[] }> {
-    return { segments: await this.routes.list(req.auth.project) };
-  }
-
-  @Get(':id')
-  one(@Req() req: AuthedRequest, @Param('id') id: string): Promise<StoredSegment> {
-    return this.routes.one(req.auth.project, id);
   }
 
   /** Members (and known users) at the end of each bucket of the range. */
@@ -91,30 +78,5 @@ export class SegmentsController {
       throw new BadRequestException('at is in the future: members are known up to now');
     const { definition } = await this.routes.one(req.auth.project, id);
     return membersCsv(await this.metrics.segments().members(req.auth.project, definition, at));
-  }
-
-  @Post()
-  @UseGuards(AdminGuard)
-  create(@Req() req: AuthedRequest, @Body() body: unknown): Promise<StoredSegment> {
-    return this.routes.create(req.auth.project, body);
-  }
-
-  /** Replaces the definition; `?version=N` (from GET) makes it conditional: a stale one is a 409. */
-  @Put(':id')
-  @UseGuards(AdminGuard)
-  replace(
-    @Req() req: AuthedRequest,
-    @Param('id') id: string,
-    @Body() body: unknown,
-    @Query('version') version: unknown,
-  ): Promise<StoredSegment> {
-    return this.routes.replace(req.auth.project, id, body, version);
-  }
-
-  @Delete(':id')
-  @UseGuards(AdminGuard)
-  @HttpCode(204)
-  remove(@Req() req: AuthedRequest, @Param('id') id: string): Promise<void> {
-    return this.routes.remove(req.auth.project, id);
   }
 }

@@ -1,0 +1,125 @@
+/**
+ * bench/breakdowns: page views per day over 30 days split by an arbitrary event property (the
+ * page's path, 300 values: the ten largest and the rest as (other)), and the same filtered by a
+ * regex on it, answered by the query core from the lake's events (read, split, fold) beside bare
+ * DuckDB doing the same in one query over the same files. Cold: the first answer of a fresh
+ * reader; warm: the best of three after it (the answer itself is not cached here).
+ *
+ *   node node_modules/tsx/dist/cli.mjs bench/breakdowns/run.ts      (BENCH_EVENTS=10000000)
+ */
+import '../../core/quiet-aws-sdk';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { compileFilter } from '../../core/events/event-filter';
+import { LocalStorage } from '../../core/lake/local-storage';
+import { metricByName, type MetricDefinition } from '../../core/metric-catalog/catalog';
+import { IdentityGraph } from '../../core/persons/identity';
+import { SegmentQuery } from '../../serving-layer/query/segment-query';
+import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
+import { sealedLayers } from '../lib/sealed-layers';
+import { fmt, sideBySide, sideBySideTable } from '../lib/stats';
+import { writeSyntheticHour } from '../lib/synthetic-lake';
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 10_000_000);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const DAYS = 30;
+
+async function main() {
+  const say = (l: string) => console.log(l);
+  const root = mkdtempSync(join(tmpdir(), 'bench-breakdowns-'));
+  const start = Math.floor(Date.now() / DAY) * DAY - (DAYS + 1) * DAY;
+  const perHour = Math.ceil(EVENTS / (DAYS * 24));
+  say(`writing ${fmt(perHour * DAYS * 24)} events over ${DAYS} days into a lake...`);
+  const writer = await (await DuckDBInstance.create(':memory:')).connect();
+  for (let h = 0; h < DAYS * 24; h++) {
+    await writeSyntheticHour(writer, root, 'bench', start + h * HOUR, perHour, h);
+    if (h % 120 === 119) say(`  ${(h + 1) / 24} days written`);
+  }
+  writer.closeSync();
+  const range = { from: new Date(start), to: new Date(start + DAYS * DAY) };
+  const def = metricByName('page_views') as MetricDefinition;
+  const { layers, moved } = sealedLayers(range.to);
+  const graph = IdentityGraph.of([]);
+  const glob = join(root, 'events', '**', '*.parquet');
+  const duck = await (await DuckDBInstance.create(':memory:')).connect();
+  const ts = (ms: number) => `TIMESTAMP '${new Date(ms).toISOString().slice(0, 23).replace('T', ' ')}'`;
+
+  const cases = [
+    { name: 'by property.path, top 10 + (other)', filter: undefined, sql: 'TRUE' },
+    {
+      name: "by property.path where it matches '^/p1'",
+      filter: compileFilter({ property: 'property.path', op: 'regex', value: '^/p1' }),
+      sql: "regexp_matches(json_extract_string(properties, '$.path'), '^/p1')",
+    },
+  ];
+  for (const c of cases) {
+    const reader = new RawEventReader(undefined as never, 'unused', new LocalStorage(root));
+    const ours = async () => {
+      moved();
+      const segments = new SegmentQuery(layers, reader, { graph: async () => graph });
+      const a = await segments.metric({
+        def,
+        project: 'bench',
+        range,
+        granularity: 'day',
+        groupBy: false,
+        by: { kind: 'event', path: ['path'] },
+        filter: c.filter,
+        limit: 10,
+      });
+      return a.buckets.map((b) => [b.start.slice(0, 10), b.dim, b.value]).sort(byText);
+    };
+    // Bare DuckDB: each event once, counted per day and path; the ten largest paths over the
+    // range kept, the rest summed per day as (other).
+    const bare = async () =>
+      (
+        (
+          await duck.runAndReadAll(
+            `WITH ev AS (SELECT any_value(event) AS event, min(event_time) AS t, any_value(properties) AS properties
+                         FROM read_parquet('${glob}') GROUP BY event_id),
+                  per AS (SELECT strftime(date_trunc('day', t), '%Y-%m-%d') AS d,
+                                 coalesce(json_extract_string(properties, '$.path'), '(none)') AS path, count(*) AS n
+                          FROM ev WHERE event = 'page' AND t >= ${ts(range.from.getTime())} AND t < ${ts(range.to.getTime())}
+                            AND ${c.sql}
+                          GROUP BY ALL),
+                  top AS (SELECT path FROM per GROUP BY path ORDER BY sum(n) DESC, path LIMIT 10)
+             SELECT d, CASE WHEN path IN (SELECT path FROM top) THEN path ELSE '(other)' END AS g, sum(n)::INTEGER
+             FROM per GROUP BY ALL`,
+          )
+        ).getRowsJson() as [string, string, number][]
+      ).sort(byText);
+    const cold = performance.now();
+    const first = await ours();
+    const coldMs = performance.now() - cold;
+    const m = await sideBySide(ours, bare);
+    sideBySideTable(
+      say,
+      {
+        sizes: `200,000 / ${fmt(perHour * DAYS * 24)}`,
+        ours: `page views per day ${c.name} (read, split, fold)`,
+        bare: 'bare DuckDB, the same in one query',
+        agree: 'every day and group agrees with bare DuckDB',
+      },
+      m,
+      JSON.stringify(first) === JSON.stringify(m.bareAnswer) &&
+        JSON.stringify(m.oursAnswer) === JSON.stringify(m.bareAnswer),
+    );
+    say(`| cold: the first answer of a fresh reader, ms | ${fmt(coldMs)} |`);
+    say(`| bare / ours, cold | ${fmt(m.bare / coldMs, 2)} |`);
+    reader.close();
+  }
+  say(`command: node node_modules/tsx/dist/cli.mjs bench/breakdowns/run.ts  (BENCH_EVENTS=${EVENTS})`);
+}
+
+const byText = (a: unknown[], b: unknown[]) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1);
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,217 @@
+import { NO_VALUE } from '../../core/events/dimensions';
+import { compileFilter } from '../../core/events/event-filter';
+import { parsePropertyRef, type PropertyRef } from '../../core/events/property-ref';
+import type { InsightDefinition, Measure } from '../../core/insights/definition';
+import { HLL_STANDARD_ERROR, hllEstimate, hllRegister } from '../../core/sketches/hll';
+import type { RawEventReader } from '../views/raw-event-reader';
+import type { Source } from '../views/layer-plan';
+import type { Freshness } from './answer';
+import { scanEvents } from './event-scan';
+import { BUCKET_MS, type Granularity } from './granularity';
+import type { LayeredViews } from './layered-views';
+import type { PersonQuery } from './person-query';
+import type { SegmentQuery } from './segment-query';
+import type { TimeRange } from './time-range';
+
+/** A defined metric's answer over a range (and the period before it, when compared). */
+export interface InsightAnswer {
+  insight: string;
+  project: string;
+  from: string;
+  to: string;
+  granularity: Granularity;
+  measure: Measure;
+  /** null where nothing was measured (an average of no value). */
+  value: number | null;
+  buckets: { start: string; dim?: string; value: number | null; source: Source | 'mixed' }[];
+  parts: { source: 'batch' | 'speed'; from: string; to: string; value: number | null }[];
+  watermark: string | null;
+  /** The same over the period of the same length just before (compare=previous). */
+  previous?: {
+    from: string;
+    to: string;
+    value: number | null;
+    buckets: { start: string; dim?: string; value: number | null }[];
+  };
+  /** (value - previous) / previous; null when either is null or previous is 0. */
+  change?: number | null;
+  standardError?: number;
+  counting?: 'persons';
+  freshness?: Freshness;
+}
+
+/** What one bucket (or part, or the whole range) has seen: enough for every measure. */
+interface Tally {
+  n: number;
+  sum: number;
+  min: number;
+  max: number;
+  regs?: Map<number, number>;
+}
+
+const tally = (unique: boolean): Tally => ({
+  n: 0,
+  sum: 0,
+  min: Infinity,
+  max: -Infinity,
+  ...(unique ? { regs: new Map() } : {}),
+});
+
+function valueOf(measure: Measure, t: Tally): number | null {
+  switch (measure) {
+    case 'count':
+      return t.n;
+    case 'unique_persons':
+      return Math.round(hllEstimate(t.regs ?? new Map()));
+    case 'sum':
+      return t.sum;
+    case 'average':
+      return t.n > 0 ? t.sum / t.n : null;
+    case 'min':
+      return t.n > 0 ? t.min : null;
+    case 'max':
+      return t.n > 0 ? t.max : null;
+  }
+}
+
+/**
+ * Metrics defined without code (core/insights/definition.ts), answered from the layers' raw events
+ * like segment-filtered metrics: the lake before the watermark, the speed view after it, each event
+ * once, late events in as soon as a layer holds them. Counts, sums, minimums and maximums are
+ * exact; an average is the exact sum over the exact count of the events with a numeric value;
+ * unique persons are the same HyperLogLog sketch as active_users (its error stated).
+ */
+export class InsightQuery {
+  constructor(
+    private readonly layers: LayeredViews,
+    private readonly raw: RawEventReader,
+    private readonly o: {
+      persons: Pick<PersonQuery, 'graph'>;
+      segments: Pick<SegmentQuery, 'traitTimeline'>;
+    },
+  ) {}
+
+  answer(q: {
+    insight: InsightDefinition;
+    project: string;
+    range: TimeRange;
+    granularity: Granularity;
+    /** Also answer the period of the same length just before the range. */
+    compare?: 'previous' | undefined;
+  }): Promise<InsightAnswer & { freshness: Freshness }> {
+    const { insight, project, range, granularity, compare } = q;
+    const key = ['insight', insight, range.from.getTime(), range.to.getTime(), granularity, compare ?? null];
+    return this.layers.cachedAnswer(project, key, async () => {
+      const now = await this.over(insight, project, range, granularity);
+      if (compare !== 'previous') return now;
+      const length = range.to.getTime() - range.from.getTime();
+      const before = { from: new Date(range.from.getTime() - length), to: range.from };
+      const previous = await this.over(insight, project, before, granularity);
+      const change =
+        now.value === null || previous.value === null || previous.value === 0
+          ? null
+          : (now.value - previous.value) / previous.value;
+      return {
+        ...now,
+        previous: {
+          from: previous.from,
+          to: previous.to,
+          value: previous.value,
+          buckets: previous.buckets.map(({ start, dim, value }) => ({
+            start,
+            ...(dim !== undefined ? { dim } : {}),
+            value,
+          })),
+        },
+        change,
+      };
+    });
+  }
+
+  private async over(
+    insight: InsightDefinition,
+    project: string,
+    range: TimeRange,
+    granularity: Granularity,
+  ): Promise<InsightAnswer> {
+    const { split, rawParts, watermark } = await this.layers.layersOf({ range, project });
+    const measure = insight.measure.kind;
+    const unique = measure === 'unique_persons';
+    const filter = insight.filters ? compileFilter(insight.filters) : undefined;
+    const by = insight.groupBy === undefined ? undefined : refOf(insight.groupBy);
+    const measured = 'property' in insight.measure ? refOf(insight.measure.property) : undefined;
+    const refs: PropertyRef[] = [
+      ...(filter?.refs ?? []),
+      ...(by ? [by] : []),
+      ...(measured ? [measured] : []),
+    ];
+    const traits = refs.some((r) => r.kind === 'person')
+      ? (await this.o.segments.traitTimeline(project, range)).traitsAt
+      : undefined;
+    const graph = unique ? await this.o.persons.graph(project) : undefined;
+    const step = BUCKET_MS[granularity];
+    const cells = new Map<string, { start: number; dim: string; t: Tally }>();
+    const parts = { batch: tally(unique), speed: tally(unique) };
+    const total = tally(unique);
+    const nf = filter?.refs.length ?? 0;
+    await scanEvents(
+      this.raw,
+      { project, from: range.from, split, to: range.to },
+      { events: insight.events, props: [], refs, ...(traits ? { traitsAt: traits } : {}) },
+      ({ actor, at, values }) => {
+        if (filter && !filter.matches(values.slice(0, nf))) return;
+        const x = measured ? values[values.length - 1] : undefined;
+        // A sum, average, minimum or maximum reads the events whose property is a number.
+        if (measured && (typeof x !== 'number' || !Number.isFinite(x))) return;
+        const dim = by ? (text(values[nf]) ?? NO_VALUE) : '';
+        const start = Math.floor(at / step) * step;
+        const k = `${start}|${dim}`;
+        let cell = cells.get(k);
+        if (!cell) cells.set(k, (cell = { start, dim, t: tally(unique) }));
+        const r = graph && hllRegister(graph.personOf(actor));
+        for (const t of [cell.t, at < split.getTime() ? parts.batch : parts.speed, total]) {
+          t.n++;
+          if (typeof x === 'number') {
+            t.sum += x;
+            t.min = Math.min(t.min, x);
+            t.max = Math.max(t.max, x);
+          }
+          if (r && t.regs && (t.regs.get(r.reg) ?? 0) < r.rank) t.regs.set(r.reg, r.rank);
+        }
+      },
+    );
+    const sourceOf = (s: number) =>
+      s + step <= split.getTime() ? 'batch' : s >= split.getTime() ? 'speed' : 'mixed';
+    const buckets = [...cells.values()]
+      .sort((a, b) => a.start - b.start || (a.dim < b.dim ? -1 : a.dim > b.dim ? 1 : 0))
+      .map((c) => ({
+        start: new Date(c.start).toISOString(),
+        ...(by ? { dim: c.dim } : {}),
+        value: valueOf(measure, c.t),
+        source: sourceOf(c.start) as Source | 'mixed',
+      }));
+    return {
+      insight: insight.id,
+      project,
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      granularity,
+      measure,
+      value: valueOf(measure, total),
+      buckets,
+      parts: rawParts.map((p) => ({ ...p, value: valueOf(measure, parts[p.source]) })),
+      watermark,
+      ...(unique ? { standardError: HLL_STANDARD_ERROR, counting: 'persons' as const } : {}),
+    };
+  }
+}
+
+/** A checked definition's property (InsightSchema refused any other). */
+function refOf(name: string): PropertyRef {
+  const ref = parsePropertyRef(name);
+  if ('error' in ref) throw new Error(ref.error);
+  return ref;
+}
+
+const text = (v: unknown) =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;

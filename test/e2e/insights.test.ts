@@ -1,0 +1,246 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mintToken } from '../../core/auth/jwt';
+import { HOUR, iso, startLateStack, twoHours } from '../helpers/late-stack';
+import { connectSdk } from '../helpers/segment-sdk';
+import { requireServices } from '../helpers/test-config';
+import { waitFor } from '../helpers/wait-for';
+
+const MINUTE = 60_000;
+const PLACES = [
+  { ip: '81.2.69.142', country: 'GB' },
+  { ip: '193.51.224.1', country: 'FR' },
+  { ip: '8.8.8.8', country: 'US' },
+];
+
+interface Purchase {
+  user: number;
+  at: number;
+  amount: number;
+  country: string;
+}
+
+interface InsightBody {
+  value: number | null;
+  buckets: { start: string; dim?: string; value: number | null }[];
+  parts: { source: string; value: number | null }[];
+  previous?: { value: number | null; buckets: { start: string; value: number | null }[] };
+  change?: number | null;
+  message?: string;
+}
+
+/**
+ * Metrics defined without code, through the whole platform: an admin defines them (stored in
+ * PostgreSQL), people identified with a plan buy through the Segment SDK on both sides of the
+ * watermark, and each definition's answer equals the truth computed here: the average order of
+ * pro users per hour, the largest order per country, page views compared with the period before,
+ * a sum asked without storing the definition; a late order for the sealed hour is in at once.
+ */
+describe('insights: metrics defined without code', () => {
+  let s: Awaited<ReturnType<typeof startLateStack>>;
+  const project = `ins${Date.now().toString(36)}`;
+  beforeAll(async () => {
+    await requireServices();
+    s = await startLateStack(project);
+  }, 120_000);
+  afterAll(async () => s?.stop());
+
+  it('answers stored and unsaved definitions like catalog metrics, in both layers and after late data', async () => {
+    const { hourNow, from, to, after } = await twoHours();
+    const planOf = (i: number) => (i % 3 === 0 ? 'pro' : 'free');
+    const { analytics, failures } = await connectSdk(s.config, s.urls.ingest as string, project);
+    const purchases: Purchase[] = [];
+    const pages: number[] = [];
+    for (let i = 0; i < 18; i++) {
+      const place = PLACES[i % PLACES.length]!;
+      const context = { ip: place.ip };
+      analytics.identify({
+        userId: `u-${i}`,
+        traits: { plan: planOf(i) },
+        timestamp: new Date(from + MINUTE),
+        context,
+      });
+      for (const [k, at] of [from + 15 * MINUTE + i * 1000, after(0.4) + i * 10].entries()) {
+        const amount = 10 + ((i * 7 + k * 3) % 40);
+        analytics.track({
+          userId: `u-${i}`,
+          event: 'purchase',
+          properties: { order_id: `o-${i}-${k}`, total_amount: amount, currency: 'EUR' },
+          timestamp: new Date(at),
+          context,
+        });
+        purchases.push({ user: i, at, amount, country: place.country });
+      }
+      // Page views: more in the sealed hour's second half than in this hour so far.
+      for (const at of [from + 40 * MINUTE + i * 1000, from + 50 * MINUTE + i * 1000, after(0.7) + i * 10]) {
+        analytics.page({
+          userId: `u-${i}`,
+          name: 'page',
+          properties: { path: '/home' },
+          timestamp: new Date(at),
+          context,
+        });
+        pages.push(at);
+      }
+    }
+    await analytics.closeAndFlush({ timeout: 60_000 });
+    expect(failures).toEqual([]);
+    await waitFor(s.inLake, (n) => n === 18 + purchases.length + pages.length, {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+    });
+    await s.seal(from);
+
+    const admin = await mintToken(s.config.auth.jwtSecret, { project, scopes: ['admin'] });
+    const reader = await mintToken(s.config.auth.jwtSecret, { project, scopes: ['read'] });
+    const call = async (method: string, path: string, token: string, body?: unknown) => {
+      const res = await fetch(`${s.urls.api}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: res.status, body: (await res.json()) as InsightBody };
+    };
+    const define = async (d: unknown) =>
+      expect((await call('POST', '/v1/insights', admin, d)).status).toBe(201);
+    await define({
+      id: 'avg-order-pro',
+      description: 'average order of pro users',
+      events: ['purchase'],
+      measure: { kind: 'average', property: 'property.total_amount' },
+      filters: { property: 'person.plan', op: 'equals', value: 'pro' },
+    });
+    await define({
+      id: 'max-order-by-country',
+      events: ['purchase'],
+      measure: { kind: 'max', property: 'property.total_amount' },
+      groupBy: 'country',
+    });
+    await define({ id: 'page-count', events: ['page'], measure: { kind: 'count' } });
+    // Only an admin defines; a reader is refused, and a definition naming no property is a 400.
+    expect((await call('POST', '/v1/insights', reader, { id: 'x', measure: { kind: 'count' } })).status).toBe(
+      403,
+    );
+    const bad = await call('POST', '/v1/insights', admin, {
+      id: 'bad',
+      measure: { kind: 'sum', property: 'planet' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toMatch(/measure.*'planet' is not an event dimension/);
+
+    const range = `from=${iso(from)}&to=${iso(to)}`;
+    // Asks until the speed view and the lake hold every event, then requires the truth.
+    const poll = async (
+      path: string,
+      expected: unknown,
+      pick: (b: InsightBody) => unknown,
+      body?: unknown,
+    ) => {
+      const ask = () => call(body === undefined ? 'GET' : 'POST', path, reader, body);
+      const r = await waitFor(
+        ask,
+        (r) => r.status === 200 && JSON.stringify(pick(r.body)) === JSON.stringify(expected),
+        {
+          timeoutMs: 60_000,
+          intervalMs: 500,
+        },
+      );
+      expect(r.status, JSON.stringify(r.body).slice(0, 300)).toBe(200);
+      expect(pick(r.body)).toEqual(expected);
+      return r.body;
+    };
+    const hourOf = (at: number) => iso(Math.floor(at / HOUR) * HOUR);
+    const group = <T>(rows: T[], key: (r: T) => string, value: (rs: T[]) => number) => {
+      const m = new Map<string, T[]>();
+      for (const r of rows) m.set(key(r), [...(m.get(key(r)) ?? []), r]);
+      return Object.fromEntries([...m].map(([k, rs]) => [k, value(rs)]).sort());
+    };
+    const average = (rs: Purchase[]) => rs.reduce((n, r) => n + r.amount, 0) / rs.length;
+    const perBucket = (b: InsightBody) =>
+      Object.fromEntries(b.buckets.map((x) => [x.dim === undefined ? x.start : x.dim, x.value]).sort());
+
+    // The average order of pro users, per hour: the sealed hour from the lake, this one from the speed view.
+    const avgPro = () =>
+      group(
+        purchases.filter((p) => planOf(p.user) === 'pro'),
+        (p) => hourOf(p.at),
+        average,
+      );
+    const answer = await poll(
+      `/v1/insights/avg-order-pro/answer?${range}&granularity=hour`,
+      avgPro(),
+      perBucket,
+    );
+    expect(answer.parts.map((p) => p.source)).toEqual(['batch', 'speed']);
+    expect(answer.value).toBeCloseTo(average(purchases.filter((p) => planOf(p.user) === 'pro')), 9);
+
+    // The largest order per country over the range.
+    await poll(
+      `/v1/insights/max-order-by-country/answer?${range}&granularity=day`,
+      group(
+        purchases,
+        (p) => p.country,
+        (rs) => Math.max(...rs.map((r) => r.amount)),
+      ),
+      (b) => {
+        const m = new Map<string, number>();
+        for (const x of b.buckets) m.set(x.dim!, Math.max(m.get(x.dim!) ?? -Infinity, x.value!));
+        return Object.fromEntries([...m].sort());
+      },
+    );
+
+    // Page views this hour so far against the same length just before it (in the sealed hour).
+    const length = to - hourNow;
+    const inSpan = (a: number, b: number) => pages.filter((at) => at >= a && at < b).length;
+    const [nowCount, before] = [inSpan(hourNow, to), inSpan(hourNow - length, hourNow)];
+    expect(before).toBeGreaterThan(0);
+    await poll(
+      `/v1/insights/page-count/answer?from=${iso(hourNow)}&to=${iso(to)}&granularity=hour&compare=previous`,
+      { value: nowCount, previous: before, change: (nowCount - before) / before },
+      (b) => ({ value: b.value, previous: b.previous?.value, change: b.change }),
+    );
+
+    // A definition asked as sent, without storing it: the revenue of orders over 30 per country.
+    const unsaved = {
+      id: 'draft',
+      events: ['purchase'],
+      measure: { kind: 'sum', property: 'property.total_amount' },
+      filters: { property: 'property.total_amount', op: 'gt', value: 30 },
+      groupBy: 'country',
+    };
+    const askUnsaved = () =>
+      poll(
+        `/v1/insights/answer?${range}&granularity=day`,
+        sumOver30(),
+        (b) => {
+          const m = new Map<string, number>();
+          for (const x of b.buckets) m.set(x.dim!, (m.get(x.dim!) ?? 0) + x.value!);
+          return Object.fromEntries([...m].sort());
+        },
+        unsaved,
+      );
+    const sumOver30 = () =>
+      group(
+        purchases.filter((p) => p.amount > 30),
+        (p) => p.country,
+        (rs) => rs.reduce((n, r) => n + r.amount, 0),
+      );
+    await askUnsaved();
+    expect((await call('GET', '/v1/insights/draft', reader)).status).toBe(404);
+
+    // A late order of a pro user for the sealed hour: in the average at once.
+    const late = { user: 3, at: from + 30 * MINUTE, amount: 500, country: PLACES[0]!.country };
+    const lateSdk = await connectSdk(s.config, s.urls.ingest as string, project);
+    lateSdk.analytics.track({
+      userId: 'u-3',
+      event: 'purchase',
+      properties: { order_id: 'o-late', total_amount: late.amount, currency: 'EUR' },
+      timestamp: new Date(late.at),
+      context: { ip: PLACES[0]!.ip },
+    });
+    await lateSdk.analytics.closeAndFlush({ timeout: 30_000 });
+    expect(lateSdk.failures).toEqual([]);
+    purchases.push(late);
+    await poll(`/v1/insights/avg-order-pro/answer?${range}&granularity=hour`, avgPro(), perBucket);
+    await askUnsaved();
+  }, 400_000);
+});
