@@ -104,8 +104,9 @@ export async function filesOf(lake: LakeStorage, dir: string): Promise<{ name: s
 
 /**
  * A fingerprint of a project's event files of an hour, by name and size: the archiver names a file
- * by its Kafka range and never rewrites one with other content (an erasure writes a new name), so
- * the same fingerprint means the same events.
+ * by its Kafka range and never rewrites one with other content, and an erasure rewrites one under
+ * its name without the erased rows (smaller), so the same fingerprint means the same events, as
+ * for the batch layer's hour inputs.
  */
 export function filesFingerprint(files: { name: string; size: number }[]): string {
   const hash = createHash('sha256');
