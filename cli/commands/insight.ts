@@ -1,4 +1,4 @@
-import { InsightSchema } from '../../core/insights/definition';
+import { InsightSchema, type InsightDefinition } from '../../core/insights/definition';
 import { InsightStore } from '../../serving-layer/insights/insight-store';
 import type { ParsedArgs } from '../args';
 import { definitionCommand } from '../definition-command';
@@ -16,7 +16,11 @@ export function insightCommand(args: ParsedArgs): Promise<number> {
     exampleId: 'avg-order-pro',
     schema: InsightSchema,
     store: (db) => new InsightStore(db),
-    line: (d) =>
-      `${d.id}\t${d.measure.kind}${'property' in d.measure ? `(${d.measure.property})` : ''}\t${(d.events ?? ['*']).join(',')}`,
+    line: (d) => `${d.id}\t${d.formula ?? describe(d.measure)}\t${(d.events ?? ['*']).join(',')}`,
   });
+}
+
+/** A measure as one word of a listing: its kind, and the property it reads. */
+function describe(m: InsightDefinition['measure']): string {
+  return m ? `${m.kind}${'property' in m ? `(${m.property})` : ''}` : '';
 }

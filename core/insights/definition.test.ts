@@ -19,6 +19,17 @@ describe('insight definitions', () => {
       }),
     ).toBe('');
     expect(problems({ id: 'all', measure: { kind: 'unique_persons' } })).toBe('');
+    expect(
+      problems({
+        id: 'conversion',
+        series: {
+          A: { events: ['purchase'], measure: { kind: 'count' } },
+          B: { events: ['page'], measure: { kind: 'count' } },
+        },
+        formula: 'A / B * 100',
+        groupBy: 'country',
+      }),
+    ).toBe('');
   });
 
   it('say what is wrong, field by field', () => {
@@ -39,5 +50,17 @@ describe('insight definitions', () => {
       }),
     ).toMatch(/filters.*exponential time/);
     expect(problems({ id: 'x', measure: { kind: 'count' }, extra: 1 })).toMatch(/extra|Unrecognized/i);
+    expect(problems({ id: 'x' })).toMatch(/measure: a measure, or series and a formula/);
+    expect(problems({ id: 'x', formula: 'A / B', series: { A: { measure: { kind: 'count' } } } })).toMatch(
+      /formula.*no series B/,
+    );
+    expect(
+      problems({
+        id: 'x',
+        formula: 'A',
+        measure: { kind: 'count' },
+        series: { A: { measure: { kind: 'count' } } },
+      }),
+    ).toMatch(/each series has its own/);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { compileFilter, EventFilterSchema } from '../events/event-filter';
 import { parsePropertyRef } from '../events/property-ref';
+import { parseFormula } from './formula';
 
 export const INSIGHT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
@@ -10,12 +11,36 @@ export type Measure = (typeof MEASURES)[number];
 
 const propertyName = z.string().trim().min(1).max(200);
 
+/** What is measured over a series' events. */
+const MeasureSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({ kind: z.literal('count') }),
+    z.strictObject({ kind: z.literal('unique_persons') }),
+    z.strictObject({ kind: z.enum(['sum', 'average', 'min', 'max']), property: propertyName }),
+  ],
+  {
+    error:
+      'measure is {"kind":"count"}, {"kind":"unique_persons"} or {"kind":"sum|average|min|max","property":"property.<name>"}',
+  },
+);
+const events = z.array(z.string().trim().min(1).max(200)).min(1).max(50);
+
+/** One series: which events, what is measured over them, which of them count. */
+const SeriesSchema = z.strictObject({
+  events: events.optional(),
+  measure: MeasureSchema,
+  filters: EventFilterSchema.optional(),
+});
+export type InsightSeries = z.output<typeof SeriesSchema>;
+
 /**
  * A metric defined without code: which events (by name; every event when absent), what is
  * measured over them (how many, how many persons, or the sum, average, minimum or maximum of a
  * numeric property), which of them count (a filter on dimensions, properties and person traits),
- * and optionally what the answer is split by. Stored per project in PostgreSQL; asked like a
- * catalog metric, merged across the layers at the watermark.
+ * or several such series and a formula over them (`A / B * 100`), and optionally what the answer
+ * is split by. Stored per project in PostgreSQL; asked like a catalog metric, merged across the
+ * layers at the watermark.
  */
 export const InsightSchema = z
   .strictObject({
@@ -26,40 +51,72 @@ export const InsightSchema = z
         'id: lowercase letters, digits, - and _, at most 63, starting with a letter or digit',
       ),
     description: z.string().max(2000).optional(),
-    events: z.array(z.string().trim().min(1).max(200)).min(1).max(50).optional(),
-    measure: z.discriminatedUnion(
-      'kind',
-      [
-        z.strictObject({ kind: z.literal('count') }),
-        z.strictObject({ kind: z.literal('unique_persons') }),
-        z.strictObject({ kind: z.enum(['sum', 'average', 'min', 'max']), property: propertyName }),
-      ],
-      {
-        error:
-          'measure is {"kind":"count"}, {"kind":"unique_persons"} or {"kind":"sum|average|min|max","property":"property.<name>"}',
-      },
-    ),
+    events: events.optional(),
+    measure: MeasureSchema.optional(),
     filters: EventFilterSchema.optional(),
+    /** Several series (A, B...) and a formula over them, instead of one measure. */
+    series: z.record(z.string().regex(/^[A-E]$/, 'series are named A to E'), SeriesSchema).optional(),
+    formula: z.string().max(200).optional(),
     groupBy: propertyName.optional(),
   })
   .superRefine((d, ctx) => {
     const problem = (path: string, message: string) =>
       ctx.addIssue({ code: 'custom', path: [path], message });
-    if ('property' in d.measure) {
-      const ref = parsePropertyRef(d.measure.property);
-      if ('error' in ref) problem('measure', ref.error);
+    if (d.formula === undefined) {
+      if (!d.measure) problem('measure', 'a measure, or series and a formula over them');
+      if (d.series) problem('series', 'series need a formula over them (formula: "A / B * 100")');
+    } else {
+      if (!d.series || Object.keys(d.series).length === 0)
+        problem('series', 'a formula needs series: {"A": {...}, "B": {...}}');
+      if (d.measure || d.events || d.filters)
+        problem('formula', 'with a formula, each series has its own events, measure and filters');
+      try {
+        parseFormula(d.formula, Object.keys(d.series ?? {}));
+      } catch (e) {
+        problem('formula', (e as Error).message);
+      }
+    }
+    const series = seriesOf(d);
+    for (const [name, s] of series) {
+      const at = series.length > 1 || d.formula ? `series ${name} ` : '';
+      if ('property' in s.measure) {
+        const ref = parsePropertyRef(s.measure.property);
+        if ('error' in ref) problem('measure', `${at}${ref.error}`);
+      }
+      if (s.filters) {
+        try {
+          compileFilter(s.filters);
+        } catch (e) {
+          problem('filters', `${at}${(e as Error).message}`);
+        }
+      }
     }
     if (d.groupBy !== undefined) {
       const ref = parsePropertyRef(d.groupBy);
       if ('error' in ref) problem('groupBy', ref.error);
     }
-    if (d.filters) {
-      try {
-        compileFilter(d.filters);
-      } catch (e) {
-        problem('filters', (e as Error).message);
-      }
-    }
   });
 
 export type InsightDefinition = z.output<typeof InsightSchema>;
+
+/** A definition's series by name: its formula's, or its one measure as series A. */
+export function seriesOf(d: {
+  events?: string[] | undefined;
+  measure?: InsightSeries['measure'] | undefined;
+  filters?: InsightSeries['filters'] | undefined;
+  series?: Record<string, InsightSeries> | undefined;
+  formula?: string | undefined;
+}): [string, InsightSeries][] {
+  if (d.formula !== undefined) return Object.entries(d.series ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
+  if (!d.measure) return [];
+  return [
+    [
+      'A',
+      {
+        measure: d.measure,
+        ...(d.events ? { events: d.events } : {}),
+        ...(d.filters ? { filters: d.filters } : {}),
+      },
+    ],
+  ];
+}

@@ -1,7 +1,13 @@
 import { NO_VALUE } from '../../core/events/dimensions';
 import { compileFilter } from '../../core/events/event-filter';
 import { parsePropertyRef, type PropertyRef } from '../../core/events/property-ref';
-import type { InsightDefinition, Measure } from '../../core/insights/definition';
+import {
+  seriesOf,
+  type InsightDefinition,
+  type InsightSeries,
+  type Measure,
+} from '../../core/insights/definition';
+import { evaluate, parseFormula } from '../../core/insights/formula';
 import { HLL_STANDARD_ERROR, hllEstimate, hllRegister } from '../../core/sketches/hll';
 import type { RawEventReader } from '../views/raw-event-reader';
 import type { Source } from '../views/layer-plan';
@@ -20,7 +26,8 @@ export interface InsightAnswer {
   from: string;
   to: string;
   granularity: Granularity;
-  measure: Measure;
+  /** What was measured: the one series' measure, or `formula` over several. */
+  measure: Measure | 'formula';
   /** null where nothing was measured (an average of no value). */
   value: number | null;
   buckets: { start: string; dim?: string; value: number | null; source: Source | 'mixed' }[];
@@ -135,11 +142,68 @@ export class InsightQuery {
     granularity: Granularity,
   ): Promise<InsightAnswer> {
     const { split, rawParts, watermark } = await this.layers.layersOf({ range, project });
-    const measure = insight.measure.kind;
-    const unique = measure === 'unique_persons';
-    const filter = insight.filters ? compileFilter(insight.filters) : undefined;
     const by = insight.groupBy === undefined ? undefined : refOf(insight.groupBy);
-    const measured = 'property' in insight.measure ? refOf(insight.measure.property) : undefined;
+    const series = seriesOf(insight);
+    const read = { project, range, split, step: BUCKET_MS[granularity], by };
+    const tallied = await Promise.all(
+      series.map(async ([name, s]) => [name, s.measure.kind, await this.tallies(s, read)] as const),
+    );
+    // One series: its measure; several: the formula over their values, bucket by bucket.
+    const formula =
+      insight.formula === undefined
+        ? undefined
+        : parseFormula(
+            insight.formula,
+            series.map(([n]) => n),
+          );
+    const combine = (pick: (t: Tallies) => Tally | undefined): number | null => {
+      const values = Object.fromEntries(
+        tallied.map(([name, measure, t]) => [
+          name,
+          valueOf(measure, pick(t) ?? tally(measure === 'unique_persons')),
+        ]),
+      );
+      return formula ? evaluate(formula, values) : (values.A ?? null);
+    };
+    const step = read.step;
+    const cellKeys = new Map<string, { start: number; dim: string }>();
+    for (const [, , t] of tallied)
+      for (const [k, c] of t.cells) cellKeys.set(k, { start: c.start, dim: c.dim });
+    const sourceOf = (s: number) =>
+      s + step <= split.getTime() ? 'batch' : s >= split.getTime() ? 'speed' : 'mixed';
+    const buckets = [...cellKeys]
+      .sort(([, a], [, b]) => a.start - b.start || (a.dim < b.dim ? -1 : a.dim > b.dim ? 1 : 0))
+      .map(([k, c]) => ({
+        start: new Date(c.start).toISOString(),
+        ...(by ? { dim: c.dim } : {}),
+        value: combine((t) => t.cells.get(k)?.t),
+        source: sourceOf(c.start) as Source | 'mixed',
+      }));
+    const unique = !formula && series[0]?.[1].measure.kind === 'unique_persons';
+    return {
+      insight: insight.id,
+      project,
+      from: range.from.toISOString(),
+      to: range.to.toISOString(),
+      granularity,
+      measure: formula ? 'formula' : (series[0]?.[1].measure.kind ?? 'count'),
+      value: combine((t) => t.total),
+      buckets,
+      parts: rawParts.map((p) => ({ ...p, value: combine((t) => t.parts[p.source]) })),
+      watermark,
+      ...(unique ? { standardError: HLL_STANDARD_ERROR, counting: 'persons' as const } : {}),
+    };
+  }
+
+  /** One series' tallies over the span: per bucket (and group), per layer, and over the range. */
+  private async tallies(
+    s: InsightSeries,
+    q: { project: string; range: TimeRange; split: Date; step: number; by: PropertyRef | undefined },
+  ): Promise<Tallies> {
+    const { project, range, split, step, by } = q;
+    const unique = s.measure.kind === 'unique_persons';
+    const filter = s.filters ? compileFilter(s.filters) : undefined;
+    const measured = 'property' in s.measure ? refOf(s.measure.property) : undefined;
     const refs: PropertyRef[] = [
       ...(filter?.refs ?? []),
       ...(by ? [by] : []),
@@ -149,15 +213,16 @@ export class InsightQuery {
       ? (await this.o.segments.traitTimeline(project, range)).traitsAt
       : undefined;
     const graph = unique ? await this.o.persons.graph(project) : undefined;
-    const step = BUCKET_MS[granularity];
-    const cells = new Map<string, { start: number; dim: string; t: Tally }>();
-    const parts = { batch: tally(unique), speed: tally(unique) };
-    const total = tally(unique);
+    const out: Tallies = {
+      cells: new Map(),
+      parts: { batch: tally(unique), speed: tally(unique) },
+      total: tally(unique),
+    };
     const nf = filter?.refs.length ?? 0;
     await scanEvents(
       this.raw,
       { project, from: range.from, split, to: range.to },
-      { events: insight.events, props: [], refs, ...(traits ? { traitsAt: traits } : {}) },
+      { events: s.events, props: [], refs, ...(traits ? { traitsAt: traits } : {}) },
       ({ actor, at, values }) => {
         if (filter && !filter.matches(values.slice(0, nf))) return;
         const x = measured ? values[values.length - 1] : undefined;
@@ -166,10 +231,10 @@ export class InsightQuery {
         const dim = by ? (text(values[nf]) ?? NO_VALUE) : '';
         const start = Math.floor(at / step) * step;
         const k = `${start}|${dim}`;
-        let cell = cells.get(k);
-        if (!cell) cells.set(k, (cell = { start, dim, t: tally(unique) }));
+        let cell = out.cells.get(k);
+        if (!cell) out.cells.set(k, (cell = { start, dim, t: tally(unique) }));
         const r = graph && hllRegister(graph.personOf(actor));
-        for (const t of [cell.t, at < split.getTime() ? parts.batch : parts.speed, total]) {
+        for (const t of [cell.t, at < split.getTime() ? out.parts.batch : out.parts.speed, out.total]) {
           t.n++;
           if (typeof x === 'number') {
             t.sum += x;
@@ -180,30 +245,15 @@ export class InsightQuery {
         }
       },
     );
-    const sourceOf = (s: number) =>
-      s + step <= split.getTime() ? 'batch' : s >= split.getTime() ? 'speed' : 'mixed';
-    const buckets = [...cells.values()]
-      .sort((a, b) => a.start - b.start || (a.dim < b.dim ? -1 : a.dim > b.dim ? 1 : 0))
-      .map((c) => ({
-        start: new Date(c.start).toISOString(),
-        ...(by ? { dim: c.dim } : {}),
-        value: valueOf(measure, c.t),
-        source: sourceOf(c.start) as Source | 'mixed',
-      }));
-    return {
-      insight: insight.id,
-      project,
-      from: range.from.toISOString(),
-      to: range.to.toISOString(),
-      granularity,
-      measure,
-      value: valueOf(measure, total),
-      buckets,
-      parts: rawParts.map((p) => ({ ...p, value: valueOf(measure, parts[p.source]) })),
-      watermark,
-      ...(unique ? { standardError: HLL_STANDARD_ERROR, counting: 'persons' as const } : {}),
-    };
+    return out;
   }
+}
+
+/** A series' tallies: per bucket and group (`start|dim`), per layer, over the range. */
+interface Tallies {
+  cells: Map<string, { start: number; dim: string; t: Tally }>;
+  parts: { batch: Tally; speed: Tally };
+  total: Tally;
 }
 
 /** A checked definition's property (InsightSchema refused any other). */

@@ -199,6 +199,23 @@ describe('insights: metrics defined without code', () => {
       (b) => ({ value: b.value, previous: b.previous?.value, change: b.change }),
     );
 
+    // A formula over two series: orders per 100 page views, per hour.
+    await define({
+      id: 'orders-per-100-views',
+      series: {
+        A: { events: ['purchase'], measure: { kind: 'count' } },
+        B: { events: ['page'], measure: { kind: 'count' } },
+      },
+      formula: 'A / B * 100',
+    });
+    const ordersPer100 = Object.fromEntries(
+      [...new Set(pages.map(hourOf))].sort().map((h) => {
+        const orders = purchases.filter((p) => hourOf(p.at) === h).length;
+        return [h, (orders / pages.filter((at) => hourOf(at) === h).length) * 100];
+      }),
+    );
+    await poll(`/v1/insights/orders-per-100-views/answer?${range}&granularity=hour`, ordersPer100, perBucket);
+
     // A definition asked as sent, without storing it: the revenue of orders over 30 per country.
     const unsaved = {
       id: 'draft',
