@@ -250,6 +250,37 @@ export class RawEventReader {
   }
 
   /**
+   * The lake's events of the project in [from, to) named in `events` (all when undefined), each
+   * once, counted by DuckDB per bucket of `stepMs` and per value at `group` (its raw JSON, null
+   * when absent): a split count over the lake without a row per event crossing into Node.
+   * Rows: [bucket start (epoch ms), raw value, events].
+   */
+  async lakeGroupCounts(
+    span: { project: string; from: Date; to: Date },
+    q: { events: string[] | undefined; group: StoredPath; stepMs: number },
+  ): Promise<[number, string | null, number][]> {
+    const column = { context: 'context', properties: 'properties' }[q.group.in];
+    const rows = await this.queries.rows(
+      `WITH ev AS (SELECT min(event_time) AS t, any_value(json_extract(${column}, $g))::VARCHAR AS g
+                   FROM read_parquet($globs, union_by_name = true)
+                   WHERE ($all OR list_contains($events, event)) AND event_time >= $from AND event_time < $to
+                   GROUP BY event_id)
+       SELECT (epoch_ms(t) // $step) * $step, g, count(*) FROM ev GROUP BY ALL`,
+      await this.lakeGlobs(span.project, span.from, span.to),
+      {
+        all: q.events === undefined,
+        events: listValue(q.events ?? []),
+        g: jsonPathOf(q.group.path),
+        step: BigInt(q.stepMs),
+        from: duckTime(span.from),
+        to: duckTime(span.to),
+      },
+      { events: LIST(VARCHAR), g: VARCHAR, step: BIGINT },
+    );
+    return rows.map((r) => [Number(r[0]), r[1] === null ? null : String(r[1]), Number(r[2])]);
+  }
+
+  /**
    * What the project's events say about its users in [from, to): when each was first seen, and
    * every trait they sent (an identify call's `traits` over its `context.traits`), one row per
    * event id. From the lake when `layer` is 'lake', else from the speed view.
