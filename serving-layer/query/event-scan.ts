@@ -66,3 +66,8 @@ export function parsed(raw: string | null | undefined): unknown {
     return undefined;
   }
 }
+
+/** A scalar value (string, number, boolean) as the text a group or a definition's value compares; undefined otherwise. */
+export function scalarOf(v: unknown): string | undefined {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+}

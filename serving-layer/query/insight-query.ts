@@ -12,7 +12,7 @@ import { HLL_STANDARD_ERROR, hllEstimate, hllRegister } from '../../core/sketche
 import type { RawEventReader } from '../views/raw-event-reader';
 import type { Source } from '../views/layer-plan';
 import type { Freshness } from './answer';
-import { scanEvents } from './event-scan';
+import { scalarOf, scanEvents } from './event-scan';
 import { BUCKET_MS, type Granularity } from './granularity';
 import type { LayeredViews } from './layered-views';
 import type { PersonQuery } from './person-query';
@@ -228,7 +228,7 @@ export class InsightQuery {
         const x = measured ? values[values.length - 1] : undefined;
         // A sum, average, minimum or maximum reads the events whose property is a number.
         if (measured && (typeof x !== 'number' || !Number.isFinite(x))) return;
-        const dim = by ? (text(values[nf]) ?? NO_VALUE) : '';
+        const dim = by ? (scalarOf(values[nf]) ?? NO_VALUE) : '';
         const start = Math.floor(at / step) * step;
         const k = `${start}|${dim}`;
         let cell = out.cells.get(k);
@@ -262,6 +262,3 @@ function refOf(name: string): PropertyRef {
   if ('error' in ref) throw new Error(ref.error);
   return ref;
 }
-
-const text = (v: unknown) =>
-  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;

@@ -16,7 +16,7 @@ import { eachInTurns, flatMapInTurns } from '../../core/turns';
 import type { CompiledFilter } from '../../core/events/event-filter';
 import { storedPath, type PropertyRef } from '../../core/events/property-ref';
 import { topGroups } from './top-groups';
-import { parsed, scanEvents } from './event-scan';
+import { parsed, scalarOf, scanEvents } from './event-scan';
 
 /** A segment's size evaluates each known user per bucket: this many buckets at most. */
 export const MAX_SIZE_BUCKETS = 1000;
@@ -160,7 +160,7 @@ export class SegmentQuery {
         events.set(
           c,
           await flatMapInTurns(rows, ([actor, , at, raw]) =>
-            wanted === undefined || scalarText(parsed(raw)) === wanted
+            wanted === undefined || scalarOf(parsed(raw)) === wanted
               ? [{ actor: personOf(actor), at }]
               : [],
           ),
@@ -391,7 +391,7 @@ export class SegmentQuery {
         ...(traits ? { traitsAt: traits.traitsAt } : {}),
       },
       ({ actor, event, at, props: values, values: refValues }) => {
-        if (allowed.some((set, i) => !set.has(scalarText(refValues[i]) ?? NO_VALUE))) return;
+        if (allowed.some((set, i) => !set.has(scalarOf(refValues[i]) ?? NO_VALUE))) return;
         if (filter && !filter.matches(refValues.slice(where.length, where.length + filter.refs.length)))
           return;
         const segments = wanted.filter((_, i) => memberships[i]?.isMember(actor, at)).map((s) => s.id);
@@ -400,7 +400,7 @@ export class SegmentQuery {
         props.forEach((p, i) => {
           if (values[i] !== undefined) properties[p] = values[i];
         });
-        const byValue = by ? (scalarText(refValues[refValues.length - 1]) ?? NO_VALUE) : NO_VALUE;
+        const byValue = by ? (scalarOf(refValues[refValues.length - 1]) ?? NO_VALUE) : NO_VALUE;
         each({ actor, event, at, properties, segments, byValue });
       },
     );
@@ -463,7 +463,7 @@ export class SegmentQuery {
         { project: q.project, from, to: split },
         { events: def.events === '*' ? undefined : [...def.events], group: path, stepMs: step },
       );
-      for (const [start, raw, n] of rows) add(start, scalarText(parsed(raw)) ?? NO_VALUE, 'batch', n);
+      for (const [start, raw, n] of rows) add(start, scalarOf(parsed(raw)) ?? NO_VALUE, 'batch', n);
       from = split;
     }
     if (from < q.range.to)
@@ -475,9 +475,4 @@ export class SegmentQuery {
       byPart: [...byPart].map(([part, p]) => [part, p.regs, p.value] as const),
     });
   }
-}
-
-/** A JSON scalar as text, for comparing with a definition's value. */
-function scalarText(v: unknown): string | undefined {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
 }
