@@ -6,7 +6,7 @@ import { parseFormula } from './formula';
 export const INSIGHT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /** What a defined metric measures over the events it keeps. */
-export const MEASURES = ['count', 'unique_persons', 'sum', 'average', 'min', 'max'] as const;
+export const MEASURES = ['count', 'unique_persons', 'sum', 'average', 'min', 'max', 'percentile'] as const;
 export type Measure = (typeof MEASURES)[number];
 
 const propertyName = z.string().trim().min(1).max(200);
@@ -18,10 +18,15 @@ const MeasureSchema = z.discriminatedUnion(
     z.strictObject({ kind: z.literal('count') }),
     z.strictObject({ kind: z.literal('unique_persons') }),
     z.strictObject({ kind: z.enum(['sum', 'average', 'min', 'max']), property: propertyName }),
+    z.strictObject({
+      kind: z.literal('percentile'),
+      property: propertyName,
+      p: z.number({ error: 'p is the percentile asked, 0 to 100 (90 for p90)' }).min(0).max(100),
+    }),
   ],
   {
     error:
-      'measure is {"kind":"count"}, {"kind":"unique_persons"} or {"kind":"sum|average|min|max","property":"property.<name>"}',
+      'measure is {"kind":"count"}, {"kind":"unique_persons"}, {"kind":"sum|average|min|max","property":"property.<name>"} or {"kind":"percentile","property":"property.<name>","p":90}',
   },
 );
 const events = z.array(z.string().trim().min(1).max(200)).min(1).max(50);
@@ -36,8 +41,8 @@ export type InsightSeries = z.output<typeof SeriesSchema>;
 
 /**
  * A metric defined without code: which events (by name; every event when absent), what is
- * measured over them (how many, how many persons, or the sum, average, minimum or maximum of a
- * numeric property), which of them count (a filter on dimensions, properties and person traits),
+ * measured over them (how many, how many persons, or the sum, average, minimum, maximum or a
+ * percentile of a numeric property), which of them count (a filter on dimensions, properties and person traits),
  * or several such series and a formula over them (`A / B * 100`), and optionally what the answer
  * is split by. Stored per project in PostgreSQL; asked like a catalog metric, merged across the
  * layers at the watermark.

@@ -1,6 +1,6 @@
 import { NO_VALUE } from '../../core/events/dimensions';
 import { compileFilter } from '../../core/events/event-filter';
-import { parsePropertyRef, type PropertyRef } from '../../core/events/property-ref';
+import { parsePropertyRef, storedPath, type PropertyRef } from '../../core/events/property-ref';
 import {
   seriesOf,
   type InsightDefinition,
@@ -8,11 +8,18 @@ import {
   type Measure,
 } from '../../core/insights/definition';
 import { evaluate, parseFormula } from '../../core/insights/formula';
+import {
+  DD_RELATIVE_ACCURACY,
+  ddAdd,
+  ddAddValue,
+  ddQuantile,
+  type DdSketch,
+} from '../../core/sketches/ddsketch';
 import { HLL_STANDARD_ERROR, hllEstimate, hllRegister } from '../../core/sketches/hll';
 import type { RawEventReader } from '../views/raw-event-reader';
 import type { Source } from '../views/layer-plan';
 import type { Freshness } from './answer';
-import { scalarOf, scanEvents } from './event-scan';
+import { parsed, scalarOf, scanEvents } from './event-scan';
 import { BUCKET_MS, type Granularity } from './granularity';
 import type { LayeredViews } from './layered-views';
 import type { PersonQuery } from './person-query';
@@ -43,6 +50,8 @@ export interface InsightAnswer {
   /** (value - previous) / previous; null when either is null or previous is 0. */
   change?: number | null;
   standardError?: number;
+  /** A percentile's: the value read is within this fraction of the true one (DDSketch). */
+  relativeError?: number;
   counting?: 'persons';
   freshness?: Freshness;
 }
@@ -54,18 +63,21 @@ interface Tally {
   min: number;
   max: number;
   regs?: Map<number, number>;
+  /** A percentile's DDSketch bins. */
+  dd?: DdSketch;
 }
 
-const tally = (unique: boolean): Tally => ({
+const tally = (m: InsightSeries['measure']): Tally => ({
   n: 0,
   sum: 0,
   min: Infinity,
   max: -Infinity,
-  ...(unique ? { regs: new Map() } : {}),
+  ...(m.kind === 'unique_persons' ? { regs: new Map() } : {}),
+  ...(m.kind === 'percentile' ? { dd: new Map() } : {}),
 });
 
-function valueOf(measure: Measure, t: Tally): number | null {
-  switch (measure) {
+function valueOf(measure: InsightSeries['measure'], t: Tally): number | null {
+  switch (measure.kind) {
     case 'count':
       return t.n;
     case 'unique_persons':
@@ -78,6 +90,8 @@ function valueOf(measure: Measure, t: Tally): number | null {
       return t.n > 0 ? t.min : null;
     case 'max':
       return t.n > 0 ? t.max : null;
+    case 'percentile':
+      return ddQuantile(t.dd ?? new Map(), measure.p / 100);
   }
 }
 
@@ -146,7 +160,7 @@ export class InsightQuery {
     const series = seriesOf(insight);
     const read = { project, range, split, step: BUCKET_MS[granularity], by };
     const tallied = await Promise.all(
-      series.map(async ([name, s]) => [name, s.measure.kind, await this.tallies(s, read)] as const),
+      series.map(async ([name, s]) => [name, s.measure, await this.tallies(s, read)] as const),
     );
     // One series: its measure; several: the formula over their values, bucket by bucket.
     const formula =
@@ -158,10 +172,7 @@ export class InsightQuery {
           );
     const combine = (pick: (t: Tallies) => Tally | undefined): number | null => {
       const values = Object.fromEntries(
-        tallied.map(([name, measure, t]) => [
-          name,
-          valueOf(measure, pick(t) ?? tally(measure === 'unique_persons')),
-        ]),
+        tallied.map(([name, measure, t]) => [name, valueOf(measure, pick(t) ?? tally(measure))]),
       );
       return formula ? evaluate(formula, values) : (values.A ?? null);
     };
@@ -179,7 +190,7 @@ export class InsightQuery {
         value: combine((t) => t.cells.get(k)?.t),
         source: sourceOf(c.start) as Source | 'mixed',
       }));
-    const unique = !formula && series[0]?.[1].measure.kind === 'unique_persons';
+    const only = formula ? undefined : series[0]?.[1].measure.kind;
     return {
       insight: insight.id,
       project,
@@ -191,8 +202,46 @@ export class InsightQuery {
       buckets,
       parts: rawParts.map((p) => ({ ...p, value: combine((t) => t.parts[p.source]) })),
       watermark,
-      ...(unique ? { standardError: HLL_STANDARD_ERROR, counting: 'persons' as const } : {}),
+      ...(only === 'unique_persons'
+        ? { standardError: HLL_STANDARD_ERROR, counting: 'persons' as const }
+        : {}),
+      ...(only === 'percentile' ? { relativeError: DD_RELATIVE_ACCURACY } : {}),
     };
+  }
+
+  /**
+   * A percentile over events kept by name only, split by nothing or by an event's own value: its
+   * sketch's bins computed by the engines holding the events (value-sketches.ts), so no event
+   * crosses into Node; the bins are the ones the scan below would add. Undefined otherwise.
+   */
+  private async engineSketch(
+    s: InsightSeries,
+    q: { project: string; range: TimeRange; split: Date; step: number; by: PropertyRef | undefined },
+  ): Promise<Tallies | undefined> {
+    const value = s.measure.kind === 'percentile' ? storedPath(refOf(s.measure.property)) : undefined;
+    const group = q.by && storedPath(q.by);
+    if (!value || s.filters || (q.by && !group)) return undefined;
+    const layers = await this.raw.valueSketches(
+      { project: q.project, from: q.range.from, split: q.split, to: q.range.to },
+      { stepMs: q.step, events: s.events, value, group },
+    );
+    const out: Tallies = {
+      cells: new Map(),
+      parts: { batch: tally(s.measure), speed: tally(s.measure) },
+      total: tally(s.measure),
+    };
+    for (const { layer, rows } of layers)
+      for (const [start, raw, sign, index, n] of rows) {
+        const dim = q.by ? (scalarOf(parsed(raw)) ?? NO_VALUE) : '';
+        const k = `${start}|${dim}`;
+        let cell = out.cells.get(k);
+        if (!cell) out.cells.set(k, (cell = { start, dim, t: tally(s.measure) }));
+        for (const t of [cell.t, out.parts[layer === 'lake' ? 'batch' : 'speed'], out.total]) {
+          t.n += n;
+          ddAdd(t.dd!, sign, index, n);
+        }
+      }
+    return out;
   }
 
   /** One series' tallies over the span: per bucket (and group), per layer, and over the range. */
@@ -204,6 +253,8 @@ export class InsightQuery {
     const unique = s.measure.kind === 'unique_persons';
     const filter = s.filters ? compileFilter(s.filters) : undefined;
     const measured = 'property' in s.measure ? refOf(s.measure.property) : undefined;
+    const sketched = await this.engineSketch(s, q);
+    if (sketched) return sketched;
     const refs: PropertyRef[] = [
       ...(filter?.refs ?? []),
       ...(by ? [by] : []),
@@ -215,8 +266,8 @@ export class InsightQuery {
     const graph = unique ? await this.o.persons.graph(project) : undefined;
     const out: Tallies = {
       cells: new Map(),
-      parts: { batch: tally(unique), speed: tally(unique) },
-      total: tally(unique),
+      parts: { batch: tally(s.measure), speed: tally(s.measure) },
+      total: tally(s.measure),
     };
     const nf = filter?.refs.length ?? 0;
     await scanEvents(
@@ -232,7 +283,7 @@ export class InsightQuery {
         const start = Math.floor(at / step) * step;
         const k = `${start}|${dim}`;
         let cell = out.cells.get(k);
-        if (!cell) out.cells.set(k, (cell = { start, dim, t: tally(unique) }));
+        if (!cell) out.cells.set(k, (cell = { start, dim, t: tally(s.measure) }));
         const r = graph && hllRegister(graph.personOf(actor));
         for (const t of [cell.t, at < split.getTime() ? out.parts.batch : out.parts.speed, out.total]) {
           t.n++;
@@ -240,6 +291,7 @@ export class InsightQuery {
             t.sum += x;
             t.min = Math.min(t.min, x);
             t.max = Math.max(t.max, x);
+            if (t.dd) ddAddValue(t.dd, x);
           }
           if (r && t.regs && (t.regs.get(r.reg) ?? 0) < r.rank) t.regs.set(r.reg, r.rank);
         }

@@ -7,6 +7,8 @@ import type { BigQuerySettings } from '../../core/config/sections';
 import { NOT_ACTIVITY } from '../../core/events/sessions';
 import type { PersonRegistersRequest, RegisterRow } from './person-registers';
 import { jsonPathOf } from './raw-sql';
+import { DD_LN_GAMMA } from '../../core/sketches/ddsketch';
+import { columnOf, type ValueBinRow, type ValueSketchRequest } from './value-sketches';
 import type { SessionPart } from './session-parts';
 
 /** A project's events in [from, to) as BigQuery holds them: the rows of these loads only. */
@@ -121,6 +123,41 @@ export class BigQueryLakeReads {
       exitPath: text(r.exit_path),
       dims: q.context.map((_, i) => text(r[`d${i}`])),
     }));
+  }
+
+  /**
+   * The DDSketch bins of a numeric property per bucket and group (as readValueSketches' lake
+   * part): each event once, a value when its raw JSON casts to a finite number, ln γ bound.
+   */
+  async valueSketches(span: LoadSpan, q: ValueSketchRequest): Promise<ValueBinRow[]> {
+    const json = (col: string, path: string) => `CAST(JSON_QUERY(${col}, ${path}) AS STRING)`;
+    const group = q.group ? `ANY_VALUE(${json(columnOf(q.group), '@g')})` : 'CAST(NULL AS STRING)';
+    const rows = await this.query(
+      `WITH ev AS (SELECT MIN(event_time) AS t, ${group} AS g,
+                          SAFE_CAST(ANY_VALUE(${json(columnOf(q.value), '@v')}) AS FLOAT64) AS x
+                   FROM ${this.rows} AND (@all OR event IN UNNEST(@events)) GROUP BY event_id)
+       SELECT bucket, g, s, i, COUNT(*) AS n FROM (
+         SELECT DIV(UNIX_MILLIS(t), @step) * @step AS bucket, g, CAST(SIGN(x) AS INT64) AS s,
+                IF(x = 0, 0, CAST(CEIL(LN(ABS(x)) / @lng) AS INT64)) AS i
+         FROM ev WHERE x IS NOT NULL AND NOT IS_INF(x) AND NOT IS_NAN(x))
+       GROUP BY bucket, g, s, i`,
+      {
+        ...spanParams(span),
+        step: q.stepMs,
+        all: q.events === undefined,
+        events: [...(q.events ?? [])],
+        v: jsonPathOf(q.value.path),
+        g: q.group ? jsonPathOf(q.group.path) : '$',
+        lng: DD_LN_GAMMA,
+      },
+    );
+    return rows.map((r) => [
+      Number(r.bucket),
+      r.g === null || r.g === undefined ? null : String(r.g),
+      Number(r.s),
+      Number(r.i),
+      Number(r.n),
+    ]);
   }
 
   /** Runs a query (dry run and byte limit first, as the batch layer's) and returns its rows. */

@@ -16,6 +16,7 @@ import { chTime, duckTime, jsonPathOf, parseObject, type RawSpan } from './raw-s
 
 export type { RawSpan } from './raw-sql';
 import { readSessionParts, type RawSources, type SessionPart } from './session-parts';
+import { readValueSketches, type ValueSketchRequest } from './value-sketches';
 import { readPersonRegisters, type PersonRegistersRequest } from './person-registers';
 import { lakeEventReads } from '../../core/ops/operational-metrics';
 import type { BigQueryLakeReads, LoadSpan } from './bigquery-lake-reads';
@@ -425,6 +426,15 @@ export class RawEventReader {
       span,
       (run) => readPersonRegisters(this.sources(), run, q),
       (reads, run) => reads.personRegisters(run, q),
+    );
+  }
+
+  /** Each layer's DDSketch bins of a numeric property per bucket and group (value-sketches.ts). */
+  async valueSketches(span: RawSpan, q: ValueSketchRequest) {
+    return this.byRuns(
+      span,
+      (run) => readValueSketches(this.sources(), run, q),
+      (reads, run) => reads.valueSketches(run, q),
     );
   }
 
