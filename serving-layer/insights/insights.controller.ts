@@ -4,7 +4,7 @@ import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { DefinitionController } from '../definitions/definition-controller';
 import { DefinitionRoutes } from '../definitions/definition-routes';
 import { INSIGHTS } from '../injection-tokens';
-import { parseGranularity } from '../query/granularity';
+import { parseInsightGranularity } from '../query/granularity';
 import type { InsightAnswer } from '../query/insight-query';
 import { MetricQuery } from '../query/metric-query';
 import { InsightAnswerParams, parseParams } from '../query/params';
@@ -35,7 +35,7 @@ export class InsightsController extends DefinitionController<InsightDefinition> 
     });
   }
 
-  /** A definition answered as sent (checked as a stored one is), over `?from&to&granularity&compare`. */
+  /** A definition answered as sent (checked as a stored one is), over `?from&to&granularity&tz&compare`. */
   @Post('answer')
   @HttpCode(200)
   answerUnsaved(
@@ -58,9 +58,9 @@ export class InsightsController extends DefinitionController<InsightDefinition> 
   private answer(req: AuthedRequest, insight: InsightDefinition, raw: Record<string, unknown>) {
     const q = parseParams(InsightAnswerParams, raw);
     const range = parseTimeRange(q.from, q.to);
-    const granularity = parseGranularity(q.granularity, range.from, range.to);
+    const granularity = parseInsightGranularity(q.granularity, range.from, range.to);
     return this.metrics
       .insights()
-      .answer({ insight, project: req.auth.project, range, granularity, compare: q.compare });
+      .answer({ insight, project: req.auth.project, range, granularity, tz: q.tz, compare: q.compare });
   }
 }

@@ -19,17 +19,18 @@ const query = (name: string, description: string, schema: Record<string, unknown
 const answerParams = [
   query('from', 'start of the range (default: 24 hours ago)', { type: 'string', format: 'date-time' }),
   query('to', 'end of the range, exclusive (default: now)', { type: 'string', format: 'date-time' }),
-  query('granularity', 'bucket size: minute, hour or day (default day)', {
+  query('granularity', 'bucket size: minute, hour, day, week (from Monday) or month (default day)', {
     type: 'string',
-    enum: ['minute', 'hour', 'day'],
+    enum: ['minute', 'hour', 'day', 'week', 'month'],
   }),
+  query('tz', 'the IANA time zone days, weeks and months start in (default UTC)', { type: 'string' }),
   query('compare', 'previous: also the period of the same length just before, and the change', {
     type: 'string',
     enum: ['previous'],
   }),
 ];
 const answered = json(
-  '{ insight, measure, value, buckets: [{ start, dim?, value, source }], parts, watermark, previous?, change?, standardError?, freshness }',
+  '{ insight, measure, value, buckets: [{ start, dim?, value, source }], parts, watermark, previous?, change?, standardError?, relativeError?, timeZone, freshness }',
 );
 const refused = {
   400: { description: 'a bad range, granularity or definition' },

@@ -19,3 +19,24 @@ export function parseGranularity(raw: unknown, from: Date, to: Date): Granularit
   }
   return g as Granularity;
 }
+
+/** An insight's buckets: the fixed ones, or calendar weeks and months (days, weeks, months in a time zone). */
+export const INSIGHT_GRANULARITIES = [...GRANULARITIES, 'week', 'month'] as const;
+export type InsightGranularity = (typeof INSIGHT_GRANULARITIES)[number];
+
+/** A bucket's longest length, to bound how many a range holds. */
+const LONGEST_MS: Record<InsightGranularity, number> = {
+  ...BUCKET_MS,
+  week: 7 * 86_400_000,
+  month: 28 * 86_400_000,
+};
+
+/** An insight's granularity, refused when the range would hold more than MAX_BUCKETS buckets. */
+export function parseInsightGranularity(g: InsightGranularity, from: Date, to: Date): InsightGranularity {
+  const buckets = Math.ceil((to.getTime() - from.getTime()) / LONGEST_MS[g]);
+  if (buckets > MAX_BUCKETS)
+    throw new BadQueryError(
+      `${buckets} ${g} buckets is more than ${MAX_BUCKETS}: use a coarser granularity or a shorter range`,
+    );
+  return g;
+}

@@ -12,15 +12,17 @@ import {
   DD_RELATIVE_ACCURACY,
   ddAdd,
   ddAddValue,
+  ddMerge,
   ddQuantile,
   type DdSketch,
 } from '../../core/sketches/ddsketch';
-import { HLL_STANDARD_ERROR, hllEstimate, hllRegister } from '../../core/sketches/hll';
+import { HLL_STANDARD_ERROR, hllEstimate, hllMerge, hllRegister } from '../../core/sketches/hll';
 import type { RawEventReader } from '../views/raw-event-reader';
 import type { Source } from '../views/layer-plan';
 import type { Freshness } from './answer';
 import { parsed, scalarOf, scanEvents } from './event-scan';
-import { BUCKET_MS, type Granularity } from './granularity';
+import { BUCKET_MS, type Granularity, type InsightGranularity } from './granularity';
+import { calendarStart, stepWithinDays, type CalendarUnit } from '../../core/time/calendar';
 import type { LayeredViews } from './layered-views';
 import type { PersonQuery } from './person-query';
 import type { SegmentQuery } from './segment-query';
@@ -32,7 +34,9 @@ export interface InsightAnswer {
   project: string;
   from: string;
   to: string;
-  granularity: Granularity;
+  granularity: InsightGranularity;
+  /** The zone days, weeks and months start in. */
+  timeZone: string;
   /** What was measured: the one series' measure, or `formula` over several. */
   measure: Measure | 'formula';
   /** null where nothing was measured (an average of no value). */
@@ -116,18 +120,29 @@ export class InsightQuery {
     insight: InsightDefinition;
     project: string;
     range: TimeRange;
-    granularity: Granularity;
+    granularity: InsightGranularity;
+    /** The IANA zone days, weeks and months start in (UTC when absent). */
+    tz?: string | undefined;
     /** Also answer the period of the same length just before the range. */
     compare?: 'previous' | undefined;
   }): Promise<InsightAnswer & { freshness: Freshness }> {
     const { insight, project, range, granularity, compare } = q;
-    const key = ['insight', insight, range.from.getTime(), range.to.getTime(), granularity, compare ?? null];
+    const tz = q.tz ?? 'UTC';
+    const key = [
+      'insight',
+      insight,
+      range.from.getTime(),
+      range.to.getTime(),
+      granularity,
+      tz,
+      compare ?? null,
+    ];
     return this.layers.cachedAnswer(project, key, async () => {
-      const now = await this.over(insight, project, range, granularity);
+      const now = await this.over(insight, project, range, granularity, tz);
       if (compare !== 'previous') return now;
       const length = range.to.getTime() - range.from.getTime();
       const before = { from: new Date(range.from.getTime() - length), to: range.from };
-      const previous = await this.over(insight, project, before, granularity);
+      const previous = await this.over(insight, project, before, granularity, tz);
       const change =
         now.value === null || previous.value === null || previous.value === 0
           ? null
@@ -153,14 +168,23 @@ export class InsightQuery {
     insight: InsightDefinition,
     project: string,
     range: TimeRange,
-    granularity: Granularity,
+    granularity: InsightGranularity,
+    tz: string,
   ): Promise<InsightAnswer> {
     const { split, rawParts, watermark } = await this.layers.layersOf({ range, project });
     const by = insight.groupBy === undefined ? undefined : refOf(insight.groupBy);
     const series = seriesOf(insight);
-    const read = { project, range, split, step: BUCKET_MS[granularity], by };
+    // Calendar buckets are counted per step inside one local day, then rolled up where the viewer is.
+    const unit = CALENDAR[granularity];
+    const step = unit
+      ? stepWithinDays(range.from.getTime(), range.to.getTime(), tz)
+      : BUCKET_MS[granularity as Granularity];
+    const read = { project, range, split, step, by };
     const tallied = await Promise.all(
-      series.map(async ([name, s]) => [name, s.measure, await this.tallies(s, read)] as const),
+      series.map(async ([name, s]) => {
+        const t = await this.tallies(s, read);
+        return [name, s.measure, unit ? rolledUp(t, { measure: s.measure, unit, tz, range }) : t] as const;
+      }),
     );
     // One series: its measure; several: the formula over their values, bucket by bucket.
     const formula =
@@ -176,19 +200,26 @@ export class InsightQuery {
       );
       return formula ? evaluate(formula, values) : (values.A ?? null);
     };
-    const step = read.step;
-    const cellKeys = new Map<string, { start: number; dim: string }>();
+    const cellKeys = new Map<string, { start: number; end: number; dim: string }>();
     for (const [, , t] of tallied)
-      for (const [k, c] of t.cells) cellKeys.set(k, { start: c.start, dim: c.dim });
-    const sourceOf = (s: number) =>
-      s + step <= split.getTime() ? 'batch' : s >= split.getTime() ? 'speed' : 'mixed';
+      for (const [k, c] of t.cells) {
+        const known = cellKeys.get(k);
+        cellKeys.set(k, { start: c.start, end: Math.max(c.end, known?.end ?? 0), dim: c.dim });
+      }
+    // Where the part of the bucket inside the range was read (a week may start before the range).
+    const sourceOf = (c: { start: number; end: number }) =>
+      c.end <= split.getTime()
+        ? 'batch'
+        : Math.max(c.start, range.from.getTime()) >= split.getTime()
+          ? 'speed'
+          : 'mixed';
     const buckets = [...cellKeys]
       .sort(([, a], [, b]) => a.start - b.start || (a.dim < b.dim ? -1 : a.dim > b.dim ? 1 : 0))
       .map(([k, c]) => ({
         start: new Date(c.start).toISOString(),
         ...(by ? { dim: c.dim } : {}),
         value: combine((t) => t.cells.get(k)?.t),
-        source: sourceOf(c.start) as Source | 'mixed',
+        source: sourceOf(c) as Source | 'mixed',
       }));
     const only = formula ? undefined : series[0]?.[1].measure.kind;
     return {
@@ -197,6 +228,7 @@ export class InsightQuery {
       from: range.from.toISOString(),
       to: range.to.toISOString(),
       granularity,
+      timeZone: tz,
       measure: formula ? 'formula' : (series[0]?.[1].measure.kind ?? 'count'),
       value: combine((t) => t.total),
       buckets,
@@ -235,7 +267,7 @@ export class InsightQuery {
         const dim = q.by ? (scalarOf(parsed(raw)) ?? NO_VALUE) : '';
         const k = `${start}|${dim}`;
         let cell = out.cells.get(k);
-        if (!cell) out.cells.set(k, (cell = { start, dim, t: tally(s.measure) }));
+        if (!cell) out.cells.set(k, (cell = { start, end: start + q.step, dim, t: tally(s.measure) }));
         for (const t of [cell.t, out.parts[layer === 'lake' ? 'batch' : 'speed'], out.total]) {
           t.n += n;
           ddAdd(t.dd!, sign, index, n);
@@ -283,7 +315,7 @@ export class InsightQuery {
         const start = Math.floor(at / step) * step;
         const k = `${start}|${dim}`;
         let cell = out.cells.get(k);
-        if (!cell) out.cells.set(k, (cell = { start, dim, t: tally(s.measure) }));
+        if (!cell) out.cells.set(k, (cell = { start, end: start + step, dim, t: tally(s.measure) }));
         const r = graph && hllRegister(graph.personOf(actor));
         for (const t of [cell.t, at < split.getTime() ? out.parts.batch : out.parts.speed, out.total]) {
           t.n++;
@@ -303,7 +335,8 @@ export class InsightQuery {
 
 /** A series' tallies: per bucket and group (`start|dim`), per layer, over the range. */
 interface Tallies {
-  cells: Map<string, { start: number; dim: string; t: Tally }>;
+  /** Each cell covers [start, end): one step, or the steps a calendar bucket rolled up. */
+  cells: Map<string, { start: number; end: number; dim: string; t: Tally }>;
   parts: { batch: Tally; speed: Tally };
   total: Tally;
 }
@@ -313,4 +346,48 @@ function refOf(name: string): PropertyRef {
   const ref = parsePropertyRef(name);
   if ('error' in ref) throw new Error(ref.error);
   return ref;
+}
+
+const CALENDAR: Partial<Record<InsightGranularity, CalendarUnit>> = {
+  day: 'day',
+  week: 'week',
+  month: 'month',
+};
+
+/** Adds what one tally saw to another: every measure merges (registers by max, sketch bins by sum). */
+function mergeTally(into: Tally, from: Tally): void {
+  into.n += from.n;
+  into.sum += from.sum;
+  into.min = Math.min(into.min, from.min);
+  into.max = Math.max(into.max, from.max);
+  if (into.regs && from.regs) hllMerge(into.regs, from.regs);
+  if (into.dd && from.dd) ddMerge(into.dd, from.dd);
+}
+
+/** How far past a bucket's start the next one surely begins: past one day (25 h at most), week, month. */
+const PAST_ONE = { day: 36 * 3_600_000, week: 8 * 86_400_000, month: 32 * 86_400_000 };
+
+/**
+ * Step cells rolled up into the local day, week or month of the zone each starts in: a bucket
+ * starts where its calendar span does and ends where it does or the range ends, whichever first.
+ */
+function rolledUp(
+  t: Tallies,
+  o: { measure: InsightSeries['measure']; unit: CalendarUnit; tz: string; range: TimeRange },
+): Tallies {
+  const { measure, unit, tz, range } = o;
+  const startOf = new Map<number, number>();
+  const cells: Tallies['cells'] = new Map();
+  for (const c of t.cells.values()) {
+    let start = startOf.get(c.start);
+    if (start === undefined) startOf.set(c.start, (start = calendarStart(c.start, unit, tz)));
+    const k = `${start}|${c.dim}`;
+    let cell = cells.get(k);
+    if (!cell) {
+      const end = Math.min(range.to.getTime(), calendarStart(start + PAST_ONE[unit], unit, tz));
+      cells.set(k, (cell = { start, end, dim: c.dim, t: tally(measure) }));
+    }
+    mergeTally(cell.t, c.t);
+  }
+  return { ...t, cells };
 }

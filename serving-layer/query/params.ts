@@ -4,7 +4,8 @@ import { METRIC_CATALOG } from '../../core/metric-catalog/catalog';
 import { CONTENT_SORTS } from './content-query';
 import { BadQueryError } from './errors';
 import { MAX_STEPS } from './funnel-query';
-import { GRANULARITIES, MAX_BUCKETS } from './granularity';
+import { GRANULARITIES, INSIGHT_GRANULARITIES, MAX_BUCKETS } from './granularity';
+import { isTimeZone } from '../../core/time/calendar';
 
 /**
  * The query parameters of every analytics route, one zod schema each: the controllers parse with
@@ -78,7 +79,18 @@ export const SegmentSizeParams = RangeParams.extend({
 
 /** GET /v1/insights/:id/answer: a defined metric over a range, optionally beside the period before. */
 export const InsightAnswerParams = RangeParams.extend({
-  granularity: choice('granularity', GRANULARITIES, 'day', `bucket size; at most ${MAX_BUCKETS} buckets`),
+  granularity: choice(
+    'granularity',
+    INSIGHT_GRANULARITIES,
+    'day',
+    `bucket size; days, weeks (from Monday) and months in the time zone tz; at most ${MAX_BUCKETS} buckets`,
+  ),
+  tz: z
+    .string()
+    .max(64)
+    .refine(isTimeZone, { error: 'tz must be an IANA time zone such as Europe/Paris or America/New_York' })
+    .default('UTC')
+    .meta({ description: 'the time zone days, weeks and months start in (IANA name; default UTC)' }),
   compare: z
     .enum(['previous'], { error: 'compare must be previous (the period of the same length just before)' })
     .optional()

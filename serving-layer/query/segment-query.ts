@@ -160,9 +160,7 @@ export class SegmentQuery {
         events.set(
           c,
           await flatMapInTurns(rows, ([actor, , at, raw]) =>
-            wanted === undefined || scalarOf(parsed(raw)) === wanted
-              ? [{ actor: personOf(actor), at }]
-              : [],
+            wanted === undefined || scalarOf(parsed(raw)) === wanted ? [{ actor: personOf(actor), at }] : [],
           ),
         );
       }

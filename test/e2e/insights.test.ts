@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mintToken } from '../../core/auth/jwt';
+import { exactQuantile } from '../../core/sketches/ddsketch';
+import { calendarStart } from '../../core/time/calendar';
 import { HOUR, iso, startLateStack, twoHours } from '../helpers/late-stack';
 import { connectSdk } from '../helpers/segment-sdk';
 import { requireServices } from '../helpers/test-config';
@@ -25,6 +27,7 @@ interface InsightBody {
   parts: { source: string; value: number | null }[];
   previous?: { value: number | null; buckets: { start: string; value: number | null }[] };
   change?: number | null;
+  relativeError?: number;
   message?: string;
 }
 
@@ -199,6 +202,87 @@ describe('insights: metrics defined without code', () => {
       (b) => ({ value: b.value, previous: b.previous?.value, change: b.change }),
     );
 
+    // p90 of the order value per hour (the engines' sketches), per country and for pro users
+    // only (the scan's sketch): within the stated relative error of the exact value at that rank.
+    await define({
+      id: 'p90-order',
+      events: ['purchase'],
+      measure: { kind: 'percentile', property: 'property.total_amount', p: 90 },
+    });
+    await define({
+      id: 'p90-order-by-country',
+      events: ['purchase'],
+      measure: { kind: 'percentile', property: 'property.total_amount', p: 90 },
+      groupBy: 'country',
+    });
+    await define({
+      id: 'p90-order-pro',
+      events: ['purchase'],
+      measure: { kind: 'percentile', property: 'property.total_amount', p: 90 },
+      filters: { property: 'person.plan', op: 'equals', value: 'pro' },
+    });
+    const p90 = (rs: Purchase[]) =>
+      exactQuantile(
+        rs.map((r) => r.amount),
+        0.9,
+      )!;
+    const p90s = () => ({
+      perHour: group(purchases, (p) => hourOf(p.at), p90),
+      perCountryMonth: group(
+        purchases,
+        (p) => `${iso(calendarStart(p.at, 'month', 'Europe/Paris'))}|${p.country}`,
+        p90,
+      ),
+      // Kolkata is 5:30 off UTC: counted per quarter hour, rolled into its local weeks.
+      perWeekKolkata: group(purchases, (p) => iso(calendarStart(p.at, 'week', 'Asia/Kolkata')), p90),
+      proPerHour: group(
+        purchases.filter((p) => planOf(p.user) === 'pro'),
+        (p) => hourOf(p.at),
+        p90,
+      ),
+    });
+    /** The answer's values, each replaced by the truth when within the stated error of it. */
+    const withinError =
+      (truth: Record<string, number>, keyOf?: (x: InsightBody['buckets'][number]) => string) =>
+      (b: InsightBody) => {
+        expect(b.relativeError).toBe(0.01);
+        const values = keyOf ? Object.fromEntries(b.buckets.map((x) => [keyOf(x), x.value])) : perBucket(b);
+        return Object.fromEntries(
+          Object.entries(values).map(([k, v]) => [
+            k,
+            typeof v === 'number' && truth[k] !== undefined && Math.abs(v - truth[k]) <= truth[k] * 0.01
+              ? truth[k]
+              : v,
+          ]),
+        );
+      };
+    const askP90s = async () => {
+      const t = p90s();
+      const hourly = await poll(
+        `/v1/insights/p90-order/answer?${range}&granularity=hour`,
+        t.perHour,
+        withinError(t.perHour),
+      );
+      expect(hourly.parts.map((p) => p.source)).toEqual(['batch', 'speed']);
+      await poll(
+        `/v1/insights/p90-order/answer?${range}&granularity=week&tz=Asia/Kolkata`,
+        t.perWeekKolkata,
+        withinError(t.perWeekKolkata),
+      );
+      // Per country and calendar month in Paris: the bucket starts at a local midnight.
+      await poll(
+        `/v1/insights/p90-order-by-country/answer?${range}&granularity=month&tz=Europe/Paris`,
+        t.perCountryMonth,
+        withinError(t.perCountryMonth, (x) => `${x.start}|${x.dim}`),
+      );
+      await poll(
+        `/v1/insights/p90-order-pro/answer?${range}&granularity=hour`,
+        t.proPerHour,
+        withinError(t.proPerHour),
+      );
+    };
+    await askP90s();
+
     // A formula over two series: orders per 100 page views, per hour.
     await define({
       id: 'orders-per-100-views',
@@ -259,5 +343,6 @@ describe('insights: metrics defined without code', () => {
     purchases.push(late);
     await poll(`/v1/insights/avg-order-pro/answer?${range}&granularity=hour`, avgPro(), perBucket);
     await askUnsaved();
+    await askP90s();
   }, 400_000);
 });
