@@ -4,6 +4,7 @@ import { ENGAGEMENT_SCORE } from './query/content-query';
 import {
   ContentParams,
   FunnelParams,
+  PathParams,
   METRIC_NAMES,
   MetricByNameParams,
   MetricParams,
@@ -209,10 +210,24 @@ export function openApiDocument(): OpenAPIObject {
         }),
       ),
       '/v1/funnels': get(
-        'An ordered funnel: per step, the users who did every step so far in order within the window',
+        'A funnel: per step, the persons who did every step so far (in order, strictly, or in any order) within the window; exclusions, breakdown',
         queryParams(FunnelParams),
-        ok('per step: users, conversion from the start and from the previous step, drop-off', {
-          steps: { type: 'array' },
+        ok(
+          'per step: users, conversion from the start and from the previous step, drop-off; time to convert; per breakdown group',
+          {
+            steps: { type: 'array' },
+            groups: { type: 'array' },
+            timeToConvert: { type: 'object' },
+            ...layered,
+          },
+        ),
+      ),
+      '/v1/paths': get(
+        'Paths: where persons go after a page or an event (or came from, direction=before), step by step within a visit',
+        queryParams(PathParams),
+        ok('the most taken paths with how many persons took each, and Sankey links per step', {
+          paths: { type: 'array' },
+          links: { type: 'array' },
           ...layered,
         }),
       ),

@@ -3,10 +3,12 @@ import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { CommerceQuery } from '../query/commerce-query';
 import { ContentQuery } from '../query/content-query';
 import { FunnelQuery } from '../query/funnel-query';
+import { PathQuery } from '../query/path-query';
 import {
   ContentParams,
   FunnelParams,
   parseParams,
+  PathParams,
   ProductsParams,
   CommerceParams,
   RetentionParams,
@@ -23,7 +25,7 @@ import { SEGMENTS } from '../injection-tokens';
 import type { SegmentStore } from '../segments/segment-store';
 import { oneSegment } from '../segments/segment-param';
 
-/** Content, commerce, funnels and retention: analyses built on the merged views. */
+/** Content, commerce, funnels, paths and retention: analyses built on the merged views. */
 @Controller('v1')
 @UseGuards(JwtGuard)
 export class AnalyticsController {
@@ -32,6 +34,7 @@ export class AnalyticsController {
     @Inject(CommerceQuery) private readonly commerce: CommerceQuery,
     @Inject(FunnelQuery) private readonly funnels: FunnelQuery,
     @Inject(RetentionQuery) private readonly retention: RetentionQuery,
+    @Inject(PathQuery) private readonly pathQuery: PathQuery,
     @Inject(SessionQuery) private readonly visits: SessionQuery,
     @Inject(SEGMENTS) private readonly segments: SegmentStore,
   ) {}
@@ -83,6 +86,24 @@ export class AnalyticsController {
       steps: q.steps,
       windowSeconds: q.windowSeconds,
       segment,
+      persons: q.persons !== 'false',
+      order: q.order,
+      exclude: q.exclude ?? [],
+      breakdown: q.breakdown === '' ? undefined : q.breakdown,
+      limit: q.limit,
+    });
+  }
+
+  @Get('paths')
+  paths(@Query() raw: Record<string, unknown>, @Req() req: AuthedRequest) {
+    const q = parseParams(PathParams, raw);
+    return this.pathQuery.paths({
+      project: req.auth.project,
+      range: parseTimeRange(q.from, q.to),
+      start: q.start,
+      direction: q.direction,
+      steps: q.steps,
+      limit: q.limit,
       persons: q.persons !== 'false',
     });
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeFunnel } from './funnel';
+import { analyzeFunnel, computeFunnel, type FunnelEvent } from './funnel';
 import type { StepRow } from '../views/raw-event-reader';
 
 const steps = ['view', 'cart', 'buy'];
@@ -53,6 +53,72 @@ describe('computeFunnel', () => {
       const got = (await computeFunnel(rows, steps, window)).filter((s) => s.users > 0).length;
       expect(got, JSON.stringify({ rows, window })).toBe(bruteForce(rows, window));
     }
+  });
+});
+
+describe('analyzeFunnel', () => {
+  const ev = (actor: string, event: string, minute: number, group?: string): FunnelEvent => ({
+    actor,
+    event,
+    at: minute * MIN,
+    ...(group !== undefined ? { group } : {}),
+  });
+  const users = (r: { steps: { users: number }[] }) => r.steps.map((x) => x.users);
+
+  it('drops a chain that meets an excluded event between two steps; an actor with no other is left out', async () => {
+    const rows = [
+      ...[ev('a', 'view', 0), ev('a', 'refund', 1), ev('a', 'cart', 2), ev('a', 'buy', 3)], // excluded
+      ...[ev('b', 'view', 0), ev('b', 'cart', 1), ev('b', 'buy', 2), ev('b', 'refund', 9)], // after: kept
+      ...[ev('c', 'view', 0), ev('c', 'refund', 1), ev('c', 'view', 10), ev('c', 'cart', 11)], // 2nd chain
+      ...[ev('d', 'view', 0), ev('d', 'refund', 5)], // stalled, then excluded before its deadline
+    ];
+    const r = await analyzeFunnel(rows, { steps, windowMs: 60 * MIN, exclude: ['refund'] });
+    expect(users(r)).toEqual([2, 2, 1]);
+    expect(r.excluded).toBe(2);
+    expect(users(await analyzeFunnel(rows, { steps, windowMs: 60 * MIN }))).toEqual([4, 3, 2]);
+  });
+
+  it('breaks down by the value at the first step of each actor’s best chain', async () => {
+    const rows = [
+      ...[ev('a', 'view', 0, 'FR'), ev('a', 'cart', 1, 'GB'), ev('a', 'buy', 2, 'GB')],
+      ...[ev('b', 'view', 0, 'GB'), ev('b', 'view', 100, 'FR'), ev('b', 'cart', 101, 'FR')],
+      ev('c', 'view', 0, 'GB'),
+    ];
+    const r = await analyzeFunnel(rows, { steps, windowMs: 60 * MIN });
+    expect(r.groups?.map((g) => [g.group, g.steps.map((x) => x.users)])).toEqual([
+      ['FR', [2, 2, 1]],
+      ['GB', [1, 0, 0]],
+    ]);
+    expect(users(r)).toEqual([3, 2, 1]);
+  });
+
+  it('strict order: no other event between steps; any order: steps in whatever order', async () => {
+    const rows = [
+      ...[ev('a', 'view', 0), ev('a', 'scroll', 1), ev('a', 'cart', 2), ev('a', 'buy', 3)],
+      ...[ev('b', 'view', 0), ev('b', 'cart', 1), ev('b', 'scroll', 2), ev('b', 'buy', 3)],
+      ...[ev('c', 'buy', 0), ev('c', 'cart', 1), ev('c', 'view', 2)],
+    ];
+    expect(users(await analyzeFunnel(rows, { steps, windowMs: 60 * MIN }))).toEqual([3, 2, 2]);
+    expect(users(await analyzeFunnel(rows, { steps, windowMs: 60 * MIN, order: 'strict' }))).toEqual([
+      3, 1, 0,
+    ]);
+    expect(users(await analyzeFunnel(rows, { steps, windowMs: 60 * MIN, order: 'any' }))).toEqual([3, 3, 3]);
+  });
+
+  it('states the time to convert: median, average and distribution of the complete chains', async () => {
+    const rows = [
+      ...[ev('a', 'view', 0), ev('a', 'cart', 1), ev('a', 'buy', 2)],
+      ...[ev('b', 'view', 0), ev('b', 'cart', 10), ev('b', 'buy', 30)],
+      ...[ev('c', 'view', 0), ev('c', 'cart', 1), ev('c', 'buy', 240)],
+      ...[ev('d', 'view', 0), ev('d', 'cart', 1)],
+    ];
+    const t = (await analyzeFunnel(rows, { steps, windowMs: 300 * MIN })).timeToConvert;
+    expect(t).toMatchObject({ persons: 3, medianSeconds: 1800, averageSeconds: (120 + 1800 + 14400) / 3 });
+    expect(t.distribution.filter((d) => d.persons > 0)).toEqual([
+      { upToSeconds: 300, persons: 1 },
+      { upToSeconds: 3600, persons: 1 },
+      { upToSeconds: 6 * 3600, persons: 1 },
+    ]);
   });
 });
 

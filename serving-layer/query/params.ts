@@ -4,6 +4,7 @@ import { METRIC_CATALOG } from '../../core/metric-catalog/catalog';
 import { CONTENT_SORTS } from './content-query';
 import { BadQueryError } from './errors';
 import { MAX_STEPS } from './funnel-query';
+import { FUNNEL_ORDERS } from './funnel';
 import { GRANULARITIES, INSIGHT_GRANULARITIES, MAX_BUCKETS } from './granularity';
 import { isTimeZone } from '../../core/time/calendar';
 
@@ -187,6 +188,49 @@ export const FunnelParams = RangeParams.extend({
     30 * 86_400,
     'time allowed from the first step to the last, in seconds',
   ),
+  order: choice(
+    'order',
+    FUNNEL_ORDERS,
+    'ordered',
+    'ordered: steps in order, other events between allowed; strict: nothing between; any: any order',
+  ),
+  exclude: z
+    .string()
+    .max(2000)
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== ''),
+    )
+    .refine((xs) => xs.length <= MAX_STEPS && xs.every((x) => x.length <= 200), {
+      error: `exclude: at most ${MAX_STEPS} event names of at most 200 characters, comma-separated`,
+    })
+    .optional()
+    .meta({
+      description: 'events that leave a person out when done between two of their steps (comma-separated)',
+    }),
+  breakdown: z.string().max(200).optional().meta({
+    description: 'one funnel per value at the first step: a dimension, property.<path> or person.<trait>',
+  }),
+  limit: wholeNumber('limit', 10, 1, 100, 'breakdown groups kept; the rest are folded into (other)'),
+});
+
+export const PathParams = RangeParams.extend({
+  ...PersonsParam,
+  start: z
+    .string({ error: 'start is required: a page path (start=/pricing) or an event name (start=signed_up)' })
+    .min(1, 'start is a page path or an event name of 1 to 500 characters')
+    .max(500, 'start is a page path or an event name of 1 to 500 characters')
+    .meta({ description: 'where paths start (or end, with direction=before): a page path or an event name' }),
+  direction: choice(
+    'direction',
+    ['after', 'before'],
+    'after',
+    'after: where people go next; before: where they came from',
+  ),
+  steps: wholeNumber('steps', 3, 1, 10, 'steps followed from the start'),
+  limit: wholeNumber('limit', 20, 1, 200, 'paths listed, most taken first'),
 });
 
 export const RetentionParams = RangeParams.extend({
