@@ -49,6 +49,7 @@ describe('insights: metrics defined without code', () => {
 
   it('answers stored and unsaved definitions like catalog metrics, in both layers and after late data', async () => {
     const { hourNow, from, to, after } = await twoHours();
+    const lengthSoFar = to - hourNow;
     const planOf = (i: number) => (i % 3 === 0 ? 'pro' : 'free');
     const { analytics, failures } = await connectSdk(s.config, s.urls.ingest as string, project);
     const purchases: Purchase[] = [];
@@ -62,7 +63,9 @@ describe('insights: metrics defined without code', () => {
         timestamp: new Date(from + MINUTE),
         context,
       });
-      for (const [k, at] of [from + 15 * MINUTE + i * 1000, after(0.4) + i * 10].entries()) {
+      // The sealed hour's orders fall in the span as long as this hour so far just before it, so
+      // comparing with the previous period has something to compare with whenever the test runs.
+      for (const [k, at] of [hourNow - Math.floor(lengthSoFar / 3) + i * 10, after(0.4) + i * 10].entries()) {
         const amount = 10 + ((i * 7 + k * 3) % 40);
         analytics.track({
           userId: `u-${i}`,
@@ -73,8 +76,12 @@ describe('insights: metrics defined without code', () => {
         });
         purchases.push({ user: i, at, amount, country: place.country });
       }
-      // Page views: more in the sealed hour's second half than in this hour so far.
-      for (const at of [from + 40 * MINUTE + i * 1000, from + 50 * MINUTE + i * 1000, after(0.7) + i * 10]) {
+      // Page views: one early in the sealed hour, one in the span just before this hour, one now.
+      for (const at of [
+        from + 40 * MINUTE + i * 1000,
+        hourNow - Math.floor(lengthSoFar / 2) + i * 10,
+        after(0.7) + i * 10,
+      ]) {
         analytics.page({
           userId: `u-${i}`,
           name: 'page',
@@ -299,6 +306,15 @@ describe('insights: metrics defined without code', () => {
       }),
     );
     await poll(`/v1/insights/orders-per-100-views/answer?${range}&granularity=hour`, ordersPer100, perBucket);
+    // The formula compared with the period before: this hour so far against as long before it.
+    const rate = (a: number, b: number) =>
+      (purchases.filter((p) => p.at >= a && p.at < b).length / inSpan(a, b)) * 100;
+    const [rateNow, rateBefore] = [rate(hourNow, to), rate(hourNow - length, hourNow)];
+    await poll(
+      `/v1/insights/orders-per-100-views/answer?from=${iso(hourNow)}&to=${iso(to)}&granularity=hour&compare=previous`,
+      { value: rateNow, previous: rateBefore, change: (rateNow - rateBefore) / rateBefore },
+      (b) => ({ value: b.value, previous: b.previous?.value, change: b.change }),
+    );
 
     // A definition asked as sent, without storing it: the revenue of orders over 30 per country.
     const unsaved = {
