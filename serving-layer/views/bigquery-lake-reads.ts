@@ -6,7 +6,7 @@ import { fillTemplate, sqlTemplate } from '../../batch-layer/sql-templates';
 import type { BigQuerySettings } from '../../core/config/sections';
 import { NOT_ACTIVITY } from '../../core/events/sessions';
 import type { PersonRegistersRequest, RegisterRow } from './person-registers';
-import { jsonPathOf } from './raw-sql';
+import { jsonPathOf, type PropertyEventRow, type PropertyPick } from './raw-sql';
 import { DD_LN_GAMMA } from '../../core/sketches/ddsketch';
 import { columnOf, type ValueBinRow, type ValueSketchRequest } from './value-sketches';
 import type { SessionPart } from './session-parts';
@@ -123,6 +123,45 @@ export class BigQueryLakeReads {
       exitPath: text(r.exit_path),
       dims: q.context.map((_, i) => text(r[`d${i}`])),
     }));
+  }
+
+  /**
+   * The span's events (of `events`, all when absent), each once, with the raw JSON at each property
+   * name and path asked (as RawEventReader.propertyEvents' lake part: null when absent), paths
+   * bound as parameters. Rows cross into Node event by event: what a filter on person traits or
+   * a scan needs; counts and sketches are computed here instead.
+   */
+  async propertyEvents(span: LoadSpan, pick: PropertyPick): Promise<PropertyEventRow[]> {
+    const json = (col: string, path: string) => `CAST(JSON_QUERY(${col}, ${path}) AS STRING)`;
+    const stored = pick.paths ?? [];
+    const values = [
+      ...pick.props.map((_, i) => `, ANY_VALUE(${json('properties', `@p${i}`)}) AS v${i}`),
+      ...stored.map(
+        (c, i) =>
+          `, ANY_VALUE(${json(columnOf(c), `@p${pick.props.length + i}`)}) AS v${pick.props.length + i}`,
+      ),
+    ].join('');
+    const n = pick.props.length + stored.length;
+    const rows = await this.query(
+      `SELECT ANY_VALUE(actor_id) AS actor_id, ANY_VALUE(event) AS event, UNIX_MILLIS(MIN(event_time)) AS at${values}
+       FROM ${this.rows} AND (@all OR event IN UNNEST(@events)) GROUP BY event_id`,
+      {
+        ...spanParams(span),
+        all: pick.events === undefined,
+        events: [...(pick.events ?? [])],
+        ...Object.fromEntries(pick.props.map((p, i) => [`p${i}`, jsonPathOf([p])])),
+        ...Object.fromEntries(stored.map((c, i) => [`p${pick.props.length + i}`, jsonPathOf(c.path)])),
+      },
+    );
+    return rows.map((r) => [
+      String(r.actor_id),
+      String(r.event),
+      Number(r.at),
+      ...Array.from({ length: n }, (_, i) => {
+        const v = r[`v${i}`];
+        return v === null || v === undefined ? null : String(v);
+      }),
+    ]);
   }
 
   /**

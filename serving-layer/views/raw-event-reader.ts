@@ -12,9 +12,17 @@ import {
   DUCKDB_IDENTITY_CALLS,
   identityCallOf,
 } from '../../core/persons/identity-calls';
-import { chTime, duckTime, jsonPathOf, parseObject, type RawSpan } from './raw-sql';
+import {
+  chTime,
+  duckTime,
+  jsonPathOf,
+  parseObject,
+  type PropertyEventRow,
+  type PropertyPick,
+  type RawSpan,
+} from './raw-sql';
 
-export type { RawSpan } from './raw-sql';
+export type { PropertyEventRow, PropertyPick, RawSpan } from './raw-sql';
 import { readSessionParts, type RawSources, type SessionPart } from './session-parts';
 import { readValueSketches, type ValueSketchRequest } from './value-sketches';
 import { readPersonRegisters, type PersonRegistersRequest } from './person-registers';
@@ -165,23 +173,25 @@ export class RawEventReader {
    * (the lake may hold a retried event twice: one row per event id), with the raw JSON of each
    * property in `props` (null when absent). Rows: [actor, event, at (epoch ms), ...raw values].
    */
-  async propertyEvents(
+  async propertyEvents(span: RawSpan, pick: PropertyPick): Promise<PropertyEventRow[]> {
+    const layers = await this.byRuns(
+      span,
+      (run) => this.propertyEventsOf(run, pick),
+      (reads, run) => reads.propertyEvents(run, pick),
+    );
+    return layers.flatMap((l) => l.rows);
+  }
+
+  /** propertyEvents from the lake's files (DuckDB) and the speed view (ClickHouse). */
+  private async propertyEventsOf(
     span: RawSpan,
-    pick: {
-      events: string[] | undefined;
-      props: string[];
-      /**
-       * Paths into the context (['location', 'country']) or the properties (['plan', 'tier']),
-       * read after `props`.
-       */
-      paths?: readonly StoredPath[];
-    },
-  ): Promise<[string, string, number, ...(string | null)[]][]> {
+    pick: PropertyPick,
+  ): Promise<{ layer: 'lake' | 'speed'; rows: PropertyEventRow[] }[]> {
     const { project, from, split, to } = span;
     const { events, props, paths: stored = [] } = pick;
+    const layers: { layer: 'lake' | 'speed'; rows: PropertyEventRow[] }[] = [];
     // The column of each path, from a closed list: never the caller's text.
     const column = (p: StoredPath) => ({ context: 'context', properties: 'properties' })[p.in];
-    const rows: [string, string, number, ...(string | null)[]][] = [];
     // JSON paths as bound parameters: a property name is never part of the SQL text.
     const paths = {
       ...Object.fromEntries(props.map((p, i) => [`p${i}`, jsonPathOf([p])])),
@@ -206,6 +216,7 @@ export class RawEventReader {
           ...paths,
         },
       );
+      const rows: PropertyEventRow[] = [];
       await eachInTurns(lake, (r) =>
         rows.push([
           String(r[0]),
@@ -214,6 +225,7 @@ export class RawEventReader {
           ...r.slice(3).map((v) => (v === null ? null : String(v))),
         ]),
       );
+      layers.push({ layer: 'lake', rows });
     }
     if (to > split) {
       const chProps = [
@@ -238,6 +250,7 @@ export class RawEventReader {
         },
         format: 'JSONCompactEachRow',
       });
+      const rows: PropertyEventRow[] = [];
       await eachInTurns(await r.json<[string, string, string | number, ...string[]]>(), (row) =>
         rows.push([
           row[0],
@@ -246,8 +259,9 @@ export class RawEventReader {
           ...row.slice(3).map((v) => (v === '' ? null : String(v))),
         ]),
       );
+      layers.push({ layer: 'speed', rows });
     }
-    return rows;
+    return layers;
   }
 
   /**

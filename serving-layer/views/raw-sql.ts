@@ -1,4 +1,5 @@
 import { timestampValue } from '@duckdb/node-api';
+import type { StoredPath } from '../../core/events/property-ref';
 
 /** What the raw-event readers share: the span they read, times and JSON paths as the engines take them. */
 
@@ -11,6 +12,19 @@ export interface RawSpan {
   from: Date;
   split: Date;
   to: Date;
+}
+
+/** One event with the raw JSON at each path asked: [actor, event, at (epoch ms), ...values]. */
+export type PropertyEventRow = [string, string, number, ...(string | null)[]];
+
+/** Which events propertyEvents reads, and which values of each. */
+export interface PropertyPick {
+  /** Event names; every event when undefined. */
+  events: string[] | undefined;
+  /** Property names, read first. */
+  props: string[];
+  /** Paths into the context (['location', 'country']) or the properties (['plan', 'tier']), read after `props`. */
+  paths?: readonly StoredPath[];
 }
 
 /** A time as ClickHouse's DateTime64 parameter reads it. */

@@ -21,6 +21,7 @@ import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { BigQueryLakeReads } from '../../serving-layer/views/bigquery-lake-reads';
 import { RawEventReader, type RawSpan } from '../../serving-layer/views/raw-event-reader';
 import type { ValueBinRow, ValueSketchRequest } from '../../serving-layer/views/value-sketches';
+import type { PropertyPick } from '../../serving-layer/views/raw-sql';
 import { requireBigQuery } from '../helpers/bigquery';
 import { trackEvent, writeLake } from '../helpers/lake';
 import { isolatedConfig } from '../helpers/test-config';
@@ -61,14 +62,16 @@ function orders(): AnalyticsEvent[] {
 }
 
 /**
- * The engine conformance suite for percentiles: over the same events, DuckDB (the lake's files),
+ * The engine conformance suite for insights: over the same events, DuckDB (the lake's files),
  * BigQuery (its loads of the hours, as its batch engine made them) and ClickHouse (the speed
  * view) give identical DDSketch bins per bucket and group, equal to the bins core/sketches/ddsketch.ts
- * gives in Node; so sketches of either side of the watermark merge, and a percentile is within
- * the sketch's stated error of the exact one whichever engine read it.
+ * gives in Node (so sketches of either side of the watermark merge, and a percentile is within
+ * the sketch's stated error of the exact one whichever engine read it), and the same events with
+ * the same values for the measures computed over them (count, sum, average, minimum, maximum;
+ * unique persons' registers are held equal by engine-conformance-persons).
  */
-describe('percentile sketches are the same in every engine', () => {
-  const config = isolatedConfig('engine-conformance-sketches');
+describe('every insight kind is the same in every engine', () => {
+  const config = isolatedConfig('engine-conformance-insights');
   const lake = new LocalStorage(config.lake.root);
   const events = orders();
   const span: RawSpan = {
@@ -185,6 +188,49 @@ describe('percentile sketches are the same in every engine', () => {
     expect(d).toEqual(expected);
     expect(b).toEqual(expected);
     expect(c).toEqual(expected);
+  }, 120_000);
+
+  it('the events each insight reads: the same values from DuckDB, BigQuery and ClickHouse', async () => {
+    // What a scan reads (event-scan.ts): each event once, with its property and dimension values.
+    const pick: PropertyPick = {
+      events: undefined,
+      props: ['total'],
+      paths: [country, { in: 'properties', path: ['order_id'] }],
+    };
+    const read = async (reader: RawEventReader, s: RawSpan) =>
+      (await reader.propertyEvents(s, pick))
+        .map(([actor, event, at, ...raws]) =>
+          JSON.stringify([actor, event, at, ...raws.map((r) => (r === null ? null : JSON.parse(r)))]),
+        )
+        .sort();
+    const before = await counts();
+    const b = await read(bq, span);
+    expect((await counts()).bigquery).toBeGreaterThan(before.bigquery);
+    const d = await read(duck, span);
+    const c = await read(duck, speedSpan);
+    expect(d.length).toBe(3000);
+    expect(b).toEqual(d);
+    expect(c).toEqual(d);
+    // Every measure over them, per hour and country, is then the same whichever engine read.
+    const tallies = (rows: string[]) => {
+      const out = new Map<string, { n: number; sum: number; min: number; max: number }>();
+      for (const row of rows) {
+        const [, event, at, total, where] = JSON.parse(row) as [string, string, number, unknown, unknown];
+        if (event !== 'purchase' || typeof total !== 'number') continue;
+        const k = `${Math.floor(at / HOUR)}|${String(where)}`;
+        const t = out.get(k) ?? { n: 0, sum: 0, min: Infinity, max: -Infinity };
+        out.set(k, {
+          n: t.n + 1,
+          sum: t.sum + total,
+          min: Math.min(t.min, total),
+          max: Math.max(t.max, total),
+        });
+      }
+      return Object.fromEntries([...out].sort());
+    };
+    expect(Object.keys(tallies(d)).length).toBe(12);
+    expect(tallies(b)).toEqual(tallies(d));
+    expect(tallies(c)).toEqual(tallies(d));
   }, 120_000);
 
   it("the merged engines' sketch reads p50, p90 and p99 within the stated error", async () => {
