@@ -3,19 +3,27 @@ import type { SegmentQuery } from '../../serving-layer/query/segment-query';
 import type { TimeRange } from '../../serving-layer/query/time-range';
 
 /**
- * The query core's layered reading, faked for a bench whose lake holds the whole range as sealed:
- * the lake answers all of it (the split at the range's end), nothing is cached between runs of a
+ * The query core's layered reading, faked for a bench: the lake answers the range up to the
+ * watermark (all of it when the watermark is at its end or later), the speed view the rest; nothing is cached between runs of a
  * bench (answers computed each time), and the stamps change when `moved()` is called, as after a
  * publish. Only what the raw-event analyses use is there.
  */
 export function sealedLayers(watermark: Date): { layers: LayeredViews; moved(): void } {
   let stamp = 0;
   const layers = {
-    layersOf: async ({ range }: { range: TimeRange }) => ({
-      split: range.to,
-      rawParts: [{ source: 'batch' as const, from: range.from.toISOString(), to: range.to.toISOString() }],
-      watermark: watermark.toISOString(),
-    }),
+    layersOf: async ({ range }: { range: TimeRange }) => {
+      // The lake up to the watermark, the speed view after it (when the range goes past it).
+      const split = new Date(
+        Math.min(range.to.getTime(), Math.max(range.from.getTime(), watermark.getTime())),
+      );
+      const part = (source: 'batch' | 'speed', from: Date, to: Date) =>
+        from < to ? [{ source, from: from.toISOString(), to: to.toISOString() }] : [];
+      return {
+        split,
+        rawParts: [...part('batch', range.from, split), ...part('speed', split, range.to)],
+        watermark: watermark.toISOString(),
+      };
+    },
     cachedAnswer: async <T>(_project: string, _key: unknown, compute: () => Promise<T>) => ({
       ...(await compute()),
       freshness: {},
