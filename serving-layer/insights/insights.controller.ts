@@ -35,7 +35,7 @@ export class InsightsController extends DefinitionController<InsightDefinition> 
     });
   }
 
-  /** A definition answered as sent (checked as a stored one is), over `?from&to&granularity&tz&compare`. */
+  /** A definition answered as sent (checked as a stored one is), over `?from&to&granularity&tz&compare&rolling`. */
   @Post('answer')
   @HttpCode(200)
   answerUnsaved(
@@ -59,8 +59,14 @@ export class InsightsController extends DefinitionController<InsightDefinition> 
     const q = parseParams(InsightAnswerParams, raw);
     const range = parseTimeRange(q.from, q.to);
     const granularity = parseInsightGranularity(q.granularity, range.from, range.to);
-    return this.metrics
-      .insights()
-      .answer({ insight, project: req.auth.project, range, granularity, tz: q.tz, compare: q.compare });
+    return this.metrics.insights().answer({
+      insight,
+      project: req.auth.project,
+      range,
+      granularity,
+      tz: q.tz,
+      compare: q.compare,
+      rolling: q.rolling > 1 ? q.rolling : undefined,
+    });
   }
 }

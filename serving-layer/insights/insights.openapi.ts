@@ -24,6 +24,11 @@ const answerParams = [
     enum: ['minute', 'hour', 'day', 'week', 'month'],
   }),
   query('tz', 'the IANA time zone days, weeks and months start in (default UTC)', { type: 'string' }),
+  query('rolling', 'each bucket over this many buckets ending with it (7 with day: 7-day rolling)', {
+    type: 'integer',
+    minimum: 1,
+    maximum: 366,
+  }),
   query('compare', 'previous: also the period of the same length just before, and the change', {
     type: 'string',
     enum: ['previous'],

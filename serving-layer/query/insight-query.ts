@@ -37,6 +37,8 @@ export interface InsightAnswer {
   granularity: InsightGranularity;
   /** The zone days, weeks and months start in. */
   timeZone: string;
+  /** Each bucket's value is over this many buckets ending with it; the range's value is not rolled. */
+  rolling?: number;
   /** What was measured: the one series' measure, or `formula` over several. */
   measure: Measure | 'formula';
   /** null where nothing was measured (an average of no value). */
@@ -125,6 +127,8 @@ export class InsightQuery {
     tz?: string | undefined;
     /** Also answer the period of the same length just before the range. */
     compare?: 'previous' | undefined;
+    /** Each bucket's value over the last `rolling` buckets ending with it (a 7-day rolling count). */
+    rolling?: number | undefined;
   }): Promise<InsightAnswer & { freshness: Freshness }> {
     const { insight, project, range, granularity, compare } = q;
     const tz = q.tz ?? 'UTC';
@@ -138,11 +142,11 @@ export class InsightQuery {
       compare ?? null,
     ];
     return this.layers.cachedAnswer(project, key, async () => {
-      const now = await this.over(insight, project, range, granularity, tz);
+      const now = await this.over(insight, project, range, granularity, tz, q.rolling);
       if (compare !== 'previous') return now;
       const length = range.to.getTime() - range.from.getTime();
       const before = { from: new Date(range.from.getTime() - length), to: range.from };
-      const previous = await this.over(insight, project, before, granularity, tz);
+      const previous = await this.over(insight, project, before, granularity, tz, q.rolling);
       const change =
         now.value === null || previous.value === null || previous.value === 0
           ? null
@@ -170,22 +174,44 @@ export class InsightQuery {
     range: TimeRange,
     granularity: InsightGranularity,
     tz: string,
+    rolling: number | undefined,
   ): Promise<InsightAnswer> {
-    const { split, rawParts, watermark } = await this.layers.layersOf({ range, project });
     const by = insight.groupBy === undefined ? undefined : refOf(insight.groupBy);
     const series = seriesOf(insight);
-    // Calendar buckets are counted per step inside one local day, then rolled up where the viewer is.
     const unit = CALENDAR[granularity];
+    const grid = new BucketGrid(granularity, tz);
+    // A rolling window also reads the buckets before the range that its first buckets reach back to.
+    const readFrom = rolling ? grid.back(range.from.getTime(), rolling - 1) : range.from.getTime();
+    // Calendar buckets are counted per step inside one local day, then rolled up where the viewer is.
     const step = unit
-      ? stepWithinDays(range.from.getTime(), range.to.getTime(), tz)
+      ? stepWithinDays(readFrom, range.to.getTime(), tz)
       : BUCKET_MS[granularity as Granularity];
-    const read = { project, range, split, step, by };
-    const tallied = await Promise.all(
-      series.map(async ([name, s]) => {
-        const t = await this.tallies(s, read);
-        return [name, s.measure, unit ? rolledUp(t, { measure: s.measure, unit, tz, range }) : t] as const;
-      }),
-    );
+    const read = async (span: TimeRange) => {
+      const layered = await this.layers.layersOf({ range: span, project });
+      const q = { project, range: span, split: layered.split, step, by };
+      const tallied = await Promise.all(
+        series.map(async ([, s]) => {
+          const t = await this.tallies(s, q);
+          return unit ? rolledUp(t, { measure: s.measure, unit, tz, range: span }) : t;
+        }),
+      );
+      return { ...layered, tallied };
+    };
+    const { split, rawParts, watermark, tallied: main } = await read(range);
+    const earlier =
+      readFrom < range.from.getTime() ? await read({ from: new Date(readFrom), to: range.from }) : undefined;
+    const tallied = series.map(([name, s], i) => {
+      const t = main[i]!;
+      const cells = rolling
+        ? rollingCells(grid, {
+            cells: [...(earlier?.tallied[i]!.cells.values() ?? []), ...t.cells.values()],
+            measure: s.measure,
+            n: rolling,
+            range,
+          })
+        : t.cells;
+      return [name, s.measure, { ...t, cells }] as const;
+    });
     // One series: its measure; several: the formula over their values, bucket by bucket.
     const formula =
       insight.formula === undefined
@@ -229,6 +255,7 @@ export class InsightQuery {
       to: range.to.toISOString(),
       granularity,
       timeZone: tz,
+      ...(rolling ? { rolling } : {}),
       measure: formula ? 'formula' : (series[0]?.[1].measure.kind ?? 'count'),
       value: combine((t) => t.total),
       buckets,
@@ -333,10 +360,18 @@ export class InsightQuery {
   }
 }
 
+/** One bucket's (and group's) tally. */
+interface Cell {
+  start: number;
+  end: number;
+  dim: string;
+  t: Tally;
+}
+
 /** A series' tallies: per bucket and group (`start|dim`), per layer, over the range. */
 interface Tallies {
   /** Each cell covers [start, end): one step, or the steps a calendar bucket rolled up. */
-  cells: Map<string, { start: number; end: number; dim: string; t: Tally }>;
+  cells: Map<string, Cell>;
   parts: { batch: Tally; speed: Tally };
   total: Tally;
 }
@@ -390,4 +425,80 @@ function rolledUp(
     mergeTally(cell.t, c.t);
   }
   return { ...t, cells };
+}
+
+/** The buckets of a granularity in a zone: where each starts, the next one, the ones before. */
+class BucketGrid {
+  private readonly unit: CalendarUnit | undefined;
+  private readonly step: number;
+
+  constructor(
+    granularity: InsightGranularity,
+    private readonly tz: string,
+  ) {
+    this.unit = CALENDAR[granularity];
+    this.step = this.unit ? 0 : BUCKET_MS[granularity as Granularity];
+  }
+
+  startOf(ms: number): number {
+    return this.unit ? calendarStart(ms, this.unit, this.tz) : Math.floor(ms / this.step) * this.step;
+  }
+
+  next(start: number): number {
+    return this.unit ? calendarStart(start + PAST_ONE[this.unit], this.unit, this.tz) : start + this.step;
+  }
+
+  /** The start of the bucket `n` buckets before the one holding `ms`. */
+  back(ms: number, n: number): number {
+    let start = this.startOf(ms);
+    for (let i = 0; i < n; i++) start = this.startOf(start - 1);
+    return start;
+  }
+}
+
+/**
+ * Rolling cells: for each bucket of the range and each group, the tallies of the `n` buckets
+ * ending with it merged (counts and sums added, registers by max, sketch bins added), so a
+ * rolling unique count or percentile is over the whole window, not a sum of buckets.
+ */
+function rollingCells(
+  grid: BucketGrid,
+  o: {
+    cells: Tallies['cells'] extends Map<string, infer C> ? C[] : never;
+    measure: InsightSeries['measure'];
+    n: number;
+    range: TimeRange;
+  },
+): Tallies['cells'] {
+  const byStart = new Map<number, Map<string, Tally>>();
+  const dims = new Set<string>();
+  for (const c of o.cells) {
+    const start = grid.startOf(c.start);
+    let at = byStart.get(start);
+    if (!at) byStart.set(start, (at = new Map()));
+    let t = at.get(c.dim);
+    if (!t) at.set(c.dim, (t = tally(o.measure)));
+    mergeTally(t, c.t);
+    dims.add(c.dim);
+  }
+  const to = o.range.to.getTime();
+  const window: number[] = [];
+  for (let s = grid.back(o.range.from.getTime(), o.n - 1); s < to; s = grid.next(s)) window.push(s);
+  const out: Tallies['cells'] = new Map();
+  for (let i = o.n - 1; i < window.length; i++) {
+    const start = window[i]!;
+    for (const dim of dims) {
+      const t = tally(o.measure);
+      let seen = false;
+      for (const s of window.slice(i - o.n + 1, i + 1)) {
+        const c = byStart.get(s)?.get(dim);
+        if (c) {
+          mergeTally(t, c);
+          seen = true;
+        }
+      }
+      if (seen) out.set(`${start}|${dim}`, { start, end: Math.min(to, grid.next(start)), dim, t });
+    }
+  }
+  return out;
 }

@@ -92,6 +92,13 @@ export const InsightAnswerParams = RangeParams.extend({
     .refine(isTimeZone, { error: 'tz must be an IANA time zone such as Europe/Paris or America/New_York' })
     .default('UTC')
     .meta({ description: 'the time zone days, weeks and months start in (IANA name; default UTC)' }),
+  rolling: wholeNumber(
+    'rolling',
+    1,
+    1,
+    366,
+    'each bucket over this many buckets ending with it (granularity=day&rolling=7: a 7-day rolling value); 1: none',
+  ),
   compare: z
     .enum(['previous'], { error: 'compare must be previous (the period of the same length just before)' })
     .optional()

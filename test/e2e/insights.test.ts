@@ -290,6 +290,23 @@ describe('insights: metrics defined without code', () => {
     };
     await askP90s();
 
+    // Rolling windows: page views over the last 30 minutes at each minute; buyers (unique) and
+    // p90 over the last two hours, asked from this hour on, so the sealed hour is read too.
+    const rolling30 = Object.fromEntries(
+      Array.from({ length: (to - from) / MINUTE }, (_, k) => from + k * MINUTE)
+        .map((m) => [iso(m), pages.filter((at) => at >= m - 29 * MINUTE && at < m + MINUTE).length])
+        .filter(([, n]) => n !== 0),
+    );
+    await poll(`/v1/insights/page-count/answer?${range}&granularity=minute&rolling=30`, rolling30, perBucket);
+    await define({ id: 'buyers', events: ['purchase'], measure: { kind: 'unique_persons' } });
+    const thisHour = `from=${iso(hourNow)}&to=${iso(to)}&granularity=hour&rolling=2`;
+    const buyers = await poll(`/v1/insights/buyers/answer?${thisHour}`, { [iso(hourNow)]: 18 }, perBucket);
+    // The range's own value is not rolled: this hour's buyers only.
+    expect(buyers.value).toBe(new Set(purchases.filter((p) => p.at >= hourNow).map((p) => p.user)).size);
+    await poll(`/v1/insights/page-count/answer?${thisHour}`, { [iso(hourNow)]: pages.length }, perBucket);
+    const twoHourP90 = { [iso(hourNow)]: p90(purchases) };
+    await poll(`/v1/insights/p90-order/answer?${thisHour}`, twoHourP90, withinError(twoHourP90));
+
     // A formula over two series: orders per 100 page views, per hour.
     await define({
       id: 'orders-per-100-views',
