@@ -6,7 +6,17 @@ import { localFiles } from '../core/files/local-files';
 
 const WEB = join(__dirname, '..', 'web');
 /** Paths the app's pages answer at (one bundle routes between them). */
-export const PAGES = ['/', '/explore', '/events', '/dashboards', '/experiments', '/segments', '/person'];
+export const PAGES = [
+  '/',
+  '/explore',
+  '/insights',
+  '/paths',
+  '/events',
+  '/dashboards',
+  '/experiments',
+  '/segments',
+  '/person',
+];
 /** Every path of the web app (pages and assets): not API routes, so not in the OpenAPI document. */
 export const WEB_APP_PATHS = [...PAGES, '/app.js', '/app.css'];
 

@@ -3,7 +3,9 @@ import { dashboards } from './dashboards';
 import { liveEvents } from './events';
 import { experiments } from './experiments';
 import { explorer } from './explorer';
+import { insights } from './insights';
 import { overview } from './overview';
+import { paths } from './paths';
 import { person } from './person';
 import { segments } from './segments';
 
@@ -21,6 +23,8 @@ async function route(): Promise<void> {
     const zone = me.timeZone ?? 'UTC';
     header(me, zone);
     if (location.pathname === '/explore') await explorer(main, zone, me.scopes);
+    else if (location.pathname === '/insights') await insights(main, zone, me.scopes);
+    else if (location.pathname === '/paths') await paths(main, zone);
     else if (location.pathname === '/events') leave = liveEvents(main, zone);
     else if (location.pathname === '/dashboards') await dashboards(main, zone, me.scopes);
     else if (location.pathname === '/experiments') await experiments(main, me.scopes);

@@ -24,7 +24,7 @@ export function rowsHtml(list: string, template: string, count: number, addLabel
 }
 
 /** Makes add and remove buttons of the repeatable rows work. */
-function wireRows(form: HTMLFormElement): void {
+export function wireRows(form: HTMLFormElement): void {
   form.addEventListener('click', (e) => {
     const target = e.target as HTMLElement;
     const add = target.getAttribute('data-add');
