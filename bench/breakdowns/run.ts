@@ -109,17 +109,19 @@ const byText = (a: unknown[], b: unknown[]) => (JSON.stringify(a) < JSON.stringi
 const ts = (ms: number) => `TIMESTAMP '${new Date(ms).toISOString().slice(0, 23).replace('T', ' ')}'`;
 
 /**
- * Bare DuckDB: each event once, counted per day and path; the ten largest paths over the range
- * kept, the rest summed per day as (other).
+ * Bare DuckDB: the range's page views, each once, counted per day and path; the ten largest
+ * paths over the range kept, the rest summed per day as (other). The events and times are
+ * filtered before the events are grouped by id, as the best hand-written query would.
  */
 async function bareSplit(duck: DuckDBConnection, glob: string, range: TimeRange, where: string) {
   const reader = await duck.runAndReadAll(
-    `WITH ev AS (SELECT any_value(event) AS event, min(event_time) AS t, any_value(properties) AS properties
-                 FROM read_parquet('${glob}') GROUP BY event_id),
+    `WITH ev AS (SELECT min(event_time) AS t, any_value(properties) AS properties
+                 FROM read_parquet('${glob}')
+                 WHERE event = 'page' AND event_time >= ${ts(range.from.getTime())} AND event_time < ${ts(range.to.getTime())}
+                 GROUP BY event_id),
           per AS (SELECT strftime(date_trunc('day', t), '%Y-%m-%d') AS d,
                          coalesce(json_extract_string(properties, '$.path'), '(none)') AS path, count(*) AS n
-                  FROM ev WHERE event = 'page' AND t >= ${ts(range.from.getTime())} AND t < ${ts(range.to.getTime())}
-                    AND ${where}
+                  FROM ev WHERE ${where}
                   GROUP BY ALL),
           top AS (SELECT path FROM per GROUP BY path ORDER BY sum(n) DESC, path LIMIT 10)
      SELECT d, CASE WHEN path IN (SELECT path FROM top) THEN path ELSE '(other)' END AS g, sum(n)::INTEGER
