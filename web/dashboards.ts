@@ -184,6 +184,12 @@ async function reportControls(main: HTMLElement, d: Dashboard, scopes: string[],
   const { reports } = await get<{ reports: ReportState[] }>('/v1/reports');
   for (const f of forms) {
     const tile = d.tiles[Number(f.dataset.index)] as Tile;
+    const metric = tile.metric;
+    if (metric === undefined) {
+      f.innerHTML =
+        '<span class="meta">reports send catalog metrics; an insight tile stays on the dashboard</span>';
+      continue;
+    }
     f.innerHTML = reports.length
       ? `<label>Add to report<select name="report" data-testid="report-select">${reports.map((r) => option(r.report.id, r.report.name)).join('')}</select></label><button data-testid="add-to-report">Add</button><span class="meta"></span>`
       : '<span class="meta">no scheduled report yet (POST /v1/reports, or ./platform report)</span>';
@@ -198,12 +204,12 @@ async function reportControls(main: HTMLElement, d: Dashboard, scopes: string[],
           // The project comes from the caller's sign-in, never from the body.
           const definition: Record<string, unknown> = { ...report };
           delete definition.project;
-          if (!report.metrics.includes(tile.metric))
+          if (!report.metrics.includes(metric))
             await put(`/v1/reports/${encodeURIComponent(id)}`, {
               ...definition,
-              metrics: [...report.metrics, tile.metric],
+              metrics: [...report.metrics, metric],
             });
-          said.textContent = `${tile.metric} is in report ${report.name}`;
+          said.textContent = `${metric} is in report ${report.name}`;
         } catch (err) {
           problem.textContent = (err as Error).message;
         }

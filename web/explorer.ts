@@ -22,7 +22,7 @@ interface Listing {
 }
 
 /** The explorer's query, as the URL holds it (so a view can be shared by its address). */
-function tileOf(params: URLSearchParams, dimension: string | null): Tile {
+function tileOf(params: URLSearchParams, dimension: string | null): Tile & { metric: string } {
   const preset = params.get('range') ?? 'last_24h';
   const range: TileRange =
     preset === 'custom'

@@ -1,4 +1,5 @@
-import { escape, get, mayWrite, post, shortTime, type Bucket } from './api';
+import { escape, get, mayWrite, patch, post, shortTime, type Bucket } from './api';
+import type { Dashboard } from './dashboards';
 import { timeSeries } from './charts';
 import { field, numberField, rowsHtml, wireRows } from './define-form';
 import { RANGE_PRESETS, presetLabel, resolveRange, type RangePreset } from './ranges';
@@ -108,7 +109,10 @@ function definitionOf(form: HTMLFormElement): Definition {
  */
 export async function insights(main: HTMLElement, zone: string, scopes: string[]): Promise<void> {
   const params = new URLSearchParams(location.search);
-  const { insights: saved } = await get<{ insights: Stored[] }>('/v1/insights');
+  const [{ insights: saved }, { dashboards }] = await Promise.all([
+    get<{ insights: Stored[] }>('/v1/insights'),
+    get<{ dashboards: Dashboard[] }>('/v1/dashboards'),
+  ]);
   const open = saved.find((s) => s.definition.id === params.get('id'))?.definition;
   const d = (open ?? {}) as Record<string, never>;
   const m = (d.measure ?? { kind: 'count' }) as { kind: string; property?: string; p?: number };
@@ -143,6 +147,16 @@ export async function insights(main: HTMLElement, zone: string, scopes: string[]
         }<span class="meta" data-testid="insight-said"></span></div>
       </form>
     </section>
+    ${
+      open && mayWrite(scopes)
+        ? `<section class="tile wide"><form id="add-tile" class="inline">
+      <label>Put ${escape(open.id)} on a dashboard<select name="dashboard" data-testid="tile-dashboard">${dashboards
+        .map((x) => option(x.id, x.name, ''))
+        .join('')}${option('', 'a new dashboard…', '')}</select></label>
+      <label>Chart<select name="chart">${['line', 'bar', 'number', 'table'].map((c) => option(c, c, 'line')).join('')}</select></label>
+      <button data-testid="add-tile">Add</button><span class="meta" data-testid="tile-said"></span></form></section>`
+        : ''
+    }
     <section class="tile wide"><h2 data-testid="insight-value"></h2><div class="chart" id="insight-chart"></div><div class="meta" id="insight-sources"></div>
       <table data-testid="insight-table"><thead><tr><th>bucket (${escape(zone)})</th><th>group</th><th>value</th><th>source</th></tr></thead><tbody></tbody></table>
       <h3>Definition</h3><pre data-testid="insight-definition"></pre></section>`;
@@ -181,6 +195,33 @@ export async function insights(main: HTMLElement, zone: string, scopes: string[]
         await insights(main, zone, scopes);
       } catch (err) {
         fail(err);
+      }
+    })();
+  });
+  const addTile = main.querySelector<HTMLFormElement>('#add-tile');
+  addTile?.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const data = new FormData(addTile);
+    const tileSaid = addTile.querySelector('[data-testid=tile-said]') as HTMLElement;
+    const tile = {
+      title: open!.id,
+      insight: open!.id,
+      range: { preset: field(form, 'range') ?? 'last_24h' },
+      granularity: field(form, 'granularity') ?? 'hour',
+      chart: String(data.get('chart')),
+    };
+    void (async () => {
+      try {
+        const target = dashboards.find((x) => x.id === data.get('dashboard'));
+        const d = target
+          ? await patch<Dashboard>(`/v1/dashboards/${target.id}`, {
+              tiles: [...target.tiles, tile],
+              version: target.version,
+            })
+          : await post<Dashboard>('/v1/dashboards', { name: `${open!.id} dashboard`, tiles: [tile] });
+        tileSaid.innerHTML = `on <a href="/dashboards?id=${d.id}" data-nav-link>${escape(d.name)}</a>`;
+      } catch (err) {
+        tileSaid.innerHTML = `<span class="error">${escape((err as Error).message)}</span>`;
       }
     })();
   });

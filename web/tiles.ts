@@ -2,13 +2,17 @@ import { escape, get, shortTime, sources, type MetricAnswer } from './api';
 import { timeSeries } from './charts';
 import { resolveRange, type TileRange } from './ranges';
 
-/** A saved query of the explorer and how it is drawn (GET /v1/dashboards/:id, `tiles`). */
+/**
+ * A saved query of the explorer (a catalog metric) or a saved insight, and how it is drawn
+ * (GET /v1/dashboards/:id, `tiles`).
+ */
 export interface Tile {
   id?: string;
   title: string;
-  metric: string;
+  metric?: string;
+  insight?: string;
   range: TileRange;
-  granularity: 'minute' | 'hour' | 'day';
+  granularity: 'minute' | 'hour' | 'day' | 'week' | 'month';
   groupBy?: string;
   filter?: string;
   chart: 'line' | 'bar' | 'number' | 'table';
@@ -18,9 +22,12 @@ export interface Tile {
 export function tileRequest(t: Tile, zone: string): string {
   const { from, to } = resolveRange(t.range, zone);
   const p = new URLSearchParams({ from, to, granularity: t.granularity });
+  // An insight's buckets are days, weeks and months where the viewer is.
+  if (t.insight)
+    return `/v1/insights/${encodeURIComponent(t.insight)}/answer?${p}&tz=${encodeURIComponent(zone)}`;
   if (t.groupBy) p.set('groupBy', t.groupBy);
   if (t.filter) p.set('filter', t.filter);
-  return `/v1/metrics/${encodeURIComponent(t.metric)}?${p}`;
+  return `/v1/metrics/${encodeURIComponent(t.metric ?? '')}?${p}`;
 }
 
 /** Draws a tile's answer into `body`, and where it came from into `meta`. */
@@ -31,6 +38,9 @@ export async function drawTile(
   zone: string,
 ): Promise<MetricAnswer> {
   const answer = await get<MetricAnswer>(tileRequest(t, zone));
+  // An insight's bucket with nothing measured (an average of no value) is null: not drawn.
+  answer.buckets = answer.buckets.filter((b) => b.value !== null);
+  const name = tileName(t);
   if (t.chart === 'number') {
     body.innerHTML = `<div class="big" data-testid="tile-value">${answer.value}</div>`;
   } else if (t.chart === 'table') {
@@ -43,14 +53,16 @@ export async function drawTile(
   } else {
     body.innerHTML = '<div class="chart"></div>';
     const byDim = new Map<string, MetricAnswer['buckets']>();
-    for (const b of answer.buckets)
-      byDim.set(b.dim ?? t.metric, [...(byDim.get(b.dim ?? t.metric) ?? []), b]);
+    for (const b of answer.buckets) byDim.set(b.dim ?? name, [...(byDim.get(b.dim ?? name) ?? []), b]);
     timeSeries(
       body.firstElementChild as HTMLElement,
       [...byDim].map(([name, points]) => ({ name, points })),
       { kind: t.chart, zone, range: answer },
     );
   }
-  meta.textContent = `${t.metric}: ${answer.value}; ${sources(answer, zone)}${t.chart === 'line' || t.chart === 'bar' ? ' (speed part shaded)' : ''}`;
+  meta.textContent = `${name}: ${answer.value}; ${sources(answer, zone)}${t.chart === 'line' || t.chart === 'bar' ? ' (speed part shaded)' : ''}`;
   return answer;
 }
+
+/** What a tile shows: its catalog metric, or its insight's id. */
+export const tileName = (t: Tile) => t.metric ?? `insight ${t.insight ?? ''}`;

@@ -16,9 +16,16 @@ import {
 } from '@nestjs/common';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import { WriteGuard } from '../auth/write.guard';
-import { DASHBOARDS } from '../injection-tokens';
+import { DASHBOARDS, INSIGHTS } from '../injection-tokens';
+import type { InsightStore } from '../insights/insight-store';
 import type { DashboardStore } from './dashboard-store';
-import { DashboardPatchSchema, NewDashboardSchema, problemsOf, type Dashboard } from './definition';
+import {
+  DashboardPatchSchema,
+  NewDashboardSchema,
+  problemsOf,
+  type Dashboard,
+  type Tile,
+} from './definition';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -29,7 +36,21 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Controller('v1/dashboards')
 @UseGuards(JwtGuard)
 export class DashboardsController {
-  constructor(@Inject(DASHBOARDS) private readonly store: DashboardStore) {}
+  constructor(
+    @Inject(DASHBOARDS) private readonly store: DashboardStore,
+    @Inject(INSIGHTS) private readonly insights: InsightStore,
+  ) {}
+
+  /** A tile naming an insight the project has not saved is refused, not drawn as an error later. */
+  private async insightsExist(project: string, tiles: Tile[] | undefined): Promise<void> {
+    const missing: string[] = [];
+    for (const id of new Set((tiles ?? []).flatMap((t) => (t.insight ? [t.insight] : []))))
+      if (!(await this.insights.get(project, id))) missing.push(id);
+    if (missing.length > 0)
+      throw new BadRequestException(
+        `no saved insight ${missing.join(', ')} in this project: POST /v1/insights first (GET /v1/insights lists them)`,
+      );
+  }
 
   @Get()
   async list(@Req() req: AuthedRequest): Promise<{ dashboards: Dashboard[] }> {
@@ -46,6 +67,7 @@ export class DashboardsController {
   async create(@Req() req: AuthedRequest, @Body() body: unknown): Promise<Dashboard> {
     const parsed = NewDashboardSchema.safeParse(body);
     if (!parsed.success) throw new BadRequestException(`invalid dashboard: ${problemsOf(parsed.error)}`);
+    await this.insightsExist(req.auth.project, parsed.data.tiles);
     return this.store.create(req.auth.project, parsed.data);
   }
 
@@ -58,6 +80,7 @@ export class DashboardsController {
   ): Promise<Dashboard> {
     const parsed = DashboardPatchSchema.safeParse(body);
     if (!parsed.success) throw new BadRequestException(`invalid change: ${problemsOf(parsed.error)}`);
+    await this.insightsExist(req.auth.project, parsed.data.tiles);
     const r = await this.store.update(req.auth.project, this.id(id), parsed.data);
     if (r === 'stale')
       throw new ConflictException(

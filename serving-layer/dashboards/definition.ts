@@ -2,35 +2,58 @@ import { z } from 'zod';
 import { isoTimeField as iso } from '../../core/values/iso-time';
 import { METRIC_CATALOG } from '../../core/metric-catalog/catalog';
 import { askableMetricNames } from '../../core/metric-catalog/session-metrics';
-import { GRANULARITIES } from '../query/granularity';
+import { INSIGHT_ID } from '../../core/insights/definition';
+import { GRANULARITIES, INSIGHT_GRANULARITIES } from '../query/granularity';
 
 /** Ranges a tile can follow as time passes, besides a fixed from..to. */
 export const RANGE_PRESETS = ['last_hour', 'last_24h', 'last_7d', 'last_30d', 'today', 'yesterday'] as const;
 export const CHARTS = ['line', 'bar', 'number', 'table'] as const;
 
-/** A tile: a saved query of the metric explorer, and how it is drawn. */
-export const TileSchema = z.object({
-  id: z.uuid({ error: 'tile id must be a UUID (omit it to have one assigned)' }).optional(),
-  title: z.string().trim().min(1, 'tile title is empty').max(200, 'tile title is longer than 200 characters'),
-  metric: z.enum(askableMetricNames(METRIC_CATALOG) as [string, ...string[]], {
-    error: 'tile metric must be a catalog metric (GET /v1/metrics lists them)',
-  }),
-  range: z.union(
-    [
-      z.object({ preset: z.enum(RANGE_PRESETS) }).strict(),
-      z.object({ from: iso('range.from'), to: iso('range.to') }).strict(),
-    ],
-    {
-      error: `tile range must be {"preset": one of ${RANGE_PRESETS.join(', ')}} or {"from": ISO, "to": ISO}`,
-    },
-  ),
-  granularity: z
-    .enum(GRANULARITIES, { error: `granularity must be one of ${GRANULARITIES.join(', ')}` })
-    .default('hour'),
-  groupBy: z.string().max(200).optional(),
-  filter: z.string().max(2000).optional(),
-  chart: z.enum(CHARTS, { error: `chart must be one of ${CHARTS.join(', ')}` }).default('line'),
-});
+/**
+ * A tile: a saved query of the metric explorer (a catalog metric) or a saved insight (a metric
+ * defined without code, GET /v1/insights), and how it is drawn.
+ */
+export const TileSchema = z
+  .object({
+    id: z.uuid({ error: 'tile id must be a UUID (omit it to have one assigned)' }).optional(),
+    title: z
+      .string()
+      .trim()
+      .min(1, 'tile title is empty')
+      .max(200, 'tile title is longer than 200 characters'),
+    metric: z
+      .enum(askableMetricNames(METRIC_CATALOG) as [string, ...string[]], {
+        error: 'tile metric must be a catalog metric (GET /v1/metrics lists them)',
+      })
+      .optional(),
+    insight: z.string().regex(INSIGHT_ID, 'tile insight must be the id of a saved insight').optional(),
+    range: z.union(
+      [
+        z.object({ preset: z.enum(RANGE_PRESETS) }).strict(),
+        z.object({ from: iso('range.from'), to: iso('range.to') }).strict(),
+      ],
+      {
+        error: `tile range must be {"preset": one of ${RANGE_PRESETS.join(', ')}} or {"from": ISO, "to": ISO}`,
+      },
+    ),
+    granularity: z
+      .enum(INSIGHT_GRANULARITIES, {
+        error: `granularity must be one of ${INSIGHT_GRANULARITIES.join(', ')} (week and month: insight tiles)`,
+      })
+      .default('hour'),
+    groupBy: z.string().max(200).optional(),
+    filter: z.string().max(2000).optional(),
+    chart: z.enum(CHARTS, { error: `chart must be one of ${CHARTS.join(', ')}` }).default('line'),
+  })
+  .superRefine((t, ctx) => {
+    const problem = (message: string) => ctx.addIssue({ code: 'custom', message });
+    if ((t.metric === undefined) === (t.insight === undefined))
+      problem('a tile shows a catalog metric (metric) or a saved insight (insight), one of them');
+    if (t.metric !== undefined && !(GRANULARITIES as readonly string[]).includes(t.granularity))
+      problem(`a metric tile's granularity is one of ${GRANULARITIES.join(', ')}`);
+    if (t.insight !== undefined && (t.groupBy !== undefined || t.filter !== undefined))
+      problem("an insight tile's split and filters are the insight's own: change the insight");
+  });
 export type Tile = z.output<typeof TileSchema>;
 
 const name = z

@@ -101,6 +101,14 @@ describe('the insights, paths and funnel forms of the web app', () => {
       await page.waitForURL(/insights\?id=fr-revenue/);
       await expect.poll(() => page.locator('[data-testid=insight-value]').textContent()).toBe('sum: 90');
       await screenshot(page, 'insights.png');
+      // On a dashboard, as a number: the insight answered by the dashboard's tile.
+      const add = page.locator('#add-tile');
+      await add.locator('[name=dashboard]').selectOption('');
+      await add.locator('[name=chart]').selectOption('number');
+      await add.locator('[data-testid=add-tile]').click();
+      await add.locator('[data-testid=tile-said] a').click();
+      await page.waitForURL(/dashboards\?id=/);
+      await expect.poll(() => page.locator('[data-testid=tile-value]').textContent()).toBe('90');
       expect(problems).toEqual([]);
       const token = await mintToken(config.auth.jwtSecret, { project, scopes: ['read'] });
       const res = await fetch(`${roles.urls.api}/v1/insights/fr-revenue`, {
@@ -115,6 +123,18 @@ describe('the insights, paths and funnel forms of the web app', () => {
         groupBy: 'country',
       });
       expect(shown).toEqual(definition);
+      // A tile naming an insight the project has not saved is refused with what to do.
+      const admin = await mintToken(config.auth.jwtSecret, { project, scopes: ['admin'] });
+      const refused = await fetch(`${roles.urls.api}/v1/dashboards`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          name: 'x',
+          tiles: [{ title: 't', insight: 'nope', range: { preset: 'last_24h' }, chart: 'number' }],
+        }),
+      });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { message: string }).message).toMatch(/no saved insight nope/);
     });
   });
 
