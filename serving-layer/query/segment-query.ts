@@ -14,7 +14,7 @@ import { BadQueryError } from './errors';
 import type { TimeRange } from './time-range';
 import { eachInTurns, flatMapInTurns } from '../../core/turns';
 import type { CompiledFilter } from '../../core/events/event-filter';
-import { storedPath, type PropertyRef } from '../../core/events/property-ref';
+import { storedPath, type PropertyRef, type StoredPath } from '../../core/events/property-ref';
 import { topGroups } from './top-groups';
 import { parsed, scalarOf, scanEvents } from './event-scan';
 
@@ -450,18 +450,43 @@ export class SegmentQuery {
         for (const dim of series) add(start, dim, part, take(c), unique ? row.actor : undefined);
       }
     };
-    // A count split by a property of the event alone, over the lake: DuckDB counts per bucket and
-    // value, and only those counts cross into Node; the speed view's part is read event by event.
+    // A count split (or not) by a property of the event alone, filtered (or not) by the event's own
+    // values, over the lake: DuckDB counts per bucket, value and combination of the values the
+    // filter reads; the filter is tested here on each combination, as the scan tests each event,
+    // and only those counts cross into Node. The speed view's part is read event by event.
     const path = q.by && storedPath(q.by);
+    const where = q.where ?? [];
+    const tested: PropertyRef[] = [
+      ...where.map(([name]) => ({ kind: 'dimension' as const, name })),
+      ...(q.filter?.refs ?? []),
+    ];
+    const also = tested.map(storedPath);
     const lakeCounted =
-      def.measure.kind === 'count' && path && !scope && !q.where?.length && !q.filter && !q.groupBy && !dims;
+      def.measure.kind === 'count' &&
+      (q.by === undefined || path) &&
+      (path || tested.length > 0) &&
+      also.every((p) => p !== undefined) &&
+      !scope &&
+      !q.groupBy &&
+      !dims;
     let from = q.range.from;
     if (lakeCounted && split > from) {
       const rows = await this.raw.lakeGroupCounts(
         { project: q.project, from, to: split },
-        { events: def.events === '*' ? undefined : [...def.events], group: path, stepMs: step },
+        {
+          events: def.events === '*' ? undefined : [...def.events],
+          group: path,
+          also: also as StoredPath[],
+          stepMs: step,
+        },
       );
-      for (const [start, raw, n] of rows) add(start, scalarOf(parsed(raw)) ?? NO_VALUE, 'batch', n);
+      const allowed = where.map(([, values]) => new Set(values));
+      await eachInTurns(rows, ([start, raw, n, ...raws]) => {
+        const values = raws.map(parsed);
+        if (allowed.some((set, i) => !set.has(scalarOf(values[i]) ?? NO_VALUE))) return;
+        if (q.filter && !q.filter.matches(values.slice(where.length))) return;
+        add(start, path ? (scalarOf(parsed(raw)) ?? NO_VALUE) : '', 'batch', n);
+      });
       from = split;
     }
     if (from < q.range.to)

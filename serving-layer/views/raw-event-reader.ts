@@ -266,33 +266,51 @@ export class RawEventReader {
 
   /**
    * The lake's events of the project in [from, to) named in `events` (all when undefined), each
-   * once, counted by DuckDB per bucket of `stepMs` and per value at `group` (its raw JSON, null
-   * when absent): a split count over the lake without a row per event crossing into Node.
-   * Rows: [bucket start (epoch ms), raw value, events].
+   * once, counted by DuckDB per bucket of `stepMs`, per value at `group` and per combination of
+   * values at `also` (each its raw JSON, null when absent): a split or filtered count over the lake
+   * without a row per event crossing into Node (the caller tests the `also` values, as a scan
+   * would). Rows: [bucket start (epoch ms), raw group value, events, ...raw `also` values].
    */
   async lakeGroupCounts(
     span: { project: string; from: Date; to: Date },
-    q: { events: string[] | undefined; group: StoredPath; stepMs: number },
-  ): Promise<[number, string | null, number][]> {
-    const column = { context: 'context', properties: 'properties' }[q.group.in];
+    q: {
+      events: string[] | undefined;
+      group?: StoredPath | undefined;
+      also?: readonly StoredPath[];
+      stepMs: number;
+    },
+  ): Promise<[number, string | null, number, ...(string | null)[]][]> {
+    const column = (p: StoredPath) => ({ context: 'context', properties: 'properties' })[p.in];
+    const also = q.also ?? [];
+    const values = [
+      q.group ? `any_value(json_extract(${column(q.group)}, $g))::VARCHAR AS g` : 'NULL::VARCHAR AS g',
+      ...also.map((p, i) => `any_value(json_extract(${column(p)}, $a${i}))::VARCHAR AS a${i}`),
+    ].join(', ');
     const rows = await this.queries.rows(
-      `WITH ev AS (SELECT min(event_time) AS t, any_value(json_extract(${column}, $g))::VARCHAR AS g
+      `WITH ev AS (SELECT min(event_time) AS t, ${values}
                    FROM read_parquet($globs, union_by_name = true)
                    WHERE ($all OR list_contains($events, event)) AND event_time >= $from AND event_time < $to
                    GROUP BY event_id)
-       SELECT (epoch_ms(t) // $step) * $step, g, count(*) FROM ev GROUP BY ALL`,
+       SELECT (epoch_ms(t) // $step) * $step, g, count(*)${also.map((_, i) => `, a${i}`).join('')} FROM ev GROUP BY ALL`,
       await this.lakeGlobs(span.project, span.from, span.to),
       {
         all: q.events === undefined,
         events: listValue(q.events ?? []),
-        g: jsonPathOf(q.group.path),
+        ...(q.group ? { g: jsonPathOf(q.group.path) } : {}),
+        ...Object.fromEntries(also.map((p, i) => [`a${i}`, jsonPathOf(p.path)])),
         step: BigInt(q.stepMs),
         from: duckTime(span.from),
         to: duckTime(span.to),
       },
-      { events: LIST(VARCHAR), g: VARCHAR, step: BIGINT },
+      {
+        events: LIST(VARCHAR),
+        ...(q.group ? { g: VARCHAR } : {}),
+        ...Object.fromEntries(also.map((_, i) => [`a${i}`, VARCHAR])),
+        step: BIGINT,
+      },
     );
-    return rows.map((r) => [Number(r[0]), r[1] === null ? null : String(r[1]), Number(r[2])]);
+    const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+    return rows.map((r) => [Number(r[0]), text(r[1]), Number(r[2]), ...r.slice(3).map(text)]);
   }
 
   /**
