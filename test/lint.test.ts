@@ -87,7 +87,8 @@ describe('lint', () => {
         .map((m) => `${r.filePath}:${m.line} ${m.ruleId}: ${m.message}`),
     );
     expect(errors).toEqual([]);
-  });
+    // Type-aware rules over the whole tree: 35 s alone, over a minute beside the other test files.
+  }, 240_000);
 
   it('refuses I/O imports in workflow code but allows type-only imports', async () => {
     const file = join(REPO_ROOT, 'workflows', 'workflows.ts');

@@ -54,6 +54,10 @@ describe('query parameters (one zod schema per route)', () => {
       ['persons', false],
       ['steps', true],
       ['windowSeconds', false],
+      ['order', false],
+      ['exclude', false],
+      ['breakdown', false],
+      ['limit', false],
     ]);
     expect(params('/v1/content').find((p) => p.name === 'sort')?.schema).toMatchObject({
       enum: ['plays', 'watch_time', 'completions', 'completion_rate', 'engagement'],
