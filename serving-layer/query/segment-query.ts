@@ -451,9 +451,9 @@ export class SegmentQuery {
       }
     };
     // A count split (or not) by a property of the event alone, filtered (or not) by the event's own
-    // values, over the lake: DuckDB counts per bucket, value and combination of the values the
-    // filter reads; the filter is tested here on each combination, as the scan tests each event,
-    // and only those counts cross into Node. The speed view's part is read event by event.
+    // values: DuckDB over the lake and ClickHouse over the speed view count per bucket, value and
+    // combination of the values the filter reads; the filter is tested here on each combination,
+    // as the scan tests each event, and only those counts cross into Node.
     const path = q.by && storedPath(q.by);
     const where = q.where ?? [];
     const tested: PropertyRef[] = [
@@ -470,24 +470,36 @@ export class SegmentQuery {
       !q.groupBy &&
       !dims;
     let from = q.range.from;
-    if (lakeCounted && split > from) {
-      const rows = await this.raw.lakeGroupCounts(
-        { project: q.project, from, to: split },
-        {
-          events: def.events === '*' ? undefined : [...def.events],
-          group: path,
-          also: also as StoredPath[],
-          stepMs: step,
-        },
-      );
+    if (lakeCounted) {
+      const request = {
+        events: def.events === '*' ? undefined : [...def.events],
+        group: path,
+        also: also as StoredPath[],
+        stepMs: step,
+      };
       const allowed = where.map(([, values]) => new Set(values));
-      await eachInTurns(rows, ([start, raw, n, ...raws]) => {
-        const values = raws.map(parsed);
-        if (allowed.some((set, i) => !set.has(scalarOf(values[i]) ?? NO_VALUE))) return;
-        if (q.filter && !q.filter.matches(values.slice(where.length))) return;
-        add(start, path ? (scalarOf(parsed(raw)) ?? NO_VALUE) : '', 'batch', n);
-      });
-      from = split;
+      const counted = async (
+        part: 'batch' | 'speed',
+        rows: [number, string | null, number, ...(string | null)[]][],
+      ) =>
+        eachInTurns(rows, ([start, raw, n, ...raws]) => {
+          const values = raws.map(parsed);
+          if (allowed.some((set, i) => !set.has(scalarOf(values[i]) ?? NO_VALUE))) return;
+          if (q.filter && !q.filter.matches(values.slice(where.length))) return;
+          add(start, path ? (scalarOf(parsed(raw)) ?? NO_VALUE) : '', part, n);
+        });
+      const { project, range } = q;
+      if (split > range.from)
+        await counted(
+          'batch',
+          await this.raw.lakeGroupCounts({ project, from: range.from, to: split }, request),
+        );
+      if (range.to > split)
+        await counted(
+          'speed',
+          await this.raw.speedGroupCounts({ project, from: split, to: range.to }, request),
+        );
+      from = range.to;
     }
     if (from < q.range.to)
       await this.scan(
