@@ -164,7 +164,7 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
     }
     if (roles.includes('serve')) {
       if (config.api.port !== 0) await assertPortFree(config.api.port, 'serving API', 'API_PORT');
-      const { app, url, metrics, quality } = await startServingApi(
+      const { app, url, metrics, quality, insights } = await startServingApi(
         { config, clickhouse: await ch() },
         config.api,
       );
@@ -174,7 +174,10 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
         config,
         metrics,
         log: log.child({ role: 'serve' }),
-        overrides: { quality },
+        overrides: {
+          quality,
+          insights: { definition: async (p, id) => (await insights.get(p, id))?.definition },
+        },
       });
       stops.push({ what: 'report worker (Temporal)', fn: reports.stop });
     }

@@ -1,3 +1,4 @@
+import type { InsightStore } from './insights/insight-store';
 import type { Request, Response } from 'express';
 import { apiRequests, apiRequestSeconds } from '../core/ops/operational-metrics';
 import 'reflect-metadata';
@@ -25,12 +26,19 @@ import { SpeedViewReader } from './views/speed-view-reader';
 
 /**
  * Starts the serving API; `port` 0 picks a free port (tests). Returns the listening app, and the
- * query core and quality reader the report worker shares with it (the runner starts that worker).
+ * query core, quality reader and insight store the report worker shares with it (the runner
+ * starts that worker).
  */
 export async function startServingApi(
   given: { config: Config; clickhouse: ClickHouseClient },
   listen: { host: string; port: number },
-): Promise<{ app: INestApplication; url: string; metrics: MetricQuery; quality: QualityQuery }> {
+): Promise<{
+  app: INestApplication;
+  url: string;
+  metrics: MetricQuery;
+  quality: QualityQuery;
+  insights: InsightStore;
+}> {
   const opened = await openServingDeps(given.config, given.clickhouse);
   const { deps } = opened;
   // Made once the HTTP server exists (below); closed before it closes.
@@ -92,5 +100,11 @@ export async function startServingApi(
   SwaggerModule.setup('docs', app, openApiDocument(), { jsonDocumentUrl: 'docs/openapi.json' });
   await app.listen(listen.port, listen.host);
   const address = app.getHttpServer().address() as { port: number };
-  return { app, url: `http://${listen.host}:${address.port}`, metrics: deps.metrics, quality: deps.quality };
+  return {
+    app,
+    url: `http://${listen.host}:${address.port}`,
+    metrics: deps.metrics,
+    quality: deps.quality,
+    insights: deps.insights,
+  };
 }

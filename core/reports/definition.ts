@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { isTimeZone } from '../auth/user-settings';
 import { METRIC_CATALOG } from '../metric-catalog/catalog';
 import { askableMetricNames } from '../metric-catalog/session-metrics';
+import { INSIGHT_ID } from '../insights/definition';
 
 import { REPORT_PERIODS } from './periods';
 
@@ -42,6 +43,13 @@ export const ReportDefinitionSchema = z.strictObject({
     .min(1, 'name at least one metric')
     .max(20, 'at most 20 metrics per report')
     .refine((ms) => new Set(ms).size === ms.length, 'a metric is listed twice'),
+  /** Saved insights (metrics defined without code, GET /v1/insights), after the metrics. */
+  insights: z
+    .array(z.string().regex(INSIGHT_ID, 'an insight id: lowercase letters, digits, - and _'))
+    .max(20, 'at most 20 insights per report')
+    .refine((xs) => new Set(xs).size === xs.length, 'an insight is listed twice')
+    .optional()
+    .meta({ description: 'ids of saved insights (GET /v1/insights), shown after the metrics' }),
   period: z.enum(REPORT_PERIODS, { error: `period must be one of ${REPORT_PERIODS.join(', ')}` }).meta({
     description:
       'each run covers the previous whole local day, ISO week (Monday to Sunday) or calendar month',

@@ -12,7 +12,7 @@ import type { QualityQuery } from '../quality/quality-query';
 import type { MetricQuery } from '../query/metric-query';
 import { BadQueryError, NotAnswerableError } from '../query/errors';
 import type { DeliveryLedger } from './delivery-ledger';
-import { computeFigures } from './report-figures';
+import { computeFigures, type InsightSource } from './report-figures';
 import { renderReportEmail } from './report-email';
 import { SendError, type Mailer } from './report-mailer';
 
@@ -20,6 +20,8 @@ export interface ReportDeps {
   metrics: MetricQuery;
   /** For reports with a data-quality section; without it they are sent without the section. */
   quality?: QualityQuery;
+  /** Where the insights a report names are defined. */
+  insights?: InsightSource;
   mailer: Mailer;
   ledger: DeliveryLedger;
   /** Sender, `Name <address>` or an address; its domain names the Message-IDs. */
@@ -85,6 +87,7 @@ export function createReportActivities(deps: ReportDeps): ReportActivities {
       try {
         return await computeFigures(deps.metrics, report, new Date(at), {
           ...(deps.quality ? { quality: deps.quality } : {}),
+          ...(deps.insights ? { insights: deps.insights } : {}),
         });
       } catch (e) {
         throw asFailure(e);

@@ -5,6 +5,8 @@ import { reportWindows, type Span } from '../../core/reports/periods';
 import { sessionMetricByName } from '../../core/metric-catalog/session-metrics';
 import { BUCKET_MS, type Granularity } from '../query/granularity';
 import { catalogListing, dimensionName, type MetricQuery } from '../query/metric-query';
+import { BadQueryError } from '../query/errors';
+import type { InsightDefinition } from '../../core/insights/definition';
 
 const KIND = new Map(catalogListing().map((m) => [m.name, m.value]));
 
@@ -130,7 +132,7 @@ export async function computeFigures(
   metrics: MetricQuery,
   report: ReportDefinition,
   at: Date,
-  extra: { quality?: QualityQuery; now?: () => Date } = {},
+  extra: { quality?: QualityQuery; now?: () => Date; insights?: InsightSource } = {},
 ): Promise<ReportFigures> {
   const now = extra.now ?? (() => new Date());
   const w = reportWindows(report.period, report.timeZone, at);
@@ -179,6 +181,14 @@ export async function computeFigures(
       });
     }
   }
+  for (const id of report.insights ?? []) {
+    const insight = await extra.insights?.definition(report.project, id);
+    if (!insight)
+      throw new BadQueryError(
+        `report ${report.id} shows insight ${id}, which is not saved: save it again or remove it`,
+      );
+    figures.push(await insightFigures(metrics, { report, insight, w }));
+  }
   return {
     reportId: report.id,
     name: report.name,
@@ -219,5 +229,58 @@ export function reportQuality(q: QualityAnswer): ReportQuality {
       rate: q.quarantine.rate,
       topReason: q.quarantine.reasons[0]?.reason ?? null,
     },
+  };
+}
+
+/** Where a report finds the insights it names (the insight store, PostgreSQL). */
+export interface InsightSource {
+  definition(project: string, id: string): Promise<InsightDefinition | undefined>;
+}
+
+const INSIGHT_KIND: Record<string, MetricFigures['kind']> = {
+  count: 'count',
+  sum: 'sum',
+  unique_persons: 'unique',
+};
+
+/**
+ * A saved insight's figures: what GET /v1/insights/<id>/answer gives for the period and the one
+ * before, and per chart bucket (local hours of a day, local days of a week or month: the same
+ * buckets the insight answers in the report's zone). A bucket with nothing measured is 0 in the
+ * chart; the figure itself is null then.
+ */
+async function insightFigures(
+  metrics: MetricQuery,
+  o: { report: ReportDefinition; insight: InsightDefinition; w: ReturnType<typeof reportWindows> },
+): Promise<MetricFigures> {
+  const { report, insight, w } = o;
+  const granularity = report.period === 'daily' ? 'hour' : 'day';
+  const ask = (s: Span) =>
+    metrics.insights().answer({
+      insight,
+      project: report.project,
+      range: { from: new Date(s.start), to: new Date(s.end) },
+      granularity,
+      tz: report.timeZone,
+    });
+  const [current, previous] = [await ask(w.period), await ask(w.previous)];
+  const series = (a: typeof current, buckets: Span[]) => {
+    const at = new Map(a.buckets.map((b) => [Date.parse(b.start), b.value ?? 0]));
+    return buckets.map((b) => at.get(Date.parse(b.start)) ?? 0);
+  };
+  const kind = INSIGHT_KIND[current.measure] ?? 'average';
+  return {
+    name: `insight:${insight.id}`,
+    description: insight.description ?? `insight ${insight.id}`,
+    kind,
+    value: current.value ?? 0,
+    previous: previous.value ?? 0,
+    change:
+      current.value === null || previous.value === null || previous.value === 0
+        ? null
+        : (current.value - previous.value) / previous.value,
+    ...(current.standardError !== undefined ? { standardError: current.standardError } : {}),
+    series: series(current, w.buckets),
+    previousSeries: series(previous, w.previousBuckets),
   };
 }

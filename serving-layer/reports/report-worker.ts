@@ -16,7 +16,7 @@ export async function startReportWorker(o: {
   config: Config;
   metrics: MetricQuery;
   log: Logger;
-  overrides?: Partial<Pick<ReportDeps, 'afterSent' | 'quality'>>;
+  overrides?: Partial<Pick<ReportDeps, 'afterSent' | 'quality' | 'insights'>>;
 }): Promise<RunningWorker> {
   const { config } = o;
   const mailer = createMailer(config.reports.smtp);

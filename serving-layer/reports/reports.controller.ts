@@ -23,7 +23,8 @@ import { AdminGuard } from '../auth/admin.guard';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
 import type { QualityQuery } from '../quality/quality-query';
 import { MetricQuery } from '../query/metric-query';
-import { CONFIG, REPORT_SCHEDULES, QUALITY } from '../injection-tokens';
+import { CONFIG, INSIGHTS, REPORT_SCHEDULES, QUALITY } from '../injection-tokens';
+import type { InsightStore } from '../insights/insight-store';
 import { renderReportEmail } from './report-email';
 import { computeFigures } from './report-figures';
 
@@ -39,7 +40,23 @@ export class ReportsController {
     @Inject(CONFIG) private readonly config: Config,
     @Inject(MetricQuery) private readonly metrics: MetricQuery,
     @Inject(QUALITY) private readonly quality: QualityQuery,
+    @Inject(INSIGHTS) private readonly insightStore: InsightStore,
   ) {}
+
+  /** Where a report's insights are defined: the project's saved insights. */
+  private readonly insights = {
+    definition: async (project: string, id: string) => (await this.insightStore.get(project, id))?.definition,
+  };
+
+  /** A report naming an insight the project has not saved is refused before it is scheduled. */
+  private async insightsExist(project: string, ids: readonly string[] | undefined): Promise<void> {
+    const missing: string[] = [];
+    for (const id of ids ?? []) if (!(await this.insights.definition(project, id))) missing.push(id);
+    if (missing.length > 0)
+      throw new BadRequestException(
+        `invalid report: insights: no saved insight ${missing.join(', ')} (POST /v1/insights first; GET /v1/insights lists them)`,
+      );
+  }
 
   /** Temporal being unreachable is the one failure a caller can only wait out: 503 saying so. */
   private async temporal<T>(f: () => Promise<T>): Promise<T> {
@@ -90,6 +107,7 @@ export class ReportsController {
   @Post()
   async create(@Body() body: unknown, @Req() req: AuthedRequest) {
     const report = this.parse(body, req.auth.project);
+    await this.insightsExist(req.auth.project, report.insights);
     return this.temporal(() => this.schedules.create(report));
   }
 
@@ -119,7 +137,10 @@ export class ReportsController {
   @Header('content-type', 'text/html; charset=utf-8')
   async preview(@Param('id') id: string, @Req() req: AuthedRequest) {
     const state = await this.one(id, req);
-    const figures = await computeFigures(this.metrics, state.report, new Date(), { quality: this.quality });
+    const figures = await computeFigures(this.metrics, state.report, new Date(), {
+      quality: this.quality,
+      insights: this.insights,
+    });
     const email = renderReportEmail(figures, state.schedule);
     let html = String(email.html);
     for (const a of email.attachments ?? []) {
@@ -135,6 +156,7 @@ export class ReportsController {
   @Put(':id')
   async update(@Param('id') id: string, @Body() body: unknown, @Req() req: AuthedRequest) {
     const report = this.parse(body, req.auth.project, id);
+    await this.insightsExist(req.auth.project, report.insights);
     return this.existing(
       req.auth.project,
       id,

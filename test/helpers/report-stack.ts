@@ -29,7 +29,7 @@ export async function startReportStack(config: Config, opts: Partial<Pick<Report
   const log = createLogger({ test: 'reports' }, 'error');
   const clickhouse: ClickHouseClient = createClickHouse(config);
   await applyClickHouseSchema(clickhouse, config.clickhouse.database);
-  const { app, url, metrics, quality } = await startServingApi(
+  const { app, url, metrics, quality, insights } = await startServingApi(
     { config, clickhouse },
     { host: '127.0.0.1', port: 0 },
   );
@@ -37,7 +37,11 @@ export async function startReportStack(config: Config, opts: Partial<Pick<Report
     config,
     metrics,
     log,
-    overrides: { quality, ...opts },
+    overrides: {
+      quality,
+      insights: { definition: async (project, id) => (await insights.get(project, id))?.definition },
+      ...opts,
+    },
   });
   const batch = await startBatchHarness(config, 'reports');
   const client = batch.client;

@@ -26,6 +26,13 @@ const HOUR = 3_600_000;
 const TZ = 'Europe/Paris';
 const ARTIFACTS = join(REPO_ROOT, '.local', 'test-artifacts');
 const METRICS = ['events', 'active_users', 'revenue'] as const;
+const INSIGHT = {
+  id: 'euro-orders',
+  description: 'the total of orders in euros',
+  events: ['purchase'],
+  measure: { kind: 'sum', property: 'property.total_amount' },
+  filters: { property: 'property.currency', op: 'equals', value: 'EUR' },
+};
 
 /** Spreads events over `hours` from `start`, busier in the middle, as a day of traffic. */
 function overDay(events: AnalyticsEvent[], start: number, hours = 24): AnalyticsEvent[] {
@@ -94,6 +101,7 @@ describe('scheduled reports', () => {
     seeded = events;
     admin = await stack.token(project, 'admin');
     reader = await stack.token(project, 'read');
+    expect((await stack.api('POST', '/v1/insights', admin, INSIGHT)).status).toBe(201);
   }, 180_000);
 
   afterAll(async () => {
@@ -108,12 +116,24 @@ describe('scheduled reports', () => {
     sendAt: '07:30',
     quality: true,
     recipients,
+    // A metric defined without code: the euro orders' total (saved before any report names it).
+    insights: [INSIGHT.id],
   };
 
   /** Each CSV row [metric, dimension, period, bucket, start, end, value] against the API for its span. */
   const expectCsvIsApi = async (rows: string[][]) => {
     expect(rows.length).toBeGreaterThan(1);
     for (const [metric, dim, , bucket, from, to, value] of rows.slice(1)) {
+      if (metric?.startsWith('insight:')) {
+        // An insight's row is what its answer says for the span (0 where nothing was measured).
+        const q = `from=${from}&to=${to}&granularity=hour&tz=${TZ}`;
+        const res = await stack.api('GET', `/v1/insights/${metric.slice(8)}/answer?${q}`, reader);
+        expect(res.status).toBe(200);
+        expect(Number(value), `${metric} ${bucket} ${from}`).toBe(
+          (res.body as { value: number | null }).value ?? 0,
+        );
+        continue;
+      }
       const filter = dim ? `&filter=${dim}` : '';
       const res = await stack.api('GET', `/v1/metrics/${metric}?from=${from}&to=${to}${filter}`, reader);
       expect(res.status).toBe(200);
@@ -133,6 +153,7 @@ describe('scheduled reports', () => {
       [{ ...definition, sendAt: '25:00' }, /sendAt: send time must be HH:MM/],
       [{ ...definition, recipients: [] }, /recipients: name at least one recipient/],
       [{ ...definition, colour: 'blue' }, /unrecognized key/i],
+      [{ ...definition, insights: ['nope'] }, /insights: no saved insight nope/],
     ];
     for (const [body, message] of cases) {
       const res = await stack.api('POST', '/v1/reports', admin, body);
@@ -246,6 +267,12 @@ describe('scheduled reports', () => {
         `data-metric="${metric}${dimOf(metric).replace('currency', '')}">${formatValue({ kind }, now.value)}<`,
       );
     }
+    // The insight's figure is the euro orders' total, as revenue in euros is.
+    expect(
+      Number(
+        rows.find((r) => r[0] === `insight:${INSIGHT.id}` && r[2] === 'current' && r[3] === 'total')?.[6],
+      ),
+    ).toBeCloseTo(Number(row('revenue', 'current', 'total')?.[6]), 6);
     // Every row, each chart bucket (local hour) of both periods included, is the API's answer for its span.
     await expectCsvIsApi(rows);
 
@@ -263,7 +290,8 @@ describe('scheduled reports', () => {
     // One inline PNG chart per metric, referenced from the HTML by its Content-ID.
     const raw = await parsedMessage(inbox, message?.id as string, { keepCidLinks: true });
     const charts = raw.attachments.filter((a) => a.contentType === 'image/png');
-    expect(charts).toHaveLength(METRICS.length);
+    // One chart per catalog metric, and one for the insight.
+    expect(charts).toHaveLength(METRICS.length + 1);
     for (const c of charts) {
       expect(c.content.subarray(1, 4).toString('latin1')).toBe('PNG');
       expect(c.content.readUInt32BE(16)).toBe(1120); // IHDR width: 560 px at 2x
@@ -278,7 +306,7 @@ describe('scheduled reports', () => {
       const widths = await page.$$eval('img', (imgs) =>
         imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth),
       );
-      expect(widths).toEqual(METRICS.map(() => 1120));
+      expect(widths).toEqual([...METRICS, INSIGHT.id].map(() => 1120));
       expect(await page.locator(`[data-metric="events"]`).innerText()).toBe(
         formatValue({ kind: 'count' }, Number(row('events', 'current', 'total')?.[6])),
       );
@@ -402,7 +430,7 @@ describe('scheduled reports', () => {
     expect(preview.headers.get('content-type')).toContain('text/html');
     const page = await preview.text();
     expect(page).toContain(name);
-    expect(page.match(/src="data:image\/png;base64,/g)).toHaveLength(METRICS.length);
+    expect(page.match(/src="data:image\/png;base64,/g)).toHaveLength(METRICS.length + 1);
     expect(page).not.toContain('cid:');
     for (const to of recipients) expect(await inboxMessages(inbox, to, name)).toHaveLength(1);
 
