@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { compileFilter, EventFilterSchema } from '../events/event-filter';
 import { parsePropertyRef } from '../events/property-ref';
 import { parseFormula } from './formula';
+import { METRIC_CATALOG } from '../metric-catalog/catalog';
+import { askableMetricNames } from '../metric-catalog/session-metrics';
+
+/** The catalog's metrics: predefined insights, whose ids a defined one cannot take. */
+const CATALOG_NAMES = new Set(askableMetricNames(METRIC_CATALOG));
 
 export const INSIGHT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
@@ -67,6 +72,11 @@ export const InsightSchema = z
   .superRefine((d, ctx) => {
     const problem = (path: string, message: string) =>
       ctx.addIssue({ code: 'custom', path: [path], message });
+    if (CATALOG_NAMES.has(d.id))
+      problem(
+        'id',
+        `'${d.id}' is a catalog metric, already a predefined insight (GET /v1/insights lists them): pick another id`,
+      );
     if (d.formula === undefined) {
       if (!d.measure) problem('measure', 'a measure, or series and a formula over them');
       if (d.series) problem('series', 'series need a formula over them (formula: "A / B * 100")');

@@ -15,8 +15,13 @@ export abstract class DefinitionController<D extends { id: string }> {
   protected abstract readonly plural: string;
 
   @Get()
-  async list(@Req() req: AuthedRequest): Promise<Record<string, Stored<D>[]>> {
-    return { [this.plural]: await this.routes.list(req.auth.project) };
+  async list(@Req() req: AuthedRequest): Promise<Record<string, unknown>> {
+    return { [this.plural]: await this.routes.list(req.auth.project), ...this.alsoListed() };
+  }
+
+  /** What a kind lists beside the project's definitions (insights: the predefined ones). */
+  protected alsoListed(): Record<string, unknown> {
+    return {};
   }
 
   @Get(':id')

@@ -333,6 +333,36 @@ describe('insights: metrics defined without code', () => {
       (b) => ({ value: b.value, previous: b.previous?.value, change: b.change }),
     );
 
+    // The catalog's metrics are predefined insights: listed, answered at the same route as
+    // GET /v1/metrics answers them (from the views), compared with the period before; their ids
+    // cannot be taken, and calendar buckets are for defined insights.
+    const listing = (await call('GET', '/v1/insights', reader)).body as unknown as {
+      insights: { definition: { id: string } }[];
+      predefined: { id: string }[];
+    };
+    expect(listing.predefined.map((p) => p.id)).toEqual(expect.arrayContaining(['page_views', 'revenue']));
+    expect(listing.insights.map((i) => i.definition.id)).toContain('page-count');
+    const asked = `from=${iso(hourNow)}&to=${iso(to)}&granularity=hour`;
+    const viaMetrics = await call('GET', `/v1/metrics/page_views?${asked}`, reader);
+    const predefined = await call('GET', `/v1/insights/page_views/answer?${asked}&compare=previous`, reader);
+    expect(predefined.status).toBe(200);
+    expect(predefined.body).toMatchObject({
+      insight: 'page_views',
+      predefined: true,
+      value: viaMetrics.body.value,
+    });
+    expect(predefined.body.buckets).toEqual(viaMetrics.body.buckets);
+    expect(predefined.body.previous?.value).toBe(before);
+    const taken = await call('POST', '/v1/insights', admin, { id: 'page_views', measure: { kind: 'count' } });
+    expect(taken.status).toBe(400);
+    expect(taken.body.message).toMatch(/'page_views' is a catalog metric/);
+    const weekly = await call(
+      'GET',
+      `/v1/insights/page_views/answer?${asked.replace('hour', 'week')}`,
+      reader,
+    );
+    expect(weekly.status).toBe(400);
+
     // A definition asked as sent, without storing it: the revenue of orders over 30 per country.
     const unsaved = {
       id: 'draft',
