@@ -12,7 +12,7 @@ interface Results {
   excluded: { multipleVariations: number; unknownVariation: number };
   srm: { pValue: number; flagged: boolean };
   metrics: {
-    metric: { kind: string; event?: string; metric?: string };
+    metric: { kind: string; event?: string; metric?: string; insight?: string };
     role: string;
     variations: { id: string; users: number; total: number; mean: number }[];
     comparisons: Comparison[];
@@ -111,7 +111,7 @@ export async function experiments(main: HTMLElement, scopes: string[]): Promise<
       .map(
         (
           m,
-        ) => `<section class="tile wide"><h2>${escape(m.role)}: ${escape(m.metric.kind === 'conversion' ? `converted (${m.metric.event ?? ''})` : `mean ${m.metric.metric ?? ''} per user`)}</h2>
+        ) => `<section class="tile wide"><h2>${escape(m.role)}: ${escape(m.metric.kind === 'conversion' ? `converted (${m.metric.event ?? ''})` : m.metric.kind === 'insight' ? `insight ${m.metric.insight ?? ''}` : `mean ${m.metric.metric ?? ''} per user`)}</h2>
         <table data-testid="experiment-metric"><tr><th>variation</th><th>users</th><th>mean</th><th>uplift</th><th>${sequential ? 'always-valid ' : ''}CI</th><th>p-value</th><th>chance to win</th><th>risk</th></tr>${m.variations
           .map((v, i) => {
             const c = i === 0 ? undefined : m.comparisons[i - 1];

@@ -69,34 +69,57 @@ function conditionOf(row: Element): Record<string, unknown> | undefined {
 }
 
 /** The definition the form says (what the API stores, no SQL). */
-function definitionOf(form: HTMLFormElement): Definition {
-  const kind = field(form, 'kind') ?? 'count';
-  const property = field(form, 'property');
+/** A measure from its fields (`prefix` names the second series' own: `b-kind`, `b-property`). */
+function measureOf(form: HTMLFormElement, prefix = ''): Record<string, unknown> {
+  const kind = field(form, `${prefix}kind`) ?? 'count';
+  const property = field(form, `${prefix}property`);
   const measure: Record<string, unknown> = { kind };
   if (!['count', 'unique_persons'].includes(kind)) {
     if (!property) throw new Error(`a ${kind} measures a property: property.<name>`);
     measure.property = property;
   }
-  if (kind === 'percentile') measure.p = numberField(form, 'p', 'percentile') ?? 90;
+  if (kind === 'percentile') measure.p = numberField(form, `${prefix}p`, 'percentile') ?? 90;
+  return measure;
+}
+
+const eventsOf = (form: HTMLFormElement, name: string) => {
+  const events = field(form, name);
+  return events
+    ? {
+        events: events
+          .split(',')
+          .map((e) => e.trim())
+          .filter((e) => e !== ''),
+      }
+    : {};
+};
+
+/**
+ * The definition the form says (what the API stores, no SQL): one series, or with a formula, the
+ * first series as A and the second as B (`A / B * 100`).
+ */
+function definitionOf(form: HTMLFormElement): Definition {
   const conditions = [...form.querySelectorAll('[data-rows=filters] .row')].flatMap(
     (r) => conditionOf(r) ?? [],
   );
   const join = field(form, 'join') ?? 'and';
-  const events = field(form, 'events');
+  const filters =
+    conditions.length === 1
+      ? { filters: conditions[0] }
+      : conditions.length > 1
+        ? { filters: { [join]: conditions } }
+        : {};
   const groupBy = field(form, 'groupBy');
+  const formula = field(form, 'formula');
+  const first = { ...eventsOf(form, 'events'), measure: measureOf(form), ...filters };
   return {
     id: field(form, 'id') ?? 'draft',
-    ...(events
+    ...(formula
       ? {
-          events: events
-            .split(',')
-            .map((e) => e.trim())
-            .filter((e) => e !== ''),
+          series: { A: first, B: { ...eventsOf(form, 'b-events'), measure: measureOf(form, 'b-') } },
+          formula,
         }
-      : {}),
-    measure,
-    ...(conditions.length === 1 ? { filters: conditions[0] } : {}),
-    ...(conditions.length > 1 ? { filters: { [join]: conditions } } : {}),
+      : first),
     ...(groupBy ? { groupBy } : {}),
   };
 }
@@ -115,7 +138,10 @@ export async function insights(main: HTMLElement, zone: string, scopes: string[]
   ]);
   const open = saved.find((s) => s.definition.id === params.get('id'))?.definition;
   const d = (open ?? {}) as Record<string, never>;
-  const m = (d.measure ?? { kind: 'count' }) as { kind: string; property?: string; p?: number };
+  type M = { kind: string; property?: string; p?: number };
+  const series = d.series as Record<string, { events?: string[]; measure: M }> | undefined;
+  const m = (series?.A?.measure ?? d.measure ?? { kind: 'count' }) as M;
+  const bm = series?.B?.measure ?? { kind: 'count' };
   main.innerHTML = `
     <section class="tile wide">
       <h2>Insights</h2>
@@ -131,12 +157,18 @@ export async function insights(main: HTMLElement, zone: string, scopes: string[]
       }</p>
       <form id="insight" class="builder" data-testid="insight-form">
         <label>Id<input name="id" value="${escape(open?.id ?? '')}" placeholder="orders-by-country" /></label>
-        <label>Events<input name="events" value="${escape(((d.events as string[] | undefined) ?? []).join(', '))}" placeholder="purchase (all when empty)" /></label>
+        <label>Events<input name="events" value="${escape((series?.A?.events ?? (d.events as string[] | undefined) ?? []).join(', '))}" placeholder="purchase (all when empty)" /></label>
         <label>Measure<select name="kind">${MEASURES.map((k) => option(k, k.replace('_', ' '), m.kind)).join('')}</select></label>
         <label>Of property<input name="property" value="${escape(m.property ?? '')}" placeholder="property.total_amount" /></label>
         <label>Percentile<input name="p" value="${m.p ?? 90}" size="4" /></label>
         <label>Join<select name="join">${option('and', 'all of', 'and')}${option('or', 'any of', '')}</select></label>
         ${rowsHtml('filters', CONDITION, 1, 'add a filter')}
+        <details${d.formula ? ' open' : ''}><summary>A formula over a second series (B)</summary>
+          <label>B events<input name="b-events" value="${escape(((d.series as Record<string, { events?: string[] }> | undefined)?.B?.events ?? []).join(', '))}" placeholder="page" /></label>
+          <label>B measure<select name="b-kind">${MEASURES.map((k) => option(k, k.replace('_', ' '), bm.kind)).join('')}</select></label>
+          <label>B of property<input name="b-property" value="${escape(bm.property ?? '')}" /></label>
+          <label>Formula<input name="formula" value="${escape(String(d.formula ?? ''))}" placeholder="A / B * 100" /></label>
+        </details>
         <label>Split by<input name="groupBy" value="${escape(String(d.groupBy ?? ''))}" placeholder="country, property.path, person.plan" /></label>
         <label>Range<select name="range">${RANGE_PRESETS.map((r) => option(r, presetLabel(r), 'last_24h')).join('')}</select></label>
         <label>Buckets<select name="granularity">${['minute', 'hour', 'day', 'week', 'month'].map((g) => option(g, g, 'hour')).join('')}</select></label>
@@ -162,7 +194,7 @@ export async function insights(main: HTMLElement, zone: string, scopes: string[]
       <h3>Definition</h3><pre data-testid="insight-definition"></pre></section>`;
   const form = main.querySelector('#insight') as HTMLFormElement;
   wireRows(form);
-  if (open) fillFilters(form, open.filters);
+  if (open) fillFilters(form, (series?.A as { filters?: unknown } | undefined)?.filters ?? open.filters);
   const said = form.querySelector('[data-testid=insight-said]') as HTMLElement;
   const fail = (err: unknown) =>
     (said.innerHTML = `<span class="error">${escape((err as Error).message)}</span>`);

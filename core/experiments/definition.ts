@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoTimeField as iso } from '../values/iso-time';
 import { METRIC_CATALOG } from '../metric-catalog/catalog';
+import { INSIGHT_ID } from '../insights/definition';
 
 export const EXPERIMENT_ID = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
@@ -30,8 +31,19 @@ export const ExperimentMetricSchema = z.discriminatedUnion(
         error: `metric must be a catalog metric counted or summed per event: one of ${PER_USER.join(', ')}`,
       }),
     }),
+    /**
+     * A saved insight (a metric defined without code) over its events and filters: counted or
+     * summed per event, its mean per exposed person; unique persons, a conversion.
+     */
+    z.strictObject({
+      kind: z.literal('insight'),
+      insight: z.string().regex(INSIGHT_ID, 'insight must be the id of a saved insight'),
+    }),
   ],
-  { error: 'a metric is {"kind":"conversion","event":...} or {"kind":"mean","metric":<catalog metric>}' },
+  {
+    error:
+      'a metric is {"kind":"conversion","event":...}, {"kind":"mean","metric":<catalog metric>} or {"kind":"insight","insight":<saved insight>}',
+  },
 );
 export type ExperimentMetric = z.output<typeof ExperimentMetricSchema>;
 

@@ -62,6 +62,8 @@ export async function experimentResults(
   exposures: ExposureRow[],
   metricRows: MetricRow[][],
   o: ResultOptions,
+  /** Which metrics read as conversions (did it or not); by default the `conversion` ones. */
+  conversions?: readonly boolean[],
 ): Promise<ExperimentResults> {
   const ids = e.variations.map((v) => v.id);
   // Each user's first exposure, and every variation they were shown.
@@ -112,7 +114,7 @@ export async function experimentResults(
       if (r.at >= u.at && r.at < u.at + windowMs) post.set(r.actor, (post.get(r.actor) ?? 0) + r.value);
       else if (r.at < u.at && r.at >= u.at - windowMs) pre.set(r.actor, (pre.get(r.actor) ?? 0) + r.value);
     });
-    const conversion = metric.kind === 'conversion';
+    const conversion = conversions?.[k] ?? metric.kind === 'conversion';
     const value = (m: Map<string, number>, actor: string) => {
       const v = m.get(actor) ?? 0;
       return conversion ? (v > 0 ? 1 : 0) : v;

@@ -8,7 +8,9 @@ import {
 import { DefinitionController } from '../definitions/definition-controller';
 import { DefinitionRoutes } from '../definitions/definition-routes';
 import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
-import { EXPERIMENTS, SEGMENTS } from '../injection-tokens';
+import { EXPERIMENTS, INSIGHTS, SEGMENTS } from '../injection-tokens';
+import type { InsightStore } from '../insights/insight-store';
+import type { InsightDefinition } from '../../core/insights/definition';
 import type { SegmentStore } from '../segments/segment-store';
 import { oneSegment } from '../segments/segment-param';
 import type { ExperimentStore } from './experiment-store';
@@ -26,6 +28,7 @@ export class ExperimentsController extends DefinitionController<ExperimentDefini
     @Inject(EXPERIMENTS) private readonly store: ExperimentStore,
     @Inject(ExperimentQuery) private readonly query: ExperimentQuery,
     @Inject(SEGMENTS) private readonly segments: SegmentStore,
+    @Inject(INSIGHTS) private readonly insights: InsightStore,
   ) {
     super();
     this.routes = new DefinitionRoutes(store, {
@@ -71,7 +74,20 @@ export class ExperimentsController extends DefinitionController<ExperimentDefini
     if (raw !== undefined && typeof raw !== 'string')
       throw new BadRequestException('segment must be given once');
     const segment = await oneSegment(this.segments, req.auth.project, raw === '' ? undefined : raw);
-    return this.query.results({ project: req.auth.project, experiment: definition, options, segment });
+    // The saved insights its metrics name, read now: a metric follows its insight's definition.
+    const insights = new Map<string, InsightDefinition>();
+    for (const m of [...definition.goals, ...definition.guardrails])
+      if (m.kind === 'insight') {
+        const saved = await this.insights.get(req.auth.project, m.insight);
+        if (saved) insights.set(m.insight, saved.definition);
+      }
+    return this.query.results({
+      project: req.auth.project,
+      experiment: definition,
+      options,
+      segment,
+      insights,
+    });
   }
 
   /**

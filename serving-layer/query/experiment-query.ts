@@ -1,3 +1,8 @@
+import { compileFilter, type CompiledFilter } from '../../core/events/event-filter';
+import { parsePropertyRef, type PropertyRef } from '../../core/events/property-ref';
+import { seriesOf, type InsightDefinition } from '../../core/insights/definition';
+import { scanEvents } from './event-scan';
+import type { RawSpan } from '../views/raw-sql';
 import type { SegmentDefinition } from '../../core/segments/definition';
 import type { ExperimentDefinition, ExperimentMetric } from '../../core/experiments/definition';
 import {
@@ -41,7 +46,7 @@ function text(raw: string | null | undefined): string | null {
 }
 
 /** What reading a metric's events needs: the event names, the property to read, and each event's value. */
-function metricPlan(m: ExperimentMetric): {
+function metricPlan(m: Exclude<ExperimentMetric, { kind: 'insight' }>): {
   events: string[] | undefined;
   prop?: string;
   value: (raw: string | null) => number;
@@ -89,6 +94,8 @@ export class ExperimentQuery {
     now?: number;
     /** Only the users who were in the segment at their first exposure. */
     segment?: SegmentDefinition;
+    /** The saved insights the experiment's metrics name, by id. */
+    insights?: ReadonlyMap<string, InsightDefinition>;
   }): Promise<ExperimentAnswer> {
     const { project, experiment: e, options: o, now = Date.now(), segment } = q;
     const windowMs = e.conversionWindowHours * 3_600_000;
@@ -104,7 +111,10 @@ export class ExperimentQuery {
       );
     // To the next minute: requests within a minute share the cached answer.
     const range = { from: new Date(start - windowMs), to: new Date(Math.ceil(end / 60_000) * 60_000) };
-    const plans = [...e.goals, ...e.guardrails].map(metricPlan);
+    const all = [...e.goals, ...e.guardrails];
+    // A saved insight as a metric: its events, filters and measure, checked before anything is read.
+    const defined = all.map((m) => (m.kind === 'insight' ? insightPlan(m.insight, q.insights) : undefined));
+    const plans = all.map((m) => (m.kind === 'insight' ? undefined : metricPlan(m)));
     const key = [
       'experiment',
       JSON.stringify(e),
@@ -146,7 +156,14 @@ export class ExperimentQuery {
       const graph = await this.metrics.persons().graph(project);
       exposures = exposures.map((x) => ({ ...x, actor: graph.personOf(x.actor) }));
       const metricRows: MetricRow[][] = [];
-      for (const plan of plans) {
+      const span = { project, from: range.from, split, to: range.to };
+      for (const [k, plan] of plans.entries()) {
+        const insight = defined[k];
+        if (insight) {
+          metricRows.push(await this.insightRows(span, insight, graph));
+          continue;
+        }
+        if (!plan) continue;
         const rows = await read(plan.events, plan.prop === undefined ? [] : [plan.prop]);
         metricRows.push(
           await mapInTurns(rows, ([actor, , at, raw]) => ({
@@ -160,7 +177,15 @@ export class ExperimentQuery {
         experiment: e.id,
         from: range.from.toISOString(),
         to: range.to.toISOString(),
-        ...(await experimentResults(e, exposures, metricRows, o)),
+        ...(await experimentResults(
+          e,
+          exposures,
+          metricRows,
+          o,
+          all.map((m, k) =>
+            m.kind === 'insight' ? (defined[k]?.conversion ?? false) : m.kind === 'conversion',
+          ),
+        )),
         ...(segment ? { segment: segment.id } : {}),
         counting: 'persons' as const,
         parts,
@@ -168,4 +193,72 @@ export class ExperimentQuery {
       };
     });
   }
+
+  /** A saved insight's events of each person: 1 each (a count or a conversion), or its property's value (a sum). */
+  private async insightRows(
+    span: RawSpan,
+    plan: InsightPlan,
+    graph: { personOf(id: string): string },
+  ): Promise<MetricRow[]> {
+    const traits = plan.refs.some((r) => r.kind === 'person')
+      ? (await this.metrics.segments().traitTimeline(span.project, { from: span.from, to: span.to })).traitsAt
+      : undefined;
+    const rows: MetricRow[] = [];
+    const nf = plan.filter?.refs.length ?? 0;
+    await scanEvents(
+      this.raw,
+      span,
+      { events: plan.events, props: [], refs: plan.refs, ...(traits ? { traitsAt: traits } : {}) },
+      ({ actor, at, values }) => {
+        if (plan.filter && !plan.filter.matches(values.slice(0, nf))) return;
+        const x = plan.summed ? values[nf] : 1;
+        // A sum reads the events whose property is a number, as the insight does.
+        if (typeof x !== 'number' || !Number.isFinite(x)) return;
+        rows.push({ actor: graph.personOf(actor), at, value: x });
+      },
+    );
+    return rows;
+  }
+}
+
+/** What reading a saved insight as an experiment metric needs. */
+interface InsightPlan {
+  events: string[] | undefined;
+  filter: CompiledFilter | undefined;
+  /** The filter's references, then the summed property's. */
+  refs: PropertyRef[];
+  summed: boolean;
+  conversion: boolean;
+}
+
+/**
+ * A saved insight as an experiment metric: one series counted (a mean of events per person),
+ * summed (a mean of its property per person) or counting unique persons (a conversion). Any other
+ * measure, or a formula, has no value per person: refused with what to use instead.
+ */
+function insightPlan(id: string, insights: ReadonlyMap<string, InsightDefinition> | undefined): InsightPlan {
+  const d = insights?.get(id);
+  if (!d)
+    throw new BadQueryError(`no saved insight ${id} in this project: POST /v1/insights, or name another`);
+  const series = seriesOf(d)[0]?.[1];
+  if (d.formula !== undefined || !series)
+    throw new BadQueryError(
+      `insight ${id} is a formula: an experiment metric needs one series (count, sum or unique persons)`,
+    );
+  const m = series.measure;
+  if (m.kind !== 'count' && m.kind !== 'sum' && m.kind !== 'unique_persons')
+    throw new BadQueryError(
+      `insight ${id} measures ${m.kind}: an experiment metric is a count, a sum or unique persons (a conversion) per person`,
+    );
+  const filter = series.filters ? compileFilter(series.filters) : undefined;
+  const summed = m.kind === 'sum';
+  const property = summed ? parsePropertyRef(m.property) : undefined;
+  if (property && 'error' in property) throw new BadQueryError(`insight ${id}: ${property.error}`);
+  return {
+    events: series.events,
+    filter,
+    refs: [...(filter?.refs ?? []), ...(property ? [property] : [])],
+    summed,
+    conversion: m.kind === 'unique_persons',
+  };
 }

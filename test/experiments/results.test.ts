@@ -184,6 +184,49 @@ describe('experiment results', () => {
     expect((body.metrics[0]?.comparisons[0]?.frequentist as { expected: number }).expected).toBeGreaterThan(
       0,
     );
+
+    // The same metrics as saved insights (buyers: unique persons, a conversion; euro revenue: a
+    // sum per person): the same aggregates and statistics.
+    for (const insight of [
+      { id: 'buyers', events: ['purchase'], measure: { kind: 'unique_persons' } },
+      {
+        id: 'euro-revenue',
+        events: ['purchase'],
+        measure: { kind: 'sum', property: 'property.total_amount' },
+        filters: { property: 'property.currency', op: 'equals', value: 'EUR' },
+      },
+      {
+        id: 'p90-order',
+        events: ['purchase'],
+        measure: { kind: 'percentile', property: 'property.total_amount', p: 90 },
+      },
+    ])
+      expect((await api('POST', '/v1/insights', insight)).status).toBe(201);
+    const asInsights = {
+      ...definition,
+      goals: [{ kind: 'insight', insight: 'buyers' }],
+      guardrails: [{ kind: 'insight', insight: 'euro-revenue' }],
+    };
+    expect((await api('PUT', '/v1/experiments/checkout', asInsights)).status).toBe(200);
+    const viaInsights = await api('GET', '/v1/experiments/checkout/results');
+    expect(viaInsights.status).toBe(200);
+    const strip = (ms: unknown) => (ms as Record<string, unknown>[]).map(({ metric: _, ...rest }) => rest);
+    expect(strip(viaInsights.body.metrics)).toEqual(strip(body.metrics));
+    // A percentile has no value per person: refused, saying what an experiment metric can be.
+    expect(
+      (
+        await api('PUT', '/v1/experiments/checkout', {
+          ...asInsights,
+          guardrails: [{ kind: 'insight', insight: 'p90-order' }],
+        })
+      ).status,
+    ).toBe(200);
+    const refused = await api('GET', '/v1/experiments/checkout/results');
+    expect(refused.status).toBe(400);
+    expect(String(refused.body.message)).toMatch(
+      /measures percentile: an experiment metric is a count, a sum or unique persons/,
+    );
+    expect((await api('PUT', '/v1/experiments/checkout', definition)).status).toBe(200);
   }, 180_000);
 
   it('shows in the web app as the API answers it, the mismatch flagged', async () => {

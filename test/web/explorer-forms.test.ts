@@ -109,6 +109,26 @@ describe('the insights, paths and funnel forms of the web app', () => {
       await add.locator('[data-testid=tile-said] a').click();
       await page.waitForURL(/dashboards\?id=/);
       await expect.poll(() => page.locator('[data-testid=tile-value]').textContent()).toBe('90');
+
+      // A formula over a second series: orders per 100 page views (12 orders, 20 page views).
+      await page.goto(`${roles.urls.api}/insights`);
+      const formula = page.locator('[data-testid=insight-form]');
+      await formula.locator('[name=events]').fill('purchase');
+      await formula.locator('details summary').click();
+      await formula.locator('[name=b-events]').fill('page');
+      await formula.locator('[name=formula]').fill('A / B * 100');
+      await formula.locator('[data-testid=insight-show]').click();
+      await expect.poll(() => page.locator('[data-testid=insight-value]').textContent()).toBe('formula: 60');
+      expect(
+        JSON.parse((await page.locator('[data-testid=insight-definition]').textContent()) ?? '{}'),
+      ).toEqual({
+        id: 'draft',
+        series: {
+          A: { events: ['purchase'], measure: { kind: 'count' } },
+          B: { events: ['page'], measure: { kind: 'count' } },
+        },
+        formula: 'A / B * 100',
+      });
       expect(problems).toEqual([]);
       const token = await mintToken(config.auth.jwtSecret, { project, scopes: ['read'] });
       const res = await fetch(`${roles.urls.api}/v1/insights/fr-revenue`, {
