@@ -170,6 +170,8 @@ function safePattern(pattern: string): RegExp {
   try {
     return new RegExp(pattern, 'u');
   } catch (e) {
-    throw new Error(`filter: regex '${pattern}' is not a valid pattern (${(e as Error).message})`, { cause: e });
+    throw new Error(`filter: regex '${pattern}' is not a valid pattern (${(e as Error).message})`, {
+      cause: e,
+    });
   }
 }
