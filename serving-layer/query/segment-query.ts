@@ -461,7 +461,7 @@ export class SegmentQuery {
       ...(q.filter?.refs ?? []),
     ];
     const also = tested.map(storedPath);
-    const lakeCounted =
+    const engineCounted =
       def.measure.kind === 'count' &&
       (q.by === undefined || path) &&
       (path || tested.length > 0) &&
@@ -469,43 +469,26 @@ export class SegmentQuery {
       !scope &&
       !q.groupBy &&
       !dims;
-    let from = q.range.from;
-    if (lakeCounted) {
-      const request = {
-        events: def.events === '*' ? undefined : [...def.events],
-        group: path,
-        also: also as StoredPath[],
-        stepMs: step,
-      };
+    if (engineCounted) {
       const allowed = where.map(([, values]) => new Set(values));
-      const counted = async (
-        part: 'batch' | 'speed',
-        rows: [number, string | null, number, ...(string | null)[]][],
-      ) =>
-        eachInTurns(rows, ([start, raw, n, ...raws]) => {
+      const events = def.events === '*' ? undefined : [...def.events];
+      const request = { events, group: path, also: also as StoredPath[], stepMs: step };
+      for (const { layer, rows } of await this.raw.groupCounts(
+        { project: q.project, ...q.range, split },
+        request,
+      ))
+        await eachInTurns(rows, ([start, raw, n, ...raws]) => {
           const values = raws.map(parsed);
           if (allowed.some((set, i) => !set.has(scalarOf(values[i]) ?? NO_VALUE))) return;
           if (q.filter && !q.filter.matches(values.slice(where.length))) return;
-          add(start, path ? (scalarOf(parsed(raw)) ?? NO_VALUE) : '', part, n);
+          add(
+            start,
+            path ? (scalarOf(parsed(raw)) ?? NO_VALUE) : '',
+            layer === 'lake' ? 'batch' : 'speed',
+            n,
+          );
         });
-      const { project, range } = q;
-      if (split > range.from)
-        await counted(
-          'batch',
-          await this.raw.lakeGroupCounts({ project, from: range.from, to: split }, request),
-        );
-      if (range.to > split)
-        await counted(
-          'speed',
-          await this.raw.speedGroupCounts({ project, from: split, to: range.to }, request),
-        );
-      from = range.to;
-    }
-    if (from < q.range.to)
-      await this.scan(
-        { ...q, range: { from, to: q.range.to }, dimension: q.groupBy || dims !== undefined },
-        each,
-      );
+    } else await this.scan({ ...q, dimension: q.groupBy || dims !== undefined }, each);
     return Object.assign(cells, {
       byPart: [...byPart].map(([part, p]) => [part, p.regs, p.value] as const),
     });

@@ -6,9 +6,9 @@ import { fillTemplate, sqlTemplate } from '../../batch-layer/sql-templates';
 import type { BigQuerySettings } from '../../core/config/sections';
 import { NOT_ACTIVITY } from '../../core/events/sessions';
 import type { PersonRegistersRequest, RegisterRow } from './person-registers';
-import { jsonPathOf, type PropertyEventRow, type PropertyPick } from './raw-sql';
+import { columnOf, jsonPathOf, type PropertyEventRow, type PropertyPick } from './raw-sql';
 import { DD_LN_GAMMA } from '../../core/sketches/ddsketch';
-import { columnOf, type ValueBinRow, type ValueSketchRequest } from './value-sketches';
+import type { ValueBinRow, ValueSketchRequest } from './value-sketches';
 import type { SessionPart } from './session-parts';
 
 /** A project's events in [from, to) as BigQuery holds them: the rows of these loads only. */

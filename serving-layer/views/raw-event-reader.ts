@@ -2,7 +2,6 @@ import { LakeQueries } from '../../core/lake/duckdb-access';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { BIGINT, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { eventHoursOf } from '../../core/lake/events';
-import type { StoredPath } from '../../core/events/property-ref';
 import { eachInTurns } from '../../core/turns';
 import { key, type LakeStorage } from '../../core/lake/storage';
 import type { TraitRow } from '../../core/segments/membership';
@@ -16,6 +15,7 @@ import {
   chTime,
   duckTime,
   jsonPathOf,
+  columnOf,
   parseObject,
   type PropertyEventRow,
   type PropertyPick,
@@ -25,6 +25,7 @@ import {
 export type { PropertyEventRow, PropertyPick, RawSpan } from './raw-sql';
 import { readSessionParts, type RawSources, type SessionPart } from './session-parts';
 import { readValueSketches, type ValueSketchRequest } from './value-sketches';
+import { readGroupCounts, type GroupCountRequest } from './group-counts';
 import { readPersonRegisters, type PersonRegistersRequest } from './person-registers';
 import { lakeEventReads } from '../../core/ops/operational-metrics';
 import type { BigQueryLakeReads, LoadSpan } from './bigquery-lake-reads';
@@ -191,7 +192,6 @@ export class RawEventReader {
     const { events, props, paths: stored = [] } = pick;
     const layers: { layer: 'lake' | 'speed'; rows: PropertyEventRow[] }[] = [];
     // The column of each path, from a closed list: never the caller's text.
-    const column = (p: StoredPath) => ({ context: 'context', properties: 'properties' })[p.in];
     // JSON paths as bound parameters: a property name is never part of the SQL text.
     const paths = {
       ...Object.fromEntries(props.map((p, i) => [`p${i}`, jsonPathOf([p])])),
@@ -200,7 +200,7 @@ export class RawEventReader {
     if (split > from) {
       const duckProps = [
         ...props.map((_, i) => `, any_value(json_extract(properties, $p${i}))::VARCHAR`),
-        ...stored.map((c, i) => `, any_value(json_extract(${column(c)}, $p${props.length + i}))::VARCHAR`),
+        ...stored.map((c, i) => `, any_value(json_extract(${columnOf(c)}, $p${props.length + i}))::VARCHAR`),
       ].join('');
       const lake = await this.queryLake(
         `SELECT any_value(actor_id), any_value(event), epoch_ms(min(event_time))${duckProps}
@@ -231,7 +231,8 @@ export class RawEventReader {
       const chProps = [
         ...props.map((_, i) => `, JSONExtractRaw(properties, {k${i}:String})`),
         ...stored.map(
-          (c, i) => `, JSONExtractRaw(${column(c)}${c.path.map((_, j) => `, {c${i}_${j}:String}`).join('')})`,
+          (c, i) =>
+            `, JSONExtractRaw(${columnOf(c)}${c.path.map((_, j) => `, {c${i}_${j}:String}`).join('')})`,
         ),
       ].join('');
       const r = await this.clickhouse.query({
@@ -264,100 +265,9 @@ export class RawEventReader {
     return layers;
   }
 
-  /**
-   * The lake's events of the project in [from, to) named in `events` (all when undefined), each
-   * once, counted by DuckDB per bucket of `stepMs`, per value at `group` and per combination of
-   * values at `also` (each its raw JSON, null when absent): a split or filtered count over the lake
-   * without a row per event crossing into Node (the caller tests the `also` values, as a scan
-   * would). Rows: [bucket start (epoch ms), raw group value, events, ...raw `also` values].
-   */
-  async lakeGroupCounts(
-    span: { project: string; from: Date; to: Date },
-    q: {
-      events: string[] | undefined;
-      group?: StoredPath | undefined;
-      also?: readonly StoredPath[];
-      stepMs: number;
-    },
-  ): Promise<[number, string | null, number, ...(string | null)[]][]> {
-    const column = (p: StoredPath) => ({ context: 'context', properties: 'properties' })[p.in];
-    const also = q.also ?? [];
-    const values = [
-      q.group ? `any_value(json_extract(${column(q.group)}, $g))::VARCHAR AS g` : 'NULL::VARCHAR AS g',
-      ...also.map((p, i) => `any_value(json_extract(${column(p)}, $a${i}))::VARCHAR AS a${i}`),
-    ].join(', ');
-    const rows = await this.queries.rows(
-      `WITH ev AS (SELECT min(event_time) AS t, ${values}
-                   FROM read_parquet($globs, union_by_name = true)
-                   WHERE ($all OR list_contains($events, event)) AND event_time >= $from AND event_time < $to
-                   GROUP BY event_id)
-       SELECT (epoch_ms(t) // $step) * $step, g, count(*)${also.map((_, i) => `, a${i}`).join('')} FROM ev GROUP BY ALL`,
-      await this.lakeGlobs(span.project, span.from, span.to),
-      {
-        all: q.events === undefined,
-        events: listValue(q.events ?? []),
-        ...(q.group ? { g: jsonPathOf(q.group.path) } : {}),
-        ...Object.fromEntries(also.map((p, i) => [`a${i}`, jsonPathOf(p.path)])),
-        step: BigInt(q.stepMs),
-        from: duckTime(span.from),
-        to: duckTime(span.to),
-      },
-      {
-        events: LIST(VARCHAR),
-        ...(q.group ? { g: VARCHAR } : {}),
-        ...Object.fromEntries(also.map((_, i) => [`a${i}`, VARCHAR])),
-        step: BIGINT,
-      },
-    );
-    const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
-    return rows.map((r) => [Number(r[0]), text(r[1]), Number(r[2]), ...r.slice(3).map(text)]);
-  }
-
-  /**
-   * The speed view's part of lakeGroupCounts: its events of the project in [from, to) counted by
-   * ClickHouse per bucket, value at `group` and combination of values at `also`, each raw JSON
-   * (null when absent), so the speed view's part of a split count crosses as counts too.
-   */
-  async speedGroupCounts(
-    span: { project: string; from: Date; to: Date },
-    q: {
-      events: string[] | undefined;
-      group?: StoredPath | undefined;
-      also?: readonly StoredPath[];
-      stepMs: number;
-    },
-  ): Promise<[number, string | null, number, ...(string | null)[]][]> {
-    const column = (p: StoredPath) => ({ context: 'context', properties: 'properties' })[p.in];
-    const also = q.also ?? [];
-    const raw = (p: StoredPath, name: string) =>
-      `JSONExtractRaw(${column(p)}${p.path.map((_, j) => `, {${name}_${j}:String}`).join('')})`;
-    const r = await this.clickhouse.query({
-      query: `SELECT intDiv(toUnixTimestamp64Milli(event_time), {step:Int64}) * {step:Int64} AS bucket,
-                     ${q.group ? raw(q.group, 'g') : "''"} AS g, count()${also.map((p, i) => `, ${raw(p, `a${i}`)} AS a${i}`).join('')}
-              FROM {db:Identifier}.speed_events
-              WHERE project_id = {project:String} AND ({all:Bool} OR event IN {events:Array(String)})
-                AND event_time >= {from:DateTime64(3, 'UTC')} AND event_time < {to:DateTime64(3, 'UTC')}
-              GROUP BY bucket, g${also.map((_, i) => `, a${i}`).join('')}`,
-      query_params: {
-        db: this.database,
-        project: span.project,
-        all: q.events === undefined,
-        events: q.events ?? [],
-        step: q.stepMs,
-        from: chTime(span.from),
-        to: chTime(span.to),
-        ...Object.fromEntries((q.group?.path ?? []).map((k, j) => [`g_${j}`, k])),
-        ...Object.fromEntries(also.flatMap((p, i) => p.path.map((k, j) => [`a${i}_${j}`, k]))),
-      },
-      format: 'JSONCompactEachRow',
-    });
-    // JSONExtractRaw says '' where the path holds nothing: null, as DuckDB says.
-    const text = (v: unknown) => (v === null || v === undefined || v === '' ? null : String(v));
-    const rows: [number, string | null, number, ...(string | null)[]][] = [];
-    await eachInTurns(await r.json<unknown[]>(), (x) =>
-      rows.push([Number(x[0]), text(x[1]), Number(x[2]), ...x.slice(3).map(text)]),
-    );
-    return rows;
+  /** Each layer's events counted per bucket, group and filtered values (group-counts.ts). */
+  groupCounts(span: RawSpan, q: GroupCountRequest) {
+    return readGroupCounts(this.sources(), span, q);
   }
 
   /**

@@ -27,6 +27,9 @@ export interface PropertyPick {
   paths?: readonly StoredPath[];
 }
 
+/** The column a stored path reads, from a closed list: never a caller's text. */
+export const columnOf = (p: StoredPath) => ({ context: 'context', properties: 'properties' })[p.in];
+
 /** A time as ClickHouse's DateTime64 parameter reads it. */
 export const chTime = (d: Date) => d.toISOString().replace('T', ' ').replace('Z', '');
 

@@ -2,7 +2,7 @@ import { BIGINT, DOUBLE, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import type { StoredPath } from '../../core/events/property-ref';
 import { DD_LN_GAMMA } from '../../core/sketches/ddsketch';
 import { eachInTurns } from '../../core/turns';
-import { chTime, duckTime, jsonPathOf, type RawSpan } from './raw-sql';
+import { chTime, columnOf, duckTime, jsonPathOf, type RawSpan } from './raw-sql';
 import type { RawSources } from './session-parts';
 
 /** One bin of a bucket's (and group's) DDSketch as a layer's engine computed it. */
@@ -18,9 +18,6 @@ export interface ValueSketchRequest {
   /** Split by this value (its raw JSON, null when absent). */
   group?: StoredPath | undefined;
 }
-
-/** The column a stored path reads, from a closed list: never a caller's text. */
-export const columnOf = (p: StoredPath) => ({ context: 'context', properties: 'properties' })[p.in];
 
 /**
  * The DDSketch bins (core/sketches/ddsketch.ts) of a numeric property's values per bucket and

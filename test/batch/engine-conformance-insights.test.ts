@@ -24,6 +24,7 @@ import type { ValueBinRow, ValueSketchRequest } from '../../serving-layer/views/
 import type { PropertyPick } from '../../serving-layer/views/raw-sql';
 import { requireBigQuery } from '../helpers/bigquery';
 import { trackEvent, writeLake } from '../helpers/lake';
+import { addSpeedEvents } from '../helpers/seed-views';
 import { isolatedConfig } from '../helpers/test-config';
 
 const HOUR = 3_600_000;
@@ -103,27 +104,7 @@ describe('every insight kind is the same in every engine', () => {
     }
     clickhouse = createClickHouse(config);
     await applyClickHouseSchema(clickhouse, config.clickhouse.database);
-    const chTime = (t: string) => t.replace('T', ' ').replace('Z', '');
-    await clickhouse.insert({
-      table: `${config.clickhouse.database}.speed_events`,
-      values: events.map((e, n) => ({
-        project_id: e.projectId,
-        event_id: e.eventId,
-        type: e.type,
-        event: e.event,
-        user_id: e.userId,
-        anonymous_id: null,
-        actor_id: e.userId,
-        event_time: chTime(e.timestamp),
-        received_at: chTime(e.timestamp),
-        properties: JSON.stringify(e.properties),
-        context: JSON.stringify(e.context),
-        kafka_topic: 't',
-        kafka_partition: 0,
-        kafka_offset: n,
-      })),
-      format: 'JSONEachRow',
-    });
+    await addSpeedEvents(config, clickhouse, events);
     duck = new RawEventReader(clickhouse, config.clickhouse.database, lake);
     bq = new RawEventReader(
       clickhouse,

@@ -4,21 +4,11 @@ import { HOUR, iso, startLateStack, twoHours } from '../helpers/late-stack';
 import { connectSdk } from '../helpers/segment-sdk';
 import { requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
+import { PLACES, UA } from '../helpers/visitors';
 import { metricAsker } from '../helpers/metric-asker';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
-const PLACES = [
-  { ip: '81.2.69.142', country: 'GB' },
-  { ip: '193.51.224.1', country: 'FR' },
-  { ip: '8.8.8.8', country: 'US' },
-];
-const UA = {
-  mobile:
-    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
-  desktop:
-    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
-};
 const PLANS = ['free', 'pro', 'team'];
 const PATHS = ['/pricing', '/docs', '/blog/launch', '/pricing/teams'];
 

@@ -6,13 +6,9 @@ import { HOUR, iso, startLateStack, twoHours } from '../helpers/late-stack';
 import { connectSdk } from '../helpers/segment-sdk';
 import { requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
+import { PLACES } from '../helpers/visitors';
 
 const MINUTE = 60_000;
-const PLACES = [
-  { ip: '81.2.69.142', country: 'GB' },
-  { ip: '193.51.224.1', country: 'FR' },
-  { ip: '8.8.8.8', country: 'US' },
-];
 
 interface Purchase {
   user: number;

@@ -4,20 +4,10 @@ import { iso, startLateStack, twoHours } from '../helpers/late-stack';
 import { connectSdk } from '../helpers/segment-sdk';
 import { requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
+import { PLACES, UA } from '../helpers/visitors';
 
 const MINUTE = 60_000;
 const GAP = 30 * MINUTE; // the session timeout: a longer gap ends a path
-const PLACES = [
-  { ip: '81.2.69.142', country: 'GB' },
-  { ip: '193.51.224.1', country: 'FR' },
-  { ip: '8.8.8.8', country: 'US' },
-];
-const UA = {
-  mobile:
-    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1',
-  desktop:
-    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36',
-};
 const PLANS = ['free', 'pro', 'team'];
 const STEPS = ['trial_started', 'invite_sent', 'plan_upgraded'];
 

@@ -21,14 +21,8 @@ export async function seedViews(
   events: AnalyticsEvent[],
   sealHours: string[],
 ): Promise<void> {
-  const db = config.clickhouse.database;
   await addSpeedAggregates(config, clickhouse, events);
-  await clickhouse.insert({
-    table: `${db}.speed_events`,
-    values: events.map((event, i) => toRawRow({ event, topic: 't', partition: 0, offset: String(i) })),
-    columns: [...RAW_COLUMNS],
-    format: 'JSONCompactEachRow',
-  });
+  await addSpeedEvents(config, clickhouse, events);
   await writeLake(config.lake.root, events);
   const lake = new LocalStorage(config.lake.root);
   const engine = await DuckDbEngine.open(lake);
@@ -53,4 +47,18 @@ export async function addSpeedAggregates(
   const { measures, uniques } = aggregateBatch(events);
   await clickhouse.insert({ table: `${db}.speed_uniques_minute`, values: uniques, format: 'JSONEachRow' });
   await clickhouse.insert({ table: `${db}.speed_measures_minute`, values: measures, format: 'JSONEachRow' });
+}
+
+/** Adds events to the speed view's raw rows only, as the speed consumer writes them. */
+export async function addSpeedEvents(
+  config: Config,
+  clickhouse: ClickHouseClient,
+  events: AnalyticsEvent[],
+): Promise<void> {
+  await clickhouse.insert({
+    table: `${config.clickhouse.database}.speed_events`,
+    values: events.map((event, i) => toRawRow({ event, topic: 't', partition: 0, offset: String(i) })),
+    columns: [...RAW_COLUMNS],
+    format: 'JSONCompactEachRow',
+  });
 }

@@ -6,6 +6,7 @@ import { hllRegister } from '../../core/sketches/hll';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { RawEventReader } from '../../serving-layer/views/raw-event-reader';
 import { trackEvent, writeLake } from '../helpers/lake';
+import { addSpeedEvents } from '../helpers/seed-views';
 import { isolatedConfig } from '../helpers/test-config';
 
 const HOUR = 3_600_000;
@@ -47,26 +48,7 @@ describe("persons' registers in both engines", () => {
     await writeLake(config.lake.root, events);
     clickhouse = createClickHouse(config);
     await applyClickHouseSchema(clickhouse, config.clickhouse.database);
-    await clickhouse.insert({
-      table: `${config.clickhouse.database}.speed_events`,
-      values: events.map((e, n) => ({
-        project_id: e.projectId,
-        event_id: e.eventId,
-        type: e.type,
-        event: e.event,
-        user_id: e.userId,
-        anonymous_id: null,
-        actor_id: e.userId,
-        event_time: e.timestamp.replace('T', ' ').replace('Z', ''),
-        received_at: e.timestamp.replace('T', ' ').replace('Z', ''),
-        properties: '{}',
-        context: '{}',
-        kafka_topic: 't',
-        kafka_partition: 0,
-        kafka_offset: n,
-      })),
-      format: 'JSONEachRow',
-    });
+    await addSpeedEvents(config, clickhouse, events);
     reader = new RawEventReader(clickhouse, config.clickhouse.database, new LocalStorage(config.lake.root));
   }, 60_000);
   afterAll(async () => {
