@@ -19,6 +19,7 @@ import { logsCommand } from './commands/logs';
 import { configCommand } from './commands/config';
 import { userCommand } from './commands/user';
 import { geoipCommand } from './commands/geoip';
+import { memberCommand } from './commands/member';
 
 const USAGE = `usage: ./platform <command>
 
@@ -37,10 +38,12 @@ const USAGE = `usage: ./platform <command>
   status [--ops host:port,...]  the running platform: ingest, consumer lag, dead letters,
                                     watermark, next scheduled runs (from the ops ports and Temporal)
   down                      stop the local Kafka broker, Temporal dev server and mail server
-  token --project P [--scope read|write|admin] [--ttl 30d] | --revoke TOKEN
+  token --project P [--role viewer|analyst|admin|owner] [--ttl 30d] | --revoke TOKEN
                                           mint a query-API token, or revoke one
-  login --project P [--scope read|write|admin] [--user NAME]
+  login --project P [--role R] [--email E | --user NAME]
                                           print a one-time sign-in link for the web app
+  member add --project P --email E --role R [--instance-admin] | member list --project P
+                                          a project's members (bootstrap; admins use the web app)
   key --project P | --revoke KEY   create or revoke a write key for ingest
   schema check [--event E --file F]   check event schema versions are backward compatible
   backfill --from ISO --to ISO [--concurrency N] [--projects a,b] [--force] [--retry-failed]
@@ -110,6 +113,8 @@ async function main(argv: string[]): Promise<number> {
       return loginCommand(args);
     case 'key':
       return keyCommand(args);
+    case 'member':
+      return memberCommand(args);
     case 'schema':
       return schemaCommand(args);
     case 'backfill':

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AccessModule } from './access/access.module';
 import { ActivityModule } from './activity/activity.module';
 import { PersonsModule } from './persons/persons.module';
 import { AnalyticsModule } from './analytics/analytics.module';
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         ServingCoreModule.forRoot(deps),
         AuthModule,
+        AccessModule,
         HealthModule,
         MetricsModule,
         AnalyticsModule,

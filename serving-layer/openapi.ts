@@ -20,6 +20,8 @@ import { experimentPaths } from './experiments/experiments.openapi';
 import { segmentPaths } from './segments/segments.openapi';
 import { insightPaths } from './insights/insights.openapi';
 import { erasurePaths } from './erasure/erasure.openapi';
+import { accessPaths } from './access/access.openapi';
+import { ACCESS_MATRIX } from './auth/access-matrix';
 
 /**
  * The API described by hand: the code runs without decorator type metadata (esbuild), so the
@@ -132,6 +134,35 @@ const get = (
   },
 });
 
+const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+/**
+ * Each operation states who may call it, from the authorization matrix (x-required-role, and a
+ * line in its description); public ones need no credentials. An operation the matrix lacks is a
+ * programming error: the guard would refuse everyone.
+ */
+function withRoles(paths: Record<string, Record<string, Record<string, unknown>>>) {
+  for (const [path, ops] of Object.entries(paths))
+    for (const method of METHODS) {
+      const o = ops[method];
+      if (!o) continue;
+      const rule = ACCESS_MATRIX[`${method.toUpperCase()} ${path}`];
+      if (!rule)
+        throw new Error(`${method.toUpperCase()} ${path} is documented but not in the authorization matrix`);
+      o['x-required-role'] = rule.need;
+      const who =
+        rule.need === 'public'
+          ? 'Public: no credentials.'
+          : rule.need === 'instance-admin'
+            ? 'Needs an administrator of the instance.'
+            : `Needs the ${rule.need} role in the project (or above).`;
+      o.description = o.description ? `${who} ${String(o.description)}` : who;
+      if (rule.need === 'public') o.security = [];
+      else o.security ??= [{ bearer: [] }];
+    }
+  return paths;
+}
+
 export function openApiDocument(): OpenAPIObject {
   const metricAnswer = ok('the metric, merged across the layers', {
     metric: { type: 'string' },
@@ -167,11 +198,12 @@ export function openApiDocument(): OpenAPIObject {
         'Every answer merges the batch view (sealed hours, up to the batch watermark) with the speed view (after it, and for sealed hours ' +
         'with late events waiting for repair): each hour comes from one layer, counts add, unique counts merge HyperLogLog sketches. ' +
         'Hours no layer can answer (unsealed and older than the speed horizon) get a 503 naming what makes them answerable, never zero. ' +
-        "Every route needs `Authorization: Bearer <token>` (./platform token --project P); the token's project scopes every query. " +
-        'The reports routes need a token with the admin scope (--scope admin).',
+        "Every route but sign-in needs `Authorization: Bearer <token>` (POST /v1/tokens, or ./platform token --project P) or a signed-in session; the token's project scopes every query. " +
+        'Each operation states the role it needs (x-required-role): viewer < analyst < admin < owner. ' +
+        'Over the rate of a token or its project: 429 with Retry-After.',
     },
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-    paths: {
+    paths: withRoles({
       '/v1/metrics': get('The metric catalog', [], ok('metrics with their events, value kind and dimension')),
       '/v1/metrics/{name}': get(
         'One catalog metric over a range',
@@ -305,6 +337,7 @@ export function openApiDocument(): OpenAPIObject {
       ...insightPaths,
       '/v1/erasures': erasurePaths['/v1/erasures'],
       '/v1/erasures/{id}': erasurePaths['/v1/erasures/{id}'],
-    },
+      ...accessPaths,
+    } as unknown as Record<string, Record<string, Record<string, unknown>>>),
   } as OpenAPIObject;
 }

@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { inputBoundary } from './input-boundary';
+import { answerSizeLimit } from './auth/answer-size';
 import { securityHeaders } from './security-headers';
 import type { INestApplication } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -60,6 +61,7 @@ export async function startServingApi(
   app.useBodyParser('json');
   app.use(securityHeaders);
   app.use(inputBoundary);
+  app.use(answerSizeLimit(deps.config.access.maxAnswerBytes));
   app.enableShutdownHooks();
   // Requests by route pattern (/v1/metrics/:name), never by raw path: the label stays bounded.
   app.use((req: Request, res: Response, next: () => void) => {
@@ -76,7 +78,7 @@ export async function startServingApi(
     app.getHttpServer() as Server,
     {
       config: deps.config,
-      access: { sessions: deps.sessions, revoked: deps.revoked },
+      access: { sessions: deps.sessions, revoked: deps.revoked, members: deps.members },
       speed: new SpeedViewReader(
         deps.clickhouse,
         deps.config.clickhouse.database,

@@ -8,7 +8,19 @@ import type { ErasureRequests } from '../workflows/erasure-requests';
 import type { ReportSchedules } from '../workflows/report-schedules';
 import type { DashboardStore } from './dashboards/dashboard-store';
 import type { ExperimentStore } from './experiments/experiment-store';
+import type { ApiTokens } from '../core/auth/api-tokens';
+import type { AuditLog } from '../core/auth/audit-log';
+import type { Members } from '../core/auth/members';
+import type { WriteKeys } from '../core/auth/write-keys';
+import type { RequestLimits } from './auth/limits';
+import type { Mailer } from './reports/report-mailer';
 import {
+  ACCESS,
+  API_TOKENS,
+  AUDIT,
+  LIMITS,
+  MAILER,
+  WRITE_KEYS,
   BATCH_VIEWS,
   CLICKHOUSE,
   CONFIG,
@@ -44,6 +56,12 @@ export interface ServingDeps {
   sessions: Sessions;
   settings: UserSettings;
   revoked: RevokedTokens;
+  members: Members;
+  audit: AuditLog;
+  limits: RequestLimits;
+  mailer: Mailer;
+  apiTokens: ApiTokens;
+  writeKeys: WriteKeys;
   experiments: ExperimentStore;
   segments: SegmentStore;
   insights: InsightStore;
@@ -71,6 +89,15 @@ export class ServingCoreModule {
       { provide: SESSIONS, useValue: deps.sessions },
       { provide: USER_SETTINGS, useValue: deps.settings },
       { provide: REVOKED_TOKENS, useValue: deps.revoked },
+      {
+        provide: ACCESS,
+        useValue: { sessions: deps.sessions, revoked: deps.revoked, members: deps.members },
+      },
+      { provide: AUDIT, useValue: deps.audit },
+      { provide: LIMITS, useValue: deps.limits },
+      { provide: MAILER, useValue: deps.mailer },
+      { provide: API_TOKENS, useValue: deps.apiTokens },
+      { provide: WRITE_KEYS, useValue: deps.writeKeys },
       { provide: EXPERIMENTS, useValue: deps.experiments },
       { provide: SEGMENTS, useValue: deps.segments },
       { provide: INSIGHTS, useValue: deps.insights },

@@ -1,6 +1,12 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import { ApiTokens } from '../core/auth/api-tokens';
+import { AuditLog } from '../core/auth/audit-log';
+import { Members } from '../core/auth/members';
 import { RevokedTokens } from '../core/auth/revoked-tokens';
+import { WriteKeys } from '../core/auth/write-keys';
+import { RequestLimits } from './auth/limits';
+import { createMailer } from './reports/report-mailer';
 import { Sessions } from '../core/auth/sessions';
 import { UserSettings } from '../core/auth/user-settings';
 import type { Config } from '../core/config/config';
@@ -52,6 +58,8 @@ export async function openServingDeps(
   });
   const metadata = await MetadataStore.open(config.metadata.url);
   const revoked = await new RevokedTokens(metadata).start();
+  const audit = new AuditLog(metadata, config.access.auditRetentionDays).start();
+  const mailer = createMailer(config.reports.smtp);
   const deps = {
     config,
     clickhouse,
@@ -67,6 +75,12 @@ export async function openServingDeps(
     sessions: new Sessions(metadata),
     settings: new UserSettings(metadata),
     revoked,
+    members: new Members(metadata),
+    audit,
+    limits: new RequestLimits(config.access),
+    mailer,
+    apiTokens: new ApiTokens(metadata, config.auth.jwtSecret, revoked),
+    writeKeys: new WriteKeys(metadata),
     experiments: new ExperimentStore(metadata),
     segments: new SegmentStore(metadata),
     insights: new InsightStore(metadata),
@@ -81,6 +95,8 @@ export async function openServingDeps(
       quality.close();
       await temporal.connection.close();
       revoked.close();
+      await audit.close();
+      mailer.close();
       await metadata.close();
     },
   };

@@ -1,4 +1,5 @@
-import { mintToken, SCOPES, tokenExpiry, type Scope } from '../../core/auth/jwt';
+import { mintToken, tokenExpiry } from '../../core/auth/jwt';
+import { roleOption } from '../role-option';
 import { RevokedTokens } from '../../core/auth/revoked-tokens';
 import { MetadataStore } from '../../core/metadata/store';
 import { withWriteKeys } from '../../core/auth/write-keys';
@@ -7,19 +8,17 @@ import { UserFacingError } from '../../core/errors';
 import { requireOption, type ParsedArgs } from '../args';
 
 /**
- * `token --project P [--scope read|write|admin] [--ttl 30d]`: a JWT for the query API;
+ * `token --project P [--role viewer|analyst|admin|owner | --scope read|write|admin] [--ttl 30d]`:
+ * a JWT for the query API (for scripts; members mint personal tokens with POST /v1/tokens);
  * `token --revoke TOKEN`: refuses it from now on (every serving process within 2 s).
  */
 export async function tokenCommand(args: ParsedArgs): Promise<number> {
   if (typeof args.options.revoke === 'string') return revokeToken(args.options.revoke);
   const project = requireOption(args, 'project', './platform token --project demo');
-  const scope = typeof args.options.scope === 'string' ? args.options.scope : 'read';
-  if (!(SCOPES as readonly string[]).includes(scope)) {
-    throw new UserFacingError(`unknown scope '${scope}'`, `scopes are: ${SCOPES.join(', ')}`);
-  }
+  const may = roleOption(args, 'read');
   const ttl = typeof args.options.ttl === 'string' ? args.options.ttl : '30d';
   const config = loadConfig();
-  console.log(await mintToken(config.auth.jwtSecret, { project, scopes: [scope as Scope] }, ttl));
+  console.log(await mintToken(config.auth.jwtSecret, { project, ...may }, ttl));
   return 0;
 }
 

@@ -10,6 +10,7 @@ describe('verifyToken', () => {
     expect(await verifyToken(SECRET, token, now)).toEqual({
       project: 'p',
       scopes: ['read'],
+      role: 'viewer',
       jti: expect.any(String),
     });
     // A caller changing its copy changes nothing for the next one.
@@ -17,6 +18,7 @@ describe('verifyToken', () => {
     expect(await verifyToken(SECRET, token, now)).toEqual({
       project: 'p',
       scopes: ['read'],
+      role: 'viewer',
       jti: expect.any(String),
     });
     await expect(verifyToken(SECRET, token, now + 2 * 3_600_000)).rejects.toThrow();

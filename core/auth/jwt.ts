@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
+import { isRole, roleOfScopes, scopesOfRole, type Role } from './roles';
 
 /**
  * Scopes a query-API token can carry: read answers; write also changes dashboards; admin also
@@ -11,10 +12,27 @@ export type Scope = (typeof SCOPES)[number];
 export interface TokenClaims {
   project: string;
   scopes: Scope[];
-  /** Who signed in (a session from a sign-in link); API tokens name no user. */
+  /** What the caller may do in the project (core/auth/roles.ts); derived from scopes for older tokens. */
+  role: Role;
+  /**
+   * Who is acting: the signed-in user (a session), or the member who minted a personal token.
+   * A member's id (from an emailed link or invitation) or a name the CLI gave.
+   */
   user?: string;
+  /** The user is a member (users table): their current role bounds the token's. */
+  member?: boolean;
   /** The token's own id (set at minting): what revocation names, whatever the token's spelling. */
   jti?: string;
+}
+
+/** What minting is given: a role, or the scopes of tokens made before roles. */
+export type MintClaims = Omit<TokenClaims, 'role' | 'scopes'> & { role?: Role; scopes?: Scope[] };
+
+/** The role and scopes a mint request names, both spelled out; throws when it names neither. */
+export function fullClaims(c: MintClaims): TokenClaims {
+  const role = c.role ?? roleOfScopes(c.scopes ?? []);
+  if (!role) throw new Error('a token needs a role (or a scope)');
+  return { ...c, role, scopes: c.scopes ?? scopesOfRole(role) };
 }
 
 const SEGMENT = /^[A-Za-z0-9_-]+$/;
@@ -36,15 +54,26 @@ export function isCanonicalToken(token: string): boolean {
 const ISSUER = 'analytics-platform';
 const key = (secret: string) => new TextEncoder().encode(secret);
 
-export async function mintToken(secret: string, claims: TokenClaims, ttl: string = '30d'): Promise<string> {
+export async function mintToken(
+  secret: string,
+  given: MintClaims,
+  ttl: string | Date = '30d',
+  jti: string = randomUUID(),
+): Promise<string> {
+  const claims = fullClaims(given);
   return (
-    new SignJWT({ project: claims.project, scopes: claims.scopes })
+    new SignJWT({
+      project: claims.project,
+      scopes: claims.scopes,
+      role: claims.role,
+      ...(claims.user !== undefined ? { user: claims.user, member: claims.member === true } : {}),
+    })
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuer(ISSUER)
       .setIssuedAt()
       .setExpirationTime(ttl)
       // Each token its own: two minted in the same second for the same claims are revoked apart.
-      .setJti(randomUUID())
+      .setJti(jti)
       .sign(key(secret))
   );
 }
@@ -96,9 +125,15 @@ function verifyClaims(payload: Record<string, unknown>): TokenClaims {
   const scopes = payload.scopes;
   if (typeof project !== 'string' || !Array.isArray(scopes)) throw new Error('token lacks project or scopes');
   const jti = typeof payload.jti === 'string' ? payload.jti : undefined;
+  const known = scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s));
+  const role = isRole(payload.role) ? payload.role : roleOfScopes(known);
+  if (!role) throw new Error('token lacks a role');
+  const user = typeof payload.user === 'string' ? payload.user : undefined;
   return {
     project,
-    scopes: scopes.filter((s): s is Scope => (SCOPES as readonly string[]).includes(s)),
+    scopes: known,
+    role,
+    ...(user !== undefined ? { user, member: payload.member === true } : {}),
     ...(jti ? { jti } : {}),
   };
 }

@@ -52,14 +52,45 @@ export class StaticKeys implements KeyResolver {
 export class WriteKeys {
   constructor(private readonly db: MetadataStore) {}
 
-  async create(project: string): Promise<string> {
+  async create(project: string, name?: string): Promise<string> {
     const { key, record } = newWriteKey(project);
-    await this.db.query('INSERT INTO write_keys (sha256, project_id, created_at) VALUES ($1, $2, $3)', [
-      record.sha256,
-      record.project,
-      record.createdAt,
-    ]);
+    await this.db.query(
+      'INSERT INTO write_keys (sha256, project_id, created_at, name) VALUES ($1, $2, $3, $4)',
+      [record.sha256, record.project, record.createdAt, name ?? null],
+    );
     return key;
+  }
+
+  /** A project's keys as the API lists them: an id (the hash's first 16 digits), never the key. */
+  async listed(
+    project: string,
+  ): Promise<{ id: string; name?: string; createdAt: string; revokedAt?: string }[]> {
+    const r = await this.db.query<{
+      sha256: string;
+      name: string | null;
+      created_at: Date;
+      revoked_at: Date | null;
+    }>(
+      'SELECT sha256, name, created_at, revoked_at FROM write_keys WHERE project_id = $1 ORDER BY created_at DESC',
+      [project],
+    );
+    return r.rows.map((row) => ({
+      id: row.sha256.slice(0, 16),
+      ...(row.name !== null ? { name: row.name } : {}),
+      createdAt: row.created_at.toISOString(),
+      ...(row.revoked_at ? { revokedAt: row.revoked_at.toISOString() } : {}),
+    }));
+  }
+
+  /** Revokes the project's active key with this id; false when there is none. */
+  async revokeById(project: string, id: string): Promise<boolean> {
+    if (!/^[0-9a-f]{16}$/.test(id)) return false;
+    const r = await this.db.query(
+      `UPDATE write_keys SET revoked_at = now()
+       WHERE project_id = $1 AND left(sha256, 16) = $2 AND revoked_at IS NULL`,
+      [project, id],
+    );
+    return (r.rowCount ?? 0) > 0;
   }
 
   /** Stores a key made before (kept by its owner) if its hash is not here yet; a revoked one stays revoked. */

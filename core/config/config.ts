@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { localFiles } from '../files/local-files';
 import type { LakeSettings } from '../lake/open-lake';
 import { join, resolve } from 'node:path';
@@ -111,6 +112,24 @@ export interface Config {
     repairEverySeconds: number;
   };
   auth: { jwtSecret: string };
+  /** Who may do what, and how much (serving-layer/auth/). */
+  access: {
+    /** Where people reach the web app: the base of emailed sign-in and invitation links. */
+    publicUrl: string;
+    /** Requests per minute on the API per token or session, and per project. */
+    ratePerMinute: number;
+    projectRatePerMinute: number;
+    /** Heavy queries (routes that query the engines) running at once per project; more wait. */
+    heavyConcurrency: number;
+    /** How long a heavy query may wait for its turn and run. */
+    queryTimeoutMs: number;
+    /** Largest answer in bytes; a bigger one is refused, saying to narrow the question. */
+    maxAnswerBytes: number;
+    /** Networks (CIDR) admin routes are allowed from; empty: any. */
+    adminAllowedCidrs: string[];
+    /** Days the audit log keeps its entries. */
+    auditRetentionDays: number;
+  };
   /** PostgreSQL, the metadata store: saved dashboards and the other definitions the platform owns. */
   metadata: { url: string };
   reports: {
@@ -189,6 +208,16 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       geoipDir: resolve(r.str('GEOIP_DIR', join(stateDir, 'geoip'))),
     },
     api: { host: r.str('API_HOST', '127.0.0.1'), port: r.port('API_PORT', 3000) },
+    access: {
+      publicUrl: r.str('PUBLIC_URL', '').replace(/\/+$/, ''),
+      ratePerMinute: r.int('API_RATE_PER_MINUTE', 1000, 1, 10_000_000),
+      projectRatePerMinute: r.int('API_PROJECT_RATE_PER_MINUTE', 10_000, 1, 100_000_000),
+      heavyConcurrency: r.int('API_HEAVY_CONCURRENCY', 4, 1, 1000),
+      queryTimeoutMs: r.int('API_QUERY_TIMEOUT_MS', 60_000, 100, 3_600_000),
+      maxAnswerBytes: r.int('API_MAX_ANSWER_BYTES', 64 << 20, 1024, 2 ** 31 - 1),
+      adminAllowedCidrs: cidrs(r, 'ADMIN_ALLOWED_CIDRS'),
+      auditRetentionDays: r.int('AUDIT_RETENTION_DAYS', 400, 1, 36_500),
+    },
     ops: {
       host: r.str('OPS_HOST', '127.0.0.1'),
       port: r.port('OPS_PORT', 9464),
@@ -299,6 +328,8 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
     );
   }
   if (config.auth.jwtSecret === '') config.auth.jwtSecret = localSecret(stateDir);
+  if (config.access.publicUrl === '')
+    config.access.publicUrl = `http://${config.api.host}:${config.api.port}`;
   if (config.ingest.ipHashKey === '') {
     config.ingest.ipHashKey = createHmac('sha256', config.auth.jwtSecret).update('ip-hash').digest('hex');
   }
@@ -306,6 +337,26 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
 }
 
 /** A per-checkout signing secret for local development, created once, never committed. */
+/** A comma-separated list of networks (10.0.0.0/8, 2001:db8::/32, or one address); a bad one is a problem. */
+function cidrs(r: Reader, name: string): string[] {
+  const list = (r.optional(name) ?? '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter((c) => c !== '');
+  for (const c of list) {
+    const [address, bits, extra] = c.split('/');
+    const family = isIP(address ?? '');
+    const max = family === 6 ? 128 : 32;
+    if (
+      family === 0 ||
+      extra !== undefined ||
+      (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max))
+    )
+      r.problems.push(`${name} has '${c}', which is not an address or network (such as 10.0.0.0/8)`);
+  }
+  return list;
+}
+
 function localSecret(stateDir: string): string {
   const file = join(stateDir, 'secrets', 'jwt-secret');
   if (!localFiles.exists(file)) {

@@ -33,6 +33,17 @@ export const SETTING_DESCRIPTIONS: Record<string, string> = {
     'Folder of a newer DB-IP City Lite release (`./platform geoip update` fills it); when it holds none, the release bundled with the platform places client addresses.',
   API_HOST: 'Address the serving API and web app listen on.',
   API_PORT: 'Port of the serving API and web app.',
+  PUBLIC_URL:
+    'Where people reach the web app (https://analytics.example.com): the base of emailed sign-in and invitation links. Default: http://API_HOST:API_PORT.',
+  API_RATE_PER_MINUTE: 'Requests per minute per token or session on the API; over it: 429 with Retry-After.',
+  API_PROJECT_RATE_PER_MINUTE: 'Requests per minute per project on the API, all its tokens together.',
+  API_HEAVY_CONCURRENCY:
+    'Queries on the engines running at once per project; more wait their turn (up to API_QUERY_TIMEOUT_MS).',
+  API_QUERY_TIMEOUT_MS: 'How long a query may wait for its turn and run before it is refused (503).',
+  API_MAX_ANSWER_BYTES: 'Largest answer the API sends; a bigger one is refused with a message to narrow it.',
+  ADMIN_ALLOWED_CIDRS:
+    'Networks admin routes may be called from (comma-separated CIDRs); unset: any. Others get 403.',
+  AUDIT_RETENTION_DAYS: 'Days the audit log keeps its entries before they are deleted.',
   OPS_HOST: 'Address of the ops port (Prometheus /metrics).',
   OPS_PORT:
     'Ops port of the process; when unset, the first free port from 9464 (one per process on a machine).',

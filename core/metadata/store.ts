@@ -64,6 +64,36 @@ export class MetadataStore {
     }
   }
 
+  /**
+   * Runs `f` in one transaction on one connection: committed when it returns, rolled back when it
+   * throws. For changes whose check and write must not interleave with another's (the last owner).
+   */
+  async transaction<T>(f: (query: MetadataStore['query']) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (e) {
+      if (isUnavailable(e))
+        throw new MetadataUnavailableError(
+          `the metadata store (PostgreSQL at ${where(this.url)}) is not answering: try again in a moment`,
+        );
+      throw e;
+    }
+    try {
+      await client.query('BEGIN');
+      const result = await f(<R extends pg.QueryResultRow>(text: string, values: unknown[] = []) =>
+        client.query<R>(text, values),
+      );
+      await client.query('COMMIT');
+      return result;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, Query, Req, UseGuards } from '@nestjs/common';
-import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
+import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import type { AuthedRequest } from '../auth/authenticate';
 import { CommerceQuery } from '../query/commerce-query';
 import { ContentQuery } from '../query/content-query';
 import { FunnelQuery } from '../query/funnel-query';
@@ -27,7 +27,6 @@ import { oneSegment } from '../segments/segment-param';
 
 /** Content, commerce, funnels, paths and retention: analyses built on the merged views. */
 @Controller('v1')
-@UseGuards(JwtGuard)
 export class AnalyticsController {
   constructor(
     @Inject(ContentQuery) private readonly content: ContentQuery,

@@ -1,13 +1,18 @@
 import { Module } from '@nestjs/common';
-import { AdminGuard } from './admin.guard';
-import { JwtGuard } from './jwt.guard';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
+import { AccessGuard } from './access.guard';
+import { AuditInterceptor } from './audit.interceptor';
 import { LoginController } from './login.controller';
-import { WriteGuard } from './write.guard';
 
-/** Who the caller is (bearer token or session) and what they may do; sign-in links and sessions. */
+/**
+ * Who the caller is and what they may do, on every route: the access guard (the authorization
+ * matrix, rates, turns on the engines) and the audit interceptor, both global. Sign-in links.
+ */
 @Module({
   controllers: [LoginController],
-  providers: [JwtGuard, AdminGuard, WriteGuard],
-  exports: [JwtGuard, AdminGuard, WriteGuard],
+  providers: [
+    { provide: APP_GUARD, useClass: AccessGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
 })
 export class AuthModule {}

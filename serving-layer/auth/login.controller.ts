@@ -11,14 +11,13 @@ import {
   Req,
   Res,
   UnauthorizedException,
-  UseGuards,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { TokenClaims } from '../../core/auth/jwt';
-import { JwtGuard, type AuthedRequest } from './jwt.guard';
+import type { Access, AuthedRequest } from './authenticate';
 import type { Sessions } from '../../core/auth/sessions';
 import { isTimeZone, type UserSettings, type UserSettingsValues } from '../../core/auth/user-settings';
-import { SESSIONS, USER_SETTINGS } from '../injection-tokens';
+import { ACCESS, SESSIONS, USER_SETTINGS } from '../injection-tokens';
 import { clearSessionCookie, sessionOf, setSessionCookie } from './session-cookie';
 
 /** Sign-in links (printed by ./platform up and ./platform login) and sign-out. */
@@ -27,6 +26,7 @@ export class LoginController {
   constructor(
     @Inject(SESSIONS) private readonly sessions: Sessions,
     @Inject(USER_SETTINGS) private readonly settings: UserSettings,
+    @Inject(ACCESS) private readonly access: Access,
   ) {}
 
   /** Trades the link's one-time code for a session cookie, then opens the app. */
@@ -41,22 +41,26 @@ export class LoginController {
     res.redirect(302, '/');
   }
 
-  /** Who the caller is: the project and scopes of its session or token (the app's header shows it). */
+  /**
+   * Who the caller is: the project, role and scopes of its session or token, and for a member
+   * their email (the app's header shows it and offers what the role allows).
+   */
   @Get('v1/me')
-  @UseGuards(JwtGuard)
-  async me(@Req() req: AuthedRequest): Promise<TokenClaims & UserSettingsValues> {
-    const { project, user, scopes } = req.auth;
+  async me(@Req() req: AuthedRequest): Promise<TokenClaims & UserSettingsValues & { email?: string }> {
+    const { project, user, scopes, role, member } = req.auth;
+    const email = member && user ? await this.access.members.emailOf(user) : undefined;
     return {
       project,
+      role,
       scopes,
       ...(user ? { user } : {}),
+      ...(email ? { email } : {}),
       ...(user ? await this.settings.get(project, user) : { timeZone: 'UTC' }),
     };
   }
 
   /** The signed-in user's settings: `{"timeZone": "Europe/Paris"}` (IANA). Sessions only. */
   @Put('v1/me/settings')
-  @UseGuards(JwtGuard)
   async saveSettings(
     @Req() req: AuthedRequest,
     @Body() body: unknown,

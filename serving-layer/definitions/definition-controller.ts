@@ -1,7 +1,6 @@
-import { Body, Delete, Get, HttpCode, Param, Post, Put, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, Post, Put, Query, Req } from '@nestjs/common';
 import type { Stored } from '../../core/metadata/definition-store';
-import { AdminGuard } from '../auth/admin.guard';
-import type { AuthedRequest } from '../auth/jwt.guard';
+import type { AuthedRequest } from '../auth/authenticate';
 import type { DefinitionRoutes } from './definition-routes';
 
 /**
@@ -30,14 +29,12 @@ export abstract class DefinitionController<D extends { id: string }> {
   }
 
   @Post()
-  @UseGuards(AdminGuard)
   create(@Req() req: AuthedRequest, @Body() body: unknown): Promise<Stored<D>> {
     return this.routes.create(req.auth.project, body);
   }
 
   /** Replaces the definition; `?version=N` (from GET) makes it conditional: a stale one is a 409. */
   @Put(':id')
-  @UseGuards(AdminGuard)
   replace(
     @Req() req: AuthedRequest,
     @Param('id') id: string,
@@ -48,7 +45,6 @@ export abstract class DefinitionController<D extends { id: string }> {
   }
 
   @Delete(':id')
-  @UseGuards(AdminGuard)
   @HttpCode(204)
   remove(@Req() req: AuthedRequest, @Param('id') id: string): Promise<void> {
     return this.routes.remove(req.auth.project, id);

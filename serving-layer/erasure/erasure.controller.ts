@@ -9,13 +9,11 @@ import {
   Param,
   Req,
   ServiceUnavailableException,
-  UseGuards,
 } from '@nestjs/common';
 import type { ErasureRecord } from '../../core/erasure/erasure-store';
 import { MetadataUnavailableError } from '../../core/metadata/store';
 import { checkUserId, type ErasureRequests } from '../../workflows/erasure-requests';
-import { AdminGuard } from '../auth/admin.guard';
-import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
+import type { AuthedRequest } from '../auth/authenticate';
 import { ERASURES } from '../injection-tokens';
 
 /**
@@ -23,7 +21,6 @@ import { ERASURES } from '../injection-tokens';
  * and answers 202 with its audit entry; GET /v1/erasures/:id follows it. Admin scope.
  */
 @Controller('v1')
-@UseGuards(JwtGuard, AdminGuard)
 export class ErasureController {
   constructor(@Inject(ERASURES) private readonly erasures: ErasureRequests) {}
 

@@ -5,7 +5,8 @@ import type { Request } from 'express';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../../core/config/config';
 import type { Logger } from '../../core/log';
-import { authenticate, type Access } from '../auth/jwt.guard';
+import { atLeast } from '../../core/auth/roles';
+import { authenticate, roleRefused, type Access } from '../auth/authenticate';
 import type { SpeedViewReader } from '../views/speed-view-reader';
 import { liveSnapshot, type ActivePersons } from './live-snapshot';
 import type { EventsMessage, SnapshotMessage, StoredEvent } from './messages';
@@ -106,8 +107,12 @@ export class LiveFeed {
 
   private async accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     let project: string;
+    const wantsEvents = new URL(req.url ?? '/', 'http://x').searchParams.get('events') === '1';
     try {
-      project = (await authenticate(req as Request, this.deps.config, this.deps.access)).project;
+      const auth = await authenticate(req as Request, this.deps.config, this.deps.access);
+      // The latest events name people: for analysts, as one person's events are.
+      if (wantsEvents && !atLeast(auth.role, 'analyst')) throw roleRefused(auth, 'analyst');
+      project = auth.project;
     } catch (e) {
       const message = (e as Error).message;
       const status = e instanceof ForbiddenException ? '403 Forbidden' : '401 Unauthorized';
@@ -116,7 +121,6 @@ export class LiveFeed {
       );
       return;
     }
-    const wantsEvents = new URL(req.url ?? '/', 'http://x').searchParams.get('events') === '1';
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       if (wantsEvents) this.eventClients.set(ws, new Set());
       this.credentials.set(ws, req);

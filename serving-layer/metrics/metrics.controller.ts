@@ -1,6 +1,6 @@
-import { Controller, Get, Inject, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Query, Req } from '@nestjs/common';
 import { EVENT_DIMENSION_NAMES } from '../../core/events/dimensions';
-import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
+import type { AuthedRequest } from '../auth/authenticate';
 import { parseGranularity } from '../query/granularity';
 import { parseEventFilter, parseFilter } from '../query/filter';
 import { MetricByNameParams, MetricParams, parseParams } from '../query/params';
@@ -11,7 +11,6 @@ import type { SegmentStore } from '../segments/segment-store';
 import { segmentScope } from '../segments/segment-param';
 
 @Controller()
-@UseGuards(JwtGuard)
 export class MetricsController {
   constructor(
     @Inject(MetricQuery) private readonly metrics: MetricQuery,

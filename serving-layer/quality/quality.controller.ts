@@ -1,5 +1,5 @@
-import { Controller, Get, Inject, Query, Req, UseGuards } from '@nestjs/common';
-import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
+import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
+import type { AuthedRequest } from '../auth/authenticate';
 import { parseParams, RangeParams } from '../query/params';
 import { parseTimeRange } from '../query/time-range';
 import { QUALITY } from '../injection-tokens';
@@ -7,7 +7,6 @@ import type { QualityAnswer, QualityQuery } from './quality-query';
 
 /** Data quality of the token's project: volume anomalies, duplicates, late share, delay, quarantine. */
 @Controller('v1/quality')
-@UseGuards(JwtGuard)
 export class QualityController {
   constructor(@Inject(QUALITY) private readonly quality: QualityQuery) {}
 

@@ -1,16 +1,6 @@
-import {
-  BadRequestException,
-  Controller,
-  Get,
-  Header,
-  Inject,
-  Param,
-  Query,
-  Req,
-  UseGuards,
-} from '@nestjs/common';
+import { BadRequestException, Controller, Get, Header, Inject, Param, Query, Req } from '@nestjs/common';
 import { SEGMENT_ID, SegmentSchema, type SegmentDefinition } from '../../core/segments/definition';
-import { JwtGuard, type AuthedRequest } from '../auth/jwt.guard';
+import type { AuthedRequest } from '../auth/authenticate';
 import { DefinitionController } from '../definitions/definition-controller';
 import { DefinitionRoutes } from '../definitions/definition-routes';
 import { MetricQuery } from '../query/metric-query';
@@ -27,7 +17,6 @@ import type { SegmentStore } from './segment-store';
  * with the admin scope; their size over time and their members from the users' events.
  */
 @Controller('v1/segments')
-@UseGuards(JwtGuard)
 export class SegmentsController extends DefinitionController<SegmentDefinition> {
   protected readonly routes: DefinitionRoutes<SegmentDefinition>;
   protected readonly plural = 'segments';

@@ -57,7 +57,7 @@ describe('saved dashboards', () => {
       body: JSON.stringify({ name: 'not mine to make' }),
     });
     expect(res.status).toBe(403);
-    expect(await res.text()).toContain('--scope write');
+    expect(await res.text()).toContain('--role analyst');
     const listed = await fetch(`${roles?.urls.api}/v1/dashboards`, {
       headers: { authorization: `Bearer ${read}` },
     });

@@ -48,7 +48,7 @@ describe('serving: batch and speed views merged per query', () => {
     await addSpeedAggregates(config, clickhouse, speedOnlyCopies);
     await writeLake(config.lake.root, [old], 'part-old'); // beyond the speed horizon: in the lake only
     ({ app, url } = await startServingApi({ config, clickhouse }, { host: '127.0.0.1', port: 0 }));
-    token = await mintToken(config.auth.jwtSecret, { project: 'm', scopes: ['read'] });
+    token = await mintToken(config.auth.jwtSecret, { project: 'm', role: 'analyst' });
   });
   afterAll(async () => {
     await app?.close();
