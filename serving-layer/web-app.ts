@@ -16,6 +16,7 @@ export const PAGES = [
   '/experiments',
   '/segments',
   '/person',
+  '/people',
 ];
 /** Every path of the web app (pages and assets): not API routes, so not in the OpenAPI document. */
 export const WEB_APP_PATHS = [...PAGES, '/app.js', '/app.css'];

@@ -17,7 +17,9 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
       : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
   if (res.status === 401)
-    throw new SignInNeeded('sign in first: ./platform login --project <id> prints a link');
+    throw new SignInNeeded(
+      'sign in first: ask for a link by email below (or ./platform login --project <id> prints one)',
+    );
   if (res.status === 204) return undefined as T;
   const answer = (await res.json()) as T & { message?: string | string[] };
   if (!res.ok) {
@@ -42,16 +44,20 @@ export const patch = <T>(path: string, body: unknown) => call<T>('PATCH', path, 
 export const put = <T>(path: string, body: unknown) => call<T>('PUT', path, body);
 export const remove = (path: string) => call<void>('DELETE', path);
 
-/** Whether the signed-in scopes may change dashboards (write, or admin which includes it): the server checks too. */
+/** Whether the signed-in role may define things (an analyst, whose scopes include write): the server checks too. */
 export const mayWrite = (scopes: readonly string[]) => scopes.includes('write') || scopes.includes('admin');
 
 /** What a viewer with only the read scope sees where the editing controls would be. */
 export const READ_ONLY_NOTE =
-  'Read only: your sign-in has the read scope. To change dashboards, ask an admin for a sign-in link with the write scope.';
+  'Read only: you are a viewer of this project. To change dashboards, ask an admin of the project for the analyst role.';
 
 export interface Me {
   project: string;
+  /** viewer, analyst, admin or owner: what the page offers (the server checks every change). */
+  role: string;
   scopes: string[];
+  /** A member's address (sessions from an emailed link or invitation). */
+  email?: string;
   /** Who signed in (sessions from a sign-in link); tokens name no user. */
   user?: string;
   /** The signed-in user's zone (times on every page are shown in it); UTC when not set. */

@@ -1,4 +1,4 @@
-import { escape, get } from './api';
+import { escape, mayWrite, get } from './api';
 import { defineFormHtml, wireDefineForm } from './define-form';
 import { experimentBody, experimentFields } from './experiment-form';
 
@@ -66,7 +66,7 @@ export async function experiments(main: HTMLElement, scopes: string[]): Promise<
       </form>
     </section>
     <div id="results" class="wide"></div>
-    ${scopes.includes('admin') ? defineFormHtml('experiment', experimentFields(), EXAMPLE, 10) : ''}`;
+    ${mayWrite(scopes) ? defineFormHtml('experiment', experimentFields(), EXAMPLE, 10) : ''}`;
   const pick = main.querySelector('#pick') as HTMLFormElement;
   pick.addEventListener('submit', (e) => {
     e.preventDefault();

@@ -74,31 +74,39 @@ export function overview(main: HTMLElement, zone: string): () => void {
   body('live-users').innerHTML = '<div class="big" data-testid="live-users">–</div>';
   body('live-chart').innerHTML = '<div class="chart"></div>';
 
-  const closeSocket = liveSocket('', (s) => {
-    if (s.type !== 'snapshot') return;
-    (body('live-events').firstElementChild as HTMLElement).textContent = String(
-      s.eventsPerMinute.reduce((a, p) => a + p.count, 0),
-    );
-    (body('live-users').firstElementChild as HTMLElement).textContent = String(s.activeUsers);
-    const fresh = `speed view, ${shortTime(s.at, zone)}${s.lastReceived ? `; last event ${shortTime(s.lastReceived, zone)}` : ''}`;
-    meta('live-events').textContent = fresh;
-    meta('live-users').textContent = fresh;
-    meta('live-chart').textContent = 'speed view (shaded)';
-    timeSeries(
-      body('live-chart').firstElementChild as HTMLElement,
-      [
-        {
-          name: 'events',
-          points: s.eventsPerMinute.map((p) => ({
-            start: p.minute,
-            value: p.count,
-            source: 'speed' as const,
-          })),
-        },
-      ],
-      { zone },
-    );
-  });
+  const closeSocket = liveSocket(
+    '',
+    (s) => {
+      if (s.type !== 'snapshot') return;
+      (body('live-events').firstElementChild as HTMLElement).textContent = String(
+        s.eventsPerMinute.reduce((a, p) => a + p.count, 0),
+      );
+      (body('live-users').firstElementChild as HTMLElement).textContent = String(s.activeUsers);
+      const fresh = `speed view, ${shortTime(s.at, zone)}${s.lastReceived ? `; last event ${shortTime(s.lastReceived, zone)}` : ''}`;
+      meta('live-events').textContent = fresh;
+      meta('live-users').textContent = fresh;
+      meta('live-chart').textContent = 'speed view (shaded)';
+      timeSeries(
+        body('live-chart').firstElementChild as HTMLElement,
+        [
+          {
+            name: 'events',
+            points: s.eventsPerMinute.map((p) => ({
+              start: p.minute,
+              value: p.count,
+              source: 'speed' as const,
+            })),
+          },
+        ],
+        { zone },
+      );
+    },
+    (reason) => {
+      // The server closed the feed for good: say why, where the live numbers were.
+      meta('live-events').innerHTML =
+        `<span class="error" data-testid="live-ended">Live feed closed: ${escape(reason)}</span>`;
+    },
+  );
 
   /** Fills a tile from one API answer; says where it came from and how fresh the speed part is. */
   const fill = <T extends Envelope>(id: string, path: string, draw: (a: T) => string | void) =>

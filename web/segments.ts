@@ -1,4 +1,4 @@
-import { escape, get, getText, type Bucket } from './api';
+import { escape, mayWrite, get, getText, type Bucket } from './api';
 import { defineFormHtml, wireDefineForm } from './define-form';
 import { segmentBody, segmentFields } from './segment-form';
 import { timeSeries } from './charts';
@@ -52,7 +52,7 @@ export async function segments(main: HTMLElement, scopes: string[], zone: string
       </form>
     </section>
     <div id="segment" class="wide"></div>
-    ${scopes.includes('admin') ? defineFormHtml('segment', segmentFields(), EXAMPLE, 12) : ''}`;
+    ${mayWrite(scopes) ? defineFormHtml('segment', segmentFields(), EXAMPLE, 12) : ''}`;
   const pick = main.querySelector('#pick') as HTMLFormElement;
   pick.addEventListener('submit', (e) => {
     e.preventDefault();

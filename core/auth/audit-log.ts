@@ -16,6 +16,8 @@ export interface AuditQuery {
   to?: Date;
   action?: string;
   actor?: string;
+  /** Leave out the counted answers: changes, exports and sign-ins only. */
+  changesOnly?: boolean;
   limit: number;
 }
 
@@ -101,8 +103,17 @@ export class AuditLog {
       `SELECT at, actor, action, target, detail FROM audit_log
        WHERE project_id = $1 AND ($2::timestamptz IS NULL OR at >= $2) AND ($3::timestamptz IS NULL OR at < $3)
          AND ($4::text IS NULL OR action = $4 OR left(action, length($4) + 1) = $4 || '.') AND ($5::text IS NULL OR actor = $5)
+         AND (NOT $7 OR action <> 'answers.served')
        ORDER BY at DESC, id DESC LIMIT $6`,
-      [project, q.from ?? null, q.to ?? null, q.action ?? null, q.actor ?? null, q.limit],
+      [
+        project,
+        q.from ?? null,
+        q.to ?? null,
+        q.action ?? null,
+        q.actor ?? null,
+        q.limit,
+        q.changesOnly === true,
+      ],
     );
     return r.rows.map((row) => ({
       at: row.at.toISOString(),

@@ -160,6 +160,12 @@ export const accessPaths = {
           },
           { name: 'actor', in: 'query', description: 'as entries name it', schema: { type: 'string' } },
           { name: 'limit', in: 'query', description: '1 to 1000 (200)', schema: { type: 'integer' } },
+          {
+            name: 'changesOnly',
+            in: 'query',
+            description: 'true: leave out the counted answers',
+            schema: { type: 'boolean' },
+          },
         ],
       },
     ),

@@ -14,6 +14,7 @@ const AuditParams = z.object({
     .optional(),
   actor: z.string().max(300).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
+  changesOnly: z.enum(['true', 'false'], { message: 'changesOnly is true or false' }).optional(),
 });
 
 /** The audit log of the caller's project, newest first (admins). */
@@ -35,6 +36,7 @@ export class AuditController {
         ...(q.to ? { to: new Date(q.to) } : {}),
         ...(q.action ? { action: q.action } : {}),
         ...(q.actor ? { actor: q.actor } : {}),
+        changesOnly: q.changesOnly === 'true',
         limit: q.limit,
       }),
     };

@@ -45,7 +45,9 @@ export class AuditInterceptor implements NestInterceptor {
         const route = `${req.method} ${(req.route as { path?: string } | undefined)?.path ?? req.path}`;
         const actor = await actorOf(req.auth, this.access.members);
         if (rule.audit) {
-          const created = req.method === 'POST' ? (value as { id?: unknown } | null)?.id : undefined;
+          // What a POST made is named by its answer: its id, or its definition's.
+          const made = value as { id?: unknown; definition?: { id?: unknown } } | null;
+          const created = req.method === 'POST' ? (made?.id ?? made?.definition?.id) : undefined;
           const target =
             rule.audit.target === 'id'
               ? String(req.params.id)

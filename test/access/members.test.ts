@@ -154,6 +154,7 @@ describe('members, invitations, emailed sign-in, personal tokens and the audit l
     expect(one('member.invited')).toEqual([address('olga'), address('olga'), address('olga')]);
     expect(one('member.joined').sort()).toEqual([address('adam'), address('ana'), address('vic')].sort());
     expect(one('insight.created')).toEqual([address('ana')]);
+    expect(entries.find((e) => e.action === 'insight.created')?.target).toBe(insight.id);
     expect(one('member.role_changed')).toEqual([address('adam')]);
     expect(one('member.removed')).toEqual([address('adam')]);
     expect(one('token.minted')).toEqual([address('ana')]);

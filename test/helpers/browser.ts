@@ -26,6 +26,29 @@ export async function withPage<T>(use: (page: Page, problems: string[]) => Promi
   }
 }
 
+/**
+ * One Chromium for several people: `person()` opens a page in a context of its own (its own
+ * cookies), so each signs in as someone else. Errors of every page are collected in `problems`.
+ */
+export async function withPeople<T>(
+  use: (person: () => Promise<Page>, problems: string[]) => Promise<T>,
+): Promise<T> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: ['--no-sandbox'] });
+  const problems: string[] = [];
+  try {
+    return await use(async () => {
+      const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
+      page.on('console', (m) => {
+        if (m.type() === 'error') problems.push(m.text());
+      });
+      page.on('pageerror', (e) => problems.push(e.message));
+      return page;
+    }, problems);
+  } finally {
+    await browser.close();
+  }
+}
+
 /** A full-page screenshot into the artifacts folder. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
