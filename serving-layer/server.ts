@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { inputBoundary } from './input-boundary';
 import { answerSizeLimit } from './auth/answer-size';
+import { withQueryBudget } from '../core/ops/query-budget';
 import { securityHeaders } from './security-headers';
 import type { INestApplication } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -62,6 +63,10 @@ export async function startServingApi(
   app.use(securityHeaders);
   app.use(inputBoundary);
   app.use(answerSizeLimit(deps.config.access.maxAnswerBytes));
+  // Every request's queries share its time budget; past it the engines stop them.
+  app.use((_req: Request, _res: Response, next: () => void) =>
+    withQueryBudget(deps.config.access.queryTimeoutMs, next),
+  );
   app.enableShutdownHooks();
   // Requests by route pattern (/v1/metrics/:name), never by raw path: the label stays bounded.
   app.use((req: Request, res: Response, next: () => void) => {

@@ -6,6 +6,7 @@ import { Members } from '../core/auth/members';
 import { RevokedTokens } from '../core/auth/revoked-tokens';
 import { WriteKeys } from '../core/auth/write-keys';
 import { RequestLimits } from './auth/limits';
+import { budgetClickHouse } from '../core/ops/query-budget';
 import { createMailer } from './reports/report-mailer';
 import { Sessions } from '../core/auth/sessions';
 import { UserSettings } from '../core/auth/user-settings';
@@ -37,6 +38,7 @@ export async function openServingDeps(
   config: Config,
   clickhouse: ClickHouseClient,
 ): Promise<{ deps: Omit<ServingDeps, 'shutdown'>; close(): Promise<void> }> {
+  budgetClickHouse(clickhouse, !config.clickhouse.url);
   const lake = openLake(config.lake);
   const batch = await BatchViewReader.open(lake);
   const raw = new RawEventReader(

@@ -1,4 +1,5 @@
 import { DuckDBInstance, LIST, listValue, VARCHAR, type DuckDBType } from '@duckdb/node-api';
+import { underBudget } from '../ops/query-budget';
 import type { LakeStorage } from './storage';
 
 /** A text literal for the few DuckDB statements that take no parameters (LOAD, CREATE SECRET). */
@@ -66,16 +67,18 @@ export class LakeQueries {
     this.duck ??= openLakeDuckDB(this.lake, this.threads);
     const conn = await (await this.duck).connect();
     try {
-      const result = await conn.run(
-        sql,
-        { globs: listValue(globs), ...params } as never,
-        { globs: LIST(VARCHAR), ...types } as never,
-      );
-      // Chunk by chunk (DuckDB's vectors, 2,048 rows): each fetch is a turn of the event loop, so
-      // a million rows crossing into Node never hold up the other requests this process serves.
-      const rows: unknown[][] = [];
-      for await (const chunk of result.yieldRowsJson()) for (const row of chunk) rows.push(row);
-      return rows;
+      return await underBudget(conn, async () => {
+        const result = await conn.run(
+          sql,
+          { globs: listValue(globs), ...params } as never,
+          { globs: LIST(VARCHAR), ...types } as never,
+        );
+        // Chunk by chunk (DuckDB's vectors, 2,048 rows): each fetch is a turn of the event loop, so
+        // a million rows crossing into Node never hold up the other requests this process serves.
+        const rows: unknown[][] = [];
+        for await (const chunk of result.yieldRowsJson()) for (const row of chunk) rows.push(row);
+        return rows;
+      });
     } finally {
       conn.closeSync();
     }

@@ -2,6 +2,7 @@ import { CLICKHOUSE_SUBJECT_ROWS, DUCKDB_SUBJECT_ROWS } from '../../core/erasure
 import { openLakeDuckDB } from '../../core/lake/duckdb-access';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
+import { underBudget } from '../../core/ops/query-budget';
 import { type DuckDBInstance, LIST, listValue, TIMESTAMP, timestampValue, VARCHAR } from '@duckdb/node-api';
 import type { Config } from '../../core/config/config';
 import { projectFolder } from '../../core/lake/layout';
@@ -56,7 +57,11 @@ export class ActivityService {
     this.duck ??= openLakeDuckDB(this.batch.lake, 1);
     const conn = await (await this.duck).connect();
     try {
-      return (await conn.runAndReadAll(sql, params as never, types as never)).getRowObjectsJson() as T[];
+      return await underBudget(
+        conn,
+        async () =>
+          (await conn.runAndReadAll(sql, params as never, types as never)).getRowObjectsJson() as T[],
+      );
     } finally {
       conn.closeSync();
     }

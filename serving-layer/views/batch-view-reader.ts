@@ -1,4 +1,5 @@
 import { openLakeDuckDB } from '../../core/lake/duckdb-access';
+import { underBudget } from '../../core/ops/query-budget';
 import { type DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
 import { dayViewKey, hourViewKey } from '../../core/lake/layout';
 import type { DayPointer, HourPointer } from '../../core/lake/records';
@@ -133,26 +134,28 @@ export class BatchViewReader implements ViewReader {
     ];
     const conn = await this.db.connect();
     try {
-      const r = await conn.runAndReadAll(
-        `SELECT ${select} FROM (${sources.join(' UNION ALL ')})
+      const r = await underBudget(conn, () =>
+        conn.runAndReadAll(
+          `SELECT ${select} FROM (${sources.join(' UNION ALL ')})
          WHERE project_id = $project AND metric = $metric AND minute >= $from AND minute < $to
            AND (NOT $filtered OR list_contains($dims, dim))
          GROUP BY ${groupBy}`,
-        {
-          ...(files.hours.length > 0 ? { hours: listValue(files.hours) } : {}),
-          ...(files.days.length > 0 ? { days: listValue(files.days) } : {}),
-          filtered: q.dims !== undefined,
-          dims: listValue([...(q.dims ?? [])]),
-          project: q.project,
-          metric: q.metric,
-          from: timestampValue(BigInt(q.from.getTime()) * 1000n),
-          to: timestampValue(BigInt(q.to.getTime()) * 1000n),
-        },
-        {
-          ...(files.hours.length > 0 ? { hours: LIST(VARCHAR) } : {}),
-          ...(files.days.length > 0 ? { days: LIST(VARCHAR) } : {}),
-          dims: LIST(VARCHAR),
-        },
+          {
+            ...(files.hours.length > 0 ? { hours: listValue(files.hours) } : {}),
+            ...(files.days.length > 0 ? { days: listValue(files.days) } : {}),
+            filtered: q.dims !== undefined,
+            dims: listValue([...(q.dims ?? [])]),
+            project: q.project,
+            metric: q.metric,
+            from: timestampValue(BigInt(q.from.getTime()) * 1000n),
+            to: timestampValue(BigInt(q.to.getTime()) * 1000n),
+          },
+          {
+            ...(files.hours.length > 0 ? { hours: LIST(VARCHAR) } : {}),
+            ...(files.days.length > 0 ? { days: LIST(VARCHAR) } : {}),
+            dims: LIST(VARCHAR),
+          },
+        ),
       );
       return r.getRowObjectsJson();
     } finally {
