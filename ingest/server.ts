@@ -109,6 +109,12 @@ async function handle(deps: IngestDeps, req: IncomingMessage, res: ServerRespons
   if (!key) throw new HttpError(401, 'missing write key: send it as the HTTP Basic user name or "writeKey"');
   const projectId = deps.keys.resolve(key);
   if (!projectId) throw new HttpError(401, 'unknown or revoked write key');
+  const address = requestMeta(req, deps).ip ?? '';
+  if (deps.keys.allows && !deps.keys.allows(key, address))
+    throw new HttpError(
+      403,
+      `this write key is not allowed from ${address}: its networks are set by an admin (GET /v1/write-keys)`,
+    );
   if (deps.limiter) {
     const wait = deps.limiter.take(hashKey(key), eventCount(body));
     if (wait > 0) {

@@ -47,7 +47,8 @@ function signIn(main: HTMLElement): void {
       <label>Email<input name="email" type="email" required autocomplete="email"></label>
       <label>Project<input name="project" required pattern="[a-z0-9][a-z0-9_-]{0,62}"></label>
       <button>Email me a sign-in link</button>
-    </form><p role="status" data-testid="sign-in-said"></p></section>`;
+    </form><p role="status" data-testid="sign-in-said"></p>
+    <p>Members get a link by email. An operator of the platform prints one: <code>./platform login --project &lt;id&gt;</code></p></section>`;
   const said = main.querySelector('[data-testid=sign-in-said]') as HTMLElement;
   (main.querySelector('#sign-in') as HTMLFormElement).addEventListener('submit', (e) => {
     e.preventDefault();

@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config/config';
 import { InMemoryCopy } from '../metadata/in-memory-copy';
 import { MetadataStore } from '../metadata/store';
+import { Networks } from './networks';
 
 /**
  * Write keys identify the project an event belongs to. Only SHA-256 hashes are stored (in
@@ -12,11 +13,15 @@ export interface WriteKeyRecord {
   sha256: string;
   createdAt: string;
   revokedAt?: string;
+  /** Networks the key may send from (CIDR); absent: anywhere (SDKs in browsers and apps). */
+  allowedCidrs?: string[];
 }
 
 /** What the collector asks of its keys: the project of a valid, unrevoked key. */
 export interface KeyResolver {
   resolve(key: string): string | undefined;
+  /** Whether a client at `address` may send with this key (its networks, when it has any). */
+  allows?(key: string, address: string): boolean;
 }
 
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
@@ -52,11 +57,17 @@ export class StaticKeys implements KeyResolver {
 export class WriteKeys {
   constructor(private readonly db: MetadataStore) {}
 
-  async create(project: string, name?: string): Promise<string> {
+  async create(project: string, name?: string, allowedCidrs?: string[]): Promise<string> {
     const { key, record } = newWriteKey(project);
     await this.db.query(
-      'INSERT INTO write_keys (sha256, project_id, created_at, name) VALUES ($1, $2, $3, $4)',
-      [record.sha256, record.project, record.createdAt, name ?? null],
+      'INSERT INTO write_keys (sha256, project_id, created_at, name, allowed_cidrs) VALUES ($1, $2, $3, $4, $5)',
+      [
+        record.sha256,
+        record.project,
+        record.createdAt,
+        name ?? null,
+        allowedCidrs?.length ? allowedCidrs : null,
+      ],
     );
     return key;
   }
@@ -64,19 +75,24 @@ export class WriteKeys {
   /** A project's keys as the API lists them: an id (the hash's first 16 digits), never the key. */
   async listed(
     project: string,
-  ): Promise<{ id: string; name?: string; createdAt: string; revokedAt?: string }[]> {
+  ): Promise<
+    { id: string; name?: string; createdAt: string; revokedAt?: string; allowedCidrs?: string[] }[]
+  > {
     const r = await this.db.query<{
       sha256: string;
       name: string | null;
       created_at: Date;
       revoked_at: Date | null;
+      allowed_cidrs: string[] | null;
     }>(
-      'SELECT sha256, name, created_at, revoked_at FROM write_keys WHERE project_id = $1 ORDER BY created_at DESC',
+      `SELECT sha256, name, created_at, revoked_at, allowed_cidrs FROM write_keys
+       WHERE project_id = $1 ORDER BY created_at DESC`,
       [project],
     );
     return r.rows.map((row) => ({
       id: row.sha256.slice(0, 16),
       ...(row.name !== null ? { name: row.name } : {}),
+      ...(row.allowed_cidrs ? { allowedCidrs: row.allowed_cidrs } : {}),
       createdAt: row.created_at.toISOString(),
       ...(row.revoked_at ? { revokedAt: row.revoked_at.toISOString() } : {}),
     }));
@@ -116,11 +132,13 @@ export class WriteKeys {
       project_id: string;
       created_at: Date;
       revoked_at: Date | null;
-    }>('SELECT sha256, project_id, created_at, revoked_at FROM write_keys');
+      allowed_cidrs: string[] | null;
+    }>('SELECT sha256, project_id, created_at, revoked_at, allowed_cidrs FROM write_keys');
     return r.rows.map((row) => ({
       project: row.project_id,
       sha256: row.sha256,
       createdAt: row.created_at.toISOString(),
+      ...(row.allowed_cidrs ? { allowedCidrs: row.allowed_cidrs } : {}),
       ...(row.revoked_at ? { revokedAt: row.revoked_at.toISOString() } : {}),
     }));
   }
@@ -132,6 +150,9 @@ export class WriteKeys {
  * PostgreSQL is away the last keys loaded keep answering: ingest keeps accepting events.
  */
 export class WriteKeyStore implements KeyResolver {
+  /** Parsed once per list read (a reload reads new lists, and these are forgotten with the old ones). */
+  private readonly networks = new WeakMap<string[], Networks>();
+
   private constructor(private readonly copy: InMemoryCopy<Map<string, WriteKeyRecord>>) {}
 
   /** Loads the keys; throws when PostgreSQL cannot be reached. */
@@ -140,6 +161,18 @@ export class WriteKeyStore implements KeyResolver {
     return new WriteKeyStore(
       await InMemoryCopy.start(async () => new Map((await keys.all()).map((k) => [k.sha256, k])), refreshMs),
     );
+  }
+
+  /** A key without networks is allowed from anywhere; one with them only from inside one. */
+  allows(key: string, address: string): boolean {
+    const cidrs = this.copy.value.get(hashKey(key))?.allowedCidrs;
+    if (!cidrs) return true;
+    let networks = this.networks.get(cidrs);
+    if (!networks) {
+      networks = new Networks(cidrs);
+      this.networks.set(cidrs, networks);
+    }
+    return networks.has(address);
   }
 
   /** Reads every key again. */

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
+import { isNetwork } from '../auth/networks';
 import { localFiles } from '../files/local-files';
 import type { LakeSettings } from '../lake/open-lake';
 import { join, resolve } from 'node:path';
@@ -343,17 +343,9 @@ function cidrs(r: Reader, name: string): string[] {
     .split(',')
     .map((c) => c.trim())
     .filter((c) => c !== '');
-  for (const c of list) {
-    const [address, bits, extra] = c.split('/');
-    const family = isIP(address ?? '');
-    const max = family === 6 ? 128 : 32;
-    if (
-      family === 0 ||
-      extra !== undefined ||
-      (bits !== undefined && !(/^\d+$/.test(bits) && Number(bits) <= max))
-    )
+  for (const c of list)
+    if (!isNetwork(c))
       r.problems.push(`${name} has '${c}', which is not an address or network (such as 10.0.0.0/8)`);
-  }
   return list;
 }
 

@@ -1,6 +1,7 @@
 import { BadRequestException } from '@nestjs/common';
 import { z } from 'zod';
 import { emailOf } from '../../core/auth/members';
+import { isNetwork } from '../../core/auth/networks';
 import { ROLES } from '../../core/auth/roles';
 
 const email = z
@@ -32,7 +33,13 @@ export const TokenBody = z.object({
     .max(365, 'expiresInDays is at most 365')
     .default(90),
 });
-export const WriteKeyBody = z.object({ name });
+export const WriteKeyBody = z.object({
+  name,
+  allowedCidrs: z
+    .array(z.string().refine(isNetwork, 'allowedCidrs holds networks such as 203.0.113.0/24 or one address'))
+    .max(100)
+    .optional(),
+});
 export const ProjectBody = z.object({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,62}$/, 'id must be lowercase letters, digits, - or _ (max 63)'),
   owner: email,

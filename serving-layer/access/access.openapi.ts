@@ -134,7 +134,19 @@ export const accessPaths = {
     post: op(
       'Create a write key for the SDKs; the key is shown once',
       { 201: { description: '{ id, name, writeKey }' } },
-      { requestBody: json({ name: { type: 'string' } }, ['name']) },
+      {
+        requestBody: json(
+          {
+            name: { type: 'string' },
+            allowedCidrs: {
+              type: 'array',
+              items: { type: 'string' },
+              description: 'networks the collector accepts this key from (CIDR); absent: anywhere',
+            },
+          },
+          ['name'],
+        ),
+      },
     ),
   },
   '/v1/write-keys/{id}': {

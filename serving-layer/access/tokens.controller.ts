@@ -90,10 +90,10 @@ export class TokensController {
     @Req() req: AuditedRequest,
     @Body() body: unknown,
   ): Promise<{ id: string; name: string; writeKey: string }> {
-    const { name } = bodyOf(WriteKeyBody, body);
-    const writeKey = await this.writeKeys.create(req.auth.project, name);
+    const { name, allowedCidrs } = bodyOf(WriteKeyBody, body);
+    const writeKey = await this.writeKeys.create(req.auth.project, name, allowedCidrs);
     const id = hashKey(writeKey).slice(0, 16);
-    req.auditDetail = { name };
+    req.auditDetail = { name, ...(allowedCidrs ? { allowedCidrs } : {}) };
     return { id, name, writeKey };
   }
 

@@ -73,7 +73,8 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   'DELETE /v1/dashboards/{id}': changes('analyst', 'dashboard.deleted', 'id'),
 
   ...definitionRoutes('insights'),
-  'POST /v1/insights/answer': { need: 'analyst', heavy: true },
+  // Asking an unsaved definition is exploring: nothing is kept.
+  'POST /v1/insights/answer': viewer(true),
   'GET /v1/insights/{id}/answer': viewer(true),
   ...definitionRoutes('segments'),
   'GET /v1/segments/{id}/size': viewer(true),

@@ -7,7 +7,7 @@ import {
   Injectable,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { BlockList, isIPv6 } from 'node:net';
+import { Networks } from '../../core/auth/networks';
 import { atLeast } from '../../core/auth/roles';
 import type { Config } from '../../core/config/config';
 import { ACCESS, CONFIG, LIMITS } from '../injection-tokens';
@@ -27,7 +27,7 @@ export type GuardedRequest = AuthedRequest & { access: RouteAccess; actorKey: st
  */
 @Injectable()
 export class AccessGuard implements CanActivate {
-  private readonly adminNetworks?: BlockList;
+  private readonly adminNetworks?: Networks;
 
   constructor(
     @Inject(CONFIG) private readonly config: Config,
@@ -35,15 +35,7 @@ export class AccessGuard implements CanActivate {
     @Inject(LIMITS) private readonly limits: RequestLimits,
   ) {
     const cidrs = config.access.adminAllowedCidrs;
-    if (cidrs.length > 0) {
-      this.adminNetworks = new BlockList();
-      for (const c of cidrs) {
-        const [address, bits] = c.split('/') as [string, string | undefined];
-        const type = isIPv6(address) ? 'ipv6' : 'ipv4';
-        if (bits === undefined) this.adminNetworks.addAddress(address, type);
-        else this.adminNetworks.addSubnet(address, Number(bits), type);
-      }
-    }
+    if (cidrs.length > 0) this.adminNetworks = new Networks(cidrs);
   }
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -91,11 +83,8 @@ export class AccessGuard implements CanActivate {
   }
 
   private fromAdminNetwork(req: Request): void {
-    const raw = req.socket.remoteAddress ?? '';
-    // An IPv4 client on a dual-stack socket reads as ::ffff:a.b.c.d.
-    const address = raw.startsWith('::ffff:') ? raw.slice(7) : raw;
-    const type = isIPv6(address) ? 'ipv6' : 'ipv4';
-    if (!this.adminNetworks?.check(address, type))
+    const address = req.socket.remoteAddress ?? '';
+    if (!this.adminNetworks?.has(address))
       throw new ForbiddenException(
         `admin routes are not allowed from ${address}: ADMIN_ALLOWED_CIDRS lists the networks they are`,
       );

@@ -128,7 +128,7 @@ describe('persons', () => {
     await a.closeAndFlush({ timeout: 60_000 });
     expect(failures).toEqual([]);
 
-    const token = await mintToken(s.config.auth.jwtSecret, { project, scopes: ['read'] });
+    const token = await mintToken(s.config.auth.jwtSecret, { project, role: 'analyst' });
     const get = async (id: string) => {
       const res = await fetch(`${s.urls.api}/v1/persons/${encodeURIComponent(id)}`, {
         headers: { authorization: `Bearer ${token}` },

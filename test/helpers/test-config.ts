@@ -44,12 +44,20 @@ export function isolatedConfig(name: string, env: Record<string, string> = {}): 
 
 /** Fails fast with the command to run when the real services are not up. */
 export async function requireServices(): Promise<void> {
-  const [kafka, temporal, mail, postgres] = await Promise.all([
-    kafkaAnswers(kafkaServiceOptions().port),
-    temporalAnswers(temporalServiceOptions()),
-    mailAnswers(mailServiceOptions()),
-    postgresAnswers(postgresServiceOptions()),
-  ]);
+  const probe = () =>
+    Promise.all([
+      kafkaAnswers(kafkaServiceOptions().port),
+      temporalAnswers(temporalServiceOptions()),
+      mailAnswers(mailServiceOptions()),
+      postgresAnswers(postgresServiceOptions()),
+    ]);
+  let [kafka, temporal, mail, postgres] = await probe();
+  // Each probe waits a second at most: on a machine busy with the suite's browsers and engines a
+  // service that is up can miss one. Down means down three times over, not once.
+  for (let i = 0; i < 2 && !(kafka && temporal && mail && postgres); i++) {
+    await new Promise((r) => setTimeout(r, 2000));
+    [kafka, temporal, mail, postgres] = await probe();
+  }
   if (!kafka || !temporal || !mail || !postgres) {
     const state = (up: boolean) => (up ? 'up' : 'down');
     throw new Error(

@@ -70,7 +70,7 @@ const EXPECTED: Record<string, Role | 'public' | 'instance-admin'> = {
   'PUT /v1/insights/{id}': 'analyst',
   'DELETE /v1/insights/{id}': 'analyst',
   'GET /v1/insights/{id}/answer': 'viewer',
-  'POST /v1/insights/answer': 'analyst',
+  'POST /v1/insights/answer': 'viewer',
   'GET /v1/erasures': 'admin',
   'GET /v1/erasures/{id}': 'admin',
   'POST /v1/auth/email-link': 'public',
