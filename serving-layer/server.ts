@@ -6,6 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { inputBoundary } from './input-boundary';
 import { answerSizeLimit } from './auth/answer-size';
+import { earlyRateLimit } from './auth/early-limit';
 import { withQueryBudget } from '../core/ops/query-budget';
 import { securityHeaders } from './security-headers';
 import type { INestApplication } from '@nestjs/common';
@@ -78,6 +79,7 @@ export async function startServingApi(
     });
     next();
   });
+  app.use(earlyRateLimit(deps.config.auth.jwtSecret, deps.revoked, deps.limits));
   app.useGlobalFilters(new QueryErrorsFilter(), new MetadataErrorsFilter());
   live.feed = new LiveFeed(
     app.getHttpServer() as Server,

@@ -13,6 +13,7 @@ import type { Config } from '../../core/config/config';
 import { ACCESS, CONFIG, LIMITS } from '../injection-tokens';
 import { ACCESS_MATRIX, routeKey, type RouteAccess } from './access-matrix';
 import { authenticate, roleRefused, type Access, type AuthedRequest } from './authenticate';
+import type { Admitted } from './early-limit';
 import type { RequestLimits } from './limits';
 import { sessionOf } from './session-cookie';
 
@@ -52,7 +53,7 @@ export class AccessGuard implements CanActivate {
     req.auth = auth;
     req.actorKey = auth.jti !== undefined ? `token:${auth.jti}` : `session:${sessionOf(req) ?? ''}`;
     try {
-      this.limits.admit(req.actorKey, auth.project);
+      if (!(req as Admitted).admitted) this.limits.admit(req.actorKey, auth.project);
     } catch (e) {
       const retry = ((e as HttpException).getResponse() as { retryAfter?: number }).retryAfter;
       if (retry !== undefined) res.setHeader('Retry-After', String(retry));

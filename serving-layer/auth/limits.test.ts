@@ -22,9 +22,12 @@ const status = (f: () => void): number | undefined => {
 };
 
 describe('request limits', () => {
-  it('admits a burst of the rate, then one per refill, saying when to retry', () => {
+  it("admits a burst of ten seconds' worth, then one per refill, saying when to retry", () => {
     let now = 0;
-    const limits = new RequestLimits(settings(), () => now);
+    const limits = new RequestLimits(
+      settings({ ratePerMinute: 360, projectRatePerMinute: 100_000 }),
+      () => now,
+    );
     for (let i = 0; i < 60; i++) expect(status(() => limits.admit('a', 'p'))).toBeUndefined();
     let retry: number | undefined;
     try {
@@ -33,19 +36,24 @@ describe('request limits', () => {
       retry = (e as { getResponse(): { retryAfter: number } }).getResponse().retryAfter;
     }
     expect(retry).toBe(1);
+    // Six a second come back.
     now += 1000;
-    expect(status(() => limits.admit('a', 'p'))).toBeUndefined();
+    for (let i = 0; i < 6; i++) expect(status(() => limits.admit('a', 'p'))).toBeUndefined();
     expect(status(() => limits.admit('a', 'p'))).toBe(429);
     // Another token is not touched by the first one's refusals.
     expect(status(() => limits.admit('b', 'p'))).toBeUndefined();
   });
 
   it("counts only admitted requests against the project: a refused token cannot use up its project's rate", () => {
-    const limits = new RequestLimits(settings({ ratePerMinute: 10, projectRatePerMinute: 30 }), () => 0);
+    // Bursts of 10 per token and 10 for the project (at least 10 each).
+    const limits = new RequestLimits(settings({ ratePerMinute: 10, projectRatePerMinute: 20 }), () => 0);
     for (let i = 0; i < 1000; i++) status(() => limits.admit('abuser', 'p'));
-    for (let i = 0; i < 10; i++) expect(status(() => limits.admit('calm', 'p'))).toBeUndefined();
-    for (let i = 0; i < 10; i++) expect(status(() => limits.admit('third', 'p'))).toBeUndefined();
-    expect(status(() => limits.admit('fourth', 'p'))).toBe(429);
+    // The abuser's first 10 used the project's burst of 10; its refusals used nothing more.
+    expect(status(() => limits.admit('calm', 'p'))).toBe(429);
+    const fresh = new RequestLimits(settings({ ratePerMinute: 10, projectRatePerMinute: 600 }), () => 0);
+    for (let i = 0; i < 1000; i++) status(() => fresh.admit('abuser', 'p'));
+    for (let i = 0; i < 10; i++) expect(status(() => fresh.admit('calm', 'p'))).toBeUndefined();
+    expect(status(() => fresh.admit('calm', 'p'))).toBe(429);
   });
 
   it('gives turns on the engines in order of arrival, at most half of them to one token', async () => {

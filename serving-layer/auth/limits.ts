@@ -1,21 +1,28 @@
 import { HttpException, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
 import type { Config } from '../../core/config/config';
 
-/** A bucket of `capacity` requests refilled evenly over a minute; bursts up to its capacity. */
+/**
+ * Per key, `perMinute` requests a minute refilled evenly, with bursts of ten seconds' worth (at
+ * least 10): a dashboard loading its tiles at once is a burst; a client spending a whole minute's
+ * rate in one second would crowd the engines for everyone else.
+ */
 class Buckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly capacity: number;
 
   constructor(
     private readonly perMinute: number,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.capacity = Math.min(perMinute, Math.max(10, perMinute / 6));
+  }
 
   /** Takes one; undefined when admitted, else the seconds until one is there. */
   take(key: string): number | undefined {
     const t = this.now();
     const rate = this.perMinute / 60_000;
-    const b = this.buckets.get(key) ?? { tokens: this.perMinute, at: t };
-    b.tokens = Math.min(this.perMinute, b.tokens + (t - b.at) * rate);
+    const b = this.buckets.get(key) ?? { tokens: this.capacity, at: t };
+    b.tokens = Math.min(this.capacity, b.tokens + (t - b.at) * rate);
     b.at = t;
     if (b.tokens < 1) {
       this.buckets.set(key, b);
@@ -97,21 +104,31 @@ export class RequestLimits {
   /** Counts a request made without credentials that costs something (an email); 429 past 20 a minute. */
   admitAnonymous(address: string): void {
     const wait = this.perAddress.take(address);
-    if (wait !== undefined) throw tooMany(wait, `too many requests from ${address}`);
+    if (wait !== undefined) throw tooMany(wait, `too many requests from ${address}: retry after ${wait} s`);
   }
 
   /** Counts a request; throws a 429 with Retry-After when the token or its project is over its rate. */
   admit(actor: string, project: string): void {
+    const refused = this.refusal(actor, project);
+    if (refused) throw tooMany(refused.retryAfter, refused.message);
+  }
+
+  /** Counts a request; when it is over a rate, why and in how many seconds to retry. */
+  refusal(actor: string, project: string): { retryAfter: number; message: string } | undefined {
     const token = this.perToken.take(actor);
     if (token !== undefined)
-      throw tooMany(token, `this token is over its ${this.settings.ratePerMinute} requests per minute`);
+      return {
+        retryAfter: token,
+        message: `this token is over its ${this.settings.ratePerMinute} requests per minute: retry after ${token} s`,
+      };
     // Only what the token was allowed counts against its project: refused requests starve nobody.
     const shared = this.perProject.take(project);
     if (shared !== undefined)
-      throw tooMany(
-        shared,
-        `project ${project} is over its ${this.settings.projectRatePerMinute} requests per minute (all its tokens together)`,
-      );
+      return {
+        retryAfter: shared,
+        message: `project ${project} is over its ${this.settings.projectRatePerMinute} requests per minute (all its tokens together): retry after ${shared} s`,
+      };
+    return undefined;
   }
 
   /** Waits for a turn to query the engines; the returned function ends it. */
@@ -135,9 +152,9 @@ export class RequestLimits {
   }
 }
 
-function tooMany(retryAfterSeconds: number, why: string): HttpException {
+function tooMany(retryAfterSeconds: number, message: string): HttpException {
   return new HttpException(
-    { statusCode: 429, message: `${why}: retry after ${retryAfterSeconds} s`, retryAfter: retryAfterSeconds },
+    { statusCode: 429, message, retryAfter: retryAfterSeconds },
     HttpStatus.TOO_MANY_REQUESTS,
   );
 }
