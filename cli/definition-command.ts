@@ -5,6 +5,7 @@ import { localFiles } from '../core/files/local-files';
 import { definitionProblems, type DefinitionStore, type Stored } from '../core/metadata/definition-store';
 import { MetadataStore } from '../core/metadata/store';
 import { requireOption, type ParsedArgs } from './args';
+import { cliAudit } from './cli-audit';
 
 /** A kind of definition the CLI manages in the metadata store (experiments, segments). */
 export interface DefinitionKind<D extends { id: string }> {
@@ -84,6 +85,7 @@ export async function definitionCommand<D extends { id: string }>(
           );
         const created = await store.create(project, parsed.data);
         const saved = created ?? (await store.replace(project, parsed.data));
+        await cliAudit(db, project, `${kind.name}.${created ? 'created' : 'changed'}`, parsed.data.id);
         console.log(
           `${created ? 'created' : 'replaced'} ${kind.name} ${parsed.data.id} in project ${project}`,
         );
@@ -91,6 +93,7 @@ export async function definitionCommand<D extends { id: string }>(
       }
       case 'delete':
         if (!(await store.delete(project, id()))) await found();
+        await cliAudit(db, project, `${kind.name}.deleted`, id());
         console.log(`deleted ${kind.name} ${id()}`);
         return 0;
       default: {

@@ -3,6 +3,7 @@ import { loadConfig } from '../../core/config/config';
 import { ErasureStore, type ErasureRecord } from '../../core/erasure/erasure-store';
 import { UserFacingError } from '../../core/errors';
 import { MetadataStore } from '../../core/metadata/store';
+import { cliAudit } from '../cli-audit';
 import { checkUserId, ErasureRequests } from '../../workflows/erasure-requests';
 import type { ErasureRemoved } from '../../core/erasure/erasure-store';
 import { requireOption, type ParsedArgs } from '../args';
@@ -48,6 +49,7 @@ export async function userCommand(args: ParsedArgs): Promise<number> {
         user,
         `cli:${userInfo().username}`,
       );
+      await cliAudit(metadata, project, 'erasure.requested', rec.id);
       console.log(`erasure ${rec.id} started (workflow ${rec.workflowId})`);
       console.log(
         `  watch it in the Temporal UI: ${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(rec.workflowId)}`,

@@ -17,7 +17,8 @@ import type { TokenClaims } from '../../core/auth/jwt';
 import type { Access, AuthedRequest } from './authenticate';
 import type { Sessions } from '../../core/auth/sessions';
 import { isTimeZone, type UserSettings, type UserSettingsValues } from '../../core/auth/user-settings';
-import { ACCESS, SESSIONS, USER_SETTINGS } from '../injection-tokens';
+import type { AuditLog } from '../../core/auth/audit-log';
+import { ACCESS, AUDIT, SESSIONS, USER_SETTINGS } from '../injection-tokens';
 import { clearSessionCookie, sessionOf, setSessionCookie } from './session-cookie';
 
 /** Sign-in links (printed by ./platform up and ./platform login) and sign-out. */
@@ -27,6 +28,7 @@ export class LoginController {
     @Inject(SESSIONS) private readonly sessions: Sessions,
     @Inject(USER_SETTINGS) private readonly settings: UserSettings,
     @Inject(ACCESS) private readonly access: Access,
+    @Inject(AUDIT) private readonly audit: AuditLog,
   ) {}
 
   /** Trades the link's one-time code for a session cookie, then opens the app. */
@@ -37,6 +39,12 @@ export class LoginController {
       throw new UnauthorizedException(
         'this sign-in link was already used or has expired: run ./platform login --project <id> for a new one',
       );
+    if (found.claims.member && found.claims.user !== undefined)
+      await this.audit.record({
+        project: found.claims.project,
+        actor: (await this.access.members.emailOf(found.claims.user)) ?? found.claims.user,
+        action: 'member.signed_in',
+      });
     setSessionCookie(res, found.session);
     res.redirect(302, '/');
   }

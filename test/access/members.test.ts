@@ -138,6 +138,8 @@ describe('members, invitations, emailed sign-in, personal tokens and the audit l
     const again = await open(await linkFromInbox(address('vic'), `Sign in to ${project}`, '/login?code='));
     expect((await as(again, 'GET', '/v1/me')).body).toMatchObject({ role: 'viewer', email: address('vic') });
     expect(await messagesTo(address('nobody'))).toEqual([]);
+    const signedIn = await as(owner, 'GET', '/v1/audit?action=member.signed_in');
+    expect((signedIn.body.entries as Entry[]).map((e) => e.actor)).toContain(address('vic'));
 
     // Data access and changes, audited: an export and an erasure of a person, a write key, answers.
     const person = `person-${stamp}`;

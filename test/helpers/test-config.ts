@@ -38,6 +38,10 @@ export function isolatedConfig(name: string, env: Record<string, string> = {}): 
     TEMPORAL_SCHEDULES: 'false',
     // The emulator reads load jobs' gs:// files from its own folder, not the test's state folder.
     BIGQUERY_STAGING_DIR: bigQueryGcsRoot(),
+    // Tests ask the API as fast as they can check it (an SDK assigning hundreds of users, polls):
+    // the rate limits are tested where they are the subject (test/access/limits.test.ts).
+    API_RATE_PER_MINUTE: '1000000',
+    API_PROJECT_RATE_PER_MINUTE: '10000000',
     ...env,
   });
 }
