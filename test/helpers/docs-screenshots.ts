@@ -18,12 +18,13 @@ const PAGES = [
   ['dashboards', '/dashboards'],
   ['experiments', '/experiments'],
   ['segments', '/segments'],
+  ['people', '/people'],
 ] as const;
 
 async function main(out: string): Promise<void> {
   const config = loadConfig();
   const base = `http://${config.api.host}:${config.api.port}`;
-  const link = await signInLink(config, { project: 'demo', scopes: ['admin'], user: 'operator' }, base);
+  const link = await signInLink(config, { project: 'demo', role: 'owner', user: 'operator' }, base);
   mkdirSync(out, { recursive: true });
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
