@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { mintToken } from '../../core/auth/jwt';
 import { Members } from '../../core/auth/members';
@@ -303,4 +304,29 @@ describe('authorization: every route × role × project × credential', () => {
     };
     expect(listed.members.map((m) => m.userId)).toEqual([fixtures.members]);
   }, 600_000);
+
+  it('the live feed (a WebSocket, not in the document): the same credentials, and its events for analysts', async () => {
+    /** The handshake's status: 101 when the socket opened. */
+    const live = (cred: string | undefined, query = '') =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(`${(roles.urls.api as string).replace('http', 'ws')}/v1/live${query}`, {
+          headers: cred ? { authorization: `Bearer ${cred}` } : {},
+        });
+        ws.once('open', () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        ws.once('error', () => resolve(0));
+      });
+    for (const cred of ['expired', 'revoked']) expect(await live(tokens.get(cred)), cred).toBe(401);
+    expect(await live(undefined)).toBe(401);
+    for (const role of ROLES) {
+      expect(await live(tokens.get(`${own}:${role}`)), role).toBe(101);
+      // The latest events name people: an analyst's.
+      expect(await live(tokens.get(`${own}:${role}`), '?events=1'), `${role} events`).toBe(
+        ROLES.indexOf(role) >= ROLES.indexOf('analyst') ? 101 : 403,
+      );
+    }
+  }, 60_000);
 });
