@@ -1,7 +1,7 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { BadQueryError, NotAnswerableError } from './query/errors';
-import { QueryBudgetExceeded } from '../core/ops/query-budget';
+import { QueryBudgetExceeded } from '../core/lake/query-budget';
 
 /** The query core's errors as HTTP answers, in the shape NestJS gives its own exceptions. */
 @Catch(BadQueryError, NotAnswerableError, QueryBudgetExceeded)

@@ -7,7 +7,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { inputBoundary } from './input-boundary';
 import { answerSizeLimit } from './auth/answer-size';
 import { earlyRateLimit } from './auth/early-limit';
-import { withQueryBudget } from '../core/ops/query-budget';
+import { withQueryBudget } from '../core/lake/query-budget';
 import { securityHeaders } from './security-headers';
 import type { INestApplication } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
@@ -68,7 +68,8 @@ export async function startServingApi(
   app.use((_req: Request, _res: Response, next: () => void) =>
     withQueryBudget(deps.config.access.queryTimeoutMs, next),
   );
-  app.enableShutdownHooks();
+  // No Nest shutdown hooks: the role runner stops the app on SIGINT/SIGTERM (./platform run, up),
+  // and Nest's hooks would raise the signal again after closing, killing the process mid-stop.
   // Requests by route pattern (/v1/metrics/:name), never by raw path: the label stays bounded.
   app.use((req: Request, res: Response, next: () => void) => {
     const started = process.hrtime.bigint();

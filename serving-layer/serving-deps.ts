@@ -6,7 +6,7 @@ import { Members } from '../core/auth/members';
 import { RevokedTokens } from '../core/auth/revoked-tokens';
 import { WriteKeys } from '../core/auth/write-keys';
 import { RequestLimits } from './auth/limits';
-import { budgetClickHouse } from '../core/ops/query-budget';
+import { budgetClickHouse } from '../core/clickhouse/query-budget';
 import { createMailer } from './reports/report-mailer';
 import { Sessions } from '../core/auth/sessions';
 import { UserSettings } from '../core/auth/user-settings';

@@ -103,21 +103,26 @@ export async function upCommand(opts: UpOptions): Promise<number> {
       `up in ${Math.round((Date.now() - began) / 1000)} s. ${demo ? 'Demo traffic is flowing. ' : ''}Ctrl-C stops the roles; ./platform down stops the services.`,
     );
 
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
-    say('stopping the roles (Ctrl-C again leaves at once)...');
-    const askedAt = Date.now();
-    const again = () => {
-      // The same Ctrl-C can arrive twice (the terminal signals the whole process group, and the
-      // TypeScript loader relays it to this process too): only a second press leaves at once.
-      if (Date.now() - askedAt < 1000) return void process.once('SIGINT', again);
+    // One listener for the whole life of the command: the same Ctrl-C can arrive twice in one
+    // turn of the event loop (the terminal signals the whole process group, and the TypeScript
+    // loader relays it to this process too), and a moment without a listener lets the second
+    // one kill the process. The first asks to stop; only a press a second later leaves at once.
+    let askedAt: number | undefined;
+    let stop: () => void = () => {};
+    const asked = new Promise<void>((resolve) => (stop = resolve));
+    const onSignal = () => {
+      if (askedAt === undefined) {
+        askedAt = Date.now();
+        return stop();
+      }
+      if (Date.now() - askedAt < 1000) return;
       say('left without waiting for the roles');
       process.exit(130);
     };
-    process.once('SIGINT', again);
-    process.once('SIGTERM', again);
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    await asked;
+    say('stopping the roles (Ctrl-C again leaves at once)...');
     const stopped = (async () => {
       await demo?.stop();
       await roles.stop();

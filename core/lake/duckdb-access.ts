@@ -1,5 +1,5 @@
 import { DuckDBInstance, LIST, listValue, VARCHAR, type DuckDBType } from '@duckdb/node-api';
-import { underBudget } from '../ops/query-budget';
+import { underBudget } from './query-budget';
 import type { LakeStorage } from './storage';
 
 /** A text literal for the few DuckDB statements that take no parameters (LOAD, CREATE SECRET). */

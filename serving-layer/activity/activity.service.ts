@@ -2,7 +2,7 @@ import { CLICKHOUSE_SUBJECT_ROWS, DUCKDB_SUBJECT_ROWS } from '../../core/erasure
 import { openLakeDuckDB } from '../../core/lake/duckdb-access';
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { underBudget } from '../../core/ops/query-budget';
+import { underBudget } from '../../core/lake/query-budget';
 import { type DuckDBInstance, LIST, listValue, TIMESTAMP, timestampValue, VARCHAR } from '@duckdb/node-api';
 import type { Config } from '../../core/config/config';
 import { projectFolder } from '../../core/lake/layout';

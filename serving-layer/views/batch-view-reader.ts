@@ -1,5 +1,5 @@
 import { openLakeDuckDB } from '../../core/lake/duckdb-access';
-import { underBudget } from '../../core/ops/query-budget';
+import { underBudget } from '../../core/lake/query-budget';
 import { type DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@duckdb/node-api';
 import { dayViewKey, hourViewKey } from '../../core/lake/layout';
 import type { DayPointer, HourPointer } from '../../core/lake/records';

@@ -2,12 +2,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createClickHouse } from '../../core/clickhouse/client';
-import {
-  budgetClickHouse,
-  QueryBudgetExceeded,
-  underBudget,
-  withQueryBudget,
-} from '../../core/ops/query-budget';
+import { QueryBudgetExceeded, underBudget, withQueryBudget } from '../../core/lake/query-budget';
+import { budgetClickHouse } from '../../core/clickhouse/query-budget';
 import { isolatedConfig } from '../helpers/test-config';
 
 /**
