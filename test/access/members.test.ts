@@ -171,4 +171,26 @@ describe('members, invitations, emailed sign-in, personal tokens and the audit l
     // Only admins read it.
     expect((await as(viewer, 'GET', '/v1/audit')).status).toBe(403);
   }, 180_000);
+
+  it('two owners demoting each other at once: one wins, the project keeps an owner', async () => {
+    const team = `duel-${stamp}`;
+    const first = await open(await memberSignInLink(config, team, address('one'), 'owner'));
+    const second = await open(await memberSignInLink(config, team, address('two'), 'owner'));
+    const id = async (who: string) =>
+      ((await as(first, 'GET', '/v1/members')).body.members as { userId: string; email: string }[]).find(
+        (m) => m.email === address(who),
+      )?.userId as string;
+    const [one, two] = [await id('one'), await id('two')];
+    const outcomes = await Promise.all([
+      as(first, 'PUT', `/v1/members/${two}`, { role: 'admin' }),
+      as(second, 'PUT', `/v1/members/${one}`, { role: 'admin' }),
+    ]);
+    const statuses = outcomes.map((o) => o.status).sort();
+    // The loser is refused either as the last owner (409) or, already demoted, as not an owner (403).
+    expect(statuses[0]).toBe(200);
+    expect([403, 409]).toContain(statuses[1]);
+    const members = (await as(statuses[0] === outcomes[0]?.status ? first : second, 'GET', '/v1/members'))
+      .body.members as { role: string }[];
+    expect(members.filter((m) => m.role === 'owner')).toHaveLength(1);
+  });
 });
