@@ -65,7 +65,7 @@ export async function people(main: HTMLElement, me: Me): Promise<void> {
           (m) =>
             `<tr data-member="${escape(m.userId)}"><td>${escape(m.email)}</td><td>${
               mayTouch(m.role)
-                ? `<select data-action="role" aria-label="role of ${escape(m.email)}">${options(me.role === 'owner' ? 'owner' : me.role, m.role)}</select>`
+                ? `<select data-action="role" aria-label="role of ${escape(m.email)}">${options(me.role, m.role)}</select>`
                 : escape(m.role)
             }</td><td>${when(m.addedAt, zone)}</td><td>${
               mayTouch(m.role) ? `<button data-action="remove">Remove</button>` : ''

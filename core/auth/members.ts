@@ -110,10 +110,25 @@ export class Members {
   }
 
   async list(project: string): Promise<Member[]> {
+    return this.members(project);
+  }
+
+  /** One member of the project, or undefined. */
+  async one(project: string, userId: string): Promise<Member | undefined> {
+    return (await this.members(project, userId))[0];
+  }
+
+  /** Whether the project has any member (it exists as far as people go). */
+  async any(project: string): Promise<boolean> {
+    const r = await this.db.query('SELECT 1 FROM memberships WHERE project_id = $1 LIMIT 1', [project]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  private async members(project: string, userId?: string): Promise<Member[]> {
     const r = await this.db.query<{ user_id: string; email: string; role: Role; added_at: Date }>(
       `SELECT m.user_id, u.email, m.role, m.added_at FROM memberships m JOIN users u ON u.id = m.user_id
-       WHERE m.project_id = $1 ORDER BY u.email`,
-      [project],
+       WHERE m.project_id = $1 AND ($2::text IS NULL OR m.user_id = $2) ORDER BY u.email`,
+      [project, userId ?? null],
     );
     return r.rows.map((row) => ({
       userId: row.user_id,
@@ -181,15 +196,21 @@ export class Members {
     this.roles.delete(`${project}\u0000${userId}`);
   }
 
-  /** A new invitation; returns the link's one-time code (only its hash is kept). */
-  async invite(project: string, email: string, role: Role, invitedBy: string): Promise<string> {
+  /** A new invitation: the link's one-time code (only its hash is kept) and when it expires. */
+  async invite(
+    project: string,
+    email: string,
+    role: Role,
+    invitedBy: string,
+  ): Promise<{ code: string; expiresAt: Date }> {
     const code = randomBytes(32).toString('base64url');
+    const expiresAt = new Date(this.now() + INVITATION_TTL_MS);
     await this.db.query(
       `INSERT INTO invitations (code_hash, project_id, email, role, invited_by, expires_at)
        VALUES ($1, $2, $3, $4, $5, $6)`,
-      [hash(code), project, email, role, invitedBy, new Date(this.now() + INVITATION_TTL_MS)],
+      [hash(code), project, email, role, invitedBy, expiresAt],
     );
-    return code;
+    return { code, expiresAt };
   }
 
   /**

@@ -26,6 +26,9 @@ export interface KeyResolver {
 
 export const hashKey = (key: string): string => createHash('sha256').update(key).digest('hex');
 
+/** How the API names a write key: the first 16 hex digits of its hash (never the key). */
+export const writeKeyId = (sha256: string): string => sha256.slice(0, 16);
+
 const PROJECT = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 /** A new key for `project` (the plain key, shown once) and the record that stores its hash. */
@@ -90,7 +93,7 @@ export class WriteKeys {
       [project],
     );
     return r.rows.map((row) => ({
-      id: row.sha256.slice(0, 16),
+      id: writeKeyId(row.sha256),
       ...(row.name !== null ? { name: row.name } : {}),
       ...(row.allowed_cidrs ? { allowedCidrs: row.allowed_cidrs } : {}),
       createdAt: row.created_at.toISOString(),

@@ -68,7 +68,7 @@ export class MembersController {
     this.mayGrant(req, role);
     const { project } = req.auth;
     const by = req.auth.user ?? 'api token';
-    const code = await this.access.members.invite(project, email, role, by);
+    const { code, expiresAt } = await this.access.members.invite(project, email, role, by);
     await mailLink(this.mailer, this.config, email, {
       subject: `You are invited to ${project} on Analytics`,
       intro: `You are invited to project ${project} as ${role === 'admin' || role === 'analyst' ? 'an' : 'a'} ${role}. Open this link to join and sign in:`,
@@ -76,8 +76,7 @@ export class MembersController {
       expires: 'expires in 7 days',
     });
     req.auditDetail = { email, role };
-    const sent = (await this.access.members.invitations(project)).find((i) => i.email === email);
-    return { email, role, expiresAt: sent?.expiresAt ?? '' };
+    return { email, role, expiresAt: expiresAt.toISOString() };
   }
 
   @Put(':id')
@@ -106,7 +105,7 @@ export class MembersController {
 
   private async member(project: string, id: string): Promise<Member> {
     if (!USER_ID.test(id)) throw new BadRequestException('a member id is a user id from GET /v1/members');
-    const found = (await this.access.members.list(project)).find((m) => m.userId === id);
+    const found = await this.access.members.one(project, id);
     if (!found) throw new NotFoundException(`no such member of project ${project}`);
     return found;
   }

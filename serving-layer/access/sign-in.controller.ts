@@ -105,9 +105,9 @@ export class SignInController {
     @Body() body: unknown,
   ): Promise<{ id: string; owner: string }> {
     const { id, owner } = bodyOf(ProjectBody, body);
-    if ((await this.access.members.list(id)).length > 0)
+    if (await this.access.members.any(id))
       throw new ConflictException(`project ${id} exists already: its admins invite members`);
-    const code = await this.access.members.invite(id, owner, 'owner', req.auth.user ?? 'instance admin');
+    const { code } = await this.access.members.invite(id, owner, 'owner', req.auth.user ?? 'instance admin');
     await mailLink(this.mailer, this.config, owner, {
       subject: `Your project ${id} on Analytics`,
       intro: `Project ${id} was created for you, as its owner. Open this link to sign in:`,

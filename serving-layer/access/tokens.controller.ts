@@ -14,7 +14,7 @@ import {
 } from '@nestjs/common';
 import type { ApiToken, ApiTokens } from '../../core/auth/api-tokens';
 import { atLeast, type Role } from '../../core/auth/roles';
-import { hashKey, type WriteKeys } from '../../core/auth/write-keys';
+import { hashKey, writeKeyId, type WriteKeys } from '../../core/auth/write-keys';
 import type { AuditedRequest } from '../auth/audit.interceptor';
 import { API_TOKENS, WRITE_KEYS } from '../injection-tokens';
 import { bodyOf, TokenBody, WriteKeyBody } from './access-bodies';
@@ -92,7 +92,7 @@ export class TokensController {
   ): Promise<{ id: string; name: string; writeKey: string }> {
     const { name, allowedCidrs } = bodyOf(WriteKeyBody, body);
     const writeKey = await this.writeKeys.create(req.auth.project, name, allowedCidrs);
-    const id = hashKey(writeKey).slice(0, 16);
+    const id = writeKeyId(hashKey(writeKey));
     req.auditDetail = { name, ...(allowedCidrs ? { allowedCidrs } : {}) };
     return { id, name, writeKey };
   }

@@ -69,13 +69,16 @@ export class AccessGuard implements CanActivate {
     if (rule.heavy) {
       // Listened for before waiting: a client that leaves while it waits (a page navigated away)
       // must still give its turn back, or the project's turns leak one by one.
-      const turn: { release?: () => void; gone: boolean } = { gone: false };
+      // The client may have left already, before this guard ran (under load, while it was being
+      // authenticated): its 'close' is past, so it is asked of the socket too.
+      const turn: { release?: () => void; gone: boolean } = { gone: req.socket.destroyed };
+      if (turn.gone) return false;
       res.once('close', () => {
         turn.gone = true;
         turn.release?.();
       });
       turn.release = await this.limits.heavy(req.actorKey, auth.project);
-      if (turn.gone) {
+      if (turn.gone || req.socket.destroyed) {
         turn.release();
         return false;
       }

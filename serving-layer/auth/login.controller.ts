@@ -14,6 +14,7 @@ import {
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { TokenClaims } from '../../core/auth/jwt';
+import { actorOf } from './audit.interceptor';
 import type { Access, AuthedRequest } from './authenticate';
 import type { Sessions } from '../../core/auth/sessions';
 import { isTimeZone, type UserSettings, type UserSettingsValues } from '../../core/auth/user-settings';
@@ -42,7 +43,7 @@ export class LoginController {
     if (found.claims.member && found.claims.user !== undefined)
       await this.audit.record({
         project: found.claims.project,
-        actor: (await this.access.members.emailOf(found.claims.user)) ?? found.claims.user,
+        actor: await actorOf(found.claims, this.access.members),
         action: 'member.signed_in',
       });
     setSessionCookie(res, found.session);
