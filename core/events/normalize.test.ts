@@ -35,6 +35,22 @@ describe('normalizeEvent', () => {
     expect(none.kind === 'ok' && none.value.timestamp).toBe('2026-03-01T12:00:00.000Z');
   });
 
+  it('ignores a sentAt no date can hold, as it ignores one that does not parse', () => {
+    // Found by the hostile-JSON property test: one past the largest Date made the collector answer 500.
+    for (const sentAt of [8_640_000_000_000_001, -8_640_000_000_000_001, 'not a date']) {
+      const r = normalizeEvent({ type: 'identify', anonymousId: ' ', sentAt }, ctx);
+      expect(r.kind === 'ok' && [r.value.sentAt, r.value.timestamp]).toEqual([
+        null,
+        '2026-03-01T12:00:00.000Z',
+      ]);
+    }
+    const far = normalizeEvent(
+      { type: 'track', event: 'e', userId: 'u', timestamp: 8_640_000_000_000_001 },
+      ctx,
+    );
+    expect(far.kind).toBe('quarantine');
+  });
+
   it('names the event by the call type except for track', () => {
     const page = normalizeEvent({ type: 'page', userId: 'u', name: 'Home' }, ctx);
     expect(page.kind === 'ok' && page.value.event).toBe('page');

@@ -23,10 +23,15 @@ function optionalId(raw: Record<string, unknown>, field: string): string | null 
   return v;
 }
 
+/** A JavaScript Date holds at most 100,000,000 days either side of 1970. */
+const MAX_DATE_MS = 8.64e15;
+
+/** Milliseconds since 1970, or undefined for what is not a time a Date can hold. */
 function parseTime(v: unknown): number | undefined {
   if (typeof v !== 'string' && typeof v !== 'number') return undefined;
   const ms = typeof v === 'number' ? v : Date.parse(v);
-  return Number.isFinite(ms) ? ms : undefined;
+  // Finite is not enough: 8.64e15 + 1 is finite, and its Date cannot be written as ISO-8601.
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : undefined;
 }
 
 const MAX_DEPTH = 16;

@@ -188,7 +188,11 @@ describe('hostile JSON, generated (property-based, real stack)', () => {
           expect(res.status, text.slice(0, 300)).toBeLessThan(500);
         },
       ),
-      { numRuns: 200 },
+      // Always tried first: a counterexample this property once found (a sentAt past the last Date).
+      {
+        numRuns: 200,
+        examples: [['{"batch":[{"type":"identify","anonymousId":" ","sentAt":8640000000000001}]}']],
+      },
     );
   }, 600_000);
 
