@@ -13,6 +13,7 @@ import { QualityModule } from './quality/quality.module';
 import { ReportsModule } from './reports/reports.module';
 import { SegmentsModule } from './segments/segments.module';
 import { InsightsModule } from './insights/insights.module';
+import { SqlModule } from './sql/sql.module';
 import { ServingCoreModule, type ServingDeps } from './serving-core.module';
 
 /** The serving API: the shared parts the runner built, and one module per feature folder. */
@@ -35,6 +36,7 @@ export class AppModule {
         ExperimentsModule,
         SegmentsModule,
         InsightsModule,
+        SqlModule,
         QualityModule,
         ErasureModule,
       ],

@@ -22,3 +22,4 @@ export const AUDIT = Symbol('AuditLog');
 export const MAILER = Symbol('Mailer');
 export const API_TOKENS = Symbol('ApiTokens');
 export const WRITE_KEYS = Symbol('WriteKeys');
+export const SQL = Symbol('Sql');

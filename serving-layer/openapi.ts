@@ -19,6 +19,7 @@ import { dashboardPaths, signInPaths } from './dashboards/dashboards.openapi';
 import { experimentPaths } from './experiments/experiments.openapi';
 import { segmentPaths } from './segments/segments.openapi';
 import { insightPaths } from './insights/insights.openapi';
+import { sqlPaths } from './sql/sql.openapi';
 import { erasurePaths } from './erasure/erasure.openapi';
 import { accessPaths } from './access/access.openapi';
 import { ACCESS_MATRIX } from './auth/access-matrix';
@@ -335,6 +336,7 @@ export function openApiDocument(): OpenAPIObject {
       ...experimentPaths,
       ...segmentPaths,
       ...insightPaths,
+      ...sqlPaths,
       '/v1/erasures': erasurePaths['/v1/erasures'],
       '/v1/erasures/{id}': erasurePaths['/v1/erasures/{id}'],
       ...accessPaths,

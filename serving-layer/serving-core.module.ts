@@ -14,6 +14,9 @@ import type { Members } from '../core/auth/members';
 import type { WriteKeys } from '../core/auth/write-keys';
 import type { RequestLimits } from './auth/limits';
 import type { Mailer } from './reports/report-mailer';
+import type { SqlQuery } from './sql/sql-query';
+import type { SqlHistory } from './sql/sql-history';
+import type { SavedQueryStore } from './sql/saved-query';
 import {
   ACCESS,
   API_TOKENS,
@@ -34,6 +37,7 @@ import {
   SEGMENTS,
   INSIGHTS,
   SESSIONS,
+  SQL,
   USER_SETTINGS,
 } from './injection-tokens';
 import type { QualityQuery } from './quality/quality-query';
@@ -51,6 +55,8 @@ export interface ServingDeps {
   batch: BatchViewReader;
   raw: RawEventReader;
   metrics: MetricQuery;
+  /** Analysts' SQL: the engine, each person's history, saved queries. */
+  sql: { query: SqlQuery; history: SqlHistory; saved: SavedQueryStore };
   reports: ReportSchedules;
   dashboards: DashboardStore;
   sessions: Sessions;
@@ -84,6 +90,7 @@ export class ServingCoreModule {
       { provide: BATCH_VIEWS, useValue: deps.batch },
       { provide: RAW_EVENTS, useValue: deps.raw },
       { provide: MetricQuery, useValue: deps.metrics },
+      { provide: SQL, useValue: deps.sql },
       { provide: REPORT_SCHEDULES, useValue: deps.reports },
       { provide: DASHBOARDS, useValue: deps.dashboards },
       { provide: SESSIONS, useValue: deps.sessions },

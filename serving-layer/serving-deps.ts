@@ -1,3 +1,6 @@
+import { SqlQuery } from './sql/sql-query';
+import { SqlHistory } from './sql/sql-history';
+import { SavedQueryStore } from './sql/saved-query';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { ApiTokens } from '../core/auth/api-tokens';
@@ -62,12 +65,18 @@ export async function openServingDeps(
   const revoked = await new RevokedTokens(metadata).start();
   const audit = new AuditLog(metadata, config.access.auditRetentionDays).start();
   const mailer = createMailer(config.reports.smtp);
+  const metrics = new MetricQuery(config, clickhouse, batch, raw);
   const deps = {
     config,
     clickhouse,
     batch,
     raw,
-    metrics: new MetricQuery(config, clickhouse, batch, raw),
+    metrics,
+    sql: {
+      query: new SqlQuery(config, clickhouse, metrics, lake),
+      history: new SqlHistory(metadata),
+      saved: new SavedQueryStore(metadata),
+    },
     quality,
     reports: new ReportSchedules(temporal, {
       taskQueue: config.temporal.taskQueue,

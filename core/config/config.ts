@@ -125,6 +125,8 @@ export interface Config {
     queryTimeoutMs: number;
     /** Largest answer in bytes; a bigger one is refused, saying to narrow the question. */
     maxAnswerBytes: number;
+    /** Memory one analyst SQL query may use in its engine (MB); past it, the query fails with a 400. */
+    sqlMemoryMb: number;
     /** Networks (CIDR) admin routes are allowed from; empty: any. */
     adminAllowedCidrs: string[];
     /** Days the audit log keeps its entries. */
@@ -215,6 +217,7 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
       heavyConcurrency: r.int('API_HEAVY_CONCURRENCY', 4, 1, 1000),
       queryTimeoutMs: r.int('API_QUERY_TIMEOUT_MS', 60_000, 100, 3_600_000),
       maxAnswerBytes: r.int('API_MAX_ANSWER_BYTES', 64 << 20, 1024, 2 ** 31 - 1),
+      sqlMemoryMb: r.int('API_SQL_MEMORY_MB', 2048, 64, 1 << 20),
       adminAllowedCidrs: cidrs(r, 'ADMIN_ALLOWED_CIDRS'),
       auditRetentionDays: r.int('AUDIT_RETENTION_DAYS', 400, 1, 36_500),
     },

@@ -11,10 +11,17 @@ const literal = (v: string) => `'${v.replaceAll("'", "''")}'`;
  * instance.
  * The values come from the validated configuration, not from requests.
  */
-export async function openLakeDuckDB(lake: LakeStorage, threads: number): Promise<DuckDBInstance> {
+export async function openLakeDuckDB(
+  lake: LakeStorage,
+  threads: number,
+  /** More of DuckDB's settings at creation (a memory limit). */
+  settings: Record<string, string> = {},
+): Promise<DuckDBInstance> {
   const access = lake.access;
-  if (access.kind === 'local') return DuckDBInstance.create(':memory:', { threads: String(threads) });
+  if (access.kind === 'local')
+    return DuckDBInstance.create(':memory:', { ...settings, threads: String(threads) });
   const db = await DuckDBInstance.create(':memory:', {
+    ...settings,
     threads: String(threads),
     extension_directory: access.httpfs.extensionDir,
   });

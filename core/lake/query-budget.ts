@@ -28,10 +28,17 @@ export const exceeded = (b: Budget) =>
     `the query ran past its ${b.ms >= 1000 ? `${Math.round(b.ms / 1000)} s` : `${b.ms} ms`} budget and was cancelled (API_QUERY_TIMEOUT_MS): ask for a shorter range or fewer groups`,
   );
 
-/** Runs a DuckDB query, interrupting its connection when the request's budget runs out. */
-export async function underBudget<T>(conn: { interrupt(): void }, run: () => Promise<T>): Promise<T> {
+/**
+ * The request's clock over a DuckDB connection read step by step (a streamed answer): the
+ * connection is interrupted when the budget runs out; `failure` turns what the interrupted query
+ * threw into the budget's error, and `stop` ends the clock. Outside a request it does nothing.
+ */
+export function budgetClock(conn: { interrupt(): void }): {
+  failure(e: unknown): unknown;
+  stop(): void;
+} {
   const b = budgets.getStore();
-  if (!b) return run();
+  if (!b) return { failure: (e) => e, stop: () => {} };
   const left = b.deadline - Date.now();
   if (left <= 0) throw exceeded(b);
   let expired = false;
@@ -39,12 +46,17 @@ export async function underBudget<T>(conn: { interrupt(): void }, run: () => Pro
     expired = true;
     conn.interrupt();
   }, left);
+  return { failure: (e) => (expired ? exceeded(b) : e), stop: () => clearTimeout(timer) };
+}
+
+/** Runs a DuckDB query, interrupting its connection when the request's budget runs out. */
+export async function underBudget<T>(conn: { interrupt(): void }, run: () => Promise<T>): Promise<T> {
+  const clock = budgetClock(conn);
   try {
     return await run();
   } catch (e) {
-    if (expired) throw exceeded(b);
-    throw e;
+    throw clock.failure(e);
   } finally {
-    clearTimeout(timer);
+    clock.stop();
   }
 }

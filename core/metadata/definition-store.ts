@@ -27,7 +27,7 @@ const toStored = <D>(r: Row<D>): Stored<D> => ({
 });
 
 /** The tables of definitions keyed by (project_id, id): a fixed list, never a caller's text. */
-export type DefinitionTable = 'experiments' | 'segments' | 'insights';
+export type DefinitionTable = 'experiments' | 'segments' | 'insights' | 'queries';
 
 /**
  * Definitions of one kind (experiments, segments) in PostgreSQL, each a JSON body checked by the

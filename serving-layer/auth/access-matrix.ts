@@ -32,8 +32,10 @@ const changes = (need: Need, action: string, target?: 'id'): RouteAccess => ({
 });
 
 /** The three definition kinds share their five routes (definitions/definition-controller.ts). */
-function definitionRoutes(kind: 'insights' | 'segments' | 'experiments'): Record<string, RouteAccess> {
-  const one = kind.slice(0, -1);
+function definitionRoutes(
+  kind: 'insights' | 'segments' | 'experiments' | 'queries',
+): Record<string, RouteAccess> {
+  const one = kind === 'queries' ? 'query' : kind.slice(0, -1);
   return {
     [`GET /v1/${kind}`]: viewer(),
     [`GET /v1/${kind}/{id}`]: viewer(),
@@ -75,6 +77,11 @@ export const ACCESS_MATRIX: Readonly<Record<string, RouteAccess>> = {
   ...definitionRoutes('insights'),
   // Asking an unsaved definition is exploring: nothing is kept.
   'POST /v1/insights/answer': viewer(true),
+  // Analysts' SQL: the audit entry ('sql.run') is the route's own, written before it runs.
+  'POST /v1/sql': { need: 'analyst', heavy: true },
+  'GET /v1/sql/history': reads('analyst'),
+  ...definitionRoutes('queries'),
+  'GET /v1/queries/{id}/answer': viewer(true),
   'GET /v1/insights/{id}/answer': viewer(true),
   ...definitionRoutes('segments'),
   'GET /v1/segments/{id}/size': viewer(true),

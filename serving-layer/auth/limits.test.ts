@@ -8,6 +8,7 @@ const settings = (over: Partial<ConstructorParameters<typeof RequestLimits>[0]> 
   heavyConcurrency: 2,
   queryTimeoutMs: 1000,
   maxAnswerBytes: 1 << 20,
+  sqlMemoryMb: 512,
   adminAllowedCidrs: [],
   auditRetentionDays: 1,
   ...over,

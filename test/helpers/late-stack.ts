@@ -45,9 +45,9 @@ export interface Answer {
  * the API to ask, hourly seals on demand and the late-data-repair schedule (every 2 s unless told;
  * the worker role creates it every LATE_REPAIR_EVERY_SECONDS). For the late-data tests and bench.
  */
-export async function startLateStack(name: string) {
+export async function startLateStack(name: string, env: Record<string, string> = {}) {
   const log = createLogger({ test: name }, 'warn');
-  const config: Config = isolatedConfig(name);
+  const config: Config = isolatedConfig(name, env);
   const project = name;
   const writeKey = await createWriteKey(config, project);
   const token = await mintToken(config.auth.jwtSecret, { project, scopes: ['read'] });

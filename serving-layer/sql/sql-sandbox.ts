@@ -1,0 +1,176 @@
+import {
+  JsonDuckDBValueConverter,
+  LIST,
+  listValue,
+  StatementType,
+  VARCHAR,
+  type DuckDBConnection,
+  type DuckDBInstance,
+  type DuckDBPreparedStatement,
+  type DuckDBResult,
+  type DuckDBType,
+} from '@duckdb/node-api';
+import { openLakeDuckDB } from '../../core/lake/duckdb-access';
+import { budgetClock } from '../../core/lake/query-budget';
+import type { LakeStorage } from '../../core/lake/storage';
+import { quoteLiteral } from '../../batch-layer/sql-literal';
+import { BadQueryError } from '../query/errors';
+import { tableStatements, type TableSources } from './sql-tables';
+
+/** Statement kinds an analyst may run: reading, and asking how a read would run. */
+const ALLOWED = new Set<StatementType>([StatementType.SELECT, StatementType.EXPLAIN]);
+
+/** A statement the sandbox refuses, or one the engine could not run: a 400 with DuckDB's words. */
+export class SqlError extends BadQueryError {}
+
+/** A column of an answer: its name and DuckDB's type. */
+export interface SqlColumn {
+  name: string;
+  type: DuckDBType;
+}
+
+/** Where DuckDB's message points (its `LINE n:` and the caret under it), as "line n, column c". */
+export function positionOf(message: string): { line: number; column: number } | undefined {
+  const lines = message.split('\n');
+  const at = lines.findIndex((l) => /^LINE \d+: /.test(l));
+  if (at < 0) return undefined;
+  const line = Number(/^LINE (\d+): /.exec(lines[at]!)![1]);
+  const caret = lines[at + 1]?.indexOf('^') ?? -1;
+  if (caret < 0) return { line, column: 1 };
+  return { line, column: caret - `LINE ${line}: `.length + 1 };
+}
+
+/** DuckDB's message, on one line, with the position it names. */
+function engineMessage(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  const first = message.split('\n')[0] ?? message;
+  const p = positionOf(message);
+  return p ? `${first} (line ${p.line}, column ${p.column})` : first;
+}
+
+/**
+ * One analyst query's engine: an in-memory DuckDB of its own (its memory capped, two threads)
+ * holding the project's tables (sql-tables.ts), then locked before the caller's text is seen:
+ * - files: none but the project's own lake folder (`allowed_directories`), and no network;
+ * - no extension installed or loaded, automatically or asked;
+ * - no setting changed (`lock_configuration`);
+ * - one statement, of a reading kind, as DuckDB itself classifies it after parsing (COPY, ATTACH,
+ *   CREATE, SET, INSTALL... are refused by kind, never by looking for words in the text).
+ * Its time is the request's budget: past it the connection is interrupted (query-budget.ts).
+ */
+export class SqlSandbox {
+  private constructor(
+    private readonly db: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  static async open(
+    lake: LakeStorage,
+    tables: TableSources & {
+      /** Actors the identity graph joined to a person named otherwise, with that name. */
+      joined: { ids: string[]; persons: string[] };
+      /** The lake folder of the project's events, the one place the locked engine may read. */
+      allowed: string;
+    },
+    limits: { memoryMb: number },
+  ): Promise<SqlSandbox> {
+    const db = await openLakeDuckDB(lake, 2, { memory_limit: `${limits.memoryMb}MB` });
+    const conn = await db.connect();
+    const sandbox = new SqlSandbox(db, conn);
+    try {
+      await conn.run("SET TimeZone = 'UTC'");
+      await conn.run(
+        'CREATE TABLE _joined AS SELECT unnest($ids) AS actor_id, unnest($persons) AS person_id',
+        { ids: listValue(tables.joined.ids), persons: listValue(tables.joined.persons) } as never,
+        { ids: LIST(VARCHAR), persons: LIST(VARCHAR) } as never,
+      );
+      for (const statement of tableStatements(tables)) await conn.run(statement);
+      // SET takes no parameters: the folder is the platform's own path for a validated project id.
+      await conn.run(`SET allowed_directories = [${quoteLiteral(tables.allowed)}]`);
+      await conn.run('SET enable_external_access = false');
+      await conn.run('SET autoinstall_known_extensions = false');
+      await conn.run('SET autoload_known_extensions = false');
+      await conn.run('SET allow_community_extensions = false');
+      await conn.run('SET lock_configuration = true');
+    } catch (e) {
+      sandbox.close();
+      throw e;
+    }
+    return sandbox;
+  }
+
+  /** The caller's statement, parsed and bound by DuckDB, if it is one statement of a reading kind. */
+  async prepare(sql: string): Promise<DuckDBPreparedStatement> {
+    let prepared: DuckDBPreparedStatement;
+    try {
+      const statements = await this.conn.extractStatements(sql);
+      if (statements.count !== 1)
+        throw new SqlError(
+          `send exactly one statement (found ${statements.count}); run the others as requests of their own`,
+        );
+      prepared = await statements.prepare(0);
+    } catch (e) {
+      if (e instanceof SqlError) throw e;
+      throw new SqlError(engineMessage(e));
+    }
+    if (!ALLOWED.has(prepared.statementType))
+      throw new SqlError(
+        `only SELECT (with WITH, or EXPLAIN) runs here: a ${StatementType[prepared.statementType]} statement is refused; the tables are events, persons, person_ids and sessions`,
+      );
+    return prepared;
+  }
+
+  /**
+   * Runs the statement under the request's budget: its columns, then its rows chunk by chunk
+   * (DuckDB's vectors, up to 2,048 rows, as JSON values), each read when the one before has been
+   * taken, so an answer is never held whole here. The budget's clock runs until the last chunk.
+   */
+  async run(
+    prepared: DuckDBPreparedStatement,
+  ): Promise<{ columns: SqlColumn[]; chunks: AsyncGenerator<unknown[][]> }> {
+    const clock = budgetClock(this.conn);
+    const failure = (e: unknown) => {
+      const f = clock.failure(e);
+      if (f !== e || e instanceof SqlError || !(e instanceof Error) || !isEngineError(e)) return f;
+      return new SqlError(engineMessage(e));
+    };
+    let result: DuckDBResult;
+    try {
+      result = await prepared.stream();
+    } catch (e) {
+      clock.stop();
+      throw failure(e);
+    }
+    const names = result.columnNames();
+    const types = result.columnTypes();
+    async function* chunks(): AsyncGenerator<unknown[][]> {
+      try {
+        for (;;) {
+          const chunk = await result.fetchChunk();
+          if (!chunk || chunk.rowCount === 0) return;
+          yield chunk.convertRows(JsonDuckDBValueConverter) as unknown[][];
+        }
+      } catch (e) {
+        throw failure(e);
+      } finally {
+        clock.stop();
+      }
+    }
+    return { columns: names.map((name, i) => ({ name, type: types[i]! })), chunks: chunks() };
+  }
+
+  close(): void {
+    try {
+      this.conn.closeSync();
+    } finally {
+      this.db.closeSync();
+    }
+  }
+}
+
+/**
+ * DuckDB's errors about the statement ("Binder Error: ...", "Out of Memory Error: ..."): the
+ * caller's to fix. Its internal and fatal errors, and anything else, stay 500s.
+ */
+const isEngineError = (e: Error) =>
+  /^[A-Z][A-Za-z ]* Error: /.test(e.message) && !/^(INTERNAL|FATAL)/i.test(e.message);
