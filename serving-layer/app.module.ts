@@ -14,6 +14,7 @@ import { ReportsModule } from './reports/reports.module';
 import { SegmentsModule } from './segments/segments.module';
 import { InsightsModule } from './insights/insights.module';
 import { SqlModule } from './sql/sql.module';
+import { AnswersModule } from './answers/answers.module';
 import { ServingCoreModule, type ServingDeps } from './serving-core.module';
 
 /** The serving API: the shared parts the runner built, and one module per feature folder. */
@@ -37,6 +38,7 @@ export class AppModule {
         SegmentsModule,
         InsightsModule,
         SqlModule,
+        AnswersModule,
         QualityModule,
         ErasureModule,
       ],

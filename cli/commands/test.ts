@@ -5,6 +5,7 @@ import { localFiles } from '../../core/files/local-files';
 import { join } from 'node:path';
 import { ensureChromium } from '../../infra/local/chromium/install';
 import { ensureGbstats } from '../../infra/local/gbstats/install';
+import { ensureNotebook } from '../../infra/local/notebook/install';
 import { ensurePrometheus } from '../../infra/local/prometheus/install';
 import { ensureTerraformTools } from '../../infra/local/terraform/install';
 import { ensureTemporalTestServer } from '../../infra/local/temporal/test-server';
@@ -34,6 +35,7 @@ export async function testCommand(extraArgs: string[]): Promise<number> {
   ensureChromium(say);
   ensureTemporalTestServer(say);
   ensureGbstats(say);
+  ensureNotebook(say);
   ensurePrometheus(say);
   ensureTerraformTools(say);
   const stack = await startStack(say);
