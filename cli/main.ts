@@ -3,6 +3,7 @@ import '../core/quiet-aws-sdk';
 import { UserFacingError } from '../core/errors';
 import { parseArgs } from './args';
 import { backfillCommand } from './commands/backfill';
+import { exportCommand } from './commands/export';
 import { deadletterCommand } from './commands/deadletter';
 import { reportCommand } from './commands/report';
 import { keyCommand, tokenCommand } from './commands/credentials';
@@ -48,6 +49,8 @@ const USAGE = `usage: ./platform <command>
   schema check [--event E --file F]   check event schema versions are backward compatible
   backfill --from ISO --to ISO [--concurrency N] [--projects a,b] [--force] [--retry-failed]
                                     recompute a range of hours (Temporal workflow), with progress
+  export --project P --from DAY --to DAY [--format parquet] [--to-url file:///dir|s3://b/p|gs://b/p]
+                                    a project's events as Parquet, a file per day (Temporal workflow)
   deadletter list [--group G] | replay --offset topic:partition:offset | --all
                                     records consumers could not process (events.deadletter)
   experiment list|show|create|delete|assign --project P [--id X] [--file F] [--user U]
@@ -119,6 +122,8 @@ async function main(argv: string[]): Promise<number> {
       return schemaCommand(args);
     case 'backfill':
       return backfillCommand(args);
+    case 'export':
+      return exportCommand(args);
     case 'report':
       return reportCommand(args);
     case 'deadletter':

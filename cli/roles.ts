@@ -151,6 +151,7 @@ export async function startRoles(roles: Role[], config: Config, log: Logger): Pr
             failpoints: config.failpoints,
             log: (msg, fields) => log.warn(msg, { role: 'worker', ...fields }),
           },
+          exports: { settings: config.lake, failpoints: config.failpoints },
           schedules: config.temporal.schedules
             ? {
                 taskQueue: config.temporal.taskQueue,

@@ -6,6 +6,7 @@ export const WORKFLOW_TYPES = {
   lateDataRepair: 'lateDataRepair',
   scheduledReport: 'scheduledReport',
   eraseUser: 'eraseUser',
+  exportEvents: 'exportEvents',
 } as const;
 
 export const SCHEDULE_IDS = {

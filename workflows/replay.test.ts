@@ -19,6 +19,7 @@ describe('recorded workflow histories replay on the current code', () => {
       'backfill.json',
       'dailyRollup.json',
       'dailyRollupTwoAtATime.json',
+      'exportEvents.json',
       'hourlyRecompute.json',
       'lateDataRepair.json',
       'scheduledReport.json',

@@ -351,3 +351,4 @@ export async function dailyRollup(input: DailyRollupInput = {}): Promise<{ day: 
 
 export { scheduledReport } from './scheduled-report.workflow';
 export { eraseUser } from './erase-user.workflow';
+export { exportEvents } from './export-events.workflow';

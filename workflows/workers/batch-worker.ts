@@ -4,6 +4,7 @@ import type { LakeStorage } from '../../core/lake/storage';
 import type { Logger } from '../../core/log';
 import { createActivities } from '../activities';
 import { createErasureActivities, type ErasureDeps } from '../erasure-activities';
+import { createExportActivities, type ExportDeps } from '../export-activities';
 import { ensureSchedules, type ScheduleOptions } from '../schedules';
 import { Client, Connection } from '@temporalio/client';
 import { startWorker, type RunningWorker } from './start-worker';
@@ -17,6 +18,8 @@ export interface BatchWorkerConfig extends TemporalEndpoint {
   engines?: Omit<EngineSettings, 'log'>;
   /** What the erasure activities need (PostgreSQL, the broker); without it this worker runs none. */
   erasure?: Omit<ErasureDeps, 'lake'>;
+  /** Where exports may go besides the lake's store, and the failpoints the export tests use. */
+  exports?: Omit<ExportDeps, 'lake'>;
   /** Create or update the Temporal Schedules at start (the worker role does; tests choose). */
   schedules?: ScheduleOptions | false;
 }
@@ -55,6 +58,7 @@ export async function startBatchWorker(config: BatchWorkerConfig, log: Logger): 
     activities: {
       ...createActivities({ engines, lake: config.lake }),
       ...(config.erasure ? createErasureActivities({ ...config.erasure, lake: config.lake }) : {}),
+      ...(config.exports ? createExportActivities({ ...config.exports, lake: config.lake }) : {}),
     },
     log,
     release: () => engines.close(),
