@@ -1,11 +1,11 @@
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
-import { DuckDBTypeId, type DuckDBType } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBDataChunk, type DuckDBType } from '@duckdb/node-api';
 import type { RecordBatch } from 'apache-arrow';
-import { arrowTypeOf, batchOf, epochMsOf, schemaOf } from '../answers/arrow-batches';
+import { arrowTypeOf, batchOfChunk, epochMsOf, schemaOf } from '../answers/arrow-batches';
 import { encodedStream, mediaTypeOf, type AnswerFormat } from '../answers/answer-formats';
 import { BadQueryError } from '../query/errors';
-import type { SqlSandbox, SqlColumn } from './sql-sandbox';
+import { rowsOf, type SqlSandbox, type SqlColumn } from './sql-sandbox';
 import type { SqlParts } from './sql-query';
 
 const INTEGERS = new Set([
@@ -77,9 +77,10 @@ export async function sendSqlAnswer(
       },
     );
     async function* batches(): AsyncGenerator<RecordBatch> {
+      const types = columns.map((c) => c.type);
       for await (const chunk of chunks) {
-        rows += chunk.length;
-        yield batchOf(schema, chunk);
+        rows += chunk.rowCount;
+        yield batchOfChunk(schema, types, chunk);
       }
     }
     const body = await encodedStream(format, schema, batches());
@@ -104,14 +105,14 @@ export async function sendSqlAnswer(
 async function sendJson(
   res: Response,
   columns: SqlColumn[],
-  chunks: AsyncGenerator<unknown[][]>,
+  chunks: AsyncGenerator<DuckDBDataChunk>,
   parts: SqlParts,
   maxBytes: number,
 ): Promise<SqlOutcome> {
   const rows: unknown[][] = [];
   let bytes = 0;
   for await (const chunk of chunks) {
-    for (const r of chunk) {
+    for (const r of rowsOf(chunk)) {
       const row = r.map((v, i) => jsonValueOf(columns[i]!.type, v));
       bytes += JSON.stringify(row).length + 1;
       rows.push(row);

@@ -6,6 +6,7 @@ import {
   VARCHAR,
   type DuckDBConnection,
   type DuckDBInstance,
+  type DuckDBDataChunk,
   type DuckDBPreparedStatement,
   type DuckDBResult,
   type DuckDBType,
@@ -28,6 +29,10 @@ export interface SqlColumn {
   name: string;
   type: DuckDBType;
 }
+
+/** A chunk's rows as JSON values (DuckDB's big integers as text). */
+export const rowsOf = (chunk: DuckDBDataChunk): unknown[][] =>
+  chunk.convertRows(JsonDuckDBValueConverter) as unknown[][];
 
 /** Where DuckDB's message points (its `LINE n:` and the caret under it), as "line n, column c". */
 export function positionOf(message: string): { line: number; column: number } | undefined {
@@ -122,12 +127,12 @@ export class SqlSandbox {
 
   /**
    * Runs the statement under the request's budget: its columns, then its rows chunk by chunk
-   * (DuckDB's vectors, up to 2,048 rows, as JSON values), each read when the one before has been
+   * (DuckDB's vectors, up to 2,048 rows: rowsOf reads one as JSON values), each read when the one before has been
    * taken, so an answer is never held whole here. The budget's clock runs until the last chunk.
    */
   async run(
     prepared: DuckDBPreparedStatement,
-  ): Promise<{ columns: SqlColumn[]; chunks: AsyncGenerator<unknown[][]> }> {
+  ): Promise<{ columns: SqlColumn[]; chunks: AsyncGenerator<DuckDBDataChunk> }> {
     const clock = budgetClock(this.conn);
     const failure = (e: unknown) => {
       const f = clock.failure(e);
@@ -143,12 +148,12 @@ export class SqlSandbox {
     }
     const names = result.columnNames();
     const types = result.columnTypes();
-    async function* chunks(): AsyncGenerator<unknown[][]> {
+    async function* chunks(): AsyncGenerator<DuckDBDataChunk> {
       try {
         for (;;) {
           const chunk = await result.fetchChunk();
           if (!chunk || chunk.rowCount === 0) return;
-          yield chunk.convertRows(JsonDuckDBValueConverter) as unknown[][];
+          yield chunk;
         }
       } catch (e) {
         throw failure(e);

@@ -30,7 +30,11 @@ export interface TableSources {
 
 const time = (d: Date) => `TIMESTAMP ${quoteLiteral(d.toISOString().replace('T', ' ').replace('Z', ''))}`;
 
-/** The lake's typed columns (files written before `sent_at` existed lack some: union_by_name). */
+/**
+ * The lake's typed columns. Files are matched by column name, and these are in every file the
+ * archiver ever wrote (only `sent_at` came later, and is not read here), so DuckDB need not read
+ * every file's schema when the view is made (union_by_name), which cost most of a request.
+ */
 const lakeColumns = `event_id::VARCHAR AS event_id, type::VARCHAR AS type, event::VARCHAR AS event,
   user_id::VARCHAR AS user_id, anonymous_id::VARCHAR AS anonymous_id, actor_id::VARCHAR AS actor_id,
   event_time::TIMESTAMP AS event_time, received_at::TIMESTAMP AS received_at,
@@ -56,7 +60,7 @@ export function tableStatements(s: TableSources): string[] {
   const lake =
     s.lakeGlobs.length > 0
       ? `SELECT ${lakeColumns}, 'lake' AS layer
-         FROM read_parquet([${s.lakeGlobs.map(quoteLiteral).join(', ')}], union_by_name = true)
+         FROM read_parquet([${s.lakeGlobs.map(quoteLiteral).join(', ')}])
          WHERE ${range} AND event_time < ${time(s.split)}`
       : undefined;
   const speed = s.speedFile

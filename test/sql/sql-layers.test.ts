@@ -10,6 +10,7 @@ import { quoteLiteral } from '../../batch-layer/sql-literal';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import type { MetricQuery } from '../../serving-layer/query/metric-query';
 import { SqlQuery } from '../../serving-layer/sql/sql-query';
+import { rowsOf } from '../../serving-layer/sql/sql-sandbox';
 import { isolatedConfig } from '../helpers/test-config';
 
 const HOUR = 3_600_000;
@@ -101,7 +102,7 @@ describe('SQL: the layers of events', () => {
         await sandbox.prepare('SELECT event_id, layer FROM events ORDER BY event_id'),
       );
       const rows: unknown[][] = [];
-      for await (const c of chunks) rows.push(...c);
+      for await (const c of chunks) rows.push(...rowsOf(c));
       return { rows, parts: parts.parts.map((p) => p.source) };
     } finally {
       sandbox.close();
