@@ -17,6 +17,7 @@ export const PAGES = [
   '/segments',
   '/person',
   '/people',
+  '/sql',
 ];
 /** Every path of the web app (pages and assets): not API routes, so not in the OpenAPI document. */
 export const WEB_APP_PATHS = [...PAGES, '/app.js', '/app.css'];

@@ -9,6 +9,7 @@ import { paths } from './paths';
 import { people } from './people';
 import { person } from './person';
 import { segments } from './segments';
+import { sqlPage } from './sql';
 
 let leave: (() => void) | undefined;
 
@@ -32,6 +33,7 @@ async function route(): Promise<void> {
     else if (location.pathname === '/segments') await segments(main, me.scopes, zone);
     else if (location.pathname === '/person') await person(main, zone);
     else if (location.pathname === '/people') await people(main, me);
+    else if (location.pathname === '/sql') await sqlPage(main, zone, me);
     else leave = overview(main, zone);
   } catch (e) {
     if (e instanceof SignInNeeded) signIn(main);
@@ -45,7 +47,7 @@ function signIn(main: HTMLElement): void {
   main.innerHTML = `<section class="tile wide"><h2>Sign in</h2>
     <form id="sign-in" class="toolbar" data-testid="sign-in-form">
       <label>Email<input name="email" type="email" required autocomplete="email"></label>
-      <label>Project<input name="project" required pattern="[a-z0-9][a-z0-9_-]{0,62}"></label>
+      <label>Project<input name="project" required pattern="[a-z0-9][a-z0-9_\\-]{0,62}"></label>
       <button>Email me a sign-in link</button>
     </form><p role="status" data-testid="sign-in-said"></p>
     <p>Members get a link by email. An operator of the platform prints one: <code>./platform login --project &lt;id&gt;</code></p></section>`;

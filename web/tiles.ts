@@ -1,6 +1,7 @@
 import { escape, get, shortTime, sources, type MetricAnswer } from './api';
 import { timeSeries } from './charts';
 import { resolveRange, type TileRange } from './ranges';
+import { drawSqlAnswer, sqlSources, type SqlAnswer } from './sql-answer';
 
 /**
  * A saved query of the explorer (a catalog metric) or a saved insight, and how it is drawn
@@ -11,6 +12,8 @@ export interface Tile {
   title: string;
   metric?: string;
   insight?: string;
+  /** A saved SQL query (GET /v1/queries). */
+  query?: string;
   range: TileRange;
   granularity: 'minute' | 'hour' | 'day' | 'week' | 'month';
   groupBy?: string;
@@ -22,6 +25,8 @@ export interface Tile {
 export function tileRequest(t: Tile, zone: string): string {
   const { from, to } = resolveRange(t.range, zone);
   const p = new URLSearchParams({ from, to, granularity: t.granularity });
+  if (t.query)
+    return `/v1/queries/${encodeURIComponent(t.query)}/answer?${new URLSearchParams({ from, to })}`;
   // An insight's buckets are days, weeks and months where the viewer is.
   if (t.insight)
     return `/v1/insights/${encodeURIComponent(t.insight)}/answer?${p}&tz=${encodeURIComponent(zone)}`;
@@ -36,7 +41,13 @@ export async function drawTile(
   body: HTMLElement,
   meta: HTMLElement,
   zone: string,
-): Promise<MetricAnswer> {
+): Promise<MetricAnswer | SqlAnswer> {
+  if (t.query) {
+    const sql = await get<SqlAnswer>(tileRequest(t, zone));
+    const problem = drawSqlAnswer(sql, t.chart, body, zone);
+    meta.textContent = `${tileName(t)}: ${sqlSources(sql, zone)}${problem ? ` (${problem})` : ''}`;
+    return sql;
+  }
   const answer = await get<MetricAnswer>(tileRequest(t, zone));
   // An insight's bucket with nothing measured (an average of no value) is null: not drawn.
   answer.buckets = answer.buckets.filter((b) => b.value !== null);
@@ -64,5 +75,6 @@ export async function drawTile(
   return answer;
 }
 
-/** What a tile shows: its catalog metric, or its insight's id. */
-export const tileName = (t: Tile) => t.metric ?? `insight ${t.insight ?? ''}`;
+/** What a tile shows: its catalog metric, or its insight's or SQL query's id. */
+export const tileName = (t: Tile) =>
+  t.metric ?? (t.query !== undefined ? `SQL query ${t.query}` : `insight ${t.insight ?? ''}`);

@@ -62,7 +62,9 @@ async function main() {
   app.use(express.json());
   app.post('/sql', (req, res) => {
     void (async () => {
-      const { sandbox, parts } = await sql.open('bench', range);
+      const body = req.body as { query: string; from?: string; to?: string };
+      const asked = body.from && body.to ? { from: new Date(body.from), to: new Date(body.to) } : range;
+      const { sandbox, parts } = await sql.open('bench', asked);
       await sendSqlAnswer(
         res,
         formatOf(req.headers.accept),
@@ -76,11 +78,11 @@ async function main() {
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/sql`;
-  const ask = async (query: string, accept = 'application/json') => {
+  const ask = async (query: string, accept = 'application/json', span?: { from: string; to: string }) => {
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept },
-      body: JSON.stringify({ query }),
+      body: JSON.stringify({ query, ...span }),
     });
     const bytes = Buffer.from(await res.arrayBuffer());
     if (res.status !== 200) throw new Error(bytes.toString());
@@ -122,9 +124,14 @@ async function main() {
   );
   say(`| cold: the first answer, ms | ${fmt(coldMs)} |`);
 
-  // 2. A 1 M-row answer, in each format.
+  // 2. A 1 M-row answer, in each format: the hours holding a million events, asked as the range
+  // (the range, not a WHERE, decides what the tables read: docs/api.md).
   const n = Math.min(1_000_000, perHour * DAYS * 24);
-  const rows = `SELECT event_id, event, event_time, user_id FROM events WHERE event_time < ${ts(start + Math.ceil(n / perHour) * HOUR)} ORDER BY event_time, event_id LIMIT ${n}`;
+  const span = {
+    from: new Date(start).toISOString(),
+    to: new Date(start + Math.ceil(n / perHour) * HOUR).toISOString(),
+  };
+  const rows = `SELECT event_id, event, event_time, user_id FROM events ORDER BY event_time, event_id LIMIT ${n}`;
   const bareRows = async () =>
     (
       await duck.runAndReadAll(
@@ -156,7 +163,7 @@ async function main() {
     ['Parquet', 'application/vnd.apache.parquet'],
   ] as const) {
     let bytes = 0;
-    const ms = await timed(async () => (bytes = (await ask(rows, accept)).length));
+    const ms = await timed(async () => (bytes = (await ask(rows, accept, span)).length));
     sizes[name] = ms;
     say(`| ${name} | ${fmt(ms)} | ${fmt(bytes)} | ${fmt(bareMs / ms, 2)} |`);
   }

@@ -1,3 +1,4 @@
+import type { ServingDeps } from '../serving-core.module';
 import {
   BadRequestException,
   Body,
@@ -14,7 +15,7 @@ import {
   Req,
 } from '@nestjs/common';
 import type { AuthedRequest } from '../auth/authenticate';
-import { DASHBOARDS, INSIGHTS } from '../injection-tokens';
+import { DASHBOARDS, INSIGHTS, SQL } from '../injection-tokens';
 import type { InsightStore } from '../insights/insight-store';
 import type { DashboardStore } from './dashboard-store';
 import {
@@ -36,9 +37,10 @@ export class DashboardsController {
   constructor(
     @Inject(DASHBOARDS) private readonly store: DashboardStore,
     @Inject(INSIGHTS) private readonly insights: InsightStore,
+    @Inject(SQL) private readonly sql: ServingDeps['sql'],
   ) {}
 
-  /** A tile naming an insight the project has not saved is refused, not drawn as an error later. */
+  /** A tile naming an insight or SQL query the project has not saved is refused, not drawn as an error later. */
   private async insightsExist(project: string, tiles: Tile[] | undefined): Promise<void> {
     const missing: string[] = [];
     for (const id of new Set((tiles ?? []).flatMap((t) => (t.insight ? [t.insight] : []))))
@@ -46,6 +48,12 @@ export class DashboardsController {
     if (missing.length > 0)
       throw new BadRequestException(
         `no saved insight ${missing.join(', ')} in this project: POST /v1/insights first (GET /v1/insights lists them)`,
+      );
+    for (const id of new Set((tiles ?? []).flatMap((t) => (t.query ? [t.query] : []))))
+      if (!(await this.sql.saved.get(project, id))) missing.push(id);
+    if (missing.length > 0)
+      throw new BadRequestException(
+        `no saved SQL query ${missing.join(', ')} in this project: POST /v1/queries first (GET /v1/queries lists them)`,
       );
   }
 

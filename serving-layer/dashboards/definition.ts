@@ -3,6 +3,7 @@ import { isoTimeField as iso } from '../../core/values/iso-time';
 import { METRIC_CATALOG } from '../../core/metric-catalog/catalog';
 import { askableMetricNames } from '../../core/metric-catalog/session-metrics';
 import { INSIGHT_ID } from '../../core/insights/definition';
+import { QUERY_ID } from '../sql/saved-query';
 import { GRANULARITIES, INSIGHT_GRANULARITIES } from '../query/granularity';
 
 /** Ranges a tile can follow as time passes, besides a fixed from..to. */
@@ -10,8 +11,8 @@ export const RANGE_PRESETS = ['last_hour', 'last_24h', 'last_7d', 'last_30d', 't
 export const CHARTS = ['line', 'bar', 'number', 'table'] as const;
 
 /**
- * A tile: a saved query of the metric explorer (a catalog metric) or a saved insight (a metric
- * defined without code, GET /v1/insights), and how it is drawn.
+ * A tile: a saved query of the metric explorer (a catalog metric), a saved insight (a metric
+ * defined without code, GET /v1/insights) or a saved SQL query (GET /v1/queries), and how it is drawn.
  */
 export const TileSchema = z
   .object({
@@ -27,6 +28,7 @@ export const TileSchema = z
       })
       .optional(),
     insight: z.string().regex(INSIGHT_ID, 'tile insight must be the id of a saved insight').optional(),
+    query: z.string().regex(QUERY_ID, 'tile query must be the id of a saved SQL query').optional(),
     range: z.union(
       [
         z.object({ preset: z.enum(RANGE_PRESETS) }).strict(),
@@ -47,12 +49,16 @@ export const TileSchema = z
   })
   .superRefine((t, ctx) => {
     const problem = (message: string) => ctx.addIssue({ code: 'custom', message });
-    if ((t.metric === undefined) === (t.insight === undefined))
-      problem('a tile shows a catalog metric (metric) or a saved insight (insight), one of them');
+    if ([t.metric, t.insight, t.query].filter((x) => x !== undefined).length !== 1)
+      problem(
+        'a tile shows a catalog metric (metric), a saved insight (insight) or a saved SQL query (query), one of them',
+      );
     if (t.metric !== undefined && !(GRANULARITIES as readonly string[]).includes(t.granularity))
       problem(`a metric tile's granularity is one of ${GRANULARITIES.join(', ')}`);
     if (t.insight !== undefined && (t.groupBy !== undefined || t.filter !== undefined))
       problem("an insight tile's split and filters are the insight's own: change the insight");
+    if (t.query !== undefined && (t.groupBy !== undefined || t.filter !== undefined))
+      problem("a query tile's split and filters are the statement's own: change the saved query");
   });
 export type Tile = z.output<typeof TileSchema>;
 

@@ -19,6 +19,7 @@ const PAGES = [
   ['experiments', '/experiments'],
   ['segments', '/segments'],
   ['people', '/people'],
+  ['sql', '/sql'],
 ] as const;
 
 async function main(out: string): Promise<void> {
