@@ -108,7 +108,8 @@ export async function sqlPage(main: HTMLElement, zone: string, me: Me): Promise<
       );
     });
   const download = async (format: 'csv' | 'arrow' | 'parquet') => {
-    const { chart: _chart, ...body } = asked();
+    const { query, from, to } = asked();
+    const body = { query, from, to };
     let blob: Blob;
     if (format === 'csv') {
       const a = last ?? (await post<SqlAnswer>('/v1/sql', body));
