@@ -66,6 +66,7 @@ export async function openServingDeps(
   const audit = new AuditLog(metadata, config.access.auditRetentionDays).start();
   const mailer = createMailer(config.reports.smtp);
   const metrics = new MetricQuery(config, clickhouse, batch, raw);
+  const insights = new InsightStore(metadata);
   const deps = {
     config,
     clickhouse,
@@ -73,7 +74,7 @@ export async function openServingDeps(
     raw,
     metrics,
     sql: {
-      query: new SqlQuery(config, clickhouse, metrics, lake),
+      query: new SqlQuery(config, clickhouse, metrics, lake, insights),
       history: new SqlHistory(metadata),
       saved: new SavedQueryStore(metadata),
     },
@@ -94,7 +95,7 @@ export async function openServingDeps(
     writeKeys: new WriteKeys(metadata),
     experiments: new ExperimentStore(metadata),
     segments: new SegmentStore(metadata),
-    insights: new InsightStore(metadata),
+    insights,
     erasures: new ErasureRequests(new ErasureStore(metadata), temporal, config),
   };
   return {

@@ -55,7 +55,9 @@ async function main() {
     persons: () => ({ graph: async () => IdentityGraph.of([]) }),
   } as unknown as MetricQuery;
   const config = isolatedConfig('bench-sql', { LAKE_ROOT: root });
-  const sql = new SqlQuery(config, undefined as never, metrics, new LocalStorage(root));
+  const sql = new SqlQuery(config, undefined as never, metrics, new LocalStorage(root), {
+    get: async () => undefined,
+  });
 
   // The engine path of POST /v1/sql behind a plain HTTP server: open, run, send as asked.
   const app = express();
@@ -64,7 +66,7 @@ async function main() {
     void (async () => {
       const body = req.body as { query: string; from?: string; to?: string };
       const asked = body.from && body.to ? { from: new Date(body.from), to: new Date(body.to) } : range;
-      const { sandbox, parts } = await sql.open('bench', asked);
+      const { sandbox, parts } = await sql.open('bench', asked, body.query);
       await sendSqlAnswer(
         res,
         formatOf(req.headers.accept),

@@ -10,6 +10,12 @@ import type { MetricQuery } from '../query/metric-query';
 import type { TimeRange } from '../query/time-range';
 import { chTime } from '../views/raw-sql';
 import { SqlSandbox } from './sql-sandbox';
+import { INSIGHT_ID } from '../../core/insights/definition';
+import type { InsightStore } from '../insights/insight-store';
+
+/** The prefix naming a saved insight's answer as a table. */
+export const INSIGHT_TABLE = 'insight_';
+const INSIGHT_NAMES = /\binsight_([a-z0-9][a-z0-9_-]{0,62})/g;
 
 const HOUR = 3_600_000;
 
@@ -58,9 +64,20 @@ export class SqlQuery {
     private readonly clickhouse: ClickHouseClient,
     private readonly metrics: MetricQuery,
     private readonly lake: LakeStorage,
+    /** Saved insights, which a statement reads as tables (`insight_<id>`). */
+    private readonly insights: Pick<InsightStore, 'get'>,
   ) {}
 
-  async open(project: string, range: TimeRange): Promise<{ sandbox: SqlSandbox; parts: SqlParts }> {
+  /**
+   * The locked engine for `statement` over the project's range: the merged tables, and each saved
+   * insight the statement names (`"insight_<id>"`) as a table of its answer over the range
+   * (hourly buckets up to 31 days, daily beyond: start, dim, value, source).
+   */
+  async open(
+    project: string,
+    range: TimeRange,
+    statement: string,
+  ): Promise<{ sandbox: SqlSandbox; parts: SqlParts }> {
     const { split, parts, watermark } = await this.metrics.layers.layersOf({ range, project });
     const lateHours = parts
       .filter((p) => p.source === 'late')
@@ -96,6 +113,13 @@ export class SqlQuery {
         },
         { memoryMb: this.config.access.sqlMemoryMb },
       );
+      try {
+        await this.insightTables(sandbox, project, range, statement);
+        await sandbox.lock();
+      } catch (e) {
+        sandbox.close();
+        throw e;
+      }
       return {
         sandbox,
         parts: {
@@ -107,6 +131,40 @@ export class SqlQuery {
     } finally {
       // The sandbox copied the rows into its own memory: the file is not needed past opening.
       if (speedFile) localFiles.remove(speedFile);
+    }
+  }
+
+  /**
+   * The answers of the saved insights the statement names, as tables (insight_<id>). The names are
+   * found in the text: DuckDB's own table-name extraction gives up on a statement that joins a
+   * view with a table not yet made. This is no check of what may run (the sandbox is): a name in a
+   * comment only costs the answer of one of the project's own insights.
+   */
+  private async insightTables(sandbox: SqlSandbox, project: string, range: TimeRange, statement: string) {
+    const named = new Set([...statement.matchAll(INSIGHT_NAMES)].map((m) => m[1]!));
+    for (const id of named) {
+      if (!INSIGHT_ID.test(id)) continue;
+      const stored = await this.insights.get(project, id);
+      if (!stored) continue; // DuckDB then says the table does not exist, naming it
+      const granularity = range.to.getTime() - range.from.getTime() <= 31 * 86_400_000 ? 'hour' : 'day';
+      const answer = await this.metrics
+        .insights()
+        .answer({ insight: stored.definition, project, range, granularity });
+      await sandbox.addTable(
+        `${INSIGHT_TABLE}${id}`,
+        [
+          { name: 'start', type: 'TIMESTAMP' },
+          { name: 'dim', type: 'VARCHAR' },
+          { name: 'value', type: 'DOUBLE' },
+          { name: 'source', type: 'VARCHAR' },
+        ],
+        answer.buckets.map((b) => [
+          b.start.replace('T', ' ').replace('Z', ''),
+          b.dim ?? null,
+          b.value,
+          b.source,
+        ]),
+      );
     }
   }
 

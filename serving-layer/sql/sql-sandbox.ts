@@ -1,5 +1,6 @@
 import {
   JsonDuckDBValueConverter,
+  DOUBLE,
   LIST,
   listValue,
   StatementType,
@@ -30,6 +31,9 @@ export interface SqlColumn {
   type: DuckDBType;
 }
 
+/** An identifier in double quotes (the platform's own names only). */
+const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
 /** A chunk's rows as JSON values (DuckDB's big integers as text). */
 export const rowsOf = (chunk: DuckDBDataChunk): unknown[][] =>
   chunk.convertRows(JsonDuckDBValueConverter) as unknown[][];
@@ -55,7 +59,8 @@ function engineMessage(e: unknown): string {
 
 /**
  * One analyst query's engine: an in-memory DuckDB of its own (its memory capped, two threads)
- * holding the project's tables (sql-tables.ts), then locked before the caller's text is seen:
+ * holding the project's tables (sql-tables.ts, and any computed table added), then locked (lock())
+ * before the caller's text is prepared:
  * - files: none but the project's own lake folder (`allowed_directories`), and no network;
  * - no extension installed or loaded, automatically or asked;
  * - no setting changed (`lock_configuration`);
@@ -64,10 +69,61 @@ function engineMessage(e: unknown): string {
  * Its time is the request's budget: past it the connection is interrupted (query-budget.ts).
  */
 export class SqlSandbox {
+  private allowed = '';
+  private locked = false;
+
   private constructor(
     private readonly db: DuckDBInstance,
     private readonly conn: DuckDBConnection,
   ) {}
+
+  /** A table of rows the platform computed (an insight's answer), made before the lock. */
+  async addTable(
+    name: string,
+    columns: { name: string; type: 'TIMESTAMP' | 'VARCHAR' | 'DOUBLE' }[],
+    rows: unknown[][],
+  ): Promise<void> {
+    if (this.locked) throw new Error('the sandbox is locked: tables are added before');
+    // Names and types come from the platform (an insight id checked against its pattern); values are bound.
+    const params = Object.fromEntries(
+      columns.map((c, i) => [
+        `c${i}`,
+        listValue(
+          rows.map((r) =>
+            r[i] === null || r[i] === undefined ? null : c.type === 'DOUBLE' ? Number(r[i]) : String(r[i]),
+          ) as never[],
+        ),
+      ]),
+    );
+    const types = Object.fromEntries(
+      columns.map((c, i) => [`c${i}`, LIST(c.type === 'DOUBLE' ? DOUBLE : VARCHAR)]),
+    );
+    await this.conn.run(
+      `CREATE TABLE ${quoteIdentifier(name)} AS SELECT ${columns
+        .map(
+          (c, i) =>
+            `unnest($c${i})${c.type === 'TIMESTAMP' ? '::TIMESTAMP' : ''} AS ${quoteIdentifier(c.name)}`,
+        )
+        .join(', ')}`,
+      params as never,
+      types as never,
+    );
+  }
+
+  /**
+   * Locks the engine before the caller's statement is seen: only the project's lake folder may be
+   * read, no extension loaded, no setting changed.
+   */
+  async lock(): Promise<void> {
+    // SET takes no parameters: the folder is the platform's own path for a validated project id.
+    await this.conn.run(`SET allowed_directories = [${quoteLiteral(this.allowed)}]`);
+    await this.conn.run('SET enable_external_access = false');
+    await this.conn.run('SET autoinstall_known_extensions = false');
+    await this.conn.run('SET autoload_known_extensions = false');
+    await this.conn.run('SET allow_community_extensions = false');
+    await this.conn.run('SET lock_configuration = true');
+    this.locked = true;
+  }
 
   static async open(
     lake: LakeStorage,
@@ -90,22 +146,17 @@ export class SqlSandbox {
         { ids: LIST(VARCHAR), persons: LIST(VARCHAR) } as never,
       );
       for (const statement of tableStatements(tables)) await conn.run(statement);
-      // SET takes no parameters: the folder is the platform's own path for a validated project id.
-      await conn.run(`SET allowed_directories = [${quoteLiteral(tables.allowed)}]`);
-      await conn.run('SET enable_external_access = false');
-      await conn.run('SET autoinstall_known_extensions = false');
-      await conn.run('SET autoload_known_extensions = false');
-      await conn.run('SET allow_community_extensions = false');
-      await conn.run('SET lock_configuration = true');
     } catch (e) {
       sandbox.close();
       throw e;
     }
+    sandbox.allowed = tables.allowed;
     return sandbox;
   }
 
   /** The caller's statement, parsed and bound by DuckDB, if it is one statement of a reading kind. */
   async prepare(sql: string): Promise<DuckDBPreparedStatement> {
+    if (!this.locked) throw new Error('the sandbox must be locked before a statement is prepared');
     let prepared: DuckDBPreparedStatement;
     try {
       const statements = await this.conn.extractStatements(sql);

@@ -114,7 +114,7 @@ export class SqlController {
       ...(saved ? { detail: { savedQuery: saved } } : {}),
     });
     try {
-      const { sandbox, parts } = await this.sql.query.open(project, range);
+      const { sandbox, parts } = await this.sql.query.open(project, range, statement);
       const outcome = await sendSqlAnswer(
         res,
         formatOf(req.headers.accept),

@@ -182,6 +182,20 @@ describe('SQL over the merged data', () => {
       lake: sent.filter((e) => e.at < hourNow).length,
       speed: sent.filter((e) => e.at >= hourNow).length,
     });
+    // A saved insight reads as a table of its answer over the range, beside the events it counts.
+    const defined = await fetch(`${s.urls.api}/v1/insights`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${analyst}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'euro-orders', events: ['purchase'], measure: { kind: 'count' } }),
+    });
+    expect(defined.status, await defined.clone().text()).toBe(201);
+    const orders = await sql(
+      `SELECT (SELECT sum(value) FROM "insight_euro-orders")::INTEGER, (SELECT count(*) FROM events WHERE event = 'purchase')::INTEGER`,
+      from,
+      to,
+    );
+    const purchases = sent.filter((e) => e.event === 'purchase').length;
+    expect(orders.rows).toEqual([[purchases, purchases]]);
     // The history keeps each statement the analyst ran.
     const history = await fetch(`${s.urls.api}/v1/sql/history?limit=1`, {
       headers: { authorization: `Bearer ${analyst}` },
@@ -189,8 +203,8 @@ describe('SQL over the merged data', () => {
     expect(
       ((await history.json()) as { history: { statement: string; rows: number }[] }).history[0],
     ).toMatchObject({
-      statement: 'SELECT layer, count(*) FROM events GROUP BY layer ORDER BY layer',
-      rows: 2,
+      statement: expect.stringContaining('FROM "insight_euro-orders"') as unknown,
+      rows: 1,
     });
   }, 300_000);
 });

@@ -95,12 +95,13 @@ describe('SQL: the layers of events', () => {
       },
       persons: () => ({ graph: async () => IdentityGraph.of([]) }),
     } as unknown as MetricQuery;
-    const query = new SqlQuery(config, clickhouse, metrics, openLake(config.lake));
-    const { sandbox, parts } = await query.open(project, range);
+    const query = new SqlQuery(config, clickhouse, metrics, openLake(config.lake), {
+      get: async () => undefined,
+    });
+    const statement = 'SELECT event_id, layer FROM events ORDER BY event_id';
+    const { sandbox, parts } = await query.open(project, range, statement);
     try {
-      const { chunks } = await sandbox.run(
-        await sandbox.prepare('SELECT event_id, layer FROM events ORDER BY event_id'),
-      );
+      const { chunks } = await sandbox.run(await sandbox.prepare(statement));
       const rows: unknown[][] = [];
       for await (const c of chunks) rows.push(...rowsOf(c));
       return { rows, parts: parts.parts.map((p) => p.source) };
