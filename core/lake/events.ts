@@ -23,7 +23,7 @@ export async function lakeHolds(lake: LakeStorage, hourIso: string, projects?: s
 
 /**
  * The project's hours of [from, to) (epoch ms) that hold event files, oldest first, with their
- * folder key; `only`, when given, limits the hours looked at (days without one are not listed).
+ * folder key and the names of their files; `only`, when given, limits the hours looked at (days without one are not listed).
  */
 export function eventHoursOf(
   lake: LakeStorage,
@@ -31,7 +31,7 @@ export function eventHoursOf(
   from: number,
   to: number,
   only?: (hour: number) => boolean,
-): Promise<{ hour: number; key: string }[]> {
+): Promise<{ hour: number; key: string; files: string[] }[]> {
   return hoursOf(lake, EVENTS, projectId, from, to, only);
 }
 
@@ -43,8 +43,8 @@ export async function hoursOf(
   from: number,
   to: number,
   only: (hour: number) => boolean = () => true,
-): Promise<{ hour: number; key: string }[]> {
-  const found: { hour: number; key: string }[] = [];
+): Promise<{ hour: number; key: string; files: string[] }[]> {
+  const found: { hour: number; key: string; files: string[] }[] = [];
   const first = Math.floor(from / HOUR) * HOUR;
   const wanted = (h: number) => h >= first && h < to && only(h);
   // The folders that exist, walked by day: a range over all history costs its days with data,
@@ -73,7 +73,8 @@ export async function hoursOf(
         `date=${iso.slice(0, 10)}`,
         `hour=${iso.slice(11, 13)}`,
       );
-      if (parquet(await lake.list(k)).length > 0) found.push({ hour: h, key: k });
+      const files = parquet(await lake.list(k));
+      if (files.length > 0) found.push({ hour: h, key: k, files });
     }
   }
   return found;

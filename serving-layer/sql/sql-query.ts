@@ -4,7 +4,6 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../../core/config/config';
 import { localFiles } from '../../core/files/local-files';
 import { eventHoursOf } from '../../core/lake/events';
-import { EVENTS, projectFolder } from '../../core/lake/layout';
 import { key, type LakeStorage } from '../../core/lake/storage';
 import type { MetricQuery } from '../query/metric-query';
 import type { TimeRange } from '../query/time-range';
@@ -87,10 +86,10 @@ export class SqlQuery {
           hours.push(h);
         return hours;
       });
-    const lakeGlobs =
+    const lakeFiles =
       split > range.from
-        ? (await eventHoursOf(this.lake, project, range.from.getTime(), split.getTime())).map((h) =>
-            this.lake.uri(key(h.key, '*.parquet')),
+        ? (await eventHoursOf(this.lake, project, range.from.getTime(), split.getTime())).flatMap((h) =>
+            h.files.map((f) => this.lake.uri(key(h.key, f))),
           )
         : [];
     const speedFile =
@@ -102,14 +101,14 @@ export class SqlQuery {
       const sandbox = await SqlSandbox.open(
         this.lake,
         {
-          lakeGlobs,
+          lakeFiles,
           ...(speedFile ? { speedFile } : {}),
           split,
           from: range.from,
           to: range.to,
           sessionTimeoutMs: this.config.sessions.timeoutMs,
           joined: graph.joined(),
-          allowed: `${this.lake.uri(key(EVENTS, projectFolder(project)))}/`,
+          allowed: lakeFiles,
         },
         { memoryMb: this.config.access.sqlMemoryMb },
       );

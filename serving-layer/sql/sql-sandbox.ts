@@ -61,7 +61,8 @@ function engineMessage(e: unknown): string {
  * One analyst query's engine: an in-memory DuckDB of its own (its memory capped, two threads)
  * holding the project's tables (sql-tables.ts, and any computed table added), then locked (lock())
  * before the caller's text is prepared:
- * - files: none but the project's own lake folder (`allowed_directories`), and no network;
+ * - files: none but the project's own lake files of the range, by exact path (`allowed_paths`),
+ *   and no network;
  * - no extension installed or loaded, automatically or asked;
  * - no setting changed (`lock_configuration`);
  * - one statement, of a reading kind, as DuckDB itself classifies it after parsing (COPY, ATTACH,
@@ -69,7 +70,7 @@ function engineMessage(e: unknown): string {
  * Its time is the request's budget: past it the connection is interrupted (query-budget.ts).
  */
 export class SqlSandbox {
-  private allowed = '';
+  private allowed: string[] = [];
   private locked = false;
 
   private constructor(
@@ -111,12 +112,12 @@ export class SqlSandbox {
   }
 
   /**
-   * Locks the engine before the caller's statement is seen: only the project's lake folder may be
-   * read, no extension loaded, no setting changed.
+   * Locks the engine before the caller's statement is seen: only the project's lake files of the
+   * range may be read, no extension loaded, no setting changed.
    */
   async lock(): Promise<void> {
-    // SET takes no parameters: the folder is the platform's own path for a validated project id.
-    await this.conn.run(`SET allowed_directories = [${quoteLiteral(this.allowed)}]`);
+    // SET takes no parameters: the paths are the lake's own files of a validated project id.
+    await this.conn.run(`SET allowed_paths = [${this.allowed.map(quoteLiteral).join(', ')}]::VARCHAR[]`);
     await this.conn.run('SET enable_external_access = false');
     await this.conn.run('SET autoinstall_known_extensions = false');
     await this.conn.run('SET autoload_known_extensions = false');
@@ -130,8 +131,12 @@ export class SqlSandbox {
     tables: TableSources & {
       /** Actors the identity graph joined to a person named otherwise, with that name. */
       joined: { ids: string[]; persons: string[] };
-      /** The lake folder of the project's events, the one place the locked engine may read. */
-      allowed: string;
+      /**
+       * The files the locked engine may read: the project's lake files of the range, each by its
+       * full path. Exact paths, not a folder: DuckDB compares a folder as a text prefix, and an
+       * object store answers `mine/../theirs/...` with another project's file.
+       */
+      allowed: string[];
     },
     limits: { memoryMb: number },
   ): Promise<SqlSandbox> {

@@ -16,8 +16,8 @@ export const EVENT_COLUMNS = [
 
 /** What the tables of one SQL request are made of: all of it the platform's own, none the caller's. */
 export interface TableSources {
-  /** The lake's hour folders of the project before the split, as globs (none: no lake part). */
-  lakeGlobs: string[];
+  /** The lake's files of the project before the split, each by its full path (none: no lake part). */
+  lakeFiles: string[];
   /** The speed view's rows of the request, written as Parquet by ClickHouse (absent: none). */
   speedFile?: string;
   /** Where the layers meet (the watermark, held to the range), and the range itself. */
@@ -58,9 +58,9 @@ const lakeColumns = `event_id::VARCHAR AS event_id, type::VARCHAR AS type, event
 export function tableStatements(s: TableSources): string[] {
   const range = `event_time >= ${time(s.from)} AND event_time < ${time(s.to)}`;
   const lake =
-    s.lakeGlobs.length > 0
+    s.lakeFiles.length > 0
       ? `SELECT ${lakeColumns}, 'lake' AS layer
-         FROM read_parquet([${s.lakeGlobs.map(quoteLiteral).join(', ')}])
+         FROM read_parquet([${s.lakeFiles.map(quoteLiteral).join(', ')}])
          WHERE ${range} AND event_time < ${time(s.split)}`
       : undefined;
   const speed = s.speedFile

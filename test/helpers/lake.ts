@@ -36,13 +36,15 @@ export function trackEvent(e: {
   };
 }
 
-/** Writes events straight into a lake (as the archiver would), one file per hour partition. */
+/** Writes events straight into a lake (a folder, or any store), as the archiver would: one file per hour partition. */
 export async function writeLake(
-  lakeRoot: string,
+  lakeRoot: string | LakeStorage,
   events: AnalyticsEvent[],
   name = 'part-test',
 ): Promise<void> {
-  const writer = await ParquetWriter.open(new LocalStorage(lakeRoot));
+  const writer = await ParquetWriter.open(
+    typeof lakeRoot === 'string' ? new LocalStorage(lakeRoot) : lakeRoot,
+  );
   const byDir = new Map<string, AnalyticsEvent[]>();
   for (const e of events) {
     const dir = partitionKey('events', partitionOf(e.projectId, e.timestamp));

@@ -76,6 +76,9 @@ describe('the SQL sandbox', () => {
   });
 
   it('is refused every way out, with the reason', async () => {
+    const first = (dir: string) => `${dir}/${localFiles.list(dir)[0]}`;
+    const ownFile = first(first(first(`${config.lake.root}/events/project=${own}`)));
+    const ownSize = localFiles.stat(ownFile)?.size;
     const otherFiles = `${config.lake.root}/events/project=${other}/*/*/*.parquet`;
     const escapes: [string, RegExp][] = [
       [`SELECT count(*) FROM read_parquet('${otherFiles}')`, /Permission Error/],
@@ -89,8 +92,12 @@ describe('the SQL sandbox', () => {
       [`ATTACH '${config.stateDir}/stolen.db' AS stolen`, /only SELECT.*ATTACH/],
       [
         `COPY (SELECT * FROM events) TO '${config.lake.root}/events/project=${own}/copied.csv'`,
-        /only SELECT.*COPY/,
+        /Permission Error/,
       ],
+      // One of the project's own files may be read, not written over.
+      [`COPY (SELECT 1 AS x) TO '${ownFile}' (FORMAT parquet)`, /Permission Error/],
+      // Touching no file at all, this one is stopped by its kind alone.
+      ["ATTACH ':memory:' AS scratch", /only SELECT.*ATTACH/],
       ['INSTALL httpfs', /only SELECT.*LOAD/],
       ['LOAD httpfs', /only SELECT.*LOAD/],
       ['SET enable_external_access = true', /only SELECT.*SET/],
@@ -107,6 +114,7 @@ describe('the SQL sandbox', () => {
     }
     expect(localFiles.exists(`${config.lake.root}/events/project=${own}/copied.csv`)).toBe(false);
     expect(localFiles.exists(`${config.stateDir}/stolen.db`)).toBe(false);
+    expect(localFiles.stat(ownFile)?.size).toBe(ownSize);
   });
 
   it("points at the mistake: the engine's message with its line and column", async () => {
