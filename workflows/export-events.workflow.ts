@@ -37,7 +37,7 @@ export interface ExportProgress {
 
 export const exportProgressQuery = defineQuery<ExportProgress>('progress');
 
-const exports = proxyActivities<ReturnType<typeof createExportActivities>>({
+const exporter = proxyActivities<ReturnType<typeof createExportActivities>>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '20 seconds',
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1 minute' },
@@ -69,7 +69,7 @@ export async function exportEvents(input: ExportEventsInput): Promise<ExportProg
   };
   report();
   for (const day of days) {
-    const file = await exports.exportDay({
+    const file = await exporter.exportDay({
       project: input.project,
       day,
       ...(input.toUrl ? { toUrl: input.toUrl } : {}),

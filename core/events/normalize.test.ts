@@ -35,15 +35,14 @@ describe('normalizeEvent', () => {
     expect(none.kind === 'ok' && none.value.timestamp).toBe('2026-03-01T12:00:00.000Z');
   });
 
-  it('ignores a sentAt no date can hold, as it ignores one that does not parse', () => {
+  it('quarantines a sentAt no date can hold, as a timestamp that is not one', () => {
     // Found by the hostile-JSON property test: one past the largest Date made the collector answer 500.
-    for (const sentAt of [8_640_000_000_000_001, -8_640_000_000_000_001, 'not a date']) {
+    for (const sentAt of [8_640_000_000_000_001, -8_640_000_000_000_001, 'not a date', true]) {
       const r = normalizeEvent({ type: 'identify', anonymousId: ' ', sentAt }, ctx);
-      expect(r.kind === 'ok' && [r.value.sentAt, r.value.timestamp]).toEqual([
-        null,
-        '2026-03-01T12:00:00.000Z',
-      ]);
+      expect(r).toEqual({ kind: 'quarantine', reason: 'sentAt is not a valid ISO-8601 date' });
     }
+    const none = normalizeEvent({ type: 'identify', anonymousId: ' ', sentAt: null }, ctx);
+    expect(none.kind === 'ok' && none.value.sentAt).toBe(null);
     const far = normalizeEvent(
       { type: 'track', event: 'e', userId: 'u', timestamp: 8_640_000_000_000_001 },
       ctx,

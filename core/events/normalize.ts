@@ -102,7 +102,10 @@ export function normalizeEvent(
   if (raw.timestamp !== undefined && ts === undefined) {
     return { kind: 'quarantine', reason: 'timestamp is not a valid ISO-8601 date' };
   }
-  const sentAt = sentAtRaw === undefined ? undefined : parseTime(sentAtRaw);
+  const sentAt = sentAtRaw === undefined || sentAtRaw === null ? undefined : parseTime(sentAtRaw);
+  if (sentAtRaw !== undefined && sentAtRaw !== null && sentAt === undefined) {
+    return { kind: 'quarantine', reason: 'sentAt is not a valid ISO-8601 date' };
+  }
   let eventTime = ctx.receivedAt;
   if (ts !== undefined) eventTime = sentAt !== undefined ? ctx.receivedAt - (sentAt - ts) : ts;
   if (!(eventTime >= EARLIEST_EVENT_TIME && eventTime <= ctx.receivedAt + MAX_FUTURE_MS)) {
