@@ -34,7 +34,7 @@ describe('the SQL sandbox', () => {
 
   beforeAll(async () => {
     await requireServices();
-    config = isolatedConfig('sqlbox', { API_QUERY_TIMEOUT_MS: '4000' });
+    config = isolatedConfig('sqlbox', { API_QUERY_TIMEOUT_MS: '4000', API_SQL_MEMORY_MB: '128' });
     const keys = { [own]: await createWriteKey(config, own), [other]: await createWriteKey(config, other) };
     roles = await startRoles(
       ['ingest', 'speed', 'archiver', 'serve'],
@@ -122,6 +122,13 @@ describe('the SQL sandbox', () => {
     expect(r.status).toBe(400);
     expect(r.body.message).toMatch(/Parser Error: syntax error at or near "events" \(line 2, column \d+\)/);
   });
+
+  it("refuses a query past its memory (API_SQL_MEMORY_MB) with the engine's words, then answers the next one", async () => {
+    const big = await sql("SELECT length(string_agg(repeat('x', 100), '')) FROM range(10000000)");
+    expect(big.status).toBe(400);
+    expect(big.body.message).toMatch(/^Out of Memory Error/);
+    expect(await sql('SELECT count(*) FROM events')).toMatchObject({ status: 200, body: { rows: [[3]] } });
+  }, 60_000);
 
   it('cancels a recursive query that never ends at its budget, then answers the next one', async () => {
     const endless = await sql(
