@@ -40,7 +40,8 @@ export const SETTING_DESCRIPTIONS: Record<string, string> = {
   API_HEAVY_CONCURRENCY:
     'Queries on the engines running at once per project; more wait their turn (up to API_QUERY_TIMEOUT_MS).',
   API_QUERY_TIMEOUT_MS: 'How long a query may wait for its turn and run before it is refused (503).',
-  API_SQL_MEMORY_MB: 'Memory one analyst SQL query (POST /v1/sql) may use; past it the query fails with a 400.',
+  API_SQL_MEMORY_MB:
+    'Memory one analyst SQL query (POST /v1/sql) may use; past it the query fails with a 400.',
   API_MAX_ANSWER_BYTES: 'Largest answer the API sends; a bigger one is refused with a message to narrow it.',
   ADMIN_ALLOWED_CIDRS:
     'Networks admin routes may be called from (comma-separated CIDRs); unset: any. Others get 403.',
