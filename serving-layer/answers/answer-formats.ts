@@ -56,10 +56,18 @@ export async function encodedStream(
   // the format both sides read. An answer with no rows still carries its schema.
   const source = batches[Symbol.asyncIterator]();
   let sent = 0;
-  const wasmBatch = (b: RecordBatch) =>
-    parquet.Table.fromIPCStream(
+  const wasmBatch = (b: RecordBatch) => {
+    const table = parquet.Table.fromIPCStream(
       concat([pieces.head(), pieces.batch(b), ArrowStreamPieces.end()]),
-    ).recordBatch(0);
+    );
+    try {
+      // The batch shares the table's buffers (reference counted): the table's own WebAssembly
+      // memory is given back now rather than when the garbage collector gets to it.
+      return table.recordBatch(0)!;
+    } finally {
+      table.free();
+    }
+  };
   const input = new ReadableStream({
     async pull(controller) {
       const next = await source.next();
