@@ -40,3 +40,14 @@ export function analyticsEvent(overrides: Partial<AnalyticsEvent> = {}): Analyti
     ...overrides,
   };
 }
+
+/** Posts Segment calls to a collector's /v1/batch with a write key; resolves with the answer's status. */
+export async function postBatch(ingest: string, writeKey: string, batch: unknown[]): Promise<number> {
+  const res = await fetch(`${ingest}/v1/batch`, {
+    method: 'POST',
+    headers: { authorization: basicAuth(writeKey), 'content-type': 'application/json' },
+    body: JSON.stringify({ batch }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}

@@ -7,6 +7,7 @@ import { localFiles } from '../../core/files/local-files';
 import { createLogger } from '../../core/log';
 import { distinctEventsInLake } from '../helpers/lake';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
+import { postBatch } from '../helpers/events';
 import { waitFor } from '../helpers/wait-for';
 
 /**
@@ -45,21 +46,17 @@ describe('the SQL sandbox', () => {
       [own, 3],
       [other, 5],
     ] as const) {
-      const res = await fetch(`${roles.urls.ingest}/v1/batch`, {
-        method: 'POST',
-        headers: {
-          authorization: `Basic ${Buffer.from(`${keys[project]}:`).toString('base64')}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({
-          batch: Array.from({ length: n }, (_, i) => ({
+      expect(
+        await postBatch(
+          roles.urls.ingest as string,
+          keys[project] as string,
+          Array.from({ length: n }, (_, i) => ({
             type: 'track',
             event: 'secret',
             userId: `${project}-${i}`,
           })),
-        }),
-      });
-      expect(res.status).toBe(200);
+        ),
+      ).toBe(200);
       await waitFor(
         () => distinctEventsInLake(config.lake.root, project),
         (k) => k === n,

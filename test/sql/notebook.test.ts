@@ -10,6 +10,7 @@ import { createLogger } from '../../core/log';
 import { ensureNotebook } from '../../infra/local/notebook/install';
 import { distinctEventsInLake } from '../helpers/lake';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
+import { postBatch } from '../helpers/events';
 import { waitFor } from '../helpers/wait-for';
 
 const READER = join(__dirname, '..', 'fixtures', 'read_answer.py');
@@ -54,15 +55,7 @@ describe('answers as Arrow and Parquet, read by pyarrow', () => {
       properties:
         i % 3 === 0 ? { order_id: `o-${i}`, total_amount: 5 + i, currency: 'EUR' } : { path: `/p/${i % 4}` },
     }));
-    const res = await fetch(`${roles.urls.ingest}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ batch }),
-    });
-    expect(res.status).toBe(200);
+    expect(await postBatch(roles.urls.ingest as string, key, batch)).toBe(200);
     await waitFor(
       () => distinctEventsInLake(config.lake.root, project),
       (n) => n === batch.length,

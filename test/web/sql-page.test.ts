@@ -9,6 +9,7 @@ import { createLogger } from '../../core/log';
 import { ARTIFACTS, screenshot, withPeople } from '../helpers/browser';
 import { distinctEventsInLake } from '../helpers/lake';
 import { isolatedConfig, requireServices } from '../helpers/test-config';
+import { postBatch } from '../helpers/events';
 import { waitFor } from '../helpers/wait-for';
 
 /**
@@ -39,15 +40,7 @@ describe('the SQL page', () => {
     const batch = Object.entries(counts).flatMap(([event, n]) =>
       Array.from({ length: n }, (_, i) => ({ type: 'track', event, userId: `u-${i}`, properties: { n: i } })),
     );
-    const res = await fetch(`${roles.urls.ingest}/v1/batch`, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${Buffer.from(`${key}:`).toString('base64')}`,
-        'content-type': 'application/json',
-      },
-      body: JSON.stringify({ batch }),
-    });
-    expect(res.status).toBe(200);
+    expect(await postBatch(roles.urls.ingest as string, key, batch)).toBe(200);
     await waitFor(
       () => distinctEventsInLake(config.lake.root, project),
       (n) => n === batch.length,
