@@ -74,6 +74,7 @@ async function main() {
         (req.body as { query: string }).query,
         parts,
         2 ** 31 - 1,
+        async () => {}, // no history here
       );
     })().catch((e: unknown) => res.status(500).end(String(e)));
   });

@@ -104,9 +104,11 @@ export async function upCommand(opts: UpOptions): Promise<number> {
     );
 
     // One listener for the whole life of the command: the same Ctrl-C can arrive twice in one
-    // turn of the event loop (the terminal signals the whole process group, and the TypeScript
-    // loader relays it to this process too), and a moment without a listener lets the second
-    // one kill the process. The first asks to stop; only a press a second later leaves at once.
+    // turn of the event loop (the terminal signals the whole process group, and a wrapper may
+    // relay it too), and a moment without a listener lets the second one kill the process. The
+    // first asks to stop; only a press a second later leaves at once. ./platform runs this
+    // process itself (node --import tsx), not under a relaying parent: tsx's own command line
+    // kills its child and exits 130 when the child, busy, is slow to acknowledge a signal.
     let askedAt: number | undefined;
     let stop: () => void = () => {};
     const asked = new Promise<void>((resolve) => (stop = resolve));

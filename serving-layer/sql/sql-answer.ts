@@ -47,13 +47,20 @@ export interface SqlOutcome {
 }
 
 /**
+ * Told what the run came to once every row is read and before the answer's last byte leaves, so
+ * a caller that has the whole answer finds its history entry finished.
+ */
+export type OnAllRead = (outcome: SqlOutcome) => Promise<void>;
+
+/**
  * Runs the statement in its sandbox and sends the answer in the format asked:
  * - JSON: `{ columns, rows, rowCount, range, parts, watermark }`, built as rows come and refused
  *   with a 400 once past `maxBytes` (saying to ask for Arrow or Parquet, which stream);
  * - Arrow IPC stream or Parquet: streamed batch by batch as DuckDB reads, the layers in the
  *   schema's metadata (`lambda.parts`, `lambda.watermark`, `lambda.range`) and in the
  *   `X-Answer-Parts` header.
- * The sandbox is closed when the answer is sent or fails.
+ * The sandbox is closed when the answer is sent or fails; `onAllRead` is awaited before the answer
+ * ends.
  */
 export async function sendSqlAnswer(
   res: Response,
@@ -62,11 +69,12 @@ export async function sendSqlAnswer(
   statement: string,
   parts: SqlParts,
   maxBytes: number,
+  onAllRead: OnAllRead,
 ): Promise<SqlOutcome> {
   try {
     const prepared = await sandbox.prepare(statement);
     const { columns, chunks } = await sandbox.run(prepared);
-    if (format === 'json') return await sendJson(res, columns, chunks, parts, maxBytes);
+    if (format === 'json') return await sendJson(res, columns, chunks, parts, maxBytes, onAllRead);
     let rows = 0;
     const schema = schemaOf(
       columns.map((c) => ({ name: c.name, type: arrowTypeOf(c.type) })),
@@ -82,6 +90,7 @@ export async function sendSqlAnswer(
         rows += chunk.rowCount;
         yield batchOfChunk(schema, types, chunk);
       }
+      await onAllRead({ rows });
     }
     const body = await encodedStream(format, schema, batches());
     res.status(200);
@@ -108,6 +117,7 @@ async function sendJson(
   chunks: AsyncGenerator<DuckDBDataChunk>,
   parts: SqlParts,
   maxBytes: number,
+  onAllRead: OnAllRead,
 ): Promise<SqlOutcome> {
   const rows: unknown[][] = [];
   let bytes = 0;
@@ -124,6 +134,7 @@ async function sendJson(
       );
     }
   }
+  await onAllRead({ rows: rows.length });
   res.status(200).json({
     columns: columns.map((c) => ({ name: c.name, type: c.type.toString() })),
     rows,

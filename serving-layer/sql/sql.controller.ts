@@ -113,18 +113,24 @@ export class SqlController {
       target: `sql-history:${entry}`,
       ...(saved ? { detail: { savedQuery: saved } } : {}),
     });
+    let recorded = false;
     try {
       const { sandbox, parts } = await this.sql.query.open(project, range, statement);
-      const outcome = await sendSqlAnswer(
+      await sendSqlAnswer(
         res,
         formatOf(req.headers.accept),
         sandbox,
         statement,
         parts,
         this.config.access.maxAnswerBytes,
+        async ({ rows }) => {
+          recorded = true;
+          await this.sql.history.finished(entry, { ms: Date.now() - started, rows });
+        },
       );
-      await this.sql.history.finished(entry, { ms: Date.now() - started, rows: outcome.rows });
     } catch (e) {
+      // A failure after every row was read (the caller left mid-stream) keeps the rows it read.
+      if (recorded) throw e;
       await this.sql.history.finished(entry, {
         ms: Date.now() - started,
         error: e instanceof Error ? e.message : String(e),
