@@ -1,5 +1,5 @@
 import type { CatalogDialect } from './catalog-dialect';
-import { fillTemplate, sqlTemplate } from './sql-templates';
+import { fillTemplate, sqlTemplate } from '../core/metric-catalog/sql-templates';
 
 /** A catalog constant as a BigQuery literal (names from the catalog: letters, digits, '_'). */
 function quote(text: string): string {

@@ -18,7 +18,7 @@ import { DuckDbEngine } from './duckdb-engine';
 import type { BatchEngine, HourViewRequest, HourViewResult, ProjectLoads, ViewFiles } from './engine';
 import { failpoint } from '../core/failpoint';
 import { quoteLiteral } from './sql-literal';
-import { fillTemplate } from './sql-templates';
+import { fillTemplate } from '../core/metric-catalog/sql-templates';
 import { emptyTable, keepOtherProjects, publishHourTables, withConnection } from './view-tables';
 
 /**

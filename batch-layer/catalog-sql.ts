@@ -1,6 +1,6 @@
 import { METRIC_CATALOG, type MetricDefinition } from '../core/metric-catalog/catalog';
 import type { CatalogDialect } from './catalog-dialect';
-import { fillTemplate, sqlTemplate } from './sql-templates';
+import { fillTemplate, sqlTemplate } from '../core/metric-catalog/sql-templates';
 
 /**
  * The metric catalog compiled to an engine's SQL through its dialect, producing the same rows as

@@ -1,7 +1,7 @@
 import type { CatalogDialect } from './catalog-dialect';
 import { compileCatalog } from './catalog-sql';
 import { quoteLiteral } from './sql-literal';
-import { fillTemplate, sqlTemplate } from './sql-templates';
+import { fillTemplate, sqlTemplate } from '../core/metric-catalog/sql-templates';
 
 const path = (name: string) => quoteLiteral(`$.${name}`);
 

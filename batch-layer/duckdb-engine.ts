@@ -5,7 +5,7 @@ import { lakeHolds } from '../core/lake/events';
 import { key, type LakeStorage } from '../core/lake/storage';
 import { measuresSql, SETUP_STATEMENTS, uniquesSql } from './duckdb-catalog';
 import type { BatchEngine, HourViewRequest, ViewFiles } from './engine';
-import { sqlTemplate } from './sql-templates';
+import { sqlTemplate } from '../core/metric-catalog/sql-templates';
 import {
   copyTable,
   emptyTable,

@@ -2,7 +2,7 @@ import { LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBInstance } 
 import type { LakeStorage } from '../core/lake/storage';
 import type { ViewFiles } from './engine';
 import { quoteLiteral } from './sql-literal';
-import { sqlTemplate } from './sql-templates';
+import { sqlTemplate } from '../core/metric-catalog/sql-templates';
 
 /**
  * A view's tables in embedded DuckDB, whichever engine computed their rows: every engine writes

@@ -1,5 +1,4 @@
 import type { AnalyticsEvent } from '../core/events/event';
-import { aggregateBatch, type MeasureRow, type UniqueRow } from './aggregate';
 import type { DedupWindow } from './dedup-window';
 import { toRawRow, type RawEventRow } from './rows';
 import type { WrittenSpan } from '../core/clickhouse/speed-view-version';
@@ -19,9 +18,8 @@ export interface ConsumedMessage {
 export interface RangeOutput {
   /** The events the speed view takes (no duplicates, within the horizon), in offset order. */
   kept: AnalyticsEvent[];
+  /** Their raw rows: ClickHouse's materialized views aggregate them (catalog-views.ts). */
   events: RawEventRow[];
-  measures: MeasureRow[];
-  uniques: UniqueRow[];
   /** Beyond the horizon: project|hour -> events. */
   beyondHorizon: Map<string, number>;
   /** Hours the batch layer must recompute: project|hour -> late events. */
@@ -87,12 +85,9 @@ export function buildRangeOutput(
     if (hour < from) from = hour;
     if (hour + HOUR > to) to = hour + HOUR;
   }
-  const { measures, uniques } = aggregateBatch(kept.map((k) => k.event));
   return {
     kept: kept.map((k) => k.event),
     events: kept.map((k) => toRawRow({ event: k.event, topic, partition, offset: k.offset })),
-    measures,
-    uniques,
     beyondHorizon,
     lateHours,
     span: from < to ? { from, to } : null,

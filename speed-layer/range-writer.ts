@@ -29,20 +29,26 @@ export async function writeRange(o: {
   const { client, database, lake, range, out } = o;
   await insertOutput(client, out, (table) => ({
     table: `${database}.${table}`,
-    clickhouse_settings: { insert_deduplication_token: token(range, table) },
+    clickhouse_settings: {
+      insert_deduplication_token: token(range, table),
+      // The views' blocks are deduplicated by tokens derived from this one, not skipped with
+      // their source block: a crash between the two leaves the replay to write the views'.
+      deduplicate_blocks_in_dependent_materialized_views: '1',
+      // Written when the insert returns (a server's clickhouse-local defaults to async inserts).
+      async_insert: '0',
+    },
   }));
   // Hours that received late events, handed to the batch layer's late-data repair.
   if (out.lateHours.size > 0) await writeLateMarker(lake, range, out.lateHours);
   speedViewWritten(client, out.span);
 }
 
-/** The speed view's tables, in the order a range writes them. */
-const TABLES = [
-  'speed_events',
-  'speed_measures_minute',
-  'speed_uniques_minute',
-  'speed_late_events',
-] as const;
+/**
+ * The tables a range writes, in order; the minute aggregates follow speed_events by its
+ * materialized views, within the same insert and under the same deduplication token (a view's
+ * block of a replayed insert is dropped as its table's repeat, or written if it was lost).
+ */
+const TABLES = ['speed_events', 'speed_late_events'] as const;
 
 /**
  * Twins of the speed view's tables (`<table>_probe`, same columns and constraints) that keep
@@ -82,8 +88,6 @@ async function insertOutput(
     });
   }
   const rows = {
-    speed_measures_minute: out.measures,
-    speed_uniques_minute: out.uniques,
     speed_late_events: [...out.beyondHorizon].sort().map(([key, events]) => {
       const [project_id, hour] = key.split('|') as [string, string];
       return { project_id, hour: Date.parse(hour) / 1000, events };

@@ -1,8 +1,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { AnalyticsEvent, EventType } from '../core/events/event';
 import { CLICKHOUSE_SUBJECT_ROWS, type ErasureSubject, type IdLink } from '../core/erasure/subject';
 import { speedViewWritten } from '../core/clickhouse/speed-view-version';
-import { aggregateBatch } from './aggregate';
+import { catalogQueries } from './catalog-views';
 import { writeGate } from './write-gate';
 
 /** speed_events keeps raw rows 48 hours (its TTL), removed lazily by merges: minutes younger
@@ -14,39 +13,10 @@ export interface SpeedErasure {
   minutes: number;
 }
 
-interface RawRow {
-  event_id: string;
-  project_id: string;
-  type: string;
-  event: string;
-  user_id: string | null;
-  anonymous_id: string | null;
-  t: string;
-  r: string;
-  properties: string;
-  context: string;
-}
-
-const toEvent = (r: RawRow): AnalyticsEvent => ({
-  eventId: r.event_id,
-  projectId: r.project_id,
-  type: r.type as EventType,
-  event: r.event,
-  userId: r.user_id,
-  anonymousId: r.anonymous_id,
-  timestamp: r.t,
-  originalTimestamp: null,
-  sentAt: null,
-  receivedAt: r.r,
-  properties: JSON.parse(r.properties) as Record<string, unknown>,
-  context: JSON.parse(r.context) as Record<string, unknown>,
-  schema: null,
-});
-
 /**
  * Removes a user's rows from the speed view: the raw rows (a synchronous mutation: the parts
  * holding them are rewritten), and the minute aggregates they counted in, recomputed from the
- * minutes' remaining raw rows with the consumers' own aggregation, while the consumers of this
+ * minutes' remaining raw rows by the catalog's queries (its materialized views'), while the consumers of this
  * process wait (write-gate.ts). Idempotent for a given list of minutes.
  */
 export class SpeedEraser {
@@ -98,43 +68,33 @@ export class SpeedEraser {
     });
   }
 
-  /** Replaces the minutes' aggregates by those of their raw rows. */
+  /**
+   * Replaces the minutes' aggregates by those of their raw rows, computed by the catalog's own
+   * queries (the materialized views'), in ClickHouse.
+   */
   private async recompute(project: string, minutes: number[]): Promise<void> {
     const db = this.database;
     const at = { db, project, minutes };
-    const raw = await this.client.query({
-      query: `SELECT event_id, project_id, type, event, user_id, anonymous_id,
-                     formatDateTime(event_time, '%Y-%m-%dT%H:%i:%S.%fZ') AS t,
-                     formatDateTime(received_at, '%Y-%m-%dT%H:%i:%S.%fZ') AS r, properties, context
-              FROM {db:Identifier}.speed_events
-              WHERE project_id = {project:String}
-                AND toUnixTimestamp(toStartOfMinute(event_time)) IN {minutes:Array(UInt32)}
-              ORDER BY kafka_partition, kafka_offset`,
-      query_params: at,
-      format: 'JSONEachRow',
-    });
-    const events = (await raw.json<RawRow>()).map(toEvent);
-    const { measures, uniques } = aggregateBatch(events);
-    for (const table of ['speed_measures_minute', 'speed_uniques_minute']) {
+    const where = `WHERE project_id = {project:String}
+                     AND toUnixTimestamp(toStartOfMinute(event_time)) IN {minutes:Array(UInt32)}`;
+    const queries = catalogQueries(`${db}.speed_events`, where);
+    for (const [table, query] of [
+      ['speed_measures_minute', queries.measures],
+      ['speed_uniques_minute', queries.uniques],
+    ] as const) {
       await this.client.command({
         query: `ALTER TABLE {db:Identifier}.${table} DELETE
                 WHERE project_id = {project:String} AND toUnixTimestamp(minute) IN {minutes:Array(UInt32)}`,
         query_params: at,
         clickhouse_settings: { mutations_sync: '2' },
       });
+      // Not deduplicated: a retried erasure inserts the very blocks it inserted before, after
+      // deleting them, and ClickHouse would otherwise drop them as repeats.
+      await this.client.command({
+        query: `INSERT INTO ${db}.${table} ${query}`,
+        query_params: at,
+        clickhouse_settings: { insert_deduplicate: 0, async_insert: 0 },
+      });
     }
-    // Not deduplicated: a retried erasure inserts the very blocks it inserted before, after
-    // deleting them, and ClickHouse would otherwise drop them as repeats.
-    for (const [table, values] of [
-      ['speed_measures_minute', measures],
-      ['speed_uniques_minute', uniques],
-    ] as const)
-      if (values.length > 0)
-        await this.client.insert({
-          table: `${db}.${table}`,
-          values: [...values],
-          format: 'JSONEachRow',
-          clickhouse_settings: { insert_deduplicate: 0 },
-        });
   }
 }

@@ -30,7 +30,7 @@ import { startBatchWorker, type BatchWorkerConfig } from '../../workflows/worker
 import { BIGQUERY_DIALECT } from '../../batch-layer/bigquery-catalog';
 import { bigQueryClient } from '../../batch-layer/bigquery-client';
 import { compileCatalog } from '../../batch-layer/catalog-sql';
-import { fillTemplate } from '../../batch-layer/sql-templates';
+import { fillTemplate } from '../../core/metric-catalog/sql-templates';
 import { bigQueryServiceOptions, startBigQuery } from '../../infra/local/bigquery/service';
 import { fmt } from '../lib/stats';
 import { writeSyntheticHour } from '../lib/synthetic-lake';

@@ -2,7 +2,7 @@ import type { BigQuery, Query } from '@google-cloud/bigquery';
 import { EVENTS_TABLE_CONTRACT } from '../../batch-layer/bigquery-engine';
 import { bigQueryClient } from '../../batch-layer/bigquery-client';
 import { dryRun } from '../../batch-layer/bigquery-jobs';
-import { fillTemplate, sqlTemplate } from '../../batch-layer/sql-templates';
+import { fillTemplate, sqlTemplate } from '../../core/metric-catalog/sql-templates';
 import type { BigQuerySettings } from '../../core/config/sections';
 import { NOT_ACTIVITY } from '../../core/events/sessions';
 import type { PersonRegistersRequest, RegisterRow } from './person-registers';

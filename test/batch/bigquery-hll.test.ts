@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fillTemplate, sqlTemplate } from '../../batch-layer/sql-templates';
+import { fillTemplate, sqlTemplate } from '../../core/metric-catalog/sql-templates';
 import { hllRegister } from '../../core/sketches/hll';
 import { emulatorClient, requireBigQuery, runQuery } from '../helpers/bigquery';
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { BIGQUERY_DIALECT } from '../../batch-layer/bigquery-catalog';
 import { compileCatalog } from '../../batch-layer/catalog-sql';
 import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
-import { fillTemplate } from '../../batch-layer/sql-templates';
+import { fillTemplate } from '../../core/metric-catalog/sql-templates';
 import { actorId, type AnalyticsEvent } from '../../core/events/event';
 import { LocalStorage } from '../../core/lake/local-storage';
 import { emulatorClient, requireBigQuery, runQuery } from '../helpers/bigquery';

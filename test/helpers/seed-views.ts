@@ -11,8 +11,8 @@ import { RAW_COLUMNS, toRawRow } from '../../speed-layer/rows';
 import { writeLake } from './lake';
 
 /**
- * Puts events where the pipeline would: into the speed view (minute aggregates and raw rows) and
- * the lake, then seals `sealHours` (ISO hour starts, in order) as the batch layer does, moving the
+ * Puts events where the pipeline would: into the speed view (raw rows, which its materialized
+ * views aggregate) and the lake, then seals `sealHours` (ISO hour starts, in order) as the batch layer does, moving the
  * watermark. For tests about what reads the views, not about how they are written.
  */
 export async function seedViews(
@@ -21,7 +21,6 @@ export async function seedViews(
   events: AnalyticsEvent[],
   sealHours: string[],
 ): Promise<void> {
-  await addSpeedAggregates(config, clickhouse, events);
   await addSpeedEvents(config, clickhouse, events);
   await writeLake(config.lake.root, events);
   const lake = new LocalStorage(config.lake.root);
@@ -49,7 +48,7 @@ export async function addSpeedAggregates(
   await clickhouse.insert({ table: `${db}.speed_measures_minute`, values: measures, format: 'JSONEachRow' });
 }
 
-/** Adds events to the speed view's raw rows only, as the speed consumer writes them. */
+/** Adds events to the speed view's raw rows as the speed consumer writes them (its views aggregate them). */
 export async function addSpeedEvents(
   config: Config,
   clickhouse: ClickHouseClient,

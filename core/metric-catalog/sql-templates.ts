@@ -1,7 +1,7 @@
-import { localFiles } from '../core/files/local-files';
+import { localFiles } from '../files/local-files';
 import { join, resolve } from 'node:path';
 
-const SQL_DIR = resolve(__dirname, '..', 'sql');
+const SQL_DIR = resolve(__dirname, '..', '..', 'sql');
 const cache = new Map<string, string>();
 
 /** An engine's SQL template from sql/<engine>/<name>.sql, read once. */
