@@ -21,20 +21,21 @@ function quote(text: string): string {
   return `'${text}'`;
 }
 
-const NUMBER_TYPES = `('Int64', 'UInt64', 'Double')`;
-const isNumber = (json: string, name: string) => `JSONType(${json}, ${quote(name)}) IN ${NUMBER_TYPES}`;
-const number = (json: string, name: string) => `JSONExtractFloat(${json}, ${quote(name)})`;
+/*
+ * A materialized view's query is planned again for every insert, so its cost is paid per block:
+ * the compiled SQL reads each property a row needs once, as raw JSON text (the first level),
+ * types it once (the second), and fans out by one multiIf on the event name (the outer query),
+ * rather than repeat the JSON calls in every metric that uses a property.
+ */
+
+/** Whether raw JSON text is a number (its first character is '-' or a digit). */
+const isNumberText = (r: string) => `(${r} != '' AND position('-0123456789', substring(${r}, 1, 1)) > 0)`;
 
 /**
- * A JSON number as JavaScript's String() writes it: ClickHouse's shortest round-trip text, with
- * '+' in a positive exponent (1e+21) and -0 as 0.
+ * A number as JavaScript's String() writes it: ClickHouse's shortest round-trip text, with '+' in
+ * a positive exponent (1e+21).
  */
-const jsNumberText = (x: string) => `replaceRegexpOne(toString(${x} + 0.), 'e([0-9])', 'e+\\\\1')`;
-
-/** `properties.<name>` as text when it is a string or a number, else '' (aggregate.ts's dimValue). */
-const dimText = (name: string) =>
-  `multiIf(JSONType(properties, ${quote(name)}) = 'String', JSONExtractString(properties, ${quote(name)}),
-           ${isNumber('properties', name)}, ${jsNumberText(number('properties', name))}, '')`;
+const jsNumberText = (x: string) => `replaceOne(replaceOne(toString(${x}), 'e', 'e+'), 'e+-', 'e-')`;
 
 /**
  * A row's line items (catalog.ts lineItems) as tuples (product_id, category, price, quantity):
@@ -42,8 +43,8 @@ const dimText = (name: string) =>
  */
 const LINE_ITEMS = `arrayMap(p -> (JSONExtractString(p, 'product_id'),
                           if(JSONType(p, 'category') = 'String', JSONExtractString(p, 'category'), ''),
-                          if(${isNumber('p', 'price')}, ${number('p', 'price')}, 0.),
-                          if(${isNumber('p', 'quantity')}, ${number('p', 'quantity')}, 1.)),
+                          if(${isNumberText(`JSONExtractRaw(p, 'price')`)}, JSONExtractFloat(p, 'price'), 0.),
+                          if(${isNumberText(`JSONExtractRaw(p, 'quantity')`)}, JSONExtractFloat(p, 'quantity'), 1.)),
                  arrayFilter(p -> JSONType(p, 'product_id') = 'String',
                              if(JSONType(properties, 'products') = 'Array',
                                 JSONExtractArrayRaw(properties, 'products'), [properties])))`;
@@ -51,11 +52,72 @@ const LINE_ITEMS = `arrayMap(p -> (JSONExtractString(p, 'product_id'),
 const MEASURE = 'Tuple(String, String, Float64)';
 const UNIQUE = 'Tuple(String, String)';
 
-function eventFilter(m: MetricDefinition): string {
-  return m.events === '*' ? '1' : `event IN (${m.events.map(quote).join(', ')})`;
+/** `event = 'a' OR event = 'b'` (no IN: a set is built while planning, per insert). */
+const eventIs = (events: readonly string[]) => `(${events.map((e) => `event = ${quote(e)}`).join(' OR ')})`;
+
+/**
+ * The columns a set of metrics reads, named by position: `r<i>` a property's raw JSON text (only
+ * for the events that read it, else ''), then `d<i>` its dimension text, `n<i>` its number (nan
+ * when not one), and `items` the line items.
+ */
+class Reads {
+  private readonly props = new Map<string, { i: number; events: Set<string> | '*' }>();
+  dims = new Set<number>();
+  numbers = new Set<number>();
+  items: Set<string> | '*' | undefined;
+
+  private raw(name: string, events: readonly string[] | '*'): number {
+    let p = this.props.get(name);
+    if (!p) this.props.set(name, (p = { i: this.props.size, events: new Set() }));
+    if (events === '*') p.events = '*';
+    else if (p.events !== '*') for (const e of events) p.events.add(e);
+    return p.i;
+  }
+  dim(name: string, events: readonly string[] | '*'): string {
+    const i = this.raw(name, events);
+    this.dims.add(i);
+    return `d${i}`;
+  }
+  number(name: string, events: readonly string[] | '*'): string {
+    const i = this.raw(name, events);
+    this.numbers.add(i);
+    return `n${i}`;
+  }
+  lineItems(events: readonly string[] | '*'): string {
+    if (events === '*' || this.items === '*') this.items = '*';
+    else {
+      const items = this.items ?? new Set<string>();
+      for (const e of events) items.add(e);
+      this.items = items;
+    }
+    return 'items';
+  }
+  /** The first level's columns (after project_id, event_time, event, actor_id, properties). */
+  rawColumns(): string {
+    return [...this.props]
+      .map(([name, p]) => {
+        const read = `JSONExtractRaw(properties, ${quote(name)})`;
+        return `, ${p.events === '*' ? read : `if(${eventIs([...p.events])}, ${read}, '')`} AS r${p.i}`;
+      })
+      .join('\n');
+  }
+  /** The second level's columns. */
+  typedColumns(): string {
+    const cols: string[] = [];
+    for (const i of this.dims)
+      cols.push(`, multiIf(startsWith(r${i}, '"'), JSONExtractString(r${i}),
+                         ${isNumberText(`r${i}`)}, ${jsNumberText(`toFloat64OrZero(r${i})`)}, '') AS d${i}`);
+    for (const i of this.numbers)
+      cols.push(`, if(${isNumberText(`r${i}`)}, toFloat64OrZero(r${i}), nan) AS n${i}`);
+    if (this.items !== undefined) {
+      const items = this.items === '*' ? LINE_ITEMS : `if(${eventIs([...this.items])}, ${LINE_ITEMS}, [])`;
+      cols.push(`, ${items} AS items`);
+    }
+    return cols.join('\n');
+  }
 }
 
-function dimension(m: MetricDefinition): string {
+function dimension(m: MetricDefinition, reads: Reads): string {
   switch (m.dimension.from) {
     case 'none':
     case 'line_item':
@@ -63,51 +125,86 @@ function dimension(m: MetricDefinition): string {
     case 'event':
       return 'toString(event)';
     case 'property':
-      return dimText(m.dimension.name);
+      return reads.dim(m.dimension.name, m.events);
   }
 }
 
-/** What one row adds to a metric, as an array of (metric, dim, sum); empty when nothing. */
-function contribution(m: MetricDefinition): string | undefined {
-  const none = `CAST([], 'Array(${MEASURE})')`;
+const NO_MEASURE = `CAST([], 'Array(${MEASURE})')`;
+const NO_UNIQUE = `CAST([], 'Array(${UNIQUE})')`;
+
+/** What a row of a contributing event adds to a metric, as an array of (metric, dim, sum). */
+function contribution(m: MetricDefinition, reads: Reads): string | undefined {
   const name = quote(m.name);
   const k = m.measure;
   switch (k.kind) {
     case 'count':
-      return `if(${eventFilter(m)}, [(${name}, ${dimension(m)}, 0.)], ${none})`;
+      return `[(${name}, ${dimension(m, reads)}, 0.)]`;
     case 'sum': {
-      const v = number('properties', k.property);
-      return `if(${eventFilter(m)} AND ${isNumber('properties', k.property)} AND isFinite(${v}),
-                 [(${name}, ${dimension(m)}, ${v})], ${none})`;
+      const v = reads.number(k.property, m.events);
+      return `if(isFinite(${v}), [(${name}, ${dimension(m, reads)}, ${v})], ${NO_MEASURE})`;
     }
     case 'line_item_sum': {
       if (m.dimension.from !== 'line_item') return undefined;
       const dim = m.dimension.name === 'product_id' ? 'tupleElement(i, 1)' : 'tupleElement(i, 2)';
       const value = k.value === 'quantity' ? 'tupleElement(i, 4)' : 'tupleElement(i, 3) * tupleElement(i, 4)';
-      return `if(${eventFilter(m)}, arrayMap(i -> (${name}, ${dim}, ${value}), ${LINE_ITEMS}), ${none})`;
+      return `arrayMap(i -> (${name}, ${dim}, ${value}), ${reads.lineItems(m.events)})`;
     }
     case 'unique_actors':
       return undefined;
   }
 }
 
+/** A unique-count metric's (metric, dim) for a row of a contributing event. */
+function actor(m: MetricDefinition, reads: Reads): string | undefined {
+  return m.measure.kind === 'unique_actors' ? `[(${quote(m.name)}, ${dimension(m, reads)})]` : undefined;
+}
+
+/**
+ * Every metric's contributions of a row, as one array: those of every event, then those of the
+ * row's event name, chosen by one multiIf (a row computes only its own event's metrics).
+ */
+function fanOut(
+  piece: (m: MetricDefinition, reads: Reads) => string | undefined,
+  none: string,
+  reads: Reads,
+) {
+  const concat = (parts: string[]) =>
+    parts.length === 0
+      ? none
+      : parts.length === 1
+        ? (parts[0] as string)
+        : `arrayConcat(${parts.join(',\n')})`;
+  const all: string[] = [];
+  const byEvent = new Map<string, string[]>();
+  for (const m of METRIC_CATALOG) {
+    const p = piece(m, reads);
+    if (p === undefined) continue;
+    if (m.events === '*') all.push(p);
+    else for (const e of m.events) byEvent.set(e, [...(byEvent.get(e) ?? []), p]);
+  }
+  const branches = [...byEvent].map(([e, parts]) => `event = ${quote(e)}, ${concat(parts)}`);
+  const named = branches.length === 0 ? none : `multiIf(${branches.join(',\n')},\n${none})`;
+  return concat([...all, named]);
+}
+
+/** One aggregate query: its template filled with the fan-out and the columns it reads. */
+function compile(template: string, source: string, where: string, fan: (reads: Reads) => string): string {
+  const reads = new Reads();
+  const fanned = fan(reads);
+  return fillTemplate(sqlTemplate('clickhouse', template), {
+    source,
+    where,
+    fan: fanned,
+    raws: reads.rawColumns(),
+    typed: reads.typedColumns(),
+  });
+}
+
 /** The two aggregate queries over `source` (a table), narrowed by `where` ('' or a WHERE clause). */
 export function catalogQueries(source: string, where = ''): { measures: string; uniques: string } {
-  const contributions = METRIC_CATALOG.map(contribution).filter((c): c is string => c !== undefined);
-  const actors = METRIC_CATALOG.filter((m) => m.measure.kind === 'unique_actors').map(
-    (m) => `if(${eventFilter(m)}, [(${quote(m.name)}, ${dimension(m)})], CAST([], 'Array(${UNIQUE})'))`,
-  );
   return {
-    measures: fillTemplate(sqlTemplate('clickhouse', 'catalog_measures'), {
-      source,
-      where,
-      contributions: contributions.join(',\n'),
-    }),
-    uniques: fillTemplate(sqlTemplate('clickhouse', 'catalog_uniques'), {
-      source,
-      where,
-      actors: actors.join(',\n'),
-    }),
+    measures: compile('catalog_measures', source, where, (r) => fanOut(contribution, NO_MEASURE, r)),
+    uniques: compile('catalog_uniques', source, where, (r) => fanOut(actor, NO_UNIQUE, r)),
   };
 }
 

@@ -1,7 +1,7 @@
 -- HyperLogLog registers of every unique-count catalog metric (template filled by
--- speed-layer/catalog-views.ts): h = the first 8 bytes of MD5(actor_id) as a big-endian integer,
--- register = its top 14 bits, rank = leading zeros of the remaining 50 bits plus one, the
--- definition every engine shares (core/sketches/hll.ts).
+-- speed-layer/catalog-views.ts, read as catalog_measures.sql's): h = the first 8 bytes of
+-- MD5(actor_id) as a big-endian integer, register = its top 14 bits, rank = leading zeros of the
+-- remaining 50 bits plus one, the definition every engine shares (core/sketches/hll.ts).
 SELECT project_id,
        toStartOfMinute(event_time) AS minute,
        tupleElement(u, 1) AS metric,
@@ -19,11 +19,19 @@ FROM (
          bitOr(x16, bitShiftRight(x16, 32)) AS x32
   FROM (
     SELECT project_id, event_time, u, reinterpretAsUInt64(reverse(substring(MD5(actor_id), 1, 8))) AS h
-    FROM {{source}}
-    ARRAY JOIN arrayConcat(
-{{actors}}
+    FROM (
+      SELECT project_id, event_time, event, actor_id
+      {{typed}}
+      FROM (
+        SELECT project_id, event_time, event, actor_id, properties
+        {{raws}}
+        FROM {{source}}
+        {{where}}
+      )
+    )
+    ARRAY JOIN (
+{{fan}}
     ) AS u
-    {{where}}
   )
 )
 GROUP BY project_id, minute, metric, dim, reg
