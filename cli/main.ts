@@ -24,7 +24,7 @@ import { memberCommand } from './commands/member';
 
 const USAGE = `usage: ./platform <command>
 
-  up [--no-demo] [--demo-days N] [--with s3,gcs,bigquery] [--with-monitoring]
+  up [--no-demo] [--demo-days N] [--with s3,gcs,bigquery,clickhouse] [--with-monitoring]
                             install what is missing, start the services the configuration needs
                             (Kafka, Temporal, PostgreSQL, mail; MinIO, fake GCS, the BigQuery emulator
                             when LAKE_URL/BATCH_ENGINE or --with ask), every role, seed N days of demo
@@ -34,7 +34,7 @@ const USAGE = `usage: ./platform <command>
   test [vitest args]        install what is missing, start the services, run the whole test suite
   run <role>[,<role>...]    run roles in this process: ingest, speed, archiver, worker, serve, all
                             (ingest --workers N: N processes sharing the port)
-  services start|stop|status [--with s3,gcs,bigquery]
+  services start|stop|status [--with s3,gcs,bigquery,clickhouse]
                             the local services (the optional ones when the configuration or --with asks)
   status [--ops host:port,...]  the running platform: ingest, consumer lag, dead letters,
                                     watermark, next scheduled runs (from the ops ports and Temporal)

@@ -3,6 +3,7 @@ import { parseWith, servicesConfigNeeds, startStack, stopStack } from '../../inf
 import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
 import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service';
 import { bigQueryAnswers, bigQueryServiceOptions } from '../../infra/local/bigquery/service';
+import { clickHouseAnswers, clickHouseUrl } from '../../infra/local/clickhouse/service';
 import { gcsAnswers, gcsServiceOptions } from '../../infra/local/gcs/service';
 import { minioAnswers, minioServiceOptions } from '../../infra/local/minio/service';
 import { postgresAnswers, postgresServiceOptions, postgresUrl } from '../../infra/local/postgres/service';
@@ -11,7 +12,8 @@ import { UserFacingError } from '../../core/errors';
 
 /**
  * `services start|stop|status`: the local Kafka broker, Temporal dev server, PostgreSQL and mail server;
- * MinIO, fake-gcs-server and the BigQuery emulator when the configuration or `--with` asks for them.
+ * MinIO, fake-gcs-server, the BigQuery emulator and a ClickHouse server when the configuration or
+ * `--with` asks for them.
  */
 export async function servicesCommand(action: string | undefined, withServices?: string): Promise<number> {
   const say = (l: string) => console.log(l);
@@ -43,6 +45,8 @@ export async function servicesCommand(action: string | undefined, withServices?:
       say(
         `bigquery  ${bq ? 'answering' : 'not running (optional)'} on http://127.0.0.1:${bigQueryServiceOptions().restPort}`,
       );
+      const ch = await clickHouseAnswers();
+      say(`clickhouse ${ch ? 'answering' : 'not running (optional)'} on ${clickHouseUrl()}`);
       const pg = await postgresAnswers(postgresServiceOptions());
       say(`postgres  ${pg ? 'answering' : 'not answering'} on ${postgresUrl()}`);
       // MinIO, fake GCS and the emulator are optional: only the four every setup needs decide.

@@ -20,7 +20,7 @@ const STOP_WITHIN_MS = 5000;
 export interface UpOptions {
   demo: boolean;
   monitoring?: boolean;
-  /** `--with s3,gcs,bigquery`: optional services beyond what the configuration needs. */
+  /** `--with s3,gcs,bigquery,clickhouse`: optional services beyond what the configuration needs. */
   with?: string;
   /** Days of demo history seeded the first time (0: none). */
   demoDays?: number;
@@ -175,6 +175,7 @@ function runningServices(stack: StackStatus): string {
     ['minio', 'MinIO'],
     ['gcs', 'fake-gcs-server'],
     ['bigquery', 'the BigQuery emulator'],
+    ['clickhouse', 'ClickHouse'],
   ];
   return names
     .filter(([k]) => stack[k] !== undefined)

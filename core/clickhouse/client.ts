@@ -13,7 +13,12 @@ export function createClickHouse(config: Config): ClickHouseClient {
   if (config.clickhouse.url) {
     return createClient({
       url: config.clickhouse.url,
-      clickhouse_settings: { date_time_input_format: 'best_effort' },
+      clickhouse_settings: {
+        date_time_input_format: 'best_effort',
+        // Written when the insert returns, as exactly-once needs (a clickhouse-local server
+        // defaults to asynchronous inserts).
+        async_insert: 0,
+      },
     });
   }
   localFiles.ensureDir(config.clickhouse.chdbPath);

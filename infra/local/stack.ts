@@ -3,6 +3,7 @@ import { UserFacingError } from '../../core/errors';
 import { stopPrometheus } from './prometheus/service';
 import { kafkaServiceOptions, startKafka, stopKafka } from './kafka/service';
 import { startBigQuery, stopBigQuery } from './bigquery/service';
+import { startClickHouse, stopClickHouse } from './clickhouse/service';
 import { ensureHttpfsExtension } from './duckdb/httpfs';
 import { startMail, stopMail } from './mail/service';
 import { startGcs, stopGcs } from './gcs/service';
@@ -10,8 +11,11 @@ import { startMinio, stopMinio } from './minio/service';
 import { startPostgres, stopPostgres } from './postgres/service';
 import { startTemporal, stopTemporal, temporalServiceOptions } from './temporal/service';
 
-/** The services a lake on an object store or the BigQuery engine need; the rest always start. */
-export const OPTIONAL_SERVICES = ['s3', 'gcs', 'bigquery'] as const;
+/**
+ * The services a lake on an object store, the BigQuery engine or ClickHouse's server mode need;
+ * the rest always start.
+ */
+export const OPTIONAL_SERVICES = ['s3', 'gcs', 'bigquery', 'clickhouse'] as const;
 export type OptionalService = (typeof OPTIONAL_SERVICES)[number];
 
 type Started = { state: string; where: string; log: string };
@@ -23,6 +27,7 @@ export interface StackStatus {
   minio?: Started & { console: string };
   gcs?: Started;
   bigquery?: Started;
+  clickhouse?: Started;
 }
 
 const isLoopback = (url: string | undefined) =>
@@ -31,7 +36,8 @@ const isLoopback = (url: string | undefined) =>
 /**
  * The optional services a configuration uses: MinIO for a lake on s3:// at a local endpoint,
  * fake-gcs-server for gs:// at a local endpoint, the emulator when BATCH_ENGINE=bigquery talks to a
- * local endpoint. A lake on this machine's disk with DuckDB (the default) needs none of them.
+ * local endpoint, the ClickHouse server when CLICKHOUSE_URL names this machine. A lake on this
+ * machine's disk with DuckDB and ClickHouse in-process (the default) needs none of them.
  */
 export function servicesConfigNeeds(config: Config): OptionalService[] {
   const needs: OptionalService[] = [];
@@ -39,10 +45,11 @@ export function servicesConfigNeeds(config: Config): OptionalService[] {
   if (config.lake.gcs && isLoopback(config.lake.gcs.endpoint)) needs.push('gcs');
   if (config.batch.engine === 'bigquery' && isLoopback(config.batch.bigquery.endpoint))
     needs.push('bigquery');
+  if (isLoopback(config.clickhouse.url)) needs.push('clickhouse');
   return needs;
 }
 
-/** `--with s3,gcs,bigquery` (or `all`): one clear line for a name it does not know. */
+/** `--with s3,gcs,bigquery,clickhouse` (or `all`): one clear line for a name it does not know. */
 export function parseWith(value: string | undefined): OptionalService[] {
   if (value === undefined || value === '') return [];
   const names = value
@@ -63,7 +70,7 @@ export function parseWith(value: string | undefined): OptionalService[] {
  * Installs what is missing and starts the local services: Kafka, Temporal, PostgreSQL and SMTP with
  * its inbox always; MinIO, fake-gcs-server and the BigQuery emulator only when `optional` names
  * them (each takes minutes to build the first time). Each start is a no-op when the service already
- * answers. ClickHouse (chDB) and DuckDB are in-process: nothing to start.
+ * answers. DuckDB, and ClickHouse unless in server mode (chDB), are in-process: nothing to start.
  */
 export async function startStack(
   log: (line: string) => void,
@@ -99,6 +106,13 @@ export async function startStack(
       `  bigquery emulator ${status.bigquery.state} on ${status.bigquery.where} (log: ${status.bigquery.log})`,
     );
   }
+  if (optional.includes('clickhouse')) {
+    log('starting the ClickHouse server (server mode of the speed layer)...');
+    status.clickhouse = await startClickHouse(undefined, log);
+    log(
+      `  clickhouse ${status.clickhouse.state} on ${status.clickhouse.where} (log: ${status.clickhouse.log})`,
+    );
+  }
   // DuckDB reads a lake on an object store through httpfs: fetched once, like the services.
   if (optional.includes('s3') || optional.includes('gcs')) ensureHttpfsExtension(log);
   return status;
@@ -114,6 +128,7 @@ export function startedByThisRun(stack: StackStatus) {
     minio: started(stack.minio),
     gcs: started(stack.gcs),
     bigquery: started(stack.bigquery),
+    clickhouse: started(stack.clickhouse),
     postgres: started(stack.postgres),
   };
 }
@@ -127,6 +142,7 @@ export async function stopStack(
     minio?: boolean;
     gcs?: boolean;
     bigquery?: boolean;
+    clickhouse?: boolean;
     postgres?: boolean;
     prometheus?: boolean;
   } = {
@@ -136,6 +152,7 @@ export async function stopStack(
     minio: true,
     gcs: true,
     bigquery: true,
+    clickhouse: true,
     postgres: true,
     prometheus: true,
   },
@@ -143,6 +160,7 @@ export async function stopStack(
   if (which.prometheus && (await stopPrometheus())) log('prometheus stopped');
   if (which.postgres && (await stopPostgres())) log('postgres stopped');
   if (which.bigquery && (await stopBigQuery())) log('bigquery emulator stopped');
+  if (which.clickhouse && (await stopClickHouse())) log('clickhouse stopped');
   if (which.gcs && (await stopGcs())) log('fake-gcs-server stopped');
   if (which.minio && (await stopMinio())) log('minio stopped');
   if (which.mail && (await stopMail())) log('mail stopped');

@@ -12,6 +12,8 @@ export interface PythonTool {
   name: string;
   /** pip requirements, pinned. */
   packages: string[];
+  /** Further pip install flags (--no-deps for a wheel whose dependencies are not needed). */
+  pipFlags?: string[];
   /** How long the first install takes here, for the progress line. */
   installTime: string;
 }
@@ -46,6 +48,7 @@ export function ensureVenv(
   runStep(`installing ${t.packages.join(' ')} from PyPI`, join(target, 'venv', 'bin', 'pip'), [
     'install',
     '--quiet',
+    ...(t.pipFlags ?? []),
     ...t.packages,
   ]);
   finish?.(target);

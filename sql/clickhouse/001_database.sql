@@ -1,1 +1,1 @@
-CREATE DATABASE IF NOT EXISTS {db:Identifier}
+CREATE DATABASE IF NOT EXISTS {db:Identifier} ENGINE = Atomic

@@ -26,7 +26,14 @@ import {
   type Call,
 } from '../helpers/truth-stream';
 import { requireBigQuery } from '../helpers/bigquery';
-import { isolatedConfig, LAKES, requireObjectStore, requireServices } from '../helpers/test-config';
+import {
+  CLICKHOUSE_MODES,
+  isolatedConfig,
+  LAKES,
+  requireClickHouseServer,
+  requireObjectStore,
+  requireServices,
+} from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
 const HOUR = 3_600_000;
@@ -54,7 +61,10 @@ interface Answer {
  * API, per hour and dimension value, is compared with the truth computed from the generated calls:
  * only the speed view; sealed hours plus late events repaired; the watermark moved again.
  */
-/** Where the lake lives and which engine computes the batch views: DuckDB on every lake, BigQuery on S3. */
+/**
+ * Where the lake lives and which engine computes the batch views (DuckDB on every lake, BigQuery
+ * on S3), and where the speed view lives (in-process chDB, or a ClickHouse server).
+ */
 const CASES = [
   ...LAKES.map((l) => ({ ...l, bigquery: false })),
   {
@@ -62,6 +72,13 @@ const CASES = [
     env: () => ({ ...LAKES[1].env(), BATCH_ENGINE: 'bigquery' }),
     objectStore: true,
     bigquery: true,
+  },
+  {
+    name: 'speed view on a ClickHouse server, lake on local disk',
+    env: () => CLICKHOUSE_MODES[1].env(),
+    objectStore: false,
+    bigquery: false,
+    clickhouseServer: true,
   },
 ];
 
@@ -84,6 +101,7 @@ describe.each(CASES)(`ground truth (seed ${SEED}), $name`, (where) => {
     await requireServices();
     if (where.objectStore) await requireObjectStore();
     if (where.bigquery) await requireBigQuery();
+    if ('clickhouseServer' in where) await requireClickHouseServer();
     config = isolatedConfig('truth', where.env());
     writeKey = await createWriteKey(config, PROJECT);
     token = await mintToken(config.auth.jwtSecret, { project: PROJECT, scopes: ['read'] });

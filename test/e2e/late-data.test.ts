@@ -1,14 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR, iso, startLateStack } from '../helpers/late-stack';
-import { requireServices } from '../helpers/test-config';
+import { CLICKHOUSE_MODES, requireClickHouseServer, requireServices } from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
 /** Late events sent through the Segment SDK for hours the batch layer has sealed already. */
-describe('late data into sealed hours', () => {
+describe.each(CLICKHOUSE_MODES)('late data into sealed hours, speed view in $name', (mode) => {
   let s: Awaited<ReturnType<typeof startLateStack>>;
   beforeAll(async () => {
     await requireServices();
-    s = await startLateStack('late');
+    if (mode.server) await requireClickHouseServer();
+    s = await startLateStack('late', mode.env());
   });
   afterAll(async () => s?.stop());
 

@@ -21,6 +21,8 @@ export function roleEnv(config: Config, extra: Record<string, string> = {}): Rec
     LOG_LEVEL: 'error',
     OPS_PORT: '0',
     BATCH_ENGINE: config.batch.engine,
+    CLICKHOUSE_DATABASE: config.clickhouse.database,
+    ...(config.clickhouse.url ? { CLICKHOUSE_URL: config.clickhouse.url } : {}),
     ...(config.batch.bigquery.staging.dir ? { BIGQUERY_STAGING_DIR: config.batch.bigquery.staging.dir } : {}),
     ...lakeEnv(config),
     ...extra,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../core/config/config';
 import { bigQueryGcsRoot } from '../../infra/local/bigquery/service';
+import { clickHouseAnswers, clickHouseUrl } from '../../infra/local/clickhouse/service';
 import { postgresAnswers, postgresServiceOptions } from '../../infra/local/postgres/service';
 import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
 import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service';
@@ -42,6 +43,8 @@ export function isolatedConfig(name: string, env: Record<string, string> = {}): 
     // the rate limits are tested where they are the subject (test/access/limits.test.ts).
     API_RATE_PER_MINUTE: '1000000',
     API_PROJECT_RATE_PER_MINUTE: '10000000',
+    // On a ClickHouse server (server mode), a database of its own.
+    CLICKHOUSE_DATABASE: `test_${id.replace(/-/g, '_')}`,
     ...env,
   });
 }
@@ -96,6 +99,27 @@ export const LAKES = [
     objectStore: true,
   },
 ] as const;
+
+/**
+ * Where the speed view lives, for tests that must hold in both: ClickHouse in the process that
+ * uses it (chDB, the default of ./platform up), and a ClickHouse server (CLICKHOUSE_URL: the
+ * local one ./platform test starts), which several processes share.
+ */
+export const CLICKHOUSE_MODES = [
+  { name: 'ClickHouse in-process (chDB)', env: (): Record<string, string> => ({}), server: false },
+  {
+    name: 'a ClickHouse server',
+    env: (): Record<string, string> => ({ CLICKHOUSE_URL: clickHouseUrl() }),
+    server: true,
+  },
+] as const;
+
+export async function requireClickHouseServer(): Promise<void> {
+  if (!(await clickHouseAnswers()))
+    throw new Error(
+      'tests of the server mode need the local ClickHouse server: run ./platform test, or ./platform services start --with clickhouse first',
+    );
+}
 
 /** Same process resources (chDB, lake, keys), fresh topics and consumer groups: for several cases in one file. */
 export function withFreshTopics(config: Config, name: string): Config {

@@ -10,7 +10,7 @@ import { writeRange } from '../../speed-layer/range-writer';
 import { applyClickHouseSchema } from '../../speed-layer/schema';
 import { oddEvents } from '../helpers/catalog-events';
 import { generateEvents } from '../helpers/speed-harness';
-import { isolatedConfig } from '../helpers/test-config';
+import { CLICKHOUSE_MODES, isolatedConfig, requireClickHouseServer } from '../helpers/test-config';
 
 const HOUR = 3_600_000;
 const START = Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR;
@@ -37,8 +37,8 @@ const registerKey = (r: Row) =>
  * range adds nothing, and one whose views' blocks were lost (a crash between the raw insert and
  * its views) gets them back on replay.
  */
-describe("the catalog's materialized views in ClickHouse", () => {
-  const config = isolatedConfig('catalog-views');
+describe.each(CLICKHOUSE_MODES)("the catalog's materialized views in $name", (mode) => {
+  const config = isolatedConfig('catalog-views', mode.env());
   const db = config.clickhouse.database;
   let clickhouse: ClickHouseClient;
   const events = [
@@ -85,6 +85,7 @@ describe("the catalog's materialized views in ClickHouse", () => {
       .sort();
 
   beforeAll(async () => {
+    if (mode.server) await requireClickHouseServer();
     clickhouse = createClickHouse(config);
     await applyClickHouseSchema(clickhouse, db);
   }, 60_000);

@@ -18,7 +18,12 @@ import {
   speedTotals,
   truth,
 } from '../helpers/speed-harness';
-import { isolatedConfig, requireServices } from '../helpers/test-config';
+import {
+  CLICKHOUSE_MODES,
+  isolatedConfig,
+  requireClickHouseServer,
+  requireServices,
+} from '../helpers/test-config';
 import { waitFor } from '../helpers/wait-for';
 
 /** What derivation must have published: each partition's distinct events, in offset order, derived once. */
@@ -46,23 +51,33 @@ async function expectedDerivedIds(
 }
 
 /**
- * The speed process is killed with SIGKILL mid-stream, several times, and restarted; the same
+ * The speed processes are killed with SIGKILL mid-stream, several times, and restarted; the same
  * offsets are then delivered again (the group's offsets reset to the start). The aggregates in
- * ClickHouse equal the truth computed from the generated events every time.
+ * ClickHouse equal the truth computed from the generated events every time. In-process, one
+ * speed process holds ClickHouse; on a server, two share the partitions and are killed together.
  */
-describe('speed layer crash recovery', () => {
+describe.each(CLICKHOUSE_MODES)('speed layer crash recovery, $name', (mode) => {
   let config: Config;
   let env: Record<string, string>;
   const log = createLogger({ test: 'speed-crash' }, 'error');
+  const processes = mode.server ? 2 : 1;
 
   beforeAll(async () => {
     await requireServices();
-    config = isolatedConfig('speedcrash', { SPEED_DEDUP_WINDOW_MINUTES: '10' });
+    if (mode.server) await requireClickHouseServer();
+    config = isolatedConfig('speedcrash', { SPEED_DEDUP_WINDOW_MINUTES: '10', ...mode.env() });
     env = roleEnv(config);
     await ensureTopics(createKafka(config, log), config);
   });
 
-  const startSpeed = () => startRole('speed', env);
+  /** The speed processes, as one. */
+  const startSpeed = () => {
+    const all = Array.from({ length: processes }, () => startRole('speed', env));
+    return {
+      kill: (signal: NodeJS.Signals) => all.forEach((p) => p.kill(signal)),
+      exited: () => Promise.all(all.map(exited)),
+    };
+  };
 
   /** Runs the speed process until it has committed everything, then stops it cleanly. */
   async function runToEnd(kafka: ReturnType<typeof createKafka>) {
@@ -73,7 +88,7 @@ describe('speed layer crash recovery', () => {
       { timeoutMs: 120_000, intervalMs: 500 },
     );
     p.kill('SIGTERM');
-    await exited(p);
+    await p.exited();
     expect(progress.committed).toBe(progress.end);
   }
 
@@ -105,7 +120,7 @@ describe('speed layer crash recovery', () => {
       );
       await sleep(kill * 150);
       p.kill('SIGKILL');
-      await exited(p);
+      await p.exited();
     }
     await runToEnd(kafka);
     expect(await totals()).toEqual(expected);
