@@ -17,7 +17,7 @@ import {
 } from '../core/lake/late-markers';
 import { dayViewKey, hourViewKey } from '../core/lake/layout';
 import { key, type LakeStorage } from '../core/lake/storage';
-import { publishDay, publishHour, readDayPointer, readHourPointer } from '../core/lake/views';
+import { publishDay, publishHour, readDayPointer, readHourPointer, readHoursStamp } from '../core/lake/views';
 import { advanceWatermark, readWatermark } from '../core/lake/watermark';
 import { batchHoursRecomputed, batchHoursSealed } from '../core/ops/operational-metrics';
 
@@ -192,6 +192,8 @@ export function createActivities(deps: BatchDeps) {
       const hours = Array.from({ length: 24 }, (_, i) =>
         new Date(Date.parse(`${day}T00:00:00Z`) + i * 3_600_000).toISOString(),
       );
+      // The stamp before the hours: a publish meanwhile leaves the day with a stamp not current.
+      const hoursStamp = await readHoursStamp(deps.lake, day);
       const published: { h: string; p: NonNullable<Awaited<ReturnType<typeof readHourPointer>>> }[] = [];
       for (const h of hours) {
         const p = await readHourPointer(deps.lake, h);
@@ -209,6 +211,7 @@ export function createActivities(deps: BatchDeps) {
         ...view,
         hours: published.map((x) => x.h),
         hourVersions: Object.fromEntries(published.map((x) => [x.h, x.p.version])),
+        hoursStamp,
         computedAt: now().toISOString(),
       });
       return { day, hours: published.length };

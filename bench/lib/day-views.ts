@@ -1,7 +1,7 @@
 import { DuckDbEngine } from '../../batch-layer/duckdb-engine';
 import { dayViewKey, hourViewKey } from '../../core/lake/layout';
 import { key, type LakeStorage } from '../../core/lake/storage';
-import { publishDay, readHourPointer } from '../../core/lake/views';
+import { publishDay, readHourPointer, readHoursStamp } from '../../core/lake/views';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -18,6 +18,7 @@ export async function rollUpDays(storage: LakeStorage, from: number, to: number)
     for (let d = Math.ceil(from / DAY) * DAY; d + DAY <= to; d += DAY) {
       const day = new Date(d).toISOString().slice(0, 10);
       const hours = Array.from({ length: 24 }, (_, i) => new Date(d + i * HOUR).toISOString());
+      const hoursStamp = await readHoursStamp(storage, day);
       const pointers = [];
       for (const h of hours) {
         const p = await readHourPointer(storage, h);
@@ -37,6 +38,7 @@ export async function rollUpDays(storage: LakeStorage, from: number, to: number)
         ...view,
         hours: pointers.map(({ h }) => h),
         hourVersions: Object.fromEntries(pointers.map(({ h, p }) => [h, p.version])),
+        hoursStamp,
         computedAt: new Date().toISOString(),
       });
       files.push(storage.uri(key(dayViewKey(day), view.measures)));

@@ -64,6 +64,14 @@ export function dayViewKey(day: string): string {
   return key('views', 'daily', `date=${day}`);
 }
 
+/**
+ * The day's hours stamp: rewritten by every publish of one of the day's hour views, so a daily
+ * view that recorded it vouches for its 24 hours with one read (core/lake/views.ts).
+ */
+export function dayHoursStampKey(day: string): string {
+  return key('views', 'hourly', `date=${day}`, 'stamp');
+}
+
 export const PUBLISHED = 'views/published';
 export const WATERMARK_DIR = 'views/watermark';
 export const REQUESTS_DIR = 'views/seal-requests';

@@ -45,6 +45,12 @@ export const DayPointerSchema = z.object({
    * in days rolled up before it was recorded: those are never read.
    */
   hourVersions: z.record(z.string(), z.string()).optional(),
+  /**
+   * The day's hours stamp (layout.ts dayHoursStampKey) read before its hours were: while the
+   * stamp is still this, no hour of the day was published since, and the view is current without
+   * reading the 24 hour pointers. Absent in days rolled up before it was recorded.
+   */
+  hoursStamp: z.string().optional(),
 });
 export type DayPointer = z.infer<typeof DayPointerSchema>;
 

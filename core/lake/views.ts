@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { dayViewKey, hourViewKey, POINTER, PUBLISHED } from './layout';
+import { dayHoursStampKey, dayViewKey, hourViewKey, POINTER, PUBLISHED } from './layout';
 import {
   DayPointerSchema,
   HourPointerSchema,
@@ -21,12 +21,24 @@ export function readHourPointer(lake: LakeStorage, hourIso: string): Promise<Hou
   return readRecord(lake, key(hourViewKey(hourIso), POINTER), HourPointerSchema);
 }
 
-/** Swaps the hour's pointer to `pointer`, then removes files no pointer names any more. */
+/**
+ * Swaps the hour's pointer to `pointer`, then rewrites its day's hours stamp (after the pointer: a
+ * rollup that read the old stamp then sees a stamp it did not record), then removes files no
+ * pointer names any more.
+ */
 export async function publishHour(lake: LakeStorage, pointer: HourPointer): Promise<void> {
   const dir = hourViewKey(pointer.hour);
   await writeRecord(lake, key(dir, POINTER), HourPointerSchema, pointer, true);
+  await lake.write(dayHoursStampKey(pointer.hour.slice(0, 10)), uniqueMark());
   await afterPublish(lake, dir, pointer);
 }
+
+/** The day's hours stamp, '' when none of its hours was ever published. */
+export async function readHoursStamp(lake: LakeStorage, day: string): Promise<string> {
+  return (await lake.read(dayHoursStampKey(day)))?.toString('utf8') ?? '';
+}
+
+const uniqueMark = () => JSON.stringify(`${Date.now()}-${process.pid}-${randomUUID()}`);
 
 export function readDayPointer(lake: LakeStorage, day: string): Promise<DayPointer | undefined> {
   return readRecord(lake, key(dayViewKey(day), POINTER), DayPointerSchema);
@@ -53,7 +65,7 @@ async function afterPublish(lake: LakeStorage, dir: string, pointer: { measures:
  * does not move the watermark.
  */
 export async function markPublished(lake: LakeStorage): Promise<void> {
-  await lake.write(PUBLISHED, JSON.stringify(`${Date.now()}-${process.pid}-${randomUUID()}`));
+  await lake.write(PUBLISHED, uniqueMark());
 }
 
 /**

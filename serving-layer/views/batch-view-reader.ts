@@ -4,13 +4,15 @@ import { type DuckDBInstance, LIST, listValue, timestampValue, VARCHAR } from '@
 import { dayViewKey, hourViewKey } from '../../core/lake/layout';
 import type { DayPointer, HourPointer } from '../../core/lake/records';
 import { key, type LakeStorage } from '../../core/lake/storage';
-import { batchViewStamp, readDayPointer, readHourPointer } from '../../core/lake/views';
+import { batchViewStamp, readDayPointer, readHourPointer, readHoursStamp } from '../../core/lake/views';
 import { readWatermarkHour } from '../../core/lake/watermark';
 import type { Granularity } from '../query/granularity';
 import type { MeasureCell, RegisterCell, SeriesQuery, ViewReader } from './series';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const hoursOf = (day: string) =>
+  Array.from({ length: 24 }, (_, i) => new Date(Date.parse(`${day}T00:00:00Z`) + i * HOUR).toISOString());
 /** Hour pointers read at once on a cold range. */
 const POINTER_READS = 64;
 
@@ -32,6 +34,8 @@ export class BatchViewReader implements ViewReader {
     pointers: new Map<string, HourPointer | undefined>(),
     /** Day pointers, by day (a day rolled up again changes the stamp too). */
     days: new Map<string, DayPointer | undefined>(),
+    /** Days' hours stamps, by day (an hour's publish changes the batch view's stamp too). */
+    hourStamps: new Map<string, string>(),
   };
 
   private constructor(
@@ -54,20 +58,29 @@ export class BatchViewReader implements ViewReader {
     return hour ? new Date(Date.parse(hour) + HOUR) : undefined;
   }
 
+  /** What is known as the batch view stands now: forgotten whenever its stamp changes. */
+  private async current(): Promise<BatchViewReader['known']> {
+    const stamp = await this.stamp();
+    if (stamp !== this.known.stamp)
+      this.known = { stamp, pointers: new Map(), days: new Map(), hourStamps: new Map() };
+    return this.known;
+  }
+
   /**
    * A lookup of the hour pointers of [from, to) as the batch view stands now: every publish
    * changes the stamp, so a pointer is read from the lake once per change, not once per query (a
    * 30-day range is 720).
    */
   async pointers(from: Date, to: Date): Promise<(hourIso: string) => HourPointer | undefined> {
-    const stamp = await this.stamp();
-    if (stamp !== this.known.stamp) this.known = { stamp, pointers: new Map(), days: new Map() };
-    const { pointers } = this.known;
-    const missing: string[] = [];
-    for (let h = Math.floor(from.getTime() / HOUR) * HOUR; h < to.getTime(); h += HOUR) {
-      const hourIso = new Date(h).toISOString();
-      if (!pointers.has(hourIso)) missing.push(hourIso);
-    }
+    const hours: string[] = [];
+    for (let h = Math.floor(from.getTime() / HOUR) * HOUR; h < to.getTime(); h += HOUR)
+      hours.push(new Date(h).toISOString());
+    return this.pointersOf(hours);
+  }
+
+  private async pointersOf(hours: string[]): Promise<(hourIso: string) => HourPointer | undefined> {
+    const { pointers } = await this.current();
+    const missing = hours.filter((h) => !pointers.has(h));
     // Read side by side: a cold month is 720 small files, each a round trip to the lake's store.
     for (let i = 0; i < missing.length; i += POINTER_READS) {
       const batch = missing.slice(i, i + POINTER_READS);
@@ -77,17 +90,42 @@ export class BatchViewReader implements ViewReader {
     return (hourIso) => pointers.get(hourIso);
   }
 
-  /** The day's rolled-up view, when it holds exactly the hours' views in force now. */
-  private async currentDay(day: string, pointerOf: (h: string) => HourPointer | undefined) {
-    const known = this.known.days;
-    if (!known.has(day)) known.set(day, await readDayPointer(this.lake, day));
-    const d = known.get(day);
-    if (!d?.hourVersions) return undefined;
-    for (let h = Date.parse(`${day}T00:00:00Z`), i = 0; i < 24; i++, h += HOUR) {
-      const hour = new Date(h).toISOString();
-      if (pointerOf(hour)?.version !== d.hourVersions[hour]) return undefined;
+  /**
+   * The rolled-up views of these days that hold exactly the hours' views in force now. A day whose
+   * hours stamp is the one it recorded vouches for its hours in two reads (its pointer and the
+   * stamp); otherwise (a day rolled up before stamps, or an hour published since) its 24 hour
+   * pointers are compared with the versions it rolled up.
+   */
+  private async currentDays(days: string[]): Promise<Map<string, DayPointer>> {
+    const known = await this.current();
+    const missing = days.filter((d) => !known.days.has(d));
+    for (let i = 0; i < missing.length; i += POINTER_READS) {
+      const batch = missing.slice(i, i + POINTER_READS);
+      const read = await Promise.all(
+        batch.map(
+          async (d) => [await readDayPointer(this.lake, d), await readHoursStamp(this.lake, d)] as const,
+        ),
+      );
+      batch.forEach((d, j) => {
+        known.days.set(d, read[j]?.[0]);
+        known.hourStamps.set(d, read[j]?.[1] ?? '');
+      });
     }
-    return d;
+    const out = new Map<string, DayPointer>();
+    const unvouched: string[] = [];
+    for (const day of days) {
+      const d = known.days.get(day);
+      if (!d?.hourVersions) continue;
+      if (d.hoursStamp !== undefined && d.hoursStamp === known.hourStamps.get(day)) out.set(day, d);
+      else unvouched.push(day);
+    }
+    if (unvouched.length === 0) return out;
+    const pointerOf = await this.pointersOf(unvouched.flatMap(hoursOf));
+    for (const day of unvouched) {
+      const d = known.days.get(day) as DayPointer & { hourVersions: Record<string, string> };
+      if (hoursOf(day).every((h) => pointerOf(h)?.version === d.hourVersions[h])) out.set(day, d);
+    }
+    return out;
   }
 
   /**
@@ -99,22 +137,27 @@ export class BatchViewReader implements ViewReader {
     kind: 'measures' | 'uniques',
   ): Promise<{ hours: string[]; days: string[] }> {
     const out = { hours: [] as string[], days: [] as string[] };
-    const pointerOf = await this.pointers(q.from, q.to);
-    let h = Math.floor(q.from.getTime() / HOUR) * HOUR;
-    while (h < q.to.getTime()) {
-      if (q.granularity === 'day' && h % DAY === 0 && h >= q.from.getTime() && h + DAY <= q.to.getTime()) {
-        const day = new Date(h).toISOString().slice(0, 10);
-        const d = await this.currentDay(day, pointerOf);
-        if (d) {
-          out.days.push(this.lake.uri(key(dayViewKey(day), d[kind])));
-          h += DAY;
-          continue;
-        }
+    const wholeDays: string[] = [];
+    if (q.granularity === 'day')
+      for (let d = Math.ceil(q.from.getTime() / DAY) * DAY; d + DAY <= q.to.getTime(); d += DAY)
+        wholeDays.push(new Date(d).toISOString().slice(0, 10));
+    const days = await this.currentDays(wholeDays);
+    const hours: string[] = [];
+    for (let h = Math.floor(q.from.getTime() / HOUR) * HOUR; h < q.to.getTime();) {
+      const day = new Date(h).toISOString().slice(0, 10);
+      const d = h % DAY === 0 ? days.get(day) : undefined;
+      if (d) {
+        out.days.push(this.lake.uri(key(dayViewKey(day), d[kind])));
+        h += DAY;
+        continue;
       }
-      const hour = new Date(h).toISOString();
+      hours.push(new Date(h).toISOString());
+      h += HOUR;
+    }
+    const pointerOf = await this.pointersOf(hours);
+    for (const hour of hours) {
       const p = pointerOf(hour);
       if (p) out.hours.push(this.lake.uri(key(hourViewKey(hour), p[kind])));
-      h += HOUR;
     }
     return out;
   }

@@ -60,7 +60,16 @@ describe('daily views in the serving layer', () => {
     for (const day of [day1, day2]) expect(await rollupDay(day)).toEqual({ day, hours: 24 });
     expect(Object.keys((await readDayPointer(lake, day1))?.hourVersions ?? {})).toHaveLength(24);
 
-    const reader = await BatchViewReader.open(lake);
+    // A cold day-bucketed range: each whole day vouched for by its pointer and hours stamp, no
+    // hour pointer of those days read; the half day's 12 hours are.
+    const hourPointersRead: string[] = [];
+    const counted = new (class extends LocalStorage {
+      override read(k: string) {
+        if (k.startsWith('views/hourly/') && k.endsWith('/current.json')) hourPointersRead.push(k);
+        return super.read(k);
+      }
+    })(root);
+    const reader = await BatchViewReader.open(counted);
     const q = (granularity: SeriesQuery['granularity']): SeriesQuery => ({
       project,
       metric: 'events',
@@ -79,6 +88,12 @@ describe('daily views in the serving layer', () => {
     };
     const truth = perDay(events.map((e) => ({ bucket: Date.parse(e.timestamp), count: 1 })));
     expect(perDay(await reader.measures(q('day')))).toEqual(truth);
+    expect(hourPointersRead).toHaveLength(12);
+    expect(
+      hourPointersRead.every((k) =>
+        k.includes(`date=${new Date(start + 2 * DAY).toISOString().slice(0, 10)}`),
+      ),
+    ).toBe(true);
     expect(perDay(await reader.measures(q('hour')))).toEqual(truth);
     // Unique users per day: the same registers from the day's view as from its hours.
     const byDay = { ...q('day'), metric: 'active_users' };
@@ -105,7 +120,11 @@ describe('daily views in the serving layer', () => {
     const pointer = (await readDayPointer(lake, day1))!;
     await publishDay(lake, { ...pointer, version: 'forged', measures: forged });
     expect(perDay(await reader.measures(q('day')))[0]).toEqual([start, 999]);
-    // ...until one of its hours is published again: the day is stale, its hours answer.
+    // ...also when an hour is published again as the same version (its stamp changes, the
+    // versions it rolled up are still in force)...
+    await publish(new Date(start + 7 * HOUR).toISOString(), 'v1');
+    expect(perDay(await reader.measures(q('day')))[0]).toEqual([start, 999]);
+    // ...until one of its hours is published as another: the day is stale, its hours answer.
     await publish(new Date(start + 5 * HOUR).toISOString(), 'v2');
     expect(perDay(await reader.measures(q('day')))).toEqual(truth);
     // Rolled up again, the day is read again (and holds the truth).
