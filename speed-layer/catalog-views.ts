@@ -6,8 +6,8 @@ import { fillTemplate, sqlTemplate } from '../core/metric-catalog/sql-templates'
 /**
  * The metric catalog compiled to ClickHouse: the speed view's minute aggregates and HyperLogLog
  * registers, maintained by materialized views on `speed_events` (the consumer inserts raw rows
- * only). The rows equal speed-layer/aggregate.ts's for the same events, and the batch engines'
- * (test/speed/catalog-views.test.ts holds all three to it).
+ * only). The rows equal speed-layer/aggregate.ts's for the same events (test/speed/catalog-views.test.ts),
+ * the definition the batch engines' conformance tests hold DuckDB and BigQuery to.
  *
  * Unlike the batch dialects (batch-layer/catalog-sql.ts), whose SQL is a UNION ALL of one SELECT
  * per metric, this is one SELECT whose rows fan out to their metrics by ARRAY JOIN: a
