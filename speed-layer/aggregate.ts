@@ -31,9 +31,11 @@ for (const d of METRIC_CATALOG) {
 }
 
 /**
- * Folds a batch of events into minute rows of every catalog metric. Deterministic for a given
- * input (rows sorted), so a retried batch produces the identical blocks its deduplication tokens
- * expect.
+ * Folds a batch of events into minute rows of every catalog metric, in JavaScript: the catalog's
+ * definition that the engines' compiled SQL is held to (ClickHouse's materialized views in
+ * test/speed/catalog-views.test.ts, DuckDB and BigQuery in the batch conformance tests), and what
+ * tests seed views with. The speed layer no longer runs it: its views aggregate in ClickHouse.
+ * Rows sorted, so equal inputs give equal outputs.
  */
 export function aggregateBatch(events: AnalyticsEvent[]): { measures: MeasureRow[]; uniques: UniqueRow[] } {
   const measures = new Map<string, MeasureRow>();

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { METRIC_CATALOG, type MetricDefinition } from '../core/metric-catalog/catalog';
 import { fillTemplate, sqlTemplate } from '../core/metric-catalog/sql-templates';
+import { HLL_RANK, HLL_REG, HLL_SMEAR } from '../core/clickhouse/hll-rank';
 
 /**
  * The metric catalog compiled to ClickHouse: the speed view's minute aggregates and HyperLogLog
@@ -188,10 +189,17 @@ function fanOut(
 }
 
 /** One aggregate query: its template filled with the fan-out and the columns it reads. */
-function compile(template: string, source: string, where: string, fan: (reads: Reads) => string): string {
+function compile(
+  template: string,
+  source: string,
+  where: string,
+  fan: (reads: Reads) => string,
+  parts: Record<string, string> = {},
+): string {
   const reads = new Reads();
   const fanned = fan(reads);
   return fillTemplate(sqlTemplate('clickhouse', template), {
+    ...parts,
     source,
     where,
     fan: fanned,
@@ -204,7 +212,11 @@ function compile(template: string, source: string, where: string, fan: (reads: R
 export function catalogQueries(source: string, where = ''): { measures: string; uniques: string } {
   return {
     measures: compile('catalog_measures', source, where, (r) => fanOut(contribution, NO_MEASURE, r)),
-    uniques: compile('catalog_uniques', source, where, (r) => fanOut(actor, NO_UNIQUE, r)),
+    uniques: compile('catalog_uniques', source, where, (r) => fanOut(actor, NO_UNIQUE, r), {
+      reg: HLL_REG,
+      rank: HLL_RANK,
+      smear: HLL_SMEAR,
+    }),
   };
 }
 

@@ -34,8 +34,6 @@ export async function writeRange(o: {
       // The views' blocks are deduplicated by tokens derived from this one, not skipped with
       // their source block: a crash between the two leaves the replay to write the views'.
       deduplicate_blocks_in_dependent_materialized_views: '1',
-      // Written when the insert returns (a server's clickhouse-local defaults to async inserts).
-      async_insert: '0',
     },
   }));
   // Hours that received late events, handed to the batch layer's late-data repair.

@@ -93,7 +93,7 @@ export class SpeedEraser {
       await this.client.command({
         query: `INSERT INTO ${db}.${table} ${query}`,
         query_params: at,
-        clickhouse_settings: { insert_deduplicate: 0, async_insert: 0 },
+        clickhouse_settings: { insert_deduplicate: 0 },
       });
     }
   }

@@ -9,16 +9,17 @@ import type { Config } from '../config/config';
  * process through chDB. chDB binds one data directory per process, so in embedded mode every role
  * that reads or writes ClickHouse (speed, serve) must run in the same process.
  */
+/**
+ * Inserts are written when they return, as exactly-once needs (its records and deduplication
+ * tokens): chDB and a clickhouse-local server both default to asynchronous inserts.
+ */
+const SYNCHRONOUS = { async_insert: 0 } as const;
+
 export function createClickHouse(config: Config): ClickHouseClient {
   if (config.clickhouse.url) {
     return createClient({
       url: config.clickhouse.url,
-      clickhouse_settings: {
-        date_time_input_format: 'best_effort',
-        // Written when the insert returns, as exactly-once needs (a clickhouse-local server
-        // defaults to asynchronous inserts).
-        async_insert: 0,
-      },
+      clickhouse_settings: { date_time_input_format: 'best_effort', ...SYNCHRONOUS },
     });
   }
   localFiles.ensureDir(config.clickhouse.chdbPath);
@@ -31,7 +32,7 @@ export function createClickHouse(config: Config): ClickHouseClient {
   const connection = createChdbConnection({
     path: config.clickhouse.chdbPath,
   }) as unknown as ClientConnection;
-  const client = createClient({ connection });
+  const client = createClient({ connection, clickhouse_settings: SYNCHRONOUS });
   inProcessEngineAt(client, resolve(config.clickhouse.chdbPath));
   return client;
 }

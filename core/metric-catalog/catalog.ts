@@ -1,7 +1,9 @@
 /**
- * The metric catalog: each metric defined once. The speed layer evaluates these definitions per
- * event (speed-layer/aggregate.ts); the batch layer compiles the same definitions to SQL. All
- * stored forms are mergeable: counts and sums add, unique counts are HyperLogLog registers.
+ * The metric catalog: each metric defined once, evaluated per event in JavaScript
+ * (speed-layer/aggregate.ts: the definition every engine's SQL is tested against) and compiled to
+ * SQL by each engine: ClickHouse's materialized views (the speed view), DuckDB and BigQuery (the
+ * batch views). All stored forms are mergeable: counts and sums add, unique counts are
+ * HyperLogLog registers.
  */
 
 /** Where a metric's dimension value comes from. */

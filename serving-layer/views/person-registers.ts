@@ -1,3 +1,4 @@
+import { HLL_RANK, HLL_REG, HLL_SMEAR } from '../../core/clickhouse/hll-rank';
 import { BIGINT, LIST, listValue, VARCHAR } from '@duckdb/node-api';
 import { hllRegistersSql } from '../../batch-layer/duckdb-catalog';
 import { eachInTurns } from '../../core/turns';
@@ -59,23 +60,15 @@ export async function readPersonRegisters(
     out.push({ layer: 'lake', rows });
   }
   if (to > split) {
-    // transform() maps each joined id to its person, any other id to itself. The rank is exact in
-    // integers: the bit length of the 50-bit rest, its highest bit smeared right, then counted.
+    // transform() maps each joined id to its person, any other id to itself.
     const person =
       q.persons.ids.length > 0
         ? 'transform(actor_id, {ids:Array(String)}, {persons:Array(String)}, actor_id)'
         : 'actor_id';
     const r = await src.clickhouse.query({
       query: `SELECT bucket, reg, max(rank) FROM (
-                SELECT bucket, bitShiftRight(h, 50) AS reg, 51 - bitCount(x32) AS rank FROM (
-                  SELECT bucket, h,
-                         bitAnd(h, 1125899906842623) AS rest,
-                         bitOr(rest, bitShiftRight(rest, 1)) AS x1,
-                         bitOr(x1, bitShiftRight(x1, 2)) AS x2,
-                         bitOr(x2, bitShiftRight(x2, 4)) AS x4,
-                         bitOr(x4, bitShiftRight(x4, 8)) AS x8,
-                         bitOr(x8, bitShiftRight(x8, 16)) AS x16,
-                         bitOr(x16, bitShiftRight(x16, 32)) AS x32
+                SELECT bucket, ${HLL_REG} AS reg, ${HLL_RANK} AS rank FROM (
+                  SELECT bucket, h, ${HLL_SMEAR}
                   FROM (
                     SELECT DISTINCT intDiv(toUnixTimestamp64Milli(event_time), {step:Int64}) * {step:Int64} AS bucket,
                            reinterpretAsUInt64(reverse(substring(MD5(${person}), 1, 8))) AS h
