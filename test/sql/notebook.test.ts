@@ -113,14 +113,20 @@ describe('answers as Arrow and Parquet, read by pyarrow', () => {
     const query = `SELECT event, count(*) AS n, min(event_time) AS first, avg((properties->>'total_amount')::DOUBLE) AS avg_amount,
                           count(DISTINCT person_id) > 1 AS several, DATE '2026-01-02' AS d, list(DISTINCT user_id ORDER BY user_id) AS users
                    FROM events GROUP BY event ORDER BY event`;
-    const json = (await ask('/v1/sql', 'application/json', { query })).read as {
+    // One span for the three answers: the default range ends at the next minute, which moves.
+    const body = {
+      query,
+      from: new Date(Date.now() - 6 * 3_600_000).toISOString(),
+      to: new Date(Math.ceil(Date.now() / 60_000) * 60_000 + 60_000).toISOString(),
+    };
+    const json = (await ask('/v1/sql', 'application/json', body)).read as {
       columns: { name: string; type: string }[];
       rows: unknown[][];
       parts: unknown[];
     };
     expect(json.rows.map((r) => r[1])).toEqual([20, 10]);
     for (const accept of [ARROW, PARQUET]) {
-      const r = (await ask('/v1/sql', accept, { query })).read as Read;
+      const r = (await ask('/v1/sql', accept, body)).read as Read;
       expect(r.columns).toEqual(json.columns.map((c) => c.name));
       expect(r.types.slice(0, 6)).toEqual([
         'string',

@@ -205,6 +205,10 @@ describe('the web app', () => {
       .toEqual(['All events', 'Plays by hour']);
     await page.fill('[data-testid=rename]', 'Team overview');
     await page.click('#rename button');
+    // The page drawn after the rename: a click on the one before it sends the old version (409).
+    await expect
+      .poll(() => page.$eval('[data-testid=dashboard-select] option:checked', (o) => o.textContent))
+      .toBe('Team overview');
     await page.waitForSelector('[data-testid=tile] [data-action=up]:not([disabled])');
     await page.click('[data-tile="1"] [data-action=up]');
     await expect
