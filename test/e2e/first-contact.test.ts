@@ -90,6 +90,8 @@ describe('./platform up on a fresh clone', () => {
         const res = await fetch(`${api}/v1/metrics/events?from=${from}`, {
           headers: { authorization: `Bearer ${token}` },
         });
+        // An answer that is not one says why (status and message) rather than "undefined".
+        expect(res.status, await res.clone().text()).toBe(200);
         return ((await res.json()) as { value: number }).value;
       };
       const seeded = await count();
