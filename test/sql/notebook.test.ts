@@ -62,8 +62,25 @@ describe('answers as Arrow and Parquet, read by pyarrow', () => {
       { timeoutMs: 60_000, intervalMs: 300 },
     );
     token = await mintToken(config.auth.jwtSecret, { project, role: 'analyst' });
+    // The speed view is written by its own consumer, beside the archiver: the lake holding every
+    // event says nothing of it. The metric route reads it, so wait until it counts them all.
+    await waitFor(
+      async () => {
+        const res = await fetch(`${roles.urls.api}${metricPath()}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const body = (await res.json()) as { buckets?: { value: number }[] };
+        return (body.buckets ?? []).reduce((n, b) => n + b.value, 0);
+      },
+      (n) => n === batch.length,
+      { timeoutMs: 60_000, intervalMs: 300 },
+    );
   }, 240_000);
   afterAll(async () => roles?.stop());
+
+  /** Events per hour over the last six hours, which hold every event sent. */
+  const metricPath = (): string =>
+    `/v1/metrics/events?from=${new Date(Date.now() - 6 * 3_600_000).toISOString()}&granularity=hour`;
 
   /** The route's answer in a format: JSON as parsed, Arrow and Parquet as pyarrow reads them. */
   const ask = async (
@@ -92,8 +109,7 @@ describe('answers as Arrow and Parquet, read by pyarrow', () => {
   };
 
   it("a metric route's buckets, the same in JSON, Arrow and Parquet", async () => {
-    const from = new Date(Date.now() - 6 * 3_600_000).toISOString();
-    const path = `/v1/metrics/events?from=${from}&granularity=hour`;
+    const path = metricPath();
     const json = (await ask(path, 'application/json')).read as {
       buckets: { start: string; value: number; source: string }[];
       parts: unknown[];
