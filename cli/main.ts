@@ -24,7 +24,7 @@ import { memberCommand } from './commands/member';
 
 const USAGE = `usage: ./platform <command>
 
-  up [--no-demo] [--demo-days N] [--with s3,gcs,bigquery,clickhouse] [--with-monitoring]
+  up [--no-demo] [--demo-days N] [--with s3,gcs,bigquery,clickhouse] [--with-monitoring] [--brokers 1|3]
                             install what is missing, start the services the configuration needs
                             (Kafka, Temporal, PostgreSQL, mail; MinIO, fake GCS, the BigQuery emulator
                             when LAKE_URL/BATCH_ENGINE or --with ask), every role, seed N days of demo
@@ -34,8 +34,9 @@ const USAGE = `usage: ./platform <command>
   test [vitest args]        install what is missing, start the services, run the whole test suite
   run <role>[,<role>...]    run roles in this process: ingest, speed, archiver, worker, serve, all
                             (ingest --workers N: N processes sharing the port)
-  services start|stop|status [--with s3,gcs,bigquery,clickhouse]
-                            the local services (the optional ones when the configuration or --with asks)
+  services start|stop|status [--with s3,gcs,bigquery,clickhouse] [--brokers 1|3]
+                            the local services (the optional ones when the configuration or --with asks;
+                            --brokers 3: Kafka as three replicating brokers, as KAFKA_LOCAL_BROKERS=3)
   status [--ops host:port,...]  the running platform: ingest, consumer lag, dead letters,
                                     watermark, next scheduled runs (from the ops ports and Temporal)
   down                      stop the local Kafka broker, Temporal dev server and mail server
@@ -80,9 +81,24 @@ function demoDays(v: string | true | undefined): number {
   return n;
 }
 
+/**
+ * `--brokers 3` is KAFKA_LOCAL_BROKERS=3 for this command: the local Kafka and the default of
+ * KAFKA_BROKERS read it, so the roles `up` starts list the three brokers.
+ */
+function brokersOption(v: string | true | undefined): void {
+  if (v === undefined) return;
+  if (v !== '1' && v !== '3')
+    throw new UserFacingError(
+      `--brokers must be 1 or 3 (got '${String(v)}')`,
+      'three brokers replicate every partition as a managed cluster does: --brokers 3',
+    );
+  process.env.KAFKA_LOCAL_BROKERS = v;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const args = parseArgs(rest);
+  if (command === 'up' || command === 'services') brokersOption(args.options.brokers);
   switch (command) {
     case 'up':
       return upCommand({

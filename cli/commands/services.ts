@@ -1,6 +1,6 @@
 import { loadConfig } from '../../core/config/config';
 import { parseWith, servicesConfigNeeds, startStack, stopStack } from '../../infra/local/stack';
-import { kafkaAnswers, kafkaServiceOptions } from '../../infra/local/kafka/service';
+import { kafkaBrokersSeen, kafkaServiceOptions } from '../../infra/local/kafka/service';
 import { mailAnswers, mailServiceOptions } from '../../infra/local/mail/service';
 import { bigQueryAnswers, bigQueryServiceOptions } from '../../infra/local/bigquery/service';
 import { clickHouseAnswers, clickHouseUrl } from '../../infra/local/clickhouse/service';
@@ -25,9 +25,12 @@ export async function servicesCommand(action: string | undefined, withServices?:
       await stopStack(say);
       return 0;
     case 'status': {
-      const k = await kafkaAnswers(kafkaServiceOptions().port);
+      const brokers = await kafkaBrokersSeen(kafkaServiceOptions().port);
+      const k = brokers > 0;
       const t = await temporalAnswers(temporalServiceOptions());
-      say(`kafka     ${k ? 'answering' : 'not answering'} on localhost:${kafkaServiceOptions().port}`);
+      say(
+        `kafka     ${k ? `answering (${brokers} broker${brokers === 1 ? '' : 's'})` : 'not answering'} on localhost:${kafkaServiceOptions().port}`,
+      );
       say(`temporal  ${t ? 'answering' : 'not answering'} on localhost:${temporalServiceOptions().port}`);
       const m = await mailAnswers(mailServiceOptions());
       say(

@@ -51,6 +51,14 @@ describe('loadConfig', () => {
     expect(c.temporal.address).toBe('temporal.example:7233');
   });
 
+  it('lists the three local brokers when KAFKA_LOCAL_BROKERS=3, and takes only 1 or 3', () => {
+    const c = loadConfig({ PLATFORM_STATE_DIR: state(), KAFKA_LOCAL_BROKERS: '3', KAFKA_PORT: '19092' });
+    expect(c.kafka.brokers).toEqual(['localhost:19092', 'localhost:19094', 'localhost:19096']);
+    expect(() => loadConfig({ PLATFORM_STATE_DIR: state(), KAFKA_LOCAL_BROKERS: '2' })).toThrow(
+      /KAFKA_LOCAL_BROKERS/,
+    );
+  });
+
   it('names every mistake in one error', () => {
     let error: unknown;
     try {

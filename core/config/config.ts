@@ -169,8 +169,14 @@ export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname,
   const r = new Reader(env);
   const mode = r.oneOf('PLATFORM_ENV', ['local', 'production'] as const, 'local');
   const stateDir = resolve(r.str('PLATFORM_STATE_DIR', join(repoRoot, '.local')));
+  // The local cluster's brokers listen on KAFKA_PORT, KAFKA_PORT + 2 and KAFKA_PORT + 4.
+  const localBrokers = Number(r.oneOf('KAFKA_LOCAL_BROKERS', ['1', '3'] as const, '1'));
+  const kafkaPort = r.port('KAFKA_PORT', 9092);
   const brokers = r
-    .str('KAFKA_BROKERS', `localhost:${r.port('KAFKA_PORT', 9092)}`)
+    .str(
+      'KAFKA_BROKERS',
+      Array.from({ length: localBrokers }, (_, i) => `localhost:${kafkaPort + 2 * i}`).join(','),
+    )
     .split(',')
     .map((b) => b.trim())
     .filter(Boolean);

@@ -10,6 +10,8 @@ export const SETTING_DESCRIPTIONS: Record<string, string> = {
     'Runtime state of this checkout: data of the local services, logs, local secrets, the lake on disk.',
   KAFKA_PORT: 'Port of the local broker (`./platform up` starts it there); the default of KAFKA_BROKERS.',
   KAFKA_BROKERS: 'The Kafka cluster, `host:port[,host:port...]`.',
+  KAFKA_LOCAL_BROKERS:
+    '`3` runs the local Kafka as three brokers on KAFKA_PORT, +2 and +4 (topics replicated 3 times, min.insync.replicas=2, as the Terraform module provisions); the default of KAFKA_BROKERS lists them.',
   JWT_SECRET:
     'Key signing query-API tokens and sessions, at least 32 characters. Locally a secret made once in `.local/secrets`; required in production.',
   TEMPORAL_PORT: 'Port of the local Temporal dev server; the default of TEMPORAL_ADDRESS.',

@@ -76,8 +76,13 @@ export async function startStack(
   log: (line: string) => void,
   optional: readonly OptionalService[] = OPTIONAL_SERVICES,
 ): Promise<StackStatus> {
-  log('starting Kafka (KRaft, single node)...');
-  const kafka = await startKafka(kafkaServiceOptions(), log);
+  const kafkaOptions = kafkaServiceOptions();
+  log(
+    kafkaOptions.brokers === 3
+      ? 'starting Kafka (KRaft, three brokers, every partition replicated 3 times)...'
+      : 'starting Kafka (KRaft, single node)...',
+  );
+  const kafka = await startKafka(kafkaOptions, log);
   log(`  kafka ${kafka.state} on ${kafka.where} (log: ${kafka.log})`);
   log('starting Temporal dev server...');
   const temporal = await startTemporal(temporalServiceOptions(), log);

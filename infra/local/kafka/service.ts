@@ -11,11 +11,26 @@ import { ensureKafkaInstalled, kafkaClasspath } from './install';
 export interface KafkaServiceOptions {
   port: number;
   controllerPort: number;
-  /** JVM heap for the broker; small machines share memory with chDB and DuckDB. */
+  /** JVM heap for each broker; small machines share memory with chDB and DuckDB. */
   heap?: string;
   readyTimeoutMs?: number;
   /** Data, log and pid folder; defaults to <state>/kafka. A second broker (tests) needs its own. */
   dir?: string;
+  /**
+   * 1 (the default) or 3: three KRaft nodes, each broker and controller, with the replication a
+   * managed cluster has (topics replicated 3 times, min.insync.replicas=2).
+   */
+  brokers?: number;
+  /** The ports of each node when there are several; by default port + 2i and controllerPort + 2i. */
+  nodePorts?: { port: number; controllerPort: number }[];
+}
+
+/** One broker of the local cluster: its id, listeners and folder. */
+export interface KafkaNode {
+  id: number;
+  port: number;
+  controllerPort: number;
+  dir: string;
 }
 
 export function kafkaServiceOptions(env: NodeJS.ProcessEnv = process.env): KafkaServiceOptions {
@@ -23,29 +38,52 @@ export function kafkaServiceOptions(env: NodeJS.ProcessEnv = process.env): Kafka
     port: Number(env.KAFKA_PORT ?? 9092),
     controllerPort: Number(env.KAFKA_CONTROLLER_PORT ?? 9093),
     heap: env.KAFKA_HEAP ?? '1g',
+    brokers: Number(env.KAFKA_LOCAL_BROKERS ?? 1),
   };
 }
 
 const defaultDir = () => join(stateDir(), 'kafka');
+const clusterDir = () => join(stateDir(), 'kafka-cluster');
 export const kafkaLogFile = (dir = defaultDir()) => join(dir, 'broker.log');
 const pidFile = (dir = defaultDir()) => join(dir, 'broker.pid');
 
-function serverProperties(o: KafkaServiceOptions, dir: string): string {
+/**
+ * The nodes a start runs. One broker keeps its folder of old (<state>/kafka); three live under
+ * <state>/kafka-cluster/node-<id>, so switching between the two never mixes their metadata logs.
+ */
+export function kafkaNodes(o: KafkaServiceOptions): KafkaNode[] {
+  const n = o.brokers ?? 1;
+  if (n === 1) return [{ id: 1, port: o.port, controllerPort: o.controllerPort, dir: o.dir ?? defaultDir() }];
+  return Array.from({ length: n }, (_, i) => ({
+    id: i + 1,
+    port: o.nodePorts?.[i]?.port ?? o.port + 2 * i,
+    controllerPort: o.nodePorts?.[i]?.controllerPort ?? o.controllerPort + 2 * i,
+    dir: join(o.dir ?? clusterDir(), `node-${i + 1}`),
+  }));
+}
+
+function serverProperties(node: KafkaNode, nodes: KafkaNode[]): string {
+  // What the Terraform module provisions: every partition on three brokers, a write acknowledged
+  // once two hold it. One broker can only keep one copy.
+  const replicas = Math.min(3, nodes.length);
+  const minIsr = nodes.length >= 3 ? 2 : 1;
   return [
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@127.0.0.1:${o.controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${o.port},CONTROLLER://127.0.0.1:${o.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://localhost:${o.port}`,
+    `node.id=${node.id}`,
+    `controller.quorum.voters=${nodes.map((v) => `${v.id}@127.0.0.1:${v.controllerPort}`).join(',')}`,
+    `listeners=PLAINTEXT://127.0.0.1:${node.port},CONTROLLER://127.0.0.1:${node.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://localhost:${node.port}`,
     'controller.listener.names=CONTROLLER',
     'inter.broker.listener.name=PLAINTEXT',
     'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
-    `log.dirs=${join(dir, 'data')}`,
+    `log.dirs=${join(node.dir, 'data')}`,
     'num.partitions=4',
-    'offsets.topic.replication.factor=1',
+    `default.replication.factor=${replicas}`,
+    `min.insync.replicas=${minIsr}`,
+    `offsets.topic.replication.factor=${replicas}`,
     'offsets.topic.num.partitions=8',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${minIsr}`,
     'group.initial.rebalance.delay.ms=0',
     // Topics are created by the platform with explicit settings; typos must not create topics.
     'auto.create.topics.enable=false',
@@ -70,6 +108,11 @@ function java(o: KafkaServiceOptions, mainClass: string, args: string[]): string
 
 /** Answers a real metadata request, not just an open port. */
 export async function kafkaAnswers(port: number): Promise<boolean> {
+  return (await kafkaBrokersSeen(port)) > 0;
+}
+
+/** How many brokers the cluster behind a port says it has (0 when nothing answers). */
+export async function kafkaBrokersSeen(port: number): Promise<number> {
   const kafka = new Kafka({
     brokers: [`localhost:${port}`],
     logLevel: logLevel.NOTHING,
@@ -81,10 +124,9 @@ export async function kafkaAnswers(port: number): Promise<boolean> {
   const admin = kafka.admin();
   try {
     await admin.connect();
-    const cluster = await admin.describeCluster();
-    return cluster.brokers.length > 0;
+    return (await admin.describeCluster()).brokers.length;
   } catch {
-    return false;
+    return 0;
   } finally {
     await admin.disconnect().catch(() => {});
   }
@@ -92,24 +134,55 @@ export async function kafkaAnswers(port: number): Promise<boolean> {
 
 export type StartResult = { state: 'started' | 'already-running'; where: string; log: string };
 
-/** Installs if needed, formats storage once, starts the broker and waits until it answers. */
+/** Installs if needed, formats each node's storage once, starts the brokers and waits until they answer. */
 export async function startKafka(
   o: KafkaServiceOptions = kafkaServiceOptions(),
   log: (line: string) => void = () => {},
 ): Promise<StartResult> {
-  const where = `localhost:${o.port}`;
-  const dir = o.dir ?? defaultDir();
-  const logFile = kafkaLogFile(dir);
+  const nodes = kafkaNodes(o);
+  const where = nodes.map((n) => `localhost:${n.port}`).join(',');
+  const logFile =
+    nodes.length === 1 ? kafkaLogFile(nodes[0]!.dir) : join(o.dir ?? clusterDir(), 'node-*', 'broker.log');
   if (await isListening(o.port)) {
-    if (await kafkaAnswers(o.port)) return { state: 'already-running', where, log: logFile };
+    const seen = await kafkaBrokersSeen(o.port);
+    if (seen === nodes.length) return { state: 'already-running', where, log: logFile };
+    if (seen > 0)
+      throw new UserFacingError(
+        `a Kafka cluster of ${seen} broker${seen === 1 ? '' : 's'} already answers on localhost:${o.port}, not ${nodes.length}`,
+        'stop it first: ./platform services stop',
+      );
   }
-  await assertPortFree(o.port, 'Kafka broker', 'KAFKA_PORT');
-  await assertPortFree(o.controllerPort, 'Kafka controller', 'KAFKA_CONTROLLER_PORT');
+  for (const n of nodes) {
+    await assertPortFree(n.port, 'Kafka broker', 'KAFKA_PORT');
+    await assertPortFree(n.controllerPort, 'Kafka controller', 'KAFKA_CONTROLLER_PORT');
+  }
   ensureKafkaInstalled(log);
-  mkdirSync(dir, { recursive: true });
-  const props = join(dir, 'server.properties');
-  writeFileSync(props, serverProperties(o, dir));
-  if (!existsSync(join(dir, 'data', 'meta.properties'))) {
+  // The nodes start together: a quorum of controllers elects itself only once a majority runs.
+  const pids = nodes.map((n) => startNode(o, n, nodes));
+  const outcome = await waitUntil(
+    async () => (await kafkaBrokersSeen(o.port)) === nodes.length,
+    o.readyTimeoutMs ?? 90_000,
+    () => pids.every((pid) => isAlive(pid)),
+  );
+  if (outcome !== 'ready') {
+    const dead = nodes.find((_, i) => !isAlive(pids[i])) ?? nodes[0]!;
+    for (const n of nodes) await stopDaemon(pidFile(n.dir), { graceMs: 2000 });
+    throw new UserFacingError(
+      outcome === 'exited'
+        ? `the Kafka broker ${dead.id} exited during start-up`
+        : 'the Kafka brokers did not answer in time',
+      `read ${kafkaLogFile(dead.dir)}; last line: ${tail(kafkaLogFile(dead.dir), 1)}`,
+    );
+  }
+  return { state: 'started', where, log: logFile };
+}
+
+/** Writes a node's settings, formats its storage the first time and starts its JVM. */
+function startNode(o: KafkaServiceOptions, node: KafkaNode, nodes: KafkaNode[]): number {
+  mkdirSync(node.dir, { recursive: true });
+  const props = join(node.dir, 'server.properties');
+  writeFileSync(props, serverProperties(node, nodes));
+  if (!existsSync(join(node.dir, 'data', 'meta.properties'))) {
     // Formatting exits its JVM, so it runs on its own before the broker.
     const r = spawnSync(
       'java',
@@ -121,9 +194,7 @@ export async function startKafka(
         'bG9jYWwtcGxhdGZvcm0tMQ',
         '--ignore-formatted',
       ]),
-      {
-        encoding: 'utf8',
-      },
+      { encoding: 'utf8' },
     );
     if (r.status !== 0) {
       throw new UserFacingError(
@@ -132,31 +203,35 @@ export async function startKafka(
       );
     }
   }
-  const pid = startDaemon({
-    name: 'kafka',
+  return startDaemon({
+    name: nodes.length === 1 ? 'kafka' : `kafka-${node.id}`,
     command: 'java',
     args: java(o, 'kafka.Kafka', [props]),
-    logFile,
-    pidFile: pidFile(dir),
+    logFile: kafkaLogFile(node.dir),
+    pidFile: pidFile(node.dir),
   });
-  const outcome = await waitUntil(
-    () => kafkaAnswers(o.port),
-    o.readyTimeoutMs ?? 90_000,
-    () => isAlive(pid),
-  );
-  if (outcome !== 'ready') {
-    await stopDaemon(pidFile(dir), { graceMs: 2000 });
-    throw new UserFacingError(
-      outcome === 'exited'
-        ? 'the Kafka broker exited during start-up'
-        : 'the Kafka broker did not answer in time',
-      `read ${logFile}; last line: ${tail(logFile, 1)}`,
-    );
-  }
-  return { state: 'started', where, log: logFile };
 }
 
-/** Stops the broker started from `dir`; `signal: 'SIGKILL'` for crash tests. */
-export async function stopKafka(opts: { signal?: NodeJS.Signals; dir?: string } = {}): Promise<boolean> {
-  return stopDaemon(pidFile(opts.dir), { graceMs: 30_000, signal: opts.signal });
+/**
+ * Stops the brokers: by default every local one (the single broker and the three-node cluster);
+ * given `dir`, the broker or cluster started from it. `signal: 'SIGKILL'` for crash tests.
+ */
+export async function stopKafka(
+  opts: { signal?: NodeJS.Signals; dir?: string; brokers?: number } = {},
+): Promise<boolean> {
+  const dirs =
+    opts.dir === undefined
+      ? [defaultDir(), ...[1, 2, 3].map((i) => join(clusterDir(), `node-${i}`))]
+      : (opts.brokers ?? 1) === 1
+        ? [opts.dir]
+        : Array.from({ length: opts.brokers! }, (_, i) => join(opts.dir!, `node-${i + 1}`));
+  const stopped = await Promise.all(
+    dirs.map((d) => stopDaemon(pidFile(d), { graceMs: 30_000, signal: opts.signal })),
+  );
+  return stopped.some(Boolean);
+}
+
+/** Stops one node of a cluster, as a crash (SIGKILL) or a clean shutdown. */
+export async function stopKafkaNode(node: KafkaNode, signal?: NodeJS.Signals): Promise<boolean> {
+  return stopDaemon(pidFile(node.dir), { graceMs: 30_000, signal });
 }
