@@ -66,6 +66,7 @@ export async function openServingDeps(
   const audit = new AuditLog(metadata, config.access.auditRetentionDays).start();
   const mailer = createMailer(config.reports.smtp);
   const metrics = new MetricQuery(config, clickhouse, batch, raw);
+  await metrics.layers.warm();
   const insights = new InsightStore(metadata);
   const deps = {
     config,

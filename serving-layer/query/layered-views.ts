@@ -3,6 +3,7 @@ import type { Config } from '../../core/config/config';
 import { eventHoursOf } from '../../core/lake/events';
 import { LateHoursIndex, viewHolds } from '../../core/lake/late-markers';
 import type { MetricDefinition } from '../../core/metric-catalog/catalog';
+import type { HourPointer } from '../../core/lake/records';
 import type { BatchViewReader } from '../views/batch-view-reader';
 import { planLayers } from '../views/layer-plan';
 import { seriesKey, type SeriesQuery } from '../views/series';
@@ -49,6 +50,32 @@ export class LayeredViews {
     this.lateHours = new LateHoursIndex(batch.lake);
   }
 
+  /**
+   * Pays the first use's costs before the first request does: DuckDB's and ClickHouse's first
+   * query (chDB's first query in a process takes about 30 ms, its tables' metadata loaded), the
+   * batch view's stamp and the late-marker index. Best effort: a layer away at start is not an
+   * error here, its requests say so.
+   */
+  async warm(): Promise<void> {
+    const now = Date.now();
+    const q: SeriesQuery = {
+      project: '',
+      metric: 'events',
+      from: new Date(now - HOUR),
+      to: new Date(now),
+      granularity: 'hour',
+      groupBy: false,
+    };
+    await Promise.allSettled([
+      this.batch.warm(),
+      this.batch.measures(q),
+      this.speed.measures(q),
+      this.speed.registers({ ...q, metric: 'active_users' }),
+      this.batch.stamp(),
+      this.lateHours.hours(),
+    ]);
+  }
+
   /** Changes whenever the batch layer publishes or its watermark moves. */
   batchStamp(): Promise<string> {
     return this.batch.stamp();
@@ -77,7 +104,13 @@ export class LayeredViews {
     const { range, project, now = Date.now() } = q;
     const watermark = await this.batch.watermarkEnd();
     const late = await this.lateHours.hours();
-    const pointerOf = await this.batch.pointers(range.from, range.to);
+    const views = await this.batch.hourViews(range.from, range.to);
+    // The hours with late events are few: only theirs are read, for the ranges their views hold.
+    const lateArchived = new Map<number, HourPointer['archived']>();
+    for (let h = Math.floor(range.from.getTime() / HOUR) * HOUR; h < range.to.getTime(); h += HOUR) {
+      const iso = new Date(h).toISOString();
+      if (late.has(`${project}|${iso}`)) lateArchived.set(h, (await views.pointer(iso))?.archived);
+    }
     const horizonStart = Math.ceil((now - this.config.speed.horizonMs) / HOUR) * HOUR;
     // The lake's hours are listed only where the plan asks (layer-plan.ts): before the speed
     // horizon, hours not sealed or sealed without a view. A month of sealed hours lists nothing.
@@ -90,7 +123,7 @@ export class LayeredViews {
               project,
               range.from.getTime(),
               Math.min(range.to.getTime(), horizonStart),
-              (h) => !sealed(h) || pointerOf(new Date(h).toISOString()) === undefined,
+              (h) => !sealed(h) || !views.published(new Date(h).toISOString()),
             )
           ).map((p) => p.hour)
         : [],
@@ -98,11 +131,11 @@ export class LayeredViews {
     const { parts, refused } = planLayers(range, {
       watermarkEnd: watermark?.getTime(),
       horizonStart,
-      published: (h) => pointerOf(new Date(h).toISOString()) !== undefined,
+      published: (h) => views.published(new Date(h).toISOString()),
       late: (h) => {
         const ranges = late.get(`${project}|${new Date(h).toISOString()}`);
         if (!ranges) return false;
-        const archived = pointerOf(new Date(h).toISOString())?.archived;
+        const archived = lateArchived.get(h);
         return ranges.some((r) => !viewHolds(archived, r));
       },
       lakeHolds: (h) => lakeHours.has(h),

@@ -23,6 +23,12 @@ const BUCKET: Record<Granularity, string> = {
   day: "epoch_ms(date_trunc('day', minute))",
 };
 
+/** The hours of a range that have a view in force, and an hour's pointer on demand. */
+export interface HourViews {
+  published(hourIso: string): boolean;
+  pointer(hourIso: string): Promise<HourPointer | undefined>;
+}
+
 /**
  * Reads the batch views (Parquet in the lake) for the serving layer with embedded DuckDB: only
  * hours up to the batch watermark, which are sealed and authoritative.
@@ -76,6 +82,27 @@ export class BatchViewReader implements ViewReader {
     for (let h = Math.floor(from.getTime() / HOUR) * HOUR; h < to.getTime(); h += HOUR)
       hours.push(new Date(h).toISOString());
     return this.pointersOf(hours);
+  }
+
+  /**
+   * Which hours of [from, to) have a view in force, reading as little as it can: a day its hours
+   * stamp vouches for (see currentDays) answers for its hours from its own pointer, and only the
+   * other hours' pointers are read (a cold sealed month: 60 reads, not 720). `pointer` reads one
+   * hour's pointer when a caller needs more than whether it exists (a late hour's archived ranges).
+   */
+  async hourViews(from: Date, to: Date): Promise<HourViews> {
+    const hours: string[] = [];
+    for (let h = Math.floor(from.getTime() / HOUR) * HOUR; h < to.getTime(); h += HOUR)
+      hours.push(new Date(h).toISOString());
+    const vouched = await this.currentDays([...new Set(hours.map((h) => h.slice(0, 10)))]);
+    const pointerOf = await this.pointersOf(hours.filter((h) => !vouched.has(h.slice(0, 10))));
+    return {
+      published: (hourIso) => {
+        const day = vouched.get(hourIso.slice(0, 10));
+        return day ? day.hourVersions?.[hourIso] !== undefined : pointerOf(hourIso) !== undefined;
+      },
+      pointer: async (hourIso) => (await this.pointersOf([hourIso]))(hourIso),
+    };
   }
 
   private async pointersOf(hours: string[]): Promise<(hourIso: string) => HourPointer | undefined> {
@@ -236,6 +263,16 @@ export class BatchViewReader implements ViewReader {
       reg: Number(r.reg),
       rank: Number(r.rank),
     }));
+  }
+
+  /** A first query on the instance (its first costs a few milliseconds more than the next). */
+  async warm(): Promise<void> {
+    const conn = await this.db.connect();
+    try {
+      await conn.run('SELECT 1');
+    } finally {
+      conn.closeSync();
+    }
   }
 
   close(): void {

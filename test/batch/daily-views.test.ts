@@ -94,6 +94,15 @@ describe('daily views in the serving layer', () => {
         k.includes(`date=${new Date(start + 2 * DAY).toISOString().slice(0, 10)}`),
       ),
     ).toBe(true);
+    // The serving layer's plan asks which hours have a view: the vouched days answer for theirs.
+    hourPointersRead.length = 0;
+    const planReader = await BatchViewReader.open(counted);
+    const views = await planReader.hourViews(new Date(start), new Date(start + 60 * HOUR));
+    const hourIso = (h: number) => new Date(start + h * HOUR).toISOString();
+    expect(Array.from({ length: 60 }, (_, h) => views.published(hourIso(h)))).toEqual(Array(60).fill(true));
+    expect(hourPointersRead).toHaveLength(12);
+    expect((await views.pointer(hourIso(5)))?.version).toBe('v1');
+    planReader.close();
     expect(perDay(await reader.measures(q('hour')))).toEqual(truth);
     // Unique users per day: the same registers from the day's view as from its hours.
     const byDay = { ...q('day'), metric: 'active_users' };
