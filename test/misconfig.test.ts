@@ -82,6 +82,12 @@ describe('misconfiguration gets one clear line', () => {
     expectOneClearLine(r.stderr, `port ${port}`, 'KAFKA_PORT');
   });
 
+  it('a number of brokers the local cluster does not run', () => {
+    const r = cli(['services', 'start', '--brokers', '2'], {});
+    expect(r.code).toBe(2);
+    expectOneClearLine(r.stderr, "--brokers must be 1 or 3 (got '2')", '--brokers 3');
+  });
+
   it('Java missing when Kafka must be installed', () => {
     // A PATH holding node alone (the machine's node may share a folder with java).
     const bin = mkdtempSync(join(tmpdir(), 'bin-'));
