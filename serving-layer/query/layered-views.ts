@@ -53,8 +53,8 @@ export class LayeredViews {
   /**
    * Pays the first use's costs before the first request does: DuckDB's and ClickHouse's first
    * query (chDB's first query in a process takes about 30 ms, its tables' metadata loaded), the
-   * batch view's stamp and the late-marker index. Best effort: a layer away at start is not an
-   * error here, its requests say so.
+   * batch view's stamp and the late-marker index. Best effort and at most 3 s: a layer away at
+   * start is not an error here, its requests say so.
    */
   async warm(): Promise<void> {
     const now = Date.now();
@@ -66,7 +66,10 @@ export class LayeredViews {
       granularity: 'hour',
       groupBy: false,
     };
-    await Promise.allSettled([
+    // Bounded: a ClickHouse server that accepts and does not answer must not hold the start.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, 3_000)));
+    const warming = Promise.allSettled([
       this.batch.warm(),
       this.batch.measures(q),
       this.speed.measures(q),
@@ -74,6 +77,8 @@ export class LayeredViews {
       this.batch.stamp(),
       this.lateHours.hours(),
     ]);
+    await Promise.race([warming, bound]);
+    clearTimeout(timer);
   }
 
   /** Changes whenever the batch layer publishes or its watermark moves. */

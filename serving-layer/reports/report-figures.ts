@@ -77,7 +77,7 @@ async function currenciesOf(
 /**
  * The value of each chart bucket: what GET /v1/metrics/<name> answers for that bucket's span. When
  * the buckets line up with the API's own (UTC hours or days), one query over the whole span gives
- * them all: counts and sums add hour buckets into local days exactly; a unique count can only
+ * them all: counts and sums add day (or hour) buckets into local days exactly; a unique count can only
  * take a bucket of exactly its size (a day's unique users is not a sum of hours). Otherwise (a
  * half-hour time zone, unique users per local day away from UTC) each bucket is its own query.
  */
@@ -101,15 +101,20 @@ async function seriesOf(
   const onGrid = (ms: number) => bounds.every(([a, b]) => a % ms === 0 && b % ms === 0);
   const exactly = (ms: number) => onGrid(ms) && bounds.every(([a, b]) => b - a === ms);
   const unique = !def.additive;
+  // Counts and sums take the coarsest grid the buckets lie on: UTC days read the days' rolled-up
+  // views, 24 times fewer files than their hours; local days away from UTC add up hours.
+  const additive: Granularity | undefined = onGrid(BUCKET_MS.day)
+    ? 'day'
+    : onGrid(BUCKET_MS.hour)
+      ? 'hour'
+      : undefined;
   const g: Granularity | undefined = unique
     ? exactly(BUCKET_MS.hour)
       ? 'hour'
       : exactly(BUCKET_MS.day)
         ? 'day'
         : undefined
-    : onGrid(BUCKET_MS.hour)
-      ? 'hour'
-      : undefined;
+    : additive;
   if (!g) return mapLimited(buckets, 4, async (b) => (await query(b, 'day')).value);
   const sums = new Array<number>(buckets.length).fill(0);
   let i = 0;
