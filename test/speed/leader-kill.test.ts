@@ -179,5 +179,18 @@ describe('a Kafka cluster of three brokers losing a leader mid-stream', () => {
     db.closeSync();
     expect([...inLake].filter(([, n]) => n > 1)).toEqual([]);
     expect([...inLake.keys()].sort()).toEqual([...inKafka.keys()].sort());
-  }, 420_000);
+
+    // Starting the cluster again starts the killed node alone, which catches up: three in sync.
+    expect((await startKafka(cluster)).state).toBe('started');
+    const back = kafka.admin();
+    await back.connect();
+    const isr = await waitFor(
+      async () =>
+        (await back.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions.map((p) => p.isr.length),
+      (sizes) => sizes.every((n) => n === 3),
+      { timeoutMs: 90_000, intervalMs: 500 },
+    );
+    await back.disconnect();
+    expect(isr).toEqual([3, 3]);
+  }, 540_000);
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { UserFacingError } from '../../../core/errors';
 import { assertPortFree, isListening } from '../ports';
-import { isAlive, startDaemon, stopDaemon, tail, waitUntil } from '../process';
+import { isAlive, readPid, startDaemon, stopDaemon, tail, waitUntil } from '../process';
 import { stateDir } from '../paths';
 import { ensureKafkaInstalled, kafkaClasspath } from './install';
 
@@ -143,7 +143,10 @@ export async function startKafka(
   const where = nodes.map((n) => `localhost:${n.port}`).join(',');
   const logFile =
     nodes.length === 1 ? kafkaLogFile(nodes[0]!.dir) : join(o.dir ?? clusterDir(), 'node-*', 'broker.log');
-  if (await isListening(o.port)) {
+  // A cluster's nodes still running from an earlier start: only the others (a node killed by a
+  // crash test, a JVM that died) are started, beside them.
+  const ours = nodes.length > 1 ? nodes.filter((n) => isAlive(readPid(pidFile(n.dir)))) : [];
+  if (ours.length === 0 && (await isListening(o.port))) {
     const seen = await kafkaBrokersSeen(o.port);
     if (seen === nodes.length) return { state: 'already-running', where, log: logFile };
     if (seen > 0)
@@ -152,21 +155,25 @@ export async function startKafka(
         'stop it first: ./platform services stop',
       );
   }
-  for (const n of nodes) {
+  const probe = (ours[0] ?? nodes[0]!).port;
+  const down = nodes.filter((n) => !ours.includes(n));
+  if (down.length === 0 && (await kafkaBrokersSeen(probe)) === nodes.length)
+    return { state: 'already-running', where, log: logFile };
+  for (const n of down) {
     await assertPortFree(n.port, 'Kafka broker', 'KAFKA_PORT');
     await assertPortFree(n.controllerPort, 'Kafka controller', 'KAFKA_CONTROLLER_PORT');
   }
   ensureKafkaInstalled(log);
   // The nodes start together: a quorum of controllers elects itself only once a majority runs.
-  const pids = nodes.map((n) => startNode(o, n, nodes));
+  const pids = down.map((n) => startNode(o, n, nodes));
   const outcome = await waitUntil(
-    async () => (await kafkaBrokersSeen(o.port)) === nodes.length,
+    async () => (await kafkaBrokersSeen(probe)) === nodes.length,
     o.readyTimeoutMs ?? 90_000,
     () => pids.every((pid) => isAlive(pid)),
   );
   if (outcome !== 'ready') {
-    const dead = nodes.find((_, i) => !isAlive(pids[i])) ?? nodes[0]!;
-    for (const n of nodes) await stopDaemon(pidFile(n.dir), { graceMs: 2000 });
+    const dead = down.find((_, i) => !isAlive(pids[i])) ?? down[0] ?? nodes[0]!;
+    for (const n of down) await stopDaemon(pidFile(n.dir), { graceMs: 2000 });
     throw new UserFacingError(
       outcome === 'exited'
         ? `the Kafka broker ${dead.id} exited during start-up`
