@@ -164,18 +164,24 @@ export interface Config {
 export { DUCKDB_VERSION, KAFKA_SASL_MECHANISMS, type BigQuerySettings, type KafkaSasl } from './sections';
 export { PROCESS_SETTINGS, SECRET_SETTINGS, SETTING_PAIRS } from './settings-reader';
 
+/**
+ * The port of the local cluster's node `i` (from 0): KAFKA_PORT, +2, +4 for the brokers, and the
+ * same steps from KAFKA_CONTROLLER_PORT for their controllers (the local Kafka service starts them
+ * there; the default of KAFKA_BROKERS lists the brokers).
+ */
+export const localBrokerPort = (base: number, i: number): number => base + 2 * i;
+
 /** Reads and validates the configuration; throws one ConfigError naming every mistake. */
 export function loadConfig(env: Env = process.env, repoRoot = resolve(__dirname, '..', '..')): Config {
   const r = new Reader(env);
   const mode = r.oneOf('PLATFORM_ENV', ['local', 'production'] as const, 'local');
   const stateDir = resolve(r.str('PLATFORM_STATE_DIR', join(repoRoot, '.local')));
-  // The local cluster's brokers listen on KAFKA_PORT, KAFKA_PORT + 2 and KAFKA_PORT + 4.
   const localBrokers = Number(r.oneOf('KAFKA_LOCAL_BROKERS', ['1', '3'] as const, '1'));
   const kafkaPort = r.port('KAFKA_PORT', 9092);
   const brokers = r
     .str(
       'KAFKA_BROKERS',
-      Array.from({ length: localBrokers }, (_, i) => `localhost:${kafkaPort + 2 * i}`).join(','),
+      Array.from({ length: localBrokers }, (_, i) => `localhost:${localBrokerPort(kafkaPort, i)}`).join(','),
     )
     .split(',')
     .map((b) => b.trim())

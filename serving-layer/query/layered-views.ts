@@ -112,9 +112,14 @@ export class LayeredViews {
     const views = await this.batch.hourViews(range.from, range.to);
     // The hours with late events are few: only theirs are read, for the ranges their views hold.
     const lateArchived = new Map<number, HourPointer['archived']>();
-    for (let h = Math.floor(range.from.getTime() / HOUR) * HOUR; h < range.to.getTime(); h += HOUR) {
-      const iso = new Date(h).toISOString();
-      if (late.has(`${project}|${iso}`)) lateArchived.set(h, (await views.pointer(iso))?.archived);
+    const first = Math.floor(range.from.getTime() / HOUR) * HOUR;
+    for (const k of late.keys()) {
+      // Keys are `${project}|${hour}`; the hour holds no '|', a project name might.
+      const bar = k.lastIndexOf('|');
+      const iso = k.slice(bar + 1);
+      const h = Date.parse(iso);
+      if (k.slice(0, bar) === project && h >= first && h < range.to.getTime())
+        lateArchived.set(h, (await views.pointer(iso))?.archived);
     }
     const horizonStart = Math.ceil((now - this.config.speed.horizonMs) / HOUR) * HOUR;
     // The lake's hours are listed only where the plan asks (layer-plan.ts): before the speed

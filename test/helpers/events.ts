@@ -51,3 +51,52 @@ export async function postBatch(ingest: string, writeKey: string, batch: unknown
   await res.arrayBuffer();
   return res.status;
 }
+
+/** What a sender has seen so far, and how to stop it. */
+export interface Sender {
+  /** messageIds of the batches answered 200, in order. */
+  acknowledged: string[];
+  /** Every answer's status (0: no answer). */
+  statuses: number[];
+  /** Stops after the batch in flight. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Posts batches to a collector one after another until stopped, as an SDK would but without its
+ * retries: a refused batch is not sent again, so what Kafka must hold is exactly `acknowledged`.
+ * `check` sees each answer (a test's assertion on a refusal's headers).
+ */
+export function keepSending(
+  ingest: string,
+  writeKey: string,
+  batchOf: (n: number) => { messageId: string }[],
+  opts: { pauseMs?: number; check?: (res: Response | undefined) => void } = {},
+): Sender {
+  const acknowledged: string[] = [];
+  const statuses: number[] = [];
+  let sending = true;
+  const loop = (async () => {
+    for (let n = 0; sending; n++) {
+      const batch = batchOf(n);
+      const res = await fetch(`${ingest}/v1/batch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: basicAuth(writeKey) },
+        body: JSON.stringify({ batch }),
+      }).catch(() => undefined);
+      await res?.arrayBuffer();
+      statuses.push(res?.status ?? 0);
+      if (res?.status === 200) acknowledged.push(...batch.map((e) => e.messageId));
+      opts.check?.(res);
+      await new Promise((r) => setTimeout(r, opts.pauseMs ?? 10));
+    }
+  })();
+  return {
+    acknowledged,
+    statuses,
+    stop: async () => {
+      sending = false;
+      await loop;
+    },
+  };
+}

@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWriteKey } from '../../core/auth/write-keys';
 import type { Config } from '../../core/config/config';
@@ -11,7 +10,7 @@ import { createKafka } from '../../core/kafka/client';
 import { createLogger } from '../../core/log';
 import { startRoles, type RunningRoles } from '../../cli/roles';
 import { startKafka, stopKafka, type KafkaServiceOptions } from '../../infra/local/kafka/service';
-import { basicAuth } from '../helpers/events';
+import { keepSending } from '../helpers/events';
 import { freePort } from '../helpers/free-port';
 import { readWholeTopic } from '../helpers/kafka-read';
 import { isolatedConfig } from '../helpers/test-config';
@@ -52,28 +51,24 @@ describe('ingest through a Kafka outage', () => {
   });
 
   it('answers 503 while the broker is down, recovers, and holds every acknowledged event once', async () => {
-    const acknowledged: string[] = [];
-    const statuses: number[] = [];
-    let sending = true;
-    const sender = (async () => {
-      while (sending) {
-        const batch = Array.from({ length: 10 }, () => ({
+    const sender = keepSending(
+      roles.urls.ingest as string,
+      writeKey,
+      () =>
+        Array.from({ length: 10 }, () => ({
           type: 'track',
           event: 'page_ping',
           userId: `u-${Math.floor(Math.random() * 20)}`,
           messageId: randomUUID(),
-        }));
-        const res = await fetch(`${roles.urls.ingest}/v1/batch`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: basicAuth(writeKey) },
-          body: JSON.stringify({ batch }),
-        }).catch(() => undefined);
-        statuses.push(res?.status ?? 0);
-        if (res?.status === 200) acknowledged.push(...batch.map((e) => e.messageId));
-        else if (res?.status === 503) expect(res.headers.get('retry-after')).toBeTruthy();
-        await sleep(20);
-      }
-    })();
+        })),
+      {
+        pauseMs: 20,
+        check: (res) => {
+          if (res?.status === 503) expect(res.headers.get('retry-after')).toBeTruthy();
+        },
+      },
+    );
+    const { acknowledged, statuses } = sender;
 
     await waitFor(
       async () => acknowledged.length,
@@ -93,8 +88,7 @@ describe('ingest through a Kafka outage', () => {
       (n) => n >= ackedBeforeOutage + 300,
       { timeoutMs: 90_000 },
     );
-    sending = false;
-    await sender;
+    await sender.stop();
     expect(okAfter).toBeGreaterThanOrEqual(ackedBeforeOutage + 300);
     // No 2xx is ever given for something Kafka does not hold, and nothing else than 200/503 is seen.
     expect(new Set(statuses)).toEqual(new Set([200, 503]));

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
+import { localBrokerPort } from '../../../core/config/config';
 import { UserFacingError } from '../../../core/errors';
 import { assertPortFree, isListening } from '../ports';
 import { isAlive, readPid, startDaemon, stopDaemon, tail, waitUntil } from '../process';
@@ -52,15 +53,19 @@ const pidFile = (dir = defaultDir()) => join(dir, 'broker.pid');
  * <state>/kafka-cluster/node-<id>, so switching between the two never mixes their metadata logs.
  */
 export function kafkaNodes(o: KafkaServiceOptions): KafkaNode[] {
-  const n = o.brokers ?? 1;
-  if (n === 1) return [{ id: 1, port: o.port, controllerPort: o.controllerPort, dir: o.dir ?? defaultDir() }];
-  return Array.from({ length: n }, (_, i) => ({
+  return nodeDirs(o.brokers ?? 1, o.dir).map((dir, i) => ({
     id: i + 1,
-    port: o.nodePorts?.[i]?.port ?? o.port + 2 * i,
-    controllerPort: o.nodePorts?.[i]?.controllerPort ?? o.controllerPort + 2 * i,
-    dir: join(o.dir ?? clusterDir(), `node-${i + 1}`),
+    port: o.nodePorts?.[i]?.port ?? localBrokerPort(o.port, i),
+    controllerPort: o.nodePorts?.[i]?.controllerPort ?? localBrokerPort(o.controllerPort, i),
+    dir,
   }));
 }
+
+/** Each node's folder: `dir` itself for one broker, `dir/node-<id>` for a cluster. */
+const nodeDirs = (brokers: number, dir?: string): string[] =>
+  brokers === 1
+    ? [dir ?? defaultDir()]
+    : Array.from({ length: brokers }, (_, i) => join(dir ?? clusterDir(), `node-${i + 1}`));
 
 function serverProperties(node: KafkaNode, nodes: KafkaNode[]): string {
   // What the Terraform module provisions: every partition on three brokers, a write acknowledged
@@ -227,11 +232,7 @@ export async function stopKafka(
   opts: { signal?: NodeJS.Signals; dir?: string; brokers?: number } = {},
 ): Promise<boolean> {
   const dirs =
-    opts.dir === undefined
-      ? [defaultDir(), ...[1, 2, 3].map((i) => join(clusterDir(), `node-${i}`))]
-      : (opts.brokers ?? 1) === 1
-        ? [opts.dir]
-        : Array.from({ length: opts.brokers! }, (_, i) => join(opts.dir!, `node-${i + 1}`));
+    opts.dir === undefined ? [...nodeDirs(1), ...nodeDirs(3)] : nodeDirs(opts.brokers ?? 1, opts.dir);
   const stopped = await Promise.all(
     dirs.map((d) => stopDaemon(pidFile(d), { graceMs: 30_000, signal: opts.signal })),
   );
